@@ -1,0 +1,109 @@
+// The one map of every request the renderer can make of the main process.
+// Main implements `Handlers`, the preload forwards `invoke`, and the renderer
+// calls through `Client`; all three derive their types from this file.
+import { z } from 'zod';
+import {
+  docOpSchema,
+  imageStatusSchema,
+  type Annotation,
+  type Caption,
+  type DocOp,
+  type ImageRecord,
+  type Label,
+  type ProjectSummary,
+} from './domain.js';
+
+/** A request schema paired with the (phantom) type of its response. */
+interface Channel<Req extends z.ZodType, Res> {
+  request: Req;
+  /** Never read at run time: carries the response type. */
+  response?: Res;
+}
+const channel = <Res>() => <Req extends z.ZodType>(request: Req): Channel<Req, Res> => ({ request });
+
+const none = z.object({}).strict();
+const imageId = z.number().int().positive();
+/** Absolute or relative file-system path typed by the user or picked in a dialog. */
+const fsPath = z.string().trim().min(1).max(4096);
+
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+  platform: string;
+  recentProjects: string[];
+}
+
+export interface ImagePage {
+  total: number;
+  items: ImageRecord[];
+}
+
+export interface CocoExportSummary {
+  path: string;
+  images: number;
+  annotations: number;
+  categories: number;
+  captions: number;
+}
+
+export interface CocoImportSummary {
+  images: number;
+  annotations: number;
+  categoriesAdded: number;
+  captions: number;
+}
+
+export const imageListRequestSchema = z
+  .object({
+    offset: z.number().int().nonnegative().default(0),
+    limit: z.number().int().positive().max(20_000).default(500),
+    status: imageStatusSchema.optional(),
+    /** Case-insensitive substring of the relative path. */
+    search: z.string().max(500).optional(),
+  })
+  .strict();
+
+export const channels = {
+  'app.info': channel<AppInfo>()(none),
+  /** Native folder picker; browser mode answers `unsupported` and the UI asks for a path. */
+  'dialog.pickFolder': channel<{ dir: string | null }>()(none),
+
+  /** Opens (and creates on first use) the project database inside the folder, then scans it for images. */
+  'project.open': channel<ProjectSummary>()(z.object({ dir: fsPath }).strict()),
+  'project.current': channel<ProjectSummary | null>()(none),
+  'project.rescan': channel<ProjectSummary>()(none),
+
+  'images.list': channel<ImagePage>()(imageListRequestSchema),
+  /** Reads the image header if needed so width/height are known. */
+  'images.get': channel<ImageRecord>()(z.object({ imageId }).strict()),
+
+  'labels.list': channel<Label[]>()(none),
+  'annotations.list': channel<Annotation[]>()(z.object({ imageId }).strict()),
+  'captions.list': channel<Caption[]>()(z.object({ imageId }).strict()),
+
+  /** Applies document changes in one transaction; answers the ops that undo them. */
+  'document.apply': channel<{ inverse: DocOp[] }>()(z.object({ ops: z.array(docOpSchema).min(1).max(100_000) }).strict()),
+
+  'coco.export': channel<CocoExportSummary>()(
+    z
+      .object({
+        /** Defaults to <project>/exports/coco-<timestamp>.json */
+        outPath: fsPath.optional(),
+        includeCaptions: z.boolean().default(false),
+      })
+      .strict(),
+  ),
+  'coco.import': channel<CocoImportSummary>()(z.object({ path: fsPath }).strict()),
+} as const;
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export type RequestOf<K extends ChannelName> = z.input<Channels[K]['request']>;
+/** The request after validation (defaults filled in): what handlers receive. */
+export type ParsedRequestOf<K extends ChannelName> = z.output<Channels[K]['request']>;
+export type ResponseOf<K extends ChannelName> = Exclude<Channels[K]['response'], undefined>;
+
+export const channelNames = Object.keys(channels) as ChannelName[];
+export const isChannelName = (name: unknown): name is ChannelName =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name);
+

@@ -1,0 +1,126 @@
+// The document model shared by main, preload and renderer. Every type is the
+// inferred type of a zod schema so validation and typing cannot drift apart.
+import { z } from 'zod';
+
+export const IMAGE_STATUSES = ['todo', 'in_progress', 'done'] as const;
+export const imageStatusSchema = z.enum(IMAGE_STATUSES);
+export type ImageStatus = z.infer<typeof imageStatusSchema>;
+
+const finite = z.number().finite();
+const nonNegative = finite.nonnegative();
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, "_" and "-"');
+
+export const idSchema = id;
+export const colourSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colour must be #rrggbb');
+
+export const labelSchema = z.object({
+  id,
+  name: z.string().trim().min(1).max(200),
+  colour: colourSchema,
+  /** '1'..'9' or null: the key that assigns this label. */
+  hotkey: z.enum(['1', '2', '3', '4', '5', '6', '7', '8', '9']).nullable(),
+});
+export type Label = z.infer<typeof labelSchema>;
+
+/** Axis-aligned box in image pixels, top-left origin. */
+export const boxSchema = z.object({ x: finite, y: finite, w: nonNegative, h: nonNegative });
+export type Box = z.infer<typeof boxSchema>;
+
+/** Flat [x0, y0, x1, y1, ...] ring in image pixels, at least 3 vertices. */
+export const ringSchema = z
+  .array(finite)
+  .min(6)
+  .max(2_000_000)
+  .refine((r) => r.length % 2 === 0, 'a ring needs an even number of coordinates');
+export type Ring = z.infer<typeof ringSchema>;
+
+/** One polygon: an outer ring and its holes (even-odd inside the outer ring). */
+export const polygonSchema = z.object({ outer: ringSchema, holes: z.array(ringSchema).max(10_000) });
+export type Polygon = z.infer<typeof polygonSchema>;
+
+/** COCO compressed RLE: column-major run lengths, LEB128-like string, size [h, w]. */
+export const rleSchema = z.object({
+  size: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  counts: z.string().max(50_000_000),
+});
+export type Rle = z.infer<typeof rleSchema>;
+
+export const geometrySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('box'), box: boxSchema }),
+  z.object({ kind: z.literal('polygon'), polygons: z.array(polygonSchema).min(1).max(10_000) }),
+  z.object({ kind: z.literal('mask'), rle: rleSchema }),
+]);
+export type Geometry = z.infer<typeof geometrySchema>;
+
+/** 'manual' for hand-drawn, otherwise the id of the model or provider that proposed it. */
+export const annotationSourceSchema = z.string().min(1).max(200);
+
+export const annotationSchema = z.object({
+  id,
+  imageId: z.number().int().positive(),
+  labelId: id.nullable(),
+  geometry: geometrySchema,
+  score: z.number().min(0).max(1).nullable(),
+  source: annotationSourceSchema,
+  createdAt: z.number().int().nonnegative(),
+  updatedAt: z.number().int().nonnegative(),
+});
+export type Annotation = z.infer<typeof annotationSchema>;
+
+/** One word of a caption with the image point it refers to (a trace), PixelLLM / Localized Narratives style. */
+export const traceWordSchema = z.object({
+  word: z.string().min(1).max(200),
+  x: finite,
+  y: finite,
+  /** Seconds from the start of the narration; null for model captions. */
+  t: finite.nullable(),
+});
+export type TraceWord = z.infer<typeof traceWordSchema>;
+
+export const captionSchema = z.object({
+  id,
+  imageId: z.number().int().positive(),
+  text: z.string().min(1).max(20_000),
+  words: z.array(traceWordSchema).max(5_000),
+  source: annotationSourceSchema,
+  createdAt: z.number().int().nonnegative(),
+  updatedAt: z.number().int().nonnegative(),
+});
+export type Caption = z.infer<typeof captionSchema>;
+
+export const imageRecordSchema = z.object({
+  id: z.number().int().positive(),
+  /** Path relative to the project folder, always with '/' separators. */
+  relPath: z.string().min(1),
+  /** Known once the header has been read (lazily), null before. */
+  width: z.number().int().positive().nullable(),
+  height: z.number().int().positive().nullable(),
+  status: imageStatusSchema,
+  annotationCount: z.number().int().nonnegative(),
+});
+export type ImageRecord = z.infer<typeof imageRecordSchema>;
+
+export const projectSummarySchema = z.object({
+  dir: z.string(),
+  name: z.string(),
+  imageCount: z.number().int().nonnegative(),
+  schemaVersion: z.number().int().positive(),
+});
+export type ProjectSummary = z.infer<typeof projectSummarySchema>;
+
+/**
+ * A document change. Main applies a batch of these in one transaction and
+ * answers with the ops that undo it, so undo/redo history in the renderer is
+ * just a stack of op batches and never needs to know what the database held.
+ */
+export const docOpSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('annotation.put'), annotation: annotationSchema }),
+  z.object({ type: z.literal('annotation.delete'), id }),
+  z.object({ type: z.literal('label.put'), label: labelSchema }),
+  /** Annotations that used the label become unlabeled; the inverse restores them. */
+  z.object({ type: z.literal('label.delete'), id }),
+  z.object({ type: z.literal('image.status'), imageId: z.number().int().positive(), status: imageStatusSchema }),
+  z.object({ type: z.literal('caption.put'), caption: captionSchema }),
+  z.object({ type: z.literal('caption.delete'), id }),
+]);
+export type DocOp = z.infer<typeof docOpSchema>;

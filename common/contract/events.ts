@@ -1,0 +1,9 @@
+// Events pushed from main to the renderer (no reply expected).
+export interface EventMap {
+  /** Long work (import, export, scans): `done` of `total`, total 0 when unknown. */
+  progress: { taskId: string; title: string; done: number; total: number; finished: boolean };
+  /** The open project changed outside the renderer's own requests (e.g. a CLI import). */
+  'project.changed': { reason: string };
+}
+export type EventName = keyof EventMap;
+export const EVENT_NAMES: readonly EventName[] = ['progress', 'project.changed'];

@@ -1,0 +1,5 @@
+export * from './domain.js';
+export * from './result.js';
+export * from './channels.js';
+export * from './events.js';
+export * from './bridge.js';

@@ -1,0 +1,53 @@
+// `promptlabel serve`: browser mode. Starts the loopback host, prints its URL
+// (with a fresh random token) and opens it in the system browser if asked.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createHost } from '../host/createHost.js';
+import { ensureDemoProject } from '../host/demoProject.js';
+import { defaultUserDataDir } from '../host/userDataDir.js';
+import { startBrowserHost, type BrowserHost } from './server.js';
+
+export interface ServeOptions {
+  port: number;
+  project?: string;
+  demo: boolean;
+  open: boolean;
+  /** Repository (or installed app) root holding dist/ and assets/. */
+  appRoot: string;
+}
+
+function openInBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
+  const child = spawn(command, args, { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined); // no system browser: the printed URL is enough
+  child.unref();
+}
+
+export async function serve(options: ServeOptions): Promise<BrowserHost> {
+  const userDataDir = defaultUserDataDir();
+  const host = createHost({ mode: 'browser', userDataDir });
+  const project = options.project ?? (options.demo ? ensureDemoProject(userDataDir, join(options.appRoot, 'assets', 'samples')) : undefined);
+  if (project) {
+    const opened = await host.dispatch('project.open', { dir: project });
+    if (!opened.ok) throw new Error(`Cannot open ${project}: ${opened.error.message}`);
+  }
+  const server = await startBrowserHost({
+    port: options.port,
+    token: randomBytes(24).toString('base64url'),
+    rendererDir: join(options.appRoot, 'dist', 'renderer'),
+    dispatch: host.dispatch,
+    events: host.session.events,
+    imageBytes: host.imageBytes,
+  });
+  console.log(`promptlabel browser mode: ${server.url}`);
+  if (options.open) openInBrowser(server.url);
+  const shutdown = () => {
+    host.session.close();
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  return server;
+}

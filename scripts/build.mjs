@@ -1,0 +1,31 @@
+// Builds the main-process bundles (esbuild) and the renderer (Vite) into dist/.
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const only = process.argv[2]; // 'main' | 'renderer' | undefined (both)
+
+const node = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // Dependencies stay in node_modules (native add-ons cannot be bundled).
+  packages: 'external',
+};
+
+if (only !== 'renderer') {
+  await Promise.all([
+    esbuild({ ...node, entryPoints: { main: 'electron/main/main.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
+    esbuild({ ...node, entryPoints: { cli: 'electron/cli/bin.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
+    // A sandboxed preload must be one file that requires nothing but 'electron'.
+    esbuild({ ...node, packages: undefined, external: ['electron'], entryPoints: { preload: 'electron/preload/preload.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
+  ]);
+}
+if (only !== 'main') {
+  await viteBuild({ configFile: `${root}renderer/vite.config.ts`, logLevel: 'warn' });
+}
