@@ -11,6 +11,8 @@ import { hardenApp, isAppUrl } from './security.js';
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
 const appUrl = pathToFileURL(rendererIndex).href;
 
+// Tests and portable setups keep settings out of the user's real profile.
+if (process.env.PROMPTLABEL_USER_DATA) app.setPath('userData', process.env.PROMPTLABEL_USER_DATA);
 registerImageSchemePrivileges();
 hardenApp(() => appUrl);
 

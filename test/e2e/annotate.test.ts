@@ -1,0 +1,123 @@
+// The whole manual-labeling flow in browser mode, as a labeler does it:
+// open, draw, label, undo/redo, reload, survive a killed host, export COCO.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium, screenshot } from './support/browser.js';
+import { clickImage, dragImage, waitForImage } from './support/canvas.js';
+import { sampleProject, startHost, type RunningHost } from './support/host.js';
+
+interface CocoFile {
+  images: { id: number; file_name: string; width: number; height: number }[];
+  annotations: { image_id: number; category_id: number; segmentation: number[][] | { counts: string; size: [number, number] }; bbox: number[]; area: number }[];
+  categories: { id: number; name: string }[];
+}
+
+const skip = chromiumMissing();
+
+describe('manual annotation in browser mode', { skip }, () => {
+  let browser: Browser;
+  let host: RunningHost;
+  let page: Page;
+  const project = sampleProject(4);
+  const userData = join(project, '..', `${project.split('/').pop()}-user`);
+
+  before(async () => {
+    host = await startHost(project, userData);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (error) => console.error('page error:', error));
+  });
+  after(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+
+  const annotationItems = () => page.getByTestId('annotation-item');
+  const labelsOf = async () => (await annotationItems().evaluateAll((rows) => rows.map((row) => row.getAttribute('data-label-name') ?? ''))).sort();
+
+  it('opens the project and shows its images', async () => {
+    await page.goto(host.url);
+    await page.getByTestId('image-item').first().waitFor();
+    assert.equal(await page.getByTestId('image-item').count(), 4);
+    await page.getByTestId('image-item').first().click();
+    await waitForImage(page);
+    await screenshot(page, 'annotate-01-opened');
+  });
+
+  it('creates labels, draws a polygon and a box with them', async () => {
+    for (const name of ['red circle', 'blue square']) {
+      await page.getByTestId('label-new-name').fill(name);
+      await page.getByTestId('label-add').click();
+      await page.locator(`[data-testid="label-item"][data-label-name="${name}"]`).waitFor();
+    }
+    // Label 1 active, polygon of four vertices closed with Enter.
+    await page.keyboard.press('1');
+    await page.getByTestId('tool-polygon').click();
+    for (const [x, y] of [[20, 20], [90, 25], [85, 80], [25, 75]] as const) await clickImage(page, x, y);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="annotation-item"][data-kind="polygon"]').waitFor();
+
+    // Label 2 active, a box dragged from (100,40) to (160,120).
+    await page.keyboard.press('2');
+    await page.getByTestId('tool-box').click();
+    await dragImage(page, [100, 40], [160, 120]);
+    await page.locator('[data-testid="annotation-item"][data-kind="box"]').waitFor();
+    assert.deepEqual(await labelsOf(), ['blue square', 'red circle']);
+    await screenshot(page, 'annotate-02-drawn');
+  });
+
+  it('undoes and redoes document changes', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length === 1);
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length === 0);
+    await page.keyboard.press('Control+Shift+z');
+    await page.keyboard.press('Control+Shift+z');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length === 2);
+    assert.deepEqual(await labelsOf(), ['blue square', 'red circle']);
+  });
+
+  it('keeps everything after a page reload', async () => {
+    await page.reload();
+    await page.getByTestId('image-item').first().click();
+    await waitForImage(page);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length === 2);
+    assert.deepEqual(await labelsOf(), ['blue square', 'red circle']);
+  });
+
+  it('keeps everything acknowledged when the host process is killed', async () => {
+    await host.stop('SIGKILL');
+    host = await startHost(project, userData);
+    await page.goto(host.url);
+    await page.getByTestId('image-item').first().click();
+    await waitForImage(page);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length === 2);
+    assert.deepEqual(await labelsOf(), ['blue square', 'red circle']);
+    await screenshot(page, 'annotate-03-after-kill');
+  });
+
+  it('exports COCO with the drawn geometry and labels', async () => {
+    await page.getByTestId('export-coco').click();
+    await page.getByTestId('toast').filter({ hasText: '.json' }).waitFor({ timeout: 20_000 });
+    const exportsDir = join(project, 'exports');
+    const file = readdirSync(exportsDir).find((name) => name.endsWith('.json') && !name.includes('captions'));
+    assert.ok(file, `no export in ${exportsDir}`);
+    const coco = JSON.parse(readFileSync(join(exportsDir, file), 'utf8')) as CocoFile;
+    const categoryName = (id: number) => coco.categories.find((category) => category.id === id)?.name;
+    assert.equal(coco.images.length, 4);
+    assert.equal(coco.annotations.length, 2);
+    const polygon = coco.annotations.find((a) => categoryName(a.category_id) === 'red circle');
+    const box = coco.annotations.find((a) => categoryName(a.category_id) === 'blue square');
+    assert.ok(polygon && box);
+    const near = (actual: number[], expected: number[]) =>
+      actual.every((value, index) => Math.abs(value - (expected[index] ?? NaN)) <= 1.5) || assert.fail(`${actual} is not near ${expected}`);
+    near(polygon.bbox, [20, 20, 70, 60]);
+    near(box.bbox, [100, 40, 60, 80]);
+    assert.ok(Math.abs(box.area - 60 * 80) < 250, `box area ${box.area}`);
+    assert.ok(Array.isArray(polygon.segmentation) && polygon.segmentation[0]?.length === 8);
+  });
+});
