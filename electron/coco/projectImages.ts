@@ -1,0 +1,60 @@
+// Matches COCO images to project images by relative path and makes sure the
+// project knows each one's size (reading headers only where it does not).
+import { join } from 'node:path';
+import { AppError } from '../../common/contract/index.js';
+import { readImageSize, type Project } from '../store/project.js';
+
+export interface SizedImage {
+  id: number;
+  relPath: string;
+  width: number;
+  height: number;
+  /** True when the size was just read from the header and not stored yet. */
+  sizeIsNew: boolean;
+}
+
+interface ImageSizeRow {
+  id: number;
+  rel_path: string;
+  width: number | null;
+  height: number | null;
+}
+
+const HEADER_READS_IN_FLIGHT = 32;
+
+/** Every given project image row with a known size; missing sizes are read from headers concurrently. */
+export async function withSizes(project: Project, rows: readonly ImageSizeRow[], onRead?: (done: number) => void): Promise<SizedImage[]> {
+  const sized: SizedImage[] = new Array(rows.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < rows.length) {
+      const index = next++;
+      const row = rows[index]!;
+      if (row.width !== null && row.height !== null) {
+        sized[index] = { id: row.id, relPath: row.rel_path, width: row.width, height: row.height, sizeIsNew: false };
+      } else {
+        const { width, height } = await readImageSize(join(project.dir, row.rel_path), row.rel_path);
+        sized[index] = { id: row.id, relPath: row.rel_path, width, height, sizeIsNew: true };
+        onRead?.(++done);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: HEADER_READS_IN_FLIGHT }, worker));
+  return sized;
+}
+
+export function imageRowsByPath(project: Project): Map<string, ImageSizeRow> {
+  const rows = project.db.prepare('SELECT id, rel_path, width, height FROM images').all() as ImageSizeRow[];
+  return new Map(rows.map((row) => [row.rel_path, row]));
+}
+
+export function storeNewSizes(project: Project, images: readonly SizedImage[]): void {
+  const update = project.db.prepare('UPDATE images SET width = ?, height = ? WHERE id = ?');
+  for (const image of images) if (image.sizeIsNew) update.run(image.width, image.height, image.id);
+}
+
+export function unknownImage(fileName: string, index: number): AppError {
+  const path = `images[${index}].file_name`;
+  return new AppError('invalid_file', `${path}: "${fileName}" is not an image of this project.`, path);
+}

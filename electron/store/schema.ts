@@ -1,0 +1,106 @@
+// Versioned schema: PRAGMA user_version counts the migration steps applied.
+// Steps are append-only; each runs in its own transaction, so a crash mid-way
+// leaves the database at the previous version, never half-migrated.
+import type Database from 'better-sqlite3';
+import { AppError, geometrySchema } from '../../common/contract/index.js';
+import { measureGeometry } from '../../common/geometry/measure.js';
+
+export type Migration = (db: Database.Database) => void;
+
+export const MIGRATIONS: readonly Migration[] = [
+  // 1: the initial tables.
+  (db) =>
+    db.exec(`
+      CREATE TABLE images (
+        id INTEGER PRIMARY KEY,
+        rel_path TEXT NOT NULL UNIQUE,
+        sort_key TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        status TEXT NOT NULL DEFAULT 'todo' CHECK (status IN ('todo', 'in_progress', 'done')),
+        size INTEGER NOT NULL,
+        mtime_ms REAL NOT NULL
+      );
+      CREATE INDEX images_sort ON images (sort_key);
+      CREATE TABLE labels (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        colour TEXT NOT NULL,
+        hotkey TEXT,
+        sort INTEGER NOT NULL
+      );
+      CREATE TABLE annotations (
+        id TEXT PRIMARY KEY,
+        image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+        label_id TEXT REFERENCES labels (id),
+        kind TEXT NOT NULL CHECK (kind IN ('box', 'polygon', 'mask')),
+        geometry TEXT NOT NULL,
+        score REAL,
+        source TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      -- No index on label_id: it would cost every insert (~5% of a bulk import)
+      -- to speed up only label.delete, which is rare and fine as a table scan.
+      CREATE INDEX annotations_image ON annotations (image_id);
+      CREATE TABLE captions (
+        id TEXT PRIMARY KEY,
+        image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        words TEXT NOT NULL,
+        source TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX captions_image ON captions (image_id);
+    `),
+  // 2: files that vanished from the folder are kept (with their annotations) but flagged;
+  // cached measures let exports skip decoding every geometry; label order survives delete+undo.
+  (db) => {
+    db.exec(`
+      ALTER TABLE images ADD COLUMN missing INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE annotations ADD COLUMN area REAL NOT NULL DEFAULT 0;
+      ALTER TABLE annotations ADD COLUMN bbox_x REAL NOT NULL DEFAULT 0;
+      ALTER TABLE annotations ADD COLUMN bbox_y REAL NOT NULL DEFAULT 0;
+      ALTER TABLE annotations ADD COLUMN bbox_w REAL NOT NULL DEFAULT 0;
+      ALTER TABLE annotations ADD COLUMN bbox_h REAL NOT NULL DEFAULT 0;
+      CREATE TABLE label_order (id TEXT PRIMARY KEY, sort INTEGER NOT NULL);
+      INSERT INTO label_order (id, sort) SELECT id, sort FROM labels;
+    `);
+    backfillMeasures(db);
+  },
+];
+
+/** Fills the cached area/bbox columns of annotations written before they existed. */
+function backfillMeasures(db: Database.Database): void {
+  const update = db.prepare('UPDATE annotations SET area = ?, bbox_x = ?, bbox_y = ?, bbox_w = ?, bbox_h = ? WHERE id = ?');
+  const rows = db.prepare('SELECT id, geometry FROM annotations').all() as { id: string; geometry: string }[];
+  for (const row of rows) {
+    const parsed = geometrySchema.safeParse(JSON.parse(row.geometry));
+    if (!parsed.success) throw new AppError('invalid_file', `Annotation ${row.id} in the project database has invalid geometry.`);
+    const { area, bbox } = measureGeometry(parsed.data);
+    update.run(area, bbox[0], bbox[1], bbox[2], bbox[3], row.id);
+  }
+}
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database up to `target` (default: the newest); refuses a database from a newer app. */
+export function migrate(db: Database.Database, target: number = SCHEMA_VERSION): number {
+  const current = db.pragma('user_version', { simple: true });
+  if (typeof current !== 'number') throw new AppError('invalid_file', 'The project database has no readable schema version.');
+  if (current > SCHEMA_VERSION) {
+    throw new AppError(
+      'invalid_file',
+      `This project was saved by a newer version of promptlabel (schema ${current}; this app knows up to ${SCHEMA_VERSION}). Update the app to open it.`,
+    );
+  }
+  for (let version = current; version < target; version++) {
+    const step = MIGRATIONS[version]!;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+  return Math.max(current, target);
+}

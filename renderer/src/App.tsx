@@ -1,0 +1,62 @@
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { api } from './api/client.js';
+import { CanvasView } from './canvas/CanvasView.js';
+import { AnnotationList } from './panels/AnnotationList.js';
+import { ImageList } from './panels/ImageList.js';
+import { LabelsPanel } from './panels/LabelsPanel.js';
+import { OpenProjectScreen } from './panels/OpenProjectScreen.js';
+import { ShortcutOverlay } from './panels/ShortcutOverlay.js';
+import { StatusBar } from './panels/StatusBar.js';
+import { Toasts } from './panels/Toasts.js';
+import { Toolbar } from './panels/Toolbar.js';
+import { useGlobalShortcuts } from './shortcuts/useGlobalShortcuts.js';
+import { useAppStore } from './store/appStore.js';
+
+function useMainProcessEvents(): void {
+  useEffect(() => {
+    const { updateProgress, resyncDocument, reloadImageList } = useAppStore.getState();
+    const offProgress = api.on('progress', updateProgress);
+    const offChanged = api.on('project.changed', () => {
+      void resyncDocument();
+      void reloadImageList();
+    });
+    return () => {
+      offProgress();
+      offChanged();
+    };
+  }, []);
+}
+
+function Workspace() {
+  return (
+    <div className="workspace">
+      <Toolbar />
+      <ImageList />
+      <main className="canvas-area">
+        <CanvasView />
+      </main>
+      <aside className="panel side-panel">
+        <LabelsPanel />
+        <AnnotationList />
+      </aside>
+      <StatusBar />
+    </div>
+  );
+}
+
+export function App() {
+  const { starting, hasProject } = useAppStore(useShallow((s) => ({ starting: s.starting, hasProject: s.project !== null })));
+  useGlobalShortcuts();
+  useMainProcessEvents();
+  useEffect(() => {
+    void useAppStore.getState().startApp();
+  }, []);
+  return (
+    <>
+      {starting ? <div className="splash">Loading…</div> : hasProject ? <Workspace /> : <OpenProjectScreen />}
+      <ShortcutOverlay />
+      <Toasts />
+    </>
+  );
+}

@@ -1,0 +1,135 @@
+// Right panel, bottom: the current image's annotations. Click selects
+// (Shift adds), the eye hides (view only), the select relabels, ✕ deletes.
+import { memo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { Annotation, Caption, Label } from '../../../common/contract/index.js';
+import { useAppStore } from '../store/appStore.js';
+import { labelColour } from '../store/selectors.js';
+
+const KIND_NAMES = { box: 'Box', polygon: 'Polygon', mask: 'Mask' } as const;
+
+const AnnotationRow = memo(function AnnotationRow({
+  annotation,
+  labels,
+  selected,
+  hidden,
+}: {
+  annotation: Annotation;
+  labels: readonly Label[];
+  selected: boolean;
+  hidden: boolean;
+}) {
+  const { setSelection, toggleAnnotationHidden, relabel, commit } = useAppStore(
+    useShallow((s) => ({ setSelection: s.setSelection, toggleAnnotationHidden: s.toggleAnnotationHidden, relabel: s.relabel, commit: s.commit })),
+  );
+  const label = labels.find((l) => l.id === annotation.labelId);
+  return (
+    <li
+      className={`annotation-row${selected ? ' is-selected' : ''}${hidden ? ' is-hidden' : ''}`}
+      data-testid="annotation-item"
+      data-annotation-id={annotation.id}
+      data-kind={annotation.geometry.kind}
+      data-label-name={label?.name ?? ''}
+      onClick={(e) => {
+        const current = useAppStore.getState().selection;
+        if (!e.shiftKey) setSelection([annotation.id]);
+        else setSelection(current.includes(annotation.id) ? current.filter((id) => id !== annotation.id) : [...current, annotation.id]);
+      }}
+    >
+      <span className="swatch" style={{ background: labelColour(labels, annotation.labelId) }} />
+      <span className="annotation-kind">{KIND_NAMES[annotation.geometry.kind]}</span>
+      <select
+        className="annotation-label"
+        data-testid="annotation-label"
+        value={annotation.labelId ?? ''}
+        onClick={(e) => e.stopPropagation()}
+        onChange={(e) => {
+          relabel([annotation.id], e.target.value || null);
+          e.currentTarget.blur(); // hand the keyboard back to the shortcuts
+        }}
+        aria-label="Label"
+      >
+        <option value="">(unlabeled)</option>
+        {labels.map((l) => (
+          <option key={l.id} value={l.id}>
+            {l.name}
+          </option>
+        ))}
+      </select>
+      {annotation.score !== null && <span className="muted" title={annotation.source}>{Math.round(annotation.score * 100)}%</span>}
+      <button
+        type="button"
+        className="icon-button"
+        data-testid="annotation-visibility"
+        title={hidden ? 'Show' : 'Hide (view only)'}
+        onClick={(e) => {
+          e.stopPropagation();
+          toggleAnnotationHidden(annotation.id);
+        }}
+      >
+        {hidden ? '◌' : '●'}
+      </button>
+      <button
+        type="button"
+        className="icon-button danger"
+        data-testid="annotation-delete"
+        title="Delete"
+        onClick={(e) => {
+          e.stopPropagation();
+          void commit([{ type: 'annotation.delete', id: annotation.id }]);
+        }}
+      >
+        ✕
+      </button>
+    </li>
+  );
+});
+
+function CaptionList({ captions }: { captions: readonly Caption[] }) {
+  if (captions.length === 0) return null;
+  return (
+    <>
+      <h2>Captions</h2>
+      <ul className="caption-list">
+        {captions.map((c) => (
+          <li key={c.id} title={c.source}>
+            {c.text}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+export function AnnotationList() {
+  const { annotations, labels, selection, hiddenAnnotationIds, hiddenLabelIds, captions } = useAppStore(
+    useShallow((s) => ({
+      annotations: s.annotations,
+      labels: s.labels,
+      selection: s.selection,
+      hiddenAnnotationIds: s.hiddenAnnotationIds,
+      hiddenLabelIds: s.hiddenLabelIds,
+      captions: s.captions,
+    })),
+  );
+  return (
+    <section className="panel-section grow">
+      <h2>
+        Annotations <span className="muted">{annotations.length}</span>
+      </h2>
+      <ul className="annotation-list" data-testid="annotation-list">
+        {[...annotations].reverse().map((a) => (
+          <AnnotationRow
+            key={a.id}
+            annotation={a}
+            labels={labels}
+            selected={selection.includes(a.id)}
+            hidden={hiddenAnnotationIds.includes(a.id) || (a.labelId !== null && hiddenLabelIds.includes(a.labelId))}
+          />
+        ))}
+        {annotations.length === 0 && <li className="empty-hint">Draw with R (box), P (polygon) or B (brush).</li>}
+      </ul>
+      <CaptionList captions={captions} />
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+// Every keyboard shortcut, once: the global handler runs them and the `?`
+// overlay lists them, so the two cannot disagree.
+import type { AppState } from '../store/appStore.js';
+import type { ToolId } from '../tools/toolTypes.js';
+
+export interface ShortcutInfo {
+  group: 'Tools' | 'Labels' | 'View' | 'Images' | 'Edit' | 'Help';
+  /** As shown to the user. */
+  keys: string;
+  description: string;
+}
+
+export interface Shortcut extends ShortcutInfo {
+  matches: (e: KeyboardEvent) => boolean;
+  run: (s: AppState, e: KeyboardEvent) => void;
+}
+
+const ctrl = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
+const plainKey = (...keys: string[]) => (e: KeyboardEvent) => !ctrl(e) && !e.altKey && keys.includes(e.key);
+const ctrlKey = (key: string, shift = false) => (e: KeyboardEvent) => ctrl(e) && e.shiftKey === shift && e.key.toLowerCase() === key;
+
+const tool = (id: ToolId, key: string, description: string): Shortcut => ({
+  group: 'Tools',
+  keys: key.toUpperCase(),
+  description,
+  matches: plainKey(key, key.toUpperCase()),
+  run: (s) => s.setActiveTool(id),
+});
+
+export const SHORTCUTS: readonly Shortcut[] = [
+  tool('select', 'v', 'Select & move'),
+  tool('vertex', 'n', 'Edit vertices (drag a vertex, click an edge to add one, Alt/right-click to delete one)'),
+  tool('box', 'r', 'Box'),
+  tool('polygon', 'p', 'Polygon (click vertices; Enter, double-click or first vertex closes; Backspace undoes a vertex)'),
+  tool('brush', 'b', 'Mask brush (paints into the selected mask, or starts a new one)'),
+  tool('eraser', 'e', 'Mask eraser'),
+  { group: 'Tools', keys: '[ / ]', description: 'Smaller / larger brush', matches: plainKey('[', ']'), run: (s, e) => s.scaleBrush(e.key === ']' ? 1.25 : 0.8) },
+  {
+    group: 'Tools',
+    keys: 'Esc',
+    description: 'Close this list; else cancel the drawing in progress; else clear the selection',
+    matches: plainKey('Escape'),
+    run: (s) => {
+      if (s.shortcutsOpen) s.toggleShortcuts();
+      else if (s.tool.state() !== 'idle') s.cancelTool();
+      else s.setSelection([]);
+    },
+  },
+  {
+    group: 'Labels',
+    keys: '1 – 9',
+    description: "Make that label active and apply it to the selection",
+    matches: (e) => !ctrl(e) && !e.altKey && /^Digit[1-9]$/.test(e.code),
+    run: (s, e) => s.pressLabelHotkey(e.code.slice(5)),
+  },
+  { group: 'Edit', keys: 'Delete / Backspace', description: 'Delete the selected annotations', matches: plainKey('Delete', 'Backspace'), run: (s) => s.deleteSelection() },
+  { group: 'Edit', keys: 'Ctrl+Z', description: 'Undo', matches: ctrlKey('z'), run: (s) => void s.undo() },
+  { group: 'Edit', keys: 'Ctrl+Shift+Z / Ctrl+Y', description: 'Redo', matches: (e) => ctrlKey('z', true)(e) || ctrlKey('y')(e), run: (s) => void s.redo() },
+  { group: 'Edit', keys: 'Ctrl+A', description: 'Select every visible annotation', matches: ctrlKey('a'), run: (s) => s.selectAllVisible() },
+  { group: 'View', keys: 'Ctrl+0', description: 'Fit the image to the window', matches: ctrlKey('0'), run: (s) => s.fitToView() },
+  { group: 'View', keys: 'Ctrl+1', description: 'Actual size (1:1)', matches: ctrlKey('1'), run: (s) => s.showActualSize() },
+  { group: 'View', keys: '+ / −', description: 'Zoom in / out', matches: plainKey('+', '=', '-'), run: (s, e) => s.zoomBy(e.key === '-' ? 1 / 1.25 : 1.25) },
+  { group: 'Images', keys: 'D / →', description: 'Next image', matches: plainKey('d', 'D', 'ArrowRight'), run: (s) => s.stepImage(1) },
+  { group: 'Images', keys: 'A / ←', description: 'Previous image', matches: plainKey('a', 'A', 'ArrowLeft'), run: (s) => s.stepImage(-1) },
+  { group: 'Help', keys: '?', description: 'Show or hide this list', matches: (e) => e.key === '?', run: (s) => s.toggleShortcuts() },
+];
+
+/** Mouse gestures, listed in the overlay next to the keys (the canvas implements them). */
+export const MOUSE_GESTURES: readonly ShortcutInfo[] = [
+  { group: 'View', keys: 'Wheel', description: 'Zoom around the cursor' },
+  { group: 'View', keys: 'Space+drag / middle drag', description: 'Pan' },
+  { group: 'Edit', keys: 'Shift+click', description: 'Add to / remove from the selection (select tool)' },
+];

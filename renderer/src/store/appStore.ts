@@ -1,0 +1,21 @@
+// The renderer's one store, composed of slices; actions live next to their state.
+import { create } from 'zustand';
+import { createDocumentSlice, type DocumentSlice } from './documentSlice.js';
+import { createHistorySlice, type HistorySlice } from './historySlice.js';
+import { createImagesSlice, type ImagesSlice } from './imagesSlice.js';
+import { createProjectSlice, type ProjectSlice } from './projectSlice.js';
+import { createToolsSlice, type ToolsSlice } from './toolsSlice.js';
+import { createUiSlice, type UiSlice } from './uiSlice.js';
+import { createViewSlice, type ViewSlice } from './viewSlice.js';
+
+export type AppState = ProjectSlice & ImagesSlice & DocumentSlice & ViewSlice & ToolsSlice & HistorySlice & UiSlice;
+
+export const useAppStore = create<AppState>()((...a) => ({
+  ...createProjectSlice(...a),
+  ...createImagesSlice(...a),
+  ...createDocumentSlice(...a),
+  ...createViewSlice(...a),
+  ...createToolsSlice(...a),
+  ...createHistorySlice(...a),
+  ...createUiSlice(...a),
+}));

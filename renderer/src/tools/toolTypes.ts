@@ -1,0 +1,66 @@
+// What every tool sees of the app. Tools are plain state machines driven by
+// pointer and key events in IMAGE coordinates; they never touch React or
+// Konva, so they are tested with a fake context.
+import type { Annotation, Box, DocOp, Geometry } from '../../../common/contract/index.js';
+
+export type ToolId = 'select' | 'vertex' | 'box' | 'polygon' | 'brush' | 'eraser';
+
+export interface ToolPointer {
+  /** Image pixel coordinates (fractional). */
+  x: number;
+  y: number;
+  /** 0 primary, 2 secondary. */
+  button: number;
+  shift: boolean;
+  alt: boolean;
+  /** 2 on the second press of a double-click. */
+  clickCount: number;
+}
+
+/** Row-major 0/1 pixels. */
+export interface BinaryMask {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Something a tool is drawing that is not (yet) an annotation, shown in the overlay layer. */
+export type Draft =
+  | { kind: 'box'; box: Box }
+  | { kind: 'polygon'; points: number[]; cursor: { x: number; y: number } | null; canClose: boolean }
+  | { kind: 'stroke'; points: number[]; radius: number; erase: boolean; targetId: string | null };
+
+/** How an existing annotation looks while a tool drags it, before the change is committed. */
+export type LivePreview = { kind: 'translate'; dx: number; dy: number } | { kind: 'geometry'; geometry: Geometry };
+
+export interface ToolContext {
+  /** Visible annotations of the current image, bottom to top. */
+  annotations(): readonly Annotation[];
+  selection(): readonly string[];
+  setSelection(ids: readonly string[]): void;
+  setDraft(draft: Draft | null): void;
+  setPreviews(previews: ReadonlyMap<string, LivePreview> | null): void;
+  /** One undoable document change. */
+  commit(ops: DocOp[]): void;
+  /** A new annotation with the active label on the current image. */
+  newAnnotation(geometry: Geometry): Annotation;
+  /** Image pixels that correspond to a few screen pixels at the current zoom: the grab distance. */
+  hitTolerance(): number;
+  brushRadius(): number;
+  imageSize(): { width: number; height: number };
+  decodeMask(annotation: Annotation): BinaryMask | null;
+  encodeMask(mask: BinaryMask): Geometry;
+}
+
+export interface Tool {
+  readonly id: ToolId;
+  /** Current state name, e.g. 'idle', 'pointing', 'drawing'. */
+  state(): string;
+  onPointerDown(pointer: ToolPointer): void;
+  onPointerMove(pointer: ToolPointer): void;
+  onPointerUp(pointer: ToolPointer): void;
+  /** Returns true when the key was consumed. */
+  onKeyDown(key: string): boolean;
+  /** Abandons whatever is in progress (Esc, tool switch, image change). */
+  cancel(): void;
+}

@@ -1,0 +1,82 @@
+// Test helpers: read the sample COCO ground truth as binary masks
+// (polygons rasterised through sharp's SVG renderer, uncompressed RLE
+// decoded column-major), and find a click point inside a mask.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { z } from 'zod';
+import type { BinaryMask } from '../../../electron/inference/masks.js';
+
+export const SAMPLES_DIR = join(__dirname, '..', '..', '..', 'assets', 'samples');
+export const MODEL_DIR = join(__dirname, '..', '..', '..', 'models', 'shapes-seem-tiny');
+
+const rle = z.object({ size: z.tuple([z.number(), z.number()]), counts: z.array(z.number()) });
+const annotation = z.object({
+  id: z.number(),
+  image_id: z.number(),
+  category_id: z.number(),
+  segmentation: z.union([z.array(z.array(z.number())), rle]),
+  area: z.number(),
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  phrase: z.string(),
+  referring: z.string().optional(),
+  referring_unique: z.boolean().optional(),
+});
+const coco = z.object({
+  images: z.array(z.object({ id: z.number(), file_name: z.string(), width: z.number(), height: z.number() })),
+  annotations: z.array(annotation),
+  categories: z.array(z.object({ id: z.number(), name: z.string(), isthing: z.number() })),
+});
+export type CocoSamples = z.infer<typeof coco>;
+export type CocoAnnotation = z.infer<typeof annotation>;
+
+export async function readSamples(): Promise<CocoSamples> {
+  return coco.parse(JSON.parse(await readFile(join(SAMPLES_DIR, 'annotations.coco.json'), 'utf8')));
+}
+
+export async function annotationMask(ann: CocoAnnotation, width: number, height: number): Promise<BinaryMask> {
+  const seg = ann.segmentation;
+  if (!Array.isArray(seg)) {
+    const data = new Uint8Array(width * height);
+    let pos = 0;
+    let val = 0;
+    for (const run of seg.counts) {
+      for (let k = 0; k < run; k++, pos++) {
+        const y = pos % height; // column-major
+        const x = Math.floor(pos / height);
+        data[y * width + x] = val;
+      }
+      val ^= 1;
+    }
+    return { width, height, data };
+  }
+  const paths = seg.map((poly) => {
+    const pts: string[] = [];
+    for (let i = 0; i + 1 < poly.length; i += 2) pts.push(`${poly[i]},${poly[i + 1]}`);
+    return `<polygon points="${pts.join(' ')}" fill="white"/>`;
+  });
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="black"/>${paths.join('')}</svg>`;
+  const raw = await sharp(Buffer.from(svg)).removeAlpha().greyscale().raw().toBuffer();
+  const data = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = (raw[i] ?? 0) > 127 ? 1 : 0;
+  return { width, height, data };
+}
+
+/** The interior point farthest from the boundary (two-pass chamfer distance). */
+export function interiorPoint(m: BinaryMask): { x: number; y: number } {
+  const { width: w, height: h } = m;
+  const d = new Float32Array(w * h);
+  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x]!);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      d[y * w + x] = m.data[y * w + x] ? Math.min(at(x - 1, y) + 1, at(x, y - 1) + 1, at(x - 1, y - 1) + 1.4142, at(x + 1, y - 1) + 1.4142) : 0;
+  let best = { x: 0, y: 0, v: -1 };
+  for (let y = h - 1; y >= 0; y--)
+    for (let x = w - 1; x >= 0; x--) {
+      const i = y * w + x;
+      if (!m.data[i]) continue;
+      d[i] = Math.min(d[i]!, at(x + 1, y) + 1, at(x, y + 1) + 1, at(x + 1, y + 1) + 1.4142, at(x - 1, y + 1) + 1.4142);
+      if (d[i]! > best.v) best = { x, y, v: d[i]! };
+    }
+  return { x: best.x + 0.5, y: best.y + 0.5 };
+}

@@ -1,0 +1,83 @@
+// Rebuilds the deterministic parity inputs that models/training/export.py
+// used for its PyTorch reference outputs, and runs the three ONNX files on
+// them, so Node-side outputs can be compared with PyTorch's.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { MODEL_DIR } from './cocoGt.js';
+
+export interface ParitySummary {
+  token_ids: number[];
+  decoder: { point_coords: number[][]; point_labels: number[]; orig_im_size: number[] };
+  shapes: Record<string, number[]>;
+  iou_predictions: number[];
+  text_embedding: number[];
+  image_embeddings_sample: number[];
+  masks_sample: number[];
+}
+
+export function readParitySummary(): ParitySummary {
+  return JSON.parse(readFileSync(join(MODEL_DIR, 'parity.json'), 'utf8')) as ParitySummary;
+}
+
+function formulaImage(size: number): Float32Array {
+  const out = new Float32Array(3 * size * size);
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) out[c * size * size + y * size + x] = 1.5 * Math.sin(0.05 * x * (c + 1) + 0.03 * y);
+  return out;
+}
+
+export async function runParity(p: ParitySummary): Promise<Record<string, Float32Array>> {
+  const open = (f: string): Promise<ort.InferenceSession> => ort.InferenceSession.create(join(MODEL_DIR, f));
+  const [enc, dec, txt] = await Promise.all([open('encoder.onnx'), open('decoder.onnx'), open('text_encoder.onnx')]);
+  const embShape = p.shapes['image_embeddings']!;
+  const [, c, g] = embShape as [number, number, number, number];
+  const size = g * 8;
+  const emb = (await enc.run({ image: new ort.Tensor('float32', formulaImage(size), [1, 3, size, size]) }))['image_embeddings']!.data as Float32Array;
+  const ids = BigInt64Array.from(p.token_ids, (v) => BigInt(v));
+  const text = (await txt.run({
+    token_ids: new ort.Tensor('int64', ids, [1, ids.length]),
+    attention_mask: new ort.Tensor('int64', ids.map(() => 1n), [1, ids.length]),
+  }))['text_embedding']!.data as Float32Array;
+  // ref = mean of embeddings over rows 4..11, cols 6..13
+  const ref = new Float32Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    let s = 0;
+    for (let i = 4; i < 12; i++) for (let j = 6; j < 14; j++) s += emb[ch * g * g + i * g + j]!;
+    ref[ch] = s / 64;
+  }
+  const lr = 4 * g;
+  const n = lr * lr;
+  const maskIn = new Float32Array(n);
+  for (let i = 0; i < n; i++) maskIn[i] = -3 + (6 * i) / (n - 1);
+  const pts = p.decoder.point_coords;
+  const out = await dec.run({
+    image_embeddings: new ort.Tensor('float32', emb, [1, c, g, g]),
+    point_coords: new ort.Tensor('float32', Float32Array.from(pts.flat()), [1, pts.length, 2]),
+    point_labels: new ort.Tensor('float32', Float32Array.from(p.decoder.point_labels), [1, pts.length]),
+    mask_input: new ort.Tensor('float32', maskIn, [1, 1, lr, lr]),
+    has_mask_input: new ort.Tensor('float32', Float32Array.from([1]), [1]),
+    orig_im_size: new ort.Tensor('float32', Float32Array.from(p.decoder.orig_im_size), [2]),
+    text_embedding: new ort.Tensor('float32', text, [1, text.length]),
+    has_text_embedding: new ort.Tensor('float32', Float32Array.from([1]), [1]),
+    ref_embedding: new ort.Tensor('float32', ref, [1, c]),
+    has_ref_embedding: new ort.Tensor('float32', Float32Array.from([1]), [1]),
+  });
+  const result: Record<string, Float32Array> = { image_embeddings: emb, text_embedding: text, ref_embedding: ref };
+  for (const [k, v] of Object.entries(out)) result[k] = v.data as Float32Array;
+  return result;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+export function strided(a: Float32Array, step: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i += step) out.push(a[i]!);
+  return out;
+}
