@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const userData = mkdtempSync(join(tmpdir(), 'promptlabel-bench-user-'));
   try {
     await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: '#406080' } })
-      .composite([{ input: await sharp({ create: { width: 800, height: 600, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer(), tile: true, blend: 'overlay' }])
+      .composite([{ input: await sharp({ create: { width: 800, height: 600, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer(), tile: true, blend: 'overlay' }])
       .jpeg({ quality: 85 })
       .toFile(join(project, 'huge.jpg'));
 

@@ -60,7 +60,9 @@ describe('manual annotation in browser mode', { skip }, () => {
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="annotation-item"][data-kind="polygon"]').waitFor();
 
-    // Label 2 active, a box dragged from (100,40) to (160,120).
+    // The new polygon is selected, and a label hotkey would relabel it:
+    // clear the selection first, then make label 2 active for the box.
+    await page.keyboard.press('Escape');
     await page.keyboard.press('2');
     await page.getByTestId('tool-box').click();
     await dragImage(page, [100, 40], [160, 120]);

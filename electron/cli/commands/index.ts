@@ -1,6 +1,7 @@
 // The command table: adding a subcommand is one file plus one line here.
 import { exportCommand } from './exportCommand.js';
 import { importCommand } from './importCommand.js';
+import { serveCommand } from './serveCommand.js';
 import type { CliCommand } from './types.js';
 
-export const COMMANDS: readonly CliCommand[] = [importCommand, exportCommand];
+export const COMMANDS: readonly CliCommand[] = [importCommand, exportCommand, serveCommand];

@@ -64,6 +64,15 @@ export class UndoHistory {
     });
   }
 
+  /** Applies a change that is bookkeeping, not an edit (an image becoming "in
+   *  progress" when opened): in order with the others, but never an undo step. */
+  performUnrecorded(ops: DocOp[]): Promise<void> {
+    this.apply.applyLocal(ops);
+    return this.enqueue(async () => {
+      await this.apply.applyRemote(ops);
+    });
+  }
+
   /** Resolves false when there was nothing to undo. */
   undo(): Promise<boolean> {
     return this.enqueue(() => this.move(this.undoStack, this.redoStack));

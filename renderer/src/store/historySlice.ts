@@ -10,6 +10,8 @@ export interface HistorySlice {
   canUndo: boolean;
   canRedo: boolean;
   commit: (ops: DocOp[], mergeKey?: string) => Promise<void>;
+  /** Like commit, but not an undo step (automatic bookkeeping). */
+  commitUnrecorded: (ops: DocOp[]) => Promise<void>;
   undo: () => Promise<void>;
   redo: () => Promise<void>;
   /** Forgets every entry (a new project starts a new session). */
@@ -32,6 +34,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => {
     canUndo: false,
     canRedo: false,
     commit: (ops, mergeKey) => history.perform(ops, mergeKey).catch(recover),
+    commitUnrecorded: (ops) => history.performUnrecorded(ops).catch(recover),
     undo: async () => {
       get().cancelTool();
       // Undo may touch another image's annotations: counts in the list are refreshed too.

@@ -100,7 +100,8 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
         const [image] = await Promise.all([api.call('images.get', { imageId: listed.id }), get().loadDocument(listed.id)]);
         if (get().currentImage?.id !== image.id) return;
         set({ currentImage: image });
-        if (image.status === 'todo') get().setImageStatus(image.id, 'in_progress');
+        // Opening a to-do image marks it in progress; that is not an edit to undo.
+        if (image.status === 'todo') void get().commitUnrecorded([{ type: 'image.status', imageId: image.id, status: 'in_progress' }]);
       } catch (error) {
         get().showError(error);
       }

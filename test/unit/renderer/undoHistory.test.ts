@@ -118,3 +118,17 @@ test('the same merge key far apart in time makes separate steps', async () => {
     mock.timers.reset();
   }
 });
+
+test('an unrecorded change reaches main in order but is never an undo step', async () => {
+  const main = fakeMain();
+  const history = new UndoHistory(main.apply);
+  await history.perform([status(1, 'done')]);
+  const bookkeeping = history.performUnrecorded([status(2, 'in_progress')]);
+  assert.deepEqual(history.snapshot(), { canUndo: true, canRedo: false });
+  await bookkeeping;
+  assert.equal(main.statuses.get(2), 'in_progress');
+  assert.equal(await history.undo(), true, 'undo skips the bookkeeping and undoes the edit');
+  assert.equal(main.statuses.get(1), 'todo');
+  assert.equal(main.statuses.get(2), 'in_progress', 'the unrecorded change stays');
+  assert.equal(await history.undo(), false);
+});
