@@ -67,6 +67,8 @@ export const channels = {
   'app.info': channel<AppInfo>()(none),
   /** Native folder picker; browser mode answers `unsupported` and the UI asks for a path. */
   'dialog.pickFolder': channel<{ dir: string | null }>()(none),
+  /** Native picker for a COCO JSON file; browser mode answers `unsupported` and the UI asks for a path. */
+  'dialog.pickCocoFile': channel<{ path: string | null }>()(none),
 
   /** Opens (and creates on first use) the project database inside the folder, then scans it for images. */
   'project.open': channel<ProjectSummary>()(z.object({ dir: fsPath }).strict()),

@@ -13,6 +13,7 @@ export interface HostOptions {
   /** Where app-wide settings live (recent projects); never inside a project. */
   userDataDir: string;
   pickFolder?: HostEnvironment['pickFolder'];
+  pickCocoFile?: HostEnvironment['pickCocoFile'];
 }
 
 export interface Host {
@@ -36,6 +37,7 @@ export function createHost(options: HostOptions): Host {
     mode: options.mode,
     version: appVersion(),
     pickFolder: options.pickFolder,
+    pickCocoFile: options.pickCocoFile,
     recentProjects: new RecentProjects(join(options.userDataDir, 'recent-projects.json')),
   };
   return {

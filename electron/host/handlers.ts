@@ -11,6 +11,8 @@ export interface HostEnvironment {
   version: string;
   /** Native folder dialog; absent in browser mode. */
   pickFolder?: () => Promise<string | null>;
+  /** Native file dialog for COCO JSON; absent in browser mode. */
+  pickCocoFile?: () => Promise<string | null>;
   recentProjects: { list(): string[]; add(dir: string): void };
 }
 
@@ -36,6 +38,10 @@ export function createHandlers(session: AppSession, env: HostEnvironment): Handl
     'dialog.pickFolder': async () => {
       if (!env.pickFolder) throw new AppError('unsupported', 'Folder dialogs exist only in the desktop app; type the folder path instead.');
       return { dir: await env.pickFolder() };
+    },
+    'dialog.pickCocoFile': async () => {
+      if (!env.pickCocoFile) throw new AppError('unsupported', 'File dialogs exist only in the desktop app; type the file path instead.');
+      return { path: await env.pickCocoFile() };
     },
     'project.open': ({ dir }) => {
       const project = session.open(dir);

@@ -44,6 +44,10 @@ async function createWindow(): Promise<void> {
       const result = await dialog.showOpenDialog(window, { properties: ['openDirectory'] });
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    pickCocoFile: async () => {
+      const result = await dialog.showOpenDialog(window, { properties: ['openFile'], filters: [{ name: 'COCO JSON', extensions: ['json'] }] });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
   });
   handleImageScheme(host.imageBytes);
   ipcMain.handle(IPC_INVOKE, (event, channel: unknown, payload: unknown) => {

@@ -1,12 +1,19 @@
-// COCO export (to the project's exports folder) and import (from a typed path).
+// COCO export (to the project's exports folder) and import (a native file
+// picker in Electron, a typed path everywhere: browser mode has no dialog).
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { api } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
 
 export function CocoButtons() {
-  const { showToast, showError, resyncDocument, reloadImageList } = useAppStore(
-    useShallow((s) => ({ showToast: s.showToast, showError: s.showError, resyncDocument: s.resyncDocument, reloadImageList: s.reloadImageList })),
+  const { showToast, showError, resyncDocument, reloadImageList, isElectron } = useAppStore(
+    useShallow((s) => ({
+      showToast: s.showToast,
+      showError: s.showError,
+      resyncDocument: s.resyncDocument,
+      reloadImageList: s.reloadImageList,
+      isElectron: s.appInfo?.mode === 'electron',
+    })),
   );
   const [busy, setBusy] = useState(false);
   const [importing, setImporting] = useState(false);
@@ -24,10 +31,19 @@ export function CocoButtons() {
     }
   };
 
+  const browse = async () => {
+    try {
+      const { path } = await api.call('dialog.pickCocoFile', {});
+      if (path) setImportPath(path);
+    } catch (error) {
+      showError(error);
+    }
+  };
+
   const importCoco = async () => {
     setBusy(true);
     try {
-      const summary = await api.call('coco.import', { path: importPath });
+      const summary = await api.call('coco.import', { path: importPath.trim() });
       showToast('info', `Imported ${summary.annotations} annotations on ${summary.images} images (${summary.categoriesAdded} new labels).`);
       setImporting(false);
       await Promise.all([resyncDocument(), reloadImageList()]);
@@ -58,6 +74,11 @@ export function CocoButtons() {
             COCO JSON file
             <input data-testid="import-path" autoFocus value={importPath} placeholder="/path/to/annotations.json" onChange={(e) => setImportPath(e.target.value)} />
           </label>
+          {isElectron && (
+            <button type="button" data-testid="import-browse" onClick={() => void browse()}>
+              Browse…
+            </button>
+          )}
           <div className="popover-actions">
             <button type="button" onClick={() => setImporting(false)}>
               Cancel

@@ -25,6 +25,7 @@ const validAnnotation = {
 const badPayloads: Record<ChannelName, unknown[]> = {
   'app.info': [{ extra: 1 }, 'x', 42],
   'dialog.pickFolder': [{ dir: '/tmp' }, []],
+  'dialog.pickCocoFile': [{ path: '/tmp/a.json' }, 'x'],
   'project.open': [{}, { dir: '' }, { dir: 5 }, { dir: '/tmp', more: true }, null],
   'project.current': [{ x: 1 }],
   'project.rescan': [{ force: true }],
