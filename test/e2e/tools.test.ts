@@ -2,6 +2,7 @@
 // the host stored: move with one undo step, brush and eraser on a mask,
 // delete and restore, hide, image navigation, shortcuts, zoom, status filter.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -9,7 +10,7 @@ import type { Annotation } from '../../common/contract/index.js';
 import { measureGeometry } from '../../common/geometry/measure.js';
 import { chromiumMissing, launchChromium, screenshot } from './support/browser.js';
 import { dragImage, waitForImage } from './support/canvas.js';
-import { sampleProject, startHost, type RunningHost } from './support/host.js';
+import { repoRoot, sampleProject, startHost, type RunningHost } from './support/host.js';
 import { hostCall } from './support/hostCall.js';
 
 const skip = chromiumMissing();
@@ -140,5 +141,34 @@ describe('manual tools and panels in browser mode', { skip }, () => {
     assert.equal(done.total, 1);
     await page.getByTestId('image-filter').selectOption('');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="image-item"]').length === 3);
+  });
+
+  it('refuses a COCO file that names images outside the project, changing nothing, then imports a valid one', async () => {
+    const samples = JSON.parse(readFileSync(join(repoRoot, 'assets', 'samples', 'annotations.coco.json'), 'utf8')) as {
+      images: { id: number; file_name: string }[];
+      annotations: { image_id: number }[];
+    };
+    const labelsBefore = await hostCall(page, 'labels.list', {});
+    const whole = join(project, '..', `${project.split('/').pop()}-all.json`);
+    writeFileSync(whole, JSON.stringify(samples));
+    await page.getByTestId('import-coco').click();
+    await page.getByTestId('import-path').fill(whole);
+    await page.getByTestId('import-confirm').click();
+    const refusal = page.locator('[data-testid="toast"][data-kind="error"]');
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? '', /images\[3\]/, 'the message names the offending entry');
+    assert.deepEqual(await hostCall(page, 'labels.list', {}), labelsBefore, 'nothing written');
+
+    const ours = samples.images.slice(0, 3).map((image) => image.id);
+    const subset = { ...samples, images: samples.images.slice(0, 3), annotations: samples.annotations.filter((a) => ours.includes(a.image_id)) };
+    const valid = join(project, '..', `${project.split('/').pop()}-subset.json`);
+    writeFileSync(valid, JSON.stringify(subset));
+    await page.getByTestId('import-path').fill(valid);
+    await page.getByTestId('import-confirm').click();
+    await page.locator('[data-testid="toast"]').filter({ hasText: `Imported ${subset.annotations.length} annotations` }).waitFor();
+    const images = await hostCall(page, 'images.list', {});
+    const counts = images.items.map((image) => image.annotationCount).reduce((a, b) => a + b, 0);
+    assert.equal(counts, subset.annotations.length + 2, 'the imported annotations join the two drawn ones');
+    await screenshot(page, 'tools-02-imported');
   });
 });
