@@ -19,7 +19,8 @@ interface Props {
   maskOpacity: number;
 }
 
-const FILL_ALPHA = '33'; // ~20% fill under box and polygon outlines
+/** ~20% fill under box and polygon outlines. */
+export const FILL_ALPHA = '33';
 
 function tracePolygons(context: Konva.Context, polygons: readonly Polygon[]): void {
   context.beginPath();
