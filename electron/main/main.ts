@@ -7,6 +7,7 @@ import { createHost } from '../host/createHost.js';
 import { ensureDemoProject } from '../host/demoProject.js';
 import { handleImageScheme, registerImageSchemePrivileges } from './imageProtocol.js';
 import { hardenApp, isAppUrl } from './security.js';
+import { mainWindowOptions } from './windowOptions.js';
 
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
 const appUrl = pathToFileURL(rendererIndex).href;
@@ -22,20 +23,7 @@ function projectArgument(argv: readonly string[]): string | undefined {
 }
 
 async function createWindow(): Promise<void> {
-  const window = new BrowserWindow({
-    width: 1440,
-    height: 900,
-    backgroundColor: '#1b1d21',
-    title: 'promptlabel',
-    webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
+  const window = new BrowserWindow(mainWindowOptions(join(__dirname, 'preload.cjs')));
 
   const host = createHost({
     mode: 'electron',
