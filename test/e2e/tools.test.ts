@@ -143,6 +143,36 @@ describe('manual tools and panels in browser mode', { skip }, () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="image-item"]').length === 3);
   });
 
+  it('renames and recolours a label, relabels an annotation, and hides a label', async () => {
+    const row = page.getByTestId('label-item').first(); // its data-label-name changes with the rename
+    assert.equal(await row.getAttribute('data-label-name'), 'thing');
+    await row.locator('.label-name').fill('object');
+    await row.locator('.label-name').press('Enter');
+    await row.locator('input[type="color"]').fill('#00aa55');
+    const deadline = Date.now() + 10_000;
+    let labels = await hostCall(page, 'labels.list', {});
+    while (!(labels[0]?.name === 'object' && labels[0].colour === '#00aa55') && Date.now() < deadline) {
+      await page.waitForTimeout(100);
+      labels = await hostCall(page, 'labels.list', {});
+    }
+    assert.deepEqual(labels.map((l) => [l.name, l.colour]), [['object', '#00aa55']]);
+
+    await page.getByTestId('label-new-name').fill('other');
+    await page.getByTestId('label-add').click();
+    const other = page.locator('[data-testid="label-item"][data-label-name="other"]');
+    await other.waitFor();
+    const box = page.locator('[data-testid="annotation-item"][data-kind="box"]');
+    await box.getByTestId('annotation-label').selectOption({ label: 'other' });
+    const otherId = (await hostCall(page, 'labels.list', {})).find((l) => l.name === 'other')!.id;
+    await storedWhen((a) => a.find((x) => x.geometry.kind === 'box')?.labelId === otherId, 'the box carries the new label');
+
+    await other.getByTestId('label-visibility').click();
+    await page.locator('[data-testid="annotation-item"][data-kind="box"].is-hidden').waitFor();
+    assert.equal(await page.locator('[data-testid="annotation-item"][data-kind="mask"].is-hidden').count(), 0, 'only that label is hidden');
+    await other.getByTestId('label-visibility').click();
+    await page.locator('[data-testid="annotation-item"][data-kind="box"]:not(.is-hidden)').waitFor();
+  });
+
   it('refuses a COCO file that names images outside the project, changing nothing, then imports a valid one', async () => {
     const samples = JSON.parse(readFileSync(join(repoRoot, 'assets', 'samples', 'annotations.coco.json'), 'utf8')) as {
       images: { id: number; file_name: string }[];
@@ -169,6 +199,7 @@ describe('manual tools and panels in browser mode', { skip }, () => {
     const images = await hostCall(page, 'images.list', {});
     const counts = images.items.map((image) => image.annotationCount).reduce((a, b) => a + b, 0);
     assert.equal(counts, subset.annotations.length + 2, 'the imported annotations join the two drawn ones');
+    assert.ok((await hostCall(page, 'labels.list', {})).some((l) => l.name === 'object'), 'existing labels are kept');
     await screenshot(page, 'tools-02-imported');
   });
 });
