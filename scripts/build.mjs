@@ -27,5 +27,5 @@ if (only !== 'renderer') {
   ]);
 }
 if (only !== 'main') {
-  await viteBuild({ configFile: `${root}renderer/vite.config.ts`, logLevel: 'warn' });
+  await viteBuild({ configFile: `${root}renderer/vite.config.mts`, logLevel: 'warn' });
 }
