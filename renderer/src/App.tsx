@@ -28,6 +28,17 @@ function useMainProcessEvents(): void {
   }, []);
 }
 
+/** Closing or reloading the page while a change is still on its way asks first. */
+function useUnsavedGuard(): void {
+  useEffect(() => {
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (useAppStore.getState().saving) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, []);
+}
+
 function Workspace() {
   return (
     <div className="workspace">
@@ -49,6 +60,7 @@ export function App() {
   const { starting, hasProject } = useAppStore(useShallow((s) => ({ starting: s.starting, hasProject: s.project !== null })));
   useGlobalShortcuts();
   useMainProcessEvents();
+  useUnsavedGuard();
   useEffect(() => {
     void useAppStore.getState().startApp();
   }, []);

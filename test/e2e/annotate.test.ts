@@ -68,6 +68,8 @@ describe('manual annotation in browser mode', { skip }, () => {
     await dragImage(page, [100, 40], [160, 120]);
     await page.locator('[data-testid="annotation-item"][data-kind="box"]').waitFor();
     assert.deepEqual(await labelsOf(), ['blue square', 'red circle']);
+    // What the status bar calls saved is what must survive a killed host below.
+    await page.locator('[data-testid="save-state"][data-state="saved"]').waitFor();
     await screenshot(page, 'annotate-02-drawn');
   });
 

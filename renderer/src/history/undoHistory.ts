@@ -20,6 +20,8 @@ export interface HistoryEntry {
 export interface HistorySnapshot {
   canUndo: boolean;
   canRedo: boolean;
+  /** Some change is shown but main has not acknowledged it yet. */
+  saving: boolean;
 }
 
 const MAX_ENTRIES = 500;
@@ -37,6 +39,7 @@ export class UndoHistory {
   // Every apply runs after the previous one settles, so undo never overtakes the change it undoes.
   private queue: Promise<unknown> = Promise.resolve();
   private lastPerformAt = 0;
+  private inFlight = 0;
 
   constructor(
     private readonly apply: ApplyOps,
@@ -44,7 +47,7 @@ export class UndoHistory {
   ) {}
 
   snapshot(): HistorySnapshot {
-    return { canUndo: this.undoStack.length > 0, canRedo: this.redoStack.length > 0 };
+    return { canUndo: this.undoStack.length > 0, canRedo: this.redoStack.length > 0, saving: this.inFlight > 0 };
   }
 
   /** Applies a new change and records it; rejects (recording nothing) when main refuses it. */
@@ -104,7 +107,12 @@ export class UndoHistory {
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task).finally(() => this.onChange(this.snapshot()));
+    this.inFlight++;
+    this.onChange(this.snapshot());
+    const run = this.queue.then(task).finally(() => {
+      this.inFlight--;
+      this.onChange(this.snapshot());
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }

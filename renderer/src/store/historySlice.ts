@@ -9,6 +9,8 @@ import type { SliceCreator } from './sliceTypes.js';
 export interface HistorySlice {
   canUndo: boolean;
   canRedo: boolean;
+  /** A change is on its way to main (shown, not yet stored). */
+  saving: boolean;
   commit: (ops: DocOp[], mergeKey?: string) => Promise<void>;
   /** Like commit, but not an undo step (automatic bookkeeping). */
   commitUnrecorded: (ops: DocOp[]) => Promise<void>;
@@ -33,6 +35,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => {
   return {
     canUndo: false,
     canRedo: false,
+    saving: false,
     commit: (ops, mergeKey) => history.perform(ops, mergeKey).catch(recover),
     commitUnrecorded: (ops) => history.performUnrecorded(ops).catch(recover),
     undo: async () => {

@@ -41,14 +41,14 @@ test('perform, undo, redo round-trip through the inverse main returns', async ()
   const history = new UndoHistory(main.apply, (s) => snapshots.push([s.canUndo, s.canRedo]));
   await history.perform([status(1, 'done')]);
   await history.perform([status(2, 'in_progress')]);
-  assert.deepEqual(history.snapshot(), { canUndo: true, canRedo: false });
+  assert.deepEqual(history.snapshot(), { canUndo: true, canRedo: false, saving: false });
 
   assert.equal(await history.undo(), true);
   assert.equal(main.statuses.get(2), 'todo');
   assert.equal(await history.undo(), true);
   assert.equal(main.statuses.get(1), 'todo');
   assert.equal(await history.undo(), false, 'nothing left');
-  assert.deepEqual(history.snapshot(), { canUndo: false, canRedo: true });
+  assert.deepEqual(history.snapshot(), { canUndo: false, canRedo: true, saving: false });
 
   assert.equal(await history.redo(), true);
   assert.equal(main.statuses.get(1), 'done');
@@ -90,7 +90,7 @@ test('a refused change records nothing; a refused undo keeps its entry', async (
   await history.perform([status(1, 'done')]);
   main.refuseNext();
   await assert.rejects(history.undo(), /refused/);
-  assert.deepEqual(history.snapshot(), { canUndo: true, canRedo: false });
+  assert.deepEqual(history.snapshot(), { canUndo: true, canRedo: false, saving: false });
   await history.undo();
   assert.equal(main.statuses.get(1), 'todo');
 });
@@ -124,11 +124,30 @@ test('an unrecorded change reaches main in order but is never an undo step', asy
   const history = new UndoHistory(main.apply);
   await history.perform([status(1, 'done')]);
   const bookkeeping = history.performUnrecorded([status(2, 'in_progress')]);
-  assert.deepEqual(history.snapshot(), { canUndo: true, canRedo: false });
+  assert.deepEqual(history.snapshot(), { canUndo: true, canRedo: false, saving: true });
   await bookkeeping;
   assert.equal(main.statuses.get(2), 'in_progress');
   assert.equal(await history.undo(), true, 'undo skips the bookkeeping and undoes the edit');
   assert.equal(main.statuses.get(1), 'todo');
   assert.equal(main.statuses.get(2), 'in_progress', 'the unrecorded change stays');
   assert.equal(await history.undo(), false);
+});
+
+test('reports saving while a change is on its way to main, and saved once acknowledged', async () => {
+  let release: () => void = () => undefined;
+  const seen: boolean[] = [];
+  const history = new UndoHistory(
+    {
+      applyLocal: () => undefined,
+      applyRemote: () => new Promise<DocOp[]>((resolve) => (release = () => resolve([]))),
+    },
+    (s) => seen.push(s.saving),
+  );
+  const done = history.perform([status(1, 'done')]);
+  assert.equal(history.snapshot().saving, true);
+  await new Promise((resolve) => setImmediate(resolve));
+  release();
+  await done;
+  assert.equal(history.snapshot().saving, false);
+  assert.deepEqual(seen, [true, false]);
 });
