@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { PromptableSegmenter } from '../electron/inference/segmenter.js';
 import type { SegmentPrompt } from '../electron/inference/prompts.js';
 
-const MODEL_DIR = join(__dirname, '..', 'models', 'shapes-seem-tiny');
+// BENCH_MODEL_DIR: time another export of the same contract (e.g. a candidate before it ships).
+const MODEL_DIR = process.env.BENCH_MODEL_DIR ?? join(__dirname, '..', 'models', 'shapes-seem-tiny');
 const SAMPLE = join(__dirname, '..', 'assets', 'samples', 'shapes_0001.jpg');
 
 function stats(ms: number[]): { median: number; p95: number } {

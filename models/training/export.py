@@ -74,9 +74,12 @@ def sha256(path: str) -> str:
 
 
 def main() -> None:
+    global OUT
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default=os.path.join(WORK, "model.pt"))
+    ap.add_argument("--out", default=OUT, help="model folder to write (default: the shipped one)")
     args = ap.parse_args()
+    OUT = os.path.abspath(args.out)
     torch.set_num_threads(1)
     os.makedirs(OUT, exist_ok=True)
     enc, dec, txt, state = load(args.ckpt)
