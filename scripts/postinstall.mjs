@@ -23,6 +23,8 @@ const result = spawnSync(process.execPath, [installScript], { stdio: 'pipe', tim
 if (result.status === 0 && existsSync(`${electronDir}path.txt`)) {
   console.log('promptlabel: Electron binary installed.');
 } else {
-  const reason = (result.stderr || result.error?.message || 'unknown error').trim().split('\n').pop();
+  // The first non-stack line is the error itself (e.g. "RequestError: getaddrinfo ENOTFOUND github.com").
+  const lines = (result.stderr || result.error?.message || '').split('\n').map((line) => line.trim());
+  const reason = lines.find((line) => line !== '' && !line.startsWith('at ')) ?? 'unknown error';
   console.log(`promptlabel: Electron binary not available (${reason}); \`npm start\` will use browser mode.`);
 }
