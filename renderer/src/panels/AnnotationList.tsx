@@ -5,6 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Annotation, Caption, Label } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
 import { labelColour } from '../store/selectors.js';
+import { DeleteButton, VisibilityButton } from './RowButtons.js';
 
 const KIND_NAMES = { box: 'Box', polygon: 'Polygon', mask: 'Mask' } as const;
 
@@ -57,30 +58,8 @@ const AnnotationRow = memo(function AnnotationRow({
         ))}
       </select>
       {annotation.score !== null && <span className="muted" title={annotation.source}>{Math.round(annotation.score * 100)}%</span>}
-      <button
-        type="button"
-        className="icon-button"
-        data-testid="annotation-visibility"
-        title={hidden ? 'Show' : 'Hide (view only)'}
-        onClick={(e) => {
-          e.stopPropagation();
-          toggleAnnotationHidden(annotation.id);
-        }}
-      >
-        {hidden ? '◌' : '●'}
-      </button>
-      <button
-        type="button"
-        className="icon-button danger"
-        data-testid="annotation-delete"
-        title="Delete"
-        onClick={(e) => {
-          e.stopPropagation();
-          void commit([{ type: 'annotation.delete', id: annotation.id }]);
-        }}
-      >
-        ✕
-      </button>
+      <VisibilityButton hidden={hidden} title="Hide (view only)" testId="annotation-visibility" onToggle={() => toggleAnnotationHidden(annotation.id)} />
+      <DeleteButton title="Delete" testId="annotation-delete" onDelete={() => void commit([{ type: 'annotation.delete', id: annotation.id }])} />
     </li>
   );
 });

@@ -5,6 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Label } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
 import { HOTKEY_CHOICES, newLabel } from './labelOps.js';
+import { DeleteButton, VisibilityButton } from './RowButtons.js';
 
 const putLabel = (label: Label, mergeKey?: string) => void useAppStore.getState().commit([{ type: 'label.put', label }], mergeKey);
 
@@ -63,30 +64,12 @@ const LabelRow = memo(function LabelRow({ label, active, hidden, labels }: { lab
           </option>
         ))}
       </select>
-      <button
-        type="button"
-        className="icon-button"
-        data-testid="label-visibility"
-        title={hidden ? 'Show' : 'Hide'}
-        onClick={(e) => {
-          e.stopPropagation();
-          toggleLabelVisibility(label.id);
-        }}
-      >
-        {hidden ? '◌' : '●'}
-      </button>
-      <button
-        type="button"
-        className="icon-button danger"
-        data-testid="label-delete"
+      <VisibilityButton hidden={hidden} title="Hide" testId="label-visibility" onToggle={() => toggleLabelVisibility(label.id)} />
+      <DeleteButton
         title="Delete label (its annotations become unlabeled)"
-        onClick={(e) => {
-          e.stopPropagation();
-          void commit([{ type: 'label.delete', id: label.id }]);
-        }}
-      >
-        ✕
-      </button>
+        testId="label-delete"
+        onDelete={() => void commit([{ type: 'label.delete', id: label.id }])}
+      />
     </li>
   );
 });

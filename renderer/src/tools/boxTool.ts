@@ -1,4 +1,5 @@
 // Box (R): idle → pointing → drawing; release commits a box with the active label.
+import { addAnnotation } from './addAnnotation.js';
 import { boxFromCorners, clampToImage } from './geometryEdits.js';
 import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 
@@ -35,9 +36,7 @@ export class BoxTool implements Tool {
     const box = this.boxTo(p);
     this.cancel();
     if (box.w < MIN_SIDE || box.h < MIN_SIDE) return;
-    const annotation = this.ctx.newAnnotation({ kind: 'box', box });
-    this.ctx.commit([{ type: 'annotation.put', annotation }]);
-    this.ctx.setSelection([annotation.id]);
+    addAnnotation(this.ctx, { kind: 'box', box });
   }
 
   onKeyDown(): boolean {

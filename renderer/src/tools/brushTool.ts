@@ -3,6 +3,7 @@
 // The brush paints into the selected mask or starts a new one; the eraser
 // works on the selected mask, else on the mask under the pointer.
 import type { Annotation } from '../../../common/contract/index.js';
+import { addAnnotation } from './addAnnotation.js';
 import { pointInMask } from './hitTest.js';
 import { isEmptyMask, rasteriseStroke } from './strokeRaster.js';
 import type { BinaryMask, Tool, ToolContext, ToolPointer } from './toolTypes.js';
@@ -61,9 +62,7 @@ export class BrushTool implements Tool {
       return;
     }
     if (isEmptyMask(mask)) return;
-    const annotation = this.ctx.newAnnotation(this.ctx.encodeMask(mask));
-    this.ctx.commit([{ type: 'annotation.put', annotation }]);
-    this.ctx.setSelection([annotation.id]);
+    addAnnotation(this.ctx, this.ctx.encodeMask(mask));
   }
 
   onKeyDown(): boolean {

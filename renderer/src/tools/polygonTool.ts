@@ -1,6 +1,7 @@
 // Polygon (P): idle → drawing. Click adds a vertex; clicking the first vertex,
 // Enter or a double-click closes (3 vertices at least); Backspace removes the
 // last vertex; Esc abandons the polygon.
+import { addAnnotation } from './addAnnotation.js';
 import { clampToImage } from './geometryEdits.js';
 import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 
@@ -60,10 +61,9 @@ export class PolygonTool implements Tool {
   /** Closes the polygon if it has enough vertices; otherwise keeps drawing. */
   private close(): void {
     if (this.points.length < 2 * MIN_VERTICES) return;
-    const annotation = this.ctx.newAnnotation({ kind: 'polygon', polygons: [{ outer: this.points, holes: [] }] });
+    const outer = this.points;
     this.cancel();
-    this.ctx.commit([{ type: 'annotation.put', annotation }]);
-    this.ctx.setSelection([annotation.id]);
+    addAnnotation(this.ctx, { kind: 'polygon', polygons: [{ outer, holes: [] }] });
   }
 
   private isOnFirstVertex(x: number, y: number): boolean {
