@@ -103,7 +103,7 @@ def main() -> None:
     runner = Runner(args.ckpt)
     rng = np.random.default_rng(EVAL_SEED)
     res: dict[str, list[float]] = {k: [] for k in ["click1", "noc85", "noc90", "box", "scribble", "text", "ref",
-                                                   "label", "stuff_click1", "stuff_label"]}
+                                                   "label", "label_colour", "label_shape", "stuff_click1", "stuff_label"]}
     n_obj, index, t0 = 0, 0, time.time()
     while n_obj < args.min_objects:
         scene = generate_scene(EVAL_SEED, index)
@@ -123,7 +123,11 @@ def main() -> None:
                 v = iou(mask, gt)
                 if c == 1:
                     res["click1"].append(v)
+                    predicted = CATEGORIES[int((cls @ runner.cat_text.t()).argmax())].split(" ")
+                    colour, shape = inst.category.split(" ")
                     res["label"].append(float(int((cls @ runner.cat_text.t()).argmax()) == cat))
+                    res["label_colour"].append(float(predicted[0] == colour))
+                    res["label_shape"].append(float(predicted[-1] == shape))
                 if v >= 0.85 and noc85 == 20:
                     noc85 = c
                 if v >= 0.90:
@@ -157,6 +161,7 @@ def main() -> None:
                   flush=True)
     summary = {
         "scenes": index, "objects": n_obj, "seed": EVAL_SEED, "steps": int(runner.state.get("step", 0)),
+        "label_steps": int(runner.state.get("label_steps", 0)),
         "mIoU_1click": float(np.mean(res["click1"])),
         "NoC85": float(np.mean(res["noc85"])), "NoC90": float(np.mean(res["noc90"])),
         "NoC90_failures_at_20": int(np.sum(np.array(res["noc90"]) >= 20)),
@@ -164,6 +169,8 @@ def main() -> None:
         "text_mIoU": float(np.mean(res["text"])), "text_n": len(res["text"]),
         "ref_mIoU": float(np.mean(res["ref"])),
         "label_top1": float(np.mean(res["label"])),
+        "label_colour_right": float(np.mean(res["label_colour"])), "label_shape_right": float(np.mean(res["label_shape"])),
+        "head_steps": int(runner.state.get("head_steps", 0)),
         "stuff_mIoU_1click": float(np.mean(res["stuff_click1"])), "stuff_label_top1": float(np.mean(res["stuff_label"])),
         "stuff_n": len(res["stuff_click1"]), "seconds": round(time.time() - t0, 1),
     }

@@ -227,7 +227,8 @@ def write_manifest(state: dict) -> None:
             "mask": "cells whose stride x stride block is more than half covered by the mask",
         },
         "labels": {"things": THING_CATEGORIES, "stuff": STUFF, "all": CATEGORIES},
-        "training": {"steps": int(state.get("step", 0)), "seconds": round(float(state.get("seconds", 0)), 1),
+        "training": {"steps": int(state.get("step", 0)), "label_steps": int(state.get("label_steps", 0)),
+                     "head_steps": int(state.get("head_steps", 0)), "seconds": round(float(state.get("seconds", 0)), 1),
                      "script": "npm run models:train"},
     }
     with open(os.path.join(OUT, "manifest.json"), "w") as f:

@@ -26,6 +26,8 @@ C_EMB = SEM + SKIP_CH * 16
 D_TEXT = 64
 K = 3
 DIM = SEM
+SHAPE_N = 24  # side of the normalised mask crop the shape head sees
+SHAPE_D = 64
 
 
 class ConvBN(nn.Sequential):
@@ -125,6 +127,42 @@ class TwoWayBlock(nn.Module):
         return tok, img
 
 
+class ShapeHead(nn.Module):
+    """What a candidate mask looks like, independent of where it is and how
+    big: the mask is resampled (grid_sample) onto a SHAPE_N x SHAPE_N grid
+    centred on its centroid and scaled by its spread (second moments), then
+    read by a small CNN. Colour alone cannot tell a red circle from a red
+    star; the outline can."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cnn = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # 12
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # 6
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # 3
+        )
+        self.fc = nn.Linear(64 * 9, SHAPE_D)
+        t = (torch.arange(SHAPE_N, dtype=torch.float32) + 0.5) / SHAPE_N * 2 - 1
+        gy, gx = torch.meshgrid(t, t, indexing="ij")
+        self.register_buffer("unit_grid", torch.stack([gx, gy], -1).view(1, SHAPE_N, SHAPE_N, 2))
+
+    def forward(self, prob: torch.Tensor) -> torch.Tensor:
+        """prob [B,K,H,W] in [0,1] -> [B,K,SHAPE_D]."""
+        b, k, h, w = prob.shape
+        p = prob.reshape(b * k, 1, h, w)
+        xs = ((torch.arange(w, dtype=p.dtype) + 0.5) / w * 2 - 1).view(1, 1, 1, w)
+        ys = ((torch.arange(h, dtype=p.dtype) + 0.5) / h * 2 - 1).view(1, 1, h, 1)
+        mass = p.sum((2, 3)) + 1e-3  # [BK,1]
+        cx = (p * xs).sum((2, 3)) / mass
+        cy = (p * ys).sum((2, 3)) / mass
+        var = (p * ((xs - cx.view(-1, 1, 1, 1)) ** 2 + (ys - cy.view(-1, 1, 1, 1)) ** 2)).sum((2, 3)) / mass
+        r = 2.0 * torch.sqrt(var + 1e-6)  # ~ the shape's extent around its centroid
+        centre = torch.stack([cx, cy], -1).view(-1, 1, 1, 2)
+        grid = centre + r.view(-1, 1, 1, 1) * self.unit_grid
+        crop = F.grid_sample(p, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+        return self.fc(self.cnn(crop).flatten(1)).view(b, k, SHAPE_D)
+
+
 class PromptDecoder(nn.Module):
     def __init__(self) -> None:
         super().__init__()
@@ -151,7 +189,8 @@ class PromptDecoder(nn.Module):
         self.fuse = nn.Sequential(nn.Conv2d(16 + SKIP_CH, 16, 1), nn.GELU(), nn.Conv2d(16, 16, 1))
         self.hyper = nn.ModuleList(MLP(DIM, DIM, 16, 3) for _ in range(K))
         self.iou_head = MLP(DIM, DIM, K, 3)
-        self.class_head = MLP(DIM + SEM, DIM, D_TEXT, 2)
+        self.shape_head = ShapeHead()
+        self.class_head = MLP(DIM + SEM + SHAPE_D, DIM, D_TEXT, 2)
         ys, xs = torch.meshgrid(torch.arange(GRID), torch.arange(GRID), indexing="ij")
         grid = torch.stack([(xs + 0.5) / GRID, (ys + 0.5) / GRID], -1).view(-1, 2)
         self.register_buffer("grid_xy", grid)
@@ -229,7 +268,8 @@ class PromptDecoder(nn.Module):
         w = F.avg_pool2d(torch.sigmoid(low.detach()), 4).flatten(2)  # [B,K,g*g]
         sem = emb[:, :SEM].flatten(2).transpose(1, 2)  # [B,g*g,SEM]
         pooled = (w @ sem) / (w.sum(-1, keepdim=True) + 1e-3)
-        cls = F.normalize(self.class_head(torch.cat([tok[:, 1:1 + K], pooled], -1)), dim=-1)
+        shape = self.shape_head(torch.sigmoid(low.detach()))
+        cls = F.normalize(self.class_head(torch.cat([tok[:, 1:1 + K], pooled, shape], -1)), dim=-1)
         return low, iou, cls
 
 

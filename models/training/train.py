@@ -140,7 +140,7 @@ def make_batch(rng: np.random.Generator, cache: Cache, pairs: int):
         smp.cat = cat
         idmap = cache.idmaps[s]
         smp.gt = idmap == tid
-        kind = rng.choice(["click", "box", "scribble", "text", "ref", "combo"], p=[0.34, 0.16, 0.1, 0.18, 0.12, 0.1])
+        kind = rng.choice(["click", "box", "scribble", "text", "ref", "combo"], p=[0.30, 0.16, 0.1, 0.22, 0.12, 0.1])
         if kind == "click":
             smp.coords.append(center_click(smp.gt) if rng.random() < 0.5 else random_click(rng, smp.gt))
             smp.labels.append(1)
@@ -269,16 +269,103 @@ def run_rounds(dec, samples, emb, text_emb):
             s.mask_input = lm.numpy().copy()
 
 
+def batch_loss(enc, dec, txt, cache, rng, pairs: int, spread_weight: float = 1.0, spread_margin: float = 0.0,
+               encoder_frozen: bool = False):
+    """One batch of simulated interaction -> (total loss, [mask, iou, cls, bestIoU, acc], spread)."""
+    imgs, samples = make_batch(rng, cache, pairs)
+    if encoder_frozen:
+        with torch.no_grad():
+            emb = enc(imgs)
+    else:
+        emb = enc(imgs)
+    phrases = sorted({s.text for s in samples if s.text is not None})
+    all_text = txt(*phrase_ids(CATEGORIES + phrases))
+    cat_text = all_text[: len(CATEGORIES)]
+    # keep category phrases apart in the text space (without it the text
+    # encoder collapses "red circle" onto "red square": the visual side cannot
+    # tell shapes apart early on, and the contrastive loss then prefers
+    # phrases that differ only in their colour word)
+    sim = cat_text @ cat_text.t()
+    off_diagonal = ~torch.eye(len(CATEGORIES), dtype=torch.bool)
+    spread = (sim[off_diagonal] - spread_margin).clamp(min=0).pow(2).mean()
+    text_emb = {p: all_text[len(CATEGORIES) + i] for i, p in enumerate(phrases)}
+    run_rounds(dec, samples, emb, {p: v.detach() for p, v in text_emb.items()})
+    # scribbles (many points) decode separately from short prompts
+    groups = [[i for i, s in enumerate(samples) if not s.scribble], [i for i, s in enumerate(samples) if s.scribble]]
+    tot, stats = 0.0, np.zeros(5)
+    for g in groups:
+        if not g:
+            continue
+        group = [samples[i] for i in g]
+        low, iou, cls = dec(emb[g], *decoder_inputs(group, emb, text_emb))
+        gt = torch.from_numpy(np.stack([s.gt for s in group]).astype(np.float32))
+        gt128 = F.avg_pool2d(gt[:, None], 2)[:, 0]
+        cats = torch.tensor([s.cat for s in group])
+        ml, il, cl, miou, acc = losses(low, iou, cls, gt128, cats, cat_text)
+        w = len(g) / len(samples)
+        tot = tot + w * (ml + il + cl)
+        stats += w * np.array([ml.item(), il.item(), cl.item(), miou.item(), acc.item()])
+    return tot + spread_weight * spread, stats, spread
+
+
+def fit(enc, dec, txt, cache, rng, opt, sched, params, steps: range, pairs: int, out: str, t0: float,
+        stage: str = "step", saved: dict | None = None, **loss_options) -> None:
+    """The optimisation loop of both stages; a checkpoint every 100 steps and at the end."""
+    hist: list[list[float]] = []
+    for step in steps:
+        tot, stats, spread = batch_loss(enc, dec, txt, cache, rng, pairs, **loss_options)
+        opt.zero_grad()
+        tot.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        sched.step()
+        hist.append(stats.tolist())
+        last = step == steps[-1]
+        if step % 25 == 0 or last:
+            h = np.mean(hist[-25:], 0)
+            print(f"{stage} {step} {time.time() - t0:.0f}s mask {h[0]:.3f} iou {h[1]:.3f} cls {h[2]:.3f} spread {spread.item():.3f} "
+                  f"bestIoU {h[3]:.3f} acc {h[4]:.3f} lr {sched.get_last_lr()[0]:.5f}", flush=True)
+        if step % 100 == 99 or last:
+            step_key = "step" if stage == "step" else f"{stage}_steps"
+            torch.save({"enc": enc.state_dict(), "dec": dec.state_dict(), "txt": txt.state_dict(),
+                        **(saved or {}), step_key: step + 1, "seconds": time.time() - t0}, out)
+
+
+LABEL_SEED = 2
+LABEL_LR = 1e-3
+LABEL_SPREAD_WEIGHT = 50.0
+LABEL_SPREAD_MARGIN = 0.2
+
+
+def label_stage(enc, dec, txt, cache, steps: int, pairs: int, out: str, t0: float, main_steps: int) -> None:
+    """Stage 2: the image encoder frozen, the decoder and text encoder trained
+    on the same prompt mix with a strong spread term, so that category phrases
+    that differ only in the shape word stop sharing one text embedding and the
+    class embedding has to read the shape (ShapeHead) to pick the label. The
+    decoder re-learns text prompts in the separated text space at the same time."""
+    enc.eval()  # BatchNorm statistics stay as trained
+    for p in enc.parameters():
+        p.requires_grad_(False)
+    params = list(dec.parameters()) + list(txt.parameters())
+    opt = torch.optim.AdamW(params, lr=LABEL_LR, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda i: min(1, (i + 1) / 20) * 0.5 * (1 + np.cos(np.pi * min(1, i / steps))))
+    torch.manual_seed(LABEL_SEED)
+    fit(enc, dec, txt, cache, np.random.default_rng(LABEL_SEED), opt, sched, params, range(steps), pairs, out, t0,
+        stage="label", saved={"step": main_steps}, spread_weight=LABEL_SPREAD_WEIGHT, spread_margin=LABEL_SPREAD_MARGIN, encoder_frozen=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=int(os.environ.get("TRAIN_STEPS", "1600")))
+    ap.add_argument("--steps", type=int, default=int(os.environ.get("TRAIN_STEPS", "3400")))
     ap.add_argument("--pairs", type=int, default=8)
     ap.add_argument("--cache", default=os.path.join(WORK, "train"))
     ap.add_argument("--scenes", type=int, default=8000)
     ap.add_argument("--out", default=os.path.join(WORK, "model.pt"))
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--resume", default="", help="continue from a checkpoint (weights only) at its step")
-    ap.add_argument("--head-steps", type=int, default=int(os.environ.get("HEAD_STEPS", "0")))
+    ap.add_argument("--label-steps", type=int, default=int(os.environ.get("LABEL_STEPS", "1000")))
+    ap.add_argument("--head-steps", type=int, default=int(os.environ.get("HEAD_STEPS", "600")))
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
@@ -312,57 +399,18 @@ def main() -> None:
         return min(1, (i + 1) / warm) * (0.03 + 0.97 * 0.5 * (1 + np.cos(np.pi * min(1, s / args.steps))))
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
-    cat_ids, cat_mask = phrase_ids(CATEGORIES)
     t0 = time.time()
-    hist: list[list[float]] = []
-    eye = torch.eye(len(CATEGORIES), dtype=torch.bool)
-    for step in range(start, args.steps):
-        imgs, samples = make_batch(rng, cache, args.pairs)
-        emb = enc(imgs)
-        phrases = sorted({s.text for s in samples if s.text is not None})
-        all_text = txt(*phrase_ids(CATEGORIES + phrases)) if phrases else txt(cat_ids, cat_mask)
-        cat_text = all_text[: len(CATEGORIES)]
-        # keep category phrases apart in the text space (without it the text
-        # encoder collapses "red circle" onto "red square" early in training)
-        sim = cat_text @ cat_text.t()
-        spread = sim[~eye].clamp(min=0).pow(2).mean()
-        text_emb = {p: all_text[len(CATEGORIES) + i] for i, p in enumerate(phrases)}
-        run_rounds(dec, samples, emb, {p: v.detach() for p, v in text_emb.items()})
-        # scribbles (many points) decode separately from short prompts
-        groups = [[i for i, s in enumerate(samples) if not s.scribble], [i for i, s in enumerate(samples) if s.scribble]]
-        tot, stats = 0.0, np.zeros(5)
-        for g in groups:
-            if not g:
-                continue
-            group = [samples[i] for i in g]
-            low, iou, cls = dec(emb[g], *decoder_inputs(group, emb, text_emb))
-            gt = torch.from_numpy(np.stack([s.gt for s in group]).astype(np.float32))
-            gt128 = F.avg_pool2d(gt[:, None], 2)[:, 0]
-            cats = torch.tensor([s.cat for s in group])
-            ml, il, cl, miou, acc = losses(low, iou, cls, gt128, cats, cat_text)
-            w = len(g) / len(samples)
-            tot = tot + w * (ml + il + cl)
-            stats += w * np.array([ml.item(), il.item(), cl.item(), miou.item(), acc.item()])
-        tot = tot + spread
-        opt.zero_grad()
-        tot.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        sched.step()
-        hist.append(stats.tolist())
-        if step % 25 == 0 or step == args.steps - 1:
-            h = np.mean(hist[-25:], 0)
-            print(f"step {step} {time.time() - t0:.0f}s mask {h[0]:.3f} iou {h[1]:.3f} cls {h[2]:.3f} spread {spread.item():.3f} "
-                  f"bestIoU {h[3]:.3f} acc {h[4]:.3f} lr {sched.get_last_lr()[0]:.5f}", flush=True)
-        if step % 100 == 99 or step == args.steps - 1:
-            torch.save({"enc": enc.state_dict(), "dec": dec.state_dict(), "txt": txt.state_dict(),
-                        "step": step + 1, "seconds": time.time() - t0}, args.out)
+    fit(enc, dec, txt, cache, rng, opt, sched, params, range(start, args.steps), args.pairs, args.out, t0)
     print(f"trained {args.steps} steps in {time.time() - t0:.0f}s", flush=True)
+    if args.label_steps > 0:
+        label_stage(enc, dec, txt, cache, args.label_steps, args.pairs, args.out, t0, args.steps)
+        print(f"label stage {args.label_steps} steps, total {time.time() - t0:.0f}s", flush=True)
     if args.head_steps > 0:
         from tune_head import tune
+        torch.manual_seed(1)  # as tune_head.py's own main
         tune(enc, dec, txt, cache, np.random.default_rng(1), args.head_steps)
-        torch.save({"enc": enc.state_dict(), "dec": dec.state_dict(), "txt": txt.state_dict(),
-                    "step": args.steps, "head_steps": args.head_steps, "seconds": time.time() - t0}, args.out)
+        torch.save({"enc": enc.state_dict(), "dec": dec.state_dict(), "txt": txt.state_dict(), "step": args.steps,
+                    "label_steps": args.label_steps, "head_steps": args.head_steps, "seconds": time.time() - t0}, args.out)
         print(f"class head tuned {args.head_steps} steps, total {time.time() - t0:.0f}s", flush=True)
     if not args.no_export:
         subprocess.run([sys.executable, os.path.join(HERE, "export.py"), "--ckpt", args.out], check=True)

@@ -1,10 +1,11 @@
-"""Stage 2 of training: fit the decoder's class head alone (everything else
-frozen, BatchNorm in inference mode) so class_embedding lands next to the
-right category text embedding. Text embeddings and masks do not change, so
-text prompts and mask quality are unaffected.
+"""Stage 3 of training: fit the decoder's class and shape heads alone
+(everything else frozen, BatchNorm in inference mode) on clicks and boxes, so
+that the class_embedding of a clicked object lands next to its category's
+text embedding. Text embeddings and masks do not change, so text prompts and
+mask quality are unaffected.
 
     /usr/bin/python3 models/training/tune_head.py --ckpt IN --out OUT [--steps N]
-(train.py calls `tune()` after the main loop.)"""
+(train.py calls `tune()` after the label stage.)"""
 from __future__ import annotations
 
 import os
@@ -33,7 +34,7 @@ def tune(enc, dec, txt, cache, rng: np.random.Generator, steps: int, pairs: int 
         m.eval()
         for p in m.parameters():
             p.requires_grad_(False)
-    params = list(dec.class_head.parameters())
+    params = list(dec.class_head.parameters()) + list(dec.shape_head.parameters())
     for p in params:
         p.requires_grad_(True)
     opt = torch.optim.AdamW(params, lr=3e-3, weight_decay=1e-4)

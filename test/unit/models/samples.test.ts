@@ -56,40 +56,44 @@ describe('shapes-seem-tiny on assets/samples', () => {
     return seg.segment(c.image, { textEmbedding: await seg.embedText(`the ${c.ann.phrase}`) });
   };
 
-  // The issue's acceptance bar. The shipped model is below it (see
-  // models/shapes-seem-tiny/MODEL_CARD.md), so these run and report as TODO
-  // instead of failing the suite; drop the `todo` once a retrained model passes.
+  // The issue's acceptance bar, mask and label apart. Where the shipped model
+  // is below it (see models/shapes-seem-tiny/MODEL_CARD.md) the test runs and
+  // reports as TODO instead of failing the suite; drop the entry from
+  // BELOW_TARGET once a retrained model passes.
+  const BELOW_TARGET = new Set(['click IoU', 'text IoU', 'click label', 'box label', 'text label']);
   const TODO = 'shipped model below target, see MODEL_CARD.md';
   for (const what of ['click', 'box', 'text'] as const) {
-    it(`target: a ${what} gives IoU >= 0.8 and the exact label`, { todo: TODO }, async () => {
+    it(`target: a ${what} gives IoU >= 0.8`, { todo: BELOW_TARGET.has(`${what} IoU`) && TODO }, async () => {
       for (const c of cases) {
         const r = await run(c, what);
         assert.ok(iouOf(c, r) >= 0.8, `${what} on ${c.file} (${c.ann.phrase}): IoU ${iouOf(c, r).toFixed(3)}`);
-        assert.equal(labelOf(r), c.ann.phrase, `${what} label on ${c.file}`);
       }
+    });
+    it(`target: a ${what} gives the exact label`, { todo: BELOW_TARGET.has(`${what} label`) && TODO }, async () => {
+      for (const c of cases) assert.equal(labelOf(await run(c, what)), c.ann.phrase, `${what} label on ${c.file}`);
     });
   }
 
-  // Regression floor the shipped model does meet: catches a broken export,
-  // preprocessing or prompt encoding (a random or mis-wired model scores ~0).
-  it('floor: box mean IoU >= 0.7, click best-candidate IoU >= 0.6, label colour right', async () => {
+  // Regression floor just below what the shipped model does: catches a broken
+  // export, preprocessing or prompt encoding (a random or mis-wired model scores ~0).
+  it('floor: box mean IoU >= 0.85, click best-candidate IoU >= 0.8, label colour right', async () => {
     let boxSum = 0;
     for (const c of cases) {
       const box = await run(c, 'box');
       boxSum += iouOf(c, box);
       const click = await run(c, 'click');
       const bestCand = Math.max(...click.candidates.map((k) => maskIoU(k.mask(), c.gt)));
-      assert.ok(bestCand >= 0.6, `click on ${c.file}: best candidate IoU ${bestCand.toFixed(3)}`);
+      assert.ok(bestCand >= 0.8, `click on ${c.file}: best candidate IoU ${bestCand.toFixed(3)}`);
       const colour = c.ann.phrase.split(' ')[0]!;
       assert.equal(labelOf(click).split(' ')[0], colour, `click label colour on ${c.file}: ${labelOf(click)}`);
     }
-    assert.ok(boxSum / cases.length >= 0.7, `box mean IoU ${(boxSum / cases.length).toFixed(3)}`);
+    assert.ok(boxSum / cases.length >= 0.85, `box mean IoU ${(boxSum / cases.length).toFixed(3)}`);
   });
 
-  it('floor: text prompt alone mean IoU >= 0.5', async () => {
+  it('floor: text prompt alone mean IoU >= 0.75', async () => {
     let sum = 0;
     for (const c of cases) sum += iouOf(c, await run(c, 'text'));
-    assert.ok(sum / cases.length >= 0.5, `text mean IoU ${(sum / cases.length).toFixed(3)}`);
+    assert.ok(sum / cases.length >= 0.75, `text mean IoU ${(sum / cases.length).toFixed(3)}`);
   });
 
   it('a 512-point scribble (a cross through the object) runs and covers it', async () => {
