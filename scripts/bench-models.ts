@@ -45,8 +45,12 @@ async function main(): Promise<void> {
   const h = image.frame.origHeight;
   const click: SegmentPrompt = { clicks: [{ x: w / 2, y: h / 2, positive: true }] };
   report('decoder, 1 click (+padding point)', await time(50, 5, () => seg.segment(image, click)), 10);
-  const stroke: [number, number][] = Array.from({ length: 511 }, (_, i) => [w * (0.2 + (0.6 * i) / 511), h * 0.5]);
-  report('decoder, 512 points', await time(30, 3, () => seg.segment(image, { scribble: stroke })), 10);
+  // A scribble as the decoder sees it: at most 512 points with the padding point (SEEM's cap), and
+  // 128, the count the model was trained with, for planning how far a client should subsample.
+  for (const points of [512, 128]) {
+    const stroke: [number, number][] = Array.from({ length: points - 1 }, (_, i) => [w * (0.2 + (0.6 * i) / (points - 1)), h * 0.5]);
+    report(`decoder, ${points} points`, await time(30, 3, () => seg.segment(image, { scribble: stroke })), 10);
+  }
   const text = await seg.embedText('the red circle');
   report('decoder, text only', await time(50, 5, () => seg.segment(image, { textEmbedding: text })), 10);
   report('text encoder (9-word phrase)', await time(50, 5, () => seg.embedText('the small blue triangle left of the red circle')));
