@@ -123,9 +123,10 @@ def main() -> None:
                 v = iou(mask, gt)
                 if c == 1:
                     res["click1"].append(v)
-                    predicted = CATEGORIES[int((cls @ runner.cat_text.t()).argmax())].split(" ")
+                    predicted_id = int((cls @ runner.cat_text.t()).argmax())
+                    predicted = CATEGORIES[predicted_id].split(" ")
                     colour, shape = inst.category.split(" ")
-                    res["label"].append(float(int((cls @ runner.cat_text.t()).argmax()) == cat))
+                    res["label"].append(float(predicted_id == cat))
                     res["label_colour"].append(float(predicted[0] == colour))
                     res["label_shape"].append(float(predicted[-1] == shape))
                 if v >= 0.85 and noc85 == 20:
