@@ -265,10 +265,11 @@ class PromptDecoder(nn.Module):
         low = (hyper @ up.flatten(2)).view(b, K, 4 * GRID, 4 * GRID)
         iou = self.iou_head(tok[:, 0])
         # class: mask token + encoder features pooled under the (detached) mask
-        w = F.avg_pool2d(torch.sigmoid(low.detach()), 4).flatten(2)  # [B,K,g*g]
+        prob = torch.sigmoid(low.detach())  # [B,K,4g,4g]
+        w = F.avg_pool2d(prob, 4).flatten(2)  # [B,K,g*g]
         sem = emb[:, :SEM].flatten(2).transpose(1, 2)  # [B,g*g,SEM]
         pooled = (w @ sem) / (w.sum(-1, keepdim=True) + 1e-3)
-        shape = self.shape_head(torch.sigmoid(low.detach()))
+        shape = self.shape_head(prob)
         cls = F.normalize(self.class_head(torch.cat([tok[:, 1:1 + K], pooled, shape], -1)), dim=-1)
         return low, iou, cls
 
