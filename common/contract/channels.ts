@@ -12,6 +12,18 @@ import {
   type Label,
   type ProjectSummary,
 } from './domain.js';
+import {
+  engineSettingsSchema,
+  everythingRequestSchema,
+  focusRequestSchema,
+  materializeRequestSchema,
+  segmentRequestSchema,
+  type CandidateSet,
+  type EngineStatus,
+  type FeatureState,
+  type MaterializedMask,
+  type ModelInfo,
+} from './ai.js';
 
 /** A request schema paired with the (phantom) type of its response. */
 interface Channel<Req extends z.ZodType, Res> {
@@ -96,6 +108,22 @@ export const channels = {
       .strict(),
   ),
   'coco.import': channel<CocoImportSummary>()(z.object({ path: fsPath }).strict()),
+
+  /** Built-in and user models, each with what it can take or why it cannot load. */
+  'ai.models': channel<ModelInfo[]>()(none),
+  'ai.status': channel<EngineStatus>()(none),
+  /** Changes engine settings (persisted); a provider or model change reloads the sessions. */
+  'ai.configure': channel<EngineStatus>()(engineSettingsSchema.partial().strict()),
+  /** The image on screen and the next ones: encodes ahead, cancels prefetch of images no longer ahead. */
+  'ai.focus': channel<Record<number, FeatureState>>()(focusRequestSchema),
+  /** Which images have cached features for the current model (list marks). */
+  'ai.featureStates': channel<Record<number, FeatureState>>()(z.object({ imageIds: z.array(imageId).max(20_000) }).strict()),
+  /** Any combination of prompts -> candidate masks with predicted IoU and top-3 labels. */
+  'ai.segment': channel<CandidateSet>()(segmentRequestSchema),
+  /** Proposals for the whole image (grid of points, duplicates removed). */
+  'ai.everything': channel<CandidateSet>()(everythingRequestSchema),
+  /** One candidate at full resolution (RLE + simplified polygon) to store as an annotation. */
+  'ai.materialize': channel<MaterializedMask>()(materializeRequestSchema),
 } as const;
 
 export type Channels = typeof channels;

@@ -48,7 +48,12 @@ export type Rle = z.infer<typeof rleSchema>;
 export const geometrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('box'), box: boxSchema }),
   z.object({ kind: z.literal('polygon'), polygons: z.array(polygonSchema).min(1).max(10_000) }),
-  z.object({ kind: z.literal('mask'), rle: rleSchema }),
+  z.object({
+    kind: z.literal('mask'),
+    rle: rleSchema,
+    /** Simplified outline of the mask (AI candidates keep one for editing and hit tests); the RLE stays the truth. */
+    outline: z.array(polygonSchema).max(10_000).optional(),
+  }),
 ]);
 export type Geometry = z.infer<typeof geometrySchema>;
 

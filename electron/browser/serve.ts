@@ -44,8 +44,7 @@ export async function serve(options: ServeOptions): Promise<BrowserHost> {
   console.log(`promptlabel browser mode: ${server.url}`);
   if (options.open) openInBrowser(server.url);
   const shutdown = () => {
-    host.session.close();
-    void server.close().then(() => process.exit(0));
+    void Promise.all([host.close(), server.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -146,7 +146,11 @@ function openOutput(outPath: string): AtomicFileWriter {
  */
 function copySegmentation(row: ExportRow): string | null {
   const json = row.geometry;
-  if (row.kind === 'mask' && json.startsWith(MASK_JSON_PREFIX)) return json.slice(MASK_JSON_PREFIX.length, -1);
+  if (row.kind === 'mask' && json.startsWith(MASK_JSON_PREFIX)) {
+    // The RLE object ends at its first '}': COCO counts use the characters 48–111 only.
+    const end = json.indexOf('}', MASK_JSON_PREFIX.length);
+    if (end > 0) return json.slice(MASK_JSON_PREFIX.length, end + 1);
+  }
   if (row.kind === 'polygon' && json.startsWith(POLYGON_JSON_PREFIX) && !json.includes(HOLES_PRESENT)) {
     // {"kind":"polygon","polygons":[{"outer":[..],"holes":[]},…]} → [[..],…]
     return `[${json.slice(POLYGON_JSON_PREFIX.length, -2).replaceAll('{"outer":', '').replaceAll(',"holes":[]}', '')}]`;

@@ -2,6 +2,7 @@
 // main process and the browser-mode server each create exactly one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InferenceEngine, type EngineOptions } from '../engine/engine.js';
 import { imageBytes } from '../store/imageFiles.js';
 import { RecentProjects } from '../store/recent.js';
 import { createDispatch, type Dispatch } from './dispatch.js';
@@ -14,13 +15,22 @@ export interface HostOptions {
   userDataDir: string;
   pickFolder?: HostEnvironment['pickFolder'];
   pickCocoFile?: HostEnvironment['pickCocoFile'];
+  /** Engine overrides (tests, CLI): settings not persisted, another worker entry. */
+  engine?: Pick<EngineOptions, 'settings' | 'workerEntry'>;
 }
 
 export interface Host {
   session: AppSession;
   dispatch: Dispatch;
   imageBytes: (imageId: number, kind: 'full' | 'thumb') => Promise<{ body: Buffer; contentType: string }>;
+  /** The inference engine, created on first use (its worker starts then). */
+  engine: () => InferenceEngine;
+  /** Closes the project and stops the inference worker. */
+  close: () => Promise<void>;
 }
+
+/** Built-in models ship in models/ at the app root (next to dist/ and in the packaged app). */
+export const BUILTIN_MODELS_DIR = join(__dirname, '..', '..', 'models');
 
 function appVersion(): string {
   try {
@@ -40,9 +50,24 @@ export function createHost(options: HostOptions): Host {
     pickCocoFile: options.pickCocoFile,
     recentProjects: new RecentProjects(join(options.userDataDir, 'recent-projects.json')),
   };
+  let engine: InferenceEngine | null = null;
+  const getEngine = (): InferenceEngine => {
+    engine ??= new InferenceEngine({
+      roots: { builtin: BUILTIN_MODELS_DIR, user: join(options.userDataDir, 'models') },
+      settingsPath: join(options.userDataDir, 'engine-settings.json'),
+      emit: (event, payload) => session.events.emit(event, payload),
+      ...options.engine,
+    });
+    return engine;
+  };
   return {
     session,
-    dispatch: createDispatch(createHandlers(session, env)),
+    dispatch: createDispatch(createHandlers(session, env, getEngine)),
     imageBytes: (imageId, kind) => imageBytes(session.requireProject(), imageId, kind),
+    engine: getEngine,
+    close: async () => {
+      session.close();
+      await engine?.close();
+    },
   };
 }

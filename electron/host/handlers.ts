@@ -1,9 +1,11 @@
 // The one implementation of every channel, used by both transports.
-import { randomUUID } from 'node:crypto';
-import { AppError, type EventMap } from '../../common/contract/index.js';
+import { AppError } from '../../common/contract/index.js';
 import { exportCoco } from '../coco/export.js';
 import { importCoco } from '../coco/import.js';
+import type { InferenceEngine } from '../engine/engine.js';
+import { createAiHandlers } from './aiHandlers.js';
 import type { Handlers } from './handlerTypes.js';
+import { progressReporter } from './progress.js';
 import type { AppSession } from './session.js';
 
 export interface HostEnvironment {
@@ -16,19 +18,9 @@ export interface HostEnvironment {
   recentProjects: { list(): string[]; add(dir: string): void };
 }
 
-/** Reports long work as `progress` events under one task id. */
-function progressReporter(session: AppSession, title: string) {
-  const taskId = randomUUID();
-  const send = (payload: Omit<EventMap['progress'], 'taskId' | 'title'>) =>
-    session.events.emit('progress', { taskId, title, ...payload });
+export function createHandlers(session: AppSession, env: HostEnvironment, engine: () => InferenceEngine): Handlers {
   return {
-    update: (done: number, total: number) => send({ done, total, finished: false }),
-    finish: () => send({ done: 1, total: 1, finished: true }),
-  };
-}
-
-export function createHandlers(session: AppSession, env: HostEnvironment): Handlers {
-  return {
+    ...createAiHandlers(session, engine),
     'app.info': () => ({
       version: env.version,
       mode: env.mode,

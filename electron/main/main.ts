@@ -48,7 +48,7 @@ async function createWindow(): Promise<void> {
   host.session.events.subscribe((name, payload) => {
     if (!window.isDestroyed()) window.webContents.send(IPC_EVENT, name, payload);
   });
-  app.on('before-quit', () => host.session.close());
+  app.on('before-quit', () => void host.close());
 
   const project =
     projectArgument(process.argv) ??

@@ -82,8 +82,11 @@ export function geometryJson(geometry: Geometry): string {
       return JSON.stringify({ kind: 'box', box: { x: geometry.box.x, y: geometry.box.y, w: geometry.box.w, h: geometry.box.h } });
     case 'polygon':
       return `${POLYGON_JSON_PREFIX}${geometry.polygons.map((p) => `{"outer":${JSON.stringify(p.outer)},"holes":${JSON.stringify(p.holes)}}`).join(',')}]}`;
-    case 'mask':
-      return `${MASK_JSON_PREFIX}${JSON.stringify({ size: geometry.rle.size, counts: geometry.rle.counts })}}`;
+    case 'mask': {
+      const rle = JSON.stringify({ size: geometry.rle.size, counts: geometry.rle.counts });
+      const outline = geometry.outline ? `,"outline":${JSON.stringify(geometry.outline.map((p) => ({ outer: p.outer, holes: p.holes })))}` : '';
+      return `${MASK_JSON_PREFIX}${rle}${outline}}`;
+    }
   }
 }
 

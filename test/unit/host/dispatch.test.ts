@@ -52,6 +52,26 @@ const badPayloads: Record<ChannelName, unknown[]> = {
   ],
   'coco.export': [{ outPath: '' }, { includeCaptions: 'yes' }, { format: 'voc' }],
   'coco.import': [{}, { path: '' }, { path: 3 }],
+  'ai.models': [{ all: true }],
+  'ai.status': [{ verbose: 1 }],
+  'ai.configure': [{ executionProvider: 'tpu' }, { cacheLimitMB: 1 }, { prefetchCount: -1 }, { modelId: '' }, { theme: 'dark' }],
+  'ai.focus': [{}, { imageId: 0 }, { imageId: 1, upcoming: [0] }, { imageId: 1, upcoming: new Array(65).fill(2) }],
+  'ai.featureStates': [{}, { imageIds: [1.5] }],
+  'ai.segment': [
+    {},
+    { imageId: 1 },
+    { imageId: 1, prompts: {} },
+    { imageId: 1, prompts: { clicks: [{ x: 1, y: 2 }] } },
+    { imageId: 1, prompts: { box: [10, 10, 5, 20] } },
+    { imageId: 1, prompts: { scribbles: [{ points: [], positive: true }] } },
+    { imageId: 1, prompts: { scribbles: [{ points: Array.from({ length: 100_000 }, (_, i) => [i % 50, 3]), positive: true }] } },
+    { imageId: 1, prompts: { text: '   ' } },
+    { imageId: 1, prompts: { reference: { imageId: 2 } } },
+    { imageId: 1, prompts: { clicks: [{ x: Number.NaN, y: 2, positive: true }] } },
+    { imageId: 1, prompts: { text: 'red circle' }, previous: { candidateSetId: '', index: 0 } },
+  ],
+  'ai.everything': [{}, { imageId: 1, pointsPerSide: 1000 }, { imageId: 1, minScore: 2 }],
+  'ai.materialize': [{}, { candidateSetId: 'x', index: -1 }],
 };
 
 describe('dispatch', () => {

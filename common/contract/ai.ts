@@ -1,0 +1,195 @@
+// The AI side of the contract: prompts the renderer sends, candidate masks it
+// gets back, and the engine's status and settings. Masks travel as COCO RLE
+// of a crop (never as arrays of floats), so a click on a 4000 px image costs
+// a few hundred bytes on the wire.
+import { z } from 'zod';
+import type { Box, Polygon, Rle } from './domain.js';
+
+const finite = z.number().finite();
+const imageId = z.number().int().positive();
+const point = z.tuple([finite, finite]);
+/** x0, y0, x1, y1 in image pixels. */
+const corners = z
+  .tuple([finite, finite, finite, finite])
+  .refine(([x0, y0, x1, y1]) => x1 > x0 && y1 > y0, 'a box needs x1 > x0 and y1 > y0');
+
+/** More points than this in one request is refused: SEEM samples strokes down to 512 anyway. */
+export const MAX_PROMPT_POINTS = 20_000;
+
+export const clickPromptSchema = z.object({ x: finite, y: finite, positive: z.boolean() }).strict();
+export type ClickPromptInput = z.infer<typeof clickPromptSchema>;
+
+export const scribblePromptSchema = z
+  .object({ points: z.array(point).min(1, 'a scribble needs at least one point'), positive: z.boolean() })
+  .strict();
+export type ScribblePromptInput = z.infer<typeof scribblePromptSchema>;
+
+/** A region of another image of the project (SEEM's visual reference prompt). */
+export const referencePromptSchema = z
+  .object({ imageId, box: corners.optional(), points: z.array(point).min(1).optional() })
+  .strict()
+  .refine((r) => r.box !== undefined || r.points !== undefined, 'a reference region needs a box or scribble points');
+export type ReferencePromptInput = z.infer<typeof referencePromptSchema>;
+
+export const promptSetSchema = z
+  .object({
+    clicks: z.array(clickPromptSchema).max(1000).default([]),
+    box: corners.optional(),
+    scribbles: z.array(scribblePromptSchema).max(200).default([]),
+    text: z.string().trim().min(1).max(500).optional(),
+    reference: referencePromptSchema.optional(),
+  })
+  .strict()
+  .refine(
+    (p) => p.clicks.length + p.scribbles.reduce((n, s) => n + s.points.length, 0) + (p.reference?.points?.length ?? 0) <= MAX_PROMPT_POINTS,
+    `at most ${MAX_PROMPT_POINTS} prompt points in one request`,
+  )
+  .refine(
+    (p) => p.clicks.length > 0 || p.box !== undefined || p.scribbles.length > 0 || p.text !== undefined || p.reference !== undefined,
+    'give at least one prompt (click, box, scribble, text or reference region)',
+  );
+export type PromptSetInput = z.input<typeof promptSetSchema>;
+export type PromptSet = z.output<typeof promptSetSchema>;
+
+export const EXECUTION_PROVIDERS = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
+export const executionProviderSchema = z.enum(EXECUTION_PROVIDERS);
+export type ExecutionProviderChoice = z.infer<typeof executionProviderSchema>;
+
+export const engineSettingsSchema = z
+  .object({
+    executionProvider: executionProviderSchema,
+    /** Memory budget of the image-feature LRU. */
+    cacheLimitMB: z.number().int().min(16).max(65_536),
+    /** How many of the next images in the list are encoded ahead. */
+    prefetchCount: z.number().int().min(0).max(16),
+    /** Model used when a request names none. */
+    modelId: z.string().min(1).max(200),
+  })
+  .strict();
+export type EngineSettings = z.infer<typeof engineSettingsSchema>;
+
+/** What a model (or mask provider) can take; the UI greys out the rest. */
+export interface PromptCapabilities {
+  points: boolean;
+  box: boolean;
+  scribble: boolean;
+  text: boolean;
+  reference: boolean;
+  /** Semantic labels from class embeddings. */
+  labels: boolean;
+}
+
+export interface ModelInfo {
+  id: string;
+  displayName: string;
+  source: 'builtin' | 'user';
+  dir: string;
+  license: string;
+  /** null when the model is usable; otherwise why not (missing file, wrong input name...). */
+  problem: string | null;
+  capabilities: PromptCapabilities;
+}
+
+export type WorkerState = 'starting' | 'ready' | 'restarting' | 'failed';
+
+export interface EngineStatus {
+  settings: EngineSettings;
+  /** Providers this platform's onnxruntime build offers. */
+  availableProviders: ExecutionProviderChoice[];
+  /** What the loaded model actually runs on; null before a model is loaded. */
+  activeProvider: string | null;
+  /** Why the active provider differs from the requested one, or a load problem. */
+  note: string | null;
+  worker: WorkerState;
+  modelId: string | null;
+  cache: { entries: number; bytes: number; limitBytes: number };
+  /** The image being encoded right now, if any. */
+  encoding: { imageId: number; priority: 'interactive' | 'prefetch' } | null;
+}
+
+export type FeatureState = 'queued' | 'encoding' | 'ready' | 'failed';
+
+export interface LabelGuess {
+  labelId: string;
+  name: string;
+  /** Cosine similarity of the mask's class embedding and the label name's text embedding. */
+  score: number;
+}
+
+export interface MaskCandidate {
+  index: number;
+  /** Predicted IoU (the decoder's own estimate). */
+  score: number;
+  /** IoU of the mask thresholded at +1 and -1 logits: how sharp it is (SAM's stability score). */
+  stability: number;
+  /** Integer pixel bounds of the mask in the image; w = h = 0 for an empty mask. */
+  box: Box;
+  /** Pixels in the full-resolution mask (estimated from the crop when scale < 1). */
+  area: number;
+  /** The mask inside `box`, at `scale` (1 = full resolution); RLE size is [ceil(h*scale), ceil(w*scale)]. */
+  crop: { rle: Rle; scale: number };
+  /** Top 3 project labels (empty when the model has no class embeddings or the project no labels). */
+  labels: LabelGuess[];
+}
+
+export interface CandidateSet {
+  /** Refer to it in `previous` (memory prompt) and `ai.materialize`. */
+  id: string;
+  imageId: number;
+  modelId: string;
+  candidates: MaskCandidate[];
+  /** Index of the candidate to preselect. */
+  best: number;
+  timing: { featureSource: 'memory' | 'disk' | 'encoded'; encodeMs: number; decodeMs: number; totalMs: number };
+}
+
+/** A candidate at full resolution, ready to become an annotation. */
+export interface MaterializedMask {
+  rle: Rle;
+  /** Simplified outline (holes kept). */
+  polygons: Polygon[];
+  box: Box;
+  area: number;
+  score: number;
+  modelId: string;
+}
+
+export const segmentRequestSchema = z
+  .object({
+    imageId,
+    /** Defaults to the engine's current model. */
+    modelId: z.string().min(1).max(200).optional(),
+    prompts: promptSetSchema,
+    /** The candidate this prompt refines: its low-res mask is fed back (memory prompt). */
+    previous: z.object({ candidateSetId: z.string().min(1).max(100), index: z.number().int().nonnegative() }).strict().optional(),
+  })
+  .strict();
+
+export const everythingRequestSchema = z
+  .object({
+    imageId,
+    modelId: z.string().min(1).max(200).optional(),
+    pointsPerSide: z.number().int().min(2).max(64).default(12),
+    /** Candidates below this predicted IoU are dropped. */
+    minScore: z.number().min(0).max(1).default(0.7),
+    /** Candidates smaller than this fraction of the image are dropped. */
+    minAreaFraction: z.number().min(0).max(1).default(0.0005),
+    /** Two candidates overlapping more than this (mask IoU) are duplicates. */
+    nmsIoU: z.number().min(0).max(1).default(0.7),
+  })
+  .strict();
+
+export const materializeRequestSchema = z
+  .object({ candidateSetId: z.string().min(1).max(100), index: z.number().int().nonnegative() })
+  .strict();
+
+export const focusRequestSchema = z
+  .object({
+    /** The image on screen: encoded first. */
+    imageId,
+    /** The next images in the list, encoded afterwards at low priority; queued work for any other image is cancelled. */
+    upcoming: z.array(imageId).max(64).default([]),
+  })
+  .strict();
+
+export type { Box, Polygon, Rle };

@@ -1,0 +1,54 @@
+// Which models exist: the built-in ones shipped under models/, and the
+// user's own under <userData>/models/. Each folder with a manifest.json is a
+// model; one that cannot be used (bad manifest, missing or altered file) is
+// still listed, with the reason, so the UI can say why instead of failing later.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelInfo } from '../../common/contract/index.js';
+import { verifyModelFiles } from '../inference/integrity.js';
+import { capabilitiesOf, readManifest } from '../inference/manifest.js';
+
+export interface ModelRoots {
+  builtin: string;
+  user: string | null;
+}
+
+const NO_CAPABILITIES = { points: false, box: false, scribble: false, text: false, reference: false, labels: false };
+
+function modelFolders(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => !name.startsWith('.') && existsSync(join(root, name, 'manifest.json')) && statSync(join(root, name)).isDirectory())
+    .sort();
+}
+
+async function describe(dir: string, folder: string, source: ModelInfo['source']): Promise<ModelInfo> {
+  try {
+    const manifest = await readManifest(dir);
+    const problems = await verifyModelFiles(dir, manifest);
+    return {
+      id: manifest.id,
+      displayName: manifest.displayName,
+      source,
+      dir,
+      license: manifest.license,
+      problem: problems.length ? problems.map((p) => `${p.file}: ${p.problem}`).join('; ') : null,
+      capabilities: capabilitiesOf(manifest),
+    };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error);
+    return { id: folder, displayName: folder, source, dir, license: 'unknown', problem: `manifest.json is not usable: ${reason}`, capabilities: NO_CAPABILITIES };
+  }
+}
+
+/** Built-in first; a user model with a built-in's id is listed with a problem rather than shadowing it. */
+export async function listModels(roots: ModelRoots): Promise<ModelInfo[]> {
+  const builtin = await Promise.all(modelFolders(roots.builtin).map((f) => describe(join(roots.builtin, f), f, 'builtin')));
+  const user = roots.user ? await Promise.all(modelFolders(roots.user).map((f) => describe(join(roots.user!, f), f, 'user'))) : [];
+  const seen = new Set(builtin.map((m) => m.id));
+  for (const model of user) {
+    if (seen.has(model.id)) model.problem = `a built-in model already has the id "${model.id}"; give this one another id in its manifest.json`;
+    seen.add(model.id);
+  }
+  return [...builtin, ...user];
+}

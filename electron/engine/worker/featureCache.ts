@@ -1,0 +1,147 @@
+// Image features, so the encoder runs once per image: an in-memory LRU
+// bounded by bytes, backed by files in the project (reopening a project does
+// not re-encode). Keys hold the model, its preprocessing and the image
+// content hash, so an edited image or a retrained model never hits a stale
+// entry. A disk file that fails any check is ignored (and later rewritten).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ModelFrame } from '../../inference/preprocess.js';
+import type { EmbeddingGrid } from '../../inference/refPooling.js';
+import type { CacheStats } from '../protocol.js';
+
+export interface CachedFeatures {
+  key: string;
+  frame: ModelFrame;
+  embeddings: EmbeddingGrid;
+}
+
+const MAGIC = Buffer.from('PLFEAT01', 'ascii');
+
+interface DiskHeader {
+  key: string;
+  frame: ModelFrame;
+  channels: number;
+  grid: number;
+  stride: number;
+  floats: number;
+  sha256: string;
+}
+
+export class FeatureCache {
+  private readonly entries = new Map<string, CachedFeatures>();
+  private bytes = 0;
+
+  constructor(private limitBytes: number) {}
+
+  stats(): CacheStats {
+    return { entries: this.entries.size, bytes: this.bytes, limitBytes: this.limitBytes };
+  }
+
+  setLimit(bytes: number): void {
+    this.limitBytes = bytes;
+    this.evict();
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  get(key: string): CachedFeatures | undefined {
+    const hit = this.entries.get(key);
+    if (hit) {
+      // Map order is the recency order.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  put(features: CachedFeatures): void {
+    const old = this.entries.get(features.key);
+    if (old) this.bytes -= old.embeddings.data.byteLength;
+    this.entries.delete(features.key);
+    this.entries.set(features.key, features);
+    this.bytes += features.embeddings.data.byteLength;
+    this.evict();
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  private evict(): void {
+    for (const [key, value] of this.entries) {
+      // Keep the newest entry even when it alone exceeds the budget: it is the one in use.
+      if (this.bytes <= this.limitBytes || this.entries.size <= 1) break;
+      this.entries.delete(key);
+      this.bytes -= value.embeddings.data.byteLength;
+    }
+  }
+}
+
+/** Where an image's features for one model live on disk. */
+export function diskCachePath(cacheDir: string, modelId: string, contentHash: string): string {
+  return join(cacheDir, modelId.replace(/[^A-Za-z0-9_.-]/g, '_'), `${contentHash}.feat`);
+}
+
+/** Reads a features file; null when it is missing, corrupt, truncated or for another key. */
+export function readDiskFeatures(path: string, key: string): CachedFeatures | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return null;
+  }
+  try {
+    if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+    const headerLength = bytes.readUInt32LE(MAGIC.length);
+    const headerStart = MAGIC.length + 4;
+    const dataStart = headerStart + headerLength;
+    if (dataStart > bytes.length) return null;
+    const header = JSON.parse(bytes.subarray(headerStart, dataStart).toString('utf8')) as DiskHeader;
+    if (header.key !== key) return null;
+    const dataBytes = header.floats * 4;
+    if (!Number.isInteger(header.floats) || bytes.length !== dataStart + dataBytes) return null;
+    if (header.channels * header.grid * header.grid !== header.floats) return null;
+    const body = bytes.subarray(dataStart);
+    if (createHash('sha256').update(body).digest('hex') !== header.sha256) return null;
+    // Copy into an aligned buffer: the file's data offset need not be a multiple of 4.
+    const data = new Float32Array(header.floats);
+    new Uint8Array(data.buffer).set(body);
+    return {
+      key,
+      frame: header.frame,
+      embeddings: { data, channels: header.channels, grid: header.grid, stride: header.stride },
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Writes atomically (temp file + rename), so a crash never leaves a half file under the real name. */
+export function writeDiskFeatures(path: string, features: CachedFeatures): void {
+  const body = Buffer.from(features.embeddings.data.buffer, features.embeddings.data.byteOffset, features.embeddings.data.byteLength);
+  const header: DiskHeader = {
+    key: features.key,
+    frame: features.frame,
+    channels: features.embeddings.channels,
+    grid: features.embeddings.grid,
+    stride: features.embeddings.stride,
+    floats: features.embeddings.data.length,
+    sha256: createHash('sha256').update(body).digest('hex'),
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(headerBytes.length);
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, Buffer.concat([MAGIC, length, headerBytes, body]));
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,59 @@
+// The ai.* channels: thin wrappers that turn the open project into an image
+// source for the inference engine and validate prompts against image sizes.
+import { join } from 'node:path';
+import { AppError } from '../../common/contract/index.js';
+import type { ImageSource, InferenceEngine } from '../engine/engine.js';
+import { toWorkerPrompt } from '../engine/promptValidation.js';
+import type { Project } from '../store/project.js';
+import { PROJECT_DATA_DIR } from '../store/scan.js';
+import type { Handlers } from './handlerTypes.js';
+import { progressReporter } from './progress.js';
+import type { AppSession } from './session.js';
+
+type AiChannel = Extract<keyof Handlers, `ai.${string}`>;
+
+const sources = new WeakMap<Project, ImageSource>();
+
+/** One source per open project, so the engine can tell a project switch from a new image. */
+export function projectImageSource(project: Project): ImageSource {
+  let source = sources.get(project);
+  if (!source) {
+    source = {
+      cacheDir: join(project.dir, PROJECT_DATA_DIR, 'features'),
+      imagePath: (id) => project.imagePath(id),
+      imageSize: async (id) => {
+        const image = await project.getImage(id);
+        if (!image.width || !image.height) throw new AppError('invalid_file', `Image ${id} has no readable size.`);
+        return { width: image.width, height: image.height };
+      },
+      labels: () => project.labels().map((l) => ({ labelId: l.id, name: l.name })),
+    };
+    sources.set(project, source);
+  }
+  return source;
+}
+
+export function createAiHandlers(session: AppSession, engine: () => InferenceEngine): Pick<Handlers, AiChannel> {
+  const source = () => projectImageSource(session.requireProject());
+  return {
+    'ai.models': () => engine().models(),
+    'ai.status': () => engine().status(),
+    'ai.configure': (patch) => engine().configure(patch),
+    'ai.focus': ({ imageId, upcoming }) => engine().focus(source(), imageId, upcoming),
+    'ai.featureStates': ({ imageIds }) => engine().featureStates(source(), imageIds),
+    'ai.segment': async ({ imageId, modelId, prompts, previous }) => {
+      const images = source();
+      const prompt = await toWorkerPrompt(images, imageId, prompts);
+      return engine().segment(images, { imageId, modelId, prompt, previous });
+    },
+    'ai.everything': async ({ imageId, modelId, ...params }) => {
+      const progress = progressReporter(session, 'Segmenting everything');
+      try {
+        return await engine().everything(source(), { imageId, modelId, params }, progress.update);
+      } finally {
+        progress.finish();
+      }
+    },
+    'ai.materialize': ({ candidateSetId, index }) => engine().materialize(candidateSetId, index),
+  };
+}
