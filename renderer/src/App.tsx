@@ -6,10 +6,12 @@ import { AnnotationList } from './panels/AnnotationList.js';
 import { ImageList } from './panels/ImageList.js';
 import { LabelsPanel } from './panels/LabelsPanel.js';
 import { OpenProjectScreen } from './panels/OpenProjectScreen.js';
+import { PromptPanel } from './panels/PromptPanel.js';
 import { ShortcutOverlay } from './panels/ShortcutOverlay.js';
 import { StatusBar } from './panels/StatusBar.js';
 import { Toasts } from './panels/Toasts.js';
 import { Toolbar } from './panels/Toolbar.js';
+import { useAiEngine } from './panels/useAiEngine.js';
 import { useGlobalShortcuts } from './shortcuts/useGlobalShortcuts.js';
 import { useAppStore } from './store/appStore.js';
 
@@ -40,6 +42,7 @@ function useUnsavedGuard(): void {
 }
 
 function Workspace() {
+  useAiEngine();
   return (
     <div className="workspace">
       <Toolbar />
@@ -48,6 +51,7 @@ function Workspace() {
         <CanvasView />
       </main>
       <aside className="panel side-panel">
+        <PromptPanel />
         <LabelsPanel />
         <AnnotationList />
       </aside>

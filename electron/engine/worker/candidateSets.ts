@@ -15,17 +15,24 @@ export interface StoredCandidateSet {
   candidates: { low: LowResLogits; score: number }[];
 }
 
+const bytesOf = (set: StoredCandidateSet): number => set.candidates.reduce((n, c) => n + c.low.data.byteLength, 0);
+
+/** Recent sets, oldest dropped first once over the byte budget (a "segment everything" set can hold hundreds). */
 export class CandidateSetStore {
   private readonly sets = new Map<string, StoredCandidateSet>();
+  private bytes = 0;
 
-  constructor(private readonly capacity = 64) {}
+  constructor(private readonly limitBytes = 64 * 1024 * 1024) {}
 
   add(set: Omit<StoredCandidateSet, 'id'>): StoredCandidateSet {
     const stored = { ...set, id: randomUUID() };
     this.sets.set(stored.id, stored);
-    for (const key of this.sets.keys()) {
-      if (this.sets.size <= this.capacity) break;
+    this.bytes += bytesOf(stored);
+    for (const [key, old] of this.sets) {
+      // The newest set always stays: the user is looking at it.
+      if (this.bytes <= this.limitBytes || this.sets.size <= 1) break;
       this.sets.delete(key);
+      this.bytes -= bytesOf(old);
     }
     return stored;
   }
@@ -36,5 +43,6 @@ export class CandidateSetStore {
 
   clear(): void {
     this.sets.clear();
+    this.bytes = 0;
   }
 }

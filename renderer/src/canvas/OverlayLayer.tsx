@@ -1,10 +1,11 @@
-// What the active tool is drawing (not yet an annotation) and the brush
-// outline. Never listens: it sits on top and must not catch events.
+// What the active tool is drawing (not yet an annotation), AI candidates and
+// prompts, and the brush outline. Never listens: it sits on top and must not catch events.
 import { Circle, Layer, Line, Rect } from 'react-konva';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../store/appStore.js';
 import { labelColour } from '../store/selectors.js';
 import type { Draft } from '../tools/toolTypes.js';
+import { CandidateOverlay } from './CandidateOverlay.js';
 
 const ERASE_COLOUR = '#ffffff';
 const noEvents = { listening: false, perfectDrawEnabled: false } as const;
@@ -53,6 +54,7 @@ export function OverlayLayer() {
   const brushing = activeTool === 'brush' || activeTool === 'eraser';
   return (
     <Layer listening={false}>
+      <CandidateOverlay />
       {draft && <DraftShape draft={draft} colour={colour} scale={scale} />}
       {brushing && <BrushOutline colour={activeTool === 'eraser' ? ERASE_COLOUR : colour} />}
     </Layer>

@@ -2,7 +2,7 @@
 // the DOM) and loaded page by page, with a status filter and a search box.
 import { memo, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { IMAGE_STATUSES, type ImageRecord, type ImageStatus } from '../../../common/contract/index.js';
+import { IMAGE_STATUSES, type FeatureState, type ImageRecord, type ImageStatus } from '../../../common/contract/index.js';
 import { api } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
 import { IMAGE_PAGE_SIZE, imageAtIndex } from '../store/imagesSlice.js';
@@ -13,6 +13,25 @@ const ROW_HEIGHT = 52;
 const SEARCH_DEBOUNCE_MS = 250;
 
 const fileName = (relPath: string) => relPath.slice(relPath.lastIndexOf('/') + 1);
+
+const FEATURE_MARKS: Record<FeatureState, { mark: string; title: string }> = {
+  ready: { mark: '✦', title: 'AI features ready: prompts answer at once' },
+  encoding: { mark: '…', title: 'Encoding for AI…' },
+  queued: { mark: '·', title: 'Queued for AI encoding' },
+  failed: { mark: '!', title: 'AI encoding failed' },
+};
+
+/** Whether the AI engine has this image's features (a Map lookup per row: rows only re-render when their own state changes). */
+function FeatureMark({ imageId }: { imageId: number }) {
+  const state = useAppStore((s) => s.aiFeatureStates.get(imageId));
+  if (!state) return null;
+  const { mark, title } = FEATURE_MARKS[state];
+  return (
+    <span className={`feature-mark feature-${state}`} data-testid="feature-mark" data-state={state} title={title}>
+      {mark}
+    </span>
+  );
+}
 
 const ImageRow = memo(function ImageRow({ image, index, current }: { image: ImageRecord; index: number; current: boolean }) {
   const openImageAt = useAppStore((s) => s.openImageAt);
@@ -30,7 +49,10 @@ const ImageRow = memo(function ImageRow({ image, index, current }: { image: Imag
       <img className="thumb" loading="lazy" decoding="async" src={api.imageUrl(image.id, 'thumb')} alt="" />
       <div className="image-meta">
         <span className="image-name">{fileName(image.relPath)}</span>
-        <span className="image-count" title="Annotations">{image.annotationCount} ann.</span>
+        <span className="image-count" title="Annotations">
+          {image.annotationCount} ann.
+          <FeatureMark imageId={image.id} />
+        </span>
       </div>
       <select
         className={`status-badge status-${image.status}`}
@@ -83,13 +105,15 @@ function ImageFilters() {
 }
 
 export function ImageList() {
-  const { total, pages, currentIndex, currentImageId, ensureImagePage } = useAppStore(
+  const { total, pages, currentIndex, currentImageId, ensureImagePage, loadFeatureStates, modelId } = useAppStore(
     useShallow((s) => ({
       total: s.imageTotal,
       pages: s.imagePages,
       currentIndex: s.currentIndex,
       currentImageId: s.currentImage?.id,
       ensureImagePage: s.ensureImagePage,
+      loadFeatureStates: s.loadFeatureStates,
+      modelId: s.aiStatus?.settings.modelId,
     })),
   );
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -99,6 +123,16 @@ export function ImageList() {
     if (last < first) return;
     for (let page = Math.floor(first / IMAGE_PAGE_SIZE); page <= Math.floor(last / IMAGE_PAGE_SIZE); page++) ensureImagePage(page);
   }, [first, last, ensureImagePage]);
+
+  // The AI marks of the rows in view (each image is asked about once per model).
+  useEffect(() => {
+    const ids: number[] = [];
+    for (let index = first; index <= last; index++) {
+      const image = imageAtIndex(pages, index);
+      if (image) ids.push(image.id);
+    }
+    loadFeatureStates(ids);
+  }, [first, last, pages, loadFeatureStates, modelId]);
 
   // Keep the open image in view when A/D step past the edge.
   useEffect(() => {

@@ -2,7 +2,7 @@
 import { useAppStore } from '../store/appStore.js';
 import { MOUSE_GESTURES, SHORTCUTS, type ShortcutInfo } from '../shortcuts/shortcutTable.js';
 
-const GROUPS: ShortcutInfo['group'][] = ['Tools', 'Labels', 'Edit', 'View', 'Images', 'Help'];
+const GROUPS: ShortcutInfo['group'][] = ['Tools', 'AI', 'Labels', 'Edit', 'View', 'Images', 'Help'];
 
 export function ShortcutOverlay() {
   const open = useAppStore((s) => s.shortcutsOpen);

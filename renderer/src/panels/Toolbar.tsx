@@ -12,6 +12,7 @@ const TOOLS: { id: ToolId; label: string; key: string }[] = [
   { id: 'polygon', label: 'Polygon', key: 'P' },
   { id: 'brush', label: 'Brush', key: 'B' },
   { id: 'eraser', label: 'Eraser', key: 'E' },
+  { id: 'ai', label: 'AI', key: 'I' },
 ];
 
 const blurFocusedButton = () => {

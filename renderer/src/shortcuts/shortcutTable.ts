@@ -4,7 +4,7 @@ import type { AppState } from '../store/appStore.js';
 import type { ToolId } from '../tools/toolTypes.js';
 
 export interface ShortcutInfo {
-  group: 'Tools' | 'Labels' | 'View' | 'Images' | 'Edit' | 'Help';
+  group: 'Tools' | 'AI' | 'Labels' | 'View' | 'Images' | 'Edit' | 'Help';
   /** As shown to the user. */
   keys: string;
   description: string;
@@ -34,6 +34,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   tool('polygon', 'p', 'Polygon (click vertices; Enter, double-click or first vertex closes; Backspace undoes a vertex)'),
   tool('brush', 'b', 'Mask brush (paints into the selected mask, or starts a new one)'),
   tool('eraser', 'e', 'Mask eraser'),
+  tool('ai', 'i', 'AI segmentation: prompt with clicks, a box, scribbles, text or a reference region'),
   { group: 'Tools', keys: '[ / ]', description: 'Smaller / larger brush', matches: plainKey('[', ']'), run: (s, e) => s.scaleBrush(e.key === ']' ? 1.25 : 0.8) },
   {
     group: 'Tools',
@@ -53,6 +54,16 @@ export const SHORTCUTS: readonly Shortcut[] = [
     matches: (e) => !ctrl(e) && !e.altKey && /^Digit[1-9]$/.test(e.code),
     run: (s, e) => s.pressLabelHotkey(e.code.slice(5)),
   },
+  {
+    group: 'AI',
+    keys: 'G',
+    description: 'Segment everything: AI proposals for the whole image',
+    matches: plainKey('g', 'G'),
+    run: (s) => {
+      s.setActiveTool('ai');
+      void s.segmentEverything();
+    },
+  },
   { group: 'Edit', keys: 'Delete / Backspace', description: 'Delete the selected annotations', matches: plainKey('Delete', 'Backspace'), run: (s) => s.deleteSelection() },
   { group: 'Edit', keys: 'Ctrl+Z', description: 'Undo', matches: ctrlKey('z'), run: (s) => void s.undo() },
   { group: 'Edit', keys: 'Ctrl+Shift+Z / Ctrl+Y', description: 'Redo', matches: (e) => ctrlKey('z', true)(e) || ctrlKey('y')(e), run: (s) => void s.redo() },
@@ -65,9 +76,19 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { group: 'Help', keys: '?', description: 'Show or hide this list', matches: (e) => e.key === '?', run: (s) => s.toggleShortcuts() },
 ];
 
-/** Mouse gestures, listed in the overlay next to the keys (the canvas implements them). */
+/** Mouse gestures and keys a tool handles itself, listed in the overlay next to the keys (the canvas and tools implement them). */
 export const MOUSE_GESTURES: readonly ShortcutInfo[] = [
   { group: 'View', keys: 'Wheel', description: 'Zoom around the cursor' },
   { group: 'View', keys: 'Space+drag / middle drag', description: 'Pan' },
   { group: 'Edit', keys: 'Shift+click', description: 'Add to / remove from the selection (select tool)' },
+  // Handled by the AI prompt tool itself (tools/aiPromptTool.ts).
+  { group: 'AI', keys: 'Click', description: 'Positive point: part of the object' },
+  { group: 'AI', keys: 'Alt+click / right-click', description: 'Negative point: not part of the object' },
+  { group: 'AI', keys: 'Drag', description: 'Box around the object (the candidate follows while dragging)' },
+  { group: 'AI', keys: 'Shift+drag', description: 'Scribble on the object (Shift+Alt+drag or right-drag: scribble outside it)' },
+  { group: 'AI', keys: 'Tab / Shift+Tab', description: 'Next / previous candidate mask' },
+  { group: 'AI', keys: 'Enter', description: 'Accept the candidate as an annotation (one undo step)' },
+  { group: 'AI', keys: 'Esc', description: 'Cancel the drag; else drop the prompts and candidates' },
+  { group: 'AI', keys: '1 – 9', description: 'Label for the candidate (the best guess is preselected)' },
+  { group: 'AI', keys: 'Click a proposal', description: 'Accept it (after segment everything)' },
 ];

@@ -10,7 +10,7 @@ export function useGlobalShortcuts(): void {
     const onKeyDown = (e: KeyboardEvent) => {
       if (isTyping(e.target)) return;
       const state = useAppStore.getState();
-      if (!e.ctrlKey && !e.metaKey && state.tool.onKeyDown(e.key)) {
+      if (!e.ctrlKey && !e.metaKey && state.tool.onKeyDown(e.key, { shift: e.shiftKey, code: e.code })) {
         e.preventDefault();
         return;
       }

@@ -1,5 +1,6 @@
 // The renderer's one store, composed of slices; actions live next to their state.
 import { create } from 'zustand';
+import { createAiSlice, type AiSlice } from './aiSlice.js';
 import { createDocumentSlice, type DocumentSlice } from './documentSlice.js';
 import { createHistorySlice, type HistorySlice } from './historySlice.js';
 import { createImagesSlice, type ImagesSlice } from './imagesSlice.js';
@@ -8,7 +9,7 @@ import { createToolsSlice, type ToolsSlice } from './toolsSlice.js';
 import { createUiSlice, type UiSlice } from './uiSlice.js';
 import { createViewSlice, type ViewSlice } from './viewSlice.js';
 
-export type AppState = ProjectSlice & ImagesSlice & DocumentSlice & ViewSlice & ToolsSlice & HistorySlice & UiSlice;
+export type AppState = ProjectSlice & ImagesSlice & DocumentSlice & ViewSlice & ToolsSlice & HistorySlice & UiSlice & AiSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createProjectSlice(...a),
@@ -18,4 +19,5 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createToolsSlice(...a),
   ...createHistorySlice(...a),
   ...createUiSlice(...a),
+  ...createAiSlice(...a),
 }));

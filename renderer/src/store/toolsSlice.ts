@@ -2,6 +2,7 @@
 import { createTool } from '../tools/createTool.js';
 import type { Draft, LivePreview, Tool, ToolId } from '../tools/toolTypes.js';
 import type { SliceCreator } from './sliceTypes.js';
+import { createAiToolContext } from './aiToolContext.js';
 import { createToolContext } from './toolContext.js';
 
 export interface ToolsSlice {
@@ -30,7 +31,7 @@ const MAX_BRUSH = 500;
 
 export const createToolsSlice: SliceCreator<ToolsSlice> = (set, get) => ({
   activeTool: 'select',
-  tool: createTool('select', createToolContext(get)),
+  tool: createTool('select', createToolContext(get), createAiToolContext(get)),
   activeLabelId: null,
   brushRadius: 12,
   draft: null,
@@ -38,7 +39,7 @@ export const createToolsSlice: SliceCreator<ToolsSlice> = (set, get) => ({
   setActiveTool: (activeTool) => {
     if (activeTool === get().activeTool) return;
     get().tool.cancel();
-    set({ activeTool, tool: createTool(activeTool, createToolContext(get)) });
+    set({ activeTool, tool: createTool(activeTool, createToolContext(get), createAiToolContext(get)) });
   },
   cancelTool: () => get().tool.cancel(),
   setActiveLabel: (activeLabelId) => set({ activeLabelId }),

@@ -1,3 +1,4 @@
+import { AiPromptTool, type AiToolContext } from './aiPromptTool.js';
 import { BoxTool } from './boxTool.js';
 import { BrushTool } from './brushTool.js';
 import { PolygonTool } from './polygonTool.js';
@@ -5,7 +6,7 @@ import { SelectTool } from './selectTool.js';
 import type { Tool, ToolContext, ToolId } from './toolTypes.js';
 import { VertexTool } from './vertexTool.js';
 
-export function createTool(id: ToolId, ctx: ToolContext): Tool {
+export function createTool(id: ToolId, ctx: ToolContext, ai: AiToolContext): Tool {
   switch (id) {
     case 'select':
       return new SelectTool(ctx);
@@ -19,5 +20,7 @@ export function createTool(id: ToolId, ctx: ToolContext): Tool {
       return new BrushTool(ctx, false);
     case 'eraser':
       return new BrushTool(ctx, true);
+    case 'ai':
+      return new AiPromptTool(ai);
   }
 }

@@ -27,6 +27,18 @@ export function translateMask(mask: BinaryMask, dx: number, dy: number): BinaryM
   return { width, height, data: out };
 }
 
+/**
+ * A mask's outline moved with its pixels (by the same whole pixels), or
+ * undefined when part of it would leave the image: the clipped pixels no
+ * longer match it, and the RLE is the truth.
+ */
+export function translateOutline(outline: readonly Polygon[], dx: number, dy: number, width: number, height: number): Polygon[] | undefined {
+  const sx = Math.round(dx), sy = Math.round(dy);
+  const moved = outline.map((p) => ({ outer: shiftRing(p.outer, sx, sy), holes: p.holes.map((h) => shiftRing(h, sx, sy)) }));
+  const inside = moved.every((p) => p.outer.every((v, i) => v >= 0 && v <= (i % 2 === 0 ? width : height)));
+  return inside ? moved : undefined;
+}
+
 function mapRing(polygons: readonly Polygon[], ref: Pick<VertexRef, 'polygon' | 'ring'>, edit: (ring: Ring) => Ring): Polygon[] {
   return polygons.map((polygon, p) => {
     if (p !== ref.polygon) return polygon;

@@ -3,7 +3,7 @@
 // (Delete is a global shortcut: it works whatever the tool.)
 import type { Annotation, DocOp } from '../../../common/contract/index.js';
 import { annotationAt } from './hitTest.js';
-import { translateMask, translateVector } from './geometryEdits.js';
+import { translateMask, translateOutline, translateVector } from './geometryEdits.js';
 import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 
 type State = { name: 'idle' } | { name: 'pointing'; startX: number; startY: number } | { name: 'dragging'; startX: number; startY: number; dx: number; dy: number };
@@ -70,6 +70,9 @@ export class SelectTool implements Tool {
     const g = annotation.geometry;
     if (g.kind !== 'mask') return { ...annotation, geometry: translateVector(g, dx, dy) };
     const mask = this.ctx.decodeMask(annotation);
-    return mask ? { ...annotation, geometry: this.ctx.encodeMask(translateMask(mask, dx, dy)) } : null;
+    if (!mask) return null;
+    const geometry = this.ctx.encodeMask(translateMask(mask, dx, dy));
+    const outline = g.outline && translateOutline(g.outline, dx, dy, mask.width, mask.height);
+    return { ...annotation, geometry: outline && geometry.kind === 'mask' ? { ...geometry, outline } : geometry };
   }
 }

@@ -3,7 +3,7 @@
 // Konva, so they are tested with a fake context.
 import type { Annotation, Box, DocOp, Geometry } from '../../../common/contract/index.js';
 
-export type ToolId = 'select' | 'vertex' | 'box' | 'polygon' | 'brush' | 'eraser';
+export type ToolId = 'select' | 'vertex' | 'box' | 'polygon' | 'brush' | 'eraser' | 'ai';
 
 export interface ToolPointer {
   /** Image pixel coordinates (fractional). */
@@ -52,6 +52,12 @@ export interface ToolContext {
   encodeMask(mask: BinaryMask): Geometry;
 }
 
+/** Modifiers of a key press: Shift+Tab cycles backwards; `code` is the physical key (label digits). */
+export interface KeyModifiers {
+  shift: boolean;
+  code: string;
+}
+
 export interface Tool {
   readonly id: ToolId;
   /** Current state name, e.g. 'idle', 'pointing', 'drawing'. */
@@ -60,7 +66,7 @@ export interface Tool {
   onPointerMove(pointer: ToolPointer): void;
   onPointerUp(pointer: ToolPointer): void;
   /** Returns true when the key was consumed. */
-  onKeyDown(key: string): boolean;
+  onKeyDown(key: string, modifiers?: KeyModifiers): boolean;
   /** Abandons whatever is in progress (Esc, tool switch, image change). */
   cancel(): void;
 }

@@ -1,0 +1,290 @@
+// Right panel, top, while the AI tool is active: model and engine, the prompt
+// kinds the model takes, the text prompt, the reference region, the
+// candidates with their predicted IoU, the label guesses, and
+// accept / discard / clear / segment everything.
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { Label, LabelGuess, ModelInfo } from '../../../common/contract/index.js';
+import { capabilityProblem, candidateInfo, hasPrompts, type PromptKind } from '../store/aiPrompts.js';
+import { currentModel } from '../store/aiSlice.js';
+import { useAppStore } from '../store/appStore.js';
+import { EngineStatus } from './EngineStatus.js';
+import { ReferenceDialog } from './ReferenceDialog.js';
+import '../styles/ai.css';
+
+const PROMPT_KINDS: { kind: PromptKind; name: string; how: string }[] = [
+  { kind: 'points', name: 'Click', how: 'Click: object · Alt/right-click: not object' },
+  { kind: 'box', name: 'Box', how: 'Drag a box around the object' },
+  { kind: 'scribble', name: 'Scribble', how: 'Shift+drag: scribble on it · Shift+Alt+drag or right-drag: scribble outside' },
+  { kind: 'text', name: 'Text', how: 'Describe the object below' },
+  { kind: 'reference', name: 'Reference', how: 'Mark a region of another image' },
+];
+
+const blurFocusedButton = () => {
+  if (document.activeElement instanceof HTMLButtonElement) document.activeElement.blur();
+};
+
+function ModelPicker({ models, model }: { models: readonly ModelInfo[]; model: ModelInfo | undefined }) {
+  const chooseAiModel = useAppStore((s) => s.chooseAiModel);
+  return (
+    <select
+      data-testid="ai-model"
+      className="ai-model"
+      value={model?.id ?? ''}
+      title={model ? `${model.displayName} (${model.license})` : 'No model'}
+      onChange={(e) => {
+        void chooseAiModel(e.target.value);
+        e.currentTarget.blur();
+      }}
+    >
+      {!model && <option value="">No model</option>}
+      {models.map((m) => (
+        <option key={m.id} value={m.id} disabled={m.problem !== null} title={m.problem ?? `${m.source} model, ${m.license}`}>
+          {m.problem ? `${m.displayName} — unavailable: ${m.problem}` : m.displayName}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function TextPrompt({ problem }: { problem: string | null }) {
+  const { text, setAiText } = useAppStore(useShallow((s) => ({ text: s.aiPrompts.text, setAiText: s.setAiText })));
+  const [draft, setDraft] = useState(text ?? '');
+  // Discard / accept clear the prompt under the field.
+  useEffect(() => setDraft(text ?? ''), [text]);
+  return (
+    <form
+      className="ai-text"
+      title={problem ?? 'Enter runs the text prompt'}
+      onSubmit={(e) => {
+        e.preventDefault();
+        setAiText(draft);
+      }}
+    >
+      <input
+        data-testid="ai-text"
+        placeholder="Describe it: red circle"
+        value={draft}
+        disabled={problem !== null}
+        maxLength={500}
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') e.currentTarget.blur();
+        }}
+      />
+      <button type="submit" data-testid="ai-text-run" disabled={problem !== null || draft.trim() === ''}>
+        Find
+      </button>
+      {text !== null && (
+        <button type="button" className="icon-button" data-testid="ai-text-clear" title="Remove the text prompt" onClick={() => setAiText(null)}>
+          ✕
+        </button>
+      )}
+    </form>
+  );
+}
+
+function ReferencePrompt({ problem }: { problem: string | null }) {
+  const { reference, setReferenceOpen, setAiReference } = useAppStore(
+    useShallow((s) => ({ reference: s.aiPrompts.reference, setReferenceOpen: s.setReferenceOpen, setAiReference: s.setAiReference })),
+  );
+  return (
+    <div className="ai-reference">
+      <button type="button" data-testid="ai-reference-open" disabled={problem !== null} title={problem ?? 'Mark a region of another image: find the same kind of object here'} onClick={() => setReferenceOpen(true)}>
+        Reference region…
+      </button>
+      {reference && (
+        <span className="ai-reference-current" data-testid="ai-reference-current" data-image-id={reference.imageId}>
+          {reference.box ? 'box' : 'scribble'} on image {reference.imageId}
+          <button type="button" className="icon-button" data-testid="ai-reference-clear" title="Remove the reference region" onClick={() => setAiReference(null)}>
+            ✕
+          </button>
+        </span>
+      )}
+    </div>
+  );
+}
+
+function LabelChoice({ guesses, labels, labelId, knowsLabels }: { guesses: readonly LabelGuess[]; labels: readonly Label[]; labelId: string | null; knowsLabels: boolean }) {
+  const chooseAiLabel = useAppStore((s) => s.chooseAiLabel);
+  const known = guesses.filter((g) => labels.some((l) => l.id === g.labelId));
+  return (
+    <div className="ai-labels">
+      <div className="ai-label-chips">
+        {known.map((g) => {
+          const label = labels.find((l) => l.id === g.labelId)!;
+          return (
+            <button
+              key={g.labelId}
+              type="button"
+              data-testid="ai-label-chip"
+              data-label-id={g.labelId}
+              data-label-name={label.name}
+              className={`ai-label-chip${g.labelId === labelId ? ' is-chosen' : ''}`}
+              title={`Similarity ${g.score.toFixed(2)}${label.hotkey ? ` · key ${label.hotkey}` : ''}`}
+              onClick={() => chooseAiLabel(g.labelId)}
+            >
+              <span className="swatch" style={{ background: label.colour }} />
+              {label.name}
+              <span className="muted">{g.score.toFixed(2)}</span>
+            </button>
+          );
+        })}
+        {known.length === 0 && (
+          <span className="muted">{knowsLabels ? (labels.length === 0 ? 'Add labels to get guesses.' : 'No label guess.') : 'This model does not guess labels.'}</span>
+        )}
+      </div>
+      <select
+        data-testid="ai-label-select"
+        value={labelId ?? ''}
+        title="Any label of the project (1–9 also pick one)"
+        onChange={(e) => {
+          chooseAiLabel(e.target.value || null);
+          e.currentTarget.blur();
+        }}
+      >
+        <option value="">(unlabeled)</option>
+        {labels.map((l) => (
+          <option key={l.id} value={l.id}>
+            {l.hotkey ? `${l.hotkey} · ` : ''}
+            {l.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function PromptPanel() {
+  const s = useAppStore(
+    useShallow((state) => ({
+      active: state.activeTool === 'ai',
+      models: state.aiModels,
+      model: currentModel(state),
+      prompts: state.aiPrompts,
+      candidates: state.aiCandidates,
+      mode: state.aiCandidateMode,
+      selected: state.aiSelected,
+      labelId: state.aiLabelId,
+      labels: state.labels,
+      pending: state.aiPending,
+      everythingRunning: state.aiEverythingRunning,
+      accepting: state.aiAccepting,
+      scribbleMode: state.aiScribbleMode,
+      referenceOpen: state.aiReferenceOpen,
+      hasImage: state.currentImage !== null,
+    })),
+  );
+  const actions = useAppStore(
+    useShallow((state) => ({
+      selectAiCandidate: state.selectAiCandidate,
+      acceptAiCandidate: state.acceptAiCandidate,
+      acceptAllAiCandidates: state.acceptAllAiCandidates,
+      discardAi: state.discardAi,
+      clearAiCanvasPrompts: state.clearAiCanvasPrompts,
+      segmentEverything: state.segmentEverything,
+      setAiScribbleMode: state.setAiScribbleMode,
+    })),
+  );
+  if (!s.active) return null;
+  const modelName = s.model?.displayName ?? 'The model';
+  const problemOf = (kind: PromptKind) => (s.model ? capabilityProblem(kind, s.model.capabilities, modelName) : null);
+  const candidates = s.candidates;
+  const selected = candidates?.candidates[s.selected];
+  const chosenLabel = s.labels.find((l) => l.id === s.labelId);
+  const canvasPrompts = s.prompts.clicks.length > 0 || s.prompts.box !== null || s.prompts.scribbles.length > 0;
+  return (
+    <section
+      className="panel-section prompt-panel"
+      data-testid="prompt-panel"
+      data-candidate-set-id={candidates?.id ?? ''}
+      data-candidate-index={selected ? selected.index : ''}
+      data-candidate-count={candidates?.candidates.length ?? 0}
+      data-candidate-label={chosenLabel?.name ?? ''}
+      data-candidate-label-id={s.labelId ?? ''}
+      data-candidate-mode={s.mode}
+      data-pending={s.pending || s.everythingRunning || s.accepting ? '1' : '0'}
+      onMouseUp={blurFocusedButton}
+    >
+      <h2>
+        AI segmentation
+        <ModelPicker models={s.models} model={s.model} />
+      </h2>
+      <EngineStatus />
+
+      <ul className="ai-kinds" aria-label="Prompt kinds">
+        {PROMPT_KINDS.map(({ kind, name, how }) => {
+          const problem = problemOf(kind);
+          return (
+            <li key={kind} className={problem ? 'is-disabled' : ''} data-testid="ai-kind" data-kind={kind} data-available={problem ? '0' : '1'} title={problem ?? how}>
+              {name}
+            </li>
+          );
+        })}
+      </ul>
+      <label className="ai-toggle" title={problemOf('scribble') ?? 'Drags draw scribbles instead of boxes'}>
+        <input
+          type="checkbox"
+          data-testid="ai-scribble-mode"
+          checked={s.scribbleMode}
+          disabled={problemOf('scribble') !== null}
+          onChange={(e) => {
+            actions.setAiScribbleMode(e.target.checked);
+            e.currentTarget.blur();
+          }}
+        />
+        Drag to scribble
+      </label>
+      <TextPrompt problem={problemOf('text')} />
+      <ReferencePrompt problem={problemOf('reference')} />
+
+      <div className="ai-candidates-head">
+        <span data-testid="candidate-info">{candidates ? candidateInfo(candidates, s.selected) : s.pending ? 'Segmenting…' : 'No candidate yet'}</span>
+        {s.pending && <span className="spinner" aria-label="Working" />}
+      </div>
+      {candidates && candidates.candidates.length > 1 && (
+        <ol className="ai-candidates" data-testid="ai-candidates">
+          {candidates.candidates.map((c, position) => (
+            <li
+              key={c.index}
+              data-testid="ai-candidate"
+              data-index={c.index}
+              className={position === s.selected ? 'is-selected' : ''}
+              title={`Stability ${c.stability.toFixed(2)} · ${c.area.toLocaleString()} px`}
+              onClick={() => actions.selectAiCandidate(position)}
+            >
+              <span>#{position + 1}</span>
+              <span>IoU {c.score.toFixed(2)}</span>
+              {c.labels[0] && <span className="muted">{c.labels[0].name}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+      {selected && <LabelChoice guesses={selected.labels} labels={s.labels} labelId={s.labelId} knowsLabels={s.model?.capabilities.labels ?? true} />}
+
+      <div className="ai-actions">
+        <button type="button" className="primary" data-testid="ai-accept" disabled={!selected || s.accepting} title="Accept as an annotation (Enter)" onClick={() => void actions.acceptAiCandidate()}>
+          Accept
+        </button>
+        {s.mode === 'everything' && candidates && (
+          <button type="button" data-testid="ai-accept-all" disabled={s.accepting} title="Accept every proposal (one undo step)" onClick={() => void actions.acceptAllAiCandidates()}>
+            Accept all
+          </button>
+        )}
+        <button type="button" data-testid="ai-discard" disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning} title="Drop the prompts and candidates (Esc)" onClick={actions.discardAi}>
+          Discard
+        </button>
+        <button type="button" data-testid="ai-clear" disabled={!canvasPrompts} title="Remove the clicks, box and scribbles (text and reference stay)" onClick={actions.clearAiCanvasPrompts}>
+          Clear prompts
+        </button>
+      </div>
+      <div className="ai-actions">
+        <button type="button" data-testid="ai-everything" disabled={!s.hasImage || s.everythingRunning} title="Propose masks for the whole image (G)" onClick={() => void actions.segmentEverything()}>
+          Segment everything
+        </button>
+        {s.everythingRunning && <progress className="ai-progress" data-testid="ai-everything-progress" aria-label="Segmenting everything" />}
+      </div>
+      {s.referenceOpen && <ReferenceDialog />}
+    </section>
+  );
+}
