@@ -3,7 +3,8 @@
 // status the UI shows. Handlers and the CLI call this; the heavy work runs in
 // the worker thread behind protocol.ts.
 import { AppError, type EngineSettings, type EngineStatus, type EventMap, type FeatureState, type ModelInfo, type WorkerState } from '../../common/contract/index.js';
-import { availableProviders, resolveProvider } from './providers.js';
+import { resolveExecutionProvider } from '../inference/sessions.js';
+import { availableProviders } from './providers.js';
 import type { CallAnswer, CallPayload, EverythingParams, LoadedModel, Priority, WorkerImage, WorkerLabel, WorkerCallKind, WorkerPrompt } from './protocol.js';
 import { listModels, type ModelRoots } from './registry.js';
 import { readSettings, writeSettings } from './settingsFile.js';
@@ -133,7 +134,7 @@ export class InferenceEngine {
       this.statusChanged();
       throw new AppError('invalid_file', this.loadProblem);
     }
-    const provider = resolveProvider(this.settings.executionProvider);
+    const provider = resolveExecutionProvider(this.settings.executionProvider);
     try {
       const loaded = await this.worker().call('load', { modelId, modelDir: model.dir, executionProvider: provider }).answer;
       this.loaded = loaded;
@@ -166,8 +167,19 @@ export class InferenceEngine {
     }
     const reload = this.settings.executionProvider !== before.executionProvider || this.settings.modelId !== before.modelId;
     if (reload && this.client) {
+      const previous = this.loaded;
       this.loaded = null;
-      await this.ensureModel();
+      try {
+        await this.ensureModel();
+      } catch (error) {
+        // Keep what worked: the settings go back and the previous model is reloaded.
+        this.settings = before;
+        writeSettings(this.options.settingsPath, before);
+        if (previous) await this.ensureModel(previous.modelId).catch(() => undefined);
+        this.loadProblem = (error as Error).message;
+        this.statusChanged();
+        throw error;
+      }
     }
     this.statusChanged();
     return this.status();

@@ -29,8 +29,12 @@ export interface Host {
   close: () => Promise<void>;
 }
 
-/** Built-in models ship in models/ at the app root (next to dist/ and in the packaged app). */
-export const BUILTIN_MODELS_DIR = join(__dirname, '..', '..', 'models');
+/**
+ * Built-in models ship in models/ at the app root (next to dist/). In a
+ * packaged app they are unpacked beside the asar archive (electron-builder.yml),
+ * because onnxruntime's native code cannot read inside it.
+ */
+export const BUILTIN_MODELS_DIR = join(__dirname, '..', '..', 'models').replace(/app\.asar(?=[\\/]|$)/, 'app.asar.unpacked');
 
 function appVersion(): string {
   try {

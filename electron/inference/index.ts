@@ -7,4 +7,5 @@ export * from './preprocess.js';
 export * from './prompts.js';
 export * from './refPooling.js';
 export * from './segmenter.js';
+export * from './sessions.js';
 export * from './tokenizer.js';

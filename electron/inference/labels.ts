@@ -7,6 +7,8 @@ export interface LabelMatch {
 }
 
 export function cosine(a: Float32Array, b: Float32Array): number {
+  // A length mismatch means embeddings from different spaces (or a model without class embeddings).
+  if (a.length !== b.length) throw new Error(`cannot compare embeddings of ${a.length} and ${b.length} values`);
   let dot = 0;
   let na = 0;
   let nb = 0;

@@ -9,7 +9,7 @@ import { countsToString, encodeMask } from '../../../common/geometry/rle.js';
 import type { ModelFrame } from '../../inference/preprocess.js';
 
 /** Longest side of a display crop; larger objects travel downscaled (exact masks come from materialize). */
-export const DISPLAY_CROP_MAX = 1024;
+export const DISPLAY_CROP_MAX = 512;
 
 /** A low-res logit map covering the model's whole input square. */
 export interface LowResLogits {
@@ -30,58 +30,44 @@ export interface MaskCrop {
   area: number;
 }
 
-/** PyTorch's bilinear source coordinate (align_corners = false), clamped like F.interpolate. */
-function sourceCoordinate(dst: number, scale: number, size: number): [number, number, number] {
-  let src = (dst + 0.5) * scale - 0.5;
-  if (src < 0) src = 0;
-  const i0 = Math.min(Math.floor(src), size - 1);
-  const i1 = Math.min(i0 + 1, size - 1);
-  return [i0, i1, src - i0];
+/**
+ * PyTorch's bilinear sampling (align_corners = false, clamped like
+ * F.interpolate) for a run of output coordinates: per output index the two
+ * source indices and the weight of the second. Tables keep the per-pixel
+ * loop free of allocations.
+ */
+interface SampleTable {
+  i0: Int32Array;
+  i1: Int32Array;
+  f: Float32Array;
 }
 
+function sampleTable(outputs: Float64Array, scale: number, size: number): SampleTable {
+  const n = outputs.length;
+  const table = { i0: new Int32Array(n), i1: new Int32Array(n), f: new Float32Array(n) };
+  for (let k = 0; k < n; k++) {
+    let src = (outputs[k]! + 0.5) * scale - 0.5;
+    if (src < 0) src = 0;
+    const i0 = Math.min(Math.floor(src), size - 1);
+    table.i0[k] = i0;
+    table.i1[k] = Math.min(i0 + 1, size - 1);
+    table.f[k] = src - i0;
+  }
+  return table;
+}
+
+const range = (from: number, count: number, step = 1, offset = 0): Float64Array => Float64Array.from({ length: count }, (_, k) => from + (k + offset) * step);
+
 /**
- * Logits of one candidate in image pixels. Stage 1 (low-res -> input square)
- * is evaluated lazily per input-frame pixel and memoised, stage 2 (resized
- * image -> original) per requested pixel.
+ * Logits of one candidate in image pixels: stage 1 (low-res -> input
+ * square) over the part of the resized image the output needs, then stage 2
+ * (resized image -> original) per output pixel.
  */
 export class CandidateLogits {
-  private readonly stage1: Float32Array;
-  private readonly known: Uint8Array;
-
   constructor(
     private readonly low: LowResLogits,
     readonly frame: ModelFrame,
-  ) {
-    this.stage1 = new Float32Array(frame.resizedWidth * frame.resizedHeight);
-    this.known = new Uint8Array(frame.resizedWidth * frame.resizedHeight);
-  }
-
-  /** Logit at an input-frame pixel (inside the resized image). */
-  private inputPixel(ix: number, iy: number): number {
-    const k = iy * this.frame.resizedWidth + ix;
-    if (this.known[k]) return this.stage1[k]!;
-    const n = this.low.size;
-    const scale = n / this.frame.inputSize;
-    const [x0, x1, fx] = sourceCoordinate(ix, scale, n);
-    const [y0, y1, fy] = sourceCoordinate(iy, scale, n);
-    const d = this.low.data;
-    const top = d[y0 * n + x0]! * (1 - fx) + d[y0 * n + x1]! * fx;
-    const bottom = d[y1 * n + x0]! * (1 - fx) + d[y1 * n + x1]! * fx;
-    const value = top * (1 - fy) + bottom * fy;
-    this.stage1[k] = value;
-    this.known[k] = 1;
-    return value;
-  }
-
-  /** Logit at a continuous image coordinate (pixel centres at integers). */
-  at(x: number, y: number): number {
-    const f = this.frame;
-    const [x0, x1, fx] = sourceCoordinate(x, f.resizedWidth / f.origWidth, f.resizedWidth);
-    const [y0, y1, fy] = sourceCoordinate(y, f.resizedHeight / f.origHeight, f.resizedHeight);
-    const top = this.inputPixel(x0, y0) * (1 - fx) + this.inputPixel(x1, y0) * fx;
-    const bottom = this.inputPixel(x0, y1) * (1 - fx) + this.inputPixel(x1, y1) * fx;
-    return top * (1 - fy) + bottom * fy;
-  }
+  ) {}
 
   /**
    * Image-pixel region outside which every logit is <= 0: a positive output
@@ -123,29 +109,53 @@ export class CandidateLogits {
   crop(maxSide = Infinity): MaskCrop {
     const region = this.positiveRegion();
     if (!region) return emptyCrop();
+    const f = this.frame;
     const rw = region.x1 - region.x0;
     const rh = region.y1 - region.y0;
     const scale = Math.min(1, maxSide / Math.max(rw, rh));
     const cw = Math.max(1, Math.ceil(rw * scale));
     const ch = Math.max(1, Math.ceil(rh * scale));
+    // Stage 2: crop pixel centres -> image coordinates -> resized-image samples.
+    const cols = sampleTable(range(region.x0 - 0.5, cw, 1 / scale, 0.5), f.resizedWidth / f.origWidth, f.resizedWidth);
+    const rows = sampleTable(range(region.y0 - 0.5, ch, 1 / scale, 0.5), f.resizedHeight / f.origHeight, f.resizedHeight);
+    // Stage 1, dense over the resized-image rectangle those samples touch.
+    const sx0 = cols.i0[0]!;
+    const sy0 = rows.i0[0]!;
+    const sw = cols.i1[cw - 1]! - sx0 + 1;
+    const sh = rows.i1[ch - 1]! - sy0 + 1;
+    const stage1 = this.stage1(sx0, sy0, sw, sh);
+    for (let k = 0; k < cw; k++) {
+      cols.i0[k] = cols.i0[k]! - sx0;
+      cols.i1[k] = cols.i1[k]! - sx0;
+    }
     const pixels = new Uint8Array(cw * ch);
-    let minX = Infinity;
-    let minY = Infinity;
+    let minX = cw;
+    let minY = ch;
     let maxX = -1;
     let maxY = -1;
     let count = 0;
     for (let cy = 0; cy < ch; cy++) {
-      const y = region.y0 + (cy + 0.5) / scale - 0.5;
+      const top = (rows.i0[cy]! - sy0) * sw;
+      const bottom = (rows.i1[cy]! - sy0) * sw;
+      const fy = rows.f[cy]!;
+      let rowHits = 0;
       for (let cx = 0; cx < cw; cx++) {
-        const x = region.x0 + (cx + 0.5) / scale - 0.5;
-        if (this.at(x, y) > 0) {
+        const x0 = cols.i0[cx]!;
+        const x1 = cols.i1[cx]!;
+        const fx = cols.f[cx]!;
+        const t = stage1[top + x0]! * (1 - fx) + stage1[top + x1]! * fx;
+        const b = stage1[bottom + x0]! * (1 - fx) + stage1[bottom + x1]! * fx;
+        if (t * (1 - fy) + b * fy > 0) {
           pixels[cy * cw + cx] = 1;
-          count++;
+          rowHits++;
           if (cx < minX) minX = cx;
           if (cx > maxX) maxX = cx;
-          if (cy < minY) minY = cy;
-          if (cy > maxY) maxY = cy;
         }
+      }
+      if (rowHits > 0) {
+        count += rowHits;
+        if (cy < minY) minY = cy;
+        maxY = cy;
       }
     }
     if (count === 0) return emptyCrop();
@@ -155,8 +165,8 @@ export class CandidateLogits {
     for (let y = 0; y < tightH; y++) tight.set(pixels.subarray((minY + y) * cw + minX, (minY + y) * cw + minX + tightW), y * tightW);
     const x0 = region.x0 + Math.floor(minX / scale);
     const y0 = region.y0 + Math.floor(minY / scale);
-    const x1 = Math.min(this.frame.origWidth, region.x0 + Math.ceil((maxX + 1) / scale));
-    const y1 = Math.min(this.frame.origHeight, region.y0 + Math.ceil((maxY + 1) / scale));
+    const x1 = Math.min(f.origWidth, region.x0 + Math.ceil((maxX + 1) / scale));
+    const y1 = Math.min(f.origHeight, region.y0 + Math.ceil((maxY + 1) / scale));
     return {
       box: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 },
       pixels: tight,
@@ -165,6 +175,30 @@ export class CandidateLogits {
       scale,
       area: Math.round(count / (scale * scale)),
     };
+  }
+
+  /** Low-res logits upsampled to the input square, for a rectangle of the resized image. */
+  private stage1(x0: number, y0: number, w: number, h: number): Float32Array {
+    const n = this.low.size;
+    const scale = n / this.frame.inputSize;
+    const cols = sampleTable(range(x0, w), scale, n);
+    const rows = sampleTable(range(y0, h), scale, n);
+    const d = this.low.data;
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      const top = rows.i0[y]! * n;
+      const bottom = rows.i1[y]! * n;
+      const fy = rows.f[y]!;
+      for (let x = 0; x < w; x++) {
+        const a = cols.i0[x]!;
+        const b = cols.i1[x]!;
+        const fx = cols.f[x]!;
+        const t = d[top + a]! * (1 - fx) + d[top + b]! * fx;
+        const u = d[bottom + a]! * (1 - fx) + d[bottom + b]! * fx;
+        out[y * w + x] = t * (1 - fy) + u * fy;
+      }
+    }
+    return out;
   }
 }
 

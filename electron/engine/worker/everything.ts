@@ -33,7 +33,7 @@ export async function proposeEverything(
     for (let col = 0; col < n; col++) {
       const x = ((col + 0.5) / n) * frame.origWidth;
       const y = ((row + 0.5) / n) * frame.origHeight;
-      const decoded = await runtime.decode(features, { clicks: [{ x, y, positive: true }] });
+      const { candidates: decoded } = await runtime.decode(features, { clicks: [{ x, y, positive: true }] });
       for (const candidate of decoded) {
         if (candidate.score < params.minScore) continue;
         const stability = stabilityScore(candidate.low, frame);

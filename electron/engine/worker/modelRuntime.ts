@@ -135,7 +135,7 @@ export class ModelRuntime {
    * image IS the resized image (orig_im_size = resized size), so its
    * postprocessing stops at the input frame and points map 1:1.
    */
-  async decode(features: CachedFeatures, prompt: SegmentPrompt): Promise<DecodedCandidate[]> {
+  async decode(features: CachedFeatures, prompt: SegmentPrompt): Promise<{ candidates: DecodedCandidate[]; modelBest: number | null }> {
     const f = features.frame;
     const sx = f.resizedWidth / f.origWidth;
     const sy = f.resizedHeight / f.origHeight;
@@ -152,10 +152,14 @@ export class ModelRuntime {
     };
     const result = await this.segmenter.segment({ frame: resizedFrame, embeddings: features.embeddings }, scaled);
     const size = this.segmenter.manifest.preprocessing.lowResMaskSize;
-    return result.candidates.map((c) => ({
-      low: { data: c.lowRes, size },
-      score: c.score,
-      classEmbedding: c.classEmbedding && c.classEmbedding.length > 0 ? c.classEmbedding : null,
-    }));
+    return {
+      candidates: result.candidates.map((c) => ({
+        low: { data: c.lowRes, size },
+        score: c.score,
+        classEmbedding: c.classEmbedding.length > 0 ? c.classEmbedding : null,
+      })),
+      // A model with its own selection rule (SAM's 4-mask export) is followed; otherwise the engine picks.
+      modelBest: this.segmenter.manifest.decoder.bestMask === 'sam-select' ? result.best : null,
+    };
   }
 }

@@ -126,7 +126,7 @@ export class WorkerCalls {
       const decoded = await runtime.decode(found.features, await assemblePrompt(runtime, prompt, maskInput));
       const decodeMs = performance.now() - decodeStarted;
       const frame = found.features.frame;
-      const withStability = decoded.map((c) => ({ ...c, stability: stabilityScore(c.low, frame) }));
+      const withStability = decoded.candidates.map((c) => ({ ...c, stability: stabilityScore(c.low, frame) }));
       const stored = this.sets.add({ modelId: runtime.modelId, imageId: image.imageId, featureKey: found.features.key, frame, candidates: withStability });
       const candidates = await Promise.all(withStability.map((c, i) => this.toWire(i, c, frame, labels)));
       return {
@@ -134,7 +134,7 @@ export class WorkerCalls {
         imageId: image.imageId,
         modelId: runtime.modelId,
         candidates,
-        best: pickBest(candidates),
+        best: decoded.modelBest ?? pickBest(candidates),
         timing: { featureSource: found.source, encodeMs: found.encodeMs, decodeMs, totalMs: performance.now() - started },
       } satisfies CandidateSet;
     },

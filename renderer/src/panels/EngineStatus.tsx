@@ -25,8 +25,14 @@ function imageName(pages: Record<number, ImageRecord[]>, imageId: number): strin
 }
 
 export function EngineStatus() {
-  const { status, problem, pages, chooseExecutionProvider } = useAppStore(
-    useShallow((s) => ({ status: s.aiStatus, problem: s.aiProblem, pages: s.imagePages, chooseExecutionProvider: s.chooseExecutionProvider })),
+  const { status, problem, pages, chooseExecutionProvider, configureAi } = useAppStore(
+    useShallow((s) => ({
+      status: s.aiStatus,
+      problem: s.aiProblem,
+      pages: s.imagePages,
+      chooseExecutionProvider: s.chooseExecutionProvider,
+      configureAi: s.configureAi,
+    })),
   );
   if (!status) {
     return (
@@ -64,6 +70,38 @@ export function EngineStatus() {
           ? `Encoding ${imageName(pages, encoding.imageId)}${encoding.priority === 'prefetch' ? ' (prefetch)' : ''}…`
           : `${status.cache.entries} images cached · ${megabytes(status.cache.bytes)} of ${megabytes(status.cache.limitBytes)}`}
       </div>
+      <details className="engine-settings">
+        <summary>Engine settings</summary>
+        <label title="Image features kept in memory; older ones are dropped first (the project's disk cache keeps them all)">
+          Feature cache (MB)
+          <input
+            data-testid="ai-cache-limit"
+            type="number"
+            min={16}
+            max={65536}
+            step={16}
+            defaultValue={status.settings.cacheLimitMB}
+            onBlur={(e) => {
+              const value = Math.round(Number(e.currentTarget.value));
+              if (value !== status.settings.cacheLimitMB && value >= 16) void configureAi({ cacheLimitMB: value });
+            }}
+          />
+        </label>
+        <label title="How many of the next images are encoded ahead while you work">
+          Prefetch next images
+          <input
+            data-testid="ai-prefetch-count"
+            type="number"
+            min={0}
+            max={16}
+            defaultValue={status.settings.prefetchCount}
+            onBlur={(e) => {
+              const value = Math.round(Number(e.currentTarget.value));
+              if (value !== status.settings.prefetchCount && value >= 0 && value <= 16) void configureAi({ prefetchCount: value });
+            }}
+          />
+        </label>
+      </details>
       {(status.note || problem) && (
         <div className="engine-note" data-testid="engine-note">
           {status.note ?? problem}

@@ -81,6 +81,8 @@ export interface AiSlice {
   forgetFeatureStates: () => void;
   chooseAiModel: (modelId: string) => Promise<void>;
   chooseExecutionProvider: (provider: ExecutionProviderChoice) => Promise<void>;
+  /** Other engine settings (feature cache budget, prefetch depth); persisted by the host. */
+  configureAi: (settings: RequestOf<'ai.configure'>) => Promise<void>;
 
   addAiClick: (click: ClickPromptInput) => void;
   dragAiBox: (box: Corners, final: boolean) => void;
@@ -291,6 +293,7 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
       await configure({ modelId });
     },
     chooseExecutionProvider: (executionProvider) => configure({ executionProvider }),
+    configureAi: configure,
 
     addAiClick: (click) => {
       const s = get();

@@ -32,6 +32,7 @@ describe('shapes-seem-tiny model folder', () => {
     it(`${part} loads and its input/output names match the manifest`, async () => {
       const manifest = await readManifest(MODEL_DIR);
       const spec = manifest[part];
+      assert.ok(spec, `the built-in model declares its ${part}`);
       const session = await ort.InferenceSession.create(join(MODEL_DIR, spec.file));
       assert.deepEqual([...session.inputNames], spec.inputs.map((t) => t.name));
       assert.deepEqual([...session.outputNames], spec.outputs.map((t) => t.name));
@@ -48,6 +49,7 @@ describe('shapes-seem-tiny model folder', () => {
 
   it('tokenizer maps unknown words to [UNK] and never returns an empty sequence', async () => {
     const manifest = await readManifest(MODEL_DIR);
+    assert.ok(manifest.tokenizer, 'the built-in model declares its tokenizer');
     const tok = await WordTokenizer.load(join(MODEL_DIR, manifest.tokenizer.file));
     const ids = tok.ids('The RED zorblax, left of   the circle!');
     assert.equal(ids.length, 7);

@@ -1,0 +1,227 @@
+// `promptlabel segment` and `promptlabel models` in-process, on the built-in
+// model through the real inference worker: masks against the sample ground
+// truth, the PNG against the JSON, and the refusals (exit codes, messages).
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { rleToMask } from '../../../common/geometry/rle.js';
+import { runCli } from '../../../electron/cli/cli.js';
+import { optionForPromptPath, parsePoint, parseScribble } from '../../../electron/cli/commands/segmentArgs.js';
+import type { SegmentResultJson } from '../../../electron/cli/commands/segmentCommand.js';
+import { maskIoU, type BinaryMask } from '../../../electron/inference/masks.js';
+import { annotationMask, readSamples, SAMPLES_DIR, type CocoAnnotation, type CocoSamples } from '../models/cocoGt.js';
+import { tempDir } from '../store/fixtures.js';
+
+function capture() {
+  const out = { stdout: '', stderr: '' };
+  return { out, io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
+}
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { out, io } = capture();
+  const code = await runCli(args, io);
+  return { code, ...out };
+}
+
+const readResult = (path: string): SegmentResultJson => JSON.parse(readFileSync(path, 'utf8')) as SegmentResultJson;
+const maskOf = (rle: { size: [number, number]; counts: string }): BinaryMask => ({ width: rle.size[1], height: rle.size[0], data: rleToMask(rle) });
+
+describe('promptlabel segment', () => {
+  const temp = tempDir('promptlabel-cli-segment-');
+  const savedUserData = process.env.PROMPTLABEL_USER_DATA;
+  let coco: CocoSamples;
+  let imagePath: string;
+  let width: number;
+  let height: number;
+  let target: CocoAnnotation;
+  let boxArg: string;
+
+  before(async () => {
+    // An empty user-data folder: no user models, nothing persisted outside the temp dir.
+    process.env.PROMPTLABEL_USER_DATA = join(temp.dir, 'user-data');
+    coco = await readSamples();
+    const image = coco.images[0]!;
+    imagePath = join(SAMPLES_DIR, image.file_name);
+    ({ width, height } = image);
+    // The largest object of the first image that is the only one of its category.
+    const anns = coco.annotations.filter((a) => a.image_id === image.id && a.referring !== undefined);
+    target = anns.filter((a) => anns.filter((b) => b.category_id === a.category_id).length === 1).sort((a, b) => b.area - a.area)[0]!;
+    const [x, y, w, h] = target.bbox;
+    boxArg = `${x},${y},${x + w},${y + h}`;
+  });
+  after(() => {
+    if (savedUserData === undefined) delete process.env.PROMPTLABEL_USER_DATA;
+    else process.env.PROMPTLABEL_USER_DATA = savedUserData;
+    temp.cleanup();
+  });
+
+  it('a box gives the object as full-resolution RLE in JSON (IoU >= 0.8), and the PNG holds the same mask', async () => {
+    const json = join(temp.dir, 'box.json');
+    const run = await cli(['segment', '--image', imagePath, '--box', boxArg, '--out', json]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Wrote .*box\.json: 590×616, candidate \d/);
+    const result = readResult(json);
+    assert.equal(result.image, imagePath);
+    assert.equal(result.model, 'shapes-seem-tiny');
+    assert.deepEqual([result.width, result.height], [width, height]);
+    assert.equal(result.candidates.length, 1, 'only the best candidate by default');
+    const best = result.candidates[0]!;
+    assert.equal(best.index, result.best);
+    assert.deepEqual(best.rle.size, [height, width]);
+    const mask = maskOf(best.rle);
+    const iou = maskIoU(mask, await annotationMask(target, width, height));
+    assert.ok(iou >= 0.8, `IoU ${iou.toFixed(3)} against ground-truth annotation ${target.id}`);
+    let area = 0;
+    for (const v of mask.data) area += v;
+    assert.equal(best.area, area);
+    assert.ok(best.box.w > 0 && best.box.h > 0 && best.polygons.length > 0);
+    assert.ok(best.score > 0 && best.stability > 0 && best.stability <= 1);
+    // Labels come from the model's own vocabulary when --labels is not given: the top 3, best first.
+    const vocabulary = new Set(coco.categories.map((c) => c.name));
+    assert.equal(best.labels.length, 3);
+    for (const label of best.labels) assert.ok(vocabulary.has(label.name), label.name);
+    assert.ok(best.labels[0]!.score >= best.labels[1]!.score && best.labels[1]!.score >= best.labels[2]!.score);
+    const category = coco.categories.find((c) => c.id === target.category_id)!.name;
+    assert.ok(best.labels.some((l) => l.name === category), `"${category}" among the top 3 labels (${best.labels.map((l) => l.name).join(', ')})`);
+    assert.equal(result.timing.featureSource, 'encoded');
+    assert.ok(result.timing.decodeMs > 0 && result.timing.materializeMs >= 0);
+
+    const png = join(temp.dir, 'box.png');
+    const pngRun = await cli(['segment', '--image', imagePath, '--box', boxArg, '--out', png]);
+    assert.equal(pngRun.code, 0, pngRun.stderr);
+    const meta = await sharp(png).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height, meta.channels], ['png', width, height, 1], 'a one-channel PNG at full resolution');
+    const data = await sharp(png).extractChannel(0).raw().toBuffer();
+    let mismatched = 0;
+    for (let i = 0; i < mask.data.length; i++) {
+      assert.ok(data[i] === 0 || data[i] === 255, 'a binary mask');
+      if ((data[i] === 255 ? 1 : 0) !== mask.data[i]) mismatched++;
+    }
+    assert.equal(mismatched, 0, 'PNG white pixels = the JSON RLE');
+  });
+
+  it('clicks with a negative label, all candidates, and labels from --labels', async () => {
+    const json = join(temp.dir, 'click.json');
+    const [x, y, w, h] = target.bbox;
+    const inside = `${Math.round(x + w / 2)},${Math.round(y + h / 2)}`;
+    const run = await cli(['segment', '--image', imagePath, '--point', inside, '--point', '2,2,0', '--candidate', 'all', '--labels', 'shape, background ,shape', '--out', json]);
+    assert.equal(run.code, 0, run.stderr);
+    const result = readResult(json);
+    assert.ok(result.candidates.length >= 2, 'a multi-mask model gives several candidates');
+    assert.deepEqual(
+      result.candidates.map((c) => c.index),
+      result.candidates.map((_, i) => i),
+    );
+    assert.ok(result.best >= 0 && result.best < result.candidates.length);
+    for (const candidate of result.candidates) {
+      assert.deepEqual(candidate.labels.map((l) => l.name).sort(), ['background', 'shape'], 'duplicates dropped, names trimmed');
+      assert.deepEqual(candidate.rle.size, [height, width]);
+    }
+  });
+
+  it('a text prompt over several images writes one file per image into --out-dir', async () => {
+    const outDir = join(temp.dir, 'batch');
+    const images = coco.images.slice(0, 2).map((i) => join(SAMPLES_DIR, i.file_name));
+    // The second image as a trailing path, as a shell glob would give it.
+    const run = await cli(['segment', '--image', images[0]!, '--text', target.phrase, '--out-dir', outDir, '--format', 'json', images[1]!]);
+    assert.equal(run.code, 0, run.stderr);
+    for (const [i, image] of coco.images.slice(0, 2).entries()) {
+      const file = join(outDir, image.file_name.replace(/\.\w+$/, '.json'));
+      assert.ok(existsSync(file), file);
+      const result = readResult(file);
+      assert.equal(result.image, images[i]);
+      assert.deepEqual([result.width, result.height], [image.width, image.height]);
+    }
+  });
+
+  it('in a batch, an image the prompt does not fit fails alone (exit 1) and the others are written', async () => {
+    const outDir = join(temp.dir, 'partial');
+    const [tall, wide] = coco.images.slice(0, 2);
+    assert.ok(tall!.height > 500 && wide!.height < 500, 'the point below fits the first sample only');
+    const run = await cli(['segment', '--point', '100,500', '--out-dir', outDir, '--format', 'png', join(SAMPLES_DIR, tall!.file_name), join(SAMPLES_DIR, wide!.file_name)]);
+    assert.equal(run.code, 1);
+    assert.ok(existsSync(join(outDir, tall!.file_name.replace(/\.\w+$/, '.png'))));
+    assert.ok(!existsSync(join(outDir, wide!.file_name.replace(/\.\w+$/, '.png'))));
+    assert.match(run.stderr, new RegExp(`${wide!.file_name}: --point #1: point \\(100, 500\\) is outside the image \\(${wide!.width}×${wide!.height}\\)`));
+    assert.match(run.stderr, /1 of 2 images failed/);
+  });
+
+  it('refuses bad arguments with exit code 2 and the option at fault', async () => {
+    const out = join(temp.dir, 'never.json');
+    const cases: [string[], RegExp][] = [
+      [['--point', '9999,10', '--out', out], /--point #1: point \(9999, 10\) is outside the image \(590×616\)/],
+      [['--box', `${boxArg.split(',').slice(0, 3).join(',')},700`, '--out', out], /--box: point \(.*, 700\) is outside the image/],
+      [['--point', '10,10'], /--out FILE\.png\|FILE\.json .* is required/],
+      [['--point', '10', '--out', out], /--point "10" must be X,Y or X,Y,LABEL/],
+      [['--point', '10,abc', '--out', out], /"abc" is not a number/],
+      [['--point', '10,10,2', '--out', out], /LABEL must be 1 \(positive\) or 0 \(negative\)/],
+      [['--box', '50,50,10,10', '--out', out], /--box: a box needs x1 > x0 and y1 > y0/],
+      [['--out', out], /give at least one prompt/],
+      [['--point', '10,10', '--out', join(temp.dir, 'mask.tiff')], /must end in \.png .* or \.json/],
+      [['--point', '10,10', '--candidate', 'all', '--out', join(temp.dir, 'all.png')], /--candidate all writes several masks/],
+      [['--point', '10,10', '--candidate', 'first', '--out', out], /--candidate must be best, all or a candidate index/],
+      [['--point', '10,10', '--provider', 'tpu', '--out', out], /--provider must be one of auto, cpu/],
+      [['--ref-image', imagePath, '--out', out], /--ref-image needs --ref-box or --ref-scribble/],
+      [['--point', '10,10', '--bogus', '--out', out], /Unknown option '--bogus'/],
+      [['--text', 'red', 'circle', '--out', out], /Several images \(".*shapes_0001\.jpg", "circle"\) need --out-dir DIR --format png\|json/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli(['segment', '--image', imagePath, ...args]);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, message, args.join(' '));
+      assert.match(run.stderr, /Usage: promptlabel segment/);
+    }
+    // 100,000 points: refused by the contract's bound before any inference.
+    const stroke = Array.from({ length: 100_000 }, (_, i) => `${i % 500},${i % 600}`).join(' ');
+    const many = await cli(['segment', '--image', imagePath, '--scribble', stroke, '--out', out]);
+    assert.equal(many.code, 2);
+    assert.match(many.stderr, /at most 20000 prompt points in one request/);
+    assert.ok(!existsSync(out), 'nothing written');
+  });
+
+  it('fails with exit code 1 on an unknown model, a missing image or a candidate the model does not give', async () => {
+    const out = join(temp.dir, 'never.json');
+    const unknown = await cli(['segment', '--image', imagePath, '--model', 'no-such-model', '--point', '10,10', '--out', out]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /Unknown model "no-such-model"\. Installed: shapes-seem-tiny/);
+    const missing = await cli(['segment', '--image', join(temp.dir, 'missing.jpg'), '--point', '10,10', '--out', out]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /--image ".*missing\.jpg": no such file/);
+    const notImage = await cli(['segment', '--image', join(SAMPLES_DIR, 'annotations.coco.json'), '--point', '10,10', '--out', out]);
+    assert.equal(notImage.code, 1);
+    assert.match(notImage.stderr, /is not a readable image/);
+    const index = await cli(['segment', '--image', imagePath, '--point', '10,10', '--candidate', '99', '--out', out]);
+    assert.equal(index.code, 2);
+    assert.match(index.stderr, /--candidate 99: model shapes-seem-tiny gives \d candidates/);
+    assert.ok(!existsSync(out));
+  });
+
+  it('is listed in the help, with the models command', async () => {
+    const help = await cli(['--help']);
+    assert.match(help.stdout, /segment[\s\S]*--image PATH/);
+    const models = await cli(['models']);
+    assert.equal(models.code, 0, models.stderr);
+    assert.match(models.stdout, /^ID\s+SOURCE\s+PROMPTS\s+STATUS\nshapes-seem-tiny\s+builtin\s+points,box,scribble,text,reference,labels\s+ok\n$/);
+    const listed = await cli(['models', '--json']);
+    const parsed = JSON.parse(listed.stdout) as { id: string; problem: string | null }[];
+    assert.deepEqual(
+      parsed.map((m) => [m.id, m.problem]),
+      [['shapes-seem-tiny', null]],
+    );
+  });
+});
+
+describe('segment argument syntax', () => {
+  it('reads points, scribbles and contract paths', () => {
+    assert.deepEqual(parsePoint('10.5,20'), { x: 10.5, y: 20, positive: true });
+    assert.deepEqual(parsePoint('1,2,0'), { x: 1, y: 2, positive: false });
+    assert.deepEqual(parseScribble('1,2 3,4;5,6:neg'), { points: [[1, 2], [3, 4], [5, 6]], positive: false });
+    assert.deepEqual(parseScribble(' 1,2  3,4 '), { points: [[1, 2], [3, 4]], positive: true });
+    assert.throws(() => parseScribble(':neg'), /--scribble needs at least one X,Y point/);
+    assert.equal(optionForPromptPath('prompts.clicks[2]'), '--point #3');
+    assert.equal(optionForPromptPath('prompts.scribbles[0].points[4]'), '--scribble #1, point 5');
+    assert.equal(optionForPromptPath(['reference', 'box']), '--ref-box');
+  });
+});
