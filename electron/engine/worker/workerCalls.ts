@@ -24,7 +24,7 @@ import {
 import { CandidateSetStore } from './candidateSets.js';
 import { proposeEverything } from './everything.js';
 import { FeatureCache } from './featureCache.js';
-import { ModelRuntime } from './modelRuntime.js';
+import { ModelRuntime, type FeatureLookup } from './modelRuntime.js';
 import { assemblePrompt } from './promptAssembly.js';
 
 export interface CallContext {
@@ -78,7 +78,7 @@ export class WorkerCalls {
 
   private async toWire(
     index: number,
-    candidate: { low: LowResLogits; score: number; classEmbedding: Float32Array | null; stability?: number },
+    candidate: { low: LowResLogits; score: number; classEmbedding: Float32Array | null; stability: number },
     frame: ModelFrame,
     labels: WorkerLabel[],
   ): Promise<MaskCandidate> {
@@ -86,11 +86,33 @@ export class WorkerCalls {
     return {
       index,
       score: candidate.score,
-      stability: candidate.stability ?? stabilityScore(candidate.low, frame),
+      stability: candidate.stability,
       box: crop.box,
       area: crop.area,
       crop: { rle: cropRle(crop), scale: crop.scale },
       labels: await this.labelGuesses(candidate.classEmbedding, labels),
+    };
+  }
+
+  /** Keeps the candidates' logits (memory prompt, materialize) and builds what goes over the wire. */
+  private async publish(
+    image: WorkerImage,
+    found: FeatureLookup,
+    decoded: { low: LowResLogits; score: number; stability: number; classEmbedding: Float32Array | null }[],
+    labels: WorkerLabel[],
+    decodeMs: number,
+    started: number,
+  ): Promise<CandidateSet> {
+    const runtime = this.requireRuntime();
+    const frame = found.features.frame;
+    const stored = this.sets.add({ modelId: runtime.modelId, imageId: image.imageId, featureKey: found.features.key, frame, candidates: decoded });
+    return {
+      id: stored.id,
+      imageId: image.imageId,
+      modelId: runtime.modelId,
+      candidates: await Promise.all(decoded.map((c, i) => this.toWire(i, c, frame, labels))),
+      best: 0,
+      timing: { featureSource: found.source, encodeMs: found.encodeMs, decodeMs, totalMs: performance.now() - started },
     };
   }
 
@@ -127,36 +149,18 @@ export class WorkerCalls {
       const decodeMs = performance.now() - decodeStarted;
       const frame = found.features.frame;
       const withStability = decoded.candidates.map((c) => ({ ...c, stability: stabilityScore(c.low, frame) }));
-      const stored = this.sets.add({ modelId: runtime.modelId, imageId: image.imageId, featureKey: found.features.key, frame, candidates: withStability });
-      const candidates = await Promise.all(withStability.map((c, i) => this.toWire(i, c, frame, labels)));
-      return {
-        id: stored.id,
-        imageId: image.imageId,
-        modelId: runtime.modelId,
-        candidates,
-        best: decoded.modelBest ?? pickBest(candidates),
-        timing: { featureSource: found.source, encodeMs: found.encodeMs, decodeMs, totalMs: performance.now() - started },
-      } satisfies CandidateSet;
+      const set = await this.publish(image, found, withStability, labels, decodeMs, started);
+      return { ...set, best: decoded.modelBest ?? pickBest(set.candidates) };
     },
 
     everything: async ({ image, params, labels }, context) => {
       const started = performance.now();
       const runtime = this.requireRuntime();
       const found = await this.features(image, context);
-      const frame = found.features.frame;
       const decodeStarted = performance.now();
       const kept = await proposeEverything(runtime, found.features, params, context.progress);
       const decodeMs = performance.now() - decodeStarted;
-      const stored = this.sets.add({ modelId: runtime.modelId, imageId: image.imageId, featureKey: found.features.key, frame, candidates: kept });
-      const candidates = await Promise.all(kept.map((c, i) => this.toWire(i, c, frame, labels)));
-      return {
-        id: stored.id,
-        imageId: image.imageId,
-        modelId: runtime.modelId,
-        candidates,
-        best: 0,
-        timing: { featureSource: found.source, encodeMs: found.encodeMs, decodeMs, totalMs: performance.now() - started },
-      } satisfies CandidateSet;
+      return this.publish(image, found, kept, labels, decodeMs, started);
     },
 
     materialize: async ({ candidateSetId, index }) => {

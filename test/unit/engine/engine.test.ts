@@ -12,7 +12,7 @@ import { toWorkerPrompt } from '../../../electron/engine/promptValidation.js';
 import type { BinaryMask } from '../../../electron/inference/masks.js';
 import { maskIoU } from '../../../electron/inference/masks.js';
 import { PromptableSegmenter } from '../../../electron/inference/segmenter.js';
-import { annotationMask, interiorPoint, MODEL_DIR, readSamples, SAMPLES_DIR, type CocoAnnotation, type CocoSamples } from '../models/cocoGt.js';
+import { annotationMask, interiorPoint, MODEL_DIR, probeObjects, readSamples, SAMPLES_DIR, type CocoAnnotation, type CocoSamples } from '../models/cocoGt.js';
 
 const BUILTIN = join(MODEL_DIR, '..');
 
@@ -60,13 +60,8 @@ describe('inference engine on the built-in model', () => {
     coco = await readSamples();
     engine = newEngine(events);
     source = sampleSource(coco, cacheDir);
-    // The same objects samples.test.ts uses: in each of the first four images, the largest object unique in its category.
-    for (const img of coco.images.slice(0, 4)) {
-      const anns = coco.annotations.filter((a) => a.image_id === img.id && a.referring !== undefined);
-      const unique = anns.filter((a) => anns.filter((b) => b.category_id === a.category_id).length === 1);
-      const ann = unique.sort((a, b) => b.area - a.area)[0];
-      if (ann) cases.push({ imageId: img.id, ann, gt: await annotationMask(ann, img.width, img.height) });
-    }
+    // The same objects samples.test.ts uses.
+    for (const { image, ann } of probeObjects(coco)) cases.push({ imageId: image.id, ann, gt: await annotationMask(ann, image.width, image.height) });
     assert.ok(cases.length >= 3);
   });
   after(() => engine.close());

@@ -80,3 +80,19 @@ export function interiorPoint(m: BinaryMask): { x: number; y: number } {
     }
   return { x: best.x + 0.5, y: best.y + 0.5 };
 }
+
+/**
+ * The objects the model tests probe, chosen by a fixed rule rather than by
+ * hand: in each of the first `images` sample images, the largest object whose
+ * category is unique there.
+ */
+export function probeObjects(coco: CocoSamples, images = 4): { image: CocoSamples['images'][number]; ann: CocoAnnotation }[] {
+  const out: { image: CocoSamples['images'][number]; ann: CocoAnnotation }[] = [];
+  for (const image of coco.images.slice(0, images)) {
+    const anns = coco.annotations.filter((a) => a.image_id === image.id && a.referring !== undefined);
+    const unique = anns.filter((a) => anns.filter((b) => b.category_id === a.category_id).length === 1);
+    const ann = unique.sort((a, b) => b.area - a.area)[0];
+    if (ann) out.push({ image, ann });
+  }
+  return out;
+}

@@ -20,7 +20,7 @@ import type { EncodedImage, SegmentResult } from '../../../electron/inference/se
 import { PromptableSegmenter } from '../../../electron/inference/segmenter.js';
 import { availableExecutionProviders, ORT_EXECUTION_PROVIDERS, resolveExecutionProvider } from '../../../electron/inference/sessions.js';
 import type { CocoAnnotation } from './cocoGt.js';
-import { annotationMask, interiorPoint, MODEL_DIR, readSamples, SAMPLES_DIR } from './cocoGt.js';
+import { annotationMask, interiorPoint, MODEL_DIR, probeObjects, readSamples, SAMPLES_DIR } from './cocoGt.js';
 
 const SAM_DIR = join(__dirname, '..', '..', 'fixtures', 'sam-format');
 const MODELS_DOC = join(__dirname, '..', '..', '..', 'docs', 'models.md');
@@ -126,13 +126,9 @@ describe('a Segment Anything format model (test/fixtures/sam-format)', () => {
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'promptlabel-samformat-'));
     [sam, builtin] = await Promise.all([PromptableSegmenter.load(SAM_DIR), PromptableSegmenter.load(MODEL_DIR)]);
-    // The objects samples.test.ts uses: in each of the first four images, the largest one whose category is unique there.
+    // The objects samples.test.ts uses.
     const coco = await readSamples();
-    for (const img of coco.images.slice(0, 4)) {
-      const anns = coco.annotations.filter((a) => a.image_id === img.id && a.referring !== undefined);
-      const unique = anns.filter((a) => anns.filter((b) => b.category_id === a.category_id).length === 1);
-      const ann = unique.sort((a, b) => b.area - a.area)[0];
-      if (!ann) continue;
+    for (const { image: img, ann } of probeObjects(coco)) {
       const path = join(SAMPLES_DIR, img.file_name);
       const [samImage, builtinImage] = await Promise.all([sam.encodeImage(path), builtin.encodeImage(path)]);
       cases.push({ file: img.file_name, ann, gt: await annotationMask(ann, img.width, img.height), sam: samImage, builtin: builtinImage });

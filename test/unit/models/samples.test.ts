@@ -13,7 +13,7 @@ import { maskIoU } from '../../../electron/inference/masks.js';
 import type { EncodedImage, SegmentResult } from '../../../electron/inference/segmenter.js';
 import { PromptableSegmenter } from '../../../electron/inference/segmenter.js';
 import type { CocoAnnotation } from './cocoGt.js';
-import { annotationMask, interiorPoint, MODEL_DIR, readSamples, SAMPLES_DIR } from './cocoGt.js';
+import { annotationMask, interiorPoint, MODEL_DIR, probeObjects, readSamples, SAMPLES_DIR } from './cocoGt.js';
 
 interface Case {
   file: string;
@@ -31,11 +31,7 @@ describe('shapes-seem-tiny on assets/samples', () => {
     seg = await PromptableSegmenter.load(MODEL_DIR);
     vocab = await Promise.all(seg.manifest.labels.all.map(async (label) => ({ label, embedding: await seg.embedText(label) })));
     const coco = await readSamples();
-    for (const img of coco.images.slice(0, 4)) {
-      const anns = coco.annotations.filter((a) => a.image_id === img.id && a.referring !== undefined);
-      const unique = anns.filter((a) => anns.filter((b) => b.category_id === a.category_id).length === 1);
-      const ann = unique.sort((a, b) => b.area - a.area)[0];
-      if (!ann) continue;
+    for (const { image: img, ann } of probeObjects(coco)) {
       const image = await seg.encodeImage(join(SAMPLES_DIR, img.file_name));
       cases.push({ file: img.file_name, ann, gt: await annotationMask(ann, img.width, img.height), image });
     }
