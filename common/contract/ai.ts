@@ -20,7 +20,12 @@ export const clickPromptSchema = z.object({ x: finite, y: finite, positive: z.bo
 export type ClickPromptInput = z.infer<typeof clickPromptSchema>;
 
 export const scribblePromptSchema = z
-  .object({ points: z.array(point).min(1, 'a scribble needs at least one point'), positive: z.boolean() })
+  .object({
+    points: z.array(point).min(1, 'a scribble needs at least one point'),
+    positive: z.boolean(),
+    /** Region index for providers that split an image by scribbles (watershed); omitted = region 0. */
+    region: z.number().int().min(0).max(31).optional(),
+  })
   .strict();
 export type ScribblePromptInput = z.infer<typeof scribblePromptSchema>;
 
@@ -77,16 +82,26 @@ export interface PromptCapabilities {
   reference: boolean;
   /** Semantic labels from class embeddings. */
   labels: boolean;
+  /** Magic wand: a click floods similar colours within `options.tolerance`. */
+  wand: boolean;
+  /** Scribbles in several regions (`scribbles[].region`) give one mask per region (watershed). */
+  regions: boolean;
 }
+
+/** What kind of mask source a registry entry is. */
+export type ProviderKind = 'segmenter' | 'classical' | 'foreground';
 
 export interface ModelInfo {
   id: string;
   displayName: string;
+  kind: ProviderKind;
   source: 'builtin' | 'user';
   dir: string;
   license: string;
   /** null when the model is usable; otherwise why not (missing file, wrong input name...). */
   problem: string | null;
+  /** What a user should know before relying on it (e.g. trained on synthetic data, its licence). */
+  note: string | null;
   capabilities: PromptCapabilities;
 }
 
@@ -154,6 +169,19 @@ export interface MaterializedMask {
   modelId: string;
 }
 
+/** Provider settings that are not prompts. */
+export const segmentOptionsSchema = z
+  .object({
+    /** Magic wand: how far (0–255 per channel) a colour may be from the clicked one. */
+    tolerance: z.number().min(0).max(255).optional(),
+    /** Magic wand / GrabCut: only inside this box (x0, y0, x1, y1). */
+    within: corners.optional(),
+    /** GrabCut iterations. */
+    iterations: z.number().int().min(1).max(20).optional(),
+  })
+  .strict();
+export type SegmentOptions = z.infer<typeof segmentOptionsSchema>;
+
 export const segmentRequestSchema = z
   .object({
     imageId,
@@ -162,6 +190,7 @@ export const segmentRequestSchema = z
     prompts: promptSetSchema,
     /** The candidate this prompt refines: its low-res mask is fed back (memory prompt). */
     previous: z.object({ candidateSetId: z.string().min(1).max(100), index: z.number().int().nonnegative() }).strict().optional(),
+    options: segmentOptionsSchema.optional(),
   })
   .strict();
 

@@ -13,7 +13,7 @@ export interface ModelRoots {
   user: string | null;
 }
 
-const NO_CAPABILITIES = { points: false, box: false, scribble: false, text: false, reference: false, labels: false };
+const NO_CAPABILITIES = { points: false, box: false, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false };
 
 function modelFolders(root: string): string[] {
   if (!existsSync(root)) return [];
@@ -29,6 +29,8 @@ async function describe(dir: string, folder: string, source: ModelInfo['source']
     return {
       id: manifest.id,
       displayName: manifest.displayName,
+      kind: 'segmenter',
+      note: manifest.trainedOn.toLowerCase().includes('synthetic') ? `Trained on synthetic data (${manifest.trainedOn}); expect weak masks on photographs.` : null,
       source,
       dir,
       license: manifest.license,
@@ -37,7 +39,17 @@ async function describe(dir: string, folder: string, source: ModelInfo['source']
     };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error);
-    return { id: folder, displayName: folder, source, dir, license: 'unknown', problem: `manifest.json is not usable: ${reason}`, capabilities: NO_CAPABILITIES };
+    return {
+      id: folder,
+      displayName: folder,
+      kind: 'segmenter',
+      note: null,
+      source,
+      dir,
+      license: 'unknown',
+      problem: `manifest.json is not usable: ${reason}`,
+      capabilities: NO_CAPABILITIES,
+    };
   }
 }
 

@@ -249,5 +249,7 @@ export function capabilitiesOf(m: ModelManifest): PromptCapabilities {
     text: hasText,
     reference: decoderTakes(m, 'ref_embedding'),
     labels: m.textEncoder !== undefined && m.decoder.outputs.some((t) => t.name === CLASS_EMBEDDING_OUTPUT),
+    wand: false,
+    regions: false,
   };
 }

@@ -62,7 +62,7 @@ describe('model registry and broken user models', () => {
     assert.equal(models[0]!.id, 'shapes-seem-tiny');
     assert.equal(models[0]!.source, 'builtin');
     assert.equal(models[0]!.problem, null);
-    assert.deepEqual(models[0]!.capabilities, { points: true, box: true, scribble: true, text: true, reference: true, labels: true });
+    assert.deepEqual(models[0]!.capabilities, { points: true, box: true, scribble: true, text: true, reference: true, labels: true, wand: false, regions: false });
     assert.equal(byId.get('good-copy')?.problem, null);
     assert.match(byId.get('missing-decoder')?.problem ?? '', /decoder\.onnx: missing/);
     assert.match(byId.get('not-json')?.problem ?? '', /manifest\.json is not usable/);
@@ -98,7 +98,7 @@ describe('model registry and broken user models', () => {
     cpSync(join(MODEL_DIR, '..', '..', 'test', 'fixtures', 'sam-format'), join(root, 'sam-format'), { recursive: true });
     const listed = (await engine.models()).find((m) => m.id === 'sam-format-fixture');
     assert.ok(listed && listed.problem === null, listed?.problem ?? 'not listed');
-    assert.deepEqual(listed.capabilities, { points: true, box: true, scribble: true, text: false, reference: false, labels: false });
+    assert.deepEqual(listed.capabilities, { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: false, regions: false });
     await engine.configure({ modelId: 'sam-format-fixture' });
     const labelled: ImageSource = { ...source, labels: () => [{ labelId: 'l1', name: 'red circle' }] };
     // The red square of shapes_0001.jpg, from the samples' ground truth.

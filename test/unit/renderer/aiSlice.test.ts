@@ -63,11 +63,13 @@ async function answer(channel: ChannelName, value: unknown): Promise<Invocation>
 const MODEL: ModelInfo = {
   id: 'tiny',
   displayName: 'Tiny',
+  kind: 'segmenter',
+  note: null,
   source: 'builtin',
   dir: '/m',
   license: 'Apache-2.0',
   problem: null,
-  capabilities: { points: true, box: true, scribble: true, text: false, reference: true, labels: true },
+  capabilities: { points: true, box: true, scribble: true, text: false, reference: true, labels: true, wand: false, regions: false },
 };
 const STATUS: EngineStatus = {
   settings: { executionProvider: 'auto', cacheLimitMB: 512, prefetchCount: 2, modelId: 'tiny' },
