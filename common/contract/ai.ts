@@ -133,8 +133,8 @@ export interface LabelGuess {
 
 export interface MaskCandidate {
   index: number;
-  /** Predicted IoU (the decoder's own estimate). */
-  score: number;
+  /** Predicted IoU (the decoder's own estimate); null for providers without one (classical). */
+  score: number | null;
   /** IoU of the mask thresholded at +1 and -1 logits: how sharp it is (SAM's stability score). */
   stability: number;
   /** Integer pixel bounds of the mask in the image; w = h = 0 for an empty mask. */
@@ -165,7 +165,8 @@ export interface MaterializedMask {
   polygons: Polygon[];
   box: Box;
   area: number;
-  score: number;
+  /** null when the provider gives no confidence (classical). */
+  score: number | null;
   modelId: string;
 }
 

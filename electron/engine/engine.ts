@@ -2,7 +2,7 @@
 // registry, the worker (started on first use), prefetch scheduling and the
 // status the UI shows. Handlers and the CLI call this; the heavy work runs in
 // the worker thread behind protocol.ts.
-import { AppError, type EngineSettings, type EngineStatus, type EventMap, type FeatureState, type ModelInfo, type WorkerState } from '../../common/contract/index.js';
+import { AppError, type SegmentOptions, type EngineSettings, type EngineStatus, type EventMap, type FeatureState, type ModelInfo, type WorkerState } from '../../common/contract/index.js';
 import { resolveExecutionProvider } from '../inference/sessions.js';
 import { availableProviders } from './providers.js';
 import type { CallAnswer, CallPayload, EverythingParams, LoadedModel, Priority, WorkerImage, WorkerLabel, WorkerCallKind, WorkerPrompt } from './protocol.js';
@@ -136,7 +136,7 @@ export class InferenceEngine {
     }
     const provider = resolveExecutionProvider(this.settings.executionProvider);
     try {
-      const loaded = await this.worker().call('load', { modelId, modelDir: model.dir, executionProvider: provider }).answer;
+      const loaded = await this.worker().call('load', { modelId, modelDir: model.dir, kind: model.kind, executionProvider: provider }).answer;
       this.loaded = loaded;
       this.loadProblem = null;
       this.prefetching.clear();
@@ -267,11 +267,11 @@ export class InferenceEngine {
 
   async segment(
     source: ImageSource,
-    request: { imageId: number; modelId?: string; prompt: WorkerPrompt; previous?: { candidateSetId: string; index: number } },
+    request: { imageId: number; modelId?: string; prompt: WorkerPrompt; options?: SegmentOptions; previous?: { candidateSetId: string; index: number } },
   ): Promise<CallAnswer<'segment'>> {
     return this.call(
       'segment',
-      { image: this.image(source, request.imageId), prompt: request.prompt, previous: request.previous, labels: source.labels() },
+      { image: this.image(source, request.imageId), prompt: request.prompt, options: request.options, previous: request.previous, labels: source.labels() },
       request.modelId,
     );
   }

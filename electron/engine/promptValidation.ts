@@ -30,7 +30,7 @@ export async function toWorkerPrompt(source: ImageSource, imageId: number, promp
   prompts.scribbles.forEach((s, i) => s.points.forEach(([x, y], j) => checkPoint(x, y, size, `prompts.scribbles[${i}].points[${j}]`)));
   const prompt: WorkerPrompt = {
     clicks: prompts.clicks.map((c) => ({ ...c })),
-    scribbles: prompts.scribbles.map((s) => ({ points: s.points.map(([x, y]): [number, number] => [x, y]), positive: s.positive })),
+    scribbles: prompts.scribbles.map((s) => ({ points: s.points.map(([x, y]): [number, number] => [x, y]), positive: s.positive, region: s.region })),
   };
   if (prompts.box) prompt.box = checkBox(prompts.box, size, 'prompts.box');
   if (prompts.text !== undefined) prompt.text = prompts.text;

@@ -9,7 +9,9 @@ import type {
   FeatureState,
   MaterializedMask,
   PromptCapabilities,
+  ProviderKind,
   Result,
+  SegmentOptions,
 } from '../../common/contract/index.js';
 
 /** An image as the worker sees it: a file and the folder where its features may be kept. */
@@ -29,7 +31,7 @@ export interface WorkerLabel {
 export interface WorkerPrompt {
   clicks: { x: number; y: number; positive: boolean }[];
   box?: [number, number, number, number];
-  scribbles: { points: [number, number][]; positive: boolean }[];
+  scribbles: { points: [number, number][]; positive: boolean; region?: number }[];
   text?: string;
   reference?: { image: WorkerImage; box?: [number, number, number, number]; points?: [number, number][] };
 }
@@ -53,10 +55,10 @@ export interface LoadedModel {
 
 /** Request kind → [payload, answer]. */
 export interface WorkerCalls {
-  load: [{ modelId: string; modelDir: string; executionProvider: ExecutionProviderChoice }, LoadedModel];
+  load: [{ modelId: string; modelDir: string; kind: ProviderKind; executionProvider: ExecutionProviderChoice }, LoadedModel];
   encode: [{ image: WorkerImage }, { featureSource: CandidateSet['timing']['featureSource']; encodeMs: number }];
   segment: [
-    { image: WorkerImage; prompt: WorkerPrompt; previous?: { candidateSetId: string; index: number }; labels: WorkerLabel[] },
+    { image: WorkerImage; prompt: WorkerPrompt; options?: SegmentOptions; previous?: { candidateSetId: string; index: number }; labels: WorkerLabel[] },
     CandidateSet,
   ];
   everything: [{ image: WorkerImage; params: EverythingParams; labels: WorkerLabel[] }, CandidateSet];

@@ -3,10 +3,12 @@
 // model; one that cannot be used (bad manifest, missing or altered file) is
 // still listed, with the reason, so the UI can say why instead of failing later.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelInfo } from '../../common/contract/index.js';
 import { verifyModelFiles } from '../inference/integrity.js';
 import { capabilitiesOf, readManifest } from '../inference/manifest.js';
+import { CLASSICAL_KIND, describeClassical } from './providerManifests.js';
 
 export interface ModelRoots {
   builtin: string;
@@ -24,6 +26,9 @@ function modelFolders(root: string): string[] {
 
 async function describe(dir: string, folder: string, source: ModelInfo['source']): Promise<ModelInfo> {
   try {
+    const raw: unknown = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? raw.kind : undefined;
+    if (kind === CLASSICAL_KIND) return describeClassical(raw, dir, source);
     const manifest = await readManifest(dir);
     const problems = await verifyModelFiles(dir, manifest);
     return {

@@ -41,10 +41,10 @@ export function createAiHandlers(session: AppSession, engine: () => InferenceEng
     'ai.configure': (patch) => engine().configure(patch),
     'ai.focus': ({ imageId, upcoming }) => engine().focus(source(), imageId, upcoming),
     'ai.featureStates': ({ imageIds }) => engine().featureStates(source(), imageIds),
-    'ai.segment': async ({ imageId, modelId, prompts, previous }) => {
+    'ai.segment': async ({ imageId, modelId, prompts, previous, options }) => {
       const images = source();
       const prompt = await toWorkerPrompt(images, imageId, prompts);
-      return engine().segment(images, { imageId, modelId, prompt, previous });
+      return engine().segment(images, { imageId, modelId, prompt, previous, options });
     },
     'ai.everything': async ({ imageId, modelId, ...params }) => {
       const progress = progressReporter(session, 'Segmenting everything');

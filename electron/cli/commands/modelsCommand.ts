@@ -6,7 +6,7 @@ import { listModels } from '../../engine/registry.js';
 import { cliModelRoots } from './cliEngine.js';
 import type { CliCommand } from './types.js';
 
-const CAPABILITIES: readonly (keyof PromptCapabilities)[] = ['points', 'box', 'scribble', 'text', 'reference', 'labels'];
+const CAPABILITIES: readonly (keyof PromptCapabilities)[] = ['points', 'box', 'scribble', 'text', 'reference', 'labels', 'wand', 'regions'];
 
 function capabilityList(capabilities: PromptCapabilities): string {
   return CAPABILITIES.filter((key) => capabilities[key]).join(',') || '-';

@@ -21,7 +21,8 @@ import { UsageError, type CliCommand, type CliIo } from './types.js';
 export interface SegmentCandidateJson {
   index: number;
   /** The decoder's predicted IoU. */
-  score: number;
+  /** Predicted IoU; null for providers without one. */
+  score: number | null;
   stability: number;
   box: { x: number; y: number; w: number; h: number };
   area: number;
@@ -136,7 +137,7 @@ function describe(result: SegmentResultJson): string {
   const shown = result.candidates.map((c) => {
     if (c.area === 0) return `candidate ${c.index} (empty)`;
     const label = c.labels[0] ? `, label "${c.labels[0].name}" ${c.labels[0].score.toFixed(2)}` : '';
-    return `candidate ${c.index} (score ${c.score.toFixed(2)}, stability ${c.stability.toFixed(2)}, ${c.area} px${label})`;
+    return `candidate ${c.index} (score ${c.score === null ? 'none' : c.score.toFixed(2)}, stability ${c.stability.toFixed(2)}, ${c.area} px${label})`;
   });
   const t = result.timing;
   const features = t.featureSource === 'encoded' ? `encoded in ${t.encodeMs.toFixed(0)} ms` : `from ${t.featureSource}`;

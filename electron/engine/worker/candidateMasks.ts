@@ -65,9 +65,13 @@ const range = (from: number, count: number, step = 1, offset = 0): Float64Array 
  */
 export class CandidateLogits {
   constructor(
-    private readonly low: LowResLogits,
+    readonly low: LowResLogits,
     readonly frame: ModelFrame,
   ) {}
+
+  get bytes(): number {
+    return this.low.data.byteLength;
+  }
 
   /**
    * Image-pixel region outside which every logit is <= 0: a positive output

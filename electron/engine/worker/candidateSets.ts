@@ -1,21 +1,28 @@
-// The low-res logits behind recent candidate sets, kept in the worker so the
+// The candidates behind recent candidate sets, kept in the worker so the
 // renderer refers to a candidate by id (memory prompt, materialize) and no
-// float arrays ever cross the process boundary.
+// float arrays or full masks ever cross the process boundary.
 import { randomUUID } from 'node:crypto';
-import type { ModelFrame } from '../../inference/preprocess.js';
-import type { LowResLogits } from './candidateMasks.js';
+import type { CandidateMask } from './providers/maskProvider.js';
+
+export interface StoredCandidate {
+  mask: CandidateMask;
+  score: number | null;
+  memory?: Float32Array;
+}
 
 export interface StoredCandidateSet {
   id: string;
   modelId: string;
   imageId: number;
-  /** The feature key of the image, so a memory prompt is never applied to another image. */
-  featureKey: string;
-  frame: ModelFrame;
-  candidates: { low: LowResLogits; score: number }[];
+  /** The prepared image's key, so a memory prompt is never applied to another image. */
+  imageKey: string;
+  width: number;
+  height: number;
+  candidates: StoredCandidate[];
 }
 
-const bytesOf = (set: StoredCandidateSet): number => set.candidates.reduce((n, c) => n + c.low.data.byteLength, 0);
+// A segmenter's memory is its mask's own low-res logits, so the mask's bytes cover both.
+const bytesOf = (set: StoredCandidateSet): number => set.candidates.reduce((n, c) => n + c.mask.bytes, 0);
 
 /** Recent sets, oldest dropped first once over the byte budget (a "segment everything" set can hold hundreds). */
 export class CandidateSetStore {

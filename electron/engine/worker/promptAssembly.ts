@@ -2,7 +2,6 @@
 // scribble points go through SEEM's sampler (at most the model's maxPoints,
 // done in buildDecoderFeeds), negative strokes become a bounded number of
 // negative points, text and reference regions become embeddings.
-import { AppError } from '../../../common/contract/index.js';
 import type { SegmentPrompt } from '../../inference/prompts.js';
 import { samplePoints } from '../../inference/prompts.js';
 import { refEmbeddingFromBox, refEmbeddingFromPoints } from '../../inference/refPooling.js';
@@ -13,9 +12,6 @@ import type { ModelRuntime } from './modelRuntime.js';
 const MAX_NEGATIVE_STROKE_POINTS = 64;
 
 export async function assemblePrompt(runtime: ModelRuntime, prompt: WorkerPrompt, maskInput: Float32Array | undefined): Promise<SegmentPrompt> {
-  const caps = runtime.capabilities;
-  if (prompt.text !== undefined && !caps.text) throw new AppError('unsupported', `Model ${runtime.modelId} cannot take text prompts.`);
-  if (prompt.reference && !caps.reference) throw new AppError('unsupported', `Model ${runtime.modelId} cannot take reference regions.`);
   const positiveStrokes = prompt.scribbles.filter((s) => s.positive).flatMap((s) => s.points);
   const negativeStrokes = prompt.scribbles.filter((s) => !s.positive).flatMap((s) => s.points);
   const clicks = [

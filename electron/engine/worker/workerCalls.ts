@@ -1,5 +1,6 @@
-// What the inference worker does for each call of the protocol. Runs inside
-// the worker thread; the queue and message loop are in inferenceWorker.ts.
+// What the inference worker does for each call of the protocol, whatever the
+// mask provider. Runs inside the worker thread; the queue and message loop are
+// in inferenceWorker.ts.
 import {
   AppError,
   type CandidateSet,
@@ -9,23 +10,12 @@ import {
   type MaterializedMask,
 } from '../../../common/contract/index.js';
 import { cosine } from '../../inference/labels.js';
-import type { ModelFrame } from '../../inference/preprocess.js';
-import { PromptableSegmenter } from '../../inference/segmenter.js';
 import type { CallAnswer, CallPayload, WorkerCallKind, WorkerImage, WorkerLabel } from '../protocol.js';
-import {
-  CandidateLogits,
-  cropPolygons,
-  cropRle,
-  DISPLAY_CROP_MAX,
-  fullImageRle,
-  stabilityScore,
-  type LowResLogits,
-} from './candidateMasks.js';
+import { cropPolygons, cropRle, DISPLAY_CROP_MAX, fullImageRle } from './candidateMasks.js';
 import { CandidateSetStore } from './candidateSets.js';
-import { proposeEverything } from './everything.js';
 import { FeatureCache } from './featureCache.js';
-import { ModelRuntime, type FeatureLookup } from './modelRuntime.js';
-import { assemblePrompt } from './promptAssembly.js';
+import { createProvider } from './providers/createProvider.js';
+import type { MaskProvider, PreparedImage, ProviderCandidate, ProviderResult } from './providers/maskProvider.js';
 
 export interface CallContext {
   progress(done: number, total: number): void;
@@ -39,7 +29,7 @@ export type CallTable = { [K in WorkerCallKind]: CallImpl<K> };
 const TOP_LABELS = 3;
 
 export class WorkerCalls {
-  private runtime: ModelRuntime | null = null;
+  private provider: MaskProvider | null = null;
   private readonly cache: FeatureCache;
   private readonly sets = new CandidateSetStore();
 
@@ -47,19 +37,19 @@ export class WorkerCalls {
     this.cache = new FeatureCache(cacheLimitBytes);
   }
 
-  private requireRuntime(): ModelRuntime {
-    if (!this.runtime) throw new AppError('unsupported', 'No model is loaded.');
-    return this.runtime;
+  private requireProvider(): MaskProvider {
+    if (!this.provider) throw new AppError('unsupported', 'No model is loaded.');
+    return this.provider;
   }
 
-  /** Features with the image's state reported around a real encoder run. */
-  private async features(image: WorkerImage, context: CallContext) {
-    const runtime = this.requireRuntime();
-    if (!runtime.hasFeatures(image)) context.featureState(image.imageId, 'encoding', null);
+  /** The prepared image, with its state reported around real work (encoder run, decode). */
+  private async prepare(image: WorkerImage, context: CallContext): Promise<PreparedImage> {
+    const provider = this.requireProvider();
+    if (!provider.isPrepared(image)) context.featureState(image.imageId, 'encoding', null);
     try {
-      const found = await runtime.features(image);
-      if (found.source !== 'memory') context.featureState(image.imageId, 'ready', null);
-      return found;
+      const prepared = await provider.prepare(image);
+      if (prepared.source !== 'memory') context.featureState(image.imageId, 'ready', null);
+      return prepared;
     } catch (error) {
       context.featureState(image.imageId, 'failed', (error as Error).message);
       throw error;
@@ -67,22 +57,17 @@ export class WorkerCalls {
   }
 
   private async labelGuesses(embedding: Float32Array | null, labels: WorkerLabel[]): Promise<LabelGuess[]> {
-    const runtime = this.requireRuntime();
-    if (!embedding || labels.length === 0 || !runtime.capabilities.labels) return [];
+    const provider = this.requireProvider();
+    if (!embedding || labels.length === 0 || !provider.capabilities.labels) return [];
     const scored: LabelGuess[] = [];
     for (const label of labels) {
-      scored.push({ labelId: label.labelId, name: label.name, score: cosine(embedding, await runtime.embedText(label.name)) });
+      scored.push({ labelId: label.labelId, name: label.name, score: cosine(embedding, await provider.embedText(label.name)) });
     }
     return scored.sort((a, b) => b.score - a.score).slice(0, TOP_LABELS);
   }
 
-  private async toWire(
-    index: number,
-    candidate: { low: LowResLogits; score: number; classEmbedding: Float32Array | null; stability: number },
-    frame: ModelFrame,
-    labels: WorkerLabel[],
-  ): Promise<MaskCandidate> {
-    const crop = new CandidateLogits(candidate.low, frame).crop(DISPLAY_CROP_MAX);
+  private async toWire(index: number, candidate: ProviderCandidate, labels: WorkerLabel[]): Promise<MaskCandidate> {
+    const crop = candidate.mask.crop(DISPLAY_CROP_MAX);
     return {
       index,
       score: candidate.score,
@@ -94,73 +79,70 @@ export class WorkerCalls {
     };
   }
 
-  /** Keeps the candidates' logits (memory prompt, materialize) and builds what goes over the wire. */
-  private async publish(
-    image: WorkerImage,
-    found: FeatureLookup,
-    decoded: { low: LowResLogits; score: number; stability: number; classEmbedding: Float32Array | null }[],
-    labels: WorkerLabel[],
-    decodeMs: number,
-    started: number,
-  ): Promise<CandidateSet> {
-    const runtime = this.requireRuntime();
-    const frame = found.features.frame;
-    const stored = this.sets.add({ modelId: runtime.modelId, imageId: image.imageId, featureKey: found.features.key, frame, candidates: decoded });
+  /** Keeps the candidates (memory prompt, materialize) and builds what goes over the wire. */
+  private async publish(image: WorkerImage, prepared: PreparedImage, result: ProviderResult, labels: WorkerLabel[], decodeMs: number, started: number): Promise<CandidateSet> {
+    const provider = this.requireProvider();
+    const stored = this.sets.add({
+      modelId: provider.id,
+      imageId: image.imageId,
+      imageKey: prepared.key,
+      width: prepared.width,
+      height: prepared.height,
+      candidates: result.candidates.map((c) => ({ mask: c.mask, score: c.score, memory: c.memory })),
+    });
+    const candidates = await Promise.all(result.candidates.map((c, i) => this.toWire(i, c, labels)));
     return {
       id: stored.id,
       imageId: image.imageId,
-      modelId: runtime.modelId,
-      candidates: await Promise.all(decoded.map((c, i) => this.toWire(i, c, frame, labels))),
-      best: 0,
-      timing: { featureSource: found.source, encodeMs: found.encodeMs, decodeMs, totalMs: performance.now() - started },
+      modelId: provider.id,
+      candidates,
+      best: result.best ?? pickBest(candidates),
+      timing: { featureSource: prepared.source, encodeMs: prepared.encodeMs, decodeMs, totalMs: performance.now() - started },
     };
   }
 
   readonly table: CallTable = {
-    load: async ({ modelId, modelDir, executionProvider }) => {
-      const segmenter = await PromptableSegmenter.load(modelDir, { executionProvider });
-      this.runtime = new ModelRuntime(modelId, segmenter, this.cache);
+    load: async ({ modelId, modelDir, kind, executionProvider }) => {
+      const next = await createProvider({ id: modelId, dir: modelDir, kind, executionProvider, cache: this.cache });
+      const previous = this.provider;
+      this.provider = next;
       this.cache.clear();
       this.sets.clear();
-      return { modelId, activeProvider: segmenter.activeProvider, note: segmenter.providerNote, capabilities: segmenter.capabilities };
+      await previous?.release();
+      return { modelId, activeProvider: next.activeProvider, note: next.providerNote, capabilities: next.capabilities };
     },
 
     encode: async ({ image }, context) => {
-      const found = await this.features(image, context);
-      return { featureSource: found.source, encodeMs: found.encodeMs };
+      const prepared = await this.prepare(image, context);
+      return { featureSource: prepared.source, encodeMs: prepared.encodeMs };
     },
 
     featureStates: async ({ images }) => {
-      const runtime = this.requireRuntime();
+      const provider = this.requireProvider();
       const states: Record<number, FeatureState> = {};
-      for (const image of images) if (runtime.hasFeatures(image)) states[image.imageId] = 'ready';
+      for (const image of images) if (provider.isPrepared(image)) states[image.imageId] = 'ready';
       return states;
     },
 
-    segment: async ({ image, prompt, previous, labels }, context) => {
+    segment: async ({ image, prompt, options, previous, labels }, context) => {
       const started = performance.now();
-      const runtime = this.requireRuntime();
-      const found = await this.features(image, context);
+      const provider = this.requireProvider();
+      const prepared = await this.prepare(image, context);
       const prior = previous ? this.sets.get(previous.candidateSetId) : undefined;
       // The memory prompt only applies to the same image under the same model.
-      const maskInput = prior && prior.featureKey === found.features.key ? prior.candidates[previous!.index]?.low.data : undefined;
+      const memory = prior && prior.imageKey === prepared.key && prior.modelId === provider.id ? prior.candidates[previous!.index]?.memory : undefined;
       const decodeStarted = performance.now();
-      const decoded = await runtime.decode(found.features, await assemblePrompt(runtime, prompt, maskInput));
-      const decodeMs = performance.now() - decodeStarted;
-      const frame = found.features.frame;
-      const withStability = decoded.candidates.map((c) => ({ ...c, stability: stabilityScore(c.low, frame) }));
-      const set = await this.publish(image, found, withStability, labels, decodeMs, started);
-      return { ...set, best: decoded.modelBest ?? pickBest(set.candidates) };
+      const result = await provider.segment(image, prepared, prompt, options ?? {}, memory);
+      return this.publish(image, prepared, result, labels, performance.now() - decodeStarted, started);
     },
 
     everything: async ({ image, params, labels }, context) => {
       const started = performance.now();
-      const runtime = this.requireRuntime();
-      const found = await this.features(image, context);
+      const provider = this.requireProvider();
+      const prepared = await this.prepare(image, context);
       const decodeStarted = performance.now();
-      const kept = await proposeEverything(runtime, found.features, params, context.progress);
-      const decodeMs = performance.now() - decodeStarted;
-      return this.publish(image, found, kept, labels, decodeMs, started);
+      const result = await provider.everything(image, prepared, params, context.progress);
+      return this.publish(image, prepared, result, labels, performance.now() - decodeStarted, started);
     },
 
     materialize: async ({ candidateSetId, index }) => {
@@ -168,14 +150,14 @@ export class WorkerCalls {
       if (!set) throw new AppError('not_found', 'That candidate is no longer available (too old, or the model was reloaded); prompt again.');
       const candidate = set.candidates[index];
       if (!candidate) throw new AppError('bad_request', `Candidate ${index} does not exist (the set has ${set.candidates.length}).`);
-      const crop = new CandidateLogits(candidate.low, set.frame).crop();
+      const crop = candidate.mask.crop();
       if (crop.area === 0) throw new AppError('conflict', 'That candidate is an empty mask; nothing to accept.');
       const mask: MaterializedMask = {
-        rle: fullImageRle(crop, set.frame.origWidth, set.frame.origHeight),
+        rle: fullImageRle(crop, set.width, set.height),
         polygons: cropPolygons(crop),
         box: crop.box,
         area: crop.area,
-        score: Math.max(0, Math.min(1, candidate.score)),
+        score: candidate.score === null ? null : Math.max(0, Math.min(1, candidate.score)),
         modelId: set.modelId,
       };
       return mask;
@@ -191,15 +173,15 @@ export class WorkerCalls {
 }
 
 /**
- * The candidate to preselect: the sharpest (stability score), the decoder's
- * predicted IoU breaking ties. On the built-in model's held-out split this
- * pick beats the predicted IoU alone (1-click mIoU 0.731 vs 0.694; MODEL_CARD.md).
+ * The candidate to preselect: the sharpest (stability score), the predicted
+ * IoU breaking ties. On the built-in model's held-out split this pick beats
+ * the predicted IoU alone (1-click mIoU 0.731 vs 0.694; MODEL_CARD.md).
  */
 export function pickBest(candidates: readonly MaskCandidate[]): number {
   let best = 0;
   candidates.forEach((c, i) => {
     const b = candidates[best]!;
-    if (c.area > 0 && (b.area === 0 || c.stability > b.stability || (c.stability === b.stability && c.score > b.score))) best = i;
+    if (c.area > 0 && (b.area === 0 || c.stability > b.stability || (c.stability === b.stability && (c.score ?? 0) > (b.score ?? 0)))) best = i;
   });
   return best;
 }

@@ -254,7 +254,7 @@ export function PromptPanel() {
               onClick={() => actions.selectAiCandidate(position)}
             >
               <span>#{position + 1}</span>
-              <span>IoU {c.score.toFixed(2)}</span>
+              <span>{c.score === null ? '—' : `IoU ${c.score.toFixed(2)}`}</span>
               {c.labels[0] && <span className="muted">{c.labels[0].name}</span>}
             </li>
           ))}

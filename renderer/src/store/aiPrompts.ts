@@ -84,7 +84,7 @@ export function preselectedLabel(candidate: MaskCandidate | undefined, labels: r
 export function candidateInfo(set: CandidateSet | null, position: number): string {
   const candidate = set?.candidates[position];
   if (!set || !candidate) return '';
-  return `${position + 1}/${set.candidates.length} · IoU ${candidate.score.toFixed(2)}`;
+  return `${position + 1}/${set.candidates.length}${candidate.score === null ? '' : ` · IoU ${candidate.score.toFixed(2)}`}`;
 }
 
 /** Position of the candidate to preselect: the engine's `best`, by its index field. */
@@ -100,7 +100,7 @@ export function cyclePosition(position: number, count: number, delta: number): n
 }
 
 /** Annotation scores live in [0, 1]; predicted IoU may stray slightly outside. */
-export const clampScore = (score: number): number => (Number.isFinite(score) ? Math.max(0, Math.min(1, score)) : 0);
+export const clampScore = (score: number | null): number | null => (score === null ? null : Number.isFinite(score) ? Math.max(0, Math.min(1, score)) : 0);
 
 /**
  * Folds feature states from the engine into the list's map; returns the same

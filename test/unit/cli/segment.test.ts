@@ -77,7 +77,7 @@ describe('promptlabel segment', () => {
     for (const v of mask.data) area += v;
     assert.equal(best.area, area);
     assert.ok(best.box.w > 0 && best.box.h > 0 && best.polygons.length > 0);
-    assert.ok(best.score > 0 && best.stability > 0 && best.stability <= 1);
+    assert.ok(best.score !== null && best.score > 0 && best.stability > 0 && best.stability <= 1);
     // Labels come from the model's own vocabulary when --labels is not given: the top 3, best first.
     const vocabulary = new Set(coco.categories.map((c) => c.name));
     assert.equal(best.labels.length, 3);
@@ -185,7 +185,7 @@ describe('promptlabel segment', () => {
     const out = join(temp.dir, 'never.json');
     const unknown = await cli(['segment', '--image', imagePath, '--model', 'no-such-model', '--point', '10,10', '--out', out]);
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /Unknown model "no-such-model"\. Installed: shapes-seem-tiny/);
+    assert.match(unknown.stderr, /Unknown model "no-such-model"\. Installed: opencv-classical, shapes-seem-tiny/);
     const missing = await cli(['segment', '--image', join(temp.dir, 'missing.jpg'), '--point', '10,10', '--out', out]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /--image ".*missing\.jpg": no such file/);
@@ -203,12 +203,18 @@ describe('promptlabel segment', () => {
     assert.match(help.stdout, /segment[\s\S]*--image PATH/);
     const models = await cli(['models']);
     assert.equal(models.code, 0, models.stderr);
-    assert.match(models.stdout, /^ID\s+SOURCE\s+PROMPTS\s+STATUS\nshapes-seem-tiny\s+builtin\s+points,box,scribble,text,reference,labels\s+ok\n$/);
+    assert.match(
+      models.stdout,
+      /^ID\s+SOURCE\s+PROMPTS\s+STATUS\nopencv-classical\s+builtin\s+points,box,scribble,wand,regions\s+ok\nshapes-seem-tiny\s+builtin\s+points,box,scribble,text,reference,labels\s+ok\n$/,
+    );
     const listed = await cli(['models', '--json']);
     const parsed = JSON.parse(listed.stdout) as { id: string; problem: string | null }[];
     assert.deepEqual(
       parsed.map((m) => [m.id, m.problem]),
-      [['shapes-seem-tiny', null]],
+      [
+        ['opencv-classical', null],
+        ['shapes-seem-tiny', null],
+      ],
     );
   });
 });

@@ -135,7 +135,7 @@ describe('inference engine on the built-in model', () => {
     for (let i = 0; i < 3; i++) {
       const agree = maskIoU(await materialize(set, i), reference.candidates[i]!.mask());
       assert.ok(agree > 0.995, `candidate ${i}: IoU with the graph's mask ${agree.toFixed(4)}`);
-      assert.ok(Math.abs(set.candidates[i]!.score - reference.candidates[i]!.score) < 1e-4);
+      assert.ok(Math.abs((set.candidates[i]!.score ?? Number.NaN) - reference.candidates[i]!.score) < 1e-4);
     }
   });
 

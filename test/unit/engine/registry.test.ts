@@ -59,10 +59,14 @@ describe('model registry and broken user models', () => {
   it('lists every model folder, with the reason the broken ones cannot be used', async () => {
     const models = await listModels({ builtin: BUILTIN, user: root });
     const byId = new Map(models.map((m) => [m.id, m]));
-    assert.equal(models[0]!.id, 'shapes-seem-tiny');
-    assert.equal(models[0]!.source, 'builtin');
-    assert.equal(models[0]!.problem, null);
-    assert.deepEqual(models[0]!.capabilities, { points: true, box: true, scribble: true, text: true, reference: true, labels: true, wand: false, regions: false });
+    const builtin = models.find((m) => m.id === 'shapes-seem-tiny' && m.source === 'builtin')!;
+    assert.equal(builtin.kind, 'segmenter');
+    assert.equal(builtin.problem, null);
+    assert.match(builtin.note ?? '', /synthetic/);
+    const classical = models.find((m) => m.id === 'opencv-classical')!;
+    assert.equal(classical.kind, 'classical');
+    assert.deepEqual([classical.capabilities.wand, classical.capabilities.regions, classical.capabilities.text], [true, true, false]);
+    assert.deepEqual(builtin.capabilities, { points: true, box: true, scribble: true, text: true, reference: true, labels: true, wand: false, regions: false });
     assert.equal(byId.get('good-copy')?.problem, null);
     assert.match(byId.get('missing-decoder')?.problem ?? '', /decoder\.onnx: missing/);
     assert.match(byId.get('not-json')?.problem ?? '', /manifest\.json is not usable/);
