@@ -86,6 +86,8 @@ export interface PromptCapabilities {
   wand: boolean;
   /** Scribbles in several regions (`scribbles[].region`) give one mask per region (watershed). */
   regions: boolean;
+  /** "Segment everything": proposals for the whole image (or its foreground). */
+  everything: boolean;
 }
 
 /** What kind of mask source a registry entry is. */
@@ -221,5 +223,25 @@ export const focusRequestSchema = z
     upcoming: z.array(imageId).max(64).default([]),
   })
   .strict();
+
+/** Downloadable model packs (opt-in; never bundled). */
+export const MODEL_PACK_IDS = ['isnet-small', 'isnet-medium'] as const;
+export const modelPackIdSchema = z.enum(MODEL_PACK_IDS);
+export type ModelPackId = z.infer<typeof modelPackIdSchema>;
+
+export interface ModelPack {
+  id: ModelPackId;
+  displayName: string;
+  /** SPDX id, shown before download. */
+  license: string;
+  /** What the licence means for the user, in one or two sentences. */
+  licenseNote: string;
+  /** Where it comes from (package@version on the npm registry). */
+  source: string;
+  approxBytes: number;
+  /** Installed in the user's models folder (then `modelId` names it in ai.models). */
+  installed: boolean;
+  modelId: string;
+}
 
 export type { Box, Polygon, Rle };

@@ -124,6 +124,7 @@ export const channels = {
   'ai.everything': channel<CandidateSet>()(everythingRequestSchema),
   /** One candidate at full resolution (RLE + simplified polygon) to store as an annotation. */
   'ai.materialize': channel<MaterializedMask>()(materializeRequestSchema),
+
 } as const;
 
 export type Channels = typeof channels;

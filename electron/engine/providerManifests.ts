@@ -27,6 +27,8 @@ export const CLASSICAL_CAPABILITIES: PromptCapabilities = {
   labels: false,
   wand: true,
   regions: true,
+  // No proposals without a prompt: colour and edges alone do not say what an object is.
+  everything: false,
 };
 
 export function describeClassical(raw: unknown, dir: string, source: ModelInfo['source']): ModelInfo {

@@ -15,7 +15,7 @@ export interface ModelRoots {
   user: string | null;
 }
 
-const NO_CAPABILITIES = { points: false, box: false, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false };
+const NO_CAPABILITIES = { points: false, box: false, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false, everything: false };
 
 function modelFolders(root: string): string[] {
   if (!existsSync(root)) return [];

@@ -251,5 +251,6 @@ export function capabilitiesOf(m: ModelManifest): PromptCapabilities {
     labels: m.textEncoder !== undefined && m.decoder.outputs.some((t) => t.name === CLASS_EMBEDDING_OUTPUT),
     wand: false,
     regions: false,
+    everything: true,
   };
 }

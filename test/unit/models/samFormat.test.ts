@@ -82,7 +82,7 @@ describe('manifest validation', () => {
     assert.ok(block, 'the example manifest block is in docs/models.md');
     const filled = block.replace(/"<sha256 of [^"]+>"/g, `"${'0'.repeat(64)}"`).replace(/"<size of [^"]+>"/g, '1');
     const m = parseManifest(JSON.parse(filled), 'docs/models.md');
-    assert.deepEqual(capabilitiesOf(m), { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: false, regions: false });
+    assert.deepEqual(capabilitiesOf(m), { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: false, regions: false, everything: true });
     assert.deepEqual(manifestDims(m), { channels: 256, grid: 64, inputSize: 1024, maskInputSize: 256, textDim: null, classDim: null });
     assert.equal(m.decoder.bestMask, 'sam-select');
     assert.deepEqual(m.labels, { things: [], stuff: [], all: [] });
@@ -110,10 +110,10 @@ describe('manifest validation', () => {
   it('labels follow class_embedding + text encoder; text follows text encoder + text input', async () => {
     const m = await builtinManifest();
     m.decoder.outputs = m.decoder.outputs.filter((t) => t.name !== 'class_embedding');
-    assert.deepEqual(capabilitiesOf(parseManifest(m, 'x')), { points: true, box: true, scribble: true, text: true, reference: true, labels: false, wand: false, regions: false });
+    assert.deepEqual(capabilitiesOf(parseManifest(m, 'x')), { points: true, box: true, scribble: true, text: true, reference: true, labels: false, wand: false, regions: false, everything: true });
     delete m['textEncoder'];
     delete m['tokenizer'];
-    assert.deepEqual(capabilitiesOf(parseManifest(m, 'x')), { points: true, box: true, scribble: true, text: false, reference: true, labels: false, wand: false, regions: false });
+    assert.deepEqual(capabilitiesOf(parseManifest(m, 'x')), { points: true, box: true, scribble: true, text: false, reference: true, labels: false, wand: false, regions: false, everything: true });
   });
 });
 
@@ -182,10 +182,10 @@ describe('a Segment Anything format model (test/fixtures/sam-format)', () => {
   });
 
   it('reports its capabilities: points, box, scribble; no text, reference or labels', () => {
-    const expected = { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: false, regions: false };
+    const expected = { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: false, regions: false, everything: true };
     assert.deepEqual(sam.capabilities, expected);
     assert.deepEqual(capabilitiesOf(sam.manifest), expected);
-    assert.deepEqual(builtin.capabilities, { points: true, box: true, scribble: true, text: true, reference: true, labels: true, wand: false, regions: false });
+    assert.deepEqual(builtin.capabilities, { points: true, box: true, scribble: true, text: true, reference: true, labels: true, wand: false, regions: false, everything: true });
   });
 
   it('preprocesses to the 1024 frame: longest side 1024, embeddings [256, 64, 64]', () => {

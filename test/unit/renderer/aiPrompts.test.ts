@@ -54,7 +54,7 @@ test('prompt set: empty prompts send nothing; every kind present is sent and pas
 });
 
 test('capabilities: a kind the model lacks is refused with the reason', () => {
-  const caps: PromptCapabilities = { points: true, box: true, scribble: false, text: false, reference: true, labels: false, wand: false, regions: false };
+  const caps: PromptCapabilities = { points: true, box: true, scribble: false, text: false, reference: true, labels: false, wand: false, regions: false, everything: true };
   assert.equal(capabilityProblem('points', caps, 'SAM ViT-B'), null);
   assert.equal(capabilityProblem('text', caps, 'SAM ViT-B'), 'SAM ViT-B does not take text prompts.');
   assert.equal(capabilityProblem('scribble', caps, 'SAM ViT-B'), 'SAM ViT-B does not take scribbles.');

@@ -69,7 +69,7 @@ const MODEL: ModelInfo = {
   dir: '/m',
   license: 'Apache-2.0',
   problem: null,
-  capabilities: { points: true, box: true, scribble: true, text: false, reference: true, labels: true, wand: false, regions: false },
+  capabilities: { points: true, box: true, scribble: true, text: false, reference: true, labels: true, wand: false, regions: false, everything: true },
 };
 const STATUS: EngineStatus = {
   settings: { executionProvider: 'auto', cacheLimitMB: 512, prefetchCount: 2, modelId: 'tiny' },
