@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
+import { farthestInteriorPoint } from '../../../electron/engine/evaluation/clickSimulation.js';
 import type { BinaryMask } from '../../../electron/inference/masks.js';
 
 export const SAMPLES_DIR = join(__dirname, '..', '..', '..', 'assets', 'samples');
@@ -62,23 +63,11 @@ export async function annotationMask(ann: CocoAnnotation, width: number, height:
   return { width, height, data };
 }
 
-/** The interior point farthest from the boundary (two-pass chamfer distance). */
+/** The interior point farthest from the boundary (the first click of the standard protocol). */
 export function interiorPoint(m: BinaryMask): { x: number; y: number } {
-  const { width: w, height: h } = m;
-  const d = new Float32Array(w * h);
-  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= w || y >= h ? 0 : d[y * w + x]!);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      d[y * w + x] = m.data[y * w + x] ? Math.min(at(x - 1, y) + 1, at(x, y - 1) + 1, at(x - 1, y - 1) + 1.4142, at(x + 1, y - 1) + 1.4142) : 0;
-  let best = { x: 0, y: 0, v: -1 };
-  for (let y = h - 1; y >= 0; y--)
-    for (let x = w - 1; x >= 0; x--) {
-      const i = y * w + x;
-      if (!m.data[i]) continue;
-      d[i] = Math.min(d[i]!, at(x + 1, y) + 1, at(x, y + 1) + 1, at(x + 1, y + 1) + 1.4142, at(x - 1, y + 1) + 1.4142);
-      if (d[i]! > best.v) best = { x, y, v: d[i]! };
-    }
-  return { x: best.x + 0.5, y: best.y + 0.5 };
+  const p = farthestInteriorPoint(m);
+  if (!p) throw new Error('empty mask has no interior point');
+  return { x: p.x, y: p.y };
 }
 
 /**

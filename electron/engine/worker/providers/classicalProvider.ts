@@ -1,0 +1,132 @@
+// The classical provider: OpenCV (WebAssembly, loaded once, lazily, in the
+// worker) on the decoded photo. No learned weights, so it works on any
+// photograph, following colour and edges:
+//   a click with a tolerance      -> magic wand (flood fill), within the box if one is drawn
+//   scribbles in several regions  -> watershed, one mask per region
+//   a box and/or seed clicks/strokes -> GrabCut, seeds as definite foreground/background
+import { AppError, type PromptCapabilities, type SegmentOptions } from '../../../../common/contract/index.js';
+import { CLASSICAL_CAPABILITIES } from '../../providerManifests.js';
+import type { WorkerImage, WorkerPrompt } from '../../protocol.js';
+import { ByteLru } from '../byteLru.js';
+import type { MaskCrop } from '../candidateMasks.js';
+import { fromFullMask, toFullMask } from '../classical/binaryCrop.js';
+import { magicWand } from '../classical/floodFill.js';
+import { grabCutMask } from '../classical/grabCut.js';
+import { loadOpenCv, type CvApi } from '../classical/opencv.js';
+import { decodeRgb, type RgbImage } from '../classical/rgbImage.js';
+import { watershedRegions } from '../classical/watershed.js';
+import { contentHash } from '../modelRuntime.js';
+import { FixedMask } from './fixedMask.js';
+import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderCandidate, type ProviderResult } from './maskProvider.js';
+
+/** Decoded photos kept for the next prompt on the same image (a 4000 px photo is 48 MB). */
+const DECODED_BUDGET_BYTES = 256 * 1024 * 1024;
+
+export class ClassicalProvider implements MaskProvider {
+  readonly capabilities: PromptCapabilities = CLASSICAL_CAPABILITIES;
+  readonly activeProvider = 'cpu (OpenCV WebAssembly)';
+  readonly providerNote = null;
+  private readonly decoded = new ByteLru<RgbImage>(DECODED_BUDGET_BYTES);
+  private cv: Promise<CvApi> | null = null;
+
+  constructor(readonly id: string) {}
+
+  private opencv(): Promise<CvApi> {
+    this.cv ??= loadOpenCv();
+    return this.cv;
+  }
+
+  isPrepared(image: WorkerImage): boolean {
+    try {
+      return this.decoded.has(contentHash(image.path));
+    } catch {
+      return false;
+    }
+  }
+
+  async prepare(image: WorkerImage): Promise<PreparedImage> {
+    const key = contentHash(image.path);
+    const known = this.decoded.get(key);
+    if (known) return { key, source: 'memory', encodeMs: 0, width: known.width, height: known.height };
+    const started = performance.now();
+    let rgb: RgbImage;
+    try {
+      [rgb] = await Promise.all([decodeRgb(image.path), this.opencv()]);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('invalid_file', `Cannot decode image ${image.imageId}: ${(error as Error).message}`);
+    }
+    this.decoded.set(key, rgb, rgb.data.byteLength);
+    return { key, source: 'encoded', encodeMs: performance.now() - started, width: rgb.width, height: rgb.height };
+  }
+
+  private async pixels(image: WorkerImage): Promise<RgbImage> {
+    const prepared = await this.prepare(image);
+    return this.decoded.get(prepared.key)!;
+  }
+
+  async segment(image: WorkerImage, _prepared: PreparedImage, prompt: WorkerPrompt, options: SegmentOptions): Promise<ProviderResult> {
+    assertPromptKinds(this, prompt, options);
+    const [cv, rgb] = await Promise.all([this.opencv(), this.pixels(image)]);
+    try {
+      return this.run(cv, rgb, prompt, options);
+    } catch (error) {
+      // The algorithms refuse impossible geometry (a seed outside `within`, …) with RangeError.
+      if (error instanceof RangeError) throw new AppError('bad_request', error.message);
+      throw error;
+    }
+  }
+
+  private run(cv: CvApi, rgb: RgbImage, prompt: WorkerPrompt, options: SegmentOptions): ProviderResult {
+    if (options.tolerance !== undefined) return single(this.wand(cv, rgb, prompt, options));
+    const regions = new Set(prompt.scribbles.filter((s) => s.positive).map((s) => s.region ?? 0));
+    if (regions.size > 1) return this.watershed(cv, rgb, prompt);
+    const positive = [...prompt.clicks.filter((c) => c.positive).map((c): [number, number] => [c.x, c.y]), ...prompt.scribbles.filter((s) => s.positive).flatMap((s) => s.points)];
+    const negative = [...prompt.clicks.filter((c) => !c.positive).map((c): [number, number] => [c.x, c.y]), ...prompt.scribbles.filter((s) => !s.positive).flatMap((s) => s.points)];
+    if (!prompt.box && positive.length === 0) throw new AppError('bad_request', 'GrabCut needs a box or at least one positive click or stroke on the object.');
+    return single(grabCutMask(cv, rgb, { box: prompt.box, foreground: positive, background: negative, iterations: options.iterations }));
+  }
+
+  /** Union of the fills from the positive clicks, minus those from negative clicks. */
+  private wand(cv: CvApi, rgb: RgbImage, prompt: WorkerPrompt, options: SegmentOptions): MaskCrop {
+    const seeds = prompt.clicks.filter((c) => c.positive);
+    if (seeds.length === 0) throw new AppError('bad_request', 'The magic wand needs a positive click where the fill starts.');
+    const within = options.within ?? prompt.box;
+    const fill = (x: number, y: number) => toFullMask(magicWand(cv, rgb, { x, y }, options.tolerance!, within), rgb.width, rgb.height);
+    const union = new Uint8Array(rgb.width * rgb.height);
+    for (const s of seeds) fill(s.x, s.y).forEach((v, i) => (union[i] = union[i]! | v));
+    for (const s of prompt.clicks.filter((c) => !c.positive)) fill(s.x, s.y).forEach((v, i) => v && (union[i] = 0));
+    return fromFullMask(union, rgb.width, rgb.height);
+  }
+
+  /** One candidate per scribble region, in region order. */
+  private watershed(cv: CvApi, rgb: RgbImage, prompt: WorkerPrompt): ProviderResult {
+    const masks = watershedRegions(
+      cv,
+      rgb,
+      prompt.scribbles.filter((s) => s.positive).map((s) => ({ points: s.points, region: s.region ?? 0 })),
+      { background: prompt.scribbles.filter((s) => !s.positive).map((s) => s.points) },
+    );
+    const candidates: ProviderCandidate[] = [...masks.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, crop]) => ({ mask: new FixedMask(crop), score: null, stability: 1, classEmbedding: null }));
+    return { candidates, best: 0 };
+  }
+
+  async everything(): Promise<ProviderResult> {
+    throw new AppError('unsupported', `${this.id} proposes nothing without a prompt: draw a box, or scribble regions.`);
+  }
+
+  async embedText(): Promise<Float32Array> {
+    throw new AppError('unsupported', `${this.id} has no text encoder.`);
+  }
+
+  async release(): Promise<void> {
+    this.decoded.clear();
+  }
+}
+
+/** A binary mask has no soft edge: thresholds at ±1 give the same mask, so its stability is 1. */
+function single(crop: MaskCrop): ProviderResult {
+  return { candidates: [{ mask: new FixedMask(crop), score: null, stability: 1, classEmbedding: null }], best: 0 };
+}
