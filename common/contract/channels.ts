@@ -17,12 +17,14 @@ import {
   everythingRequestSchema,
   focusRequestSchema,
   materializeRequestSchema,
+  modelPackIdSchema,
   segmentRequestSchema,
   type CandidateSet,
   type EngineStatus,
   type FeatureState,
   type MaterializedMask,
   type ModelInfo,
+  type ModelPack,
 } from './ai.js';
 
 /** A request schema paired with the (phantom) type of its response. */
@@ -125,6 +127,11 @@ export const channels = {
   /** One candidate at full resolution (RLE + simplified polygon) to store as an annotation. */
   'ai.materialize': channel<MaterializedMask>()(materializeRequestSchema),
 
+  /** Opt-in model packs that can be downloaded into the user's models folder (licence shown before download). */
+  'models.packs': channel<ModelPack[]>()(none),
+  /** Downloads, verifies and installs a pack (progress events; cancel with models.cancelFetch); nothing half-installed on failure. */
+  'models.fetch': channel<ModelInfo>()(z.object({ pack: modelPackIdSchema, force: z.boolean().default(false) }).strict()),
+  'models.cancelFetch': channel<{ cancelled: boolean }>()(z.object({ pack: modelPackIdSchema }).strict()),
 } as const;
 
 export type Channels = typeof channels;

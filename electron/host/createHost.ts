@@ -55,9 +55,10 @@ export function createHost(options: HostOptions): Host {
     recentProjects: new RecentProjects(join(options.userDataDir, 'recent-projects.json')),
   };
   let engine: InferenceEngine | null = null;
+  const userModelsDir = join(options.userDataDir, 'models');
   const getEngine = (): InferenceEngine => {
     engine ??= new InferenceEngine({
-      roots: { builtin: BUILTIN_MODELS_DIR, user: join(options.userDataDir, 'models') },
+      roots: { builtin: BUILTIN_MODELS_DIR, user: userModelsDir },
       settingsPath: join(options.userDataDir, 'engine-settings.json'),
       emit: (event, payload) => session.events.emit(event, payload),
       ...options.engine,
@@ -66,7 +67,7 @@ export function createHost(options: HostOptions): Host {
   };
   return {
     session,
-    dispatch: createDispatch(createHandlers(session, env, getEngine)),
+    dispatch: createDispatch(createHandlers(session, env, getEngine, userModelsDir)),
     imageBytes: (imageId, kind) => imageBytes(session.requireProject(), imageId, kind),
     engine: getEngine,
     close: async () => {

@@ -4,6 +4,7 @@ import { exportCoco } from '../coco/export.js';
 import { importCoco } from '../coco/import.js';
 import type { InferenceEngine } from '../engine/engine.js';
 import { createAiHandlers } from './aiHandlers.js';
+import { createModelPackHandlers } from './modelPackHandlers.js';
 import type { Handlers } from './handlerTypes.js';
 import { progressReporter } from './progress.js';
 import type { AppSession } from './session.js';
@@ -18,9 +19,10 @@ export interface HostEnvironment {
   recentProjects: { list(): string[]; add(dir: string): void };
 }
 
-export function createHandlers(session: AppSession, env: HostEnvironment, engine: () => InferenceEngine): Handlers {
+export function createHandlers(session: AppSession, env: HostEnvironment, engine: () => InferenceEngine, userModelsDir: string): Handlers {
   return {
     ...createAiHandlers(session, engine),
+    ...createModelPackHandlers(session, engine, userModelsDir),
     'app.info': () => ({
       version: env.version,
       mode: env.mode,

@@ -1,7 +1,8 @@
 // The mask provider for a registry entry's kind.
-import { AppError, type ExecutionProviderChoice, type ProviderKind } from '../../../../common/contract/index.js';
+import type { ExecutionProviderChoice, ProviderKind } from '../../../../common/contract/index.js';
 import type { FeatureCache } from '../featureCache.js';
 import { ClassicalProvider } from './classicalProvider.js';
+import { ForegroundProvider } from './foregroundProvider.js';
 import type { MaskProvider } from './maskProvider.js';
 import { SegmenterProvider } from './segmenterProvider.js';
 
@@ -19,7 +20,7 @@ export async function createProvider(spec: ProviderSpec): Promise<MaskProvider> 
       return SegmenterProvider.load(spec.id, spec.dir, spec.executionProvider, spec.cache);
     case 'classical':
       return new ClassicalProvider(spec.id);
-    default:
-      throw new AppError('unsupported', `Providers of kind "${spec.kind}" cannot be loaded by this version.`);
+    case 'foreground':
+      return ForegroundProvider.load(spec.id, spec.dir, spec.executionProvider);
   }
 }

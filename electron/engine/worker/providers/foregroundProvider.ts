@@ -1,0 +1,160 @@
+// The opt-in foreground model (ISNet weights the user downloaded) as a mask
+// provider. A box picks the crop (with a margin), the model runs on it at
+// its input size (seconds on a CPU, so crop outputs are cached), and clicks
+// keep or drop the probability map's components; "everything" is the
+// foreground of the whole image.
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { AppError, type ExecutionProviderChoice, type SegmentOptions } from '../../../../common/contract/index.js';
+import { openSessions, resolveExecutionProvider } from '../../../inference/sessions.js';
+import { foregroundCrop, foregroundMask, foregroundProbability, foregroundSpecOf, type CropRect, type ForegroundModelSpec } from '../../modelPacks/foregroundInference.js';
+import { FOREGROUND_CAPABILITIES, readForegroundManifest } from '../../modelPacks/foregroundManifest.js';
+import type { WorkerImage, WorkerPrompt } from '../../protocol.js';
+import { ByteLru } from '../byteLru.js';
+import type { MaskCrop } from '../candidateMasks.js';
+import { decodeRgb, type RgbImage } from '../classical/rgbImage.js';
+import { contentHash } from '../modelRuntime.js';
+import { FixedMask } from './fixedMask.js';
+import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderResult } from './maskProvider.js';
+
+const DECODED_BUDGET_BYTES = 256 * 1024 * 1024;
+/** About 30 crop outputs of a 1024 px model. */
+const PROBABILITY_BUDGET_BYTES = 128 * 1024 * 1024;
+
+export class ForegroundProvider implements MaskProvider {
+  readonly capabilities = FOREGROUND_CAPABILITIES;
+  private readonly decoded = new ByteLru<RgbImage>(DECODED_BUDGET_BYTES);
+  private readonly probabilities = new ByteLru<Float32Array>(PROBABILITY_BUDGET_BYTES);
+
+  private constructor(
+    readonly id: string,
+    private readonly session: ort.InferenceSession,
+    private readonly spec: ForegroundModelSpec,
+    readonly activeProvider: string,
+    readonly providerNote: string | null,
+  ) {}
+
+  static async load(id: string, dir: string, executionProvider: ExecutionProviderChoice): Promise<ForegroundProvider> {
+    const manifest = await readForegroundManifest(dir);
+    const opened = await openSessions([{ part: 'model', path: join(dir, manifest.model.file) }], resolveExecutionProvider(executionProvider));
+    const session = opened.sessions.get('model')!;
+    const spec = foregroundSpecOf(manifest);
+    if (!session.inputNames.includes(spec.inputName) || !session.outputNames.includes(spec.outputName)) {
+      await session.release();
+      throw new AppError('invalid_file', `${manifest.model.file}: expected input "${spec.inputName}" and output "${spec.outputName}", the file has inputs ${session.inputNames.join(', ')} and outputs ${session.outputNames.join(', ')}.`);
+    }
+    return new ForegroundProvider(id, session, spec, opened.activeProvider, opened.providerNote);
+  }
+
+  isPrepared(image: WorkerImage): boolean {
+    try {
+      return this.decoded.has(contentHash(image.path));
+    } catch {
+      return false;
+    }
+  }
+
+  async prepare(image: WorkerImage): Promise<PreparedImage> {
+    const key = contentHash(image.path);
+    const known = this.decoded.get(key);
+    if (known) return { key, source: 'memory', encodeMs: 0, width: known.width, height: known.height };
+    const started = performance.now();
+    let rgb: RgbImage;
+    try {
+      rgb = await decodeRgb(image.path);
+    } catch (error) {
+      throw new AppError('invalid_file', `Cannot decode image ${image.imageId}: ${(error as Error).message}`);
+    }
+    this.decoded.set(key, rgb, rgb.data.byteLength);
+    return { key, source: 'encoded', encodeMs: performance.now() - started, width: rgb.width, height: rgb.height };
+  }
+
+  /** The model's probability map for a crop, from the cache when the same crop was run before. */
+  private async probability(prepared: PreparedImage, rgb: RgbImage, crop: CropRect): Promise<Float32Array> {
+    const key = `${prepared.key}:${crop.x},${crop.y},${crop.w},${crop.h}`;
+    const known = this.probabilities.get(key);
+    if (known) return known;
+    const prob = await foregroundProbability(this.session, rgb, crop, this.spec);
+    this.probabilities.set(key, prob, prob.byteLength);
+    return prob;
+  }
+
+  private async rgb(image: WorkerImage): Promise<{ prepared: PreparedImage; rgb: RgbImage }> {
+    const prepared = await this.prepare(image);
+    return { prepared, rgb: this.decoded.get(prepared.key)! };
+  }
+
+  async segment(image: WorkerImage, _prepared: PreparedImage, prompt: WorkerPrompt, options: SegmentOptions): Promise<ProviderResult> {
+    assertPromptKinds(this, prompt, options);
+    const { prepared, rgb } = await this.rgb(image);
+    const size = { width: rgb.width, height: rgb.height };
+    const crop = prompt.box ? foregroundCrop(prompt.box, size) : { x: 0, y: 0, w: rgb.width, h: rgb.height };
+    const positive = prompt.clicks.filter((c) => c.positive).map((c): [number, number] => [c.x, c.y]);
+    const negative = prompt.clicks.filter((c) => !c.positive).map((c): [number, number] => [c.x, c.y]);
+    const box = prompt.box;
+    const keepAt = positive.length ? positive : box ? [[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] as [number, number]] : [];
+    if (keepAt.length === 0) throw new AppError('bad_request', `${this.id} needs a box or a positive click on the object.`);
+    const prob = await this.probability(prepared, rgb, crop);
+    return this.result(prob, crop, size, { keepAt, dropAt: negative });
+  }
+
+  async everything(image: WorkerImage, _prepared: PreparedImage, _params: unknown, progress: (done: number, total: number) => void): Promise<ProviderResult> {
+    const { prepared, rgb } = await this.rgb(image);
+    progress(0, 1);
+    const crop = { x: 0, y: 0, w: rgb.width, h: rgb.height };
+    const prob = await this.probability(prepared, rgb, crop);
+    progress(1, 1);
+    return this.result(prob, crop, { width: rgb.width, height: rgb.height }, {});
+  }
+
+  private result(prob: Float32Array, crop: CropRect, size: { width: number; height: number }, keep: { keepAt?: [number, number][]; dropAt?: [number, number][] }): ProviderResult {
+    const mask = foregroundMask(prob, crop, size, keep);
+    const full = toMaskCrop(mask.pixels, mask.crop, mask.bounds, mask.area);
+    return { candidates: [{ mask: new FixedMask(full), score: confidence(prob, mask.area), stability: sharpness(prob), classEmbedding: null }], best: 0 };
+  }
+
+  async embedText(): Promise<Float32Array> {
+    throw new AppError('unsupported', `${this.id} has no text encoder.`);
+  }
+
+  async release(): Promise<void> {
+    this.decoded.clear();
+    this.probabilities.clear();
+    await this.session.release();
+  }
+}
+
+/** The crop-sized 0/1 pixels cut down to their tight bounds. */
+function toMaskCrop(pixels: Uint8Array, crop: CropRect, bounds: CropRect, area: number): MaskCrop {
+  if (area === 0 || bounds.w === 0 || bounds.h === 0) return { box: { x: 0, y: 0, w: 0, h: 0 }, pixels: new Uint8Array(1), cropWidth: 1, cropHeight: 1, scale: 1, area: 0 };
+  const tight = new Uint8Array(bounds.w * bounds.h);
+  const dx = bounds.x - crop.x;
+  const dy = bounds.y - crop.y;
+  for (let y = 0; y < bounds.h; y++) tight.set(pixels.subarray((dy + y) * crop.w + dx, (dy + y) * crop.w + dx + bounds.w), y * bounds.w);
+  return { box: { ...bounds }, pixels: tight, cropWidth: bounds.w, cropHeight: bounds.h, scale: 1, area };
+}
+
+/** Mean probability of the confident pixels: how sure the model is that something is there (0 when nothing is). */
+function confidence(prob: Float32Array, area: number): number {
+  if (area === 0) return 0;
+  let sum = 0;
+  let n = 0;
+  for (const p of prob) {
+    if (p >= 0.5) {
+      sum += p;
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
+/** The stability score's analogue for probabilities: pixels above 0.75 over pixels above 0.25. */
+function sharpness(prob: Float32Array): number {
+  let inner = 0;
+  let outer = 0;
+  for (const p of prob) {
+    if (p > 0.75) inner++;
+    if (p > 0.25) outer++;
+  }
+  return outer === 0 ? 0 : inner / outer;
+}
