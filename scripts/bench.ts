@@ -9,6 +9,7 @@ const benches: Record<string, { file: string; about: string }> = {
   pan: { file: 'bench-pan.ts', about: 'frame time while panning an 8000×6000 image with 2,000 polygons (headless Chromium)' },
   models: { file: 'bench-models.ts', about: 'built-in ONNX encoder / decoder / text encoder latency (onnxruntime-node, CPU)' },
   interactive: { file: 'bench-interactive.ts', about: 'click → mask through the inference worker and in the browser (features cached), encoder, cache hit' },
+  classical: { file: 'bench-classical.ts', about: 'GrabCut on a 1024 px box, watershed and magic wand (opencv.js) on a photograph' },
 };
 
 const requested = process.argv.slice(2);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ModelInfo } from '../../common/contract/index.js';
 import { verifyModelFiles } from '../inference/integrity.js';
 import { capabilitiesOf, readManifest } from '../inference/manifest.js';
+import { describeForegroundModel, FOREGROUND_MANIFEST_KIND } from './modelPacks/foregroundManifest.js';
 import { CLASSICAL_KIND, describeClassical } from './providerManifests.js';
 
 export interface ModelRoots {
@@ -29,6 +30,7 @@ async function describe(dir: string, folder: string, source: ModelInfo['source']
     const raw: unknown = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
     const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? raw.kind : undefined;
     if (kind === CLASSICAL_KIND) return describeClassical(raw, dir, source);
+    if (kind === FOREGROUND_MANIFEST_KIND) return await describeForegroundModel(dir, source);
     const manifest = await readManifest(dir);
     const problems = await verifyModelFiles(dir, manifest);
     return {

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { ModelInfo, PromptCapabilities } from '../../../common/contract/index.js';
 import { listModels } from '../../engine/registry.js';
 import { cliModelRoots } from './cliEngine.js';
+import { MODELS_FETCH_USAGE, runModelsFetch } from './modelsFetch.js';
 import type { CliCommand } from './types.js';
 
 const CAPABILITIES: readonly (keyof PromptCapabilities)[] = ['points', 'box', 'scribble', 'text', 'reference', 'labels', 'wand', 'regions'];
@@ -22,9 +23,10 @@ export function modelTable(models: readonly ModelInfo[]): string {
 
 export const modelsCommand: CliCommand = {
   name: 'models',
-  summary: 'list the segmentation models (built-in and user), their prompt kinds and problems',
-  usage: 'promptlabel models [--json]',
+  summary: 'list the segmentation models (built-in and user), their prompt kinds and problems; fetch an opt-in model pack',
+  usage: `promptlabel models [--json]\n      ${MODELS_FETCH_USAGE}`,
   async run(args, io) {
+    if (args[0] === 'fetch') return runModelsFetch(args.slice(1), io);
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true });
     const roots = cliModelRoots();
     const models = await listModels(roots);
@@ -34,7 +36,7 @@ export const modelsCommand: CliCommand = {
     }
     if (models.length === 0) io.stdout(`No models found in ${roots.builtin}${roots.user ? ` or ${roots.user}` : ''}.\n`);
     else io.stdout(modelTable(models));
-    if (roots.user) io.stderr(`User models go in ${roots.user}/<model>/manifest.json (see docs/models.md).\n`);
+    if (roots.user) io.stderr(`User models go in ${roots.user}/<model>/manifest.json (see docs/models.md); \`promptlabel models fetch isnet-small\` fetches the opt-in foreground model (AGPL-3.0).\n`);
     return 0;
   },
 };

@@ -1,14 +1,15 @@
 // Box and clicks -> mask with OpenCV's GrabCut (colour GMMs + graph cut).
 // The work happens on a crop around the prompt, shrunk so its longest side
 // is at most GRABCUT_MAX_SIDE and it holds at most GRABCUT_MAX_PIXELS:
-// GrabCut's cost grows with the pixel count (opencv.js, one thread, about
-// 2 µs per pixel and iteration here), and its colour models gain little
-// from more pixels. The mask is enlarged back (bilinear, thresholded) and
+// GrabCut's cost grows with the pixel count (opencv.js runs it on one
+// thread: about 0.8 s for 120,000 pixels and 3 iterations on a 2-core
+// laptop CPU), and its colour models gain little from more pixels. The mask is enlarged back (bilinear, thresholded) and
 // pasted at full resolution, so outlines are as fine as the working crop.
 import { enlargeCrop, fromFullMask, keepComponentsAt, type BinaryCrop } from './binaryCrop.js';
-import { withMats, type CvApi, type CvMat } from './opencv.js';
+import { withMats, type CvApi, type CvMat, type CvRect } from './opencv.js';
 import { assertRgbImage, cornersInImage, cropRgb, resizeRgb, type Corners, type ImagePoint, type PixelRect, type RgbImage } from './rgbImage.js';
 
+/** A pixel of the working crop. */
 interface WorkPoint {
   x: number;
   y: number;
@@ -34,31 +35,41 @@ export interface GrabCutOptions {
 
 export const GRABCUT_ITERATIONS = 3;
 export const GRABCUT_MAX_SIDE = 1024;
-/** About 390 × 390: a box of any size takes under a second per GrabCut run on a 2-core laptop CPU. */
-export const GRABCUT_MAX_PIXELS = 150_000;
-/** Context around a box, as a fraction of its side: GrabCut learns the background from it. */
+/** About 350 × 350: a box of any size takes under a second per GrabCut run (3 iterations) on a 2-core laptop CPU. */
+export const GRABCUT_MAX_PIXELS = 120_000;
+/** Any fixed value: GrabCut's k-means draws from OpenCV's global generator, reseeded before each call. */
 const GRABCUT_RNG_SEED = 0x5eed;
+/** Context around a box, as a fraction of its side: GrabCut learns the background from it. */
 const BOX_MARGIN = 0.1;
 const MIN_MARGIN_PX = 8;
 /** Seed discs, as a fraction of the working crop's longest side. */
 const SEED_RADIUS = 0.006;
+const MIN_SEED_RADIUS = 2;
+/** Bounds of the per-channel colour tolerance a seed grows its patch with. */
+const MIN_SEED_TOLERANCE = 12;
+const MAX_SEED_TOLERANCE = 60;
 /** With a box, unanchored components under this share of the largest one are dropped as strays. */
 const STRAY_BLOB_SHARE = 0.1;
-const MIN_SEED_RADIUS = 2;
+/** Mask value floodFill writes, distinct from the barrier's 1. */
+const FILLED = 255;
 
 /**
  * The mask GrabCut finds for a prompt:
  * - a box: GrabCut initialised with the rectangle (outside = background),
  *   on a crop with a 10% margin; clicks and scribble points inside the crop
- *   then become definite foreground / background discs and the result is
- *   refined by a second run initialised with that mask;
- * - clicks without a box: the whole image (shrunk), everything probable
- *   background except the seed discs, one run initialised with the mask.
+ *   then mark their surroundings (see applySeeds) in the result, which a
+ *   second run initialised with that mask refines;
+ * - clicks without a box: the whole image (shrunk), probable background
+ *   except what the seeds mark, one run initialised with the mask.
  * Without a box, only the connected components holding a positive point
  * are kept (similar colours elsewhere in the image are not the object);
  * with a box, components holding a positive point or the box centre, and
  * any at least a tenth the size of the largest, so stray blobs go but an
  * object GrabCut split in two stays whole.
+ *
+ * The box run is remembered per image (the last one), so a click added to
+ * the same box costs one run. Images are read, never changed, and must not
+ * be changed by the caller between calls either.
  *
  * Throws RangeError for a box outside the image (or under 2 px inside it),
  * for no box and no positive point inside the image, and for bad numbers.
@@ -81,7 +92,7 @@ export function grabCutMask(cv: CvApi, image: RgbImage, prompt: GrabCutPrompt, o
   const scale = Math.min(1, maxSide / Math.max(region.w, region.h), Math.sqrt(maxPixels / (region.w * region.h)));
   const workWidth = Math.max(1, Math.round(region.w * scale));
   const workHeight = Math.max(1, Math.round(region.h * scale));
-  const toWork = (p: ImagePoint): { x: number; y: number } => ({
+  const toWork = (p: ImagePoint): WorkPoint => ({
     x: Math.min(workWidth - 1, Math.floor(((p[0] - region.x) * workWidth) / region.w)),
     y: Math.min(workHeight - 1, Math.floor(((p[1] - region.y) * workHeight) / region.h)),
   });
@@ -97,19 +108,36 @@ export function grabCutMask(cv: CvApi, image: RgbImage, prompt: GrabCutPrompt, o
     const foregroundModel = track(new cv.Mat());
     const seedsInRegion = { foreground: foreground.filter(inRegion).map(toWork), background: background.filter(inRegion).map(toWork) };
     const hasSeeds = seedsInRegion.foreground.length + seedsInRegion.background.length > 0;
-    // GrabCut seeds its colour models with k-means from OpenCV's global
-    // generator: a fixed seed makes the same prompt give the same mask.
-    cv.setRNGSeed(GRABCUT_RNG_SEED);
+    const runGrabCut = (rect: CvRect, mode: number): void => {
+      // GrabCut seeds its colour models with k-means from OpenCV's global
+      // generator: reseeding before every run makes the same prompt give
+      // the same mask, whether or not the box run came from the cache.
+      cv.setRNGSeed(GRABCUT_RNG_SEED);
+      cv.grabCut(pixels, mask, rect, backgroundModel, foregroundModel, iterations, mode);
+    };
+    const runFromMask = (): void => {
+      // GrabCut needs samples of both classes; when the seeds leave only
+      // one, the labels already are the answer (e.g. a click on a flat image).
+      const present = classesPresent(mask);
+      if (present.foreground && present.background) runGrabCut({ x: 0, y: 0, width: workWidth, height: workHeight }, cv.GC_INIT_WITH_MASK);
+    };
     if (box) {
+      // The rectangle always leaves background outside it (see workingRect) and foreground inside.
       const rect = workingRect(box, region, workWidth, workHeight);
-      cv.grabCut(pixels, mask, rect, backgroundModel, foregroundModel, iterations, cv.GC_INIT_WITH_RECT);
+      const key = [region.x, region.y, region.w, region.h, workWidth, workHeight, rect.x, rect.y, rect.width, rect.height, iterations].join(',');
+      const cached = boxRuns.get(image);
+      if (cached?.key === key) mask.data.set(cached.labels);
+      else {
+        runGrabCut(rect, cv.GC_INIT_WITH_RECT);
+        boxRuns.set(image, { key, labels: mask.data.slice() });
+      }
       if (hasSeeds) {
         applySeeds(cv, track, pixels, mask, work, seedsInRegion, seedRadius);
-        cv.grabCut(pixels, mask, rect, backgroundModel, foregroundModel, iterations, cv.GC_INIT_WITH_MASK);
+        runFromMask();
       }
     } else {
       applySeeds(cv, track, pixels, mask, work, seedsInRegion, seedRadius);
-      cv.grabCut(pixels, mask, { x: 0, y: 0, width: workWidth, height: workHeight }, backgroundModel, foregroundModel, iterations, cv.GC_INIT_WITH_MASK);
+      runFromMask();
     }
     return foregroundOf(mask);
   });
@@ -130,6 +158,13 @@ export function grabCutMask(cv: CvApi, image: RgbImage, prompt: GrabCutPrompt, o
   }
   return enlargeCrop(kept, workWidth, workHeight, region.w, region.h, region);
 }
+
+/**
+ * The labels of the last box run per image: clicks that refine a box rerun
+ * only the refinement, halving their cost. Keyed by the image object, so
+ * images must not be changed in place (decodeRgb hands out fresh ones).
+ */
+const boxRuns = new WeakMap<RgbImage, { key: string; labels: Uint8Array }>();
 
 type Track = <M extends CvMat>(mat: M) => M;
 
@@ -183,9 +218,6 @@ function applySeeds(
   for (const seed of seeds.foreground) cv.circle(mask, seed, seedRadius, [cv.GC_FGD, 0, 0, 0], -1, cv.LINE_8);
 }
 
-/** Mask value floodFill writes, distinct from the barrier's 1. */
-const FILLED = 255;
-
 /**
  * Per-channel flood tolerance around a click: wide enough for the texture
  * around it (2.5 standard deviations of the patch), never so narrow that
@@ -215,8 +247,16 @@ function colourTolerance(image: RgbImage, centre: WorkPoint, radius: number): [n
   return [tolerance(0), tolerance(1), tolerance(2), 0];
 }
 
-const MIN_SEED_TOLERANCE = 12;
-const MAX_SEED_TOLERANCE = 60;
+function classesPresent(mask: CvMat): { foreground: boolean; background: boolean } {
+  const labels = mask.data;
+  let foreground = false;
+  let background = false;
+  for (let i = 0; i < labels.length && !(foreground && background); i++) {
+    if (labels[i]! & 1) foreground = true;
+    else background = true;
+  }
+  return { foreground, background };
+}
 
 /** GrabCut labels 1 (definite) and 3 (probable) foreground: the low bit. */
 function foregroundOf(mask: CvMat): Uint8Array {

@@ -106,12 +106,12 @@ export function loadOpenCv(): Promise<CvApi> {
 async function initialise(): Promise<CvApi> {
   // A plain require: the package is CommonJS, and an ESM namespace wrapper
   // would copy its `then` and become a thenable itself.
-  const module = withoutProcessHandlers(() => require('@techstark/opencv-js') as LoadedModule);
+  const loaded = withoutProcessHandlers(() => require('@techstark/opencv-js') as LoadedModule);
   await new Promise<void>((resolve) => {
-    if (typeof module.Mat === 'function') resolve();
-    else module.onRuntimeInitialized = () => resolve();
+    if (typeof loaded.Mat === 'function') resolve();
+    else loaded.onRuntimeInitialized = () => resolve();
   });
-  return pickApi(module);
+  return pickApi(loaded);
 }
 
 /**

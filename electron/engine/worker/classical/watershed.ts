@@ -6,9 +6,9 @@
 // of its own or it is shared out among the regions. The background is:
 // - the strokes passed as `background` (the prompt's negative scribbles), and
 // - unless told otherwise, when no background stroke is given, the image's
-//   outer frame (two working pixels wide). Objects touching the edge of the image should be
-//   marked with background strokes instead (or borderIsBackground: false),
-//   since the frame claims the pixels it covers.
+//   outer frame (two working pixels wide). The frame claims the pixels it
+//   covers, so for objects touching the edge of the image, mark background
+//   strokes instead (or pass borderIsBackground: false).
 // With borderIsBackground: false and no background strokes, the regions
 // share the whole image between them (e.g. sky / ground).
 import { enlargeCrop, fromFullMask, type BinaryCrop } from './binaryCrop.js';
@@ -35,6 +35,7 @@ export const WATERSHED_MAX_SIDE = 1024;
 const BACKGROUND_MARKER = 1;
 /** Width of the implicit background frame, in working pixels. */
 const FRAME = 2;
+const OFF_IMAGE = 1 << 20;
 /** Watershed's value for the pixels between regions (and the image frame). */
 const BOUNDARY = -1;
 
@@ -68,7 +69,11 @@ export function watershedRegions(cv: CvApi, image: RgbImage, scribbles: readonly
   const workWidth = Math.max(1, Math.round(image.width * scale));
   const workHeight = Math.max(1, Math.round(image.height * scale));
   const work = scale < 1 ? resizeRgb(image, workWidth, workHeight) : image;
-  const toWork = ([x, y]: ImagePoint) => ({ x: Math.floor((x * workWidth) / image.width), y: Math.floor((y * workHeight) / image.height) });
+  // Clamped far outside the image: cv.line clips what lies off the Mat, but takes 32-bit integers.
+  const toWork = ([x, y]: ImagePoint) => ({
+    x: Math.max(-OFF_IMAGE, Math.min(OFF_IMAGE, Math.floor((x * workWidth) / image.width))),
+    y: Math.max(-OFF_IMAGE, Math.min(OFF_IMAGE, Math.floor((y * workHeight) / image.height))),
+  });
   const thickness = Math.max(1, Math.round(Math.max(workWidth, workHeight) / 512));
 
   const labels = withMats(cv, 'running watershed', (track) => {

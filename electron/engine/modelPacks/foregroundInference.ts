@@ -1,0 +1,312 @@
+// Running a foreground model (ISNet) on a crop of an image, and turning its
+// probability map into a mask in image pixels. Plain functions over plain
+// arrays: the caller owns the session, the decoded image, caching and the
+// choice of execution provider.
+import * as ort from 'onnxruntime-node';
+import type { ForegroundManifest } from './foregroundManifest.js';
+
+/** Decoded pixels, 3 bytes per pixel (R, G, B), row-major. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Integer pixel rectangle in the image. */
+export interface CropRect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+export type ImagePoint = readonly [number, number];
+
+export interface ForegroundModelSpec {
+  inputName: string;
+  outputName: string;
+  /** Side of the square the crop is stretched to. */
+  inputSize: number;
+  pixelMean: readonly [number, number, number];
+  pixelStd: readonly [number, number, number];
+}
+
+/** IMG.LY's ISNet: stretch to 1024, (rgb - 128) / 256, output "output" in 0..1. */
+export const ISNET_SPEC: ForegroundModelSpec = {
+  inputName: 'input',
+  outputName: 'output',
+  inputSize: 1024,
+  pixelMean: [128, 128, 128],
+  pixelStd: [256, 256, 256],
+};
+
+export function foregroundSpecOf(manifest: ForegroundManifest): ForegroundModelSpec {
+  return {
+    inputName: manifest.model.inputs[0]!.name,
+    outputName: manifest.postprocessing.output,
+    inputSize: manifest.preprocessing.inputSize,
+    pixelMean: manifest.preprocessing.pixelMean,
+    pixelStd: manifest.preprocessing.pixelStd,
+  };
+}
+
+function assertRgb(rgb: RgbImage): void {
+  if (!Number.isInteger(rgb.width) || !Number.isInteger(rgb.height) || rgb.width <= 0 || rgb.height <= 0)
+    throw new RangeError(`image size ${rgb.width}x${rgb.height} is not a positive integer size`);
+  if (rgb.data.length !== rgb.width * rgb.height * 3)
+    throw new RangeError(`image data has ${rgb.data.length} bytes; ${rgb.width}x${rgb.height} RGB needs ${rgb.width * rgb.height * 3}`);
+}
+
+export function assertCrop(crop: CropRect, size: ImageSize): void {
+  const { x, y, w, h } = crop;
+  if (![x, y, w, h].every(Number.isInteger) || w <= 0 || h <= 0) throw new RangeError(`crop ${x},${y} ${w}x${h} must be integers with a positive size`);
+  if (x < 0 || y < 0 || x + w > size.width || y + h > size.height) throw new RangeError(`crop ${x},${y} ${w}x${h} is not inside the ${size.width}x${size.height} image`);
+}
+
+/**
+ * The crop for a box prompt: the box grown by `margin` of its size on each
+ * side (the model sees some background around the object), clipped to the
+ * image, in whole pixels.
+ */
+export function foregroundCrop(box: readonly [number, number, number, number], size: ImageSize, margin = 0.1): CropRect {
+  const [x0, y0, x1, y1] = box;
+  if (![x0, y0, x1, y1].every(Number.isFinite) || x1 <= x0 || y1 <= y0) throw new RangeError(`box ${box.join(',')} needs x1 > x0 and y1 > y0`);
+  if (!(margin >= 0)) throw new RangeError(`margin ${margin} must be >= 0`);
+  const mx = (x1 - x0) * margin;
+  const my = (y1 - y0) * margin;
+  const left = Math.max(0, Math.floor(x0 - mx));
+  const top = Math.max(0, Math.floor(y0 - my));
+  const right = Math.min(size.width, Math.ceil(x1 + mx));
+  const bottom = Math.min(size.height, Math.ceil(y1 + my));
+  if (right <= left || bottom <= top) throw new RangeError(`box ${box.join(',')} is outside the ${size.width}x${size.height} image`);
+  return { x: left, y: top, w: right - left, h: bottom - top };
+}
+
+/**
+ * Bilinear sampling positions with half-pixel centres and clamped edges
+ * (PyTorch's align_corners = false), used both ways so the mask lines up
+ * with the crop; IMG.LY's own resize samples at x * scale, a sub-pixel shift
+ * the model is indifferent to. Per output index: the two source indices and
+ * the weight of the second.
+ */
+function sampleTable(outSize: number, inSize: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
+  const scale = inSize / outSize;
+  const table = { i0: new Int32Array(outSize), i1: new Int32Array(outSize), f: new Float32Array(outSize) };
+  for (let k = 0; k < outSize; k++) {
+    const src = Math.min(Math.max((k + 0.5) * scale - 0.5, 0), inSize - 1);
+    const i0 = Math.floor(src);
+    table.i0[k] = i0;
+    table.i1[k] = Math.min(i0 + 1, inSize - 1);
+    table.f[k] = src - i0;
+  }
+  return table;
+}
+
+/** The crop stretched to the model's square, normalised, as float32 CHW [3, S, S]. */
+export function foregroundInput(rgb: RgbImage, crop: CropRect, spec: ForegroundModelSpec = ISNET_SPEC): Float32Array {
+  assertRgb(rgb);
+  assertCrop(crop, rgb);
+  const s = spec.inputSize;
+  const plane = s * s;
+  const out = new Float32Array(3 * plane);
+  const xs = sampleTable(s, crop.w);
+  const ys = sampleTable(s, crop.h);
+  const stride = rgb.width * 3;
+  const data = rgb.data;
+  const [m0, m1, m2] = spec.pixelMean;
+  const [d0, d1, d2] = spec.pixelStd;
+  for (let oy = 0; oy < s; oy++) {
+    const fy = ys.f[oy]!;
+    const row0 = (crop.y + ys.i0[oy]!) * stride;
+    const row1 = (crop.y + ys.i1[oy]!) * stride;
+    for (let ox = 0; ox < s; ox++) {
+      const fx = xs.f[ox]!;
+      const c0 = (crop.x + xs.i0[ox]!) * 3;
+      const c1 = (crop.x + xs.i1[ox]!) * 3;
+      const w00 = (1 - fx) * (1 - fy);
+      const w01 = fx * (1 - fy);
+      const w10 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      const a = row0 + c0;
+      const b = row0 + c1;
+      const c = row1 + c0;
+      const d = row1 + c1;
+      const o = oy * s + ox;
+      out[o] = (w00 * data[a]! + w01 * data[b]! + w10 * data[c]! + w11 * data[d]! - m0) / d0;
+      out[plane + o] = (w00 * data[a + 1]! + w01 * data[b + 1]! + w10 * data[c + 1]! + w11 * data[d + 1]! - m1) / d1;
+      out[2 * plane + o] = (w00 * data[a + 2]! + w01 * data[b + 2]! + w10 * data[c + 2]! + w11 * data[d + 2]! - m2) / d2;
+    }
+  }
+  return out;
+}
+
+/**
+ * Foreground probability of the crop, at the model's resolution (S x S,
+ * row-major, 0..1): the crop is stretched to S x S, so the map is too.
+ */
+export async function foregroundProbability(session: ort.InferenceSession, rgb: RgbImage, crop: CropRect, spec: ForegroundModelSpec = ISNET_SPEC): Promise<Float32Array> {
+  const s = spec.inputSize;
+  const input = new ort.Tensor('float32', foregroundInput(rgb, crop, spec), [1, 3, s, s]);
+  const outputs = await session.run({ [spec.inputName]: input }, [spec.outputName]);
+  const output = outputs[spec.outputName];
+  if (!output) throw new Error(`the foreground model gave no output "${spec.outputName}"`);
+  try {
+    if (output.type !== 'float32' || output.data.length !== s * s) throw new Error(`the foreground model's "${spec.outputName}" is ${output.type} with ${output.data.length} values; expected float32 ${s}x${s}`);
+    // A copy: the tensor's buffer belongs to onnxruntime and is released below.
+    return Float32Array.from(output.data as Float32Array);
+  } finally {
+    output.dispose();
+  }
+}
+
+export interface ForegroundMaskOptions {
+  /** Probability at and above which a pixel is foreground. */
+  threshold?: number;
+  /** Image points whose connected components are kept (box centre, positive clicks); none = keep every component. */
+  keepAt?: readonly ImagePoint[];
+  /** Image points whose components are removed (negative clicks); removal wins over keeping. */
+  dropAt?: readonly ImagePoint[];
+}
+
+export interface ForegroundMask {
+  /** The crop region in the image; `pixels` is w x h, row-major, 0/1. */
+  crop: CropRect;
+  pixels: Uint8Array;
+  /** Foreground pixels kept. */
+  area: number;
+  /** Tight bounds of the kept pixels in image coordinates; w = h = 0 when empty. */
+  bounds: CropRect;
+  /** Connected components above the threshold (8-connected), and how many were kept and dropped. */
+  components: { total: number; kept: number; dropped: number };
+  /**
+   * 'largest-component' when keep points were given but none fell on the
+   * foreground (e.g. a box centre in a hole): the largest component is kept instead.
+   */
+  fallback: 'largest-component' | null;
+}
+
+/**
+ * Labels 8-connected components of a 0/1 mask: per pixel its component
+ * (1-based, 0 = background), and each component's size (index 0 unused).
+ */
+export function labelComponents(mask: Uint8Array, width: number, height: number): { labels: Int32Array; sizes: number[] } {
+  const labels = new Int32Array(width * height);
+  const sizes = [0];
+  const queue = new Int32Array(width * height);
+  for (let start = 0; start < mask.length; start++) {
+    if (!mask[start] || labels[start]) continue;
+    const label = sizes.length;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = start;
+    labels[start] = label;
+    while (head < tail) {
+      const p = queue[head++]!;
+      const px = p % width;
+      const py = (p - px) / width;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = py + dy;
+        if (ny < 0 || ny >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = px + dx;
+          if (nx < 0 || nx >= width) continue;
+          const q = ny * width + nx;
+          if (mask[q] && !labels[q]) {
+            labels[q] = label;
+            queue[tail++] = q;
+          }
+        }
+      }
+    }
+    sizes.push(tail);
+  }
+  return { labels, sizes };
+}
+
+/**
+ * The crop's mask in image pixels: the S x S probability map resized back
+ * to the crop (bilinear), thresholded, then only the components under a
+ * keep point, minus those under a drop point.
+ */
+export function foregroundMask(prob: Float32Array, crop: CropRect, imageSize: ImageSize, options: ForegroundMaskOptions = {}): ForegroundMask {
+  const s = Math.round(Math.sqrt(prob.length));
+  if (s * s !== prob.length || s === 0) throw new RangeError(`the probability map has ${prob.length} values; expected a square map`);
+  assertCrop(crop, imageSize);
+  const threshold = options.threshold ?? 0.5;
+  if (!(threshold > 0 && threshold < 1)) throw new RangeError(`threshold ${threshold} must be between 0 and 1`);
+  const { w, h } = crop;
+  const xs = sampleTable(w, s);
+  const ys = sampleTable(h, s);
+  const above = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const fy = ys.f[y]!;
+    const r0 = ys.i0[y]! * s;
+    const r1 = ys.i1[y]! * s;
+    for (let x = 0; x < w; x++) {
+      const fx = xs.f[x]!;
+      const c0 = xs.i0[x]!;
+      const c1 = xs.i1[x]!;
+      const top = prob[r0 + c0]! + fx * (prob[r0 + c1]! - prob[r0 + c0]!);
+      const bottom = prob[r1 + c0]! + fx * (prob[r1 + c1]! - prob[r1 + c0]!);
+      if (top + fy * (bottom - top) >= threshold) above[y * w + x] = 1;
+    }
+  }
+
+  const { labels, sizes } = labelComponents(above, w, h);
+  const total = sizes.length - 1;
+  /** The component under an image point; 0 for background or a point outside the crop. */
+  const componentAt = ([px, py]: ImagePoint): number => {
+    const x = Math.floor(px - crop.x);
+    const y = Math.floor(py - crop.y);
+    return x >= 0 && y >= 0 && x < w && y < h ? labels[y * w + x]! : 0;
+  };
+  const keep = new Uint8Array(sizes.length);
+  let fallback: ForegroundMask['fallback'] = null;
+  const keepAt = options.keepAt ?? [];
+  if (keepAt.length === 0) keep.fill(1);
+  else {
+    for (const point of keepAt) keep[componentAt(point)] = 1;
+    keep[0] = 0;
+    if (!keep.some(Boolean) && total > 0) {
+      let largest = 1;
+      for (let c = 2; c < sizes.length; c++) if (sizes[c]! > sizes[largest]!) largest = c;
+      keep[largest] = 1;
+      fallback = 'largest-component';
+    }
+  }
+  keep[0] = 0;
+  const dropped = new Set<number>();
+  for (const point of options.dropAt ?? []) {
+    const c = componentAt(point);
+    if (c > 0) dropped.add(c);
+  }
+  for (const c of dropped) keep[c] = 0;
+
+  const pixels = new Uint8Array(w * h);
+  let area = 0;
+  let minX = w;
+  let minY = h;
+  let maxX = -1;
+  let maxY = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!keep[labels[i]!]) continue;
+      pixels[i] = 1;
+      area++;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+  }
+  const bounds = area > 0 ? { x: crop.x + minX, y: crop.y + minY, w: maxX - minX + 1, h: maxY - minY + 1 } : { x: crop.x, y: crop.y, w: 0, h: 0 };
+  let kept = 0;
+  for (let c = 1; c < keep.length; c++) kept += keep[c]!;
+  return { crop: { ...crop }, pixels, area, bounds, components: { total, kept, dropped: dropped.size }, fallback };
+}
