@@ -1,7 +1,8 @@
 // What the AI prompt tool shows on the overlay layer: the candidate mask (all
-// proposals, outlined, after "segment everything"), a tag with its label and
-// predicted IoU, and the prompt markers (green / red points, the box, the
-// strokes). Nothing here listens to events.
+// proposals, faint, after "segment everything"; every region's mask in its
+// region colour after watershed), a tag with its label and predicted IoU, and
+// the prompt markers (green / red points, the box, the strokes in their region
+// colours). Nothing here listens to events.
 import { useLayoutEffect, useRef } from 'react';
 import { Circle, Group, Image as KonvaImage, Label, Line, Rect, Tag, Text } from 'react-konva';
 import type Konva from 'konva';
@@ -16,6 +17,10 @@ export const NEGATIVE_COLOUR = '#ef4444';
 /** Candidates without a label: bright enough to read on any image. */
 export const NEUTRAL_CANDIDATE_COLOUR = '#39d0ff';
 const PROMPT_BOX_COLOUR = '#ffd23f';
+/** Scribble regions 1–4 (watershed): region 1 is the ordinary positive green. */
+export const REGION_COLOURS: readonly string[] = [POSITIVE_COLOUR, '#3b82f6', '#f59e0b', '#d946ef'];
+
+export const regionColour = (region: number | undefined): string => REGION_COLOURS[(region ?? 0) % REGION_COLOURS.length]!;
 const SELECTED_FILL = 0.45;
 const PROPOSAL_FILL = 0.15;
 const noEvents = { listening: false, perfectDrawEnabled: false } as const;
@@ -49,7 +54,7 @@ function PromptMarkers({ prompts, stroke, scale }: { prompts: PromptDraft; strok
         <Line
           key={i}
           points={s.points.length === 1 ? [...s.points[0]!, ...s.points[0]!] : s.points.flat()}
-          stroke={s.positive ? POSITIVE_COLOUR : NEGATIVE_COLOUR}
+          stroke={s.positive ? regionColour(s.region) : NEGATIVE_COLOUR}
           strokeWidth={3}
           strokeScaleEnabled={false}
           lineCap="round"
@@ -81,6 +86,7 @@ export function CandidateOverlay() {
       active: state.activeTool === 'ai',
       candidates: state.aiCandidates,
       mode: state.aiCandidateMode,
+      regions: state.aiCandidateRegions,
       selected: state.aiSelected,
       requestSeq: state.aiRequestSeq,
       prompts: state.aiPrompts,
@@ -120,6 +126,10 @@ export function CandidateOverlay() {
           position === s.selected ? null : (
             <CandidateMask key={c.index} set={candidates} candidate={c} colour={colourOf(preselectedLabel(c, s.labels, s.activeLabelId))} fill={PROPOSAL_FILL} />
           ),
+        )}
+      {candidates && s.mode === 'regions' &&
+        candidates.candidates.map((c, position) =>
+          position === s.selected ? null : <CandidateMask key={c.index} set={candidates} candidate={c} colour={s.regions[position] === undefined ? NEUTRAL_CANDIDATE_COLOUR : regionColour(s.regions[position])} fill={PROPOSAL_FILL} />,
         )}
       {candidates && selected && <CandidateMask set={candidates} candidate={selected} colour={colourOf(s.labelId)} fill={SELECTED_FILL} />}
       <PromptMarkers prompts={s.prompts} stroke={s.stroke} scale={s.scale} />

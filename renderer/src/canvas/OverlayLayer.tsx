@@ -17,7 +17,8 @@ function DraftShape({ draft, colour, scale }: { draft: Draft; colour: string; sc
   }
   if (draft.kind === 'polygon') {
     const [firstX = 0, firstY = 0] = draft.points;
-    const withCursor = draft.cursor ? [...draft.points, draft.cursor.x, draft.cursor.y] : draft.points;
+    const tail = draft.cursorPath ?? (draft.cursor ? [draft.cursor.x, draft.cursor.y] : []);
+    const withCursor = [...draft.points, ...tail];
     return (
       <>
         <Line points={withCursor} stroke={colour} strokeWidth={1.5} strokeScaleEnabled={false} fill={colour + '22'} closed={draft.points.length >= 6} {...noEvents} />

@@ -1,14 +1,27 @@
-// Right panel, top, while the AI tool is active: model and engine, the prompt
-// kinds the model takes, the text prompt, the reference region, the
-// candidates with their predicted IoU, the label guesses, and
-// accept / discard / clear / segment everything.
+// Right panel, top, while the AI tool is active: model (with what to know
+// about it) and engine, the prompt kinds the model takes, the magic wand and
+// its tolerance, the scribble regions, the text prompt, the reference region,
+// the candidates with their predicted IoU, the label guesses, and
+// accept / discard / clear / segment everything. Whatever the current
+// provider cannot take is disabled, and its tooltip says why.
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Label, LabelGuess, ModelInfo } from '../../../common/contract/index.js';
-import { capabilityProblem, candidateInfo, hasPrompts, type PromptKind } from '../store/aiPrompts.js';
-import { currentModel } from '../store/aiSlice.js';
+import { regionColour } from '../canvas/CandidateOverlay.js';
+import {
+  MAX_WAND_TOLERANCE,
+  REGION_COUNT,
+  capabilityProblem,
+  candidateInfo,
+  everythingActionName,
+  hasPrompts,
+  type CapabilityKind,
+  type PromptKind,
+} from '../store/aiPrompts.js';
+import { currentModel, wandActive } from '../store/aiSlice.js';
 import { useAppStore } from '../store/appStore.js';
 import { EngineStatus } from './EngineStatus.js';
+import { ModelManagerDialog } from './ModelManagerDialog.js';
 import { ReferenceDialog } from './ReferenceDialog.js';
 import '../styles/ai.css';
 
@@ -44,6 +57,101 @@ function ModelPicker({ models, model }: { models: readonly ModelInfo[]; model: M
         </option>
       ))}
     </select>
+  );
+}
+
+/** What to know about the chosen model or provider (synthetic training, licence...), and where to get more. */
+function ModelNote({ model }: { model: ModelInfo | undefined }) {
+  const { managerOpen, setModelManagerOpen } = useAppStore(useShallow((s) => ({ managerOpen: s.modelManagerOpen, setModelManagerOpen: s.setModelManagerOpen })));
+  return (
+    <>
+      {model?.note && (
+        <p className="ai-model-note muted" data-testid="ai-model-note">
+          {model.note}
+        </p>
+      )}
+      <button type="button" className="link-button" data-testid="ai-get-models" title="Optional models you can download (licences shown first)" onClick={() => setModelManagerOpen(true)}>
+        Get more models…
+      </button>
+      {managerOpen && <ModelManagerDialog />}
+    </>
+  );
+}
+
+function WandControls({ problem }: { problem: string | null }) {
+  const { on, active, tolerance, setAiWandMode, setAiWandTolerance } = useAppStore(
+    useShallow((s) => ({
+      on: s.aiWandMode,
+      active: wandActive(s),
+      tolerance: s.aiWandTolerance,
+      setAiWandMode: s.setAiWandMode,
+      setAiWandTolerance: s.setAiWandTolerance,
+    })),
+  );
+  return (
+    <div className="ai-wand" data-testid="ai-wand" data-active={active ? '1' : '0'}>
+      <label className="ai-toggle" title={problem ?? 'Clicks flood similar colours (inside the box, if one is drawn); Alt+click cuts a fill out (W)'}>
+        <input
+          type="checkbox"
+          data-testid="ai-wand-mode"
+          checked={on && problem === null}
+          disabled={problem !== null}
+          onChange={(e) => {
+            setAiWandMode(e.target.checked);
+            e.currentTarget.blur();
+          }}
+        />
+        Magic wand
+      </label>
+      {active && (
+        <label className="ai-tolerance" title="How far a colour may be from the clicked one (per channel, of 255); moving it redoes the fill">
+          Tolerance
+          <input
+            type="range"
+            data-testid="ai-wand-tolerance"
+            min={0}
+            max={MAX_WAND_TOLERANCE}
+            step={1}
+            value={tolerance}
+            onChange={(e) => setAiWandTolerance(Number(e.target.value))}
+            // Hand the keyboard back to the canvas keys (Enter accepts) once the slider is let go, or on Esc.
+            onPointerUp={(e) => e.currentTarget.blur()}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') e.currentTarget.blur();
+            }}
+          />
+          <output data-testid="ai-wand-tolerance-value">{tolerance}</output>
+        </label>
+      )}
+    </div>
+  );
+}
+
+function RegionPicker({ problem }: { problem: string | null }) {
+  const { region, setAiRegion } = useAppStore(useShallow((s) => ({ region: s.aiRegion, setAiRegion: s.setAiRegion })));
+  return (
+    <div className="ai-regions" title={problem ?? 'Scribbles go to this region; each region becomes one mask (Shift+1–4)'}>
+      <span className="muted">Scribble region</span>
+      <div className="tool-group" role="radiogroup" aria-label="Scribble region" data-testid="ai-regions" data-available={problem ? '0' : '1'}>
+        {Array.from({ length: REGION_COUNT }, (_, index) => (
+          <button
+            key={index}
+            type="button"
+            role="radio"
+            aria-checked={problem === null && region === index}
+            data-testid="ai-region"
+            data-region={index}
+            className={problem === null && region === index ? 'is-active' : ''}
+            disabled={problem !== null}
+            title={problem ?? `Region ${index + 1} (Shift+${index + 1})`}
+            onClick={() => setAiRegion(index)}
+          >
+            <span className="swatch" style={{ background: regionColour(index) }} />
+            {index + 1}
+          </button>
+        ))}
+      </div>
+    </div>
   );
 }
 
@@ -164,6 +272,7 @@ export function PromptPanel() {
       prompts: state.aiPrompts,
       candidates: state.aiCandidates,
       mode: state.aiCandidateMode,
+      regions: state.aiCandidateRegions,
       selected: state.aiSelected,
       labelId: state.aiLabelId,
       labels: state.labels,
@@ -188,7 +297,9 @@ export function PromptPanel() {
   );
   if (!s.active) return null;
   const modelName = s.model?.displayName ?? 'The model';
-  const problemOf = (kind: PromptKind) => (s.model ? capabilityProblem(kind, s.model.capabilities, modelName) : null);
+  const problemOf = (kind: CapabilityKind) => (s.model ? capabilityProblem(kind, s.model.capabilities, modelName) : null);
+  const everythingName = everythingActionName(s.model?.kind);
+  const everythingProblem = problemOf('everything');
   const candidates = s.candidates;
   const selected = candidates?.candidates[s.selected];
   const chosenLabel = s.labels.find((l) => l.id === s.labelId);
@@ -210,6 +321,7 @@ export function PromptPanel() {
         AI segmentation
         <ModelPicker models={s.models} model={s.model} />
       </h2>
+      <ModelNote model={s.model} />
       <EngineStatus />
 
       <ul className="ai-kinds" aria-label="Prompt kinds">
@@ -235,6 +347,8 @@ export function PromptPanel() {
         />
         Drag to scribble
       </label>
+      <WandControls problem={problemOf('wand')} />
+      <RegionPicker problem={problemOf('regions')} />
       <TextPrompt problem={problemOf('text')} />
       <ReferencePrompt problem={problemOf('reference')} />
 
@@ -254,7 +368,20 @@ export function PromptPanel() {
               onClick={() => actions.selectAiCandidate(position)}
             >
               <span>#{position + 1}</span>
-              <span>{c.score === null ? '—' : `IoU ${c.score.toFixed(2)}`}</span>
+              {s.mode === 'regions' ? (
+                <span data-testid="ai-candidate-region" data-region={s.regions[position] ?? ''}>
+                  {s.regions[position] === undefined ? (
+                    `Mask ${position + 1}`
+                  ) : (
+                    <>
+                      <span className="swatch" style={{ background: regionColour(s.regions[position]) }} />
+                      Region {s.regions[position] + 1}
+                    </>
+                  )}
+                </span>
+              ) : (
+                c.score !== null && <span>IoU {c.score.toFixed(2)}</span>
+              )}
               {c.labels[0] && <span className="muted">{c.labels[0].name}</span>}
             </li>
           ))}
@@ -266,8 +393,14 @@ export function PromptPanel() {
         <button type="button" className="primary" data-testid="ai-accept" disabled={!selected || s.accepting} title="Accept as an annotation (Enter)" onClick={() => void actions.acceptAiCandidate()}>
           Accept
         </button>
-        {s.mode === 'everything' && candidates && (
-          <button type="button" data-testid="ai-accept-all" disabled={s.accepting} title="Accept every proposal (one undo step)" onClick={() => void actions.acceptAllAiCandidates()}>
+        {s.mode !== 'prompt' && candidates && (
+          <button
+            type="button"
+            data-testid="ai-accept-all"
+            disabled={s.accepting}
+            title={s.mode === 'regions' ? 'Accept the mask of every region (one undo step)' : 'Accept every proposal (one undo step)'}
+            onClick={() => void actions.acceptAllAiCandidates()}
+          >
             Accept all
           </button>
         )}
@@ -279,10 +412,20 @@ export function PromptPanel() {
         </button>
       </div>
       <div className="ai-actions">
-        <button type="button" data-testid="ai-everything" disabled={!s.hasImage || s.everythingRunning} title="Propose masks for the whole image (G)" onClick={() => void actions.segmentEverything()}>
-          Segment everything
+        <button
+          type="button"
+          data-testid="ai-everything"
+          data-available={everythingProblem ? '0' : '1'}
+          disabled={!s.hasImage || s.everythingRunning || everythingProblem !== null}
+          title={
+            everythingProblem ??
+            (s.model?.kind === 'foreground' ? 'Mask the foreground of the whole image (G)' : 'Propose masks for the whole image (G)')
+          }
+          onClick={() => void actions.segmentEverything()}
+        >
+          {everythingName}
         </button>
-        {s.everythingRunning && <progress className="ai-progress" data-testid="ai-everything-progress" aria-label="Segmenting everything" />}
+        {s.everythingRunning && <progress className="ai-progress" data-testid="ai-everything-progress" aria-label={everythingName} />}
       </div>
       {s.referenceOpen && <ReferenceDialog />}
     </section>

@@ -33,6 +33,9 @@ export function Toolbar() {
       showActualSize: state.showActualSize,
       zoomBy: state.zoomBy,
       brushRadius: state.brushRadius,
+      liveWire: state.liveWire,
+      liveWirePixels: state.liveWirePixels?.imageId === state.currentImage?.id ? state.liveWirePixels?.state ?? null : null,
+      setLiveWire: state.setLiveWire,
       toggleShortcuts: state.toggleShortcuts,
     })),
   );
@@ -59,6 +62,24 @@ export function Toolbar() {
           </button>
         ))}
         {brushing && <span className="brush-size" title="Brush radius ([ and ])">r {s.brushRadius}px</span>}
+        {s.activeTool === 'polygon' && (
+          <button
+            type="button"
+            data-testid="live-wire-toggle"
+            className={s.liveWire ? 'is-active' : ''}
+            aria-pressed={s.liveWire}
+            data-pixels={s.liveWirePixels ?? 'unread'}
+            title={
+              s.liveWirePixels === 'failed'
+                ? "Live-wire cannot read this image's pixels: edges stay straight (L)"
+                : 'Live-wire: polygon edges follow the image edges (L)'
+            }
+            onClick={() => s.setLiveWire(!s.liveWire)}
+          >
+            Live-wire {!s.liveWire ? 'off' : s.liveWirePixels === 'loading' ? 'on · reading image…' : s.liveWirePixels === 'failed' ? 'unavailable' : 'on'}
+            <kbd>L</kbd>
+          </button>
+        )}
       </div>
       <div className="tool-group">
         <button type="button" data-testid="undo" disabled={!s.canUndo} title="Undo (Ctrl+Z)" onClick={() => void s.undo()}>

@@ -31,7 +31,21 @@ export const SHORTCUTS: readonly Shortcut[] = [
   tool('select', 'v', 'Select & move'),
   tool('vertex', 'n', 'Edit vertices (drag a vertex, click an edge to add one, Alt/right-click to delete one)'),
   tool('box', 'r', 'Box'),
-  tool('polygon', 'p', 'Polygon (click vertices; Enter, double-click or first vertex closes; Backspace undoes a vertex)'),
+  tool('polygon', 'p', 'Polygon (click vertices; Enter, double-click or first vertex closes; Backspace undoes the last click)'),
+  {
+    group: 'Tools',
+    keys: 'L',
+    description: 'Live-wire polygon: edges follow the image edges between clicks (L again switches it off)',
+    matches: plainKey('l', 'L'),
+    run: (s) => {
+      if (s.activeTool === 'polygon') {
+        s.setLiveWire(!s.liveWire);
+        return;
+      }
+      s.setActiveTool('polygon');
+      s.setLiveWire(true);
+    },
+  },
   tool('brush', 'b', 'Mask brush (paints into the selected mask, or starts a new one)'),
   tool('eraser', 'e', 'Mask eraser'),
   tool('ai', 'i', 'AI segmentation: prompt with clicks, a box, scribbles, text or a reference region'),
@@ -64,6 +78,16 @@ export const SHORTCUTS: readonly Shortcut[] = [
       void s.segmentEverything();
     },
   },
+  {
+    group: 'AI',
+    keys: 'W',
+    description: 'Magic wand on / off: a click floods similar colours (providers with a wand, e.g. the classical one)',
+    matches: plainKey('w', 'W'),
+    run: (s) => {
+      s.setActiveTool('ai');
+      s.toggleAiWand();
+    },
+  },
   { group: 'Edit', keys: 'Delete / Backspace', description: 'Delete the selected annotations', matches: plainKey('Delete', 'Backspace'), run: (s) => s.deleteSelection() },
   { group: 'Edit', keys: 'Ctrl+Z', description: 'Undo', matches: ctrlKey('z'), run: (s) => void s.undo() },
   { group: 'Edit', keys: 'Ctrl+Shift+Z / Ctrl+Y', description: 'Redo', matches: (e) => ctrlKey('z', true)(e) || ctrlKey('y')(e), run: (s) => void s.redo() },
@@ -90,5 +114,6 @@ export const MOUSE_GESTURES: readonly ShortcutInfo[] = [
   { group: 'AI', keys: 'Enter', description: 'Accept the candidate as an annotation (one undo step)' },
   { group: 'AI', keys: 'Esc', description: 'Cancel the drag; else drop the prompts and candidates' },
   { group: 'AI', keys: '1 – 9', description: 'Label for the candidate (the best guess is preselected)' },
+  { group: 'AI', keys: 'Shift+1 – 4', description: 'Scribble region (watershed: one mask per region)' },
   { group: 'AI', keys: 'Click a proposal', description: 'Accept it (after segment everything)' },
 ];

@@ -7,8 +7,10 @@ import type {
   MaskCandidate,
   PromptCapabilities,
   PromptSetInput,
+  ProviderKind,
   ReferencePromptInput,
   ScribblePromptInput,
+  SegmentOptions,
 } from '../../../common/contract/index.js';
 
 /** x0, y0, x1, y1 in image pixels (the contract's box form). */
@@ -46,10 +48,28 @@ export function promptKinds(p: PromptDraft): PromptKind[] {
 
 export const hasPrompts = (p: PromptDraft): boolean => promptKinds(p).length > 0;
 
-/** Why a model cannot take this kind of prompt (tooltip), or null when it can. */
-export function capabilityProblem(kind: PromptKind, capabilities: PromptCapabilities | undefined, modelName: string): string | null {
+/** Everything the panel greys out per provider: the prompt kinds and the tools beside them. */
+export type CapabilityKind = PromptKind | 'wand' | 'regions' | 'everything';
+
+/** What a provider lacking the capability cannot do, after its name. */
+const MISSING_CAPABILITY: Record<Exclude<CapabilityKind, PromptKind>, string> = {
+  wand: 'has no magic wand (flood fill by colour)',
+  regions: 'does not split an image by scribbles in several regions',
+  everything: 'proposes nothing without a prompt (no "segment everything")',
+};
+
+/** Why a model cannot take this kind of prompt or tool (tooltip, toast), or null when it can. */
+export function capabilityProblem(kind: CapabilityKind, capabilities: PromptCapabilities | undefined, modelName: string): string | null {
   if (!capabilities) return 'No AI model is loaded.';
-  return capabilities[kind] ? null : `${modelName} does not take ${PROMPT_KIND_NAMES[kind]}.`;
+  if (capabilities[kind]) return null;
+  return kind === 'wand' || kind === 'regions' || kind === 'everything'
+    ? `${modelName} ${MISSING_CAPABILITY[kind]}.`
+    : `${modelName} does not take ${PROMPT_KIND_NAMES[kind]}.`;
+}
+
+/** The "segment everything" action's name: a foreground model proposes the foreground of the whole image. */
+export function everythingActionName(kind: ProviderKind | undefined): string {
+  return kind === 'foreground' ? 'Foreground of whole image' : 'Segment everything';
 }
 
 /** The request's prompt set, or null when there is nothing to send. */
@@ -57,11 +77,55 @@ export function toPromptSet(p: PromptDraft): PromptSetInput | null {
   if (!hasPrompts(p)) return null;
   return {
     clicks: p.clicks.map((c) => ({ ...c })),
-    scribbles: p.scribbles.map((s) => ({ points: s.points.map(([x, y]) => [x, y] as [number, number]), positive: s.positive })),
+    scribbles: p.scribbles.map((s) => ({
+      points: s.points.map(([x, y]) => [x, y] as [number, number]),
+      positive: s.positive,
+      ...(s.region !== undefined ? { region: s.region } : {}),
+    })),
     ...(p.box ? { box: [...p.box] as Corners } : {}),
     ...(p.text !== null ? { text: p.text } : {}),
     ...(p.reference ? { reference: p.reference } : {}),
   };
+}
+
+/** Scribble regions offered for watershed (Shift+1..4). */
+export const REGION_COUNT = 4;
+/** Magic-wand tolerance the slider starts at (0–255 per channel; the slider covers 0–100, beyond which most photos flood whole). */
+export const DEFAULT_WAND_TOLERANCE = 24;
+export const MAX_WAND_TOLERANCE = 100;
+
+/** Distinct scribble regions in the draft (a scribble without one is region 0). */
+export function regionCount(scribbles: readonly ScribblePromptInput[]): number {
+  return new Set(scribbles.map((s) => s.region ?? 0)).size;
+}
+
+export interface SegmentPayload {
+  prompts: PromptSetInput;
+  options?: SegmentOptions;
+}
+
+/**
+ * What an `ai.segment` request carries for the draft. With the magic wand on,
+ * the clicks are fill seeds (Alt-clicks cut fills out), the box only bounds
+ * the fill (`options.within`), and nothing is sent before a positive click;
+ * scribbles, text and reference take no part in a fill.
+ */
+export function segmentPayload(p: PromptDraft, wand: { tolerance: number } | null): SegmentPayload | null {
+  if (!wand) {
+    const prompts = toPromptSet(p);
+    return prompts ? { prompts } : null;
+  }
+  if (!p.clicks.some((c) => c.positive)) return null;
+  return {
+    prompts: { clicks: p.clicks.map((c) => ({ ...c })), scribbles: [] },
+    options: { tolerance: wand.tolerance, ...(p.box ? { within: [...p.box] as Corners } : {}) },
+  };
+}
+
+/** A wand tolerance from the slider: an integer in 0..MAX_WAND_TOLERANCE. */
+export function clampTolerance(value: number): number {
+  if (!Number.isFinite(value)) return DEFAULT_WAND_TOLERANCE;
+  return Math.max(0, Math.min(MAX_WAND_TOLERANCE, Math.round(value)));
 }
 
 /** Normalised corners of a drag, clamped to the image. */

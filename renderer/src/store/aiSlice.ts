@@ -20,25 +20,32 @@ import type {
 import { api } from '../api/client.js';
 import { candidateAt, candidateCrop } from '../masks/candidateBitmap.js';
 import {
+  DEFAULT_WAND_TOLERANCE,
   EMPTY_PROMPTS,
+  REGION_COUNT,
   bestPosition,
   capabilityProblem,
   clampScore,
+  clampTolerance,
   cyclePosition,
   hasPrompts,
   mergeFeatureStates,
   preselectedLabel,
-  toPromptSet,
+  regionCount,
+  segmentPayload,
+  type CapabilityKind,
   type Corners,
   type PromptDraft,
-  type PromptKind,
 } from './aiPrompts.js';
 import type { AppState } from './appStore.js';
-import { LatestWins } from './latestWins.js';
+import { LatestWins, Throttle } from './latestWins.js';
 import type { SliceCreator } from './sliceTypes.js';
 
-/** Prompted candidates refine one object; proposals cover the whole image (segment everything). */
-export type CandidateMode = 'prompt' | 'everything';
+/**
+ * Prompted candidates refine one object; region candidates are one mask per
+ * scribble region (watershed); proposals cover the whole image (segment everything).
+ */
+export type CandidateMode = 'prompt' | 'regions' | 'everything';
 
 type SegmentRequest = RequestOf<'ai.segment'>;
 type Memory = NonNullable<SegmentRequest['previous']>;
@@ -53,8 +60,16 @@ export interface AiSlice {
   aiLiveStroke: ScribblePromptInput | null;
   /** Drags draw scribbles without Shift. */
   aiScribbleMode: boolean;
+  /** Clicks are magic-wand seeds (when the provider has a wand; see `wandActive`). */
+  aiWandMode: boolean;
+  /** Magic-wand tolerance, 0..MAX_WAND_TOLERANCE (per channel, of 255). */
+  aiWandTolerance: number;
+  /** Region (0-based) new scribbles go to, for providers that split by regions. */
+  aiRegion: number;
   aiCandidates: CandidateSet | null;
   aiCandidateMode: CandidateMode;
+  /** In 'regions' mode, the region each candidate is (by position); empty otherwise. */
+  aiCandidateRegions: readonly number[];
   /** Position in `aiCandidates.candidates` of the one shown / to accept. */
   aiSelected: number;
   /** The request that produced `aiCandidates` (pairs the performance marks). */
@@ -93,6 +108,13 @@ export interface AiSlice {
   setAiText: (text: string | null) => void;
   setAiReference: (reference: ReferencePromptInput | null) => void;
   setAiScribbleMode: (on: boolean) => void;
+  /** Turns the magic wand on or off; refused with the reason when the provider has none. */
+  setAiWandMode: (on: boolean) => void;
+  toggleAiWand: () => void;
+  /** Moves the tolerance; a wand fill on screen is redone with it (throttled, latest wins). */
+  setAiWandTolerance: (tolerance: number) => void;
+  /** Region for new scribbles; false (nothing changes) when the provider has no regions or it is out of range. */
+  setAiRegion: (region: number) => boolean;
   setReferenceOpen: (open: boolean) => void;
   /** Removes the canvas prompts (clicks, box, scribbles); text and reference stay. */
   clearAiCanvasPrompts: () => void;
@@ -104,7 +126,7 @@ export interface AiSlice {
   chooseAiLabelByHotkey: (digit: string) => boolean;
   /** Accepts the selected candidate (or the one at `position`) as an annotation. */
   acceptAiCandidate: (position?: number) => Promise<void>;
-  /** Accepts every proposal in one undo step. */
+  /** Accepts every proposal (or region mask) in one undo step. */
   acceptAllAiCandidates: () => Promise<void>;
   segmentEverything: () => Promise<void>;
 }
@@ -118,6 +140,19 @@ export function currentModel(s: Pick<AppState, 'aiModels' | 'aiStatus'>): ModelI
   const id = s.aiStatus?.settings.modelId;
   return s.aiModels.find((m) => m.id === id);
 }
+
+/** The magic wand is on and the current provider has one. */
+export function wandActive(s: Pick<AppState, 'aiModels' | 'aiStatus' | 'aiWandMode'>): boolean {
+  return s.aiWandMode && currentModel(s)?.capabilities.wand === true;
+}
+
+/** Scribble regions are offered by the current provider. */
+export function regionsOffered(s: Pick<AppState, 'aiModels' | 'aiStatus'>): boolean {
+  return currentModel(s)?.capabilities.regions === true;
+}
+
+/** How often a moving tolerance slider may start a request. */
+const TOLERANCE_RERUN_MS = 60;
 
 /** The upcoming images to prefetch: the next ones in list order that are loaded. */
 export function prefetchCount(s: Pick<AppState, 'aiStatus'>): number {
@@ -139,28 +174,43 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
   const runner = new LatestWins<SegmentRequest, CandidateSet>({
     build: () => {
       const s = get();
-      const prompts = toPromptSet(s.aiPrompts);
-      if (!s.currentImage || !prompts) return null;
-      const previous = dragMemory !== undefined ? dragMemory : selectedMemory(s);
+      if (!s.currentImage) return null;
+      const wand = wandActive(s);
+      const payload = segmentPayload(s.aiPrompts, wand ? { tolerance: s.aiWandTolerance } : null);
+      if (!payload) return null;
+      // A fill has no memory of an earlier mask: each tolerance starts from the seeds again.
+      const previous = wand ? null : dragMemory !== undefined ? dragMemory : selectedMemory(s);
       const modelId = s.aiStatus?.settings.modelId;
-      return { imageId: s.currentImage.id, prompts, ...(modelId ? { modelId } : {}), ...(previous ? { previous } : {}) };
+      return { imageId: s.currentImage.id, ...payload, ...(modelId ? { modelId } : {}), ...(previous ? { previous } : {}) };
     },
     send: (request, seq) => {
       performance.mark('ai:prompt-sent', { detail: { requestSeq: seq, imageId: request.imageId } });
       return api.call('ai.segment', request);
     },
-    onAnswer: (candidates, _request, seq) => showCandidates(candidates, 'prompt', seq),
+    onAnswer: (candidates, request, seq) => {
+      const scribbles = request.prompts.scribbles ?? [];
+      // Scribbles in several regions come back as one mask per region, in region order.
+      if (regionCount(scribbles) < 2) {
+        showCandidates(candidates, 'prompt', seq);
+        return;
+      }
+      const regions = [...new Set(scribbles.map((x) => x.region ?? 0))].sort((a, b) => a - b);
+      // A provider that left out a region (nothing found there) gives no way to pair the masks with regions.
+      showCandidates(candidates, 'regions', seq, regions.length === candidates.candidates.length ? regions : []);
+    },
     onError: (error) => get().showError(error),
     onBusyChange: (busy) => set({ aiPending: busy }),
   });
+  const toleranceRerun = new Throttle(() => runner.request(), TOLERANCE_RERUN_MS);
 
   /** Drops the answers of everything sent so far. */
   const invalidate = () => {
     runner.reset();
+    toleranceRerun.cancel();
     everythingSeq++;
   };
 
-  const showCandidates = (candidates: CandidateSet, mode: CandidateMode, seq: number) => {
+  const showCandidates = (candidates: CandidateSet, mode: CandidateMode, seq: number, regions: readonly number[] = []) => {
     const s = get();
     // An answer for an image no longer on screen has nothing to show.
     if (candidates.imageId !== s.currentImage?.id) return;
@@ -169,6 +219,7 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
     set({
       aiCandidates: candidates,
       aiCandidateMode: mode,
+      aiCandidateRegions: regions,
       aiSelected: position,
       aiRequestSeq: seq,
       aiLabelId: keepLabel ? s.aiLabelId : preselectedLabel(candidates.candidates[position], s.labels, s.activeLabelId),
@@ -177,7 +228,7 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
   };
 
   /** A prompt the current model cannot take is refused with the reason (the panel greys it out too). */
-  const allowed = (kind: PromptKind, report = true): boolean => {
+  const allowed = (kind: CapabilityKind, report = true): boolean => {
     const s = get();
     const model = currentModel(s);
     // Unknown model (engine not answering yet): let the engine say what is wrong.
@@ -190,7 +241,7 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
   const leaveEverything = () => {
     if (get().aiCandidateMode !== 'everything') return;
     invalidate();
-    set({ aiCandidates: null, aiCandidateMode: 'prompt', aiEverythingRunning: false, aiLabelPicked: false });
+    set({ aiCandidates: null, aiCandidateMode: 'prompt', aiCandidateRegions: [], aiEverythingRunning: false, aiLabelPicked: false });
   };
 
   const changePrompts = (prompts: PromptDraft) => {
@@ -202,7 +253,13 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
     }
     invalidate();
     dragMemory = undefined;
-    set({ aiCandidates: null, aiLabelPicked: false });
+    set({ aiCandidates: null, aiCandidateRegions: [], aiLabelPicked: false });
+  };
+
+  /** A new scribble goes to the chosen region when the provider splits by regions. */
+  const inRegion = (scribble: ScribblePromptInput): ScribblePromptInput => {
+    const s = get();
+    return regionsOffered(s) ? { ...scribble, region: s.aiRegion } : scribble;
   };
 
   const annotationFor = async (candidates: CandidateSet, candidate: MaskCandidate, labelId: string | null): Promise<Annotation> => {
@@ -239,8 +296,12 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
     aiPrompts: EMPTY_PROMPTS,
     aiLiveStroke: null,
     aiScribbleMode: false,
+    aiWandMode: false,
+    aiWandTolerance: DEFAULT_WAND_TOLERANCE,
+    aiRegion: 0,
     aiCandidates: null,
     aiCandidateMode: 'prompt',
+    aiCandidateRegions: [],
     aiSelected: 0,
     aiRequestSeq: 0,
     aiLabelId: null,
@@ -263,8 +324,14 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
     applyAiStatus: (status) => {
       const previousModel = get().aiStatus?.settings.modelId;
       set({ aiStatus: status, aiProblem: null });
+      if (previousModel === status.settings.modelId) return;
       // Marks are per model: another model starts without any.
-      if (previousModel !== undefined && previousModel !== status.settings.modelId) get().forgetFeatureStates();
+      if (previousModel !== undefined) get().forgetFeatureStates();
+      // The wand and the regions are the old provider's tools; the new one may have neither.
+      const s = get();
+      const model = currentModel(s);
+      if (model && !model.capabilities.wand && s.aiWandMode) set({ aiWandMode: false });
+      if (model && !model.capabilities.regions && s.aiRegion !== 0) set({ aiRegion: 0 });
     },
     applyAiFeatures: (event) => {
       const modelId = get().aiStatus?.settings.modelId;
@@ -306,7 +373,8 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
           return;
         }
       }
-      if (!allowed('points')) return;
+      // With the wand on, a click is a fill seed rather than a point prompt.
+      if (!allowed(get().aiWandMode ? 'wand' : 'points')) return;
       dragMemory = undefined;
       changePrompts({ ...get().aiPrompts, clicks: [...get().aiPrompts.clicks, click] });
     },
@@ -328,11 +396,15 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
       boxDrag = null;
       changePrompts({ ...get().aiPrompts, box: before });
     },
-    showAiStroke: (aiLiveStroke) => set({ aiLiveStroke }),
+    showAiStroke: (stroke) => set({ aiLiveStroke: stroke ? inRegion(stroke) : null }),
     addAiScribble: (scribble) => {
+      if (wandActive(get())) {
+        get().showToast('info', 'The magic wand fills from clicks; turn it off (W) to scribble.');
+        return;
+      }
       if (!allowed('scribble')) return;
       dragMemory = undefined;
-      changePrompts({ ...get().aiPrompts, scribbles: [...get().aiPrompts.scribbles, scribble] });
+      changePrompts({ ...get().aiPrompts, scribbles: [...get().aiPrompts.scribbles, inRegion(scribble)] });
     },
     setAiText: (text) => {
       const trimmed = text?.trim() || null;
@@ -351,6 +423,28 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
       changePrompts({ ...get().aiPrompts, reference });
     },
     setAiScribbleMode: (aiScribbleMode) => set({ aiScribbleMode }),
+    setAiWandMode: (on) => {
+      if (on === get().aiWandMode) return;
+      if (on && !allowed('wand')) return;
+      set({ aiWandMode: on });
+      // The clicks on screen mean something else now: seeds of a fill, or point prompts.
+      if (!hasPrompts(get().aiPrompts)) return;
+      leaveEverything();
+      dragMemory = undefined;
+      runner.request();
+    },
+    toggleAiWand: () => get().setAiWandMode(!get().aiWandMode),
+    setAiWandTolerance: (tolerance) => {
+      const value = clampTolerance(tolerance);
+      if (value === get().aiWandTolerance) return;
+      set({ aiWandTolerance: value });
+      if (wandActive(get()) && get().aiPrompts.clicks.some((c) => c.positive)) toleranceRerun.schedule();
+    },
+    setAiRegion: (region) => {
+      if (!Number.isInteger(region) || region < 0 || region >= REGION_COUNT || !regionsOffered(get())) return false;
+      set({ aiRegion: region });
+      return true;
+    },
     setReferenceOpen: (aiReferenceOpen) => set({ aiReferenceOpen }),
     clearAiCanvasPrompts: () => {
       boxDrag = null;
@@ -366,6 +460,7 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
         aiLiveStroke: null,
         aiCandidates: null,
         aiCandidateMode: 'prompt',
+        aiCandidateRegions: [],
         aiSelected: 0,
         aiLabelPicked: false,
         aiEverythingRunning: false,
@@ -411,7 +506,8 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
         if (annotation.imageId === get().currentImage?.id) get().setSelection([annotation.id]);
         // Only if the user has not moved on to new prompts meanwhile.
         if (get().aiCandidates?.id !== candidates.id) return;
-        if (s.aiCandidateMode === 'prompt') {
+        // Prompted and region masks came from the prompts on screen: they go with them.
+        if (s.aiCandidateMode !== 'everything') {
           get().discardAi();
           return;
         }
@@ -450,7 +546,7 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
     },
     segmentEverything: async () => {
       const image = get().currentImage;
-      if (!image) return;
+      if (!image || !allowed('everything')) return;
       get().discardAi();
       const token = ++everythingSeq;
       set({ aiEverythingRunning: true, aiCandidateMode: 'everything' });

@@ -25,5 +25,6 @@ export function createAiToolContext(get: () => AppState): AiToolContext {
     discard: () => get().discardAi(),
     cycleCandidate: (delta) => get().cycleAiCandidate(delta),
     chooseLabelByHotkey: (digit) => get().chooseAiLabelByHotkey(digit),
+    selectRegion: (region) => get().setAiRegion(region),
   };
 }

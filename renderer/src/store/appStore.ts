@@ -4,12 +4,13 @@ import { createAiSlice, type AiSlice } from './aiSlice.js';
 import { createDocumentSlice, type DocumentSlice } from './documentSlice.js';
 import { createHistorySlice, type HistorySlice } from './historySlice.js';
 import { createImagesSlice, type ImagesSlice } from './imagesSlice.js';
+import { createModelPacksSlice, type ModelPacksSlice } from './modelPacksSlice.js';
 import { createProjectSlice, type ProjectSlice } from './projectSlice.js';
 import { createToolsSlice, type ToolsSlice } from './toolsSlice.js';
 import { createUiSlice, type UiSlice } from './uiSlice.js';
 import { createViewSlice, type ViewSlice } from './viewSlice.js';
 
-export type AppState = ProjectSlice & ImagesSlice & DocumentSlice & ViewSlice & ToolsSlice & HistorySlice & UiSlice & AiSlice;
+export type AppState = ProjectSlice & ImagesSlice & DocumentSlice & ViewSlice & ToolsSlice & HistorySlice & UiSlice & AiSlice & ModelPacksSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createProjectSlice(...a),
@@ -20,4 +21,5 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createHistorySlice(...a),
   ...createUiSlice(...a),
   ...createAiSlice(...a),
+  ...createModelPacksSlice(...a),
 }));

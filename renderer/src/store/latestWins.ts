@@ -96,3 +96,45 @@ export class LatestWins<Request, Response> {
     for (const resolve of waiters) resolve();
   }
 }
+
+/**
+ * Runs `action` at most once per `intervalMs`, leading and trailing: the
+ * first call runs at once, calls during the cool-down are folded into one
+ * run at its end (with the state as it is then). A slider dragged across its
+ * range thus costs a handful of requests, and the last position always runs.
+ */
+export class Throttle {
+  private coolDown: ReturnType<typeof setTimeout> | null = null;
+  private pending = false;
+
+  constructor(
+    private readonly action: () => void,
+    private readonly intervalMs: number,
+  ) {
+    if (!(intervalMs >= 0)) throw new RangeError(`a throttle interval must be >= 0 ms, got ${intervalMs}`);
+  }
+
+  schedule(): void {
+    if (this.coolDown !== null) {
+      this.pending = true;
+      return;
+    }
+    this.run();
+  }
+
+  /** Drops a trailing run that has not happened yet. */
+  cancel(): void {
+    if (this.coolDown !== null) clearTimeout(this.coolDown);
+    this.coolDown = null;
+    this.pending = false;
+  }
+
+  private run(): void {
+    this.pending = false;
+    this.coolDown = setTimeout(() => {
+      this.coolDown = null;
+      if (this.pending) this.run();
+    }, this.intervalMs);
+    this.action();
+  }
+}

@@ -1,13 +1,18 @@
 // Connects the pure tools to the store: what they read, and where their
 // drafts, previews and commits go.
 import type { Annotation, DocOp, Geometry } from '../../../common/contract/index.js';
+import { api } from '../api/client.js';
 import { decodeMaskCached, encodeMask } from '../masks/maskCodec.js';
+import { GreyImageCache, loadGreyImage, type GreyImage } from '../tools/liveWire/imagePixels.js';
 import type { ToolContext } from '../tools/toolTypes.js';
 import type { AppState } from './appStore.js';
 import { visibleAnnotations } from './selectors.js';
 
 /** Grab distance in screen pixels. */
 const HIT_SCREEN_PX = 6;
+
+/** Grey levels for live-wire, outside the store: megabytes per image, read once per image. */
+const greyImages = new GreyImageCache();
 
 /** Marks edited annotations as changed now (mask bitmaps are cached by updatedAt). */
 const stamp = (ops: DocOp[], now: number): DocOp[] =>
@@ -42,5 +47,29 @@ export function createToolContext(get: () => AppState): ToolContext {
     imageSize: () => ({ width: get().currentImage?.width ?? 1, height: get().currentImage?.height ?? 1 }),
     decodeMask: decodeMaskCached,
     encodeMask,
+    liveWireEnabled: () => get().liveWire,
+    greyImage: (): GreyImage | null => {
+      const { project, currentImage: image, showToast } = get();
+      if (!project || !image?.width || !image.height) return null;
+      const { id, width, height } = image;
+      const load = async () => {
+        const grey = await loadGreyImage(api.imageUrl(id, 'full'));
+        // The tools work in the record's pixel grid; another decoded size would misplace every path.
+        if (grey.width !== width || grey.height !== height) throw new Error(`it decodes to ${grey.width} × ${grey.height}, not ${width} × ${height}.`);
+        return grey;
+      };
+      // Image ids restart in each project, so the project is part of the key.
+      const key = `${project.dir}\n${id}\n${image.relPath}`;
+      const grey = greyImages.get(key, load, (error) => {
+        const now = get();
+        if (error) now.showToast('error', error);
+        if (now.currentImage?.id !== id) return;
+        now.setLiveWirePixels({ imageId: id, state: error ? 'failed' : 'ready' });
+        // The preview was straight while the pixels loaded.
+        if (!error) now.tool.refresh?.();
+      });
+      get().setLiveWirePixels({ imageId: id, state: greyImages.state(key) ?? 'loading' });
+      return grey;
+    },
   };
 }

@@ -1,9 +1,15 @@
 // The active tool and label, brush size, and what the tool is drawing right now.
 import { createTool } from '../tools/createTool.js';
+import type { GreyImageState } from '../tools/liveWire/imagePixels.js';
 import type { Draft, LivePreview, Tool, ToolId } from '../tools/toolTypes.js';
 import type { SliceCreator } from './sliceTypes.js';
 import { createAiToolContext } from './aiToolContext.js';
 import { createToolContext } from './toolContext.js';
+
+export interface LiveWirePixels {
+  imageId: number;
+  state: GreyImageState;
+}
 
 export interface ToolsSlice {
   activeTool: ToolId;
@@ -11,6 +17,10 @@ export interface ToolsSlice {
   tool: Tool;
   activeLabelId: string | null;
   brushRadius: number;
+  /** Polygon edges follow the image edges (live-wire). */
+  liveWire: boolean;
+  /** Whether live-wire has an image's pixels yet (read on first use, outside the store). */
+  liveWirePixels: LiveWirePixels | null;
   draft: Draft | null;
   previews: ReadonlyMap<string, LivePreview> | null;
   setActiveTool: (tool: ToolId) => void;
@@ -19,6 +29,8 @@ export interface ToolsSlice {
   setActiveLabel: (labelId: string | null) => void;
   /** Multiplies the brush radius (`[` / `]`). */
   scaleBrush: (factor: number) => void;
+  setLiveWire: (on: boolean) => void;
+  setLiveWirePixels: (pixels: LiveWirePixels) => void;
   setDraft: (draft: Draft | null) => void;
   setPreviews: (previews: ReadonlyMap<string, LivePreview> | null) => void;
   /** Digit 1–9: makes that label active and relabels the selection. */
@@ -34,6 +46,8 @@ export const createToolsSlice: SliceCreator<ToolsSlice> = (set, get) => ({
   tool: createTool('select', createToolContext(get), createAiToolContext(get)),
   activeLabelId: null,
   brushRadius: 12,
+  liveWire: false,
+  liveWirePixels: null,
   draft: null,
   previews: null,
   setActiveTool: (activeTool) => {
@@ -50,6 +64,15 @@ export const createToolsSlice: SliceCreator<ToolsSlice> = (set, get) => ({
       const stepped = factor > 1 ? Math.max(s.brushRadius + 1, scaled) : Math.min(s.brushRadius - 1, scaled);
       return { brushRadius: Math.max(MIN_BRUSH, Math.min(MAX_BRUSH, stepped)) };
     }),
+  setLiveWire: (liveWire) => {
+    if (liveWire === get().liveWire) return;
+    set({ liveWire });
+    get().tool.refresh?.();
+  },
+  setLiveWirePixels: (pixels) => {
+    const now = get().liveWirePixels;
+    if (now?.imageId !== pixels.imageId || now.state !== pixels.state) set({ liveWirePixels: pixels });
+  },
   setDraft: (draft) => set({ draft }),
   setPreviews: (previews) => set({ previews }),
   pressLabelHotkey: (digit) => {

@@ -3,8 +3,9 @@
 // box that the candidate follows while it is dragged; Shift+drag (or any drag
 // in scribble mode) is a scribble stroke, negative with Alt or the right
 // button. Enter accepts the candidate, Esc drops it, Tab / Shift+Tab cycle
-// the candidates, 1–9 pick the label. The tool only turns gestures into
-// prompts; requests, candidates and accepting live in the AI slice.
+// the candidates, 1–9 pick the label, Shift+1–4 the scribble region (for
+// providers that split an image by regions). The tool only turns gestures
+// into prompts; requests, candidates and accepting live in the AI slice.
 import type { ClickPromptInput, ScribblePromptInput } from '../../../common/contract/index.js';
 import { cornersOf, type Corners } from '../store/aiPrompts.js';
 import type { KeyModifiers, Tool, ToolPointer } from './toolTypes.js';
@@ -32,6 +33,8 @@ export interface AiToolContext {
   cycleCandidate(delta: 1 | -1): void;
   /** Returns true when a label has that hotkey. */
   chooseLabelByHotkey(digit: string): boolean;
+  /** Region (0-based) for the next scribbles; false when the provider has no regions. */
+  selectRegion(region: number): boolean;
 }
 
 type State =
@@ -120,6 +123,9 @@ export class AiPromptTool implements Tool {
       return true;
     }
     if (this.current.name !== 'idle') return false;
+    // The physical key: Shift+1 types "!" on most layouts.
+    const region = modifiers?.shift ? /^Digit([1-4])$/.exec(modifiers.code)?.[1] : undefined;
+    if (region !== undefined && this.ctx.selectRegion(Number(region) - 1)) return true;
     const candidates = this.ctx.candidateCount();
     if (candidates === 0) return false;
     if (key === 'Enter') {

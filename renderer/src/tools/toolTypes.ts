@@ -2,6 +2,7 @@
 // pointer and key events in IMAGE coordinates; they never touch React or
 // Konva, so they are tested with a fake context.
 import type { Annotation, Box, DocOp, Geometry } from '../../../common/contract/index.js';
+import type { GreyImage } from './liveWire/imagePixels.js';
 
 export type ToolId = 'select' | 'vertex' | 'box' | 'polygon' | 'brush' | 'eraser' | 'ai';
 
@@ -27,7 +28,14 @@ export interface BinaryMask {
 /** Something a tool is drawing that is not (yet) an annotation, shown in the overlay layer. */
 export type Draft =
   | { kind: 'box'; box: Box }
-  | { kind: 'polygon'; points: number[]; cursor: { x: number; y: number } | null; canClose: boolean }
+  | {
+      kind: 'polygon';
+      points: number[];
+      cursor: { x: number; y: number } | null;
+      canClose: boolean;
+      /** Live-wire: the edge from the last vertex on to the cursor (flat, that vertex excluded); null for a straight edge. */
+      cursorPath: number[] | null;
+    }
   | { kind: 'stroke'; points: number[]; radius: number; erase: boolean; targetId: string | null };
 
 /** How an existing annotation looks while a tool drags it, before the change is committed. */
@@ -50,6 +58,10 @@ export interface ToolContext {
   imageSize(): { width: number; height: number };
   decodeMask(annotation: Annotation): BinaryMask | null;
   encodeMask(mask: BinaryMask): Geometry;
+  /** Whether polygon edges follow the image edges (live-wire, L). */
+  liveWireEnabled(): boolean;
+  /** The current image's grey levels at full size; null while they load (the first ask starts that) or when they cannot be read. */
+  greyImage(): GreyImage | null;
 }
 
 /** Modifiers of a key press: Shift+Tab cycles backwards; `code` is the physical key (label digits). */
@@ -69,4 +81,6 @@ export interface Tool {
   onKeyDown(key: string, modifiers?: KeyModifiers): boolean;
   /** Abandons whatever is in progress (Esc, tool switch, image change). */
   cancel(): void;
+  /** Redraws what the tool shows after a setting it reads has changed (live-wire on/off). */
+  refresh?(): void;
 }

@@ -18,6 +18,9 @@ interface FakeAiContext extends AiToolContext {
   discarded: number;
   cycled: number[];
   hotkeys: string[];
+  /** Whether the provider offers scribble regions; chosen ones are recorded. */
+  regionsOffered: boolean;
+  regions: number[];
 }
 
 function fakeAi(size = { width: 200, height: 100 }): FakeAiContext {
@@ -34,6 +37,8 @@ function fakeAi(size = { width: 200, height: 100 }): FakeAiContext {
     discarded: 0,
     cycled: [],
     hotkeys: [],
+    regionsOffered: false,
+    regions: [],
     imageSize: () => size,
     hitTolerance: () => 6,
     scribbleMode: () => ctx.scribbling,
@@ -50,6 +55,11 @@ function fakeAi(size = { width: 200, height: 100 }): FakeAiContext {
     chooseLabelByHotkey: (digit) => {
       ctx.hotkeys.push(digit);
       return digit === '2';
+    },
+    selectRegion: (region) => {
+      if (!ctx.regionsOffered) return false;
+      ctx.regions.push(region);
+      return true;
     },
   };
   return ctx;
@@ -198,4 +208,29 @@ test('ai tool: keys wait while a gesture is in progress', () => {
   assert.equal(ctx.accepted, 0);
   tool.cancel();
   assert.equal(tool.state(), 'idle');
+});
+
+test('ai tool: Shift+1–4 choose the scribble region when the provider has regions, by physical key; otherwise they stay label keys', () => {
+  const ctx = fakeAi();
+  const tool = new AiPromptTool(ctx);
+  ctx.candidates = 2;
+  // No regions: Shift+2 is the label key it always was.
+  assert.equal(tool.onKeyDown('@', { shift: true, code: 'Digit2' }), true);
+  assert.deepEqual(ctx.hotkeys, ['2']);
+  assert.deepEqual(ctx.regions, []);
+
+  ctx.regionsOffered = true;
+  assert.equal(tool.onKeyDown('!', { shift: true, code: 'Digit1' }), true);
+  assert.equal(tool.onKeyDown('$', { shift: true, code: 'Digit4' }), true);
+  assert.deepEqual(ctx.regions, [0, 3]);
+  assert.deepEqual(ctx.hotkeys, ['2'], 'a region key is not also a label key');
+  // Shift+5 is no region; plain digits are labels even with regions offered.
+  assert.equal(tool.onKeyDown('%', { shift: true, code: 'Digit5' }), false);
+  assert.equal(tool.onKeyDown('2', { shift: false, code: 'Digit2' }), true);
+  assert.deepEqual(ctx.regions, [0, 3]);
+  assert.deepEqual(ctx.hotkeys, ['2', '5', '2']);
+  // Regions can be chosen before any candidate exists (before the first scribble).
+  ctx.candidates = 0;
+  assert.equal(tool.onKeyDown('#', { shift: true, code: 'Digit3' }), true);
+  assert.deepEqual(ctx.regions, [0, 3, 2]);
 });

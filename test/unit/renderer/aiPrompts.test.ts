@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { promptSetSchema, type CandidateSet, type Label, type MaskCandidate, type PromptCapabilities } from '../../../common/contract/index.js';
+import { promptSetSchema, segmentRequestSchema, type CandidateSet, type Label, type MaskCandidate, type PromptCapabilities } from '../../../common/contract/index.js';
 import {
   EMPTY_PROMPTS,
   bestPosition,
@@ -8,12 +8,17 @@ import {
   capabilityProblem,
   clampScore,
   cornersOf,
+  clampTolerance,
   cyclePosition,
+  everythingActionName,
   hasPrompts,
   mergeFeatureStates,
   preselectedLabel,
   promptKinds,
+  regionCount,
+  segmentPayload,
   toPromptSet,
+  type PromptDraft,
 } from '../../../renderer/src/store/aiPrompts.js';
 
 const label = (id: string, name: string): Label => ({ id, name, colour: '#ff0000', hotkey: null });
@@ -101,4 +106,70 @@ test('feature marks: merging keeps the same map when nothing changed', () => {
   const second = mergeFeatureStates(first, [[3, 'ready']]);
   assert.equal(second.get(3), 'ready');
   assert.equal(first.get(3), 'encoding', 'the old map is not mutated');
+});
+
+const CLASSICAL_CAPS: PromptCapabilities = { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: true, regions: true, everything: false };
+const FOREGROUND_CAPS: PromptCapabilities = { points: true, box: true, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false, everything: true };
+const SEGMENTER_CAPS: PromptCapabilities = { points: true, box: true, scribble: true, text: true, reference: true, labels: true, wand: false, regions: false, everything: true };
+
+test('capabilities: the wand, regions and segment everything are greyed out per provider, each with its own reason', () => {
+  const kinds = ['points', 'box', 'scribble', 'text', 'reference', 'wand', 'regions', 'everything'] as const;
+  const available = (caps: PromptCapabilities) => kinds.filter((k) => capabilityProblem(k, caps, 'P') === null);
+  assert.deepEqual(available(CLASSICAL_CAPS), ['points', 'box', 'scribble', 'wand', 'regions']);
+  assert.deepEqual(available(FOREGROUND_CAPS), ['points', 'box', 'everything']);
+  assert.deepEqual(available(SEGMENTER_CAPS), ['points', 'box', 'scribble', 'text', 'reference', 'everything']);
+  assert.equal(capabilityProblem('text', CLASSICAL_CAPS, 'Classical'), 'Classical does not take text prompts.');
+  assert.equal(capabilityProblem('reference', CLASSICAL_CAPS, 'Classical'), 'Classical does not take reference regions.');
+  assert.equal(capabilityProblem('everything', CLASSICAL_CAPS, 'Classical'), 'Classical proposes nothing without a prompt (no "segment everything").');
+  assert.equal(capabilityProblem('wand', SEGMENTER_CAPS, 'Tiny'), 'Tiny has no magic wand (flood fill by colour).');
+  assert.equal(capabilityProblem('regions', FOREGROUND_CAPS, 'ISNet'), 'ISNet does not split an image by scribbles in several regions.');
+  assert.equal(capabilityProblem('wand', undefined, 'x'), 'No AI model is loaded.');
+});
+
+test('segment everything is called "Foreground of whole image" for a foreground model', () => {
+  assert.equal(everythingActionName('foreground'), 'Foreground of whole image');
+  assert.equal(everythingActionName('segmenter'), 'Segment everything');
+  assert.equal(everythingActionName(undefined), 'Segment everything');
+});
+
+const draft = (p: Partial<PromptDraft>): PromptDraft => ({ ...EMPTY_PROMPTS, ...p });
+
+test('scribble regions travel in the prompt set and count once each', () => {
+  const scribbles = [
+    { points: [[1, 1], [2, 2]] as [number, number][], positive: true, region: 0 },
+    { points: [[5, 5]] as [number, number][], positive: true, region: 2 },
+    { points: [[6, 6]] as [number, number][], positive: false, region: 2 },
+    { points: [[7, 7]] as [number, number][], positive: true },
+  ];
+  const sent = toPromptSet(draft({ scribbles }))!;
+  assert.deepEqual(
+    sent.scribbles!.map((s) => s.region),
+    [0, 2, 2, undefined],
+  );
+  assert.equal('region' in sent.scribbles![3]!, false, 'no region key when the scribble has none');
+  assert.deepEqual(promptSetSchema.parse(sent).scribbles.map((s) => s.region), [0, 2, 2, undefined]);
+  assert.equal(regionCount(scribbles), 2, 'a scribble without a region is region 0');
+  assert.equal(regionCount([]), 0);
+});
+
+test('segment payload: plain prompts as they are; the wand sends clicks as seeds, the tolerance, and the box as its bounds', () => {
+  const prompts = draft({ clicks: [{ x: 10, y: 12, positive: true }], box: [0, 0, 50, 40], scribbles: [{ points: [[3, 3]], positive: true }] });
+  assert.deepEqual(segmentPayload(prompts, null), { prompts: toPromptSet(prompts) });
+  assert.equal(segmentPayload(EMPTY_PROMPTS, null), null);
+
+  const wand = segmentPayload(prompts, { tolerance: 30 })!;
+  assert.deepEqual(wand, { prompts: { clicks: [{ x: 10, y: 12, positive: true }], scribbles: [] }, options: { tolerance: 30, within: [0, 0, 50, 40] } });
+  const request = { imageId: 1, ...wand };
+  assert.deepEqual(segmentRequestSchema.parse(request).options, wand.options, 'the contract takes it');
+  assert.deepEqual(segmentPayload(draft({ clicks: prompts.clicks }), { tolerance: 0 })?.options, { tolerance: 0 }, 'no box: the whole image');
+  // Nothing to fill from yet: a box alone, or only a cut-out click.
+  assert.equal(segmentPayload(draft({ box: [0, 0, 5, 5] }), { tolerance: 24 }), null);
+  assert.equal(segmentPayload(draft({ clicks: [{ x: 1, y: 1, positive: false }] }), { tolerance: 24 }), null);
+});
+
+test('tolerance from the slider: an integer in 0..100', () => {
+  assert.equal(clampTolerance(33.6), 34);
+  assert.equal(clampTolerance(-4), 0);
+  assert.equal(clampTolerance(250), 100);
+  assert.equal(clampTolerance(Number.NaN), 24);
 });

