@@ -7,14 +7,14 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
-import { AppError, executionProviderSchema, promptSetSchema, type ExecutionProviderChoice, type PromptSet, type PromptSetInput } from '../../../common/contract/index.js';
+import { AppError, executionProviderSchema, promptSetSchema, type ExecutionProviderChoice, type PromptSet, type PromptSetInput, type SegmentOptions } from '../../../common/contract/index.js';
 import { UsageError } from './types.js';
 
 export const SEGMENT_USAGE = [
   'promptlabel segment (--image PATH)... [PATH...] [--model ID]',
   '      [--point X,Y[,LABEL]]... [--box X1,Y1,X2,Y2] [--scribble "X,Y X,Y ..."[:neg]]... [--text PHRASE]',
   '      [--ref-image PATH (--ref-box X1,Y1,X2,Y2 | --ref-scribble "X,Y X,Y ...")]',
-  '      [--labels "name,name,..."] [--candidate best|all|N] [--provider auto|cpu|cuda|dml|coreml|webgpu]',
+  '      [--tolerance N] [--labels "name,name,..."] [--candidate best|all|N] [--provider auto|cpu|cuda|dml|coreml|webgpu]',
   '      (--out mask.png|result.json | --out-dir DIR --format png|json)',
   '    Coordinates are image pixels (x right, y down). LABEL 1 = positive (default), 0 = negative;',
   '    a scribble ending in :neg is negative. Exit codes: 0 ok, 1 failure, 2 bad arguments.',
@@ -40,6 +40,8 @@ export interface SegmentArgs {
   labels: string[] | null;
   candidate: CandidateChoice;
   provider: ExecutionProviderChoice | undefined;
+  /** Provider options that are not prompts (the magic wand's tolerance). */
+  options: SegmentOptions;
 }
 
 /** Image ids in the CLI's image source: the segmented images are 1..n, the reference image n + 1. */
@@ -56,6 +58,7 @@ const OPTIONS = {
   'ref-box': { type: 'string' },
   'ref-scribble': { type: 'string' },
   labels: { type: 'string' },
+  tolerance: { type: 'string' },
   candidate: { type: 'string' },
   provider: { type: 'string' },
   out: { type: 'string' },
@@ -220,6 +223,13 @@ export function parseSegmentArgs(args: string[]): SegmentArgs {
     throw new UsageError('--candidate all writes several masks: use a .json output (or pick one candidate for a .png).');
   }
   if (values.model !== undefined && values.model.trim() === '') throw new UsageError('--model needs a model id (see `promptlabel models`).');
+  const options: SegmentOptions = {};
+  if (values.tolerance !== undefined) {
+    const tolerance = Number(values.tolerance);
+    if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 255) throw new UsageError(`--tolerance must be a number from 0 to 255, not "${values.tolerance}".`);
+    options.tolerance = tolerance;
+    if (parsed.data.box) options.within = parsed.data.box;
+  }
 
   return {
     outputs,
@@ -228,6 +238,7 @@ export function parseSegmentArgs(args: string[]): SegmentArgs {
     referenceImagePath: refImage === undefined ? null : checkFile(refImage, '--ref-image'),
     labels: parseLabels(values.labels),
     candidate,
+    options,
     provider,
   };
 }

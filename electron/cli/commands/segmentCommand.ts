@@ -147,7 +147,7 @@ function describe(result: SegmentResultJson): string {
 async function segmentOne(engine: InferenceEngine, source: FileImageSource, request: SegmentArgs, modelId: string, imageId: number, output: SegmentOutput, io: CliIo): Promise<void> {
   const prompt = await validatedPrompt(source, imageId, request.prompts);
   const size = await source.imageSize(imageId);
-  const set = await engine.segment(source, { imageId, modelId, prompt });
+  const set = await engine.segment(source, { imageId, modelId, prompt, options: request.options });
   const indices = chosenIndices(set, request.candidate);
   const started = performance.now();
   const candidates: SegmentCandidateJson[] = [];
@@ -186,7 +186,8 @@ export const segmentCommand: CliCommand = {
     const engine = createCliEngine({ modelId, ...(request.provider ? { executionProvider: request.provider } : {}) });
     try {
       const model = await usableModel(engine, modelId);
-      const vocabulary = (await readManifest(model.dir)).labels.all;
+      // Only segmenters with class embeddings have a vocabulary of their own.
+      const vocabulary = model.kind === 'segmenter' && model.capabilities.labels ? (await readManifest(model.dir)).labels.all : [];
       const names = request.labels ?? vocabulary;
       if (request.labels && !model.capabilities.labels) io.stderr(`Model ${modelId} gives no semantic labels; --labels is ignored.\n`);
       const paths = new Map(request.outputs.map((output, i): [number, string] => [i + 1, output.imagePath]));

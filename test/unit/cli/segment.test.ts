@@ -121,6 +121,27 @@ describe('promptlabel segment', () => {
     }
   });
 
+  it('runs any provider by id: GrabCut from a box, and a magic wand with --tolerance inside it', async () => {
+    const json = join(temp.dir, 'grabcut.json');
+    const grabCut = await cli(['segment', '--image', imagePath, '--model', 'opencv-classical', '--box', boxArg, '--out', json]);
+    assert.equal(grabCut.code, 0, grabCut.stderr);
+    const result = readResult(json);
+    assert.equal(result.model, 'opencv-classical');
+    assert.equal(result.candidates[0]!.score, null);
+    const gt = await annotationMask(target, width, height);
+    const iou = maskIoU({ width, height, data: rleToMask(result.candidates[0]!.rle) }, gt);
+    assert.ok(iou >= 0.8, `GrabCut IoU ${iou.toFixed(3)}`);
+    const [x, y, w, h] = target.bbox;
+    const wandJson = join(temp.dir, 'wand.json');
+    const wand = await cli(['segment', '--image', imagePath, '--model', 'opencv-classical', '--point', `${Math.round(x + w / 2)},${Math.round(y + h / 2)}`, '--tolerance', '255', '--box', boxArg, '--out', wandJson]);
+    assert.equal(wand.code, 0, wand.stderr);
+    const box = readResult(wandJson).candidates[0]!.box;
+    assert.ok(box.x >= x - 1 && box.y >= y - 1 && box.x + box.w <= x + w + 1 && box.y + box.h <= y + h + 1, 'tolerance 255 fills exactly the box');
+    const bad = await cli(['segment', '--image', imagePath, '--point', '10,10', '--tolerance', 'lots', '--out', wandJson]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--tolerance must be a number from 0 to 255/);
+  });
+
   it('a text prompt over several images writes one file per image into --out-dir', async () => {
     const outDir = join(temp.dir, 'batch');
     const images = coco.images.slice(0, 2).map((i) => join(SAMPLES_DIR, i.file_name));
