@@ -26,11 +26,13 @@ const tensorSpec = z.object({
   type: z.enum(['float32', 'int64']),
   shape: z.array(dim),
 });
-const relativePath = z
+/** A path inside the model folder (no absolute paths, no `..`); shared by every manifest kind. */
+export const relativePath = z
   .string()
   .min(1)
   .refine((p) => !isAbsolute(p) && !p.split(/[\\/]/).includes('..'), 'must be a path inside the model folder');
-const fileEntry = z.object({
+/** One file of a model: its path, sha256 and size, checked before loading. */
+export const fileEntry = z.object({
   path: relativePath,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
   bytes: z.number().int().nonnegative(),

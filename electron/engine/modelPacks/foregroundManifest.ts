@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, isAbsolute, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { ModelInfo, PromptCapabilities } from '../../../common/contract/ai.js';
 import { AppError } from '../../../common/contract/result.js';
+import { fileEntry, relativePath } from '../../inference/manifest.js';
 
 export const FOREGROUND_MANIFEST_KIND = 'foreground-segmenter';
 
@@ -32,15 +33,6 @@ export const FOREGROUND_CAPABILITIES: PromptCapabilities = {
 
 const NO_CAPABILITIES: PromptCapabilities = { ...FOREGROUND_CAPABILITIES, points: false, box: false, everything: false };
 
-const relativePath = z
-  .string()
-  .min(1)
-  .refine((p) => !isAbsolute(p) && !p.split(/[\\/]/).includes('..'), 'must be a path inside the model folder');
-const fileEntry = z.object({
-  path: relativePath,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
-  bytes: z.number().int().nonnegative(),
-});
 const tensorSpec = z.object({
   name: z.string().min(1),
   type: z.literal('float32'),

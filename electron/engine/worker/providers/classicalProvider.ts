@@ -7,26 +7,22 @@
 import { AppError, type PromptCapabilities, type SegmentOptions } from '../../../../common/contract/index.js';
 import { CLASSICAL_CAPABILITIES } from '../../providerManifests.js';
 import type { WorkerImage, WorkerPrompt } from '../../protocol.js';
-import { ByteLru } from '../byteLru.js';
 import type { MaskCrop } from '../candidateMasks.js';
 import { fromFullMask, toFullMask } from '../classical/binaryCrop.js';
 import { magicWand } from '../classical/floodFill.js';
 import { grabCutMask } from '../classical/grabCut.js';
 import { loadOpenCv, type CvApi } from '../classical/opencv.js';
-import { decodeRgb, type RgbImage } from '../classical/rgbImage.js';
+import type { RgbImage } from '../classical/rgbImage.js';
+import { DecodedImages } from '../decodedImages.js';
 import { watershedRegions } from '../classical/watershed.js';
-import { contentHash } from '../modelRuntime.js';
 import { FixedMask } from './fixedMask.js';
 import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderCandidate, type ProviderResult } from './maskProvider.js';
-
-/** Decoded photos kept for the next prompt on the same image (a 4000 px photo is 48 MB). */
-const DECODED_BUDGET_BYTES = 256 * 1024 * 1024;
 
 export class ClassicalProvider implements MaskProvider {
   readonly capabilities: PromptCapabilities = CLASSICAL_CAPABILITIES;
   readonly activeProvider = 'cpu (OpenCV WebAssembly)';
   readonly providerNote = null;
-  private readonly decoded = new ByteLru<RgbImage>(DECODED_BUDGET_BYTES);
+  private readonly decoded = new DecodedImages();
   private cv: Promise<CvApi> | null = null;
 
   constructor(readonly id: string) {}
@@ -37,37 +33,17 @@ export class ClassicalProvider implements MaskProvider {
   }
 
   isPrepared(image: WorkerImage): boolean {
-    try {
-      return this.decoded.has(contentHash(image.path));
-    } catch {
-      return false;
-    }
+    return this.decoded.has(image);
   }
 
   async prepare(image: WorkerImage): Promise<PreparedImage> {
-    const key = contentHash(image.path);
-    const known = this.decoded.get(key);
-    if (known) return { key, source: 'memory', encodeMs: 0, width: known.width, height: known.height };
-    const started = performance.now();
-    let rgb: RgbImage;
-    try {
-      [rgb] = await Promise.all([decodeRgb(image.path), this.opencv()]);
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw new AppError('invalid_file', `Cannot decode image ${image.imageId}: ${(error as Error).message}`);
-    }
-    this.decoded.set(key, rgb, rgb.data.byteLength);
-    return { key, source: 'encoded', encodeMs: performance.now() - started, width: rgb.width, height: rgb.height };
-  }
-
-  private async pixels(image: WorkerImage): Promise<RgbImage> {
-    const prepared = await this.prepare(image);
-    return this.decoded.get(prepared.key)!;
+    const [{ prepared }] = await Promise.all([this.decoded.get(image), this.opencv()]);
+    return prepared;
   }
 
   async segment(image: WorkerImage, _prepared: PreparedImage, prompt: WorkerPrompt, options: SegmentOptions): Promise<ProviderResult> {
     assertPromptKinds(this, prompt, options);
-    const [cv, rgb] = await Promise.all([this.opencv(), this.pixels(image)]);
+    const [cv, { rgb }] = await Promise.all([this.opencv(), this.decoded.get(image)]);
     try {
       return this.run(cv, rgb, prompt, options);
     } catch (error) {

@@ -12,18 +12,17 @@ import { FOREGROUND_CAPABILITIES, readForegroundManifest } from '../../modelPack
 import type { WorkerImage, WorkerPrompt } from '../../protocol.js';
 import { ByteLru } from '../byteLru.js';
 import type { MaskCrop } from '../candidateMasks.js';
-import { decodeRgb, type RgbImage } from '../classical/rgbImage.js';
-import { contentHash } from '../modelRuntime.js';
+import type { RgbImage } from '../classical/rgbImage.js';
+import { DecodedImages } from '../decodedImages.js';
 import { FixedMask } from './fixedMask.js';
 import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderResult } from './maskProvider.js';
 
-const DECODED_BUDGET_BYTES = 256 * 1024 * 1024;
 /** About 30 crop outputs of a 1024 px model. */
 const PROBABILITY_BUDGET_BYTES = 128 * 1024 * 1024;
 
 export class ForegroundProvider implements MaskProvider {
   readonly capabilities = FOREGROUND_CAPABILITIES;
-  private readonly decoded = new ByteLru<RgbImage>(DECODED_BUDGET_BYTES);
+  private readonly decoded = new DecodedImages();
   private readonly probabilities = new ByteLru<Float32Array>(PROBABILITY_BUDGET_BYTES);
 
   private constructor(
@@ -47,26 +46,11 @@ export class ForegroundProvider implements MaskProvider {
   }
 
   isPrepared(image: WorkerImage): boolean {
-    try {
-      return this.decoded.has(contentHash(image.path));
-    } catch {
-      return false;
-    }
+    return this.decoded.has(image);
   }
 
   async prepare(image: WorkerImage): Promise<PreparedImage> {
-    const key = contentHash(image.path);
-    const known = this.decoded.get(key);
-    if (known) return { key, source: 'memory', encodeMs: 0, width: known.width, height: known.height };
-    const started = performance.now();
-    let rgb: RgbImage;
-    try {
-      rgb = await decodeRgb(image.path);
-    } catch (error) {
-      throw new AppError('invalid_file', `Cannot decode image ${image.imageId}: ${(error as Error).message}`);
-    }
-    this.decoded.set(key, rgb, rgb.data.byteLength);
-    return { key, source: 'encoded', encodeMs: performance.now() - started, width: rgb.width, height: rgb.height };
+    return (await this.decoded.get(image)).prepared;
   }
 
   /** The model's probability map for a crop, from the cache when the same crop was run before. */
@@ -79,14 +63,9 @@ export class ForegroundProvider implements MaskProvider {
     return prob;
   }
 
-  private async rgb(image: WorkerImage): Promise<{ prepared: PreparedImage; rgb: RgbImage }> {
-    const prepared = await this.prepare(image);
-    return { prepared, rgb: this.decoded.get(prepared.key)! };
-  }
-
   async segment(image: WorkerImage, _prepared: PreparedImage, prompt: WorkerPrompt, options: SegmentOptions): Promise<ProviderResult> {
     assertPromptKinds(this, prompt, options);
-    const { prepared, rgb } = await this.rgb(image);
+    const { prepared, rgb } = await this.decoded.get(image);
     const size = { width: rgb.width, height: rgb.height };
     const crop = prompt.box ? foregroundCrop(prompt.box, size) : { x: 0, y: 0, w: rgb.width, h: rgb.height };
     const positive = prompt.clicks.filter((c) => c.positive).map((c): [number, number] => [c.x, c.y]);
@@ -99,7 +78,7 @@ export class ForegroundProvider implements MaskProvider {
   }
 
   async everything(image: WorkerImage, _prepared: PreparedImage, _params: unknown, progress: (done: number, total: number) => void): Promise<ProviderResult> {
-    const { prepared, rgb } = await this.rgb(image);
+    const { prepared, rgb } = await this.decoded.get(image);
     progress(0, 1);
     const crop = { x: 0, y: 0, w: rgb.width, h: rgb.height };
     const prob = await this.probability(prepared, rgb, crop);
