@@ -3,6 +3,7 @@
 // farthest from the boundary, each next click at the centre of the largest
 // error region, positive for a miss and negative for a false area.
 import type { BinaryMask } from '../../inference/masks.js';
+import { labelComponents } from '../worker/classical/binaryCrop.js';
 
 export interface SimulatedClick {
   x: number;
@@ -41,38 +42,12 @@ export function farthestInteriorPoint(m: BinaryMask): { x: number; y: number; de
   return { x: (best % m.width) + 0.5, y: Math.floor(best / m.width) + 0.5, depth };
 }
 
-/** The largest 4-connected component of a mask (breadth-first labelling). */
+/** The largest 4-connected component of a mask. */
 export function largestComponent(m: BinaryMask): BinaryMask {
-  const { width: w, height: h } = m;
-  const label = new Int32Array(w * h);
-  const queue = new Int32Array(w * h);
-  let bestLabel = 0;
-  let bestSize = 0;
-  let next = 0;
-  for (let start = 0; start < w * h; start++) {
-    if (!m.data[start] || label[start]) continue;
-    next++;
-    let head = 0;
-    let tail = 0;
-    queue[tail++] = start;
-    label[start] = next;
-    while (head < tail) {
-      const i = queue[head++]!;
-      const x = i % w;
-      const neighbours = [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w];
-      for (const j of neighbours) {
-        if (j >= 0 && j < w * h && m.data[j] && !label[j]) {
-          label[j] = next;
-          queue[tail++] = j;
-        }
-      }
-    }
-    if (tail > bestSize) {
-      bestSize = tail;
-      bestLabel = next;
-    }
-  }
-  return { width: w, height: h, data: Uint8Array.from(label, (l) => (l === bestLabel && l !== 0 ? 1 : 0)) };
+  const { labels, sizes } = labelComponents(m.data, m.width, m.height, 4);
+  let best = 0;
+  for (let c = 1; c < sizes.length; c++) if (sizes[c]! > (sizes[best] ?? 0)) best = c;
+  return { width: m.width, height: m.height, data: Uint8Array.from(labels, (l) => (best !== 0 && l === best ? 1 : 0)) };
 }
 
 /** The next corrective click, or null when the prediction is exact. */

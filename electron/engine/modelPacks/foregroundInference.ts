@@ -2,6 +2,7 @@
 // probability map into a mask in image pixels. Plain functions over plain
 // arrays: the caller owns the session, the decoded image, caching and the
 // choice of execution provider.
+import { labelComponents } from '../worker/classical/binaryCrop.js';
 import * as ort from 'onnxruntime-node';
 import type { ForegroundManifest } from './foregroundManifest.js';
 
@@ -190,43 +191,6 @@ export interface ForegroundMask {
   fallback: 'largest-component' | null;
 }
 
-/**
- * Labels 8-connected components of a 0/1 mask: per pixel its component
- * (1-based, 0 = background), and each component's size (index 0 unused).
- */
-export function labelComponents(mask: Uint8Array, width: number, height: number): { labels: Int32Array; sizes: number[] } {
-  const labels = new Int32Array(width * height);
-  const sizes = [0];
-  const queue = new Int32Array(width * height);
-  for (let start = 0; start < mask.length; start++) {
-    if (!mask[start] || labels[start]) continue;
-    const label = sizes.length;
-    let head = 0;
-    let tail = 0;
-    queue[tail++] = start;
-    labels[start] = label;
-    while (head < tail) {
-      const p = queue[head++]!;
-      const px = p % width;
-      const py = (p - px) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = py + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = px + dx;
-          if (nx < 0 || nx >= width) continue;
-          const q = ny * width + nx;
-          if (mask[q] && !labels[q]) {
-            labels[q] = label;
-            queue[tail++] = q;
-          }
-        }
-      }
-    }
-    sizes.push(tail);
-  }
-  return { labels, sizes };
-}
 
 /**
  * The crop's mask in image pixels: the S x S probability map resized back
@@ -257,7 +221,7 @@ export function foregroundMask(prob: Float32Array, crop: CropRect, imageSize: Im
     }
   }
 
-  const { labels, sizes } = labelComponents(above, w, h);
+  const { labels, sizes } = labelComponents(above, w, h, 8);
   const total = sizes.length - 1;
   /** The component under an image point; 0 for background or a point outside the crop. */
   const componentAt = ([px, py]: ImagePoint): number => {

@@ -72,18 +72,22 @@ export function toFullMask(crop: BinaryCrop, width: number, height: number): Uin
  * Connected-component labels of a 0/1 mask: 0 outside, 1..count inside.
  * A scan with an explicit stack: no recursion, so large blobs are safe.
  */
-export function labelComponents(pixels: Uint8Array, width: number, height: number, connectivity: Connectivity = 8): { labels: Int32Array; count: number } {
+export function labelComponents(pixels: Uint8Array, width: number, height: number, connectivity: Connectivity = 8): { labels: Int32Array; count: number; sizes: number[] } {
   const labels = new Int32Array(width * height);
   const stack = new Int32Array(width * height);
+  /** Pixels per component; index 0 (background) unused. */
+  const sizes = [0];
   let count = 0;
   for (let start = 0; start < pixels.length; start++) {
     if (!pixels[start] || labels[start]) continue;
     count++;
     labels[start] = count;
     let top = 0;
+    let size = 0;
     stack[top++] = start;
     while (top > 0) {
       const p = stack[--top]!;
+      size++;
       const px = p % width;
       const py = (p - px) / width;
       for (let dy = -1; dy <= 1; dy++) {
@@ -101,8 +105,9 @@ export function labelComponents(pixels: Uint8Array, width: number, height: numbe
         }
       }
     }
+    sizes.push(size);
   }
-  return { labels, count };
+  return { labels, count, sizes };
 }
 
 export interface ComponentFilter {
