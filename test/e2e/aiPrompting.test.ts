@@ -5,86 +5,32 @@
 // all in the exported COCO with the right categories.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import type { Annotation } from '../../common/contract/index.js';
-import { chromiumMissing, launchChromium, screenshot } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import { chromiumMissing, screenshot } from './support/browser.js';
 import { clickImage, toPage, waitForImage } from './support/canvas.js';
-import { repoRoot, sampleProject, startHost, type RunningHost } from './support/host.js';
 import { hostCall } from './support/hostCall.js';
+import { promptPanelHelpers } from './support/promptPanel.js';
+import { groundTruth, gtBox, type Bbox, type CocoFile } from './support/sampleTruth.js';
+import { openBrowserSession, type BrowserSession } from './support/session.js';
 
-interface CocoFile {
-  images: { id: number; file_name: string }[];
-  annotations: { image_id: number; category_id: number; bbox: [number, number, number, number]; segmentation: unknown }[];
-  categories: { id: number; name: string }[];
-}
-
-/** The sample ground truth: where the objects used below are. */
-function groundTruth(): CocoFile {
-  return JSON.parse(readFileSync(join(repoRoot, 'assets', 'samples', 'annotations.coco.json'), 'utf8')) as CocoFile;
-}
-
-function gtBox(gt: CocoFile, fileName: string, category: string): [number, number, number, number] {
-  const image = gt.images.find((i) => i.file_name === fileName);
-  const categoryId = gt.categories.find((c) => c.name === category)?.id;
-  const annotation = gt.annotations.find((a) => a.image_id === image?.id && a.category_id === categoryId);
-  if (!annotation) throw new Error(`the sample ground truth has no ${category} on ${fileName}`);
-  return annotation.bbox;
-}
-
-const centre = ([x, y, w, h]: [number, number, number, number]): [number, number] => [x + w / 2, y + h / 2];
+const centre = ([x, y, w, h]: Bbox): [number, number] => [x + w / 2, y + h / 2];
 const intersects = (a: number[], b: number[]) => a[0]! < b[0]! + b[2]! && b[0]! < a[0]! + a[2]! && a[1]! < b[1]! + b[3]! && b[1]! < a[1]! + a[3]!;
 
 const skip = chromiumMissing();
 
 describe('AI prompting in browser mode', { skip }, () => {
-  let browser: Browser;
-  let host: RunningHost;
+  let session: BrowserSession;
   let page: Page;
-  const project = sampleProject(4);
   const gt = groundTruth();
   // One label per colour: the built-in model gets the colour word right almost always (see its model card).
   const LABELS = ['red square', 'yellow star', 'purple hexagon', 'sand'];
 
-  before(async () => {
-    host = await startHost(project, join(project, '..', `${project.split('/').pop()}-user`));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (error) => console.error('page error:', error));
-    await page.goto(host.url);
-    await page.getByTestId('image-item').first().click();
-    await waitForImage(page, 1);
-    for (const name of LABELS) {
-      await page.getByTestId('label-new-name').fill(name);
-      await page.getByTestId('label-add').click();
-      await page.locator(`[data-testid="label-item"][data-label-name="${name}"]`).waitFor();
-    }
-    await page.getByTestId('canvas').click({ position: { x: 2, y: 2 } }); // keyboard back to the canvas
-  });
-  after(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  before(async () => { session = await openBrowserSession({ images: 4, labels: LABELS }); page = session.page; });
+  after(() => session?.close());
 
-  const panel = () => page.getByTestId('prompt-panel');
-  const panelAttribute = async (name: string) => (await panel().getAttribute(`data-${name}`)) ?? '';
-  /** Waits until a candidate set other than `previous` is shown and nothing is in flight; returns its id. */
-  const nextCandidate = async (previous: string): Promise<string> => {
-    await page.waitForFunction(
-      (previousId) => {
-        const element = document.querySelector<HTMLElement>('[data-testid="prompt-panel"]');
-        const id = element?.dataset.candidateSetId ?? '';
-        return id !== '' && id !== previousId && element?.dataset.pending === '0';
-      },
-      previous,
-      { timeout: 30_000 },
-    );
-    return panelAttribute('candidate-set-id');
-  };
+  const { panel, panelAttribute, nextCandidate, stored, waitSaved } = promptPanelHelpers(() => page);
   const currentImageId = async () => Number(await page.getByTestId('canvas').getAttribute('data-image-id'));
-  const stored = async (imageId: number): Promise<Annotation[]> => hostCall(page, 'annotations.list', { imageId });
-  const waitSaved = () => page.locator('[data-testid="save-state"][data-state="saved"]').waitFor();
 
   it('shows the prompt panel with the built-in model, a live engine, and features-ready marks from prefetch', async () => {
     await page.keyboard.press('i');

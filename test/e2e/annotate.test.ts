@@ -4,42 +4,27 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, screenshot } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import { chromiumMissing, screenshot } from './support/browser.js';
 import { clickImage, dragImage, waitForImage } from './support/canvas.js';
-import { sampleProject, startHost, type RunningHost } from './support/host.js';
-
-interface CocoFile {
-  images: { id: number; file_name: string; width: number; height: number }[];
-  annotations: { image_id: number; category_id: number; segmentation: number[][] | { counts: string; size: [number, number] }; bbox: number[]; area: number }[];
-  categories: { id: number; name: string }[];
-}
+import { startHost } from './support/host.js';
+import type { CocoFile } from './support/sampleTruth.js';
+import { startBrowserSession, type BrowserSession } from './support/session.js';
 
 const skip = chromiumMissing();
 
 describe('manual annotation in browser mode', { skip }, () => {
-  let browser: Browser;
-  let host: RunningHost;
+  let session: BrowserSession;
   let page: Page;
-  const project = sampleProject(4);
-  const userData = join(project, '..', `${project.split('/').pop()}-user`);
 
-  before(async () => {
-    host = await startHost(project, userData);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (error) => console.error('page error:', error));
-  });
-  after(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  before(async () => { session = await startBrowserSession({ images: 4 }); page = session.page; });
+  after(() => session?.close());
 
   const annotationItems = () => page.getByTestId('annotation-item');
   const labelsOf = async () => (await annotationItems().evaluateAll((rows) => rows.map((row) => row.getAttribute('data-label-name') ?? ''))).sort();
 
   it('opens the project and shows its images', async () => {
-    await page.goto(host.url);
+    await page.goto(session.host.url);
     await page.getByTestId('image-item').first().waitFor();
     assert.equal(await page.getByTestId('image-item').count(), 4);
     await page.getByTestId('image-item').first().click();
@@ -94,9 +79,9 @@ describe('manual annotation in browser mode', { skip }, () => {
   });
 
   it('keeps everything acknowledged when the host process is killed', async () => {
-    await host.stop('SIGKILL');
-    host = await startHost(project, userData);
-    await page.goto(host.url);
+    await session.host.stop('SIGKILL');
+    session.host = await startHost(session.project, session.userData);
+    await page.goto(session.host.url);
     await page.getByTestId('image-item').first().click();
     await waitForImage(page);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length === 2);
@@ -107,7 +92,7 @@ describe('manual annotation in browser mode', { skip }, () => {
   it('exports COCO with the drawn geometry and labels', async () => {
     await page.getByTestId('export-coco').click();
     await page.getByTestId('toast').filter({ hasText: '.json' }).waitFor({ timeout: 20_000 });
-    const exportsDir = join(project, 'exports');
+    const exportsDir = join(session.project, 'exports');
     const file = readdirSync(exportsDir).find((name) => name.endsWith('.json') && !name.includes('captions'));
     assert.ok(file, `no export in ${exportsDir}`);
     const coco = JSON.parse(readFileSync(join(exportsDir, file), 'utf8')) as CocoFile;

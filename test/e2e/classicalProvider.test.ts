@@ -5,89 +5,28 @@
 // find the accepted masks in the exported COCO.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import type { Annotation } from '../../common/contract/index.js';
-import { chromiumMissing, launchChromium, screenshot } from './support/browser.js';
-import { clickImage, dragImage, toPage, waitForImage } from './support/canvas.js';
-import { repoRoot, sampleProject, startHost, type RunningHost } from './support/host.js';
+import type { Page } from 'playwright-core';
+import { chromiumMissing, screenshot } from './support/browser.js';
+import { clickImage, dragImage, toPage } from './support/canvas.js';
 import { hostCall } from './support/hostCall.js';
-
-type Bbox = [number, number, number, number];
-
-interface CocoFile {
-  images: { id: number; file_name: string }[];
-  annotations: { image_id: number; category_id: number; bbox: Bbox; segmentation: unknown; area: number }[];
-  categories: { id: number; name: string }[];
-}
-
-const groundTruth = (): CocoFile => JSON.parse(readFileSync(join(repoRoot, 'assets', 'samples', 'annotations.coco.json'), 'utf8')) as CocoFile;
-
-function gtBox(gt: CocoFile, fileName: string, category: string): Bbox {
-  const image = gt.images.find((i) => i.file_name === fileName);
-  const categoryId = gt.categories.find((c) => c.name === category)?.id;
-  const annotation = gt.annotations.find((a) => a.image_id === image?.id && a.category_id === categoryId);
-  if (!annotation) throw new Error(`the sample ground truth has no ${category} on ${fileName}`);
-  return annotation.bbox;
-}
-
-function boxIoU(a: Bbox, b: Bbox): number {
-  const w = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
-  const h = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
-  const inter = w * h;
-  return inter / (a[2] * a[3] + b[2] * b[3] - inter);
-}
+import { promptPanelHelpers } from './support/promptPanel.js';
+import { boxIoU, groundTruth, gtBox, type CocoFile } from './support/sampleTruth.js';
+import { openBrowserSession, type BrowserSession } from './support/session.js';
 
 const CLASSICAL = 'opencv-classical';
 const skip = chromiumMissing();
 
 describe('classical provider in browser mode', { skip }, () => {
-  let browser: Browser;
-  let host: RunningHost;
+  let session: BrowserSession;
   let page: Page;
-  const project = sampleProject(2);
   const gt = groundTruth();
   const LABELS = ['red square', 'purple hexagon', 'yellow star', 'background'];
 
-  before(async () => {
-    host = await startHost(project, join(project, '..', `${project.split('/').pop()}-user`));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (error) => console.error('page error:', error));
-    await page.goto(host.url);
-    await page.getByTestId('image-item').first().click();
-    await waitForImage(page, 1);
-    for (const name of LABELS) {
-      await page.getByTestId('label-new-name').fill(name);
-      await page.getByTestId('label-add').click();
-      await page.locator(`[data-testid="label-item"][data-label-name="${name}"]`).waitFor();
-    }
-    await page.getByTestId('canvas').click({ position: { x: 2, y: 2 } }); // keyboard back to the canvas
-  });
-  after(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  before(async () => { session = await openBrowserSession({ images: 2, labels: LABELS }); page = session.page; });
+  after(() => session?.close());
 
-  const panel = () => page.getByTestId('prompt-panel');
-  const panelAttribute = async (name: string) => (await panel().getAttribute(`data-${name}`)) ?? '';
-  /** Waits until a candidate set other than `previous` is shown and nothing is in flight; returns its id. */
-  const nextCandidate = async (previous: string): Promise<string> => {
-    await page.waitForFunction(
-      (previousId) => {
-        const element = document.querySelector<HTMLElement>('[data-testid="prompt-panel"]');
-        const id = element?.dataset.candidateSetId ?? '';
-        return id !== '' && id !== previousId && element?.dataset.pending === '0';
-      },
-      previous,
-      { timeout: 60_000 },
-    );
-    return panelAttribute('candidate-set-id');
-  };
-  const noCandidate = () => page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="prompt-panel"]')?.dataset.candidateSetId === '');
-  const stored = (imageId: number): Promise<Annotation[]> => hostCall(page, 'annotations.list', { imageId });
-  const waitSaved = () => page.locator('[data-testid="save-state"][data-state="saved"]').waitFor();
+  const { panel, panelAttribute, nextCandidate, noCandidate, stored, waitSaved } = promptPanelHelpers(() => page, { candidateTimeoutMs: 60_000 });
   const title = async (testId: string) => (await page.getByTestId(testId).getAttribute('title')) ?? '';
 
   it('picking the classical provider greys out text, reference and segment everything, each with its reason', async () => {

@@ -3,33 +3,16 @@
 // host stores matches the object's ground truth far better than the straight
 // polygon through the same clicks would.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Annotation } from '../../common/contract/index.js';
 import { rasterisePolygons } from '../../common/geometry/polygon.js';
-import { chromiumMissing, launchChromium, screenshot } from './support/browser.js';
-import { toPage, waitForImage } from './support/canvas.js';
-import { repoRoot, sampleProject, startHost, type RunningHost } from './support/host.js';
+import { maskIoU } from '../../electron/inference/masks.js';
+import { chromiumMissing, screenshot } from './support/browser.js';
+import { toPage } from './support/canvas.js';
 import { hostCall } from './support/hostCall.js';
-
-interface CocoFile {
-  images: { id: number; file_name: string; width: number; height: number }[];
-  annotations: { image_id: number; category_id: number; segmentation: unknown }[];
-  categories: { id: number; name: string }[];
-}
-
-/** The ground-truth outline of one sample object (a polygon in the sample COCO). */
-function groundTruthRing(fileName: string, category: string): { ring: number[]; width: number; height: number } {
-  const gt = JSON.parse(readFileSync(join(repoRoot, 'assets', 'samples', 'annotations.coco.json'), 'utf8')) as CocoFile;
-  const image = gt.images.find((i) => i.file_name === fileName);
-  const categoryId = gt.categories.find((c) => c.name === category)?.id;
-  const annotation = gt.annotations.find((a) => a.image_id === image?.id && a.category_id === categoryId);
-  const segmentation = annotation?.segmentation;
-  if (!image || !Array.isArray(segmentation) || !Array.isArray(segmentation[0])) throw new Error(`no ${category} polygon on ${fileName} in the sample ground truth`);
-  return { ring: segmentation[0] as number[], width: image.width, height: image.height };
-}
+import { groundTruthRing } from './support/sampleTruth.js';
+import { openBrowserSession, type BrowserSession } from './support/session.js';
 
 /** `count` points evenly spaced along a closed ring's perimeter, starting at its first vertex. */
 function pointsAlong(ring: readonly number[], count: number): [number, number][] {
@@ -48,38 +31,14 @@ function pointsAlong(ring: readonly number[], count: number): [number, number][]
   return out;
 }
 
-function iou(a: Uint8Array, b: Uint8Array): number {
-  let both = 0;
-  let either = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] && b[i]) both++;
-    if (a[i] || b[i]) either++;
-  }
-  return both / either;
-}
-
 const skip = chromiumMissing();
 
 describe('live-wire polygon in browser mode', { skip }, () => {
-  let browser: Browser;
-  let host: RunningHost;
+  let session: BrowserSession;
   let page: Page;
-  const project = sampleProject(1);
 
-  before(async () => {
-    host = await startHost(project, join(project, '..', `${project.split('/').pop()}-user`));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (error) => console.error('page error:', error));
-    await page.goto(host.url);
-    await page.getByTestId('image-item').first().click();
-    await waitForImage(page, 1);
-    await page.getByTestId('canvas').click({ position: { x: 2, y: 2 } }); // keyboard back to the canvas
-  });
-  after(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  before(async () => { session = await openBrowserSession({ images: 1 }); page = session.page; });
+  after(() => session?.close());
 
   it('L turns live-wire on in the polygon tool, and the ? overlay lists it', async () => {
     await page.keyboard.press('l');
@@ -101,6 +60,7 @@ describe('live-wire polygon in browser mode', { skip }, () => {
 
   it('six clicks around the purple hexagon give a polygon on its outline (IoU ≥ 0.85 with the ground truth)', async () => {
     const { ring, width, height } = groundTruthRing('shapes_0001.jpg', 'purple hexagon');
+    const iou = (a: Uint8Array, b: Uint8Array) => maskIoU({ width, height, data: a }, { width, height, data: b });
     const clicks = pointsAlong(ring, 6);
     for (const [x, y] of clicks) {
       const at = await toPage(page, x, y);

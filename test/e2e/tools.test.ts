@@ -2,42 +2,31 @@
 // the host stored: move with one undo step, brush and eraser on a mask,
 // delete and restore, hide, image navigation, shortcuts, zoom, status filter.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Annotation } from '../../common/contract/index.js';
 import { measureGeometry } from '../../common/geometry/measure.js';
-import { chromiumMissing, launchChromium, screenshot } from './support/browser.js';
+import { chromiumMissing, screenshot } from './support/browser.js';
 import { dragImage, waitForImage } from './support/canvas.js';
-import { repoRoot, sampleProject, startHost, type RunningHost } from './support/host.js';
 import { hostCall } from './support/hostCall.js';
+import { groundTruth } from './support/sampleTruth.js';
+import { openBrowserSession, type BrowserSession } from './support/session.js';
 
 const skip = chromiumMissing();
 
 describe('manual tools and panels in browser mode', { skip }, () => {
-  let browser: Browser;
-  let host: RunningHost;
+  let session: BrowserSession;
   let page: Page;
-  const project = sampleProject(3);
+  let project: string;
 
   before(async () => {
-    host = await startHost(project, join(project, '..', `${project.split('/').pop()}-user`));
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (error) => console.error('page error:', error));
-    await page.goto(host.url);
-    await page.getByTestId('image-item').first().click();
-    await waitForImage(page);
-    await page.getByTestId('label-new-name').fill('thing');
-    await page.getByTestId('label-add').click();
-    await page.locator('[data-testid="label-item"][data-label-name="thing"]').waitFor();
+    session = await openBrowserSession({ images: 3, labels: ['thing'] });
+    ({ page, project } = session);
     await page.keyboard.press('1');
   });
-  after(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  after(() => session?.close());
 
   const currentImageId = async () => Number(await page.getByTestId('canvas').getAttribute('data-image-id'));
   const stored = async (): Promise<Annotation[]> => hostCall(page, 'annotations.list', { imageId: await currentImageId() });
@@ -174,10 +163,7 @@ describe('manual tools and panels in browser mode', { skip }, () => {
   });
 
   it('refuses a COCO file that names images outside the project, changing nothing, then imports a valid one', async () => {
-    const samples = JSON.parse(readFileSync(join(repoRoot, 'assets', 'samples', 'annotations.coco.json'), 'utf8')) as {
-      images: { id: number; file_name: string }[];
-      annotations: { image_id: number }[];
-    };
+    const samples = groundTruth();
     const labelsBefore = await hostCall(page, 'labels.list', {});
     const whole = join(project, '..', `${project.split('/').pop()}-all.json`);
     writeFileSync(whole, JSON.stringify(samples));
