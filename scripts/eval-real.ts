@@ -78,11 +78,13 @@ async function evaluate(model: ModelInfo, source: ImageSource, objects: GtObject
     return { set, mask: { ...empty, data: rleToMask(materialized.rle) } };
   };
   const box: number[] = [];
+  const perObject: string[] = [];
   const oneClick: number[] = [];
   const noc: number[] = [];
   try {
     for (const object of objects) {
       box.push(maskIoU((await run(object.imageId, { box: object.box })).mask, object.mask));
+      perObject.push(`${object.name} ${box.at(-1)!.toFixed(2)}`);
       if (!model.capabilities.points) continue;
       const first = farthestInteriorPoint(object.mask)!;
       const clicks: SimulatedClick[] = [{ x: first.x, y: first.y, positive: true }];
@@ -103,12 +105,13 @@ async function evaluate(model: ModelInfo, source: ImageSource, objects: GtObject
   } finally {
     await engine.close();
   }
-  return { box, oneClick, noc, promptMs };
+  return { box, oneClick, noc, promptMs, perObject };
 }
 
 async function main(): Promise<void> {
   const { source, objects } = groundTruth();
-  const models = (await listModels({ builtin: join(ROOT, 'models'), user: join(defaultUserDataDir(), 'models') })).filter((m) => m.problem === null);
+  const only = process.argv[2];
+  const models = (await listModels({ builtin: join(ROOT, 'models'), user: join(defaultUserDataDir(), 'models') })).filter((m) => m.problem === null && (!only || m.id === only));
   console.log(`real photographs: ${objects.length} objects in ${new Set(objects.map((o) => o.imageId)).size} images (assets/photos, hand-drawn ground truth)`);
   if (!models.some((m) => m.kind === 'foreground')) {
     console.log('foreground model: not installed (opt in with `npx promptlabel models fetch isnet-small`), so it is not in the table');
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
     const r = await evaluate(model, source, objects);
     const fmt = (values: number[], digits = 3) => (values.length ? mean(values).toFixed(digits) : '—');
     rows.push([model.id, model.kind, fmt(r.box), fmt(r.oneClick), fmt(r.noc, 2), median(r.promptMs).toFixed(0), TARGETS[model.kind]]);
-    console.log(`  ${model.id}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`  ${model.id}: done in ${((performance.now() - started) / 1000).toFixed(1)} s; box IoU per object: ${r.perObject.join(', ')}`);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));

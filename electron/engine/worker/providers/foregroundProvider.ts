@@ -11,7 +11,7 @@ import { foregroundCrop, foregroundMask, foregroundProbability, foregroundSpecOf
 import { FOREGROUND_CAPABILITIES, readForegroundManifest } from '../../modelPacks/foregroundManifest.js';
 import type { WorkerImage, WorkerPrompt } from '../../protocol.js';
 import { ByteLru } from '../byteLru.js';
-import type { MaskCrop } from '../candidateMasks.js';
+import { fromFullMask } from '../classical/binaryCrop.js';
 import type { RgbImage } from '../classical/rgbImage.js';
 import { DecodedImages } from '../decodedImages.js';
 import { FixedMask } from './fixedMask.js';
@@ -67,14 +67,14 @@ export class ForegroundProvider implements MaskProvider {
     assertPromptKinds(this, prompt, options);
     const { prepared, rgb } = await this.decoded.get(image);
     const size = { width: rgb.width, height: rgb.height };
-    const crop = prompt.box ? foregroundCrop(prompt.box, size) : { x: 0, y: 0, w: rgb.width, h: rgb.height };
+    const crop = prompt.box ? contextCrop(prompt.box, size) : { x: 0, y: 0, w: rgb.width, h: rgb.height };
     const positive = prompt.clicks.filter((c) => c.positive).map((c): [number, number] => [c.x, c.y]);
     const negative = prompt.clicks.filter((c) => !c.positive).map((c): [number, number] => [c.x, c.y]);
     const box = prompt.box;
     const keepAt = positive.length ? positive : box ? [[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] as [number, number]] : [];
     if (keepAt.length === 0) throw new AppError('bad_request', `${this.id} needs a box or a positive click on the object.`);
     const prob = await this.probability(prepared, rgb, crop);
-    return this.result(prob, crop, size, { keepAt, dropAt: negative });
+    return this.result(prob, crop, size, { keepAt, dropAt: negative }, box);
   }
 
   async everything(image: WorkerImage, _prepared: PreparedImage, _params: unknown, progress: (done: number, total: number) => void): Promise<ProviderResult> {
@@ -86,9 +86,17 @@ export class ForegroundProvider implements MaskProvider {
     return this.result(prob, crop, { width: rgb.width, height: rgb.height }, {});
   }
 
-  private result(prob: Float32Array, crop: CropRect, size: { width: number; height: number }, keep: { keepAt?: [number, number][]; dropAt?: [number, number][] }): ProviderResult {
+  private result(
+    prob: Float32Array,
+    crop: CropRect,
+    size: { width: number; height: number },
+    keep: { keepAt?: [number, number][]; dropAt?: [number, number][] },
+    box?: readonly [number, number, number, number],
+  ): ProviderResult {
     const mask = foregroundMask(prob, crop, size, keep);
-    const full = toMaskCrop(mask.pixels, mask.crop, mask.bounds, mask.area);
+    // A box says where the object is: salient things that only touch it (the saucer under a cup) stay outside.
+    if (box) clipToBox(mask.pixels, mask.crop, box);
+    const full = fromFullMask(mask.pixels, mask.crop.w, mask.crop.h, mask.crop);
     return { candidates: [{ mask: new FixedMask(full), score: confidence(prob, mask.area), stability: sharpness(prob), classEmbedding: null }], best: 0 };
   }
 
@@ -103,14 +111,38 @@ export class ForegroundProvider implements MaskProvider {
   }
 }
 
-/** The crop-sized 0/1 pixels cut down to their tight bounds. */
-function toMaskCrop(pixels: Uint8Array, crop: CropRect, bounds: CropRect, area: number): MaskCrop {
-  if (area === 0 || bounds.w === 0 || bounds.h === 0) return { box: { x: 0, y: 0, w: 0, h: 0 }, pixels: new Uint8Array(1), cropWidth: 1, cropHeight: 1, scale: 1, area: 0 };
-  const tight = new Uint8Array(bounds.w * bounds.h);
-  const dx = bounds.x - crop.x;
-  const dy = bounds.y - crop.y;
-  for (let y = 0; y < bounds.h; y++) tight.set(pixels.subarray((dy + y) * crop.w + dx, (dy + y) * crop.w + dx + bounds.w), y * bounds.w);
-  return { box: { ...bounds }, pixels: tight, cropWidth: bounds.w, cropHeight: bounds.h, scale: 1, area };
+/** Box slack, as a share of its size: hand-drawn boxes are often a little tight. */
+const BOX_SLACK = 0.03;
+/** Context around a box, as a share of its size on each side: 0.5 measured best on assets/photos (box mIoU 0.763 vs 0.727 at 0.1, 0.682 at 1.0). */
+const CONTEXT_MARGIN = 0.5;
+/** The model was trained on whole photographs: very thin crops, stretched to its square input, confuse it. */
+const MIN_CROP_ASPECT = 0.6;
+
+/** The box with a margin, widened along its short side towards a squarer crop, inside the image. */
+export function contextCrop(box: readonly [number, number, number, number], size: { width: number; height: number }): CropRect {
+  const c = foregroundCrop(box, size, CONTEXT_MARGIN);
+  const grow = (start: number, length: number, want: number, limit: number): [number, number] => {
+    if (length >= want) return [start, length];
+    const target = Math.min(limit, Math.ceil(want));
+    const from = Math.max(0, Math.min(limit - target, Math.round(start - (target - length) / 2)));
+    return [from, target];
+  };
+  const [x, w] = grow(c.x, c.w, c.h * MIN_CROP_ASPECT, size.width);
+  const [y, h] = grow(c.y, c.h, c.w * MIN_CROP_ASPECT, size.height);
+  return { x, y, w, h };
+}
+
+function clipToBox(pixels: Uint8Array, crop: CropRect, box: readonly [number, number, number, number]): void {
+  const sx = (box[2] - box[0]) * BOX_SLACK;
+  const sy = (box[3] - box[1]) * BOX_SLACK;
+  for (let y = 0; y < crop.h; y++) {
+    const iy = crop.y + y + 0.5;
+    const outsideRow = iy < box[1] - sy || iy > box[3] + sy;
+    for (let x = 0; x < crop.w; x++) {
+      const ix = crop.x + x + 0.5;
+      if (outsideRow || ix < box[0] - sx || ix > box[2] + sx) pixels[y * crop.w + x] = 0;
+    }
+  }
 }
 
 /** Mean probability of the confident pixels: how sure the model is that something is there (0 when nothing is). */
