@@ -13,10 +13,10 @@ export interface RunningHost {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** A fresh project folder holding copies of the first `count` sample images. */
-export function sampleProject(count = 6): string {
+/** A fresh project folder holding copies of the first `count` images of assets/samples (synthetic) or assets/photos (real). */
+export function sampleProject(count = 6, from: 'samples' | 'photos' = 'samples'): string {
   const dir = mkdtempSync(join(tmpdir(), 'promptlabel-e2e-'));
-  const samples = join(repoRoot, 'assets', 'samples');
+  const samples = join(repoRoot, 'assets', from);
   const images = readdirSync(samples).filter((name) => /\.(png|jpe?g)$/i.test(name)).sort().slice(0, count);
   if (images.length === 0) throw new Error(`no sample images in ${samples}`);
   for (const name of images) cpSync(join(samples, name), join(dir, name));

@@ -9,6 +9,8 @@ import { sampleProject, startHost, type RunningHost } from './host.js';
 export interface BrowserSessionOptions {
   /** How many sample images the project folder gets (the first ones by name). */
   images: number;
+  /** The synthetic samples (default) or the real photographs. */
+  from?: 'samples' | 'photos';
 }
 
 export interface OpenSessionOptions extends BrowserSessionOptions {
@@ -30,9 +32,9 @@ export interface BrowserSession {
 }
 
 /** The host and a blank page, nothing navigated yet: for tests whose first step is opening the project. */
-export async function startBrowserSession({ images }: BrowserSessionOptions): Promise<BrowserSession> {
+export async function startBrowserSession({ images, from = 'samples' }: BrowserSessionOptions): Promise<BrowserSession> {
   if (!Number.isInteger(images) || images < 1) throw new Error(`a session needs a whole number of sample images, at least 1 (got ${images})`);
-  const project = sampleProject(images);
+  const project = sampleProject(images, from);
   const userData = join(dirname(project), `${basename(project)}-user`);
   const host = await startHost(project, userData);
   let browser: Browser | undefined;

@@ -1,0 +1,92 @@
+// The opt-in foreground model through the engine, on the real photographs
+// and their hand-drawn ground truth. It runs where the model is installed
+// (`promptlabel models fetch isnet-small`, or PROMPTLABEL_FOREGROUND_MODEL
+// naming its folder) and reports itself skipped, with the reason, elsewhere:
+// CI never downloads it.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promptSetSchema } from '../../../common/contract/index.js';
+import { rasterisePolygons } from '../../../common/geometry/polygon.js';
+import { rleToMask } from '../../../common/geometry/rle.js';
+import { InferenceEngine, type ImageSource } from '../../../electron/engine/engine.js';
+import { toWorkerPrompt } from '../../../electron/engine/promptValidation.js';
+import { defaultUserDataDir } from '../../../electron/host/userDataDir.js';
+import { maskIoU } from '../../../electron/inference/masks.js';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const PHOTOS = join(ROOT, 'assets', 'photos');
+
+/** The folder holding an installed foreground model, or why there is none. */
+function installedModel(): { dir: string; id: string } | { reason: string } {
+  const candidates = process.env.PROMPTLABEL_FOREGROUND_MODEL
+    ? [process.env.PROMPTLABEL_FOREGROUND_MODEL]
+    : ['isnet-small', 'isnet-medium'].map((id) => join(defaultUserDataDir(), 'models', id));
+  for (const dir of candidates) {
+    if (existsSync(join(dir, 'manifest.json'))) return { dir, id: (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { id: string }).id };
+  }
+  return { reason: `no foreground model installed (looked in ${candidates.join(', ')}; run \`npx promptlabel models fetch isnet-small\`)` };
+}
+
+interface Coco {
+  images: { id: number; file_name: string; width: number; height: number }[];
+  annotations: { image_id: number; category_id: number; segmentation: number[][]; bbox: [number, number, number, number] }[];
+  categories: { id: number; name: string }[];
+}
+
+const model = installedModel();
+
+describe('foreground model on the real photographs', { skip: 'reason' in model ? model.reason : false }, () => {
+  const coco = JSON.parse(readFileSync(join(PHOTOS, 'annotations.coco.json'), 'utf8')) as Coco;
+  let engine: InferenceEngine;
+  const source: ImageSource = {
+    cacheDir: null,
+    imagePath: (id) => join(PHOTOS, coco.images.find((i) => i.id === id)!.file_name),
+    imageSize: async (id) => coco.images.find((i) => i.id === id)!,
+    labels: () => [],
+  };
+  const gtOf = (name: string) => {
+    const category = coco.categories.find((c) => c.name === name)!;
+    const ann = coco.annotations.find((a) => a.category_id === category.id)!;
+    const image = coco.images.find((i) => i.id === ann.image_id)!;
+    const mask = { width: image.width, height: image.height, data: rasterisePolygons(ann.segmentation.map((outer) => ({ outer, holes: [] })), image.height, image.width) };
+    return { ann, image, mask };
+  };
+
+  before(() => {
+    const found = model as { dir: string; id: string };
+    engine = new InferenceEngine({ roots: { builtin: join(ROOT, 'models'), user: dirname(found.dir) }, settingsPath: null, settings: { modelId: found.id } });
+  });
+  after(() => engine.close());
+
+  it('a box around the cat gives it (IoU >= 0.85 against the hand-drawn outline); the same crop again comes from the cache', async () => {
+    const { ann, image, mask } = gtOf('cat');
+    const [x, y, w, h] = ann.bbox;
+    const prompt = await toWorkerPrompt(source, image.id, promptSetSchema.parse({ box: [x, y, x + w, y + h] }));
+    const first = await engine.segment(source, { imageId: image.id, prompt });
+    assert.equal(first.candidates.length, 1);
+    const materialized = await engine.materialize(first.id, 0);
+    const iou = maskIoU({ width: image.width, height: image.height, data: rleToMask(materialized.rle) }, mask);
+    assert.ok(iou >= 0.85, `cat IoU ${iou.toFixed(3)}`);
+    const again = await engine.segment(source, { imageId: image.id, prompt });
+    assert.deepEqual(again.candidates[0]!.crop, first.candidates[0]!.crop, 'same crop, same mask');
+    assert.ok(again.timing.decodeMs < first.timing.decodeMs / 5, `cached crop took ${again.timing.decodeMs.toFixed(0)} ms vs ${first.timing.decodeMs.toFixed(0)} ms`);
+  });
+
+  it('a negative click drops the component under it; segment everything is the whole-image foreground', async () => {
+    const { ann, image } = gtOf('person');
+    const [x, y, w, h] = ann.bbox;
+    const box: [number, number, number, number] = [x, y, x + w, y + h];
+    const withBox = await engine.segment(source, { imageId: image.id, prompt: await toWorkerPrompt(source, image.id, promptSetSchema.parse({ box })) });
+    const centre = { x: x + w / 2, y: y + h / 2 };
+    const dropped = await engine.segment(source, {
+      imageId: image.id,
+      prompt: await toWorkerPrompt(source, image.id, promptSetSchema.parse({ box, clicks: [{ ...centre, positive: false }] })),
+    });
+    assert.ok(dropped.candidates[0]!.area < withBox.candidates[0]!.area, 'the negative click removed pixels');
+    const everything = await engine.everything(source, { imageId: image.id, params: { pointsPerSide: 4, minScore: 0, minAreaFraction: 0, nmsIoU: 0.7 } });
+    assert.equal(everything.candidates.length, 1);
+    assert.ok(everything.candidates[0]!.area > 0.1 * image.width * image.height);
+  });
+});
