@@ -8,6 +8,7 @@ const benches: Record<string, { file: string; about: string }> = {
   coco: { file: 'bench-coco.ts', about: 'COCO export/import of 10,000 images × 20 annotations; opening a 10,000-image folder' },
   pan: { file: 'bench-pan.ts', about: 'frame time while panning an 8000×6000 image with 2,000 polygons (headless Chromium)' },
   models: { file: 'bench-models.ts', about: 'built-in ONNX encoder / decoder / text encoder latency (onnxruntime-node, CPU)' },
+  foreground: { file: 'bench-foreground.ts', about: 'opt-in foreground model (ISNet) on the real photographs: first box run and cached crop (skips when not installed)' },
   interactive: { file: 'bench-interactive.ts', about: 'click → mask through the inference worker and in the browser (features cached), encoder, cache hit' },
   classical: { file: 'bench-classical.ts', about: 'GrabCut on a 1024 px box, watershed and magic wand (opencv.js) on a photograph' },
 };
