@@ -126,6 +126,8 @@ export const channels = {
   'ai.everything': channel<CandidateSet>()(everythingRequestSchema),
   /** One candidate at full resolution (RLE + simplified polygon) to store as an annotation. */
   'ai.materialize': channel<MaterializedMask>()(materializeRequestSchema),
+  /** Stops the long AI work in flight (a foreground crop, segment everything); it answers `conflict: cancelled`. */
+  'ai.cancel': channel<{ cancelled: boolean }>()(none),
 
   /** Opt-in model packs that can be downloaded into the user's models folder (licence shown before download). */
   'models.packs': channel<ModelPack[]>()(none),

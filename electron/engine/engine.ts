@@ -268,11 +268,13 @@ export class InferenceEngine {
   async segment(
     source: ImageSource,
     request: { imageId: number; modelId?: string; prompt: WorkerPrompt; options?: SegmentOptions; previous?: { candidateSetId: string; index: number } },
+    onProgress?: (done: number, total: number) => void,
   ): Promise<CallAnswer<'segment'>> {
     return this.call(
       'segment',
       { image: this.image(source, request.imageId), prompt: request.prompt, options: request.options, previous: request.previous, labels: source.labels() },
       request.modelId,
+      onProgress,
     );
   }
 
@@ -287,6 +289,19 @@ export class InferenceEngine {
   async materialize(candidateSetId: string, index: number): Promise<CallAnswer<'materialize'>> {
     if (!this.client) throw new AppError('not_found', 'That candidate is no longer available; prompt again.');
     return this.client.callWhenReady('materialize', { candidateSetId, index });
+  }
+
+  /**
+   * Cancels the AI work in flight (a foreground crop, segment everything,
+   * prefetch): each call answers `cancelled` at once; a model run already
+   * started finishes in the worker and its result is dropped.
+   */
+  cancelRunning(): boolean {
+    // Model loads and cache bookkeeping are not the user's work: they stay.
+    const seqs = this.client?.pendingSeqs(['encode', 'segment', 'everything']) ?? [];
+    this.client?.cancel(seqs);
+    this.prefetching.clear();
+    return seqs.length > 0;
   }
 
   /** Simulates a worker crash (tests of the restart path). */

@@ -80,7 +80,7 @@ export interface CacheStats {
 
 export type ToWorker =
   | { type: 'call'; seq: number; kind: WorkerCallKind; priority: Priority; payload: unknown }
-  /** Drops queued (not yet running) calls; each answers `cancelled`. */
+  /** Cancels calls: queued ones are dropped, the running one answers at once and stops at its next checkpoint; each answers `cancelled`. */
   | { type: 'cancel'; seqs: number[] };
 
 export type FromWorker =

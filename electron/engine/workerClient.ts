@@ -145,6 +145,11 @@ export class WorkerClient {
     this.worker.postMessage(message);
   }
 
+  /** Sequence numbers of the unanswered calls of these kinds (to cancel long work). */
+  pendingSeqs(kinds: readonly WorkerCallKind[]): number[] {
+    return [...this.pending].filter(([, call]) => kinds.includes(call.kind)).map(([seq]) => seq);
+  }
+
   /** For tests and diagnostics: kills the worker as a crash would. */
   async crashForTest(): Promise<void> {
     await this.worker.terminate();

@@ -7,7 +7,7 @@ import { toWorkerPrompt } from '../engine/promptValidation.js';
 import type { Project } from '../store/project.js';
 import { PROJECT_DATA_DIR } from '../store/scan.js';
 import type { Handlers } from './handlerTypes.js';
-import { progressReporter } from './progress.js';
+import { lazyProgressReporter, progressReporter } from './progress.js';
 import type { AppSession } from './session.js';
 
 type AiChannel = Extract<keyof Handlers, `ai.${string}`>;
@@ -44,7 +44,13 @@ export function createAiHandlers(session: AppSession, engine: () => InferenceEng
     'ai.segment': async ({ imageId, modelId, prompts, previous, options }) => {
       const images = source();
       const prompt = await toWorkerPrompt(images, imageId, prompts);
-      return engine().segment(images, { imageId, modelId, prompt, previous, options });
+      // Only slow providers report progress; a 5 ms click must not flash a progress bar.
+      const progress = lazyProgressReporter(session, 'Segmenting');
+      try {
+        return await engine().segment(images, { imageId, modelId, prompt, previous, options }, progress.update);
+      } finally {
+        progress.finish();
+      }
     },
     'ai.everything': async ({ imageId, modelId, ...params }) => {
       const progress = progressReporter(session, 'Segmenting everything');
@@ -55,5 +61,6 @@ export function createAiHandlers(session: AppSession, engine: () => InferenceEng
       }
     },
     'ai.materialize': ({ candidateSetId, index }) => engine().materialize(candidateSetId, index),
+    'ai.cancel': () => ({ cancelled: engine().cancelRunning() }),
   };
 }

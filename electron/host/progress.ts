@@ -14,3 +14,15 @@ export function progressReporter(session: AppSession, title: string) {
   };
 }
 
+
+/** A reporter that says nothing until the work reports progress (fast work then shows no progress bar at all). */
+export function lazyProgressReporter(session: AppSession, title: string) {
+  let reporter: ReturnType<typeof progressReporter> | null = null;
+  return {
+    update: (done: number, total: number) => {
+      reporter ??= progressReporter(session, title);
+      reporter.update(done, total);
+    },
+    finish: () => reporter?.finish(),
+  };
+}

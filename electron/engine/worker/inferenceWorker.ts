@@ -21,6 +21,11 @@ const { cacheLimitBytes } = workerData as { cacheLimitBytes: number };
 const calls = new WorkerCalls(cacheLimitBytes);
 const queue: QueuedCall[] = [];
 let running = false;
+/** The call being run, and whether it was cancelled (then it has been answered already). */
+let current: { seq: number; cancelled: boolean } | null = null;
+
+/** Thrown at a checkpoint of a cancelled call to stop its work early. */
+class Cancelled extends Error {}
 
 const send = (message: FromWorker): void => port.postMessage(message);
 
@@ -31,7 +36,11 @@ function nextCall(): QueuedCall | undefined {
 
 async function run(call: QueuedCall): Promise<Result<unknown>> {
   const context = {
-    progress: (done: number, total: number) => send({ type: 'progress', seq: call.seq, done, total }),
+    // Progress reports are the checkpoints of long work: a cancelled call stops at the next one.
+    progress: (done: number, total: number) => {
+      if (current?.cancelled) throw new Cancelled();
+      send({ type: 'progress', seq: call.seq, done, total });
+    },
     featureState: (imageId: number, state: 'queued' | 'encoding' | 'ready' | 'failed', message: string | null) =>
       send({ type: 'encoding', imageId, state, priority: call.priority, message }),
   };
@@ -40,6 +49,7 @@ async function run(call: QueuedCall): Promise<Result<unknown>> {
     const impl = calls.table[call.kind] as (payload: unknown, ctx: typeof context) => Promise<unknown>;
     return ok(await impl(call.payload, context));
   } catch (error) {
+    if (error instanceof Cancelled) return fail('conflict', CANCELLED_MESSAGE);
     if (error instanceof AppError) return fail(error.code, error.message, error.path);
     return fail('internal', `${call.kind} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -50,7 +60,10 @@ async function pump(): Promise<void> {
   running = true;
   try {
     for (let call = nextCall(); call; call = nextCall()) {
-      send({ type: 'result', seq: call.seq, result: await run(call) });
+      current = { seq: call.seq, cancelled: false };
+      const result = await run(call);
+      if (!current.cancelled) send({ type: 'result', seq: call.seq, result });
+      current = null;
     }
   } finally {
     running = false;
@@ -64,8 +77,14 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   for (const seq of message.seqs) {
+    if (current?.seq === seq && !current.cancelled) {
+      // onnxruntime cannot stop a run: answer now, stop at the next checkpoint, drop the result.
+      current.cancelled = true;
+      send({ type: 'result', seq, result: fail('conflict', CANCELLED_MESSAGE) });
+      continue;
+    }
     const index = queue.findIndex((c) => c.seq === seq);
-    if (index < 0) continue; // already running or done
+    if (index < 0) continue; // done already
     queue.splice(index, 1);
     send({ type: 'result', seq, result: fail('conflict', CANCELLED_MESSAGE) });
   }

@@ -132,7 +132,7 @@ export class WorkerCalls {
       // The memory prompt only applies to the same image under the same model.
       const memory = prior && prior.imageKey === prepared.key && prior.modelId === provider.id ? prior.candidates[previous!.index]?.memory : undefined;
       const decodeStarted = performance.now();
-      const result = await provider.segment(image, prepared, prompt, options ?? {}, memory);
+      const result = await provider.segment(image, prepared, prompt, options ?? {}, memory, context.progress);
       return this.publish(image, prepared, result, labels, performance.now() - decodeStarted, started);
     },
 

@@ -292,6 +292,7 @@ export function PromptPanel() {
       discardAi: state.discardAi,
       clearAiCanvasPrompts: state.clearAiCanvasPrompts,
       segmentEverything: state.segmentEverything,
+      cancelAi: state.cancelAi,
       setAiScribbleMode: state.setAiScribbleMode,
     })),
   );
@@ -355,6 +356,11 @@ export function PromptPanel() {
       <div className="ai-candidates-head">
         <span data-testid="candidate-info">{candidates ? candidateInfo(candidates, s.selected) : s.pending ? 'Segmenting…' : 'No candidate yet'}</span>
         {s.pending && <span className="spinner" aria-label="Working" />}
+        {s.pending && (
+          <button type="button" className="link-button" data-testid="ai-cancel" title="Stop this prompt" onClick={actions.cancelAi}>
+            Cancel
+          </button>
+        )}
       </div>
       {candidates && candidates.candidates.length > 1 && (
         <ol className="ai-candidates" data-testid="ai-candidates">
@@ -426,6 +432,11 @@ export function PromptPanel() {
           {everythingName}
         </button>
         {s.everythingRunning && <progress className="ai-progress" data-testid="ai-everything-progress" aria-label={everythingName} />}
+        {s.everythingRunning && (
+          <button type="button" data-testid="ai-everything-cancel" title="Stop segmenting the whole image" onClick={actions.cancelAi}>
+            Cancel
+          </button>
+        )}
       </div>
       {s.referenceOpen && <ReferenceDialog />}
     </section>

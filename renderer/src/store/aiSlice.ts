@@ -17,7 +17,7 @@ import type {
   RequestOf,
   ScribblePromptInput,
 } from '../../../common/contract/index.js';
-import { api } from '../api/client.js';
+import { api, ApiError } from '../api/client.js';
 import { candidateAt, candidateCrop } from '../masks/candidateBitmap.js';
 import {
   DEFAULT_WAND_TOLERANCE,
@@ -129,11 +129,16 @@ export interface AiSlice {
   /** Accepts every proposal (or region mask) in one undo step. */
   acceptAllAiCandidates: () => Promise<void>;
   segmentEverything: () => Promise<void>;
+  /** Stops the AI work in flight (a slow provider's prompt, segment everything); it ends as "Cancelled." */
+  cancelAi: () => void;
 }
 
 const DEFAULT_PREFETCH = 3;
 
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** The answer of work the user cancelled (ai.cancel): not an error to report. */
+export const isCancelled = (error: unknown): boolean => error instanceof ApiError && error.code === 'conflict' && error.message === 'cancelled';
 
 /** The model requests go to: the engine's current one. */
 export function currentModel(s: Pick<AppState, 'aiModels' | 'aiStatus'>): ModelInfo | undefined {
@@ -198,7 +203,7 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
       // A provider that left out a region (nothing found there) gives no way to pair the masks with regions.
       showCandidates(candidates, 'regions', seq, regions.length === candidates.candidates.length ? regions : []);
     },
-    onError: (error) => get().showError(error),
+    onError: (error) => (isCancelled(error) ? get().showToast('info', 'Cancelled.') : get().showError(error)),
     onBusyChange: (busy) => set({ aiPending: busy }),
   });
   const toleranceRerun = new Throttle(() => runner.request(), TOLERANCE_RERUN_MS);
@@ -544,6 +549,9 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
         set({ aiAccepting: false });
       }
     },
+    cancelAi: () => {
+      api.call('ai.cancel', {}).catch((error: unknown) => get().showError(error));
+    },
     segmentEverything: async () => {
       const image = get().currentImage;
       if (!image || !allowed('everything')) return;
@@ -561,7 +569,12 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
         }
         showCandidates(proposals, 'everything', 0);
       } catch (error) {
-        if (token === everythingSeq) get().showError(error);
+        if (token === everythingSeq) {
+          if (isCancelled(error)) {
+            set({ aiCandidateMode: 'prompt' });
+            get().showToast('info', 'Cancelled.');
+          } else get().showError(error);
+        }
       } finally {
         if (token === everythingSeq) set({ aiEverythingRunning: false });
       }

@@ -245,6 +245,26 @@ describe('inference engine on the built-in model', () => {
     assert.equal(engine.status().worker, 'ready');
   });
 
+  it('cancels long work in flight: it answers "cancelled" at once, and the engine carries on', async () => {
+    const c = cases[0]!;
+    const p = interiorPoint(c.gt);
+    for (let round = 0; round < 5; round++) {
+      // 64 x 64 grid points: seconds of decoder runs, stopped a moment after it starts.
+      const long = engine.everything(source, { imageId: c.imageId, params: { pointsPerSide: 64, minScore: 0.5, minAreaFraction: 0.001, nmsIoU: 0.7 } });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const cancelledAt = performance.now();
+      assert.equal(engine.cancelRunning(), true);
+      await assert.rejects(long, (e: unknown) => e instanceof AppError && e.code === 'conflict' && e.message === 'cancelled');
+      assert.ok(performance.now() - cancelledAt < 1000, 'answered without waiting for the grid to finish');
+    }
+    const started = performance.now();
+    const after = await segment(c.imageId, { clicks: [{ x: p.x, y: p.y, positive: true }] });
+    assert.equal(after.candidates.length, 3);
+    assert.ok(performance.now() - started < 3000, 'the cancelled grid stopped at its next row instead of running on');
+    assert.equal(engine.status().worker, 'ready');
+    assert.equal(engine.cancelRunning(), false, 'nothing to cancel');
+  });
+
   it('refuses bad prompts with clear errors and runs nothing', async () => {
     const c = cases[0]!;
     const img = coco.images.find((i) => i.id === c.imageId)!;

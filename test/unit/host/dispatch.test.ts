@@ -72,6 +72,7 @@ const badPayloads: Record<ChannelName, unknown[]> = {
   ],
   'ai.everything': [{}, { imageId: 1, pointsPerSide: 1000 }, { imageId: 1, minScore: 2 }],
   'ai.materialize': [{}, { candidateSetId: 'x', index: -1 }],
+  'ai.cancel': [{ all: true }],
   'models.packs': [{ all: 1 }],
   'models.fetch': [{}, { pack: 'sam-h' }, { pack: 'isnet-small', force: 'yes' }],
   'models.cancelFetch': [{}, { pack: 5 }],

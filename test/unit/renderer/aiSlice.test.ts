@@ -9,6 +9,7 @@ import type {
   ChannelName,
   DocOp,
   EngineStatus,
+  ErrorCode,
   ImageRecord,
   Label,
   MaskCandidate,
@@ -25,7 +26,7 @@ interface Invocation {
   channel: ChannelName;
   request: unknown;
   answer: (value: unknown) => void;
-  fail: (message: string) => void;
+  fail: (message: string, code?: ErrorCode) => void;
 }
 
 const invocations: Invocation[] = [];
@@ -37,7 +38,7 @@ const bridge: Bridge = {
         channel,
         request,
         answer: (value) => resolve({ ok: true, value: value as never }),
-        fail: (message) => resolve({ ok: false, error: { code: 'bad_request', message } }),
+        fail: (message, code = 'bad_request') => resolve({ ok: false, error: { code, message } }),
       });
     }),
   on: (event, listener) => {
@@ -277,6 +278,20 @@ describe('AI slice', () => {
     s().addAiClick({ x: 12, y: 12, positive: true });
     await answer('ai.segment', candidateSet([maskCandidate(0, 0.9, { x: 0, y: 0, w: 20, h: 20 }, ['red'])]));
     assert.equal(s().aiLabelId, 'blue');
+  });
+
+  it('Cancel stops segment everything: the host is asked, and "cancelled" reads as information, not an error', async () => {
+    const running = s().segmentEverything();
+    assert.equal(s().aiEverythingRunning, true);
+    s().cancelAi();
+    await settle();
+    const cancel = await answer('ai.cancel', { cancelled: true });
+    assert.deepEqual(cancel.request, {});
+    invocations.find((i) => i.channel === 'ai.everything')!.fail('cancelled', 'conflict');
+    await running;
+    assert.equal(s().aiEverythingRunning, false);
+    assert.equal(s().aiCandidateMode, 'prompt');
+    assert.deepEqual(s().toasts.map((t) => [t.kind, t.message]), [['info', 'Cancelled.']]);
   });
 
   it('segment everything: a click on a proposal accepts it; Accept all is one commit', async () => {

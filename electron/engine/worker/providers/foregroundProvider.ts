@@ -55,7 +55,7 @@ export class ForegroundProvider implements MaskProvider {
 
   /** The model's probability map for a crop, from the cache when the same crop was run before. */
   private async probability(prepared: PreparedImage, rgb: RgbImage, crop: CropRect): Promise<Float32Array> {
-    const key = `${prepared.key}:${crop.x},${crop.y},${crop.w},${crop.h}`;
+    const key = cropKey(prepared, crop);
     const known = this.probabilities.get(key);
     if (known) return known;
     const prob = await foregroundProbability(this.session, rgb, crop, this.spec);
@@ -63,7 +63,14 @@ export class ForegroundProvider implements MaskProvider {
     return prob;
   }
 
-  async segment(image: WorkerImage, _prepared: PreparedImage, prompt: WorkerPrompt, options: SegmentOptions): Promise<ProviderResult> {
+  async segment(
+    image: WorkerImage,
+    _prepared: PreparedImage,
+    prompt: WorkerPrompt,
+    options: SegmentOptions,
+    _memory: Float32Array | undefined,
+    progress: (done: number, total: number) => void,
+  ): Promise<ProviderResult> {
     assertPromptKinds(this, prompt, options);
     const { prepared, rgb } = await this.decoded.get(image);
     const size = { width: rgb.width, height: rgb.height };
@@ -80,10 +87,14 @@ export class ForegroundProvider implements MaskProvider {
     // Two views of the box: close (the object fills the model's input) and
     // with context (small objects are only salient among their surroundings).
     const candidates: ProviderCandidate[] = [];
-    for (const margin of CONTEXT_MARGINS) {
-      const crop = contextCrop(box, size, margin);
+    const crops = CONTEXT_MARGINS.map((margin) => contextCrop(box, size, margin));
+    // Progress only when the model runs (seconds); cached crops answer at once.
+    const report = crops.some((crop) => !this.probabilities.has(cropKey(prepared, crop))) ? progress : () => undefined;
+    for (const [i, crop] of crops.entries()) {
+      report(i, crops.length);
       candidates.push(this.candidate(await this.probability(prepared, rgb, crop), crop, size, keep, box));
     }
+    report(crops.length, crops.length);
     const boxArea = (box[2] - box[0]) * (box[3] - box[1]);
     // The close view unless it found (almost) nothing in the box.
     const best = candidates[0]!.mask.crop().area >= MIN_BOX_FILL * boxArea ? 0 : 1;
@@ -123,6 +134,8 @@ export class ForegroundProvider implements MaskProvider {
     await this.session.release();
   }
 }
+
+const cropKey = (prepared: PreparedImage, crop: CropRect): string => `${prepared.key}:${crop.x},${crop.y},${crop.w},${crop.h}`;
 
 /** Box slack, as a share of its size: hand-drawn boxes are often a little tight. */
 const BOX_SLACK = 0.03;

@@ -49,7 +49,15 @@ export interface MaskProvider {
   isPrepared(image: WorkerImage): boolean;
   /** Encodes (or decodes) the image once; later calls hit the cache. */
   prepare(image: WorkerImage): Promise<PreparedImage>;
-  segment(image: WorkerImage, prepared: PreparedImage, prompt: WorkerPrompt, options: SegmentOptions, memory: Float32Array | undefined): Promise<ProviderResult>;
+  /** `progress` is for providers whose prompts take seconds (the foreground model); fast ones need not call it. */
+  segment(
+    image: WorkerImage,
+    prepared: PreparedImage,
+    prompt: WorkerPrompt,
+    options: SegmentOptions,
+    memory: Float32Array | undefined,
+    progress: (done: number, total: number) => void,
+  ): Promise<ProviderResult>;
   /** Proposals for the whole image (grid of prompts, or the whole-image foreground). */
   everything(image: WorkerImage, prepared: PreparedImage, params: EverythingParams, progress: (done: number, total: number) => void): Promise<ProviderResult>;
   /** Text embedding for label guesses; only when capabilities.labels. */
