@@ -201,6 +201,19 @@ describe('GrabCut', () => {
     assert.ok(iou >= 0.95, `IoU ${iou.toFixed(3)} after the negative click`);
   });
 
+  it('starts from a prior probability when given one (a model\'s rough mask), and its seeds still refine it', () => {
+    // The prior is a rough, too-big blob around the disc (like a salient-object model near touching objects).
+    const block = (x: number, y: number) => x >= 155 && x < 200 && y >= 70 && y < 110;
+    const joined = makeImage(W, H, (x, y) => (disc(x, y) ? RED : block(x, y) ? BLUE : checkedGreen(x, y)));
+    const prior = (x: number, y: number) => (disc(x, y) || block(x, y) ? 0.9 : 0.1);
+    const fromPrior = grabCutMask(cv, joined, { box: [50, 30, 210, 150], foreground: [], background: [], prior });
+    const withPrior = cropIoU(fromPrior, truth);
+    assert.ok(withPrior < 0.9, `the prior alone keeps the block (IoU ${withPrior.toFixed(3)})`);
+    const refined = grabCutMask(cv, joined, { box: [50, 30, 210, 150], foreground: [[110, 90]], background: [[185, 90]], prior });
+    const iou = cropIoU(refined, truth);
+    assert.ok(iou >= 0.9, `IoU ${iou.toFixed(3)} once a negative click marks the block`);
+  });
+
   it('takes a click without a box, keeping only the clicked object', () => {
     // Two red discs: one click on the left one must not bring the right one.
     const left = inDisc(60, 90, 35);

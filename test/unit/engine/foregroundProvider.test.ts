@@ -74,7 +74,7 @@ describe('foreground model on the real photographs', { skip: 'reason' in model ?
     assert.ok(again.timing.decodeMs < first.timing.decodeMs / 5, `cached crop took ${again.timing.decodeMs.toFixed(0)} ms vs ${first.timing.decodeMs.toFixed(0)} ms`);
   });
 
-  it('a negative click drops the component under it; segment everything is the whole-image foreground', async () => {
+  it('a negative click drops the component under it and seeds a GrabCut refinement; segment everything is the whole-image foreground', async () => {
     const { ann, image } = gtOf('person');
     const [x, y, w, h] = ann.bbox;
     const box: [number, number, number, number] = [x, y, x + w, y + h];
@@ -84,7 +84,12 @@ describe('foreground model on the real photographs', { skip: 'reason' in model ?
       imageId: image.id,
       prompt: await toWorkerPrompt(source, image.id, promptSetSchema.parse({ box, clicks: [{ ...centre, positive: false }] })),
     });
-    assert.ok(dropped.candidates[0]!.area < withBox.candidates[0]!.area, 'the negative click removed pixels');
+    assert.equal(dropped.candidates.length, 3, 'clicks add a GrabCut refinement seeded by the probability, first');
+    assert.equal(dropped.best, 0);
+    assert.ok(dropped.candidates[1]!.area < withBox.candidates[0]!.area, 'the negative click dropped the component under it from the close view');
+    const centreIndex = Math.floor(centre.y) * image.width + Math.floor(centre.x);
+    const refined = await engine.materialize(dropped.id, 0);
+    assert.equal(rleToMask(refined.rle)[centreIndex], 0, 'the refined mask leaves out the negative click');
     const everything = await engine.everything(source, { imageId: image.id, params: { pointsPerSide: 4, minScore: 0, minAreaFraction: 0, nmsIoU: 0.7 } });
     assert.equal(everything.candidates.length, 1);
     assert.ok(everything.candidates[0]!.area > 0.1 * image.width * image.height);

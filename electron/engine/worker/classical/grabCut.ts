@@ -24,6 +24,13 @@ export interface GrabCutPrompt {
   background: readonly ImagePoint[];
   /** GrabCut iterations per run (default GRABCUT_ITERATIONS). */
   iterations?: number;
+  /**
+   * A foreground probability at an image point (e.g. a segmentation model's
+   * output): GrabCut then starts from it (>= 0.5 probable foreground, else
+   * probable background; outside the box definite background) instead of
+   * from the rectangle, and the seeds refine that.
+   */
+  prior?: (x: number, y: number) => number;
 }
 
 export interface GrabCutOptions {
@@ -121,7 +128,20 @@ export function grabCutMask(cv: CvApi, image: RgbImage, prompt: GrabCutPrompt, o
       const present = classesPresent(mask);
       if (present.foreground && present.background) runGrabCut({ x: 0, y: 0, width: workWidth, height: workHeight }, cv.GC_INIT_WITH_MASK);
     };
-    if (box) {
+    if (prompt.prior) {
+      const rect = box ? workingRect(box, region, workWidth, workHeight) : null;
+      const labels = mask.data;
+      for (let wy = 0; wy < workHeight; wy++) {
+        const iy = region.y + ((wy + 0.5) * region.h) / workHeight;
+        for (let wx = 0; wx < workWidth; wx++) {
+          const inside = !rect || (wx >= rect.x && wx < rect.x + rect.width && wy >= rect.y && wy < rect.y + rect.height);
+          const ix = region.x + ((wx + 0.5) * region.w) / workWidth;
+          labels[wy * workWidth + wx] = !inside ? cv.GC_BGD : prompt.prior(ix, iy) >= 0.5 ? cv.GC_PR_FGD : cv.GC_PR_BGD;
+        }
+      }
+      applySeeds(cv, track, pixels, mask, work, seedsInRegion, seedRadius);
+      runFromMask();
+    } else if (box) {
       // The rectangle always leaves background outside it (see workingRect) and foreground inside.
       const rect = workingRect(box, region, workWidth, workHeight);
       const key = [region.x, region.y, region.w, region.h, workWidth, workHeight, rect.x, rect.y, rect.width, rect.height, iterations].join(',');

@@ -12,6 +12,8 @@ import { FOREGROUND_CAPABILITIES, readForegroundManifest } from '../../modelPack
 import type { WorkerImage, WorkerPrompt } from '../../protocol.js';
 import { ByteLru } from '../byteLru.js';
 import { fromFullMask } from '../classical/binaryCrop.js';
+import { grabCutMask } from '../classical/grabCut.js';
+import { loadOpenCv, type CvApi } from '../classical/opencv.js';
 import type { RgbImage } from '../classical/rgbImage.js';
 import { DecodedImages } from '../decodedImages.js';
 import { FixedMask } from './fixedMask.js';
@@ -24,6 +26,8 @@ export class ForegroundProvider implements MaskProvider {
   readonly capabilities = FOREGROUND_CAPABILITIES;
   private readonly decoded = new DecodedImages();
   private readonly probabilities = new ByteLru<Float32Array>(PROBABILITY_BUDGET_BYTES);
+  /** OpenCV for GrabCut refinement of clicks, loaded on first use. */
+  private cv: Promise<CvApi> | null = null;
 
   private constructor(
     readonly id: string,
@@ -80,9 +84,13 @@ export class ForegroundProvider implements MaskProvider {
     const keepAt = positive.length ? positive : box ? [[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] as [number, number]] : [];
     if (keepAt.length === 0) throw new AppError('bad_request', `${this.id} needs a box or a positive click on the object.`);
     const keep = { keepAt, dropAt: negative };
+    const clicked = prompt.clicks.length > 0;
     if (!box) {
       const whole = { x: 0, y: 0, w: rgb.width, h: rgb.height };
-      return { candidates: [this.candidate(await this.probability(prepared, rgb, whole), whole, size, keep)], best: 0 };
+      const prob = await this.probability(prepared, rgb, whole);
+      const candidates = [this.candidate(prob, whole, size, keep)];
+      if (clicked) candidates.unshift(await this.refined(rgb, prob, whole, prompt));
+      return { candidates, best: 0 };
     }
     // Two views of the box: close (the object fills the model's input) and
     // with context (small objects are only salient among their surroundings).
@@ -90,15 +98,35 @@ export class ForegroundProvider implements MaskProvider {
     const crops = CONTEXT_MARGINS.map((margin) => contextCrop(box, size, margin));
     // Progress only when the model runs (seconds); cached crops answer at once.
     const report = crops.some((crop) => !this.probabilities.has(cropKey(prepared, crop))) ? progress : () => undefined;
+    const probs: Float32Array[] = [];
     for (const [i, crop] of crops.entries()) {
       report(i, crops.length);
-      candidates.push(this.candidate(await this.probability(prepared, rgb, crop), crop, size, keep, box));
+      probs.push(await this.probability(prepared, rgb, crop));
+      candidates.push(this.candidate(probs[i]!, crop, size, keep, box));
     }
     report(crops.length, crops.length);
     const boxArea = (box[2] - box[0]) * (box[3] - box[1]);
     // The close view unless it found (almost) nothing in the box.
-    const best = candidates[0]!.mask.crop().area >= MIN_BOX_FILL * boxArea ? 0 : 1;
-    return { candidates, best };
+    const view = candidates[0]!.mask.crop().area >= MIN_BOX_FILL * boxArea ? 0 : 1;
+    if (!clicked) return { candidates, best: view };
+    // Clicks refine: GrabCut starts from the model's probability and takes the clicks as seeds.
+    candidates.unshift(await this.refined(rgb, probs[view]!, crops[view]!, prompt));
+    return { candidates, best: 0 };
+  }
+
+  private async refined(rgb: RgbImage, prob: Float32Array, crop: CropRect, prompt: WorkerPrompt): Promise<ProviderCandidate> {
+    this.cv ??= loadOpenCv();
+    const cv = await this.cv;
+    const side = Math.round(Math.sqrt(prob.length));
+    // The probability map covers the crop stretched to side x side (nearest sample is enough for GrabCut's initial labels).
+    const prior = (x: number, y: number): number => {
+      const u = Math.floor(((x - crop.x) / crop.w) * side);
+      const v = Math.floor(((y - crop.y) / crop.h) * side);
+      return u < 0 || v < 0 || u >= side || v >= side ? 0 : prob[v * side + u]!;
+    };
+    const points = (positive: boolean) => prompt.clicks.filter((c) => c.positive === positive).map((c): [number, number] => [c.x, c.y]);
+    const mask = grabCutMask(cv, rgb, { box: prompt.box, foreground: points(true), background: points(false), prior });
+    return { mask: new FixedMask(mask), score: confidence(prob, mask.area), stability: sharpness(prob), classEmbedding: null };
   }
 
   async everything(image: WorkerImage, _prepared: PreparedImage, _params: unknown, progress: (done: number, total: number) => void): Promise<ProviderResult> {
