@@ -132,6 +132,24 @@ export function simplifyRing(ring: readonly number[], tolerance: number): number
   return out;
 }
 
+/**
+ * Douglas–Peucker on an open polyline (flat [x0, y0, x1, y1, ...]): keeps both
+ * ends and every point that lies more than `tolerance` from the simplified line.
+ */
+export function simplifyPolyline(points: readonly number[], tolerance: number): number[] {
+  if (points.length % 2 !== 0) throw new RangeError('A flat path needs an even number of coordinates.');
+  if (!(tolerance >= 0)) throw new RangeError(`Tolerance must be a non-negative number, got ${tolerance}.`);
+  const n = points.length >> 1;
+  if (n <= 2) return points.slice();
+  const keep = new Uint8Array(n);
+  keep[0] = 1;
+  keep[n - 1] = 1;
+  markKept(points, 0, n - 1, tolerance * tolerance, keep);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (keep[i]) out.push(points[2 * i]!, points[2 * i + 1]!);
+  return out;
+}
+
 /** Iterative DP between vertex indices first..last (last may be n, meaning vertex 0 again). */
 function markKept(ring: readonly number[], first: number, last: number, tolerance2: number, keep: Uint8Array): void {
   const n = ring.length >> 1;

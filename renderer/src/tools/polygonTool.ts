@@ -7,7 +7,8 @@
 // Without the image's pixels (still loading, unreadable) edges stay straight.
 import { addAnnotation } from './addAnnotation.js';
 import { clampToImage } from './geometryEdits.js';
-import { LiveWire, simplifyPath } from './liveWire/liveWire.js';
+import { simplifyPolyline } from '../../../common/geometry/polygon.js';
+import { LiveWire } from './liveWire/liveWire.js';
 import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 
 const MIN_VERTICES = 3;
@@ -102,7 +103,7 @@ export class PolygonTool implements Tool {
     const fromY = this.points[this.points.length - 1]!;
     const wire = this.activeLiveWire();
     if (!wire) return [fromX, fromY, x, y];
-    return simplifyPath(wire.path({ x: fromX, y: fromY }, { x, y }), LIVE_WIRE_TOLERANCE);
+    return simplifyPolyline(wire.path({ x: fromX, y: fromY }, { x, y }), LIVE_WIRE_TOLERANCE);
   }
 
   private activeLiveWire(): LiveWire | null {

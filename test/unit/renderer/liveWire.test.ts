@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { computeEdgeCostMap } from '../../../renderer/src/tools/liveWire/edgeCost.js';
 import { createGreyImage, GreyImageCache, rgbaToGrey, type GreyImage } from '../../../renderer/src/tools/liveWire/imagePixels.js';
-import { chooseWindow, LiveWire, sampleWindow, simplifyPath, type Point } from '../../../renderer/src/tools/liveWire/liveWire.js';
+import { simplifyPolyline } from '../../../common/geometry/polygon.js';
+import { chooseWindow, LiveWire, sampleWindow, type Point } from '../../../renderer/src/tools/liveWire/liveWire.js';
 import { IndexedMinHeap, shortestPathTree, tracePath } from '../../../renderer/src/tools/liveWire/shortestPath.js';
 import { PolygonTool } from '../../../renderer/src/tools/polygonTool.js';
 import { at, fakeContext, onlyPut } from './fakeToolContext.js';
@@ -99,7 +100,7 @@ describe('live-wire paths', () => {
       onEdge.every((p) => Math.abs(p.x - 60) <= 1),
       `every point within 1 px of x = 60: ${onEdge.map((p) => p.x).join(',')}`,
     );
-    const simplified = pointsOf(simplifyPath(onEdge.flatMap((p) => [p.x, p.y]), 1));
+    const simplified = pointsOf(simplifyPolyline(onEdge.flatMap((p) => [p.x, p.y]), 1));
     assert.ok(simplified.length <= 3, `a straight edge simplifies to a straight path, got ${simplified.length} vertices`);
 
     // Seeds 5 px to the left: a straight line would stay at x = 55, the wire goes over to the step.
@@ -123,7 +124,7 @@ describe('live-wire paths', () => {
       const worst = Math.max(...path.map((p) => Math.abs((p.x - from.x) * dy - (p.y - from.y) * dx) / length));
       // A digital straight line: every pixel centre within about half a pixel of the exact segment.
       assert.ok(worst <= 0.75, `worst distance from the straight line is ${worst.toFixed(2)} px`);
-      assert.ok(simplifyPath(path.flatMap((p) => [p.x, p.y]), 1).length === 4, 'it simplifies to its two ends');
+      assert.ok(simplifyPolyline(path.flatMap((p) => [p.x, p.y]), 1).length === 4, 'it simplifies to its two ends');
     }
   });
 
@@ -243,10 +244,10 @@ describe('live-wire parts', () => {
   });
 
   it('simplifies an open path: both ends kept, points within the tolerance dropped', () => {
-    assert.deepEqual(simplifyPath([0, 0, 1, 0.4, 2, 0, 3, -0.4, 4, 0], 1), [0, 0, 4, 0]);
-    assert.deepEqual(simplifyPath([0, 0, 5, 5, 10, 0], 1), [0, 0, 5, 5, 10, 0]);
-    assert.deepEqual(simplifyPath([1, 2], 1), [1, 2]);
-    assert.throws(() => simplifyPath([1, 2, 3], 1), /even/);
+    assert.deepEqual(simplifyPolyline([0, 0, 1, 0.4, 2, 0, 3, -0.4, 4, 0], 1), [0, 0, 4, 0]);
+    assert.deepEqual(simplifyPolyline([0, 0, 5, 5, 10, 0], 1), [0, 0, 5, 5, 10, 0]);
+    assert.deepEqual(simplifyPolyline([1, 2], 1), [1, 2]);
+    assert.throws(() => simplifyPolyline([1, 2, 3], 1), /even/);
   });
 
   it('samples a window by block means', () => {

@@ -74,49 +74,6 @@ export function sampleWindow(image: GreyImage, window: LiveWireWindow): Float32A
   return sums;
 }
 
-/**
- * Douglas–Peucker on an open polyline (flat [x0, y0, x1, y1, ...]): keeps both
- * ends and every point that lies more than `tolerance` from the simplified line.
- */
-export function simplifyPath(points: readonly number[], tolerance: number): number[] {
-  if (points.length % 2 !== 0) throw new RangeError('A flat path needs an even number of coordinates.');
-  if (!(tolerance >= 0)) throw new RangeError(`Tolerance must be a non-negative number, got ${tolerance}.`);
-  const n = points.length >> 1;
-  if (n <= 2) return points.slice();
-  const keep = new Uint8Array(n);
-  keep[0] = 1;
-  keep[n - 1] = 1;
-  const tolerance2 = tolerance * tolerance;
-  const stack: [number, number][] = [[0, n - 1]];
-  while (stack.length > 0) {
-    const [a, b] = stack.pop()!;
-    if (b - a < 2) continue;
-    let farthest = -1;
-    let farthest2 = -1;
-    for (let i = a + 1; i < b; i++) {
-      const d2 = segmentDistance2(points[2 * i]!, points[2 * i + 1]!, points[2 * a]!, points[2 * a + 1]!, points[2 * b]!, points[2 * b + 1]!);
-      if (d2 > farthest2) {
-        farthest2 = d2;
-        farthest = i;
-      }
-    }
-    if (farthest2 > tolerance2) {
-      keep[farthest] = 1;
-      stack.push([a, farthest], [farthest, b]);
-    }
-  }
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) if (keep[i]) out.push(points[2 * i]!, points[2 * i + 1]!);
-  return out;
-}
-
-function segmentDistance2(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax;
-  const dy = by - ay;
-  const length2 = dx * dx + dy * dy;
-  const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / length2));
-  return (px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2;
-}
 
 /** How much work the live-wire has done; for tests and benchmarks. */
 export interface LiveWireStats {
