@@ -1,9 +1,11 @@
 // The classical provider through the real worker: same prompts, same
 // candidates and the same accept path as the ONNX models.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppError, promptSetSchema, type CandidateSet, type SegmentOptions } from '../../../common/contract/index.js';
+import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
 import { InferenceEngine, type ImageSource } from '../../../electron/engine/engine.js';
 import { toWorkerPrompt } from '../../../electron/engine/promptValidation.js';
@@ -80,6 +82,25 @@ describe('classical provider (OpenCV) through the engine', () => {
       const iou = maskIoU(await full(set, r), gts[r]!);
       assert.ok(iou >= 0.6, `region ${r} (${objects[r]!.phrase}): IoU ${iou.toFixed(3)}`);
     }
+  });
+
+  it('retries a box that gave nothing with a wider frame: the small dark camcorder of camera.png (hand-drawn truth)', async () => {
+    const photos = join(MODEL_DIR, '..', '..', 'assets', 'photos');
+    const truth = JSON.parse(readFileSync(join(photos, 'annotations.coco.json'), 'utf8')) as {
+      images: { id: number; file_name: string; width: number; height: number }[];
+      annotations: { image_id: number; category_id: number; segmentation: number[][]; bbox: [number, number, number, number] }[];
+      categories: { id: number; name: string }[];
+    };
+    const image = truth.images.find((i) => i.file_name === 'camera.png')!;
+    const camcorder = truth.annotations.find((a) => a.image_id === image.id && truth.categories.find((c) => c.id === a.category_id)?.name === 'camera')!;
+    const photoSource: ImageSource = { cacheDir: null, imagePath: () => join(photos, image.file_name), imageSize: async () => image, labels: () => [] };
+    const [x, y, w, h] = camcorder.bbox;
+    const set = await engine.segment(photoSource, { imageId: image.id, prompt: await toWorkerPrompt(photoSource, image.id, promptSetSchema.parse({ box: [x, y, x + w, y + h] })) });
+    assert.ok(set.candidates[0]!.area > 0, 'a mask, not nothing');
+    const got = await full(set);
+    const want = { width: image.width, height: image.height, data: rasterisePolygons(camcorder.segmentation.map((outer) => ({ outer, holes: [] })), image.height, image.width) };
+    const iou = maskIoU(got, want);
+    assert.ok(iou >= 0.7, `camcorder IoU ${iou.toFixed(3)}`);
   });
 
   it('refuses what it cannot take, naming the provider', async () => {

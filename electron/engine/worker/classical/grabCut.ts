@@ -38,6 +38,8 @@ export interface GrabCutOptions {
   maxSide?: number;
   /** Pixel budget of that crop (default GRABCUT_MAX_PIXELS). */
   maxPixels?: number;
+  /** Context around a box, as a fraction of its side (default 0.1): the background GrabCut learns from. */
+  boxMargin?: number;
 }
 
 export const GRABCUT_ITERATIONS = 3;
@@ -95,7 +97,7 @@ export function grabCutMask(cv: CvApi, image: RgbImage, prompt: GrabCutPrompt, o
   const box = prompt.box ? cornersInImage(prompt.box, image, 'box') : null;
   if (!box && foreground.length === 0) throw new RangeError('GrabCut needs a box or at least one positive point inside the image');
 
-  const region = box ? regionAround(box, foreground, image) : { x: 0, y: 0, w: image.width, h: image.height };
+  const region = box ? regionAround(box, foreground, image, options.boxMargin ?? BOX_MARGIN) : { x: 0, y: 0, w: image.width, h: image.height };
   const scale = Math.min(1, maxSide / Math.max(region.w, region.h), Math.sqrt(maxPixels / (region.w * region.h)));
   const workWidth = Math.max(1, Math.round(region.w * scale));
   const workHeight = Math.max(1, Math.round(region.h * scale));
@@ -294,9 +296,9 @@ function insideImage(points: readonly ImagePoint[], image: RgbImage, what: strin
 }
 
 /** The box with a margin of context, grown to hold every positive point, inside the image. */
-function regionAround(box: PixelRect, foreground: readonly ImagePoint[], image: RgbImage): PixelRect {
-  const marginX = Math.max(MIN_MARGIN_PX, Math.round(BOX_MARGIN * box.w));
-  const marginY = Math.max(MIN_MARGIN_PX, Math.round(BOX_MARGIN * box.h));
+function regionAround(box: PixelRect, foreground: readonly ImagePoint[], image: RgbImage, margin: number): PixelRect {
+  const marginX = Math.max(MIN_MARGIN_PX, Math.round(margin * box.w));
+  const marginY = Math.max(MIN_MARGIN_PX, Math.round(margin * box.h));
   let x0 = box.x - marginX;
   let y0 = box.y - marginY;
   let x1 = box.x + box.w + marginX;

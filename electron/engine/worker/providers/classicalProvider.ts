@@ -18,6 +18,9 @@ import { watershedRegions } from '../classical/watershed.js';
 import { FixedMask } from './fixedMask.js';
 import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderCandidate, type ProviderResult } from './maskProvider.js';
 
+/** The retry's context around a box that gave nothing (measured: helpful only then). */
+const WIDE_BOX_MARGIN = 1;
+
 export class ClassicalProvider implements MaskProvider {
   readonly capabilities: PromptCapabilities = CLASSICAL_CAPABILITIES;
   readonly activeProvider = 'cpu (OpenCV WebAssembly)';
@@ -60,7 +63,13 @@ export class ClassicalProvider implements MaskProvider {
     const positive = [...prompt.clicks.filter((c) => c.positive).map((c): [number, number] => [c.x, c.y]), ...prompt.scribbles.filter((s) => s.positive).flatMap((s) => s.points)];
     const negative = [...prompt.clicks.filter((c) => !c.positive).map((c): [number, number] => [c.x, c.y]), ...prompt.scribbles.filter((s) => !s.positive).flatMap((s) => s.points)];
     if (!prompt.box && positive.length === 0) throw new AppError('bad_request', 'GrabCut needs a box or at least one positive click or stroke on the object.');
-    return single(grabCutMask(cv, rgb, { box: prompt.box, foreground: positive, background: negative, iterations: options.iterations }));
+    const grabCut = { box: prompt.box, foreground: positive, background: negative, iterations: options.iterations };
+    const mask = grabCutMask(cv, rgb, grabCut);
+    // Nothing found in a box: the thin frame around a small object was too like it (a dark camera by a
+    // dark glove); a wider frame gives GrabCut more background to learn from. Only then, as it can
+    // hurt objects that fill their box.
+    if (mask.area === 0 && prompt.box) return single(grabCutMask(cv, rgb, grabCut, { boxMargin: WIDE_BOX_MARGIN }));
+    return single(mask);
   }
 
   /** Union of the fills from the positive clicks, minus those from negative clicks. */
