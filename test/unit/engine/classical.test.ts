@@ -280,6 +280,23 @@ describe('watershed', () => {
     assert.equal(masks.get(3)!.area + masks.get(1)!.area, W * H, 'the two masks tile the image');
   });
 
+  it('treats a striped texture as one region (the image is smoothed before flooding)', () => {
+    // Left: fine dark/light stripes (like the samples' hatched sky); right: a flat grey of the stripes' mean.
+    const striped = (x: number) => x < 100;
+    const image = makeImage(W, H, (x, y) => (striped(x) ? (Math.floor((x + y) / 3) % 2 === 0 ? [60, 60, 60] : [200, 200, 200]) : [90, 140, 90]), 4);
+    const masks = watershedRegions(
+      cv,
+      image,
+      [
+        { region: 0, points: [[30, 20], [60, 130]] },
+        { region: 1, points: [[160, 20], [160, 130]] },
+      ],
+      { borderIsBackground: false },
+    );
+    const stripedIoU = cropIoU(masks.get(0)!, truthCrop(W, H, (x) => striped(x)));
+    assert.ok(stripedIoU >= 0.9, `striped region IoU ${stripedIoU.toFixed(3)}`);
+  });
+
   it('finds two objects against an implicit background at the image border', () => {
     const a = inDisc(60, 75, 40);
     const b = (x: number, y: number) => x >= 120 && x < 180 && y >= 30 && y < 120;

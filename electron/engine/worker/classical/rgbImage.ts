@@ -199,3 +199,30 @@ export function resampleChannels(
   }
   return out;
 }
+
+/** Separable box blur (edges clamped): flattens fine texture so region tools see surfaces, not stripes. */
+export function boxBlurRgb(image: RgbImage, radius: number): RgbImage {
+  assertRgbImage(image);
+  if (!Number.isInteger(radius) || radius < 0) throw new RangeError(`blur radius must be a whole number >= 0, got ${radius}`);
+  if (radius === 0) return image;
+  const { width, height } = image;
+  const pass = (source: Uint8Array, horizontal: boolean): Uint8Array => {
+    const out = new Uint8Array(source.length);
+    const lines = horizontal ? height : width;
+    const length = horizontal ? width : height;
+    const at = (line: number, i: number) => (horizontal ? line * width + i : i * width + line) * 3;
+    const window = 2 * radius + 1;
+    for (let line = 0; line < lines; line++) {
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let i = -radius; i <= radius; i++) sum += source[at(line, Math.min(length - 1, Math.max(0, i))) + c]!;
+        for (let i = 0; i < length; i++) {
+          out[at(line, i) + c] = Math.round(sum / window);
+          sum += source[at(line, Math.min(length - 1, i + radius + 1)) + c]! - source[at(line, Math.max(0, i - radius)) + c]!;
+        }
+      }
+    }
+    return out;
+  };
+  return { width, height, data: pass(pass(image.data, true), false) };
+}

@@ -13,7 +13,7 @@
 // share the whole image between them (e.g. sky / ground).
 import { enlargeCrop, fromFullMask, type BinaryCrop } from './binaryCrop.js';
 import { withMats, type CvApi } from './opencv.js';
-import { assertRgbImage, resizeRgb, type ImagePoint, type RgbImage } from './rgbImage.js';
+import { assertRgbImage, boxBlurRgb, resizeRgb, type ImagePoint, type RgbImage } from './rgbImage.js';
 
 export interface RegionScribble {
   /** A stroke in image pixels; consecutive points are joined. */
@@ -68,7 +68,8 @@ export function watershedRegions(cv: CvApi, image: RgbImage, scribbles: readonly
   const scale = Math.min(1, maxSide / Math.max(image.width, image.height));
   const workWidth = Math.max(1, Math.round(image.width * scale));
   const workHeight = Math.max(1, Math.round(image.height * scale));
-  const work = scale < 1 ? resizeRgb(image, workWidth, workHeight) : image;
+  // Smoothed first: on fine texture (hatching, foliage) the raw gradient splits a surface into stripes.
+  const work = boxBlurRgb(scale < 1 ? resizeRgb(image, workWidth, workHeight) : image, Math.max(2, Math.round(Math.max(workWidth, workHeight) / 400)));
   // Clamped far outside the image: cv.line clips what lies off the Mat, but takes 32-bit integers.
   const toWork = ([x, y]: ImagePoint) => ({
     x: Math.max(-OFF_IMAGE, Math.min(OFF_IMAGE, Math.floor((x * workWidth) / image.width))),
