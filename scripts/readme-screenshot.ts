@@ -1,10 +1,11 @@
 // Regenerates docs/screenshot.png: the real app in browser mode on a copy of
-// the sample images, with their ground truth imported from COCO.
+// the sample images, with their ground truth imported from COCO, and the AI
+// tool showing a labelled candidate for a click on an unlabelled object.
 //   node --import tsx scripts/readme-screenshot.ts   (after `npm run build`)
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../test/e2e/support/browser.js';
-import { waitForImage } from '../test/e2e/support/canvas.js';
+import { clickImage, waitForImage } from '../test/e2e/support/canvas.js';
 import { repoRoot, sampleProject, startHost } from '../test/e2e/support/host.js';
 import { hostCall } from '../test/e2e/support/hostCall.js';
 
@@ -17,9 +18,19 @@ async function main(): Promise<void> {
     await page.goto(host.url);
     await hostCall(page, 'coco.import', { path: join(repoRoot, 'assets', 'samples', 'annotations.coco.json') });
     await page.reload();
-    await page.getByTestId('image-item').nth(3).click();
-    await waitForImage(page);
-    await page.locator('[data-testid="annotation-item"][data-kind="polygon"]').first().click({ position: { x: 8, y: 8 } });
+    await page.getByTestId('image-item').nth(0).click();
+    await waitForImage(page, 1);
+    // Make room for the candidate: drop the imported yellow star, then click it with the AI tool.
+    const star = page.locator('[data-testid="annotation-item"][data-label-name="yellow star"]').first();
+    await star.click({ position: { x: 8, y: 8 } });
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('i');
+    await page.locator('[data-testid="engine-status"][data-worker="ready"]').waitFor({ timeout: 30_000 });
+    await clickImage(page, 109, 223);
+    await page.waitForFunction(() => {
+      const panel = document.querySelector<HTMLElement>('[data-testid="prompt-panel"]');
+      return (panel?.dataset.candidateSetId ?? '') !== '' && panel?.dataset.pending === '0';
+    });
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(repoRoot, 'docs', 'screenshot.png') });
     console.log('wrote docs/screenshot.png');
