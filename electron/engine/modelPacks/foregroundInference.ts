@@ -2,31 +2,21 @@
 // probability map into a mask in image pixels. Plain functions over plain
 // arrays: the caller owns the session, the decoded image, caching and the
 // choice of execution provider.
-import { labelComponents } from '../worker/classical/binaryCrop.js';
 import * as ort from 'onnxruntime-node';
+import { resizeTable } from '../worker/bilinearTable.js';
+import { labelComponents } from '../worker/classical/binaryCrop.js';
+import { assertRgbImage, type ImagePoint, type PixelRect, type RgbImage } from '../worker/classical/rgbImage.js';
 import type { ForegroundManifest } from './foregroundManifest.js';
 
-/** Decoded pixels, 3 bytes per pixel (R, G, B), row-major. */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+export type { RgbImage };
 
 /** Integer pixel rectangle in the image. */
-export interface CropRect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+export type CropRect = PixelRect;
 
 export interface ImageSize {
   width: number;
   height: number;
 }
-
-export type ImagePoint = readonly [number, number];
 
 export interface ForegroundModelSpec {
   inputName: string;
@@ -56,13 +46,6 @@ export function foregroundSpecOf(manifest: ForegroundManifest): ForegroundModelS
   };
 }
 
-function assertRgb(rgb: RgbImage): void {
-  if (!Number.isInteger(rgb.width) || !Number.isInteger(rgb.height) || rgb.width <= 0 || rgb.height <= 0)
-    throw new RangeError(`image size ${rgb.width}x${rgb.height} is not a positive integer size`);
-  if (rgb.data.length !== rgb.width * rgb.height * 3)
-    throw new RangeError(`image data has ${rgb.data.length} bytes; ${rgb.width}x${rgb.height} RGB needs ${rgb.width * rgb.height * 3}`);
-}
-
 export function assertCrop(crop: CropRect, size: ImageSize): void {
   const { x, y, w, h } = crop;
   if (![x, y, w, h].every(Number.isInteger) || w <= 0 || h <= 0) throw new RangeError(`crop ${x},${y} ${w}x${h} must be integers with a positive size`);
@@ -88,35 +71,16 @@ export function foregroundCrop(box: readonly [number, number, number, number], s
   return { x: left, y: top, w: right - left, h: bottom - top };
 }
 
-/**
- * Bilinear sampling positions with half-pixel centres and clamped edges
- * (PyTorch's align_corners = false), used both ways so the mask lines up
- * with the crop; IMG.LY's own resize samples at x * scale, a sub-pixel shift
- * the model is indifferent to. Per output index: the two source indices and
- * the weight of the second.
- */
-function sampleTable(outSize: number, inSize: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
-  const scale = inSize / outSize;
-  const table = { i0: new Int32Array(outSize), i1: new Int32Array(outSize), f: new Float32Array(outSize) };
-  for (let k = 0; k < outSize; k++) {
-    const src = Math.min(Math.max((k + 0.5) * scale - 0.5, 0), inSize - 1);
-    const i0 = Math.floor(src);
-    table.i0[k] = i0;
-    table.i1[k] = Math.min(i0 + 1, inSize - 1);
-    table.f[k] = src - i0;
-  }
-  return table;
-}
 
 /** The crop stretched to the model's square, normalised, as float32 CHW [3, S, S]. */
 export function foregroundInput(rgb: RgbImage, crop: CropRect, spec: ForegroundModelSpec = ISNET_SPEC): Float32Array {
-  assertRgb(rgb);
+  assertRgbImage(rgb);
   assertCrop(crop, rgb);
   const s = spec.inputSize;
   const plane = s * s;
   const out = new Float32Array(3 * plane);
-  const xs = sampleTable(s, crop.w);
-  const ys = sampleTable(s, crop.h);
+  const xs = resizeTable(s, crop.w);
+  const ys = resizeTable(s, crop.h);
   const stride = rgb.width * 3;
   const data = rgb.data;
   const [m0, m1, m2] = spec.pixelMean;
@@ -204,8 +168,8 @@ export function foregroundMask(prob: Float32Array, crop: CropRect, imageSize: Im
   const threshold = options.threshold ?? 0.5;
   if (!(threshold > 0 && threshold < 1)) throw new RangeError(`threshold ${threshold} must be between 0 and 1`);
   const { w, h } = crop;
-  const xs = sampleTable(w, s);
-  const ys = sampleTable(h, s);
+  const xs = resizeTable(w, s);
+  const ys = resizeTable(h, s);
   const above = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const fy = ys.f[y]!;

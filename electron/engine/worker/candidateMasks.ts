@@ -7,6 +7,7 @@ import type { Box, Polygon, Rle } from '../../../common/contract/index.js';
 import { maskToPolygons } from '../../../common/geometry/mask.js';
 import { countsToString, encodeMask } from '../../../common/geometry/rle.js';
 import type { ModelFrame } from '../../inference/preprocess.js';
+import { range, sampleTable } from './bilinearTable.js';
 
 /** Longest side of a display crop; larger objects travel downscaled (exact masks come from materialize). */
 export const DISPLAY_CROP_MAX = 512;
@@ -29,34 +30,6 @@ export interface MaskCrop {
   /** Full-resolution pixel count (estimated when scale < 1). */
   area: number;
 }
-
-/**
- * PyTorch's bilinear sampling (align_corners = false, clamped like
- * F.interpolate) for a run of output coordinates: per output index the two
- * source indices and the weight of the second. Tables keep the per-pixel
- * loop free of allocations.
- */
-interface SampleTable {
-  i0: Int32Array;
-  i1: Int32Array;
-  f: Float32Array;
-}
-
-function sampleTable(outputs: Float64Array, scale: number, size: number): SampleTable {
-  const n = outputs.length;
-  const table = { i0: new Int32Array(n), i1: new Int32Array(n), f: new Float32Array(n) };
-  for (let k = 0; k < n; k++) {
-    let src = (outputs[k]! + 0.5) * scale - 0.5;
-    if (src < 0) src = 0;
-    const i0 = Math.min(Math.floor(src), size - 1);
-    table.i0[k] = i0;
-    table.i1[k] = Math.min(i0 + 1, size - 1);
-    table.f[k] = src - i0;
-  }
-  return table;
-}
-
-const range = (from: number, count: number, step = 1, offset = 0): Float64Array => Float64Array.from({ length: count }, (_, k) => from + (k + offset) * step);
 
 /**
  * Logits of one candidate in image pixels: stage 1 (low-res -> input
