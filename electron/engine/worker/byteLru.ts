@@ -14,6 +14,15 @@ export class ByteLru<T> {
     return this.entries.size;
   }
 
+  get limit(): number {
+    return this.limitBytes;
+  }
+
+  setLimit(bytes: number): void {
+    this.limitBytes = bytes;
+    this.evict();
+  }
+
   has(key: string): boolean {
     return this.entries.has(key);
   }
@@ -21,6 +30,7 @@ export class ByteLru<T> {
   get(key: string): T | undefined {
     const hit = this.entries.get(key);
     if (!hit) return undefined;
+    // Map order is the recency order.
     this.entries.delete(key);
     this.entries.set(key, hit);
     return hit.value;
@@ -32,15 +42,19 @@ export class ByteLru<T> {
     this.entries.delete(key);
     this.entries.set(key, { value, bytes });
     this.total += bytes;
-    for (const [k, entry] of this.entries) {
-      if (this.total <= this.limitBytes || this.entries.size <= 1) break;
-      this.entries.delete(k);
-      this.total -= entry.bytes;
-    }
+    this.evict();
   }
 
   clear(): void {
     this.entries.clear();
     this.total = 0;
+  }
+
+  private evict(): void {
+    for (const [key, entry] of this.entries) {
+      if (this.total <= this.limitBytes || this.entries.size <= 1) break;
+      this.entries.delete(key);
+      this.total -= entry.bytes;
+    }
   }
 }

@@ -2,6 +2,7 @@
 // renderer refers to a candidate by id (memory prompt, materialize) and no
 // float arrays or full masks ever cross the process boundary.
 import { randomUUID } from 'node:crypto';
+import { ByteLru } from './byteLru.js';
 import type { CandidateMask } from './providers/maskProvider.js';
 
 export interface StoredCandidate {
@@ -26,21 +27,15 @@ const bytesOf = (set: StoredCandidateSet): number => set.candidates.reduce((n, c
 
 /** Recent sets, oldest dropped first once over the byte budget (a "segment everything" set can hold hundreds). */
 export class CandidateSetStore {
-  private readonly sets = new Map<string, StoredCandidateSet>();
-  private bytes = 0;
+  private readonly sets: ByteLru<StoredCandidateSet>;
 
-  constructor(private readonly limitBytes = 64 * 1024 * 1024) {}
+  constructor(limitBytes = 64 * 1024 * 1024) {
+    this.sets = new ByteLru(limitBytes);
+  }
 
   add(set: Omit<StoredCandidateSet, 'id'>): StoredCandidateSet {
     const stored = { ...set, id: randomUUID() };
-    this.sets.set(stored.id, stored);
-    this.bytes += bytesOf(stored);
-    for (const [key, old] of this.sets) {
-      // The newest set always stays: the user is looking at it.
-      if (this.bytes <= this.limitBytes || this.sets.size <= 1) break;
-      this.sets.delete(key);
-      this.bytes -= bytesOf(old);
-    }
+    this.sets.set(stored.id, stored, bytesOf(stored));
     return stored;
   }
 
@@ -50,6 +45,5 @@ export class CandidateSetStore {
 
   clear(): void {
     this.sets.clear();
-    this.bytes = 0;
   }
 }

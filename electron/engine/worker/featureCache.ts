@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { ModelFrame } from '../../inference/preprocess.js';
 import type { EmbeddingGrid } from '../../inference/refPooling.js';
 import type { CacheStats } from '../protocol.js';
+import { ByteLru } from './byteLru.js';
 
 export interface CachedFeatures {
   key: string;
@@ -28,56 +29,36 @@ interface DiskHeader {
   sha256: string;
 }
 
+/** Features in memory, least recently used dropped first once over the byte budget. */
 export class FeatureCache {
-  private readonly entries = new Map<string, CachedFeatures>();
-  private bytes = 0;
+  private readonly lru: ByteLru<CachedFeatures>;
 
-  constructor(private limitBytes: number) {}
+  constructor(limitBytes: number) {
+    this.lru = new ByteLru(limitBytes);
+  }
 
   stats(): CacheStats {
-    return { entries: this.entries.size, bytes: this.bytes, limitBytes: this.limitBytes };
+    return { entries: this.lru.size, bytes: this.lru.bytes, limitBytes: this.lru.limit };
   }
 
   setLimit(bytes: number): void {
-    this.limitBytes = bytes;
-    this.evict();
+    this.lru.setLimit(bytes);
   }
 
   has(key: string): boolean {
-    return this.entries.has(key);
+    return this.lru.has(key);
   }
 
   get(key: string): CachedFeatures | undefined {
-    const hit = this.entries.get(key);
-    if (hit) {
-      // Map order is the recency order.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
+    return this.lru.get(key);
   }
 
   put(features: CachedFeatures): void {
-    const old = this.entries.get(features.key);
-    if (old) this.bytes -= old.embeddings.data.byteLength;
-    this.entries.delete(features.key);
-    this.entries.set(features.key, features);
-    this.bytes += features.embeddings.data.byteLength;
-    this.evict();
+    this.lru.set(features.key, features, features.embeddings.data.byteLength);
   }
 
   clear(): void {
-    this.entries.clear();
-    this.bytes = 0;
-  }
-
-  private evict(): void {
-    for (const [key, value] of this.entries) {
-      // Keep the newest entry even when it alone exceeds the budget: it is the one in use.
-      if (this.bytes <= this.limitBytes || this.entries.size <= 1) break;
-      this.entries.delete(key);
-      this.bytes -= value.embeddings.data.byteLength;
-    }
+    this.lru.clear();
   }
 }
 
