@@ -127,8 +127,9 @@ export class InferenceEngine {
   }
 
   private async load(modelId: string): Promise<LoadedModel> {
-    const model = (await this.models()).find((m) => m.id === modelId);
-    if (!model) throw new AppError('not_found', `Unknown model "${modelId}". Installed: ${(await this.models()).map((m) => m.id).join(', ') || 'none'}.`);
+    const models = await this.models();
+    const model = models.find((m) => m.id === modelId);
+    if (!model) throw new AppError('not_found', `Unknown model "${modelId}". Installed: ${models.map((m) => m.id).join(', ') || 'none'}.`);
     if (model.problem) {
       this.loadProblem = `Model ${modelId} cannot be used: ${model.problem}`;
       this.statusChanged();

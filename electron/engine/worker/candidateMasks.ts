@@ -55,8 +55,7 @@ export class CandidateLogits {
     const n = this.low.size;
     const f = this.frame;
     const cellsPerInput = n / f.inputSize;
-    const validW = Math.min(n, Math.ceil(f.resizedWidth * cellsPerInput));
-    const validH = Math.min(n, Math.ceil(f.resizedHeight * cellsPerInput));
+    const { width: validW, height: validH } = validLowResExtent(n, f);
     let c0 = Infinity;
     let c1 = -Infinity;
     let r0 = Infinity;
@@ -225,14 +224,21 @@ export function cropPolygons(crop: MaskCrop, tolerance = 1): Polygon[] {
   return local.map((p) => ({ outer: shift(p.outer), holes: p.holes.map(shift) }));
 }
 
+/** The low-res cells that cover the resized image (the rest of the square is padding). */
+export function validLowResExtent(size: number, frame: ModelFrame): { width: number; height: number } {
+  return {
+    width: Math.min(size, Math.ceil((frame.resizedWidth * size) / frame.inputSize)),
+    height: Math.min(size, Math.ceil((frame.resizedHeight * size) / frame.inputSize)),
+  };
+}
+
 /**
  * SAM's stability score on the low-res logits inside the resized image:
  * pixels above +1 over pixels above -1. A sharp mask barely changes.
  */
 export function stabilityScore(low: LowResLogits, frame: ModelFrame, offset = 1): number {
   const n = low.size;
-  const validW = Math.min(n, Math.ceil((frame.resizedWidth * n) / frame.inputSize));
-  const validH = Math.min(n, Math.ceil((frame.resizedHeight * n) / frame.inputSize));
+  const { width: validW, height: validH } = validLowResExtent(n, frame);
   let inner = 0;
   let outer = 0;
   for (let r = 0; r < validH; r++) {
@@ -248,8 +254,7 @@ export function stabilityScore(low: LowResLogits, frame: ModelFrame, offset = 1)
 /** Binary low-res mask inside the resized image: cheap enough to compare hundreds of proposals. */
 export function lowResBinary(low: LowResLogits, frame: ModelFrame): Uint8Array {
   const n = low.size;
-  const validW = Math.min(n, Math.ceil((frame.resizedWidth * n) / frame.inputSize));
-  const validH = Math.min(n, Math.ceil((frame.resizedHeight * n) / frame.inputSize));
+  const { width: validW, height: validH } = validLowResExtent(n, frame);
   const out = new Uint8Array(n * n);
   for (let r = 0; r < validH; r++) for (let c = 0; c < validW; c++) out[r * n + c] = low.data[r * n + c]! > 0 ? 1 : 0;
   return out;

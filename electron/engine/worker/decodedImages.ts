@@ -4,7 +4,7 @@ import { AppError } from '../../../common/contract/index.js';
 import type { WorkerImage } from '../protocol.js';
 import { ByteLru } from './byteLru.js';
 import { decodeRgb, type RgbImage } from './classical/rgbImage.js';
-import { contentHash } from './modelRuntime.js';
+import { contentHash } from './contentHash.js';
 import type { PreparedImage } from './providers/maskProvider.js';
 
 /** A 4000 px photo is 48 MB decoded; this keeps the current image and a few neighbours. */

@@ -3,7 +3,9 @@
 // enough, then duplicates removed greedily by mask IoU on the low-res masks.
 import { AppError } from '../../../common/contract/index.js';
 import type { EverythingParams } from '../protocol.js';
-import { lowResBinary, stabilityScore, type LowResLogits } from './candidateMasks.js';
+import type { BinaryMask } from '../../inference/masks.js';
+import { maskIoU } from '../../inference/masks.js';
+import { lowResBinary, stabilityScore, validLowResExtent, type LowResLogits } from './candidateMasks.js';
 import type { CachedFeatures } from './featureCache.js';
 import type { ModelRuntime } from './modelRuntime.js';
 
@@ -27,8 +29,10 @@ export async function proposeEverything(
 ): Promise<Proposal[]> {
   const { frame } = features;
   const n = params.pointsPerSide;
-  const found: { proposal: Proposal; bits: Uint8Array; area: number }[] = [];
-  let validCells = 0;
+  const found: { proposal: Proposal; bits: BinaryMask; area: number }[] = [];
+  const valid = validLowResExtent(runtime.segmenter.manifest.preprocessing.lowResMaskSize, frame);
+  const validCells = valid.width * valid.height;
+  if (validCells === 0) throw new AppError('invalid_file', 'The image has no pixels in the model frame.');
   for (let row = 0; row < n; row++) {
     for (let col = 0; col < n; col++) {
       const x = ((col + 0.5) / n) * frame.origWidth;
@@ -38,10 +42,9 @@ export async function proposeEverything(
         if (candidate.score < params.minScore) continue;
         const stability = stabilityScore(candidate.low, frame);
         if (stability < MIN_STABILITY) continue;
-        const bits = lowResBinary(candidate.low, frame);
-        if (validCells === 0) validCells = countValidCells(candidate.low.size, frame);
+        const bits: BinaryMask = { width: candidate.low.size, height: candidate.low.size, data: lowResBinary(candidate.low, frame) };
         let area = 0;
-        for (const b of bits) area += b;
+        for (const b of bits.data) area += b;
         if (area === 0 || area < params.minAreaFraction * validCells) continue;
         found.push({ proposal: { ...candidate, stability }, bits, area });
       }
@@ -53,24 +56,7 @@ export async function proposeEverything(
   const kept: typeof found = [];
   for (const item of found) {
     if (kept.length >= MAX_PROPOSALS) break;
-    if (kept.every((k) => binaryIoU(k.bits, item.bits) <= params.nmsIoU)) kept.push(item);
+    if (kept.every((k) => maskIoU(k.bits, item.bits) <= params.nmsIoU)) kept.push(item);
   }
   return kept.map((k) => k.proposal);
-}
-
-function countValidCells(size: number, frame: CachedFeatures['frame']): number {
-  const w = Math.min(size, Math.ceil((frame.resizedWidth * size) / frame.inputSize));
-  const h = Math.min(size, Math.ceil((frame.resizedHeight * size) / frame.inputSize));
-  if (w * h === 0) throw new AppError('invalid_file', 'The image has no pixels in the model frame.');
-  return w * h;
-}
-
-function binaryIoU(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    inter += a[i]! & b[i]!;
-    union += a[i]! | b[i]!;
-  }
-  return union === 0 ? 0 : inter / union;
 }

@@ -3,7 +3,7 @@
 // resized image, so the graph's own full-size upsampling stays small and the
 // full-resolution mask is computed only where the object is (candidateMasks).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { AppError, type PromptCapabilities } from '../../../common/contract/index.js';
 import type { ModelFrame } from '../../inference/preprocess.js';
 import type { SegmentPrompt } from '../../inference/prompts.js';
@@ -11,6 +11,7 @@ import type { EncodedImage } from '../../inference/segmenter.js';
 import { PromptableSegmenter } from '../../inference/segmenter.js';
 import type { WorkerImage } from '../protocol.js';
 import type { LowResLogits } from './candidateMasks.js';
+import { contentHash } from './contentHash.js';
 import { diskCachePath, FeatureCache, readDiskFeatures, writeDiskFeatures, type CachedFeatures } from './featureCache.js';
 
 export interface FeatureLookup {
@@ -25,23 +26,6 @@ export interface DecodedCandidate {
   classEmbedding: Float32Array | null;
 }
 
-/** Content hashes memoised by path, size and mtime: hashing a large photo on every click would cost more than the decoder. */
-const contentHashes = new Map<string, { stamp: string; hash: string }>();
-
-export function contentHash(path: string): string {
-  let stamp: string;
-  try {
-    const stats = statSync(path);
-    stamp = `${stats.size}:${stats.mtimeMs}`;
-  } catch {
-    throw new AppError('not_found', `Image file not found: ${path}`);
-  }
-  const known = contentHashes.get(path);
-  if (known?.stamp === stamp) return known.hash;
-  const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
-  contentHashes.set(path, { stamp, hash });
-  return hash;
-}
 
 export class ModelRuntime {
   private readonly textEmbeddings = new Map<string, Float32Array>();
