@@ -3,10 +3,11 @@
 // downloaded, and Download stays disabled until "I understand the licence"
 // is ticked. A download shows the host's progress, can be cancelled, and
 // says clearly why it failed (offline, corrupt package...).
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ModelPack, ModelPackId } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
+import { ModalDialog } from './ModalDialog.js';
 import { formatBytes, packProgress } from '../store/modelPacksSlice.js';
 
 function PackRow({ pack, accepted, onAccept }: { pack: ModelPack; accepted: boolean; onAccept: (accepted: boolean) => void }) {
@@ -105,8 +106,6 @@ export function ModelManagerDialog() {
     useShallow((s) => ({ packs: s.modelPacks, problem: s.modelPacksProblem, downloading: s.packFetch !== null, setModelManagerOpen: s.setModelManagerOpen })),
   );
   const [accepted, setAccepted] = useState<ReadonlySet<ModelPackId>>(new Set());
-  const dialogRef = useRef<HTMLDivElement>(null);
-  useEffect(() => dialogRef.current?.focus(), []);
   // Closing does not stop a download: it goes on, and the status bar shows its progress.
   const close = () => setModelManagerOpen(false);
   const accept = (pack: ModelPackId, yes: boolean) =>
@@ -117,49 +116,30 @@ export function ModelManagerDialog() {
       return next;
     });
   return (
-    <div
-      className="overlay-backdrop"
-      onClick={(e) => {
-        if (e.target === e.currentTarget) close();
-      }}
+    <ModalDialog
+      className="model-manager"
+      testId="model-manager"
+      title="Get more models"
+      onClose={close}
+      closeTitle={downloading ? 'Close (the download goes on)' : 'Close (Esc)'}
     >
-      <div
-        ref={dialogRef}
-        className="model-manager"
-        data-testid="model-manager"
-        role="dialog"
-        aria-label="Get more models"
-        tabIndex={-1}
-        // The dialog owns the keyboard: no tool keys or image stepping behind it.
-        onKeyDown={(e) => {
-          e.stopPropagation();
-          if (e.key === 'Escape') close();
-        }}
-      >
-        <header>
-          <h2>Get more models</h2>
-          <button type="button" className="icon-button" onClick={close} title={downloading ? 'Close (the download goes on)' : 'Close (Esc)'}>
-            ✕
-          </button>
-        </header>
-        <p className="muted">
-          Optional models are downloaded into your own models folder, never shipped with the app. Read each licence before you download.
+      <p className="muted">
+        Optional models are downloaded into your own models folder, never shipped with the app. Read each licence before you download.
+      </p>
+      {problem && (
+        <p className="model-pack-outcome is-failed" role="alert" data-testid="model-packs-problem">
+          {problem}
         </p>
-        {problem && (
-          <p className="model-pack-outcome is-failed" role="alert" data-testid="model-packs-problem">
-            {problem}
-          </p>
-        )}
-        {packs === null && !problem && <p className="muted">Listing the model packs…</p>}
-        {packs !== null && packs.length === 0 && <p className="muted">No model packs are offered by this version.</p>}
-        {packs !== null && packs.length > 0 && (
-          <ul className="model-packs">
-            {packs.map((pack) => (
-              <PackRow key={pack.id} pack={pack} accepted={accepted.has(pack.id)} onAccept={(yes) => accept(pack.id, yes)} />
-            ))}
-          </ul>
-        )}
-      </div>
-    </div>
+      )}
+      {packs === null && !problem && <p className="muted">Listing the model packs…</p>}
+      {packs !== null && packs.length === 0 && <p className="muted">No model packs are offered by this version.</p>}
+      {packs !== null && packs.length > 0 && (
+        <ul className="model-packs">
+          {packs.map((pack) => (
+            <PackRow key={pack.id} pack={pack} accepted={accepted.has(pack.id)} onAccept={(yes) => accept(pack.id, yes)} />
+          ))}
+        </ul>
+      )}
+    </ModalDialog>
   );
 }

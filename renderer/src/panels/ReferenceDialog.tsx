@@ -7,6 +7,7 @@ import type { ImageRecord, ReferencePromptInput } from '../../../common/contract
 import { api } from '../api/client.js';
 import { cornersOf, type Corners } from '../store/aiPrompts.js';
 import { useAppStore } from '../store/appStore.js';
+import { ModalDialog } from './ModalDialog.js';
 
 type Region = { kind: 'box'; box: Corners } | { kind: 'scribble'; points: [number, number][] };
 
@@ -30,7 +31,6 @@ export function ReferenceDialog() {
       showError: s.showError,
     })),
   );
-  const dialogRef = useRef<HTMLDivElement>(null);
   const imageRef = useRef<HTMLImageElement>(null);
   const [search, setSearch] = useState('');
   const [images, setImages] = useState<ImageRecord[]>([]);
@@ -41,9 +41,6 @@ export function ReferenceDialog() {
   const [loaded, setLoaded] = useState<{ imageId: number; width: number; height: number } | null>(null);
   const size = loaded !== null && loaded.imageId === imageId ? loaded : null;
   const drag = useRef<{ start: [number, number]; scribble: boolean } | null>(null);
-  const pressedOnBackdrop = useRef(false);
-
-  useEffect(() => dialogRef.current?.focus(), []);
 
   useEffect(() => {
     let current = true;
@@ -110,96 +107,76 @@ export function ReferenceDialog() {
   };
 
   return (
-    <div
-      className="overlay-backdrop"
-      // Only a click that starts and ends on the backdrop closes: a drag that leaves the image must not.
-      onPointerDown={(e) => (pressedOnBackdrop.current = e.target === e.currentTarget)}
-      onClick={(e) => {
-        if (pressedOnBackdrop.current && e.target === e.currentTarget) close();
+    <ModalDialog
+      className="reference-dialog"
+      testId="reference-dialog"
+      title="Reference region"
+      onClose={close}
+      onKey={(e) => {
+        if (e.key === 'Enter' && region && !(e.target instanceof HTMLInputElement)) use();
       }}
     >
-      <div
-        ref={dialogRef}
-        className="reference-dialog"
-        data-testid="reference-dialog"
-        role="dialog"
-        aria-label="Reference region"
-        tabIndex={-1}
-        // The dialog owns the keyboard: no image stepping or tool keys behind it.
-        onKeyDown={(e) => {
-          e.stopPropagation();
-          if (e.key === 'Escape') close();
-          if (e.key === 'Enter' && region && !(e.target instanceof HTMLInputElement)) use();
-        }}
-      >
-        <header>
-          <h2>Reference region</h2>
-          <button type="button" className="icon-button" onClick={close} title="Close (Esc)">
-            ✕
+      <div className="reference-controls">
+        <input type="search" placeholder="Search file names" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <select data-testid="reference-image-select" value={imageId ?? ''} onChange={(e) => setImageId(Number(e.target.value))}>
+          {images.map((i) => (
+            <option key={i.id} value={i.id}>
+              {fileName(i.relPath)}
+              {i.id === currentImageId ? ' (this image)' : ''}
+            </option>
+          ))}
+        </select>
+        <div className="tool-group" role="radiogroup" aria-label="Region kind">
+          <button type="button" data-testid="reference-mode-box" className={mode === 'box' ? 'is-active' : ''} onClick={() => setMode('box')}>
+            Box
           </button>
-        </header>
-        <div className="reference-controls">
-          <input type="search" placeholder="Search file names" value={search} onChange={(e) => setSearch(e.target.value)} />
-          <select data-testid="reference-image-select" value={imageId ?? ''} onChange={(e) => setImageId(Number(e.target.value))}>
-            {images.map((i) => (
-              <option key={i.id} value={i.id}>
-                {fileName(i.relPath)}
-                {i.id === currentImageId ? ' (this image)' : ''}
-              </option>
-            ))}
-          </select>
-          <div className="tool-group" role="radiogroup" aria-label="Region kind">
-            <button type="button" data-testid="reference-mode-box" className={mode === 'box' ? 'is-active' : ''} onClick={() => setMode('box')}>
-              Box
-            </button>
-            <button type="button" data-testid="reference-mode-scribble" className={mode === 'scribble' ? 'is-active' : ''} onClick={() => setMode('scribble')}>
-              Scribble
-            </button>
-          </div>
-        </div>
-        <p className="muted">Drag a box around an example object (Shift+drag or Scribble mode: scribble on it).</p>
-        {imageId !== null && (
-          <div
-            className="reference-surface"
-            data-testid="reference-surface"
-            data-image-id={imageId}
-            data-natural-width={size?.width ?? 0}
-            data-natural-height={size?.height ?? 0}
-            data-region={region?.kind ?? ''}
-            onPointerDown={onPointerDown}
-            onPointerMove={onPointerMove}
-            onPointerUp={onPointerUp}
-            onPointerCancel={onPointerUp}
-          >
-            <img
-              key={imageId}
-              ref={imageRef}
-              src={api.imageUrl(imageId, 'full')}
-              alt=""
-              draggable={false}
-              onLoad={(e) => setLoaded({ imageId, width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
-              onError={() => showError(`Could not load image ${imageId}.`)}
-            />
-            {region && size && (
-              <svg className="reference-region" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="none">
-                {region.kind === 'box' ? (
-                  <rect x={region.box[0]} y={region.box[1]} width={region.box[2] - region.box[0]} height={region.box[3] - region.box[1]} vectorEffect="non-scaling-stroke" />
-                ) : (
-                  <polyline points={region.points.map((p) => p.join(',')).join(' ')} vectorEffect="non-scaling-stroke" />
-                )}
-              </svg>
-            )}
-          </div>
-        )}
-        <div className="popover-actions">
-          <button type="button" data-testid="reference-cancel" onClick={close}>
-            Cancel
-          </button>
-          <button type="button" className="primary" data-testid="reference-use" disabled={!region || imageId === null} onClick={use}>
-            Use region
+          <button type="button" data-testid="reference-mode-scribble" className={mode === 'scribble' ? 'is-active' : ''} onClick={() => setMode('scribble')}>
+            Scribble
           </button>
         </div>
       </div>
-    </div>
+      <p className="muted">Drag a box around an example object (Shift+drag or Scribble mode: scribble on it).</p>
+      {imageId !== null && (
+        <div
+          className="reference-surface"
+          data-testid="reference-surface"
+          data-image-id={imageId}
+          data-natural-width={size?.width ?? 0}
+          data-natural-height={size?.height ?? 0}
+          data-region={region?.kind ?? ''}
+          onPointerDown={onPointerDown}
+          onPointerMove={onPointerMove}
+          onPointerUp={onPointerUp}
+          onPointerCancel={onPointerUp}
+        >
+          <img
+            key={imageId}
+            ref={imageRef}
+            src={api.imageUrl(imageId, 'full')}
+            alt=""
+            draggable={false}
+            onLoad={(e) => setLoaded({ imageId, width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
+            onError={() => showError(`Could not load image ${imageId}.`)}
+          />
+          {region && size && (
+            <svg className="reference-region" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="none">
+              {region.kind === 'box' ? (
+                <rect x={region.box[0]} y={region.box[1]} width={region.box[2] - region.box[0]} height={region.box[3] - region.box[1]} vectorEffect="non-scaling-stroke" />
+              ) : (
+                <polyline points={region.points.map((p) => p.join(',')).join(' ')} vectorEffect="non-scaling-stroke" />
+              )}
+            </svg>
+          )}
+        </div>
+      )}
+      <div className="popover-actions">
+        <button type="button" data-testid="reference-cancel" onClick={close}>
+          Cancel
+        </button>
+        <button type="button" className="primary" data-testid="reference-use" disabled={!region || imageId === null} onClick={use}>
+          Use region
+        </button>
+      </div>
+    </ModalDialog>
   );
 }
