@@ -54,6 +54,11 @@ export class ModelRuntime {
     return { key: `${this.featureKeyPrefix}:${hash}`, hash };
   }
 
+  /** Features already in memory under this key, without touching the file. */
+  cachedFeatures(key: string): CachedFeatures | undefined {
+    return this.cache.get(key);
+  }
+
   /** Memory, then disk, then the encoder; a bad disk file is simply re-encoded and overwritten. */
   async features(image: WorkerImage): Promise<FeatureLookup> {
     const { key, hash } = this.featureKey(image);

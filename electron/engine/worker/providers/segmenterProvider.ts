@@ -42,9 +42,14 @@ export class SegmenterProvider implements MaskProvider {
     return { key: found.features.key, source: found.source, encodeMs: found.encodeMs, width: found.features.frame.origWidth, height: found.features.frame.origHeight };
   }
 
-  async segment(image: WorkerImage, _prepared: PreparedImage, prompt: WorkerPrompt, options: SegmentOptions, memory: Float32Array | undefined): Promise<ProviderResult> {
+  /** The features prepare() just put in the cache (looked up by key, not hashed again). */
+  private async features(image: WorkerImage, prepared: PreparedImage) {
+    return this.runtime.cachedFeatures(prepared.key) ?? (await this.runtime.features(image)).features;
+  }
+
+  async segment(image: WorkerImage, prepared: PreparedImage, prompt: WorkerPrompt, options: SegmentOptions, memory: Float32Array | undefined): Promise<ProviderResult> {
     assertPromptKinds(this, prompt, options);
-    const { features } = await this.runtime.features(image);
+    const features = await this.features(image, prepared);
     const decoded = await this.runtime.decode(features, await assemblePrompt(this.runtime, prompt, memory));
     return {
       candidates: decoded.candidates.map((c) => ({
@@ -58,8 +63,8 @@ export class SegmenterProvider implements MaskProvider {
     };
   }
 
-  async everything(image: WorkerImage, _prepared: PreparedImage, params: EverythingParams, progress: (done: number, total: number) => void): Promise<ProviderResult> {
-    const { features } = await this.runtime.features(image);
+  async everything(image: WorkerImage, prepared: PreparedImage, params: EverythingParams, progress: (done: number, total: number) => void): Promise<ProviderResult> {
+    const features = await this.features(image, prepared);
     const kept = await proposeEverything(this.runtime, features, params, progress);
     return {
       candidates: kept.map((p) => ({ mask: new CandidateLogits(p.low, features.frame), score: p.score, stability: p.stability, classEmbedding: p.classEmbedding, memory: p.low.data })),
