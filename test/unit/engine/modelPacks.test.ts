@@ -439,24 +439,24 @@ function realModelPath(): { path: string } | { reason: string } {
   return { reason: `the foreground model is not installed (no isnet-small or isnet-medium in ${models}; run \`promptlabel models fetch isnet-small\`, or set PROMPTLABEL_FOREGROUND_MODEL)` };
 }
 
-const PHOTOS = '/usr/lib/python3/dist-packages/skimage/data';
+/** The repository's own CC0 photographs (re-encoded from Debian's python3-skimage data at the same pixel size). */
+const PHOTOS = join(__dirname, '..', '..', '..', 'assets', 'photos');
 
 describe('the real ISNet foreground model on real photographs', () => {
   const model = realModelPath();
-  const photosMissing = existsSync(join(PHOTOS, 'chelsea.png')) ? null : `no sample photographs in ${PHOTOS} (apt-get install python3-skimage)`;
-  const skip = 'reason' in model ? model.reason : photosMissing;
+  const skip = 'reason' in model ? model.reason : null;
 
   async function readRgb(file: string): Promise<RgbImage> {
     const { data, info } = await sharp(join(PHOTOS, file)).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data) };
   }
 
-  it('finds the cat in chelsea.png (whole image) and the cup in coffee.png (box)', { skip: skip ?? false }, async () => {
+  it('finds the cat in chelsea.jpg (whole image) and the cup in coffee.jpg (box)', { skip: skip ?? false }, async () => {
     const { path } = model as { path: string };
     const { sessions } = await openSessions([{ part: 'model', path }], 'cpu');
     const session = sessions.get('model')!;
     try {
-      const cat = await readRgb('chelsea.png');
+      const cat = await readRgb('chelsea.jpg');
       const whole = { x: 0, y: 0, w: cat.width, h: cat.height };
       const started = Date.now();
       const prob = await foregroundProbability(session, cat, whole);
@@ -472,7 +472,7 @@ describe('the real ISNet foreground model on real photographs', () => {
       assert.ok(share > 0.5 && share < 0.9, `cat covers ${(share * 100).toFixed(0)}% of the photograph`);
       assert.equal(mask.fallback, null);
 
-      const cup = await readRgb('coffee.png');
+      const cup = await readRgb('coffee.jpg');
       const box = [170, 15, 415, 305] as const; // cup with handle and spoon, drawn by eye on the 600x400 photo
       const crop = foregroundCrop(box, cup, 0.1);
       const cupMask = foregroundMask(await foregroundProbability(session, cup, crop), crop, cup, { keepAt: [[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]] });
