@@ -69,43 +69,72 @@ export function toFullMask(crop: BinaryCrop, width: number, height: number): Uin
 }
 
 /**
- * Connected-component labels of a 0/1 mask: 0 outside, 1..count inside.
- * A scan with an explicit stack: no recursion, so large blobs are safe.
+ * Connected-component labels of a 0/1 mask: 0 outside, 1..count inside,
+ * numbered in the order their first pixel comes in a row-major scan. Runs
+ * of each row are joined to the touching runs of the row above (union-find),
+ * then labelled: a few times faster than flooding pixel by pixel on
+ * megapixel masks.
  */
 export function labelComponents(pixels: Uint8Array, width: number, height: number, connectivity: Connectivity = 8): { labels: Int32Array; count: number; sizes: number[] } {
-  const labels = new Int32Array(width * height);
-  const stack = new Int32Array(width * height);
-  /** Pixels per component; index 0 (background) unused. */
-  const sizes = [0];
-  let count = 0;
-  for (let start = 0; start < pixels.length; start++) {
-    if (!pixels[start] || labels[start]) continue;
-    count++;
-    labels[start] = count;
-    let top = 0;
-    let size = 0;
-    stack[top++] = start;
-    while (top > 0) {
-      const p = stack[--top]!;
-      size++;
-      const px = p % width;
-      const py = (p - px) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = py + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          if ((dx === 0 && dy === 0) || (connectivity === 4 && dx !== 0 && dy !== 0)) continue;
-          const nx = px + dx;
-          if (nx < 0 || nx >= width) continue;
-          const q = ny * width + nx;
-          if (pixels[q] && !labels[q]) {
-            labels[q] = count;
-            stack[top++] = q;
-          }
-        }
+  // Runs as [row, start, end) triples, in scan order.
+  const runRow: number[] = [];
+  const runStart: number[] = [];
+  const runEnd: number[] = [];
+  const parent: number[] = [];
+  const find = (r: number): number => {
+    while (parent[r] !== r) {
+      parent[r] = parent[parent[r]!]!;
+      r = parent[r]!;
+    }
+    return r;
+  };
+  // A diagonal neighbour touches under 8-connectivity: runs may overlap by one column more.
+  const reach = connectivity === 8 ? 1 : 0;
+  let previousFirst = 0;
+  let previousEnd = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const first = runStart.length;
+    let above = previousFirst;
+    for (let x = 0; x < width; ) {
+      if (!pixels[row + x]) {
+        x++;
+        continue;
+      }
+      const start = x;
+      while (x < width && pixels[row + x]) x++;
+      const r = runStart.length;
+      runRow.push(y);
+      runStart.push(start);
+      runEnd.push(x);
+      parent.push(r);
+      // Runs above that end before this one can reach are done with.
+      while (above < previousEnd && runEnd[above]! + reach <= start) above++;
+      for (let q = above; q < previousEnd && runStart[q]! < x + reach; q++) {
+        const a = find(q);
+        const b = find(r);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
       }
     }
-    sizes.push(size);
+    previousFirst = first;
+    previousEnd = runStart.length;
+  }
+  const labels = new Int32Array(width * height);
+  const labelOf = new Int32Array(runStart.length);
+  const sizes = [0];
+  let count = 0;
+  for (let r = 0; r < runStart.length; r++) {
+    const root = find(r);
+    // Roots are the smallest run of their component, so a root is met before the rest of its runs.
+    if (root === r) {
+      labelOf[r] = ++count;
+      sizes.push(0);
+    }
+    const label = labelOf[root]!;
+    labelOf[r] = label;
+    const offset = runRow[r]! * width;
+    labels.fill(label, offset + runStart[r]!, offset + runEnd[r]!);
+    sizes[label]! += runEnd[r]! - runStart[r]!;
   }
   return { labels, count, sizes };
 }

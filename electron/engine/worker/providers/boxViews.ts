@@ -55,6 +55,9 @@ const SEAM_SHARE = 0.02;
 export function nestedRemainder(outer: BinaryCrop, inner: BinaryCrop, box: Corners, slack = 0): BinaryCrop | null {
   if (outer.scale !== 1 || inner.scale !== 1) throw new Error('nestedRemainder works on full-resolution masks');
   if (outer.area === 0 || inner.area === 0) return null;
+  // Cheap bounds first: the usual pair (two views of one isolated object) ends here.
+  const shared = overlap(outer, inner);
+  if (shared < MIN_INNER_SHARE * outer.area || outer.area - shared < MIN_REMAINDER_SHARE * outer.area) return null;
   const seam = Math.max(1, Math.floor(SEAM_SHARE * Math.min(box[2] - box[0], box[3] - box[1])));
   const { x: ox, y: oy, w, h } = outer.box;
   // The inner mask in the outer's frame, widened by the seam so inner pixels just outside still count.
@@ -71,21 +74,33 @@ export function nestedRemainder(outer: BinaryCrop, inner: BinaryCrop, box: Corne
   }
   const toInner = cityBlockDistance(innerInFrame, fw, fh);
   const rest = new Uint8Array(w * h);
-  let shared = 0;
+  let restArea = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       if (!outer.pixels[i]) continue;
-      const d = toInner[(y + seam) * fw + (x + seam)]!;
-      if (d === 0) shared++;
-      else if (d > seam) rest[i] = 1;
+      if (toInner[(y + seam) * fw + (x + seam)]! > seam) {
+        rest[i] = 1;
+        restArea++;
+      }
     }
   }
-  if (shared < MIN_INNER_SHARE * outer.area) return null;
+  if (restArea < MIN_REMAINDER_SHARE * outer.area) return null;
   const remainder = componentMostInBox(rest, outer.box, box, slack);
   if (remainder.area < MIN_REMAINDER_SHARE * outer.area) return null;
   if (erodedArea(remainder, seam) < MIN_SOLID_SHARE * remainder.area) return null;
   return remainder;
+}
+
+/** Pixels set in both masks. */
+function overlap(a: BinaryCrop, b: BinaryCrop): number {
+  let count = 0;
+  for (let y = Math.max(a.box.y, b.box.y); y < Math.min(a.box.y + a.box.h, b.box.y + b.box.h); y++) {
+    const ra = (y - a.box.y) * a.box.w - a.box.x;
+    const rb = (y - b.box.y) * b.box.w - b.box.x;
+    for (let x = Math.max(a.box.x, b.box.x); x < Math.min(a.box.x + a.box.w, b.box.x + b.box.w); x++) if (a.pixels[ra + x] && b.pixels[rb + x]) count++;
+  }
+  return count;
 }
 
 /** The 8-connected component with the most pixels inside the box (grown by `slack` of its size). */

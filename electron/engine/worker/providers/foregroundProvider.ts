@@ -26,7 +26,7 @@ const PROBABILITY_BUDGET_BYTES = 128 * 1024 * 1024;
 export class ForegroundProvider implements MaskProvider {
   readonly capabilities = FOREGROUND_CAPABILITIES;
   private readonly decoded = new DecodedImages();
-  private readonly probabilities = new ByteLru<Float32Array>(PROBABILITY_BUDGET_BYTES);
+  private readonly probabilities = new ByteLru<ProbabilityMap>(PROBABILITY_BUDGET_BYTES);
   /** OpenCV for GrabCut refinement of clicks, loaded on first use. */
   private cv: Promise<CvApi> | null = null;
 
@@ -59,13 +59,13 @@ export class ForegroundProvider implements MaskProvider {
   }
 
   /** The model's probability map for a crop, from the cache when the same crop was run before. */
-  private async probability(prepared: PreparedImage, rgb: RgbImage, crop: CropRect): Promise<Float32Array> {
+  private async probability(prepared: PreparedImage, rgb: RgbImage, crop: CropRect): Promise<ProbabilityMap> {
     const key = cropKey(prepared, crop);
     const known = this.probabilities.get(key);
     if (known) return known;
-    const prob = await foregroundProbability(this.session, rgb, crop, this.spec);
-    this.probabilities.set(key, prob, prob.byteLength);
-    return prob;
+    const map = probabilityMap(await foregroundProbability(this.session, rgb, crop, this.spec));
+    this.probabilities.set(key, map, map.values.byteLength);
+    return map;
   }
 
   async segment(
@@ -101,7 +101,7 @@ export class ForegroundProvider implements MaskProvider {
     const crops = CONTEXT_MARGINS.map((margin) => contextCrop(box, size, margin));
     // Progress only when the model runs (seconds); cached crops answer at once.
     const report = crops.some((crop) => !this.probabilities.has(cropKey(prepared, crop))) ? progress : () => undefined;
-    const views: { prob: Float32Array; mask: BinaryCrop; prior: Prior }[] = [];
+    const views: { prob: ProbabilityMap; mask: BinaryCrop; prior: Prior }[] = [];
     for (const [i, crop] of crops.entries()) {
       report(i, crops.length);
       const prob = await this.probability(prepared, rgb, crop);
@@ -119,12 +119,12 @@ export class ForegroundProvider implements MaskProvider {
     return { candidates, best: 0 };
   }
 
-  private async refined(rgb: RgbImage, prob: Float32Array, prior: Prior, prompt: WorkerPrompt): Promise<ProviderCandidate> {
+  private async refined(rgb: RgbImage, prob: ProbabilityMap, prior: Prior, prompt: WorkerPrompt): Promise<ProviderCandidate> {
     this.cv ??= loadOpenCv();
     const cv = await this.cv;
     const points = (positive: boolean) => prompt.clicks.filter((c) => c.positive === positive).map((c): [number, number] => [c.x, c.y]);
     const mask = grabCutMask(cv, rgb, { box: prompt.box, foreground: points(true), background: points(false), prior });
-    return { mask: new FixedMask(mask), score: confidence(prob, mask.area), stability: sharpness(prob), classEmbedding: null };
+    return { mask: new FixedMask(mask), score: mask.area ? prob.confidence : 0, stability: prob.sharpness, classEmbedding: null };
   }
 
   async everything(image: WorkerImage, _prepared: PreparedImage, _params: unknown, progress: (done: number, total: number) => void): Promise<ProviderResult> {
@@ -136,10 +136,10 @@ export class ForegroundProvider implements MaskProvider {
     return { candidates: [this.candidate(prob, viewMask(prob, crop, rgb, {}))], best: 0 };
   }
 
-  private candidate(prob: Float32Array, mask: BinaryCrop, box?: Corners): ProviderCandidate {
+  private candidate(prob: ProbabilityMap, mask: BinaryCrop, box?: Corners): ProviderCandidate {
     // A box says where the object is: salient things that only touch it (the saucer under a cup) stay outside.
     const kept = box ? clipToBox(mask, box) : mask;
-    return { mask: new FixedMask(kept), score: confidence(prob, kept.area), stability: sharpness(prob), classEmbedding: null };
+    return { mask: new FixedMask(kept), score: kept.area ? prob.confidence : 0, stability: prob.sharpness, classEmbedding: null };
   }
 
   async embedText(): Promise<Float32Array> {
@@ -187,6 +187,8 @@ function clipToBox(mask: BinaryCrop, box: Corners): BinaryCrop {
   const sx = (box[2] - box[0]) * BOX_SLACK;
   const sy = (box[3] - box[1]) * BOX_SLACK;
   const { x: mx, y: my, w, h } = mask.box;
+  // Pixel centres all inside: nothing to clip (whole-image boxes on large photos).
+  if (mask.area === 0 || (mx + 0.5 >= box[0] - sx && my + 0.5 >= box[1] - sy && mx + w - 0.5 <= box[2] + sx && my + h - 0.5 <= box[3] + sy)) return mask;
   const pixels = mask.pixels.slice();
   for (let y = 0; y < h; y++) {
     const iy = my + y + 0.5;
@@ -196,14 +198,14 @@ function clipToBox(mask: BinaryCrop, box: Corners): BinaryCrop {
       if (outsideRow || ix < box[0] - sx || ix > box[2] + sx) pixels[y * w + x] = 0;
     }
   }
-  return mask.area === 0 ? mask : fromFullMask(pixels, w, h, mask.box);
+  return fromFullMask(pixels, w, h, mask.box);
 }
 
 /** GrabCut's initial labels: foreground where this is at least 0.5. */
 type Prior = (x: number, y: number) => number;
 
 /** The probability map as a prior; it covers the crop stretched to side x side (nearest sample is enough). */
-function probabilityPrior(prob: Float32Array, crop: CropRect): Prior {
+function probabilityPrior({ values: prob }: ProbabilityMap, crop: CropRect): Prior {
   const side = Math.round(Math.sqrt(prob.length));
   return (x, y) => {
     const u = Math.floor(((x - crop.x) / crop.w) * side);
@@ -223,32 +225,32 @@ function maskPrior(mask: BinaryCrop): Prior {
 }
 
 /** A view's mask: the probability map thresholded, with the components under the keep points, as a tight crop. */
-function viewMask(prob: Float32Array, crop: CropRect, size: { width: number; height: number }, keep: ForegroundMaskOptions): BinaryCrop {
-  const found = foregroundMask(prob, crop, size, keep);
+function viewMask(prob: ProbabilityMap, crop: CropRect, size: { width: number; height: number }, keep: ForegroundMaskOptions): BinaryCrop {
+  const found = foregroundMask(prob.values, crop, size, keep);
   return fromFullMask(found.pixels, crop.w, crop.h, crop);
 }
 
-/** Mean probability of the confident pixels: how sure the model is that something is there (0 when nothing is). */
-function confidence(prob: Float32Array, area: number): number {
-  if (area === 0) return 0;
-  let sum = 0;
-  let n = 0;
-  for (const p of prob) {
-    if (p >= 0.5) {
-      sum += p;
-      n++;
-    }
-  }
-  return n ? sum / n : 0;
+/** A crop's probability map (S x S, 0..1) and the two figures candidates report, computed once per model run. */
+interface ProbabilityMap {
+  values: Float32Array;
+  /** Mean probability of the confident pixels (>= 0.5): how sure the model is that something is there; 0 when nothing is. */
+  confidence: number;
+  /** The stability score's analogue for probabilities: pixels above 0.75 over pixels above 0.25. */
+  sharpness: number;
 }
 
-/** The stability score's analogue for probabilities: pixels above 0.75 over pixels above 0.25. */
-function sharpness(prob: Float32Array): number {
+function probabilityMap(values: Float32Array): ProbabilityMap {
+  let sum = 0;
+  let confident = 0;
   let inner = 0;
   let outer = 0;
-  for (const p of prob) {
+  for (const p of values) {
+    if (p >= 0.5) {
+      sum += p;
+      confident++;
+    }
     if (p > 0.75) inner++;
     if (p > 0.25) outer++;
   }
-  return outer === 0 ? 0 : inner / outer;
+  return { values, confidence: confident ? sum / confident : 0, sharpness: outer ? inner / outer : 0 };
 }
