@@ -94,8 +94,8 @@ async function evaluate(model: ModelInfo, source: ImageSource, objects: GtObject
   try {
     for (const object of objects) {
       box.push(maskIoU((await run(object.imageId, { box: object.box })).mask, object.mask));
-      perObject.push(`${object.name} ${box.at(-1)!.toFixed(2)}`);
       loose.push(maskIoU((await run(object.imageId, { box: looseBox(object.box, object.mask) })).mask, object.mask));
+      perObject.push(`${object.name} ${box.at(-1)!.toFixed(2)} (loose ${loose.at(-1)!.toFixed(2)})`);
       if (!model.capabilities.points) continue;
       const first = farthestInteriorPoint(object.mask)!;
       const clicks: SimulatedClick[] = [{ x: first.x, y: first.y, positive: true }];
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     const r = await evaluate(model, source, objects);
     const fmt = (values: number[], digits = 3) => (values.length ? mean(values).toFixed(digits) : '—');
     rows.push([model.id, model.kind, fmt(r.box), fmt(r.loose), fmt(r.oneClick), fmt(r.noc, 2), median(r.promptMs).toFixed(0), TARGETS[model.kind]]);
-    console.log(`  ${model.id}: done in ${((performance.now() - started) / 1000).toFixed(1)} s; box IoU per object: ${r.perObject.join(', ')}`);
+    console.log(`  ${model.id}: done in ${((performance.now() - started) / 1000).toFixed(1)} s; box IoU per object (tight, loose): ${r.perObject.join(', ')}`);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
