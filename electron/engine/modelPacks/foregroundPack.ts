@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { signatureProblems } from '../../inference/sessions.js';
 import { ModelPackError } from './errors.js';
 import { FOREGROUND_MANIFEST_KIND, manifestKindOf, parseForegroundManifest, sha256File, type ForegroundManifest } from './foregroundManifest.js';
+import { resolveProxy, type ProxySettings } from './proxy.js';
 import { downloadToFile, fetchPackageRelease, resolveRegistry, strongestIntegrity, type PackageRelease } from './registryClient.js';
 import { packageRelativePath, readTarGzFiles, walkTarGz } from './tarball.js';
 
@@ -116,6 +117,8 @@ export interface FetchForegroundOptions {
   userModelsDir: string;
   /** Registry address; default npm's own setting (npm_config_registry, ~/.npmrc), else registry.npmjs.org. */
   registry?: string | null;
+  /** Proxies and certificates; default npm's settings (https-proxy, proxy, noproxy, cafile), else HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  proxy?: ProxySettings;
   /** Package version or dist-tag; default the verified release. */
   version?: string;
   signal?: AbortSignal;
@@ -263,7 +266,8 @@ async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefin
   // 1. Where the tarball is, and what it must hash to.
   onProgress?.({ phase: 'metadata', done: 0, total: 1 });
   const registry = resolveRegistry({ explicit: options.registry, scope: FOREGROUND_PACKAGE.split('/')[0] });
-  const release = await fetchPackageRelease(FOREGROUND_PACKAGE, options.version ?? FOREGROUND_PACKAGE_VERSION, registry, { signal, timeoutMs: options.timeoutMs });
+  const proxy = options.proxy ?? resolveProxy();
+  const release = await fetchPackageRelease(FOREGROUND_PACKAGE, options.version ?? FOREGROUND_PACKAGE_VERSION, registry, { signal, timeoutMs: options.timeoutMs, proxy });
   const where = `${release.name}@${release.version}`;
   if (!release.integrity) throw new ModelPackError('integrity', `The registry at ${registry} gives no integrity for ${where}; refusing an unverifiable tarball`);
   const expected = strongestIntegrity(release.integrity);
@@ -281,6 +285,7 @@ async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefin
   const download = await downloadToFile(release.tarball, tarballPath, `Downloading ${where}`, {
     signal,
     timeoutMs: options.timeoutMs,
+    proxy,
     maxBytes: MAX_TARBALL_BYTES,
     hashes: [expected.algorithm],
     onProgress: (p) => onProgress?.({ phase: 'download', done: p.done, total: p.total }),

@@ -4,15 +4,16 @@
 // The registry address follows npm's own setting (`npm_config_registry`,
 // `registry=` in ~/.npmrc) unless the caller names one.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isIP, type Socket } from 'node:net';
+import * as tls from 'node:tls';
 import { z } from 'zod';
 import { ModelPackError } from './errors.js';
+import { npmConfigValue, type NpmConfigSources } from './npmConfig.js';
+import { openTunnel, proxyAuthorization, proxyFor, proxyLabel, type ProxySettings } from './proxy.js';
 
 export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 /** Longest wait for a connection, a response or the next bytes of a body. */
@@ -25,12 +26,9 @@ const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EADDRNOTAVAIL']);
 const INTERRUPTED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
-export interface RegistrySources {
+export interface RegistrySources extends NpmConfigSources {
   /** Given by the user (CLI flag, app setting); wins over everything else. */
   explicit?: string | null;
-  env?: NodeJS.ProcessEnv;
-  /** npm's user config file; null to ignore it. Default ~/.npmrc. */
-  npmrcPath?: string | null;
   /** A package scope ("@imgly"): npm's `@scope:registry` setting applies to it. */
   scope?: string | null;
 }
@@ -51,26 +49,6 @@ export function normaliseRegistryUrl(raw: string): string {
   return url.toString();
 }
 
-/** `key=value` lines of an .npmrc (comments and `${VAR}` references are left alone: a registry URL has neither). */
-function npmrcValue(path: string, key: string): string | null {
-  if (!existsSync(path)) return null;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-  let value: string | null = null;
-  for (const line of text.split(/\r?\n/)) {
-    const trimmed = line.trim();
-    if (trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
-    const eq = trimmed.indexOf('=');
-    if (eq < 0 || trimmed.slice(0, eq).trim() !== key) continue;
-    value = trimmed.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
-  }
-  return value || null;
-}
-
 /**
  * The registry to use, npm's way: an explicit address; else the scope's
  * registry, then the general one, each from the environment
@@ -78,14 +56,10 @@ function npmrcValue(path: string, key: string): string | null {
  */
 export function resolveRegistry(sources: RegistrySources = {}): string {
   if (sources.explicit) return normaliseRegistryUrl(sources.explicit);
-  const env = sources.env ?? process.env;
-  const npmrc = sources.npmrcPath === undefined ? join(homedir(), '.npmrc') : sources.npmrcPath;
   const keys = [...(sources.scope ? [`${sources.scope}:registry`] : []), 'registry'];
   for (const key of keys) {
-    const fromEnv = env[`npm_config_${key}`] ?? env[`NPM_CONFIG_${key.toUpperCase()}`];
-    if (fromEnv) return normaliseRegistryUrl(fromEnv);
-    const fromFile = npmrc ? npmrcValue(npmrc, key) : null;
-    if (fromFile) return normaliseRegistryUrl(fromFile);
+    const value = npmConfigValue(key, sources);
+    if (value) return normaliseRegistryUrl(value);
   }
   return DEFAULT_REGISTRY;
 }
@@ -100,6 +74,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Connection, response and between-bytes timeout. */
   timeoutMs?: number;
+  /** Proxies and trusted certificates; default none (direct, Node's roots). */
+  proxy?: ProxySettings;
 }
 
 /** Names the server in messages: the registry, or the host the tarball lives on. */
@@ -138,7 +114,7 @@ export function describeNetworkError(error: unknown, target: Target, what: strin
     return new ModelPackError('interrupted', `The connection to ${target.label} broke while ${what.toLowerCase()} (${detail}); try again`);
   }
   if (code && /CERT|SSL|TLS/.test(code)) {
-    return new ModelPackError('offline', `Cannot open a secure connection to ${target.label} (${detail}); behind a proxy that inspects TLS, give its certificate with NODE_EXTRA_CA_CERTS`);
+    return new ModelPackError('offline', `Cannot open a secure connection to ${target.label} (${detail}); behind a proxy that inspects TLS, give its certificate with npm's cafile setting or NODE_EXTRA_CA_CERTS`);
   }
   return new ModelPackError('interrupted', `${what} from ${target.label} failed: ${detail}`);
 }
@@ -150,15 +126,46 @@ class ConsumerError extends Error {
   }
 }
 
+/**
+ * How to reach `url`: directly; through the proxy's CONNECT tunnel with TLS
+ * on top (https); or by asking the proxy for the absolute URL (http).
+ */
+async function connectionOptions(
+  url: URL,
+  proxy: URL | null,
+  target: Target,
+  what: string,
+  options: RequestOptions,
+): Promise<{ url: URL; options: https.RequestOptions; headers: Record<string, string> }> {
+  const ca = options.proxy?.ca ?? undefined;
+  if (!proxy) return { url, options: { ca }, headers: {} };
+  if (url.protocol === 'http:') {
+    return { url: new URL(`http://${proxy.host}`), options: { path: url.href }, headers: { host: url.host, ...proxyAuthorization(proxy) } };
+  }
+  let socket: Socket;
+  try {
+    socket = await openTunnel(proxy, url, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: options.signal });
+  } catch (error) {
+    if (error instanceof ModelPackError) throw error;
+    throw describeNetworkError(error, { url: proxy, label: `${target.label} (through ${proxyLabel(proxy)})` }, what, options.signal);
+  }
+  // SNI takes a host name, never an address.
+  const secure = tls.connect({ socket, servername: isIP(url.hostname.replace(/^\[|\]$/g, '')) ? undefined : url.hostname, ca });
+  // No agent (not even agent: false, which would make a fresh one that ignores createConnection).
+  return { url, options: { createConnection: () => secure }, headers: {} };
+}
+
 /** One GET, following redirects (never from https down to http); resolves once the headers of a 2xx arrive. */
 async function openGet(target: Target, headers: Record<string, string>, what: string, options: RequestOptions): Promise<{ response: IncomingMessage; url: URL }> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let url = target.url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     if (options.signal?.aborted) throw cancelled(what);
+    const proxy = options.proxy ? proxyFor(options.proxy, url) : null;
+    const requestOptions = await connectionOptions(url, proxy, { ...target, url }, what, options);
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       const client = url.protocol === 'https:' ? https : http;
-      const request = client.get(url, { headers: { 'user-agent': 'promptlabel (model pack fetch)', ...headers } }, (response) => {
+      const request = client.get(requestOptions.url, { ...requestOptions.options, headers: { 'user-agent': 'promptlabel (model pack fetch)', ...headers, ...requestOptions.headers } }, (response) => {
         // From here the body reader keeps its own between-bytes timeout.
         request.setTimeout(0);
         resolve(response);
@@ -166,7 +173,9 @@ async function openGet(target: Target, headers: Record<string, string>, what: st
       const onAbort = (): void => void request.destroy(cancelled(what));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       request.setTimeout(timeoutMs, () => request.destroy(new IdleTimeout(timeoutMs)));
-      request.on('error', (error) => reject(describeNetworkError(error, { ...target, url }, what, options.signal)));
+      // Through a proxy, failing to connect means the proxy is out of reach.
+      const reached = proxy && url.protocol === 'http:' ? { url: proxy, label: `${target.label} (through ${proxyLabel(proxy)})` } : { ...target, url };
+      request.on('error', (error) => reject(describeNetworkError(error, reached, what, options.signal)));
       request.on('close', () => options.signal?.removeEventListener('abort', onAbort));
     });
     const status = response.statusCode ?? 0;

