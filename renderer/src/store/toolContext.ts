@@ -3,7 +3,7 @@
 import type { Annotation, DocOp, Geometry } from '../../../common/contract/index.js';
 import { api } from '../api/client.js';
 import { decodeMaskCached, encodeMask } from '../masks/maskCodec.js';
-import { GreyImageCache, loadGreyImage, type GreyImage } from '../tools/liveWire/imagePixels.js';
+import { loadPixelImage, PixelImageCache, type PixelImage } from '../tools/liveWire/imagePixels.js';
 import type { ToolContext } from '../tools/toolTypes.js';
 import type { AppState } from './appStore.js';
 import { visibleAnnotations } from './selectors.js';
@@ -12,7 +12,7 @@ import { visibleAnnotations } from './selectors.js';
 const HIT_SCREEN_PX = 6;
 
 /** Grey levels for live-wire, outside the store: megabytes per image, read once per image. */
-const greyImages = new GreyImageCache();
+const pixelImages = new PixelImageCache();
 
 /** Marks edited annotations as changed now (mask bitmaps are cached by updatedAt). */
 const stamp = (ops: DocOp[], now: number): DocOp[] =>
@@ -48,19 +48,19 @@ export function createToolContext(get: () => AppState): ToolContext {
     decodeMask: decodeMaskCached,
     encodeMask,
     liveWireEnabled: () => get().liveWire,
-    greyImage: (): GreyImage | null => {
+    imagePixels: (): PixelImage | null => {
       const { project, currentImage: image, showToast } = get();
       if (!project || !image?.width || !image.height) return null;
       const { id, width, height } = image;
       const load = async () => {
-        const grey = await loadGreyImage(api.imageUrl(id, 'full'));
+        const pixels = await loadPixelImage(api.imageUrl(id, 'full'));
         // The tools work in the record's pixel grid; another decoded size would misplace every path.
-        if (grey.width !== width || grey.height !== height) throw new Error(`it decodes to ${grey.width} × ${grey.height}, not ${width} × ${height}.`);
-        return grey;
+        if (pixels.width !== width || pixels.height !== height) throw new Error(`it decodes to ${pixels.width} × ${pixels.height}, not ${width} × ${height}.`);
+        return pixels;
       };
       // Image ids restart in each project, so the project is part of the key.
       const key = `${project.dir}\n${id}\n${image.relPath}`;
-      const grey = greyImages.get(key, load, (error) => {
+      const pixels = pixelImages.get(key, load, (error) => {
         const now = get();
         if (error) now.showToast('error', error);
         if (now.currentImage?.id !== id) return;
@@ -68,8 +68,8 @@ export function createToolContext(get: () => AppState): ToolContext {
         // The preview was straight while the pixels loaded.
         if (!error) now.tool.refresh?.();
       });
-      get().setLiveWirePixels({ imageId: id, state: greyImages.state(key) ?? 'loading' });
-      return grey;
+      get().setLiveWirePixels({ imageId: id, state: pixelImages.state(key) ?? 'loading' });
+      return pixels;
     },
   };
 }

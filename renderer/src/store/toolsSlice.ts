@@ -1,6 +1,6 @@
 // The active tool and label, brush size, and what the tool is drawing right now.
 import { createTool } from '../tools/createTool.js';
-import type { GreyImageState } from '../tools/liveWire/imagePixels.js';
+import type { PixelImageState } from '../tools/liveWire/imagePixels.js';
 import type { Draft, LivePreview, Tool, ToolId } from '../tools/toolTypes.js';
 import type { SliceCreator } from './sliceTypes.js';
 import { createAiToolContext } from './aiToolContext.js';
@@ -8,7 +8,7 @@ import { createToolContext } from './toolContext.js';
 
 export interface LiveWirePixels {
   imageId: number;
-  state: GreyImageState;
+  state: PixelImageState;
 }
 
 export interface ToolsSlice {

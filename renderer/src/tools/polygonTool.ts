@@ -108,7 +108,7 @@ export class PolygonTool implements Tool {
 
   private activeLiveWire(): LiveWire | null {
     if (!this.ctx.liveWireEnabled()) return null;
-    const image = this.ctx.greyImage();
+    const image = this.ctx.imagePixels();
     if (!image) return null;
     if (this.liveWire?.image !== image) this.liveWire = new LiveWire(image);
     return this.liveWire;

@@ -2,7 +2,7 @@
 // pointer and key events in IMAGE coordinates; they never touch React or
 // Konva, so they are tested with a fake context.
 import type { Annotation, Box, DocOp, Geometry } from '../../../common/contract/index.js';
-import type { GreyImage } from './liveWire/imagePixels.js';
+import type { PixelImage } from './liveWire/imagePixels.js';
 
 export type ToolId = 'select' | 'vertex' | 'box' | 'polygon' | 'brush' | 'eraser' | 'ai';
 
@@ -60,8 +60,8 @@ export interface ToolContext {
   encodeMask(mask: BinaryMask): Geometry;
   /** Whether polygon edges follow the image edges (live-wire, L). */
   liveWireEnabled(): boolean;
-  /** The current image's grey levels at full size; null while they load (the first ask starts that) or when they cannot be read. */
-  greyImage(): GreyImage | null;
+  /** The current image's pixels at full size (RGB, or grey); null while they load (the first ask starts that) or when they cannot be read. */
+  imagePixels(): PixelImage | null;
 }
 
 /** Modifiers of a key press: Shift+Tab cycles backwards; `code` is the physical key (label digits). */

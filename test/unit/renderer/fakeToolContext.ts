@@ -1,7 +1,7 @@
 // A ToolContext backed by plain arrays, recording what the tool did.
 import type { Annotation, DocOp, Geometry } from '../../../common/contract/index.js';
 import { decodeMaskCached, encodeMask } from '../../../renderer/src/masks/maskCodec.js';
-import type { GreyImage } from '../../../renderer/src/tools/liveWire/imagePixels.js';
+import type { PixelImage } from '../../../renderer/src/tools/liveWire/imagePixels.js';
 import type { Draft, LivePreview, ToolContext, ToolPointer } from '../../../renderer/src/tools/toolTypes.js';
 
 export interface FakeContext extends ToolContext {
@@ -13,7 +13,7 @@ export interface FakeContext extends ToolContext {
   radius: number;
   /** Live-wire switch and the image it reads (null: pixels not available). */
   liveWire: boolean;
-  grey: GreyImage | null;
+  pixels: PixelImage | null;
 }
 
 export function annotation(id: string, geometry: Geometry, labelId: string | null = 'cat'): Annotation {
@@ -30,7 +30,7 @@ export function fakeContext(items: Annotation[] = [], size = { width: 100, heigh
     commits: [],
     radius: 3,
     liveWire: false,
-    grey: null,
+    pixels: null,
     annotations: () => ctx.items,
     selection: () => ctx.selected,
     setSelection: (ids) => {
@@ -53,7 +53,7 @@ export function fakeContext(items: Annotation[] = [], size = { width: 100, heigh
     decodeMask: decodeMaskCached,
     encodeMask,
     liveWireEnabled: () => ctx.liveWire,
-    greyImage: () => ctx.grey,
+    imagePixels: () => ctx.pixels,
   };
   return ctx;
 }

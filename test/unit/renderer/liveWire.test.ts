@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { computeEdgeCostMap } from '../../../renderer/src/tools/liveWire/edgeCost.js';
-import { createGreyImage, GreyImageCache, rgbaToGrey, type GreyImage } from '../../../renderer/src/tools/liveWire/imagePixels.js';
+import { createPixelImage, greyOnly, PixelImageCache, rgbaToRgb, type PixelImage } from '../../../renderer/src/tools/liveWire/imagePixels.js';
 import { simplifyPolyline } from '../../../common/geometry/polygon.js';
 import { chooseWindow, LiveWire, sampleWindow, type Point } from '../../../renderer/src/tools/liveWire/liveWire.js';
 import { IndexedMinHeap, shortestPathTree, tracePath } from '../../../renderer/src/tools/liveWire/shortestPath.js';
@@ -24,7 +24,7 @@ function renderImage(
   height: number,
   inside: (x: number, y: number) => boolean,
   options: { fg?: number; bg?: number; noise?: number; seed?: number; samples?: number } = {},
-): GreyImage {
+): PixelImage {
   const { fg = 200, bg = 40, noise = 0, seed = 1, samples = 4 } = options;
   const next = random(seed);
   const data = new Uint8Array(width * height);
@@ -36,7 +36,7 @@ function renderImage(
       data[y * width + x] = Math.max(0, Math.min(255, Math.round(value)));
     }
   }
-  return createGreyImage(width, height, data);
+  return createPixelImage(width, height, 1, data);
 }
 
 const DISC = { cx: 97.3, cy: 81.6, r: 55 };
@@ -91,6 +91,31 @@ describe('live-wire paths', () => {
     }
   });
 
+  it('follows an edge between two colours of the same brightness, which grey levels alone do not show', () => {
+    // Red on green, both BT.601 luma 102: the grey picture of this disc is flat.
+    const red = [200, 60, 60] as const;
+    const green = [40, 142, 60] as const;
+    const luma = ([r, g, b]: readonly number[]) => Math.round((77 * r! + 150 * g! + 29 * b!) / 256);
+    assert.equal(luma(red), luma(green));
+    const coverage = renderImage(200, 160, (x, y) => Math.hypot(x - DISC.cx, y - DISC.cy) < DISC.r, { fg: 255, bg: 0, noise: 0 });
+    const next = random(3);
+    const rgb = new Uint8Array(200 * 160 * 3);
+    for (let i = 0; i < 200 * 160; i++) {
+      const share = coverage.data[i]! / 255;
+      for (let c = 0; c < 3; c++) rgb[3 * i + c] = Math.max(0, Math.min(255, Math.round(green[c]! + (red[c]! - green[c]!) * share + (next() - 0.5) * 8)));
+    }
+    const colour = createPixelImage(200, 160, 3, rgb);
+    const greyLevels = createPixelImage(200, 160, 1, Uint8Array.from({ length: 200 * 160 }, (_, i) => luma([rgb[3 * i]!, rgb[3 * i + 1]!, rgb[3 * i + 2]!])));
+    const [from, to] = [onRim(20), onRim(110)];
+    const onColour = pointsOf(new LiveWire(colour).path(from, to));
+    const worst = Math.max(...onColour.map(rimDistance));
+    assert.ok(worst <= 1.5, `colour: a point is ${worst.toFixed(2)} px off the rim`);
+    // The same picture as grey levels: no edge to follow, so the wire cuts across the arc.
+    const onGrey = pointsOf(new LiveWire(greyLevels).path(from, to));
+    const greyWorst = Math.max(...onGrey.map(rimDistance));
+    assert.ok(greyWorst > 10, `grey: the wire strays ${greyWorst.toFixed(2)} px from the rim`);
+  });
+
   it('follows a straight vertical step, and snaps onto it from seeds placed beside it', () => {
     // Dark left, bright right; the edge is the line x = 60.
     const image = renderImage(120, 160, (x) => x >= 60, { noise: 6 });
@@ -110,7 +135,7 @@ describe('live-wire paths', () => {
   });
 
   it('draws a straight line on a flat image', () => {
-    const flat = createGreyImage(300, 200, new Uint8Array(300 * 200).fill(128));
+    const flat = createPixelImage(300, 200, 1, new Uint8Array(300 * 200).fill(128));
     const wire = new LiveWire(flat);
     for (const [from, to] of [
       [{ x: 10.5, y: 10.5 }, { x: 250.5, y: 110.5 }],
@@ -202,7 +227,7 @@ describe('live-wire parts', () => {
     const rows = 10;
     const data = new Float32Array(cols * rows);
     for (let i = 0; i < data.length; i++) data[i] = i % cols >= 20 ? 200 : 50;
-    const map = computeEdgeCostMap({ cols, rows, data });
+    const map = computeEdgeCostMap({ cols, rows, planes: [data] });
     const row = 5 * cols;
     const cheapest = [...map.gradientCost.subarray(row, row + cols)].reduce((best, cost, col) => (cost < map.gradientCost[row + best]! ? col : best), 0);
     assert.ok(cheapest === 19 || cheapest === 20, `strongest gradient at column ${cheapest}`);
@@ -210,9 +235,10 @@ describe('live-wire parts', () => {
     const crossings = [...map.zeroCrossingCost.subarray(row, row + cols)].flatMap((cost, col) => (cost === 0 ? [col] : []));
     assert.ok(crossings.length >= 1 && crossings.every((col) => col === 19 || col === 20), `zero-crossings at ${crossings.join(',')}`);
 
-    const flat = computeEdgeCostMap({ cols: 8, rows: 8, data: new Float32Array(64).fill(90) });
+    const flat = computeEdgeCostMap({ cols: 8, rows: 8, planes: [new Float32Array(64).fill(90)] });
     assert.ok(flat.gradientCost.every((c) => c === 1) && flat.zeroCrossingCost.every((c) => c === 1));
-    assert.throws(() => computeEdgeCostMap({ cols: 4, rows: 4, data: new Float32Array(15) }), /needs 16 values/);
+    assert.throws(() => computeEdgeCostMap({ cols: 4, rows: 4, planes: [new Float32Array(16), new Float32Array(15)] }), /needs 16 values/);
+    assert.throws(() => computeEdgeCostMap({ cols: 4, rows: 4, planes: [] }), /At least one plane/);
   });
 
   it('the heap pops keys in order, with keys lowered while inside', () => {
@@ -251,23 +277,37 @@ describe('live-wire parts', () => {
   });
 
   it('samples a window by block means', () => {
-    const image = createGreyImage(4, 4, Uint8Array.from([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150]));
-    assert.deepEqual([...sampleWindow(image, { x0: 0, y0: 0, width: 4, height: 4, factor: 2, cols: 2, rows: 2 })], [25, 45, 105, 125]);
-    assert.deepEqual([...sampleWindow(image, { x0: 1, y0: 1, width: 3, height: 3, factor: 2, cols: 2, rows: 2 })], [75, 90, 135, 150]);
+    const values = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150];
+    const image = createPixelImage(4, 4, 1, Uint8Array.from(values));
+    const planes = (of: PixelImage, window: Parameters<typeof sampleWindow>[1]) => sampleWindow(of, window).map((plane) => [...plane]);
+    assert.deepEqual(planes(image, { x0: 0, y0: 0, width: 4, height: 4, factor: 2, cols: 2, rows: 2 }), [[25, 45, 105, 125]]);
+    assert.deepEqual(planes(image, { x0: 1, y0: 1, width: 3, height: 3, factor: 2, cols: 2, rows: 2 }), [[75, 90, 135, 150]]);
     assert.throws(() => sampleWindow(image, { x0: 2, y0: 0, width: 4, height: 4, factor: 1, cols: 4, rows: 4 }), /outside/);
+    // RGB: one plane per channel (here green = 2 × red, blue = 255 − red).
+    const rgb = createPixelImage(4, 4, 3, Uint8Array.from(values.flatMap((v) => [v, 2 * v > 255 ? 255 : 2 * v, 255 - v])));
+    assert.deepEqual(planes(rgb, { x0: 0, y0: 0, width: 4, height: 4, factor: 2, cols: 2, rows: 2 }), [
+      [25, 45, 105, 125],
+      [50, 90, 208.75, 232.5],
+      [230, 210, 150, 130],
+    ]);
   });
 
-  it('grey levels: BT.601 luma; the cache loads once, answers null until ready, reports a failure once', async () => {
-    const grey = new Uint8Array(3);
-    rgbaToGrey([255, 0, 0, 255, 0, 255, 0, 255, 255, 255, 255, 255], 3, grey);
-    assert.deepEqual([...grey], [76, 149, 255]);
-    assert.throws(() => createGreyImage(2, 2, new Uint8Array(3)), /needs 4 bytes/);
+  it('pixels: RGB kept, grey images as one channel; the cache loads once, answers null until ready, reports a failure once', async () => {
+    const rgb = new Uint8Array(6);
+    assert.equal(rgbaToRgb([255, 0, 0, 255, 9, 9, 9, 255], 2, rgb), false);
+    assert.deepEqual([...rgb], [255, 0, 0, 9, 9, 9]);
+    const greyRgb = new Uint8Array(6);
+    assert.equal(rgbaToRgb([7, 7, 7, 255, 200, 200, 200, 0], 2, greyRgb), true);
+    assert.deepEqual(greyOnly(createPixelImage(2, 1, 3, greyRgb)), createPixelImage(2, 1, 1, Uint8Array.from([7, 200])));
+    assert.throws(() => createPixelImage(2, 2, 1, new Uint8Array(3)), /needs 4 bytes/);
+    assert.throws(() => createPixelImage(2, 2, 3, new Uint8Array(4)), /needs 12 bytes/);
+    assert.throws(() => rgbaToRgb([1, 2, 3, 4], 1, new Uint8Array(3), 1), /cannot take/);
 
-    const cache = new GreyImageCache(2);
+    const cache = new PixelImageCache(2);
     const settled: (string | null)[] = [];
     const report = (error: string | null) => void settled.push(error);
     let loads = 0;
-    const image = createGreyImage(1, 1, new Uint8Array(1));
+    const image = createPixelImage(1, 1, 1, new Uint8Array(1));
     const load = () => {
       loads++;
       return Promise.resolve(image);
@@ -301,7 +341,7 @@ describe('polygon tool with live-wire', () => {
   it('draws around a disc with four clicks: the closed polygon matches the disc (IoU ≥ 0.95)', (t) => {
     const ctx = fakeContext([], size);
     ctx.liveWire = true;
-    ctx.grey = discImage(8);
+    ctx.pixels = discImage(8);
     const tool = new PolygonTool(ctx);
     const clicks = [15, 105, 195, 285].map(onRim);
     for (const click of clicks) tool.onPointerDown(at(click.x, click.y));
@@ -331,7 +371,7 @@ describe('polygon tool with live-wire', () => {
   it('previews the path to the cursor; Backspace undoes a whole click; Esc abandons; toggling redraws', () => {
     const ctx = fakeContext([], size);
     ctx.liveWire = true;
-    ctx.grey = discImage();
+    ctx.pixels = discImage();
     const tool = new PolygonTool(ctx);
     const a = onRim(0);
     const b = onRim(80);
@@ -382,7 +422,7 @@ describe('polygon tool with live-wire', () => {
   it('closes along the wire with Enter after three clicks on the rim', () => {
     const ctx = fakeContext([], size);
     ctx.liveWire = true;
-    ctx.grey = discImage();
+    ctx.pixels = discImage();
     const tool = new PolygonTool(ctx);
     for (const degrees of [0, 120, 240]) {
       const p = onRim(degrees);

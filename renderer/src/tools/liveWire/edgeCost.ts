@@ -5,12 +5,16 @@
 //   l(p, q) = 0.43·fZ(q) + 0.43·fG(q) + 0.14·fD(p, q).
 // Everything is computed once per window, the direction term included: it
 // only needs, per pixel and per link orientation, one angle and one sign.
+// Colour images give one plane per channel: the gradient is the strongest
+// channel's (its direction too), and a zero-crossing of any channel whose own
+// gradient is strong counts, so an edge between two colours of the same
+// brightness is an edge.
 
-/** A grid of grey levels (any scale), row-major. */
-export interface GreyPlane {
+/** Planes of the same grid (grey levels, or one per colour channel; any scale), each row-major. */
+export interface ImagePlanes {
   cols: number;
   rows: number;
-  data: Float32Array;
+  planes: readonly Float32Array[];
 }
 
 export interface EdgeCostMap {
@@ -42,41 +46,58 @@ const ZERO_CROSSING_MIN_GRADIENT = 0.05;
 const DIRECTION_SCALE = 2 / (3 * Math.PI);
 const INV_SQRT2 = Math.SQRT1_2;
 
-export function computeEdgeCostMap(plane: GreyPlane): EdgeCostMap {
-  const { cols, rows, data } = plane;
+export function computeEdgeCostMap(image: ImagePlanes): EdgeCostMap {
+  const { cols, rows, planes } = image;
   if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols <= 0 || rows <= 0) throw new RangeError(`Plane size must be positive integers, got ${cols} × ${rows}.`);
-  if (data.length !== cols * rows) throw new RangeError(`Plane ${cols} × ${rows} needs ${cols * rows} values, got ${data.length}.`);
+  if (planes.length === 0) throw new RangeError('At least one plane is needed.');
+  for (const plane of planes) if (plane.length !== cols * rows) throw new RangeError(`Plane ${cols} × ${rows} needs ${cols * rows} values, got ${plane.length}.`);
   const n = cols * rows;
-  const smooth = binomialBlur(data, cols, rows);
+  const channels = planes.length;
   const magnitude = new Float32Array(n);
+  // Per channel: its own gradient and Laplacian, for its zero-crossings.
+  const channelMagnitude = planes.map(() => new Float32Array(n));
+  const laplacians = planes.map(() => new Float32Array(n));
   const alongEdgeAngle = new Float32Array(4 * n).fill(Math.PI / 2);
   const alongEdgeSign = new Int8Array(4 * n);
-  const laplacian = new Float32Array(n);
+  const strongestX = new Float32Array(n);
+  const strongestY = new Float32Array(n);
   let maxMagnitude = 0;
-  for (let row = 0; row < rows; row++) {
-    const up = (row > 0 ? row - 1 : row) * cols;
-    const mid = row * cols;
-    const down = (row < rows - 1 ? row + 1 : row) * cols;
-    for (let col = 0; col < cols; col++) {
-      const left = col > 0 ? col - 1 : col;
-      const right = col < cols - 1 ? col + 1 : col;
-      // Sobel, borders replicated.
-      const gx = smooth[up + right]! + 2 * smooth[mid + right]! + smooth[down + right]! - smooth[up + left]! - 2 * smooth[mid + left]! - smooth[down + left]!;
-      const gy = smooth[down + left]! + 2 * smooth[down + col]! + smooth[down + right]! - smooth[up + left]! - 2 * smooth[up + col]! - smooth[up + right]!;
-      const i = mid + col;
-      const g = Math.hypot(gx, gy);
-      magnitude[i] = g;
-      if (g > maxMagnitude) maxMagnitude = g;
-      if (g > 1e-6) {
-        const ex = gy / g;
-        const ey = -gx / g;
-        setOrientation(alongEdgeAngle, alongEdgeSign, 4 * i, ex);
-        setOrientation(alongEdgeAngle, alongEdgeSign, 4 * i + 1, (ex + ey) * INV_SQRT2);
-        setOrientation(alongEdgeAngle, alongEdgeSign, 4 * i + 2, ey);
-        setOrientation(alongEdgeAngle, alongEdgeSign, 4 * i + 3, (ey - ex) * INV_SQRT2);
+  for (let c = 0; c < channels; c++) {
+    const smooth = binomialBlur(planes[c]!, cols, rows);
+    const own = channelMagnitude[c]!;
+    const laplacian = laplacians[c]!;
+    for (let row = 0; row < rows; row++) {
+      const up = (row > 0 ? row - 1 : row) * cols;
+      const mid = row * cols;
+      const down = (row < rows - 1 ? row + 1 : row) * cols;
+      for (let col = 0; col < cols; col++) {
+        const left = col > 0 ? col - 1 : col;
+        const right = col < cols - 1 ? col + 1 : col;
+        // Sobel, borders replicated.
+        const gx = smooth[up + right]! + 2 * smooth[mid + right]! + smooth[down + right]! - smooth[up + left]! - 2 * smooth[mid + left]! - smooth[down + left]!;
+        const gy = smooth[down + left]! + 2 * smooth[down + col]! + smooth[down + right]! - smooth[up + left]! - 2 * smooth[up + col]! - smooth[up + right]!;
+        const i = mid + col;
+        const g = Math.hypot(gx, gy);
+        own[i] = g;
+        if (g > magnitude[i]!) {
+          magnitude[i] = g;
+          strongestX[i] = gx;
+          strongestY[i] = gy;
+        }
+        if (g > maxMagnitude) maxMagnitude = g;
+        laplacian[i] = smooth[up + col]! + smooth[down + col]! + smooth[mid + left]! + smooth[mid + right]! - 4 * smooth[i]!;
       }
-      laplacian[i] = smooth[up + col]! + smooth[down + col]! + smooth[mid + left]! + smooth[mid + right]! - 4 * smooth[i]!;
     }
+  }
+  for (let i = 0; i < n; i++) {
+    const g = magnitude[i]!;
+    if (g <= 1e-6) continue;
+    const ex = strongestY[i]! / g;
+    const ey = -strongestX[i]! / g;
+    setOrientation(alongEdgeAngle, alongEdgeSign, 4 * i, ex);
+    setOrientation(alongEdgeAngle, alongEdgeSign, 4 * i + 1, (ex + ey) * INV_SQRT2);
+    setOrientation(alongEdgeAngle, alongEdgeSign, 4 * i + 2, ey);
+    setOrientation(alongEdgeAngle, alongEdgeSign, 4 * i + 3, (ey - ex) * INV_SQRT2);
   }
 
   const gradientCost = new Float32Array(n);
@@ -85,18 +106,23 @@ export function computeEdgeCostMap(plane: GreyPlane): EdgeCostMap {
 
   const zeroCrossingCost = new Uint8Array(n).fill(1);
   const minMagnitude = ZERO_CROSSING_MIN_GRADIENT * maxMagnitude;
-  for (let row = 0; row < rows; row++) {
-    for (let col = 0; col < cols; col++) {
-      const i = row * cols + col;
-      if (maxMagnitude === 0 || magnitude[i]! < minMagnitude) continue;
-      const here = laplacian[i]!;
-      if (
-        (col > 0 && crossesZero(here, laplacian[i - 1]!)) ||
-        (col < cols - 1 && crossesZero(here, laplacian[i + 1]!)) ||
-        (row > 0 && crossesZero(here, laplacian[i - cols]!)) ||
-        (row < rows - 1 && crossesZero(here, laplacian[i + cols]!))
-      ) {
-        zeroCrossingCost[i] = 0;
+  if (maxMagnitude === 0) return { cols, rows, gradientCost, zeroCrossingCost, alongEdgeAngle, alongEdgeSign };
+  for (let c = 0; c < channels; c++) {
+    const own = channelMagnitude[c]!;
+    const laplacian = laplacians[c]!;
+    for (let row = 0; row < rows; row++) {
+      for (let col = 0; col < cols; col++) {
+        const i = row * cols + col;
+        if (zeroCrossingCost[i] === 0 || own[i]! < minMagnitude) continue;
+        const here = laplacian[i]!;
+        if (
+          (col > 0 && crossesZero(here, laplacian[i - 1]!)) ||
+          (col < cols - 1 && crossesZero(here, laplacian[i + 1]!)) ||
+          (row > 0 && crossesZero(here, laplacian[i - cols]!)) ||
+          (row < rows - 1 && crossesZero(here, laplacian[i + cols]!))
+        ) {
+          zeroCrossingCost[i] = 0;
+        }
       }
     }
   }

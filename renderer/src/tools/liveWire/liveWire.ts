@@ -6,7 +6,7 @@
 // only for a new vertex, or when the cursor leaves the window (which then grows
 // with a margin, so that happens a few times per segment, not per move).
 import { computeEdgeCostMap, edgeLinkCost, type EdgeCostMap } from './edgeCost.js';
-import type { GreyImage } from './imagePixels.js';
+import type { PixelImage } from './imagePixels.js';
 import { shortestPathTree, tracePath, type ShortestPathTree } from './shortestPath.js';
 
 export interface Point {
@@ -53,27 +53,27 @@ export function chooseWindow(seed: Point, target: Point, imageWidth: number, ima
   return { x0, y0, width, height, factor, cols: Math.ceil(width / factor), rows: Math.ceil(height / factor) };
 }
 
-/** The window's grey levels on its working grid: the mean of each factor × factor block (partial blocks at the far edges). */
-export function sampleWindow(image: GreyImage, window: LiveWireWindow): Float32Array {
+/** The window on its working grid, one plane per channel: the mean of each factor × factor block (partial blocks at the far edges). */
+export function sampleWindow(image: PixelImage, window: LiveWireWindow): Float32Array[] {
   const { x0, y0, width, height, factor, cols, rows } = window;
   if (x0 < 0 || y0 < 0 || x0 + width > image.width || y0 + height > image.height) {
     throw new RangeError(`Window ${width} × ${height} at (${x0}, ${y0}) is outside the ${image.width} × ${image.height} image.`);
   }
-  const sums = new Float32Array(cols * rows);
+  const channels = image.channels;
+  const sums = Array.from({ length: channels }, () => new Float32Array(cols * rows));
   const counts = new Float32Array(cols * rows);
   for (let y = 0; y < height; y++) {
-    const source = (y0 + y) * image.width + x0;
+    const source = ((y0 + y) * image.width + x0) * channels;
     const target = Math.floor(y / factor) * cols;
     for (let x = 0; x < width; x++) {
       const cell = target + Math.floor(x / factor);
-      sums[cell]! += image.data[source + x]!;
+      for (let c = 0; c < channels; c++) sums[c]![cell]! += image.data[source + x * channels + c]!;
       counts[cell]! += 1;
     }
   }
-  for (let i = 0; i < sums.length; i++) sums[i] = sums[i]! / counts[i]!;
+  for (const plane of sums) for (let i = 0; i < plane.length; i++) plane[i] = plane[i]! / counts[i]!;
   return sums;
 }
-
 
 /** How much work the live-wire has done; for tests and benchmarks. */
 export interface LiveWireStats {
@@ -95,7 +95,7 @@ export class LiveWire {
   readonly stats: LiveWireStats = { costMapsBuilt: 0, searches: 0 };
 
   constructor(
-    readonly image: GreyImage,
+    readonly image: PixelImage,
     options: Partial<LiveWireOptions> = {},
   ) {
     this.options = { ...DEFAULT_LIVE_WIRE_OPTIONS, ...options };
@@ -168,7 +168,7 @@ export class LiveWire {
       this.costMaps.set(key, cached);
       return cached;
     }
-    const map = computeEdgeCostMap({ cols: window.cols, rows: window.rows, data: sampleWindow(this.image, window) });
+    const map = computeEdgeCostMap({ cols: window.cols, rows: window.rows, planes: sampleWindow(this.image, window) });
     this.stats.costMapsBuilt++;
     this.costMaps.set(key, map);
     while (this.costMaps.size > this.options.cachedCostMaps) {
