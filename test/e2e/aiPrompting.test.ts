@@ -85,6 +85,12 @@ describe('AI prompting in browser mode', { skip }, () => {
     // Tab and Shift+Tab step through the candidates.
     const count = Number(await panelAttribute('candidate-count'));
     assert.ok(count >= 2, `several candidates (${count})`);
+    // On a short window the panel scrolls; the candidate list keeps its rows (it used to be squeezed to nothing).
+    const viewport = page.viewportSize()!;
+    await page.setViewportSize({ width: viewport.width, height: 560 });
+    const listHeight = await page.getByTestId('ai-candidates').evaluate((list) => list.getBoundingClientRect().height);
+    await page.setViewportSize(viewport);
+    assert.ok(listHeight >= Math.min(count, 3) * 12, `candidate list ${listHeight} px high for ${count} candidates`);
     const shownIndex = await panelAttribute('candidate-index');
     await page.keyboard.press('Tab');
     await page.waitForFunction((index) => document.querySelector<HTMLElement>('[data-testid="prompt-panel"]')?.dataset.candidateIndex !== index, shownIndex);
