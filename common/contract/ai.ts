@@ -133,10 +133,15 @@ export interface LabelGuess {
   score: number;
 }
 
+/** What a candidate's `score` measures: the decoder's own IoU estimate, or the foreground model's confidence. */
+export type ScoreKind = 'predicted-iou' | 'confidence';
+
 export interface MaskCandidate {
   index: number;
-  /** Predicted IoU (the decoder's own estimate); null for providers without one (classical). */
+  /** See CandidateSet.scoreKind; null for providers without one (classical). */
   score: number | null;
+  /** What this candidate is, where the provider tells its candidates apart (e.g. "wide view of the box"); else null. */
+  note: string | null;
   /** IoU of the mask thresholded at +1 and -1 logits: how sharp it is (SAM's stability score). */
   stability: number;
   /** Integer pixel bounds of the mask in the image; w = h = 0 for an empty mask. */
@@ -157,6 +162,8 @@ export interface CandidateSet {
   candidates: MaskCandidate[];
   /** Index of the candidate to preselect. */
   best: number;
+  /** What the candidates' `score` measures; null when they carry none. */
+  scoreKind: ScoreKind | null;
   timing: { featureSource: 'memory' | 'disk' | 'encoded'; encodeMs: number; decodeMs: number; totalMs: number };
 }
 

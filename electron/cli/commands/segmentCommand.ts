@@ -20,9 +20,10 @@ import { UsageError, type CliCommand, type CliIo } from './types.js';
 /** One candidate as the JSON output gives it: everything at full resolution. */
 export interface SegmentCandidateJson {
   index: number;
-  /** The decoder's predicted IoU. */
-  /** Predicted IoU; null for providers without one. */
+  /** What it measures is the result's `scoreKind`; null for providers without one. */
   score: number | null;
+  /** What this candidate is, where the provider says (e.g. "wide view of the box"). */
+  note: string | null;
   stability: number;
   box: { x: number; y: number; w: number; h: number };
   area: number;
@@ -42,6 +43,8 @@ export interface SegmentResultJson {
   candidates: SegmentCandidateJson[];
   /** Index (in the model's candidate set) of the candidate the app would preselect. */
   best: number;
+  /** "predicted-iou" (segmenters), "confidence" (the foreground model) or null (classical: no score). */
+  scoreKind: CandidateSet['scoreKind'];
   timing: CandidateSet['timing'] & { materializeMs: number };
 }
 
@@ -115,7 +118,7 @@ function chosenIndices(set: CandidateSet, choice: CandidateChoice): number[] {
 
 /** Full-resolution mask of one candidate; an empty candidate is an all-zero RLE (materialize refuses those). */
 async function fullCandidate(engine: InferenceEngine, set: CandidateSet, candidate: MaskCandidate, size: { width: number; height: number }): Promise<SegmentCandidateJson> {
-  const base = { index: candidate.index, score: candidate.score, stability: candidate.stability, labels: candidate.labels };
+  const base = { index: candidate.index, score: candidate.score, note: candidate.note, stability: candidate.stability, labels: candidate.labels };
   if (candidate.area === 0) {
     return { ...base, box: { x: 0, y: 0, w: 0, h: 0 }, area: 0, rle: { size: [size.height, size.width], counts: countsToString([size.width * size.height]) }, polygons: [] };
   }
@@ -133,11 +136,14 @@ async function writeMaskPng(path: string, rle: Rle): Promise<void> {
     .toFile(path);
 }
 
+const scoreName = (kind: SegmentResultJson['scoreKind']): string => (kind === 'confidence' ? 'confidence' : kind === 'predicted-iou' ? 'predicted IoU' : 'score');
+
 function describe(result: SegmentResultJson): string {
   const shown = result.candidates.map((c) => {
     if (c.area === 0) return `candidate ${c.index} (empty)`;
     const label = c.labels[0] ? `, label "${c.labels[0].name}" ${c.labels[0].score.toFixed(2)}` : '';
-    return `candidate ${c.index} (score ${c.score === null ? 'none' : c.score.toFixed(2)}, stability ${c.stability.toFixed(2)}, ${c.area} px${label})`;
+    const note = c.note ? `${c.note}, ` : '';
+    return `candidate ${c.index} (${note}${scoreName(result.scoreKind)} ${c.score === null ? 'none' : c.score.toFixed(2)}, stability ${c.stability.toFixed(2)}, ${c.area} px${label})`;
   });
   const t = result.timing;
   const features = t.featureSource === 'encoded' ? `encoded in ${t.encodeMs.toFixed(0)} ms` : `from ${t.featureSource}`;
@@ -160,6 +166,7 @@ async function segmentOne(engine: InferenceEngine, source: FileImageSource, requ
     height: size.height,
     candidates,
     best: set.best,
+    scoreKind: set.scoreKind,
     timing: { ...set.timing, materializeMs: performance.now() - started },
   };
   await mkdir(dirname(output.outPath), { recursive: true });

@@ -71,6 +71,7 @@ export class WorkerCalls {
     return {
       index,
       score: candidate.score,
+      note: candidate.note ?? null,
       stability: candidate.stability,
       box: crop.box,
       area: crop.area,
@@ -97,6 +98,7 @@ export class WorkerCalls {
       modelId: provider.id,
       candidates,
       best: result.best ?? pickBest(candidates),
+      scoreKind: provider.scoreKind,
       timing: { featureSource: prepared.source, encodeMs: prepared.encodeMs, decodeMs, totalMs: performance.now() - started },
     };
   }

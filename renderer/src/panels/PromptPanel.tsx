@@ -13,6 +13,7 @@ import {
   REGION_COUNT,
   capabilityProblem,
   candidateInfo,
+  scoreText,
   everythingActionName,
   hasPrompts,
   type CapabilityKind,
@@ -386,7 +387,10 @@ export function PromptPanel() {
                   )}
                 </span>
               ) : (
-                c.score !== null && <span>IoU {c.score.toFixed(2)}</span>
+                <>
+                  {c.note && <span data-testid="ai-candidate-note">{c.note}</span>}
+                  {scoreText(candidates, c) && <span>{scoreText(candidates, c)}</span>}
+                </>
               )}
               {c.labels[0] && <span className="muted">{c.labels[0].name}</span>}
             </li>

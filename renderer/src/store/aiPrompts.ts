@@ -144,11 +144,18 @@ export function preselectedLabel(candidate: MaskCandidate | undefined, labels: r
   return guess?.labelId ?? fallback;
 }
 
+/** "IoU 0.91" (the decoder's estimate) or "conf. 0.98" (the foreground model's confidence); '' without a score. */
+export function scoreText(set: CandidateSet, candidate: MaskCandidate): string {
+  if (candidate.score === null || set.scoreKind === null) return '';
+  return `${set.scoreKind === 'confidence' ? 'conf.' : 'IoU'} ${candidate.score.toFixed(2)}`;
+}
+
 /** "2/3 · IoU 0.91": which candidate is shown and how good the model thinks it is. */
 export function candidateInfo(set: CandidateSet | null, position: number): string {
   const candidate = set?.candidates[position];
   if (!set || !candidate) return '';
-  return `${position + 1}/${set.candidates.length}${candidate.score === null ? '' : ` · IoU ${candidate.score.toFixed(2)}`}`;
+  const score = scoreText(set, candidate);
+  return `${position + 1}/${set.candidates.length}${score ? ` · ${score}` : ''}`;
 }
 
 /** Position of the candidate to preselect: the engine's `best`, by its index field. */

@@ -78,6 +78,8 @@ describe('promptlabel segment', () => {
     assert.equal(best.area, area);
     assert.ok(best.box.w > 0 && best.box.h > 0 && best.polygons.length > 0);
     assert.ok(best.score !== null && best.score > 0 && best.stability > 0 && best.stability <= 1);
+    assert.equal(result.scoreKind, 'predicted-iou');
+    assert.equal(best.note, null);
     // Labels come from the model's own vocabulary when --labels is not given: the top 3, best first.
     const vocabulary = new Set(coco.categories.map((c) => c.name));
     assert.equal(best.labels.length, 3);
@@ -128,6 +130,7 @@ describe('promptlabel segment', () => {
     const result = readResult(json);
     assert.equal(result.model, 'opencv-classical');
     assert.equal(result.candidates[0]!.score, null);
+    assert.equal(result.scoreKind, null, 'GrabCut gives no score');
     const gt = await annotationMask(target, width, height);
     const iou = maskIoU({ width, height, data: rleToMask(result.candidates[0]!.rle) }, gt);
     assert.ok(iou >= 0.8, `GrabCut IoU ${iou.toFixed(3)}`);

@@ -81,6 +81,8 @@ describe('foreground model on the real photographs', { skip: 'reason' in model ?
     const set = await engine.segment(source, { imageId: image.id, prompt });
     assert.equal(set.candidates.length, 3, 'close view, wide view, and the nested remainder');
     assert.equal(set.best, 2, 'the remainder fits the box best');
+    assert.equal(set.scoreKind, 'confidence');
+    assert.deepEqual(set.candidates.map((c) => c.note), ['close view', 'wide view', 'wide minus close view']);
     const iouOf = async (index: number) => maskIoU({ width: image.width, height: image.height, data: rleToMask((await engine.materialize(set.id, index)).rle) }, mask);
     const remainder = await iouOf(2);
     assert.ok(remainder >= 0.85, `saucer IoU ${remainder.toFixed(3)}`);
@@ -100,6 +102,7 @@ describe('foreground model on the real photographs', { skip: 'reason' in model ?
     });
     assert.equal(dropped.candidates.length, 3, 'clicks add a GrabCut refinement seeded by the probability, first');
     assert.equal(dropped.best, 0);
+    assert.equal(dropped.candidates[0]!.note, 'GrabCut from the clicks');
     assert.ok(dropped.candidates[1]!.area < withBox.candidates[0]!.area, 'the negative click dropped the component under it from the close view');
     const centreIndex = Math.floor(centre.y) * image.width + Math.floor(centre.x);
     const refined = await engine.materialize(dropped.id, 0);

@@ -26,6 +26,7 @@ const candidate = (index: number, score: number, guesses: [string, number][] = [
   index,
   score,
   stability: 0.9,
+  note: null,
   box: { x: 0, y: 0, w: 1, h: 1 },
   area: 1,
   crop: { rle: { size: [1, 1], counts: '01' }, scale: 1 },
@@ -38,6 +39,7 @@ const candidateSet = (candidates: MaskCandidate[], best: number): CandidateSet =
   candidates,
   best,
   timing: { featureSource: 'memory', encodeMs: 0, decodeMs: 1, totalMs: 1 },
+  scoreKind: 'predicted-iou',
 });
 
 test('prompt set: empty prompts send nothing; every kind present is sent and passes the contract schema', () => {
@@ -87,6 +89,9 @@ test('candidates: best position by index, cycling wraps both ways, the info line
   assert.equal(cyclePosition(0, 3, -1), 2);
   assert.equal(cyclePosition(0, 0, 1), 0);
   assert.equal(candidateInfo(set, 1), '2/3 · IoU 0.91');
+  // The foreground model's score is its confidence, not an IoU estimate; classical masks have none.
+  assert.equal(candidateInfo({ ...set, scoreKind: 'confidence' }, 1), '2/3 · conf. 0.91');
+  assert.equal(candidateInfo({ ...set, scoreKind: null }, 1), '2/3');
   assert.equal(candidateInfo(null, 0), '');
 });
 

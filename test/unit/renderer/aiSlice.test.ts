@@ -96,6 +96,7 @@ function maskCandidate(index: number, score: number | null, box: { x: number; y:
     index,
     score,
     stability: 0.9,
+    note: null,
     box,
     area: box.w * box.h,
     crop: { rle: maskToRle(data, box.h, box.w), scale: 1 },
@@ -104,7 +105,7 @@ function maskCandidate(index: number, score: number | null, box: { x: number; y:
 }
 let setCount = 0;
 function candidateSet(candidates: MaskCandidate[], best = 0, imageId = IMAGE.id): CandidateSet {
-  return { id: `set-${++setCount}`, imageId, modelId: 'tiny', candidates, best, timing: { featureSource: 'memory', encodeMs: 0, decodeMs: 3, totalMs: 4 } };
+  return { id: `set-${++setCount}`, imageId, modelId: 'tiny', candidates, best, timing: { featureSource: 'memory', encodeMs: 0, decodeMs: 3, totalMs: 4 }, scoreKind: 'predicted-iou' };
 }
 const MATERIALIZED: MaterializedMask = {
   rle: maskToRle(new Uint8Array(100 * 80).fill(1), 80, 100),

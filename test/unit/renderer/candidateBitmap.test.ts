@@ -21,6 +21,7 @@ function candidate(index: number, rows: string[], x: number, y: number, scale = 
     index,
     score: 0.9,
     stability: 0.95,
+    note: null,
     box: { x, y, w: Math.round(w / scale), h: Math.round(h / scale) },
     area,
     crop: { rle: maskToRle(data, h, w), scale },
@@ -35,6 +36,7 @@ const set = (candidates: MaskCandidate[]): CandidateSet => ({
   candidates,
   best: 0,
   timing: { featureSource: 'memory', encodeMs: 0, decodeMs: 1, totalMs: 1 },
+  scoreKind: 'predicted-iou',
 });
 
 test('candidate crop: the column-major COCO RLE decodes to row-major pixels', () => {

@@ -23,6 +23,7 @@ const WIDE_BOX_MARGIN = 1;
 
 export class ClassicalProvider implements MaskProvider {
   readonly capabilities: PromptCapabilities = CLASSICAL_CAPABILITIES;
+  readonly scoreKind = null;
   readonly activeProvider = 'cpu (OpenCV WebAssembly)';
   readonly providerNote = null;
   private readonly decoded = new DecodedImages();

@@ -25,6 +25,7 @@ const PROBABILITY_BUDGET_BYTES = 128 * 1024 * 1024;
 
 export class ForegroundProvider implements MaskProvider {
   readonly capabilities = FOREGROUND_CAPABILITIES;
+  readonly scoreKind = 'confidence' as const;
   private readonly decoded = new DecodedImages();
   private readonly probabilities = new ByteLru<ProbabilityMap>(PROBABILITY_BUDGET_BYTES);
   /** OpenCV for GrabCut refinement of clicks, loaded on first use. */
@@ -90,7 +91,7 @@ export class ForegroundProvider implements MaskProvider {
       const whole = { x: 0, y: 0, w: rgb.width, h: rgb.height };
       const prob = await this.probability(prepared, rgb, whole);
       const found = viewMask(prob, whole, size, keep);
-      const candidates = [this.candidate(prob, found)];
+      const candidates = [this.candidate(prob, found, 'whole image')];
       if (clicked) candidates.unshift(await this.refined(rgb, prob, probabilityPrior(prob, whole), prompt));
       return { candidates, best: 0 };
     }
@@ -101,18 +102,18 @@ export class ForegroundProvider implements MaskProvider {
     const crops = CONTEXT_MARGINS.map((margin) => contextCrop(box, size, margin));
     // Progress only when the model runs (seconds); cached crops answer at once.
     const report = crops.some((crop) => !this.probabilities.has(cropKey(prepared, crop))) ? progress : () => undefined;
-    const views: { prob: ProbabilityMap; mask: BinaryCrop; prior: Prior }[] = [];
+    const views: { prob: ProbabilityMap; mask: BinaryCrop; prior: Prior; note: string }[] = [];
     for (const [i, crop] of crops.entries()) {
       report(i, crops.length);
       const prob = await this.probability(prepared, rgb, crop);
-      views.push({ prob, mask: viewMask(prob, crop, size, keep), prior: probabilityPrior(prob, crop) });
+      views.push({ prob, mask: viewMask(prob, crop, size, keep), prior: probabilityPrior(prob, crop), note: VIEW_NOTES[i]! });
     }
     report(crops.length, crops.length);
     const [close, wide] = views as [(typeof views)[0], (typeof views)[0]];
     const nested = nestedRemainder(wide.mask, close.mask, box, BOX_SLACK);
-    if (nested) views.push({ prob: wide.prob, mask: nested, prior: maskPrior(nested) });
+    if (nested) views.push({ prob: wide.prob, mask: nested, prior: maskPrior(nested), note: 'wide minus close view' });
     const chosen = bestBoxFit(views.map((v) => v.mask), box);
-    const candidates = views.map((v) => this.candidate(v.prob, v.mask, box));
+    const candidates = views.map((v) => this.candidate(v.prob, v.mask, v.note, box));
     if (!clicked) return { candidates, best: chosen };
     // Clicks refine: GrabCut starts from the chosen view and takes the clicks as seeds.
     candidates.unshift(await this.refined(rgb, views[chosen]!.prob, views[chosen]!.prior, prompt));
@@ -124,7 +125,7 @@ export class ForegroundProvider implements MaskProvider {
     const cv = await this.cv;
     const points = (positive: boolean) => prompt.clicks.filter((c) => c.positive === positive).map((c): [number, number] => [c.x, c.y]);
     const mask = grabCutMask(cv, rgb, { box: prompt.box, foreground: points(true), background: points(false), prior });
-    return { mask: new FixedMask(mask), score: mask.area ? prob.confidence : 0, stability: prob.sharpness, classEmbedding: null };
+    return { mask: new FixedMask(mask), score: mask.area ? prob.confidence : 0, stability: prob.sharpness, classEmbedding: null, note: 'GrabCut from the clicks' };
   }
 
   async everything(image: WorkerImage, _prepared: PreparedImage, _params: unknown, progress: (done: number, total: number) => void): Promise<ProviderResult> {
@@ -133,13 +134,13 @@ export class ForegroundProvider implements MaskProvider {
     const crop = { x: 0, y: 0, w: rgb.width, h: rgb.height };
     const prob = await this.probability(prepared, rgb, crop);
     progress(1, 1);
-    return { candidates: [this.candidate(prob, viewMask(prob, crop, rgb, {}))], best: 0 };
+    return { candidates: [this.candidate(prob, viewMask(prob, crop, rgb, {}), 'whole image')], best: 0 };
   }
 
-  private candidate(prob: ProbabilityMap, mask: BinaryCrop, box?: Corners): ProviderCandidate {
+  private candidate(prob: ProbabilityMap, mask: BinaryCrop, note: string, box?: Corners): ProviderCandidate {
     // A box says where the object is: salient things that only touch it (the saucer under a cup) stay outside.
     const kept = box ? clipToBox(mask, box) : mask;
-    return { mask: new FixedMask(kept), score: kept.area ? prob.confidence : 0, stability: prob.sharpness, classEmbedding: null };
+    return { mask: new FixedMask(kept), score: kept.area ? prob.confidence : 0, stability: prob.sharpness, classEmbedding: null, note };
   }
 
   async embedText(): Promise<Float32Array> {
@@ -165,6 +166,7 @@ const BOX_SLACK = 0.03;
  * the choice, one margin of 0.1 gave 0.727, 0.5 gave 0.763.
  */
 const CONTEXT_MARGINS = [0, 0.5] as const;
+const VIEW_NOTES = ['close view', 'wide view'] as const;
 /** The model was trained on whole photographs: very thin crops, stretched to its square input, confuse it. */
 const MIN_CROP_ASPECT = 0.6;
 

@@ -2,7 +2,7 @@
 // the Segment Anything signature, the classical OpenCV provider, the
 // foreground model. Each takes the same prompts and returns the same
 // candidates; what it cannot take is declared in its capabilities and refused.
-import { AppError, type PromptCapabilities, type SegmentOptions } from '../../../../common/contract/index.js';
+import { AppError, type PromptCapabilities, type ScoreKind, type SegmentOptions } from '../../../../common/contract/index.js';
 import type { EverythingParams, WorkerImage, WorkerPrompt } from '../../protocol.js';
 import type { MaskCrop } from '../candidateMasks.js';
 
@@ -23,6 +23,8 @@ export interface ProviderCandidate {
   classEmbedding: Float32Array | null;
   /** What to feed back as the memory prompt next round (segmenters' low-res logits). */
   memory?: Float32Array;
+  /** Tells this candidate from the others, for the candidate list (e.g. "wide view of the box"). */
+  note?: string;
 }
 
 export interface PreparedImage {
@@ -43,6 +45,8 @@ export interface ProviderResult {
 export interface MaskProvider {
   readonly id: string;
   readonly capabilities: PromptCapabilities;
+  /** What its candidates' scores measure; null when it gives none. */
+  readonly scoreKind: ScoreKind | null;
   readonly activeProvider: string;
   readonly providerNote: string | null;
   /** Whether `prepare` would find the image ready without heavy work. */

@@ -13,6 +13,8 @@ import { assemblePrompt } from '../promptAssembly.js';
 import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderResult } from './maskProvider.js';
 
 export class SegmenterProvider implements MaskProvider {
+  readonly scoreKind = 'predicted-iou' as const;
+
   private constructor(private readonly runtime: ModelRuntime) {}
 
   static async load(id: string, dir: string, executionProvider: ExecutionProviderChoice, cache: FeatureCache): Promise<SegmenterProvider> {
