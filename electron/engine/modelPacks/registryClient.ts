@@ -2,7 +2,8 @@
 // pack needs no npm on the user's machine: package metadata (dist-tags,
 // tarball URL, integrity) and a streamed, hashed, cancellable download.
 // The registry address follows npm's own setting (`npm_config_registry`,
-// `registry=` in ~/.npmrc) unless the caller names one.
+// `registry=` in ~/.npmrc) unless the caller names one; so do proxies and
+// extra certificates (proxy.ts).
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';

@@ -1,8 +1,10 @@
 // The opt-in foreground model (ISNet weights the user downloaded) as a mask
-// provider. A box picks the crop (with a margin), the model runs on it at
-// its input size (seconds on a CPU, so crop outputs are cached), and clicks
-// keep or drop the probability map's components; "everything" is the
-// foreground of the whole image.
+// provider. A box picks two crops, the box and a wide view of it; the model
+// runs on each at its input size (seconds on a CPU, so crop outputs are
+// cached), and the candidate that fits the box best is preselected (see
+// boxViews.ts). Clicks keep or drop the probability map's components and
+// seed a GrabCut refinement; "everything" is the foreground of the whole
+// image.
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AppError, type ExecutionProviderChoice, type SegmentOptions } from '../../../../common/contract/index.js';
