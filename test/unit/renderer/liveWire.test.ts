@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { computeEdgeCostMap } from '../../../renderer/src/tools/liveWire/edgeCost.js';
-import { createPixelImage, greyOnly, PixelImageCache, rgbaToRgb, type PixelImage } from '../../../renderer/src/tools/liveWire/imagePixels.js';
+import { channelsFor, createPixelImage, greyOnly, PixelImageCache, rgbaToGrey, rgbaToRgb, type PixelImage } from '../../../renderer/src/tools/liveWire/imagePixels.js';
 import { simplifyPolyline } from '../../../common/geometry/polygon.js';
 import { chooseWindow, LiveWire, sampleWindow, type Point } from '../../../renderer/src/tools/liveWire/liveWire.js';
 import { IndexedMinHeap, shortestPathTree, tracePath } from '../../../renderer/src/tools/liveWire/shortestPath.js';
@@ -302,6 +302,12 @@ describe('live-wire parts', () => {
     assert.throws(() => createPixelImage(2, 2, 1, new Uint8Array(3)), /needs 4 bytes/);
     assert.throws(() => createPixelImage(2, 2, 3, new Uint8Array(4)), /needs 12 bytes/);
     assert.throws(() => rgbaToRgb([1, 2, 3, 4], 1, new Uint8Array(3), 1), /cannot take/);
+    // Very large images stay grey (BT.601 luma), so two cached images stay within bounds.
+    const luma = new Uint8Array(3);
+    rgbaToGrey([255, 0, 0, 255, 0, 255, 0, 255, 255, 255, 255, 255], 3, luma);
+    assert.deepEqual([...luma], [76, 149, 255]);
+    assert.equal(channelsFor(4000, 3000), 3);
+    assert.equal(channelsFor(8000, 6000), 1);
 
     const cache = new PixelImageCache(2);
     const settled: (string | null)[] = [];

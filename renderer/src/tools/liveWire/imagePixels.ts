@@ -43,6 +43,27 @@ export function rgbaToRgb(rgba: ArrayLike<number>, pixelCount: number, into: Uin
   return grey;
 }
 
+/**
+ * Writes the luma of `pixelCount` RGBA pixels into `into` from `offset` on
+ * (ITU-R BT.601 weights in 8-bit fixed point: 77, 150, 29 sum to 256).
+ */
+export function rgbaToGrey(rgba: ArrayLike<number>, pixelCount: number, into: Uint8Array, offset = 0): void {
+  if (rgba.length < pixelCount * 4) throw new RangeError(`Expected ${pixelCount * 4} RGBA bytes, got ${rgba.length}.`);
+  if (offset < 0 || offset + pixelCount > into.length) throw new RangeError(`Grey target of ${into.length} pixels cannot take ${pixelCount} from ${offset}.`);
+  for (let i = 0; i < pixelCount; i++) {
+    const o = 4 * i;
+    into[offset + i] = (77 * rgba[o]! + 150 * rgba[o + 1]! + 29 * rgba[o + 2]!) >> 8;
+  }
+}
+
+/** Above this many bytes of RGB (about 21 megapixels), an image is kept as grey levels: the cache holds two images. */
+export const MAX_COLOUR_BYTES = 64 * 1024 * 1024;
+
+/** Colour (3 channels) unless the image is so large that its RGB would pass MAX_COLOUR_BYTES. */
+export function channelsFor(width: number, height: number): 1 | 3 {
+  return width * height * 3 <= MAX_COLOUR_BYTES ? 3 : 1;
+}
+
 /** One channel of an RGB image whose channels are all equal: a third of the memory, a third of the edge work. */
 export function greyOnly(rgb: PixelImage): PixelImage {
   if (rgb.channels === 1) return rgb;
@@ -56,7 +77,7 @@ const BAND_ROWS = 256;
 
 /**
  * Fetches and decodes an image and returns its pixels (one channel when it
- * is grey). Fetch + createImageBitmap rather than an <img>: a Blob-decoded
+ * is grey, or too large to keep in colour: see channelsFor). Fetch + createImageBitmap rather than an <img>: a Blob-decoded
  * bitmap never taints the canvas, whatever origin the image scheme has.
  */
 export async function loadPixelImage(url: string): Promise<PixelImage> {
@@ -69,6 +90,14 @@ export async function loadPixelImage(url: string): Promise<PixelImage> {
     const context = canvas.getContext('2d', { willReadFrequently: true });
     if (!context) throw new Error('No 2D canvas context to read the image pixels.');
     context.drawImage(bitmap, 0, 0);
+    if (channelsFor(width, height) === 1) {
+      const data = new Uint8Array(width * height);
+      for (let row = 0; row < height; row += BAND_ROWS) {
+        const rows = Math.min(BAND_ROWS, height - row);
+        rgbaToGrey(context.getImageData(0, row, width, rows).data, width * rows, data, row * width);
+      }
+      return createPixelImage(width, height, 1, data);
+    }
     const data = new Uint8Array(width * height * 3);
     let grey = true;
     for (let row = 0; row < height; row += BAND_ROWS) {
