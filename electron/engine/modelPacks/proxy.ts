@@ -82,12 +82,24 @@ export function proxyFor(settings: ProxySettings, url: URL): URL | null {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   for (const entry of settings.noProxy) {
     if (entry === '*') return null;
-    const [name, entryPort] = entry.startsWith('[') ? [entry.slice(1, entry.indexOf(']')), entry.split(']:')[1]] : entry.split(':');
+    const [name, entryPort] = noProxyEntry(entry);
     if (entryPort && entryPort !== port) continue;
-    const bare = name!.replace(/^\*?\./, '');
+    const bare = name.replace(/^\*?\./, '');
     if (host === bare || host.endsWith(`.${bare}`)) return null;
   }
   return proxy;
+}
+
+/** A NO_PROXY entry as host and optional port: `host`, `host:port`, `[v6]:port`, or a bare IPv6 address. */
+function noProxyEntry(entry: string): [string, string | undefined] {
+  if (entry.startsWith('[')) {
+    const close = entry.indexOf(']');
+    return [entry.slice(1, close), entry.slice(close + 1).replace(/^:/, '') || undefined];
+  }
+  const colons = entry.split(':').length - 1;
+  if (colons !== 1) return [entry, undefined];
+  const [name, port] = entry.split(':') as [string, string];
+  return [name, port];
 }
 
 /** `Proxy-Authorization` for a proxy address with a user name, else nothing. */
@@ -102,12 +114,17 @@ export function proxyLabel(proxy: URL): string {
   return `the proxy at ${proxy.protocol}//${proxy.host}`;
 }
 
+/** The CONNECT target, host:port (an IPv6 hostname already comes in brackets from URL). */
+export function tunnelAuthority(url: URL): string {
+  return `${url.hostname}:${url.port || 443}`;
+}
+
 /**
  * A socket to `url`'s host and port through the proxy (HTTP CONNECT), for
  * TLS to run over. Rejects with the proxy's answer when it refuses.
  */
 export function openTunnel(proxy: URL, url: URL, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Socket> {
-  const authority = `${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${url.port || 443}`;
+  const authority = tunnelAuthority(url);
   return new Promise<Socket>((resolve, reject) => {
     const request = http.request({
       host: proxy.hostname,

