@@ -6,17 +6,16 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelInfo } from '../../common/contract/index.js';
-import { verifyModelFiles } from '../inference/integrity.js';
+import { describeFileProblems, verifyModelFiles } from '../inference/integrity.js';
 import { capabilitiesOf, readManifest } from '../inference/manifest.js';
 import { describeForegroundModel, FOREGROUND_MANIFEST_KIND } from './modelPacks/foregroundManifest.js';
 import { CLASSICAL_KIND, describeClassical } from './providerManifests.js';
+import { unusableModel } from './unusableModel.js';
 
 export interface ModelRoots {
   builtin: string;
   user: string | null;
 }
-
-const NO_CAPABILITIES = { points: false, box: false, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false, everything: false };
 
 function modelFolders(root: string): string[] {
   if (!existsSync(root)) return [];
@@ -25,14 +24,13 @@ function modelFolders(root: string): string[] {
     .sort();
 }
 
-async function describe(dir: string, folder: string, source: ModelInfo['source']): Promise<ModelInfo> {
+async function describe(dir: string, source: ModelInfo['source']): Promise<ModelInfo> {
   try {
     const raw: unknown = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
     const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? raw.kind : undefined;
     if (kind === CLASSICAL_KIND) return describeClassical(raw, dir, source);
     if (kind === FOREGROUND_MANIFEST_KIND) return await describeForegroundModel(dir, source);
     const manifest = await readManifest(dir);
-    const problems = await verifyModelFiles(dir, manifest);
     return {
       id: manifest.id,
       displayName: manifest.displayName,
@@ -41,29 +39,18 @@ async function describe(dir: string, folder: string, source: ModelInfo['source']
       source,
       dir,
       license: manifest.license,
-      problem: problems.length ? problems.map((p) => `${p.file}: ${p.problem}`).join('; ') : null,
+      problem: describeFileProblems(await verifyModelFiles(dir, manifest)),
       capabilities: capabilitiesOf(manifest),
     };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error);
-    return {
-      id: folder,
-      displayName: folder,
-      kind: 'segmenter',
-      note: null,
-      source,
-      dir,
-      license: 'unknown',
-      problem: `manifest.json is not usable: ${reason}`,
-      capabilities: NO_CAPABILITIES,
-    };
+    return unusableModel(dir, 'segmenter', source, error);
   }
 }
 
 /** Built-in first; a user model with a built-in's id is listed with a problem rather than shadowing it. */
 export async function listModels(roots: ModelRoots): Promise<ModelInfo[]> {
-  const builtin = await Promise.all(modelFolders(roots.builtin).map((f) => describe(join(roots.builtin, f), f, 'builtin')));
-  const user = roots.user ? await Promise.all(modelFolders(roots.user).map((f) => describe(join(roots.user!, f), f, 'user'))) : [];
+  const builtin = await Promise.all(modelFolders(roots.builtin).map((f) => describe(join(roots.builtin, f), 'builtin')));
+  const user = roots.user ? await Promise.all(modelFolders(roots.user).map((f) => describe(join(roots.user!, f), 'user'))) : [];
   const seen = new Set(builtin.map((m) => m.id));
   for (const model of user) {
     if (seen.has(model.id)) model.problem = `a built-in model already has the id "${model.id}"; give this one another id in its manifest.json`;

@@ -4,14 +4,14 @@
 // afterwards). Written by the model-pack fetcher, read by the registry and
 // the foreground provider; it records where the weights came from and
 // under which licence, since they are not part of this app.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { ModelInfo, PromptCapabilities } from '../../../common/contract/ai.js';
 import { AppError } from '../../../common/contract/result.js';
+import { describeFileProblems, verifyFiles } from '../../inference/integrity.js';
 import { fileEntry, relativePath } from '../../inference/manifest.js';
+import { unusableModel } from '../unusableModel.js';
 
 export const FOREGROUND_MANIFEST_KIND = 'foreground-segmenter';
 
@@ -30,8 +30,6 @@ export const FOREGROUND_CAPABILITIES: PromptCapabilities = {
   regions: false,
   everything: true,
 };
-
-const NO_CAPABILITIES: PromptCapabilities = { ...FOREGROUND_CAPABILITIES, points: false, box: false, everything: false };
 
 const tensorSpec = z.object({
   name: z.string().min(1),
@@ -142,37 +140,10 @@ export async function manifestKindOf(dir: string): Promise<string | null> {
   }
 }
 
-/** sha256 of a file, streamed (the medium model is 88 MB). */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
-}
-
-/** Files that are missing, or differ in size or sha256 from the manifest. */
-export async function verifyForegroundFiles(dir: string, manifest: ForegroundManifest): Promise<string[]> {
-  const problems: string[] = [];
-  for (const entry of Object.values(manifest.files)) {
-    const path = join(dir, entry.path);
-    let bytes: number;
-    try {
-      bytes = (await stat(path)).size;
-    } catch {
-      problems.push(`${entry.path}: missing`);
-      continue;
-    }
-    // A size mismatch already says it all; hashing is only worth it when sizes agree.
-    if (bytes !== entry.bytes) problems.push(`${entry.path}: size ${bytes} != ${entry.bytes}`);
-    else if ((await sha256File(path)) !== entry.sha256) problems.push(`${entry.path}: sha256 mismatch`);
-  }
-  return problems;
-}
-
 /** The registry entry for a foreground-model folder; a broken one is listed with the reason. */
 export async function describeForegroundModel(dir: string, source: ModelInfo['source'] = 'user'): Promise<ModelInfo> {
   try {
     const manifest = await readForegroundManifest(dir);
-    const problems = await verifyForegroundFiles(dir, manifest);
     return {
       id: manifest.id,
       displayName: manifest.displayName,
@@ -181,22 +152,10 @@ export async function describeForegroundModel(dir: string, source: ModelInfo['so
       source,
       dir,
       license: manifest.license,
-      problem: problems.length ? problems.join('; ') : null,
+      problem: describeFileProblems(await verifyFiles(dir, manifest.files)),
       capabilities: FOREGROUND_CAPABILITIES,
     };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error);
-    const folder = basename(dir);
-    return {
-      id: folder,
-      displayName: folder,
-      kind: 'foreground',
-      note: null,
-      source,
-      dir,
-      license: 'unknown',
-      problem: `manifest.json is not usable: ${reason}`,
-      capabilities: NO_CAPABILITIES,
-    };
+    return unusableModel(dir, 'foreground', source, error);
   }
 }
