@@ -21,7 +21,8 @@ export type ClickPromptInput = z.infer<typeof clickPromptSchema>;
 
 export const scribblePromptSchema = z
   .object({
-    points: z.array(point).min(1, 'a scribble needs at least one point'),
+    // Bounded per array so an oversized list is refused before its elements are read.
+    points: z.array(point).min(1, 'a scribble needs at least one point').max(MAX_PROMPT_POINTS),
     positive: z.boolean(),
     /** Region index for providers that split an image by scribbles (watershed); omitted = region 0. */
     region: z.number().int().min(0).max(31).optional(),
@@ -31,7 +32,7 @@ export type ScribblePromptInput = z.infer<typeof scribblePromptSchema>;
 
 /** A region of another image of the project (SEEM's visual reference prompt). */
 export const referencePromptSchema = z
-  .object({ imageId, box: corners.optional(), points: z.array(point).min(1).optional() })
+  .object({ imageId, box: corners.optional(), points: z.array(point).min(1).max(MAX_PROMPT_POINTS).optional() })
   .strict()
   .refine((r) => r.box !== undefined || r.points !== undefined, 'a reference region needs a box or scribble points');
 export type ReferencePromptInput = z.infer<typeof referencePromptSchema>;

@@ -3,8 +3,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { AppError } from '../../common/contract/index.js';
 import { createHost } from '../host/createHost.js';
 import { ensureDemoProject } from '../host/demoProject.js';
+import { installProcessGuards } from '../host/processGuards.js';
 import { defaultUserDataDir } from '../host/userDataDir.js';
 import { startBrowserHost, type BrowserHost } from './server.js';
 
@@ -26,21 +28,31 @@ function openInBrowser(url: string): void {
 }
 
 export async function serve(options: ServeOptions): Promise<BrowserHost> {
+  installProcessGuards();
   const userDataDir = defaultUserDataDir();
   const host = createHost({ mode: 'browser', userDataDir });
   const project = options.project ?? (options.demo ? ensureDemoProject(userDataDir, join(options.appRoot, 'assets', 'samples')) : undefined);
   if (project) {
     const opened = await host.dispatch('project.open', { dir: project });
-    if (!opened.ok) throw new Error(`Cannot open ${project}: ${opened.error.message}`);
+    if (!opened.ok) {
+      await host.close();
+      throw new AppError(opened.error.code, `Cannot open ${project}: ${opened.error.message}`);
+    }
   }
-  const server = await startBrowserHost({
-    port: options.port,
-    token: randomBytes(24).toString('base64url'),
-    rendererDir: join(options.appRoot, 'dist', 'renderer'),
-    dispatch: host.dispatch,
-    events: host.session.events,
-    imageBytes: host.imageBytes,
-  });
+  let server: BrowserHost;
+  try {
+    server = await startBrowserHost({
+      port: options.port,
+      token: randomBytes(24).toString('base64url'),
+      rendererDir: join(options.appRoot, 'dist', 'renderer'),
+      dispatch: host.dispatch,
+      events: host.session.events,
+      imageBytes: host.imageBytes,
+    });
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
   console.log(`promptlabel browser mode: ${server.url}`);
   if (options.open) openInBrowser(server.url);
   const shutdown = () => {

@@ -36,13 +36,18 @@ export async function runCli(argv: string[], io: CliIo = defaultIo, commands: re
       io.stderr(`promptlabel ${name}: ${(error as Error).message}\nUsage: ${command.usage}\n`);
       return 2;
     }
-    if (error instanceof AppError) {
-      io.stderr(`promptlabel ${name}: ${error.message}\n`);
+    if (error instanceof AppError || isSystemError(error)) {
+      io.stderr(`promptlabel ${name}: ${(error as Error).message}\n`);
       return 1;
     }
     io.stderr(`promptlabel ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
   }
+}
+
+/** A failed system call (EACCES, ENOSPC, EADDRINUSE…): its message already names the file or port. */
+function isSystemError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as { syscall?: unknown }).syscall === 'string';
 }
 
 /** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown/malformed options. */

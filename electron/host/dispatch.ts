@@ -33,10 +33,23 @@ function formatPath(path: readonly PropertyKey[]): string {
   }, '');
 }
 
+/** A name to quote in an error: never serialise what the client sent, it may be anything. */
+function describeChannel(channel: unknown): string {
+  if (typeof channel !== 'string') return `(a ${Array.isArray(channel) ? 'list' : typeof channel}, not a name)`;
+  return JSON.stringify(channel.length > 64 ? `${channel.slice(0, 64)}…` : channel);
+}
+
 export function createDispatch(handlers: Handlers, onInternalError: (error: unknown) => void = console.error): Dispatch {
   return async (channel, payload) => {
-    if (!isChannelName(channel)) return fail('bad_request', `Unknown channel ${JSON.stringify(channel)}`);
-    const parsed = channels[channel].request.safeParse(payload ?? {});
+    if (!isChannelName(channel)) return fail('bad_request', `Unknown channel ${describeChannel(channel)}`);
+    let parsed;
+    try {
+      parsed = channels[channel].request.safeParse(payload ?? {});
+    } catch (error) {
+      // A schema never throws on data, but a payload can be built to exhaust the stack.
+      onInternalError(error);
+      return fail('bad_request', `Invalid request for ${channel}: the payload could not be read.`);
+    }
     if (!parsed.success) {
       const { message, path } = describeZodError(parsed.error);
       return fail('bad_request', `Invalid request for ${channel}: ${message}`, path);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AppError } from '../../../common/contract/index.js';
 import { serve } from '../../browser/serve.js';
 import { UsageError, type CliCommand } from './types.js';
 
@@ -10,7 +11,7 @@ function appRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'assets', 'samples')) || !existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`Cannot find the app folder (assets/samples) above ${__dirname}.`);
+    if (parent === dir) throw new AppError('not_found', `Cannot find the app folder (assets/samples) above ${__dirname}.`);
     dir = parent;
   }
   return dir;
@@ -30,7 +31,7 @@ export const serveCommand: CliCommand = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0–65535, not "${values.port}".`);
     if (values.project && values.demo) throw new UsageError('Give --project or --demo, not both.');
     const root = appRoot();
-    if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) throw new Error('The renderer is not built: run `npm run build` first.');
+    if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) throw new AppError('not_found', 'The renderer is not built: run `npm run build` first.');
     await serve({
       port,
       ...(values.project ? { project: resolve(values.project) } : {}),

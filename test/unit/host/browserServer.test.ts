@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { AppError, channelNames, type WireMessage } from '../../../common/contract/index.js';
 import { startBrowserHost, type BrowserHost } from '../../../electron/browser/server.js';
+import { MAX_FRAME_BYTES } from '../../../electron/browser/wireFrame.js';
 import { createDispatch } from '../../../electron/host/dispatch.js';
 import { EventHub } from '../../../electron/host/events.js';
 import type { Handlers } from '../../../electron/host/handlerTypes.js';
@@ -61,15 +62,24 @@ describe('browser-mode server', () => {
     assert.equal((await get(server.port, '/image/7')).status, 403);
   });
 
-  it('serves the renderer with a strict CSP and a session cookie for the token', async () => {
+  it('serves the renderer with a strict CSP and no cookie: the token never leaves this origin', async () => {
     const page = await get(server.port, `/?token=${TOKEN}`);
     assert.equal(page.status, 200);
     assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
-    const cookie = String(page.headers['set-cookie']).split(';')[0] ?? '';
-    assert.match(cookie, /^promptlabel_token=/);
-    const script = await get(server.port, '/assets/app.js', { Cookie: cookie });
+    // Cookies ignore ports: any other local server would receive one.
+    assert.equal(page.headers['set-cookie'], undefined);
+    const script = await get(server.port, '/assets/app.js');
     assert.equal(script.status, 200);
     assert.equal(script.body, 'console.log(1)');
+    assert.equal((await get(server.port, '/index.html')).status, 403);
+    assert.equal((await get(server.port, '/assets/app.js', { Host: `evil.example:${server.port}` })).status, 403);
+  });
+
+  it('does not hand images to other origins, even with a token-less cookie', async () => {
+    const image = await get(server.port, '/image/7', { Cookie: `promptlabel_token=${TOKEN}` });
+    assert.equal(image.status, 403);
+    const withToken = await get(server.port, `/image/7?token=${TOKEN}`);
+    assert.equal(withToken.headers['access-control-allow-origin'], undefined);
   });
 
   it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
@@ -114,6 +124,50 @@ describe('browser-mode server', () => {
     assert.ok(bad?.kind === 'response' && !bad.result.ok && bad.result.error.code === 'bad_request');
     assert.ok(messages.some((m) => m.kind === 'event' && m.event === 'project.changed'));
     ws.close();
+  });
+
+  it('answers a frame with a seq but a malformed channel, and survives a deeply nested one', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${TOKEN}`);
+    await new Promise((resolve) => ws.on('open', resolve));
+    const messages: WireMessage[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as WireMessage));
+    // The frame that once killed the host: JSON.stringify(channel) threw on 5,000 levels.
+    ws.send(`{"seq":1,"channel":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    ws.send(JSON.stringify({ seq: 2, channel: 'x'.repeat(10_000), payload: {} }));
+    ws.send(JSON.stringify({ seq: 3, channel: 'no.such', payload: {} }));
+    ws.send(JSON.stringify({ seq: 4, channel: 'labels.list', payload: {}, extra: 1 }));
+    ws.send(JSON.stringify({ seq: 5, channel: 'labels.list', payload: {} }));
+    const deadline = Date.now() + 5_000;
+    while (messages.length < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const result = (seq: number) => {
+      const message = messages.find((m) => m.kind === 'response' && m.seq === seq);
+      assert.ok(message?.kind === 'response', `no answer to seq ${seq}`);
+      return message.result;
+    };
+    for (const seq of [1, 2, 3, 4]) {
+      const answer = result(seq);
+      assert.ok(!answer.ok && answer.error.code === 'bad_request', `seq ${seq}: ${JSON.stringify(answer)}`);
+      assert.ok(answer.error.message.length < 300);
+    }
+    assert.equal(result(5).ok, true);
+    ws.close();
+  });
+
+  it('refuses a frame over the size limit by closing that socket only', async () => {
+    const big = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${TOKEN}`);
+    await new Promise((resolve) => big.on('open', resolve));
+    const closed = new Promise<number>((resolve) => big.on('close', (code) => resolve(code)));
+    big.on('error', () => undefined);
+    big.send(JSON.stringify({ seq: 1, channel: 'labels.list', payload: { pad: 'x'.repeat(MAX_FRAME_BYTES) } }));
+    assert.equal(await closed, 1009);
+    const other = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${TOKEN}`);
+    await new Promise((resolve) => other.on('open', resolve));
+    const answer = await new Promise<WireMessage>((resolve) => {
+      other.on('message', (data) => resolve(JSON.parse(data.toString()) as WireMessage));
+      other.send(JSON.stringify({ seq: 9, channel: 'labels.list', payload: {} }));
+    });
+    assert.ok(answer.kind === 'response' && answer.result.ok);
+    other.close();
   });
 
   it('closes a socket that sends malformed messages', async () => {

@@ -111,6 +111,13 @@ describe('dispatch', () => {
     const result = await createDispatch(recordingHandlers(calls))('fs.deleteEverything', {});
     assert.deepEqual(result, { ok: false, error: { code: 'bad_request', message: 'Unknown channel "fs.deleteEverything"' } });
     assert.equal((await createDispatch(recordingHandlers(calls))('__proto__', {})).ok, false);
+    // A channel that is no name at all is described, never serialised (5,000 levels once threw).
+    let deep: unknown = [];
+    for (let level = 0; level < 5000; level++) deep = [deep];
+    assert.deepEqual(await createDispatch(recordingHandlers(calls))(deep, {}), {
+      ok: false,
+      error: { code: 'bad_request', message: 'Unknown channel (a list, not a name)' },
+    });
     assert.deepEqual(calls, []);
   });
 

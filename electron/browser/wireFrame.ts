@@ -1,0 +1,49 @@
+// The first look at a browser-mode WebSocket frame: its size and its shape
+// ({seq, channel, payload}) are checked here, before anything else reads it,
+// so no frame can make the host throw (a deeply nested `channel` once did, by
+// reaching JSON.stringify in an error message).
+
+/**
+ * The largest frame the host reads. Measured: the largest request the app
+ * makes is `document.apply` accepting every segment-everything candidate on a
+ * 24-megapixel photo (masks as RLE with outlines), about 2 MB; undoing a label
+ * deletion re-sends every annotation that had the label. 16 MB leaves room
+ * for that and keeps the worst refused parse under a second on this machine.
+ */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** Channel names are short identifiers ("ai.segment"); anything longer is not one. */
+const MAX_CHANNEL_LENGTH = 64;
+
+export interface WireFrame {
+  seq: number;
+  channel: string;
+  payload: unknown;
+}
+
+export type FrameCheck =
+  | { ok: true; frame: WireFrame }
+  /** `seq` is set when the frame was a request whose reply can carry the error. */
+  | { ok: false; seq: number | null; message: string };
+
+export function readWireFrame(text: string): FrameCheck {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, seq: null, message: 'Malformed message: expected {seq, channel, payload} JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, seq: null, message: 'Malformed message: expected a {seq, channel, payload} object' };
+  }
+  const { seq, channel, payload } = value as Record<string, unknown>;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+    return { ok: false, seq: null, message: 'Malformed message: seq must be a non-negative integer' };
+  }
+  const extra = Object.keys(value).filter((key) => key !== 'seq' && key !== 'channel' && key !== 'payload');
+  if (extra.length > 0) return { ok: false, seq, message: 'Malformed message: only seq, channel and payload are allowed' };
+  if (typeof channel !== 'string' || channel.length === 0 || channel.length > MAX_CHANNEL_LENGTH) {
+    return { ok: false, seq, message: `Malformed message: channel must be a channel name (a string of at most ${MAX_CHANNEL_LENGTH} characters)` };
+  }
+  return { ok: true, frame: { seq, channel, payload } };
+}
