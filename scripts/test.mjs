@@ -1,6 +1,7 @@
 // `npm test`: builds, then runs every test file (unit, model, end-to-end) in
-// one node:test run so the summary covers all of them. Node 20 has no glob
-// support in --test, so the files are listed here.
+// one node:test run so the summary covers all of them. `npm test -- unit`
+// (or e2e, unit/models, …) runs one folder, building only for e2e. Node 20
+// has no glob support in --test, so the files are listed here.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -25,6 +26,8 @@ if (files.length === 0) {
 }
 
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
-if (run([join(root, 'scripts', 'build.mjs')]) !== 0) process.exit(1);
+// Only the end-to-end tests load the built app.
+const needsBuild = files.some((file) => file.startsWith(join('test', 'e2e')));
+if (needsBuild && run([join(root, 'scripts', 'build.mjs')]) !== 0) process.exit(1);
 // One file at a time: the end-to-end files each start a host and a browser on a 2-core machine.
 process.exit(run(['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files]));

@@ -10,7 +10,6 @@ import { OverlayLayer } from './OverlayLayer.js';
 import { SelectionLayer } from './SelectionLayer.js';
 import { useCanvasInput } from './useCanvasInput.js';
 import { useImageBitmap } from './useImageBitmap.js';
-import { fitView } from './viewTransform.js';
 
 export function CanvasView() {
   const containerRef = useRef<HTMLDivElement>(null);
@@ -38,8 +37,7 @@ export function CanvasView() {
   // A new image starts fitted to the window.
   useEffect(() => {
     if (!bitmap || imageId === null) return;
-    const state = useAppStore.getState();
-    state.setView(fitView({ width: bitmap.naturalWidth, height: bitmap.naturalHeight }, state.viewport));
+    useAppStore.getState().fitImage({ width: bitmap.naturalWidth, height: bitmap.naturalHeight });
     setReadyImageId(imageId);
   }, [bitmap, imageId]);
 

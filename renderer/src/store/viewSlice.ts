@@ -5,6 +5,8 @@ import type { SliceCreator } from './sliceTypes.js';
 export interface ViewSlice {
   view: ViewTransform;
   viewport: Size;
+  /** The image size the view is fitted to; null once the user zooms or pans. A resized window re-fits a fitted view. */
+  fittedTo: Size | null;
   hiddenLabelIds: string[];
   hiddenAnnotationIds: string[];
   maskOpacity: number;
@@ -13,6 +15,8 @@ export interface ViewSlice {
   setView: (view: ViewTransform) => void;
   setViewport: (viewport: Size) => void;
   fitToView: () => void;
+  /** Fits an image of this size (a newly shown image, before its header size is known). */
+  fitImage: (size: Size) => void;
   showActualSize: () => void;
   /** Zooms around the viewport centre (toolbar buttons, +/- keys). */
   zoomBy: (factor: number) => void;
@@ -32,23 +36,28 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => {
   return {
     view: IDENTITY_VIEW,
     viewport: { width: 1, height: 1 },
+    fittedTo: null,
     hiddenLabelIds: [],
     hiddenAnnotationIds: [],
     maskOpacity: 0.5,
     cursor: null,
-    setView: (view) => set({ view }),
-    setViewport: (viewport) => set({ viewport }),
+    setView: (view) => set({ view, fittedTo: null }),
+    setViewport: (viewport) => {
+      const { fittedTo } = get();
+      set(fittedTo ? { viewport, view: fitView(fittedTo, viewport) } : { viewport });
+    },
     fitToView: () => {
       const size = imageSize();
-      if (size) set({ view: fitView(size, get().viewport) });
+      if (size) get().fitImage(size);
     },
+    fitImage: (size) => set({ view: fitView(size, get().viewport), fittedTo: size }),
     showActualSize: () => {
       const size = imageSize();
-      if (size) set({ view: actualSizeView(size, get().viewport) });
+      if (size) set({ view: actualSizeView(size, get().viewport), fittedTo: null });
     },
     zoomBy: (factor) => {
       const { view, viewport } = get();
-      set({ view: zoomAround(view, factor, viewport.width / 2, viewport.height / 2) });
+      set({ view: zoomAround(view, factor, viewport.width / 2, viewport.height / 2), fittedTo: null });
     },
     toggleLabelVisibility: (labelId) => set((s) => ({ hiddenLabelIds: toggle(s.hiddenLabelIds, labelId) })),
     toggleAnnotationHidden: (annotationId) => set((s) => ({ hiddenAnnotationIds: toggle(s.hiddenAnnotationIds, annotationId) })),
