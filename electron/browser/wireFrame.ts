@@ -15,6 +15,17 @@ export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** Channel names are short identifiers ("ai.segment"); anything longer is not one. */
 const MAX_CHANNEL_LENGTH = 64;
 
+/**
+ * Above this size a frame is refused before it is parsed unless it is a
+ * document change: JSON.parse alone takes about a second per 10 MB of small
+ * arrays here, and every client waits meanwhile. Prompts, settings and lists
+ * are a few kilobytes (20,000 prompt points are about 400 KB).
+ */
+export const SMALL_FRAME_BYTES = 1024 * 1024;
+const LARGE_FRAME_CHANNELS: ReadonlySet<string> = new Set(['document.apply']);
+/** The renderer writes {seq, channel, payload} in that order, so a large frame names its channel up front. */
+const FRAME_HEAD = /^\{"seq":(\d{1,15}),"channel":"([A-Za-z.]{1,64})"/;
+
 export interface WireFrame {
   seq: number;
   channel: string;
@@ -27,6 +38,15 @@ export type FrameCheck =
   | { ok: false; seq: number | null; message: string };
 
 export function readWireFrame(text: string): FrameCheck {
+  if (text.length > SMALL_FRAME_BYTES) {
+    const head = FRAME_HEAD.exec(text.slice(0, 200));
+    if (!head) return { ok: false, seq: null, message: 'Malformed message: a frame over 1 MB must begin with {"seq":N,"channel":"…"' };
+    const [, seq, channel] = head;
+    if (!LARGE_FRAME_CHANNELS.has(channel!)) {
+      const megabytes = (text.length / 1024 / 1024).toFixed(1);
+      return { ok: false, seq: Number(seq), message: `Request too large: ${channel} takes at most 1 MB, this one is ${megabytes} MB.` };
+    }
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
