@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promptSetSchema } from '../common/contract/index.js';
-import { InferenceEngine, type ImageSource } from '../electron/engine/engine.js';
-import { toWorkerPrompt } from '../electron/engine/promptValidation.js';
+import { InferenceEngine, type ImageSource } from '../engine/engine.js';
+import { toWorkerPrompt } from '../engine/promptValidation.js';
 import { defaultUserDataDir } from '../electron/host/userDataDir.js';
 
 const ROOT = join(__dirname, '..');

@@ -2,8 +2,8 @@
 // source for the inference engine and validate prompts against image sizes.
 import { join } from 'node:path';
 import { AppError } from '../../common/contract/index.js';
-import type { ImageSource, InferenceEngine } from '../engine/engine.js';
-import { toWorkerPrompt } from '../engine/promptValidation.js';
+import type { ImageSource, InferenceEngine } from '../../engine/engine.js';
+import { toWorkerPrompt } from '../../engine/promptValidation.js';
 import type { Project } from '../store/project.js';
 import { PROJECT_DATA_DIR } from '../store/scan.js';
 import type { Handlers } from './handlerTypes.js';

@@ -1,8 +1,8 @@
 // The models.* channels: the opt-in packs a user can download, their
 // download (progress events, cancel) and nothing half-installed on failure.
 import { AppError, type ModelPackId } from '../../common/contract/index.js';
-import type { InferenceEngine } from '../engine/engine.js';
-import { fetchForegroundModel, listForegroundPacks } from '../engine/modelPacks/foregroundPack.js';
+import type { InferenceEngine } from '../../engine/engine.js';
+import { fetchForegroundModel, listForegroundPacks } from '../../engine/modelPacks/foregroundPack.js';
 import type { Handlers } from './handlerTypes.js';
 import { progressReporter } from './progress.js';
 import type { AppSession } from './session.js';

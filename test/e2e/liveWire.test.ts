@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Annotation } from '../../common/contract/index.js';
 import { rasterisePolygons } from '../../common/geometry/polygon.js';
-import { maskIoU } from '../../electron/inference/masks.js';
+import { maskIoU } from '../../common/geometry/binaryMask.js';
 import { chromiumMissing, screenshot } from './support/browser.js';
 import { toPage } from './support/canvas.js';
 import { hostCall } from './support/hostCall.js';

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { rasterisePolygons } from '../../common/geometry/polygon.js';
 import { rleToMask } from '../../common/geometry/rle.js';
-import { maskIoU } from '../../electron/inference/masks.js';
+import { maskIoU } from '../../common/geometry/binaryMask.js';
 import { chromiumMissing, screenshot } from './support/browser.js';
 import { dragImage } from './support/canvas.js';
 import { repoRoot } from './support/host.js';

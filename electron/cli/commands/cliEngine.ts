@@ -2,8 +2,8 @@
 // and the user's), settings given on the command line and never persisted.
 import { join } from 'node:path';
 import { AppError, type EngineSettings, type ModelInfo } from '../../../common/contract/index.js';
-import { InferenceEngine } from '../../engine/engine.js';
-import type { ModelRoots } from '../../engine/registry.js';
+import { InferenceEngine } from '../../../engine/engine.js';
+import type { ModelRoots } from '../../../engine/registry.js';
 import { BUILTIN_MODELS_DIR } from '../../host/createHost.js';
 import { defaultUserDataDir } from '../../host/userDataDir.js';
 

@@ -2,7 +2,7 @@
 // and the user's folder), what prompts each takes, and why one cannot be used.
 import { parseArgs } from 'node:util';
 import type { ModelInfo, PromptCapabilities } from '../../../common/contract/index.js';
-import { listModels } from '../../engine/registry.js';
+import { listModels } from '../../../engine/registry.js';
 import { cliModelRoots } from './cliEngine.js';
 import { MODELS_FETCH_USAGE, runModelsFetch } from './modelsFetch.js';
 import type { CliCommand } from './types.js';

@@ -3,7 +3,7 @@
 // the user is choosing to install weights that are not part of the app.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isModelPackError } from '../../engine/modelPacks/errors.js';
+import { isModelPackError } from '../../../engine/modelPacks/errors.js';
 import {
   fetchForegroundModel,
   FOREGROUND_PACK_IDS,
@@ -15,9 +15,9 @@ import {
   isForegroundPackId,
   type FetchPhase,
   type FetchProgress,
-} from '../../engine/modelPacks/foregroundPack.js';
-import { proxyFor, proxyLabel, resolveProxy } from '../../engine/modelPacks/proxy.js';
-import { resolveRegistry } from '../../engine/modelPacks/registryClient.js';
+} from '../../../engine/modelPacks/foregroundPack.js';
+import { proxyFor, proxyLabel, resolveProxy } from '../../../engine/modelPacks/proxy.js';
+import { resolveRegistry } from '../../../engine/modelPacks/registryClient.js';
 import { cliModelRoots } from './cliEngine.js';
 import { UsageError, type CliIo } from './types.js';
 

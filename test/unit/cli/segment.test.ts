@@ -10,7 +10,7 @@ import { rleToMask } from '../../../common/geometry/rle.js';
 import { runCli } from '../../../electron/cli/cli.js';
 import { optionForPromptPath, parsePoint, parseScribble } from '../../../electron/cli/commands/segmentArgs.js';
 import type { SegmentResultJson } from '../../../electron/cli/commands/segmentCommand.js';
-import { maskIoU, type BinaryMask } from '../../../electron/inference/masks.js';
+import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js';
 import { annotationMask, readSamples, SAMPLES_DIR, type CocoAnnotation, type CocoSamples } from '../models/cocoGt.js';
 import { tempDir } from '../store/fixtures.js';
 

@@ -13,12 +13,12 @@ import {
   resizeMask,
   toFullMask,
   type BinaryCrop,
-} from '../../../electron/engine/worker/classical/binaryCrop.js';
-import { magicWand } from '../../../electron/engine/worker/classical/floodFill.js';
-import { grabCutMask } from '../../../electron/engine/worker/classical/grabCut.js';
-import { loadOpenCv, type CvApi, type CvMat } from '../../../electron/engine/worker/classical/opencv.js';
-import { cropRgb, decodeRgb, resizeRgb, type RgbImage } from '../../../electron/engine/worker/classical/rgbImage.js';
-import { watershedRegions } from '../../../electron/engine/worker/classical/watershed.js';
+} from '../../../engine/worker/binaryCrop.js';
+import { magicWand } from '../../../engine/worker/models/classical/floodFill.js';
+import { grabCutMask } from '../../../engine/worker/models/classical/grabCut.js';
+import { loadOpenCv, type CvApi, type CvMat } from '../../../engine/worker/models/classical/opencv.js';
+import { cropRgb, decodeRgb, resizeRgb, type RgbImage } from '../../../engine/worker/rgbImage.js';
+import { watershedRegions } from '../../../engine/worker/models/classical/watershed.js';
 
 /** Deterministic noise (a linear congruential generator): the images are the same on every run. */
 function random(seed: number): () => number {

@@ -7,10 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { AppError, promptSetSchema, type CandidateSet, type SegmentOptions } from '../../../common/contract/index.js';
 import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
-import { InferenceEngine, type ImageSource } from '../../../electron/engine/engine.js';
-import { toWorkerPrompt } from '../../../electron/engine/promptValidation.js';
-import type { BinaryMask } from '../../../electron/inference/masks.js';
-import { maskIoU } from '../../../electron/inference/masks.js';
+import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
+import { toWorkerPrompt } from '../../../engine/promptValidation.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { maskIoU } from '../../../common/geometry/binaryMask.js';
 import { annotationMask, interiorPoint, MODEL_DIR, probeObjects, readSamples, SAMPLES_DIR, type CocoSamples } from '../models/cocoGt.js';
 
 describe('classical provider (OpenCV) through the engine', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { correctionClick, farthestInteriorPoint, largestComponent } from '../../../electron/engine/evaluation/clickSimulation.js';
-import type { BinaryMask } from '../../../electron/inference/masks.js';
+import { correctionClick, farthestInteriorPoint, largestComponent } from '../../../engine/evaluation/clickSimulation.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 
 function rect(w: number, h: number, x0: number, y0: number, x1: number, y1: number): BinaryMask {
   const data = new Uint8Array(w * h);

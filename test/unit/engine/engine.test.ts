@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppError, promptSetSchema, type CandidateSet, type EventMap } from '../../../common/contract/index.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
-import { InferenceEngine, type ImageSource } from '../../../electron/engine/engine.js';
-import { toWorkerPrompt } from '../../../electron/engine/promptValidation.js';
-import type { BinaryMask } from '../../../electron/inference/masks.js';
-import { maskIoU } from '../../../electron/inference/masks.js';
-import { PromptableSegmenter } from '../../../electron/inference/segmenter.js';
+import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
+import { toWorkerPrompt } from '../../../engine/promptValidation.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { maskIoU } from '../../../common/geometry/binaryMask.js';
+import { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';
 import { annotationMask, interiorPoint, MODEL_DIR, probeObjects, readSamples, SAMPLES_DIR, type CocoAnnotation, type CocoSamples } from '../models/cocoGt.js';
 
 const BUILTIN = join(MODEL_DIR, '..');

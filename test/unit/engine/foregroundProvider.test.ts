@@ -10,10 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import { promptSetSchema } from '../../../common/contract/index.js';
 import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
-import { InferenceEngine, type ImageSource } from '../../../electron/engine/engine.js';
-import { toWorkerPrompt } from '../../../electron/engine/promptValidation.js';
+import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
+import { toWorkerPrompt } from '../../../engine/promptValidation.js';
 import { defaultUserDataDir } from '../../../electron/host/userDataDir.js';
-import { maskIoU } from '../../../electron/inference/masks.js';
+import { maskIoU } from '../../../common/geometry/binaryMask.js';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const PHOTOS = join(ROOT, 'assets', 'photos');

@@ -11,9 +11,9 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../electron/cli/cli.js';
-import { fetchForegroundModel } from '../../../electron/engine/modelPacks/foregroundPack.js';
-import { NO_PROXY_SETTINGS, proxyFor, resolveProxy, tunnelAuthority, type ProxySettings } from '../../../electron/engine/modelPacks/proxy.js';
-import { downloadToFile, fetchPackageRelease } from '../../../electron/engine/modelPacks/registryClient.js';
+import { fetchForegroundModel } from '../../../engine/modelPacks/foregroundPack.js';
+import { NO_PROXY_SETTINGS, proxyFor, resolveProxy, tunnelAuthority, type ProxySettings } from '../../../engine/modelPacks/proxy.js';
+import { downloadToFile, fetchPackageRelease } from '../../../engine/modelPacks/registryClient.js';
 import { closedPortUrl, FixtureRegistry, makeFixturePackage, tinyForegroundOnnx } from './modelPackFixtures.js';
 import { tempDir } from '../store/fixtures.js';
 

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promptSetSchema } from '../../../common/contract/index.js';
-import { InferenceEngine, type ImageSource } from '../../../electron/engine/engine.js';
-import { availableProviders } from '../../../electron/engine/providers.js';
-import { toWorkerPrompt } from '../../../electron/engine/promptValidation.js';
-import { listModels } from '../../../electron/engine/registry.js';
+import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
+import { availableProviders } from '../../../engine/executionProviders.js';
+import { toWorkerPrompt } from '../../../engine/promptValidation.js';
+import { listModels } from '../../../engine/registry.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
-import { maskIoU } from '../../../electron/inference/masks.js';
+import { maskIoU } from '../../../common/geometry/binaryMask.js';
 import { annotationMask, MODEL_DIR, readSamples, SAMPLES_DIR } from '../models/cocoGt.js';
 
 const BUILTIN = join(MODEL_DIR, '..');

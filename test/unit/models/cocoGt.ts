@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { farthestInteriorPoint } from '../../../electron/engine/evaluation/clickSimulation.js';
-import type { BinaryMask } from '../../../electron/inference/masks.js';
+import { farthestInteriorPoint } from '../../../engine/evaluation/clickSimulation.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 
 export const SAMPLES_DIR = join(__dirname, '..', '..', '..', 'assets', 'samples');
 export const MODEL_DIR = join(__dirname, '..', '..', '..', 'models', 'shapes-seem-tiny');

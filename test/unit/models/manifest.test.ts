@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { verifyModelFiles } from '../../../electron/inference/integrity.js';
-import { readManifest } from '../../../electron/inference/manifest.js';
-import { WordTokenizer } from '../../../electron/inference/tokenizer.js';
+import { verifyModelFiles } from '../../../engine/worker/integrity.js';
+import { readManifest } from '../../../engine/worker/models/segmenter/manifest.js';
+import { WordTokenizer } from '../../../engine/worker/models/segmenter/tokenizer.js';
 import { MODEL_DIR } from './cocoGt.js';
 
 describe('shapes-seem-tiny model folder', () => {

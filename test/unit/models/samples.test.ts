@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { nearestLabel } from '../../../electron/inference/labels.js';
-import type { BinaryMask } from '../../../electron/inference/masks.js';
-import { maskIoU } from '../../../electron/inference/masks.js';
-import type { EncodedImage, SegmentResult } from '../../../electron/inference/segmenter.js';
-import { PromptableSegmenter } from '../../../electron/inference/segmenter.js';
+import { nearestLabel } from '../../../engine/worker/labels.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { maskIoU } from '../../../common/geometry/binaryMask.js';
+import type { EncodedImage, SegmentResult } from '../../../engine/worker/models/segmenter/segmenter.js';
+import { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';
 import type { CocoAnnotation } from './cocoGt.js';
 import { annotationMask, interiorPoint, MODEL_DIR, probeObjects, readSamples, SAMPLES_DIR } from './cocoGt.js';
 

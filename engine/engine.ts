@@ -1,0 +1,317 @@
+// The inference engine as the main process sees it: settings, the model
+// registry, the worker (started on first use), prefetch scheduling and the
+// status the UI shows. Handlers and the CLI call this; the heavy work runs in
+// the worker thread behind protocol.ts.
+import { AppError, type SegmentOptions, type EngineSettings, type EngineStatus, type EventMap, type FeatureState, type ModelInfo, type WorkerState } from '../common/contract/index.js';
+import { resolveExecutionProvider } from './worker/sessions.js';
+import { availableProviders } from './executionProviders.js';
+import type { CallAnswer, CallPayload, EverythingParams, LoadedModel, Priority, WorkerImage, WorkerLabel, WorkerCallKind, WorkerPrompt } from './protocol.js';
+import { listModels, type ModelRoots } from './registry.js';
+import { readSettings, writeSettings } from './settingsFile.js';
+import { WorkerClient, type WorkerEntry } from './workerClient.js';
+
+/** What the engine needs to know about where images come from (a project, or files given to the CLI). */
+export interface ImageSource {
+  /** Folder for on-disk features, or null for memory only. */
+  cacheDir: string | null;
+  imagePath(imageId: number): string;
+  /** Pixel size, for validating prompt coordinates. */
+  imageSize(imageId: number): Promise<{ width: number; height: number }>;
+  /** The labels candidates are matched against. */
+  labels(): WorkerLabel[];
+}
+
+export interface EngineOptions {
+  roots: ModelRoots;
+  /** engine-settings.json in the user-data folder; null = defaults, not persisted. */
+  settingsPath: string | null;
+  emit?: <E extends 'ai.status' | 'ai.features'>(event: E, payload: EventMap[E]) => void;
+  workerEntry?: WorkerEntry;
+  /** Overrides for tests and the CLI (not persisted). */
+  settings?: Partial<EngineSettings>;
+}
+
+export class InferenceEngine {
+  private settings: EngineSettings;
+  private settingsProblem: string | null;
+  private client: WorkerClient | null = null;
+  private workerState: WorkerState = 'starting';
+  private workerNote: string | null = null;
+  private loaded: LoadedModel | null = null;
+  private loading: Promise<LoadedModel> | null = null;
+  private loadProblem: string | null = null;
+  private encoding: EngineStatus['encoding'] = null;
+  private cacheStats = { entries: 0, bytes: 0, limitBytes: 0 };
+  /** Prefetch encodes queued in the worker, by image id, so a jump elsewhere can cancel them. */
+  private readonly prefetching = new Map<number, number>();
+  private lastSource: ImageSource | null = null;
+
+  constructor(private readonly options: EngineOptions) {
+    const { settings, problem } = readSettings(options.settingsPath);
+    this.settings = { ...settings, ...options.settings };
+    this.settingsProblem = problem;
+    this.cacheStats.limitBytes = this.settings.cacheLimitMB * 1024 * 1024;
+  }
+
+  private emit<E extends 'ai.status' | 'ai.features'>(event: E, payload: EventMap[E]): void {
+    this.options.emit?.(event, payload);
+  }
+
+  status(): EngineStatus {
+    return {
+      settings: { ...this.settings },
+      availableProviders: availableProviders(),
+      activeProvider: this.loaded?.activeProvider ?? null,
+      note: this.workerNote ?? this.loadProblem ?? this.loaded?.note ?? this.settingsProblem,
+      worker: this.client ? this.workerState : 'starting',
+      modelId: this.loaded?.modelId ?? null,
+      cache: { ...this.cacheStats },
+      encoding: this.encoding,
+    };
+  }
+
+  private statusChanged(): void {
+    this.emit('ai.status', this.status());
+  }
+
+  models(): Promise<ModelInfo[]> {
+    return listModels(this.options.roots);
+  }
+
+  private worker(): WorkerClient {
+    if (this.client) return this.client;
+    this.client = new WorkerClient({
+      entry: this.options.workerEntry,
+      cacheLimitBytes: this.settings.cacheLimitMB * 1024 * 1024,
+      onFeatureState: (imageId, state, priority, message) => this.featureState(imageId, state, priority, message),
+      onStateChange: (state, message) => {
+        this.workerState = state;
+        this.workerNote = message;
+        if (state !== 'ready') {
+          this.loaded = null;
+          this.encoding = null;
+          this.prefetching.clear();
+        }
+        this.statusChanged();
+      },
+      onRestarted: async () => {
+        this.loaded = null;
+        await this.ensureModel();
+      },
+    });
+    this.workerState = 'ready';
+    return this.client;
+  }
+
+  private featureState(imageId: number, state: FeatureState, priority: Priority, message: string | null): void {
+    if (state === 'encoding') this.encoding = { imageId, priority };
+    else if (this.encoding?.imageId === imageId) this.encoding = null;
+    if (state === 'ready' || state === 'failed') this.prefetching.delete(imageId);
+    this.emit('ai.features', { imageId, modelId: this.loaded?.modelId ?? this.settings.modelId, state, message });
+    this.statusChanged();
+  }
+
+  /** Loads the configured model if it is not the one loaded (one load at a time). */
+  private async ensureModel(modelId = this.settings.modelId): Promise<LoadedModel> {
+    if (this.loaded?.modelId === modelId) return this.loaded;
+    if (this.loading) {
+      const current = await this.loading.catch(() => null);
+      if (current?.modelId === modelId) return current;
+    }
+    this.loading = this.load(modelId);
+    try {
+      return await this.loading;
+    } finally {
+      this.loading = null;
+    }
+  }
+
+  private async load(modelId: string): Promise<LoadedModel> {
+    const models = await this.models();
+    const model = models.find((m) => m.id === modelId);
+    if (!model) throw new AppError('not_found', `Unknown model "${modelId}". Installed: ${models.map((m) => m.id).join(', ') || 'none'}.`);
+    if (model.problem) {
+      this.loadProblem = `Model ${modelId} cannot be used: ${model.problem}`;
+      this.statusChanged();
+      throw new AppError('invalid_file', this.loadProblem);
+    }
+    const provider = resolveExecutionProvider(this.settings.executionProvider);
+    try {
+      const loaded = await this.worker().call('load', { modelId, modelDir: model.dir, kind: model.kind, executionProvider: provider }).answer;
+      this.loaded = loaded;
+      this.loadProblem = null;
+      this.prefetching.clear();
+      return loaded;
+    } catch (error) {
+      this.loadProblem = `Model ${modelId} failed to load: ${(error as Error).message}`;
+      throw error instanceof AppError ? error : new AppError('invalid_file', this.loadProblem);
+    } finally {
+      this.statusChanged();
+    }
+  }
+
+  async configure(patch: Partial<EngineSettings>): Promise<EngineStatus> {
+    if (patch.executionProvider && !availableProviders().includes(patch.executionProvider)) {
+      throw new AppError('unsupported', `Execution provider "${patch.executionProvider}" is not available here (available: ${availableProviders().join(', ')}).`);
+    }
+    if (patch.modelId) {
+      const model = (await this.models()).find((m) => m.id === patch.modelId);
+      if (!model) throw new AppError('not_found', `Unknown model "${patch.modelId}".`);
+      if (model.problem) throw new AppError('invalid_file', `Model ${patch.modelId} cannot be used: ${model.problem}`);
+    }
+    const before = this.settings;
+    this.settings = { ...before, ...patch };
+    writeSettings(this.options.settingsPath, this.settings);
+    this.settingsProblem = null;
+    if (this.client && patch.cacheLimitMB !== undefined && patch.cacheLimitMB !== before.cacheLimitMB) {
+      this.cacheStats = await this.client.callWhenReady('setCacheLimit', { bytes: this.settings.cacheLimitMB * 1024 * 1024 });
+    }
+    const reload = this.settings.executionProvider !== before.executionProvider || this.settings.modelId !== before.modelId;
+    if (reload && this.client) {
+      const previous = this.loaded;
+      this.loaded = null;
+      try {
+        await this.ensureModel();
+      } catch (error) {
+        // Keep what worked: the settings go back and the previous model is reloaded.
+        this.settings = before;
+        writeSettings(this.options.settingsPath, before);
+        if (previous) await this.ensureModel(previous.modelId).catch(() => undefined);
+        this.loadProblem = (error as Error).message;
+        this.statusChanged();
+        throw error;
+      }
+    }
+    this.statusChanged();
+    return this.status();
+  }
+
+  private image(source: ImageSource, imageId: number): WorkerImage {
+    return { imageId, path: source.imagePath(imageId), cacheDir: source.cacheDir };
+  }
+
+  private async call<K extends WorkerCallKind>(
+    kind: K,
+    payload: CallPayload<K>,
+    modelId?: string,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<CallAnswer<K>> {
+    await this.ensureModel(modelId);
+    const answer = await this.worker().callWhenReady(kind, payload, { onProgress });
+    void this.refreshStats();
+    return answer;
+  }
+
+  private async refreshStats(): Promise<void> {
+    if (!this.client) return;
+    try {
+      this.cacheStats = await this.client.callWhenReady('stats', {});
+    } catch {
+      // Stats are cosmetic; a restarting worker reports again later.
+    }
+  }
+
+  /**
+   * The image on screen and the next ones in the list: the shown image is
+   * encoded first, the next `prefetchCount` at low priority; queued prefetch
+   * for images no longer ahead is cancelled.
+   */
+  async focus(source: ImageSource, imageId: number, upcoming: number[]): Promise<Record<number, FeatureState>> {
+    if (source !== this.lastSource) {
+      this.lastSource = source;
+      this.prefetching.clear();
+    }
+    await this.ensureModel();
+    const client = this.worker();
+    const ahead = upcoming.filter((id) => id !== imageId).slice(0, this.settings.prefetchCount);
+    const stale = [...this.prefetching].filter(([id]) => !ahead.includes(id) && id !== imageId);
+    client.cancel(stale.map(([, seq]) => seq));
+    for (const [id] of stale) {
+      this.prefetching.delete(id);
+      this.emit('ai.features', { imageId: id, modelId: this.settings.modelId, state: 'failed', message: 'cancelled' });
+    }
+    const states = await this.featureStates(source, [imageId, ...ahead]);
+    const wanted: [number, Priority][] = [[imageId, 'interactive'], ...ahead.map((id): [number, Priority] => [id, 'prefetch'])];
+    for (const [id, priority] of wanted) {
+      if (states[id] === 'ready' || this.prefetching.has(id)) continue;
+      let image: WorkerImage;
+      try {
+        image = this.image(source, id);
+      } catch {
+        continue; // an image gone from the project is simply not prefetched
+      }
+      const { seq, answer } = client.call('encode', { image }, { priority });
+      this.prefetching.set(id, seq);
+      states[id] = 'queued';
+      this.emit('ai.features', { imageId: id, modelId: this.settings.modelId, state: 'queued', message: null });
+      answer.then(
+        () => void this.refreshStats(),
+        () => this.prefetching.delete(id), // failures and cancellations are reported through feature events
+      );
+    }
+    return states;
+  }
+
+  async featureStates(source: ImageSource, imageIds: number[]): Promise<Record<number, FeatureState>> {
+    const images: WorkerImage[] = [];
+    for (const id of imageIds) {
+      try {
+        images.push(this.image(source, id));
+      } catch {
+        // unknown image: no state
+      }
+    }
+    const states = await this.call('featureStates', { images });
+    for (const id of imageIds) if (!states[id] && this.prefetching.has(id)) states[id] = 'queued';
+    return states;
+  }
+
+  async segment(
+    source: ImageSource,
+    request: { imageId: number; modelId?: string; prompt: WorkerPrompt; options?: SegmentOptions; previous?: { candidateSetId: string; index: number } },
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<CallAnswer<'segment'>> {
+    return this.call(
+      'segment',
+      { image: this.image(source, request.imageId), prompt: request.prompt, options: request.options, previous: request.previous, labels: source.labels() },
+      request.modelId,
+      onProgress,
+    );
+  }
+
+  async everything(
+    source: ImageSource,
+    request: { imageId: number; modelId?: string; params: EverythingParams },
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<CallAnswer<'everything'>> {
+    return this.call('everything', { image: this.image(source, request.imageId), params: request.params, labels: source.labels() }, request.modelId, onProgress);
+  }
+
+  async materialize(candidateSetId: string, index: number): Promise<CallAnswer<'materialize'>> {
+    if (!this.client) throw new AppError('not_found', 'That candidate is no longer available; prompt again.');
+    return this.client.callWhenReady('materialize', { candidateSetId, index });
+  }
+
+  /**
+   * Cancels the AI work in flight (a foreground crop, segment everything,
+   * prefetch): each call answers `cancelled` at once; a model run already
+   * started finishes in the worker and its result is dropped.
+   */
+  cancelRunning(): boolean {
+    // Model loads and cache bookkeeping are not the user's work: they stay.
+    const seqs = this.client?.pendingSeqs(['encode', 'segment', 'everything']) ?? [];
+    this.client?.cancel(seqs);
+    this.prefetching.clear();
+    return seqs.length > 0;
+  }
+
+  /** Simulates a worker crash (tests of the restart path). */
+  async crashWorkerForTest(): Promise<void> {
+    await this.client?.crashForTest();
+  }
+
+  async close(): Promise<void> {
+    await this.client?.close();
+    this.client = null;
+  }
+}

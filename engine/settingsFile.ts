@@ -1,0 +1,29 @@
+// Engine settings persisted in the user-data folder. A missing or invalid
+// file means defaults (the invalid one is left for the user to inspect).
+import { existsSync, readFileSync } from 'node:fs';
+import { engineSettingsSchema, type EngineSettings } from '../common/contract/index.js';
+import { writeFileAtomic } from '../electron/store/atomicWrite.js';
+import { parseJsonText } from '../electron/store/jsonSyntax.js';
+
+export const DEFAULT_MODEL_ID = 'shapes-seem-tiny';
+
+export const DEFAULT_SETTINGS: EngineSettings = {
+  executionProvider: 'auto',
+  cacheLimitMB: 512,
+  prefetchCount: 3,
+  modelId: DEFAULT_MODEL_ID,
+};
+
+export function readSettings(path: string | null): { settings: EngineSettings; problem: string | null } {
+  if (!path || !existsSync(path)) return { settings: { ...DEFAULT_SETTINGS }, problem: null };
+  try {
+    const parsed = engineSettingsSchema.partial().parse(parseJsonText(readFileSync(path, 'utf8'), 'it'));
+    return { settings: { ...DEFAULT_SETTINGS, ...parsed }, problem: null };
+  } catch (error) {
+    return { settings: { ...DEFAULT_SETTINGS }, problem: `Ignored ${path} (${(error as Error).message.split('\n')[0]}); using defaults.` };
+  }
+}
+
+export function writeSettings(path: string | null, settings: EngineSettings): void {
+  if (path) writeFileAtomic(path, Buffer.from(JSON.stringify(settings, null, 2)));
+}

@@ -1,0 +1,26 @@
+// The mask provider for a registry entry's kind.
+import type { ExecutionProviderChoice, ProviderKind } from '../../common/contract/index.js';
+import type { FeatureCache } from './featureCache.js';
+import { ClassicalProvider } from './models/classical/provider.js';
+import { ForegroundProvider } from './models/foreground/provider.js';
+import type { MaskProvider } from './maskProvider.js';
+import { SegmenterProvider } from './models/segmenter/provider.js';
+
+export interface ProviderSpec {
+  id: string;
+  dir: string;
+  kind: ProviderKind;
+  executionProvider: ExecutionProviderChoice;
+  cache: FeatureCache;
+}
+
+export async function createProvider(spec: ProviderSpec): Promise<MaskProvider> {
+  switch (spec.kind) {
+    case 'segmenter':
+      return SegmenterProvider.load(spec.id, spec.dir, spec.executionProvider, spec.cache);
+    case 'classical':
+      return new ClassicalProvider(spec.id);
+    case 'foreground':
+      return ForegroundProvider.load(spec.id, spec.dir, spec.executionProvider);
+  }
+}

@@ -1,0 +1,129 @@
+// Image features, so the encoder runs once per image: an in-memory LRU
+// bounded by bytes, backed by files in the project (reopening a project does
+// not re-encode). Keys hold the model, its preprocessing and the image
+// content hash, so an edited image or a retrained model never hits a stale
+// entry. A disk file that fails any check is ignored (and later rewritten).
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ensureDir } from '../../electron/store/ensureDir.js';
+import type { ModelFrame } from './models/segmenter/preprocess.js';
+import type { EmbeddingGrid } from './models/segmenter/refPooling.js';
+import type { CacheStats } from '../protocol.js';
+import { ByteLru } from './byteLru.js';
+
+export interface CachedFeatures {
+  key: string;
+  frame: ModelFrame;
+  embeddings: EmbeddingGrid;
+}
+
+const MAGIC = Buffer.from('PLFEAT01', 'ascii');
+
+interface DiskHeader {
+  key: string;
+  frame: ModelFrame;
+  channels: number;
+  grid: number;
+  stride: number;
+  floats: number;
+  sha256: string;
+}
+
+/** Features in memory, least recently used dropped first once over the byte budget. */
+export class FeatureCache {
+  private readonly lru: ByteLru<CachedFeatures>;
+
+  constructor(limitBytes: number) {
+    this.lru = new ByteLru(limitBytes);
+  }
+
+  stats(): CacheStats {
+    return { entries: this.lru.size, bytes: this.lru.bytes, limitBytes: this.lru.limit };
+  }
+
+  setLimit(bytes: number): void {
+    this.lru.setLimit(bytes);
+  }
+
+  has(key: string): boolean {
+    return this.lru.has(key);
+  }
+
+  get(key: string): CachedFeatures | undefined {
+    return this.lru.get(key);
+  }
+
+  put(features: CachedFeatures): void {
+    this.lru.set(features.key, features, features.embeddings.data.byteLength);
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+}
+
+/** Where an image's features for one model live on disk. */
+export function diskCachePath(cacheDir: string, modelId: string, contentHash: string): string {
+  return join(cacheDir, modelId.replace(/[^A-Za-z0-9_.-]/g, '_'), `${contentHash}.feat`);
+}
+
+/** Reads a features file; null when it is missing, corrupt, truncated or for another key. */
+export function readDiskFeatures(path: string, key: string): CachedFeatures | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return null;
+  }
+  try {
+    if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+    const headerLength = bytes.readUInt32LE(MAGIC.length);
+    const headerStart = MAGIC.length + 4;
+    const dataStart = headerStart + headerLength;
+    if (dataStart > bytes.length) return null;
+    const header = JSON.parse(bytes.subarray(headerStart, dataStart).toString('utf8')) as DiskHeader;
+    if (header.key !== key) return null;
+    const dataBytes = header.floats * 4;
+    if (!Number.isInteger(header.floats) || bytes.length !== dataStart + dataBytes) return null;
+    if (header.channels * header.grid * header.grid !== header.floats) return null;
+    const body = bytes.subarray(dataStart);
+    if (createHash('sha256').update(body).digest('hex') !== header.sha256) return null;
+    // Copy into an aligned buffer: the file's data offset need not be a multiple of 4.
+    const data = new Float32Array(header.floats);
+    new Uint8Array(data.buffer).set(body);
+    return {
+      key,
+      frame: header.frame,
+      embeddings: { data, channels: header.channels, grid: header.grid, stride: header.stride },
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Writes atomically (temp file + rename), so a crash never leaves a half file under the real name. */
+export function writeDiskFeatures(path: string, features: CachedFeatures): void {
+  const body = Buffer.from(features.embeddings.data.buffer, features.embeddings.data.byteOffset, features.embeddings.data.byteLength);
+  const header: DiskHeader = {
+    key: features.key,
+    frame: features.frame,
+    channels: features.embeddings.channels,
+    grid: features.embeddings.grid,
+    stride: features.embeddings.stride,
+    floats: features.embeddings.data.length,
+    sha256: createHash('sha256').update(body).digest('hex'),
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(headerBytes.length);
+  ensureDir(dirname(path));
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, Buffer.concat([MAGIC, length, headerBytes, body]));
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}

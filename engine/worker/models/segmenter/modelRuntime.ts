@@ -1,0 +1,154 @@
+// One loaded model inside the worker: encoder features (through the cache),
+// text and label embeddings (memoised), and decoder runs in the frame of the
+// resized image, so the graph's own full-size upsampling stays small and the
+// full-resolution mask is computed only where the object is (candidateMasks).
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { AppError, type PromptCapabilities } from '../../../../common/contract/index.js';
+import type { ModelFrame } from './preprocess.js';
+import type { SegmentPrompt } from './prompts.js';
+import type { EncodedImage } from './segmenter.js';
+import { PromptableSegmenter } from './segmenter.js';
+import type { WorkerImage } from '../../../protocol.js';
+import type { LowResLogits } from '../../candidateMasks.js';
+import { contentHash } from '../../contentHash.js';
+import { diskCachePath, FeatureCache, readDiskFeatures, writeDiskFeatures, type CachedFeatures } from '../../featureCache.js';
+
+export interface FeatureLookup {
+  features: CachedFeatures;
+  source: 'memory' | 'disk' | 'encoded';
+  encodeMs: number;
+}
+
+export interface DecodedCandidate {
+  low: LowResLogits;
+  score: number;
+  classEmbedding: Float32Array | null;
+}
+
+
+export class ModelRuntime {
+  private readonly textEmbeddings = new Map<string, Float32Array>();
+  /** Model, weights and preprocessing: anything that changes features changes the key. */
+  private readonly featureKeyPrefix: string;
+
+  constructor(
+    readonly modelId: string,
+    readonly segmenter: PromptableSegmenter,
+    private readonly cache: FeatureCache,
+  ) {
+    const m = segmenter.manifest;
+    const encoderFile = Object.values(m.files).find((f) => f.path === m.encoder.file);
+    this.featureKeyPrefix = createHash('sha256')
+      .update(JSON.stringify({ id: modelId, encoder: encoderFile?.sha256 ?? m.encoder.file, pre: m.preprocessing }))
+      .digest('hex')
+      .slice(0, 16);
+  }
+
+  get capabilities(): PromptCapabilities {
+    return this.segmenter.capabilities;
+  }
+
+  featureKey(image: WorkerImage): { key: string; hash: string } {
+    const hash = contentHash(image.path);
+    return { key: `${this.featureKeyPrefix}:${hash}`, hash };
+  }
+
+  /** Features already in memory under this key, without touching the file. */
+  cachedFeatures(key: string): CachedFeatures | undefined {
+    return this.cache.get(key);
+  }
+
+  /** Memory, then disk, then the encoder; a bad disk file is simply re-encoded and overwritten. */
+  async features(image: WorkerImage): Promise<FeatureLookup> {
+    const { key, hash } = this.featureKey(image);
+    const inMemory = this.cache.get(key);
+    if (inMemory) return { features: inMemory, source: 'memory', encodeMs: 0 };
+    const diskPath = image.cacheDir ? diskCachePath(image.cacheDir, this.modelId, hash) : null;
+    if (diskPath) {
+      const fromDisk = readDiskFeatures(diskPath, key);
+      if (fromDisk) {
+        this.cache.put(fromDisk);
+        return { features: fromDisk, source: 'disk', encodeMs: 0 };
+      }
+    }
+    const started = performance.now();
+    let encoded: EncodedImage;
+    try {
+      encoded = await this.segmenter.encodeImage(image.path);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('invalid_file', `Cannot encode image ${image.imageId}: ${(error as Error).message}`);
+    }
+    const encodeMs = performance.now() - started;
+    const features: CachedFeatures = { key, frame: encoded.frame, embeddings: encoded.embeddings };
+    this.cache.put(features);
+    if (diskPath) {
+      try {
+        writeDiskFeatures(diskPath, features);
+      } catch {
+        // A read-only project still works; it only re-encodes next time.
+      }
+    }
+    return { features, source: 'encoded', encodeMs };
+  }
+
+  /**
+   * Whether features are cached (memory, or a features file on disk). Cheap:
+   * the disk file is only validated when used; a bad one is then re-encoded.
+   */
+  hasFeatures(image: WorkerImage): boolean {
+    let key: string;
+    let hash: string;
+    try {
+      ({ key, hash } = this.featureKey(image));
+    } catch {
+      return false;
+    }
+    if (this.cache.has(key)) return true;
+    return image.cacheDir !== null && existsSync(diskCachePath(image.cacheDir, this.modelId, hash));
+  }
+
+  async embedText(phrase: string): Promise<Float32Array> {
+    if (!this.capabilities.text) throw new AppError('unsupported', `Model ${this.modelId} has no text encoder: text prompts and labels need one.`);
+    const key = phrase.trim().toLowerCase();
+    const known = this.textEmbeddings.get(key);
+    if (known) return known;
+    const embedding = await this.segmenter.embedText(key);
+    this.textEmbeddings.set(key, embedding);
+    return embedding;
+  }
+
+  /**
+   * Runs the decoder. Prompts come in image pixels; the decoder is told the
+   * image IS the resized image (orig_im_size = resized size), so its
+   * postprocessing stops at the input frame and points map 1:1.
+   */
+  async decode(features: CachedFeatures, prompt: SegmentPrompt): Promise<{ candidates: DecodedCandidate[]; modelBest: number | null }> {
+    const f = features.frame;
+    const sx = f.resizedWidth / f.origWidth;
+    const sy = f.resizedHeight / f.origHeight;
+    const toResized = (x: number, y: number): [number, number] => [x * sx, y * sy];
+    const resizedFrame: ModelFrame = { ...f, origWidth: f.resizedWidth, origHeight: f.resizedHeight };
+    const scaled: SegmentPrompt = {
+      ...prompt,
+      clicks: prompt.clicks?.map((c) => {
+        const [x, y] = toResized(c.x, c.y);
+        return { x, y, positive: c.positive };
+      }),
+      box: prompt.box ? [...toResized(prompt.box[0], prompt.box[1]), ...toResized(prompt.box[2], prompt.box[3])] : undefined,
+      scribble: prompt.scribble?.map(([x, y]) => toResized(x, y)),
+    };
+    const result = await this.segmenter.segment({ frame: resizedFrame, embeddings: features.embeddings }, scaled);
+    const size = this.segmenter.manifest.preprocessing.lowResMaskSize;
+    return {
+      candidates: result.candidates.map((c) => ({
+        low: { data: c.lowRes, size },
+        score: c.score,
+        classEmbedding: c.classEmbedding.length > 0 ? c.classEmbedding : null,
+      })),
+      // A model with its own selection rule (SAM's 4-mask export) is followed; otherwise the engine picks.
+      modelBest: this.segmenter.manifest.decoder.bestMask === 'sam-select' ? result.best : null,
+    };
+  }
+}

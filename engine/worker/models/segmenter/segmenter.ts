@@ -1,0 +1,264 @@
+// The promptable segmenter: encoder once per image, then a light decoder
+// call per prompt (SEEM's deployment split), plus, when the model has one,
+// the text encoder that puts phrases in the same space as the decoder's
+// class embeddings. Works for any model whose manifest declares the public
+// Segment Anything decoder signature; the text/reference inputs and the
+// class_embedding output are used only when the manifest declares them.
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ZodError } from 'zod';
+import type { ExecutionProviderChoice, PromptCapabilities } from '../../../../common/contract/ai.js';
+import { AppError } from '../../../../common/contract/result.js';
+import { verifyModelFiles } from '../../integrity.js';
+import type { ManifestDims, ModelManifest } from './manifest.js';
+import { capabilitiesOf, CLASS_EMBEDDING_OUTPUT, decoderTakes, manifestDims, readManifest } from './manifest.js';
+import type { BinaryMask } from '../../../../common/geometry/binaryMask.js';
+import { thresholdLogits } from '../../../../common/geometry/binaryMask.js';
+import type { ModelFrame } from './preprocess.js';
+import { preprocessImage } from './preprocess.js';
+import type { SegmentPrompt } from './prompts.js';
+import { buildDecoderFeeds } from './prompts.js';
+import type { EmbeddingGrid } from './refPooling.js';
+import type { ExecutionProviderName, SessionFile } from '../../sessions.js';
+import { assertFileExists, assertSignature, openSessions, resolveExecutionProvider } from '../../sessions.js';
+import { WordTokenizer } from './tokenizer.js';
+
+export { capabilitiesOf } from './manifest.js';
+
+export interface EncodedImage {
+  frame: ModelFrame;
+  embeddings: EmbeddingGrid;
+}
+
+export interface MaskCandidate {
+  /** Thresholded at original image size; computed on demand (it is the costly part). */
+  mask(): BinaryMask;
+  /** Predicted IoU. */
+  score: number;
+  /** Low-res logits, maskInputSize² (feed back as maskInput for the next round). */
+  lowRes: Float32Array;
+  /** L2-normalised class embedding in the text space; EMPTY (length 0) when the model has no class_embedding output. */
+  classEmbedding: Float32Array;
+}
+
+export interface SegmentResult {
+  candidates: MaskCandidate[];
+  /** Index of the candidate to preselect: the highest predicted IoU, or SAM's rule (manifest decoder.bestMask). */
+  best: number;
+}
+
+export interface SegmenterOptions {
+  /** Encoder threads (default: onnxruntime's choice). */
+  encoderThreads?: number;
+  /** Decoder/text threads; 1 by default: these graphs are too small to gain from more. */
+  decoderThreads?: number;
+  /** onnxruntime execution provider (default 'cpu'); 'auto' = see resolveExecutionProvider. Falls back to cpu, see providerNote. */
+  executionProvider?: ExecutionProviderChoice;
+  /** Check every file's size and sha256 against the manifest before loading (reads the whole files). */
+  verifyFiles?: boolean;
+}
+
+type Session = ort.InferenceSession;
+
+export class PromptableSegmenter {
+  /** Tensor sizes from the manifest (validated at load). */
+  readonly dims: ManifestDims;
+  readonly capabilities: PromptCapabilities;
+
+  private constructor(
+    readonly manifest: ModelManifest,
+    private readonly encoder: Session,
+    private readonly decoder: Session,
+    private readonly textEncoder: Session | null,
+    /** null when the model has no text encoder. */
+    readonly tokenizer: WordTokenizer | null,
+    /** The provider the sessions actually run on. */
+    readonly activeProvider: ExecutionProviderName,
+    /** Why activeProvider is not the requested one; null when it is. */
+    readonly providerNote: string | null,
+  ) {
+    this.dims = manifestDims(manifest);
+    this.capabilities = capabilitiesOf(manifest);
+  }
+
+  /**
+   * Reads modelDir/manifest.json, opens its ONNX files and checks them
+   * against it. Errors are AppErrors naming the file: not_found for a
+   * missing file, invalid_file for a bad manifest, an unreadable model or a
+   * tensor name/type/shape the model does not have.
+   */
+  static async load(modelDir: string, options: SegmenterOptions = {}): Promise<PromptableSegmenter> {
+    const manifest = await readManifest(modelDir);
+    if (options.verifyFiles) {
+      const problems = await verifyModelFiles(modelDir, manifest);
+      if (problems.length)
+        throw new AppError('invalid_file', `Model files in ${modelDir} do not match manifest.json: ${problems.map((p) => `${p.file}: ${p.problem}`).join('; ')}`, modelDir);
+    }
+    const small = options.decoderThreads ?? 1;
+    const files: SessionFile[] = [
+      { part: 'encoder', path: join(modelDir, manifest.encoder.file), threads: options.encoderThreads },
+      { part: 'decoder', path: join(modelDir, manifest.decoder.file), threads: small },
+    ];
+    if (manifest.textEncoder) files.push({ part: 'textEncoder', path: join(modelDir, manifest.textEncoder.file), threads: small });
+    const tokenizerPath = manifest.tokenizer ? join(modelDir, manifest.tokenizer.file) : null;
+    if (tokenizerPath) await assertFileExists(tokenizerPath, 'tokenizer file');
+
+    const requested = resolveExecutionProvider(options.executionProvider ?? 'cpu');
+    const opened = await openSessions(files, requested);
+    const session = (part: string): Session | null => opened.sessions.get(part) ?? null;
+    try {
+      assertSignature(join(modelDir, manifest.encoder.file), manifest.encoder, session('encoder')!);
+      assertSignature(join(modelDir, manifest.decoder.file), manifest.decoder, session('decoder')!);
+      if (manifest.textEncoder) assertSignature(join(modelDir, manifest.textEncoder.file), manifest.textEncoder, session('textEncoder')!);
+      let tokenizer: WordTokenizer | null = null;
+      if (tokenizerPath) {
+        try {
+          tokenizer = await WordTokenizer.load(tokenizerPath);
+        } catch (error) {
+          const why = error instanceof ZodError ? error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ') : (error as Error).message.split('\n')[0];
+          throw new AppError('invalid_file', `Cannot read tokenizer ${tokenizerPath}: ${why}`, tokenizerPath);
+        }
+      }
+      return new PromptableSegmenter(manifest, session('encoder')!, session('decoder')!, session('textEncoder'), tokenizer, opened.activeProvider, opened.providerNote);
+    } catch (error) {
+      await Promise.all([...opened.sessions.values()].map((s) => s.release().catch(() => undefined)));
+      throw error;
+    }
+  }
+
+  sessions(): { encoder: Session; decoder: Session; textEncoder: Session | null } {
+    return { encoder: this.encoder, decoder: this.decoder, textEncoder: this.textEncoder };
+  }
+
+  /** Side of mask_input and of each low-res candidate (manifest preprocessing.lowResMaskSize; SAM: 256). */
+  get maskInputSize(): number {
+    return this.dims.maskInputSize;
+  }
+
+  /** Frees the onnxruntime sessions; the segmenter cannot be used afterwards. */
+  async release(): Promise<void> {
+    await Promise.all([this.encoder, this.decoder, this.textEncoder].map((s) => s?.release()));
+  }
+
+  async encodeImage(input: Buffer | string): Promise<EncodedImage> {
+    const pre = await preprocessImage(input, this.manifest.preprocessing);
+    return { frame: pre.frame, embeddings: await this.encodeTensor(pre.tensor) };
+  }
+
+  /** Runs the encoder on an already preprocessed 3 x S x S tensor (S = manifest inputSize). */
+  async encodeTensor(tensor: Float32Array): Promise<EmbeddingGrid> {
+    const { channels: c, grid: g, inputSize: s } = this.dims;
+    if (tensor.length !== 3 * s * s) throw new AppError('bad_request', `encoder input must hold 3 x ${s} x ${s} values, got ${tensor.length}`);
+    const name = this.manifest.encoder.inputs[0]!.name;
+    const out = await this.encoder.run({ [name]: new ort.Tensor('float32', tensor, [1, 3, s, s]) });
+    const emb = out[this.manifest.encoder.outputs[0]!.name];
+    if (!emb) throw new Error('encoder produced no embeddings');
+    if (emb.data.length !== c * g * g) throw new AppError('invalid_file', `encoder output has ${emb.data.length} values, manifest says [1, ${c}, ${g}, ${g}]`);
+    return { data: emb.data as Float32Array, channels: c, grid: g, stride: this.manifest.preprocessing.embeddingStride };
+  }
+
+  async embedText(phrase: string): Promise<Float32Array> {
+    const te = this.manifest.textEncoder;
+    if (!this.textEncoder || !this.tokenizer || !te)
+      throw new AppError('unsupported', `Model "${this.manifest.id}" has no text encoder: it takes no text prompts and gives no labels`);
+    const tok = this.tokenizer.encode(phrase);
+    const [ids, mask] = te.inputs;
+    const out = await this.textEncoder.run({
+      [ids!.name]: new ort.Tensor('int64', tok.ids, [1, tok.ids.length]),
+      [mask!.name]: new ort.Tensor('int64', tok.attentionMask, [1, tok.attentionMask.length]),
+    });
+    const t = out[te.outputs[0]!.name];
+    if (!t) throw new Error('text encoder produced no output');
+    return t.data as Float32Array;
+  }
+
+  async segment(image: EncodedImage, prompt: SegmentPrompt): Promise<SegmentResult> {
+    const { channels: c, grid: g, maskInputSize: lr } = this.dims;
+    const textDim = this.dims.textDim ?? 0;
+    this.checkPrompt(image, prompt);
+    const f = buildDecoderFeeds(image.frame, prompt, { lowResMaskSize: lr, textDim, refDim: c, maxPoints: this.manifest.decoder.maxPoints });
+    const feeds: Record<string, ort.Tensor> = {
+      image_embeddings: new ort.Tensor('float32', image.embeddings.data, [1, c, g, g]),
+      point_coords: new ort.Tensor('float32', f.pointCoords, [1, f.numPoints, 2]),
+      point_labels: new ort.Tensor('float32', f.pointLabels, [1, f.numPoints]),
+      mask_input: new ort.Tensor('float32', f.maskInput, [1, 1, lr, lr]),
+      has_mask_input: new ort.Tensor('float32', Float32Array.from([f.hasMaskInput]), [1]),
+      orig_im_size: new ort.Tensor('float32', f.origImSize, [2]),
+    };
+    if (decoderTakes(this.manifest, 'text_embedding')) {
+      feeds['text_embedding'] = new ort.Tensor('float32', f.textEmbedding, [1, textDim]);
+      feeds['has_text_embedding'] = new ort.Tensor('float32', Float32Array.from([f.hasText]), [1]);
+    }
+    if (decoderTakes(this.manifest, 'ref_embedding')) {
+      feeds['ref_embedding'] = new ort.Tensor('float32', f.refEmbedding, [1, c]);
+      feeds['has_ref_embedding'] = new ort.Tensor('float32', Float32Array.from([f.hasRef]), [1]);
+    }
+    const out = await this.decoder.run(feeds);
+    return this.readCandidates(out, image.frame, f.numPoints);
+  }
+
+  /** Prompt parts the model cannot take, and tensors of the wrong size, are clear errors rather than onnxruntime ones. */
+  private checkPrompt(image: EncodedImage, prompt: SegmentPrompt): void {
+    const { channels: c, grid: g, inputSize, maskInputSize: lr, textDim } = this.dims;
+    const id = this.manifest.id;
+    if (image.frame.inputSize !== inputSize || image.embeddings.data.length !== c * g * g)
+      throw new AppError('bad_request', `The image was encoded for another model: model "${id}" needs ${inputSize} px input and [${c}, ${g}, ${g}] embeddings`);
+    if (prompt.textEmbedding) {
+      if (!decoderTakes(this.manifest, 'text_embedding'))
+        throw new AppError('unsupported', `Model "${id}" takes no text prompts (its decoder has no text_embedding input)`);
+      if (prompt.textEmbedding.length !== textDim) throw new AppError('bad_request', `text embedding has ${prompt.textEmbedding.length} values, model "${id}" needs ${textDim}`);
+    }
+    if (prompt.refEmbedding) {
+      if (!this.capabilities.reference) throw new AppError('unsupported', `Model "${id}" takes no reference-region prompts (its decoder has no ref_embedding input)`);
+      if (prompt.refEmbedding.length !== c) throw new AppError('bad_request', `reference embedding has ${prompt.refEmbedding.length} values, model "${id}" needs ${c}`);
+    }
+    if (prompt.maskInput && prompt.maskInput.length !== lr * lr)
+      throw new AppError('bad_request', `mask input has ${prompt.maskInput.length} values, model "${id}" needs ${lr} x ${lr}`);
+    const hasPrompt =
+      (prompt.clicks?.length ?? 0) > 0 || prompt.box !== undefined || (prompt.scribble?.length ?? 0) > 0 || prompt.textEmbedding !== undefined || prompt.refEmbedding !== undefined || prompt.maskInput !== undefined;
+    if (!hasPrompt) throw new AppError('bad_request', 'Give at least one prompt (click, box, scribble, text, reference region or previous mask)');
+  }
+
+  private readCandidates(out: ort.InferenceSession.OnnxValueMapType, frame: ModelFrame, numPoints: number): SegmentResult {
+    const masks = out['masks'];
+    const iou = out['iou_predictions'];
+    const low = out['low_res_masks'];
+    const cls = this.dims.classDim !== null ? out[CLASS_EMBEDDING_OUTPUT] : undefined;
+    if (!masks || !iou || !low || (this.dims.classDim !== null && !cls)) throw new Error('decoder output is missing a tensor');
+    const k = this.manifest.decoder.numMasks;
+    const w = frame.origWidth;
+    const h = frame.origHeight;
+    const lr = this.dims.maskInputSize;
+    const expect = (name: string, tensor: ort.Tensor, dims: number[]): void => {
+      if (tensor.dims.length !== dims.length || tensor.dims.some((d, i) => d !== dims[i]))
+        throw new AppError('invalid_file', `decoder output ${name} is [${tensor.dims.join(', ')}], expected [${dims.join(', ')}] (manifest numMasks ${k})`);
+    };
+    expect('masks', masks, [1, k, h, w]);
+    expect('iou_predictions', iou, [1, k]);
+    expect('low_res_masks', low, [1, k, lr, lr]);
+    const classDim = this.dims.classDim ?? 0;
+    if (cls) expect(CLASS_EMBEDDING_OUTPUT, cls, [1, k, classDim]);
+    const scores = iou.data as Float32Array;
+    const candidates: MaskCandidate[] = [];
+    for (let i = 0; i < k; i++) {
+      candidates.push({
+        mask: () => thresholdLogits(masks.data as Float32Array, i * w * h, w, h, this.manifest.decoder.maskThreshold),
+        score: scores[i] ?? 0,
+        lowRes: (low.data as Float32Array).slice(i * lr * lr, (i + 1) * lr * lr),
+        classEmbedding: cls ? (cls.data as Float32Array).slice(i * classDim, (i + 1) * classDim) : new Float32Array(0),
+      });
+    }
+    return { candidates, best: this.bestCandidate(candidates, numPoints) };
+  }
+
+  private bestCandidate(candidates: MaskCandidate[], numPoints: number): number {
+    const samSelect = this.manifest.decoder.bestMask === 'sam-select';
+    // SAM's select_masks without control flow: mask 0 gets +-1000 depending on the point count.
+    const rank = (i: number): number => candidates[i]!.score + (samSelect && i === 0 ? (numPoints - 2.5) * 1000 : 0);
+    let best = 0;
+    candidates.forEach((_, i) => {
+      if (rank(i) > rank(best)) best = i;
+    });
+    return best;
+  }
+}
