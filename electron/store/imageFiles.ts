@@ -1,6 +1,8 @@
 // Image bytes for the viewer: browser-displayable files as they are, TIFF
 // converted to PNG once, and 256 px JPEG thumbnails made on first request.
 // Cache names include size and mtime, so an edited file gets a fresh copy.
+// The cache is only a cache: when it cannot be written (disk full, read-only
+// folder) the bytes just made are served all the same.
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -50,6 +52,10 @@ async function cached(file: string, make: () => Promise<Buffer>): Promise<Buffer
   } catch (error) {
     throw new AppError('invalid_file', `Cannot decode the image: ${(error as Error).message}`);
   }
-  writeFileAtomic(file, body);
+  try {
+    writeFileAtomic(file, body);
+  } catch {
+    // disk full or read-only: made again on the next request
+  }
   return body;
 }
