@@ -10,23 +10,29 @@
 // - area/bbox come from the geometry (shoelace area for polygons, pixel count
 //   for masks), not from anything imported.
 // - Unlabeled annotations are skipped and counted; images whose file vanished
-//   from the folder are left out with their annotations.
-import { join } from 'node:path';
+//   from the folder are left out with their annotations, and so are images
+//   that cannot be read (listed in `skippedImages` with the reason).
+// - Where it may write is decided in exportTarget.ts.
 import { AppError, type CocoExportSummary, type Geometry } from '../../common/contract/index.js';
 import { boxRing } from '../../common/geometry/measure.js';
 import { rasterisePolygons } from '../../common/geometry/polygon.js';
 import { areaOfCounts, bboxOfCounts, countsToString, encodeMask } from '../../common/geometry/rle.js';
 import { AtomicFileWriter } from '../store/atomicWrite.js';
+import { isDiskFull } from '../store/fsErrors.js';
 import type { Project } from '../store/project.js';
 import { MASK_JSON_PREFIX, POLYGON_JSON_PREFIX } from '../store/rows.js';
+import { writeTransaction } from '../store/writeTransaction.js';
 import { exportCaptionFiles, companionPath } from './exportCaptions.js';
+import { checkExportTarget, resolveExportPath } from './exportTarget.js';
 import type { ProgressCallback } from './import.js';
 import { storeNewSizes, withSizes, type SizedImage } from './projectImages.js';
 
 export interface CocoExportOptions {
-  /** Defaults to <project>/exports/coco-<timestamp>.json */
+  /** Defaults to <project>/exports/coco-<timestamp>.json; a relative path is relative to the project folder. */
   outPath?: string;
   includeCaptions?: boolean;
+  /** Replace files that exist already (the export and its captions files); refused otherwise. */
+  overwrite?: boolean;
 }
 
 export interface CocoExportResult extends CocoExportSummary {
@@ -50,8 +56,10 @@ interface ExportRow {
 }
 
 export async function exportCoco(project: Project, options: CocoExportOptions, onProgress?: ProgressCallback): Promise<CocoExportResult> {
-  const outPath = options.outPath ?? join(project.dir, 'exports', `coco-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const images = await presentImages(project);
+  const outPath = resolveExportPath(project, options.outPath);
+  const companions = options.includeCaptions ? [companionPath(outPath, 'captions.json'), companionPath(outPath, 'narratives.jsonl')] : [];
+  for (const path of [outPath, ...companions]) checkExportTarget(project, path, options.overwrite ?? false);
+  const { images, skippedImages } = await presentImages(project);
   const labels = project.labels();
   const categoryOf = new Map(labels.map((label, index) => [label.id, index + 1]));
   const imageById = new Map(images.map((image) => [image.id, image]));
@@ -87,15 +95,23 @@ export async function exportCoco(project: Project, options: CocoExportOptions, o
     out.commit();
   } catch (error) {
     out.abort();
-    throw error instanceof AppError ? error : new AppError('internal', `Export to ${outPath} failed: ${(error as Error).message}`);
+    throw exportError(error, `Export to ${outPath} failed`);
   }
 
-  const result: CocoExportResult = { path: outPath, images: images.length, annotations: written, categories: labels.length, captions: 0, skippedUnlabeled };
+  const result: CocoExportResult = {
+    path: outPath,
+    images: images.length,
+    annotations: written,
+    categories: labels.length,
+    captions: 0,
+    skippedUnlabeled,
+    skippedImages,
+  };
   if (options.includeCaptions) {
     try {
       result.captions = exportCaptionFiles(project, images, outPath);
     } catch (error) {
-      throw new AppError('internal', `Writing the captions next to ${outPath} failed: ${(error as Error).message}`);
+      throw exportError(error, `Writing the captions next to ${outPath} failed`);
     }
     result.captionsPath = companionPath(outPath, 'captions.json');
     result.narrativesPath = companionPath(outPath, 'narratives.jsonl');
@@ -135,8 +151,14 @@ function openOutput(outPath: string): AtomicFileWriter {
   try {
     return new AtomicFileWriter(outPath);
   } catch (error) {
-    throw new AppError('bad_request', `Cannot write ${outPath}: ${(error as Error).message}`);
+    throw error instanceof AppError ? error : new AppError('bad_request', `Cannot write ${outPath}: ${(error as Error).message}`);
   }
+}
+
+function exportError(error: unknown, what: string): AppError {
+  if (error instanceof AppError) return error;
+  const message = `${what}: ${(error as Error).message}`;
+  return new AppError(isDiskFull(error) ? 'disk_full' : 'internal', message);
 }
 
 /**
@@ -160,12 +182,21 @@ function copySegmentation(row: ExportRow): string | null {
 
 const HOLES_PRESENT = '"holes":[[';
 
-/** Images whose files are present, in natural order, with sizes (headers read and stored where unknown). */
-async function presentImages(project: Project): Promise<SizedImage[]> {
+/**
+ * Images whose files are present, in natural order, with sizes (headers read
+ * and stored where unknown); an image whose header cannot be read is skipped
+ * with the reason rather than failing the whole export.
+ */
+async function presentImages(project: Project): Promise<{ images: SizedImage[]; skippedImages: CocoExportSummary['skippedImages'] }> {
   const rows = project.db
     .prepare('SELECT id, rel_path, width, height FROM images WHERE missing = 0 ORDER BY sort_key, rel_path')
     .all() as { id: number; rel_path: string; width: number | null; height: number | null }[];
-  const images = await withSizes(project, rows);
-  project.db.transaction(() => storeNewSizes(project, images))();
-  return images;
+  const unreadable = new Map<string, string>();
+  const images = await withSizes(project, rows, undefined, (row, reason) => unreadable.set(row.rel_path, reason));
+  if (images.some((image) => image.sizeIsNew)) writeTransaction(project.db, () => storeNewSizes(project, images));
+  const skippedImages = rows.flatMap((row) => {
+    const reason = unreadable.get(row.rel_path);
+    return reason === undefined ? [] : [{ file: row.rel_path, reason }];
+  });
+  return { images, skippedImages };
 }

@@ -1,7 +1,7 @@
 // Matches COCO images to project images by relative path and makes sure the
 // project knows each one's size (reading headers only where it does not).
-import { join } from 'node:path';
 import { AppError } from '../../common/contract/index.js';
+import { containedFile } from '../store/containedPath.js';
 import { readImageSize, type Project } from '../store/project.js';
 
 export interface SizedImage {
@@ -22,9 +22,18 @@ interface ImageSizeRow {
 
 const HEADER_READS_IN_FLIGHT = 32;
 
-/** Every given project image row with a known size; missing sizes are read from headers concurrently. */
-export async function withSizes(project: Project, rows: readonly ImageSizeRow[], onRead?: (done: number) => void): Promise<SizedImage[]> {
-  const sized: SizedImage[] = new Array(rows.length);
+/**
+ * Every given project image row with a known size; missing sizes are read
+ * from headers concurrently. An unreadable header fails the whole call, or,
+ * when `onUnreadable` is given, is reported there and that row left out.
+ */
+export async function withSizes(
+  project: Project,
+  rows: readonly ImageSizeRow[],
+  onRead?: (done: number) => void,
+  onUnreadable?: (row: ImageSizeRow, reason: string) => void,
+): Promise<SizedImage[]> {
+  const sized: (SizedImage | null)[] = new Array(rows.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
@@ -34,14 +43,20 @@ export async function withSizes(project: Project, rows: readonly ImageSizeRow[],
       if (row.width !== null && row.height !== null) {
         sized[index] = { id: row.id, relPath: row.rel_path, width: row.width, height: row.height, sizeIsNew: false };
       } else {
-        const { width, height } = await readImageSize(join(project.dir, row.rel_path), row.rel_path);
-        sized[index] = { id: row.id, relPath: row.rel_path, width, height, sizeIsNew: true };
+        try {
+          const { width, height } = await readImageSize(containedFile(project.dir, row.rel_path), row.rel_path);
+          sized[index] = { id: row.id, relPath: row.rel_path, width, height, sizeIsNew: true };
+        } catch (error) {
+          if (!onUnreadable) throw error;
+          sized[index] = null;
+          onUnreadable(row, (error as Error).message);
+        }
         onRead?.(++done);
       }
     }
   };
   await Promise.all(Array.from({ length: HEADER_READS_IN_FLIGHT }, worker));
-  return sized;
+  return sized.filter((image): image is SizedImage => image !== null);
 }
 
 export function imageRowsByPath(project: Project): Map<string, ImageSizeRow> {
