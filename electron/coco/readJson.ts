@@ -1,8 +1,10 @@
 // Reads a JSON file and checks it against a schema; every failure becomes
-// AppError('invalid_file') naming the field, e.g. "annotations[12].segmentation".
+// AppError('invalid_file') naming the field, e.g. "annotations[12].segmentation",
+// or for a syntax error the line and column, never the file's own text.
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { AppError } from '../../common/contract/index.js';
+import { parseJsonText } from '../store/jsonSyntax.js';
 import { formatIssuePath } from './schema.js';
 
 export function readJsonFile(path: string): unknown {
@@ -13,9 +15,9 @@ export function readJsonFile(path: string): unknown {
     throw new AppError('invalid_file', `Cannot read ${path}: ${(error as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    return parseJsonText(text, path);
   } catch (error) {
-    throw new AppError('invalid_file', `${path} is not valid JSON: ${(error as Error).message}`);
+    throw new AppError('invalid_file', (error as Error).message);
   }
 }
 
