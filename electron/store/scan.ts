@@ -1,7 +1,10 @@
 // One walk of the project folder: every image file with its size and mtime.
 // No image is opened here, so a folder of 10,000 images scans in milliseconds.
+// A symlinked file counts only when its real path lies inside the folder.
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
+import { isInsideRealPath } from './containedPath.js';
+import { realPathOr } from './systemPaths.js';
 
 export const IMAGE_EXTENSION = /\.(jpe?g|png|webp|bmp|tiff?)$/i;
 /** The project's own folder (database, caches); dot-folders are skipped anyway. */
@@ -15,6 +18,7 @@ export interface ScannedFile {
 }
 
 export function scanImages(root: string): ScannedFile[] {
+  const realRoot = realPathOr(root);
   const found: ScannedFile[] = [];
   const pending: string[] = [''];
   while (pending.length > 0) {
@@ -31,9 +35,11 @@ export function scanImages(root: string): ScannedFile[] {
       if (entry.isDirectory()) {
         pending.push(relPath);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && IMAGE_EXTENSION.test(entry.name)) {
-        // Symlinked folders are not followed (cycles); symlinked files are.
+        // Symlinked folders are not followed (cycles); symlinked files are, when they stay inside the project.
+        const path = join(root, relPath);
+        if (entry.isSymbolicLink() && !isInsideRealPath(realRoot, realPathOr(path))) continue;
         try {
-          const stats = statSync(join(root, relPath));
+          const stats = statSync(path);
           if (stats.isFile()) found.push({ relPath, size: stats.size, mtimeMs: stats.mtimeMs });
         } catch {
           // dangling link or file removed during the walk
