@@ -79,7 +79,7 @@ async function main(): Promise<void> {
             : { kind: 'mask' as const, rle: masks[n % DISTINCT_MASKS]! };
         ops.push({
           type: 'annotation.put',
-          annotation: { id: `a${n++}`, imageId: image.id, labelId: `label${k % 10}`, geometry, score: null, source: 'bench', createdAt: n, updatedAt: n },
+          annotation: { id: `a${n++}`, imageId: image.id, labelId: `label${k % 10}`, geometry, score: null, source: 'bench', createdAt: n, updatedAt: n, revision: 0 },
         });
       }
     }

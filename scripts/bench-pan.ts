@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       }
       ops.push({
         type: 'annotation.put',
-        annotation: { id: `p${i}`, imageId: 1, labelId: 'bench', geometry: { kind: 'polygon', polygons: [{ outer, holes: [] }] }, score: null, source: 'manual', createdAt: now, updatedAt: now },
+        annotation: { id: `p${i}`, imageId: 1, labelId: 'bench', geometry: { kind: 'polygon', polygons: [{ outer, holes: [] }] }, score: null, source: 'manual', createdAt: now, updatedAt: now, revision: 0 },
       });
     }
     const applied = await host.dispatch('document.apply', { ops });

@@ -57,6 +57,13 @@ export const geometrySchema = z.discriminatedUnion('kind', [
 ]);
 export type Geometry = z.infer<typeof geometrySchema>;
 
+/**
+ * A document revision: one project-wide counter that every committed
+ * `document.apply` batch raises, so a number is never reused (a deleted and
+ * re-created annotation cannot match an old one). 0 means "does not exist".
+ */
+export const revisionSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
 /** 'manual' for hand-drawn, otherwise the id of the model or provider that proposed it. */
 export const annotationSourceSchema = z.string().min(1).max(200);
 
@@ -69,6 +76,12 @@ export const annotationSchema = z.object({
   source: annotationSourceSchema,
   createdAt: z.number().int().nonnegative(),
   updatedAt: z.number().int().nonnegative(),
+  /**
+   * The project-wide document revision that last wrote it (see revisionSchema).
+   * Read from main: the stored revision. In an `annotation.put`: the revision
+   * the change is based on, 0 for a new annotation.
+   */
+  revision: revisionSchema,
 });
 export type Annotation = z.infer<typeof annotationSchema>;
 
@@ -120,7 +133,8 @@ export type ProjectSummary = z.infer<typeof projectSummarySchema>;
  */
 export const docOpSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('annotation.put'), annotation: annotationSchema }),
-  z.object({ type: z.literal('annotation.delete'), id }),
+  /** `revision`: the stored revision the deletion is based on; a changed or already deleted annotation is refused. */
+  z.object({ type: z.literal('annotation.delete'), id, revision: revisionSchema }),
   z.object({ type: z.literal('label.put'), label: labelSchema }),
   /** Annotations that used the label become unlabeled; the inverse restores them. */
   z.object({ type: z.literal('label.delete'), id }),

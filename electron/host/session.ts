@@ -4,10 +4,12 @@ import { resolve } from 'node:path';
 import { AppError } from '../../common/contract/index.js';
 import { Project } from '../store/project.js';
 import { EventHub } from './events.js';
+import { watchExternalChanges } from './externalChanges.js';
 
 export class AppSession {
   readonly events = new EventHub();
   private project: Project | null = null;
+  private stopWatching: () => void = () => {};
 
   get current(): Project | null {
     return this.project;
@@ -17,8 +19,10 @@ export class AppSession {
     const absolute = resolve(dir);
     if (this.project?.dir === absolute) return this.project;
     const next = Project.open(absolute);
-    this.project?.close();
+    this.close();
     this.project = next;
+    // Changes committed by another process (the app, another `serve`, a CLI import): every client reloads.
+    this.stopWatching = watchExternalChanges(next.db, () => this.events.emit('project.changed', { reason: 'changed by another program' }));
     return next;
   }
 
@@ -28,6 +32,7 @@ export class AppSession {
   }
 
   close(): void {
+    this.stopWatching();
     this.project?.close();
     this.project = null;
   }

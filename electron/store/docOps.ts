@@ -1,8 +1,16 @@
 // Applies DocOps inside the caller's transaction and builds the inverse batch.
 // Any AppError thrown here aborts the whole batch (the caller's transaction
 // rolls back), so a bad reference anywhere means nothing is written.
+//
+// Revisions: a batch takes the next project-wide revision and every
+// annotation it writes gets it. The first op of a batch on an annotation must
+// be based on its stored revision (0: it must not exist), or the batch is
+// refused as a conflict: another client changed or deleted it since. Later
+// ops of the same batch on it are the same client's and are not checked
+// again. Inverse ops are based on what the batch left (its revision, or 0
+// where it deleted), so an undo whose target changed since is refused too.
 import type Database from 'better-sqlite3';
-import { AppError, type Annotation, type DocOp } from '../../common/contract/index.js';
+import { AppError, type Annotation, type DocOp, type ImageStatus } from '../../common/contract/index.js';
 import { measureGeometry, type GeometryMeasure } from '../../common/geometry/measure.js';
 import { RleFormatError, summariseCompressed } from '../../common/geometry/rle.js';
 import {
@@ -20,16 +28,29 @@ import {
   type CaptionRow,
   type LabelRow,
 } from './rows.js';
+import { ChangeLog, type BatchChange } from './changeLog.js';
+import { revisionCounter } from './revisions.js';
+
+export interface AppliedBatch {
+  /** The ops that undo the batch, in order. */
+  inverse: DocOp[];
+  change: BatchChange;
+}
 
 export class DocumentWriter {
   private readonly statements;
+  private readonly nextRevision: () => number;
 
   constructor(db: Database.Database) {
+    this.nextRevision = revisionCounter(db);
     this.statements = {
       image: db.prepare<[number], { status: string; width: number | null; height: number | null }>(
         'SELECT status, width, height FROM images WHERE id = ?',
       ),
       setStatus: db.prepare<[string, number]>('UPDATE images SET status = ? WHERE id = ?'),
+      imageChange: db.prepare<[number], { status: ImageStatus; annotationCount: number }>(
+        'SELECT status, (SELECT COUNT(*) FROM annotations a WHERE a.image_id = i.id) AS annotationCount FROM images i WHERE id = ?',
+      ),
       annotation: db.prepare<[string], AnnotationRow>(`SELECT ${ANNOTATION_COLUMNS} FROM annotations WHERE id = ?`),
       annotationsOfLabel: db.prepare<[string], AnnotationRow>(
         `SELECT ${ANNOTATION_COLUMNS} FROM annotations WHERE label_id = ? ORDER BY created_at, id`,
@@ -44,7 +65,7 @@ export class DocumentWriter {
       ),
       rememberLabelOrder: db.prepare<[string]>('INSERT OR IGNORE INTO label_order (id, sort) SELECT id, sort FROM labels WHERE id = ?'),
       updateLabel: db.prepare('UPDATE labels SET name = @name, colour = @colour, hotkey = @hotkey WHERE id = @id'),
-      unlabel: db.prepare<[string]>('UPDATE annotations SET label_id = NULL WHERE label_id = ?'),
+      unlabel: db.prepare<[number, string]>('UPDATE annotations SET label_id = NULL, revision = ? WHERE label_id = ?'),
       deleteLabel: db.prepare<[string]>('DELETE FROM labels WHERE id = ?'),
       caption: db.prepare<[string], CaptionRow>(`SELECT ${CAPTION_COLUMNS} FROM captions WHERE id = ?`),
       putCaption: db.prepare(INSERT_CAPTION),
@@ -52,26 +73,42 @@ export class DocumentWriter {
     };
   }
 
-  /** Applies ops in order; answers the inverse ops in reverse order. Call inside a transaction. */
-  applyAll(ops: readonly DocOp[]): DocOp[] {
-    const inverses: DocOp[][] = ops.map((op, index) => this.applyOne(op, index));
-    return inverses.reverse().flat();
+  /** Applies ops in order under the next revision; answers the inverse ops in reverse order and what changed. Call inside a transaction. */
+  applyAll(ops: readonly DocOp[]): AppliedBatch {
+    const log = new ChangeLog(this.nextRevision());
+    const inverses: DocOp[][] = ops.map((op, index) => this.applyOne(op, index, log));
+    return { inverse: inverses.reverse().flat(), change: log.finish((imageId) => this.statements.imageChange.get(imageId)) };
   }
 
-  private applyOne(op: DocOp, index: number): DocOp[] {
+  private applyOne(op: DocOp, index: number, log: ChangeLog): DocOp[] {
     const s = this.statements;
+    const { revision } = log;
     switch (op.type) {
       case 'annotation.put': {
-        const measure = this.checkAnnotation(op.annotation, index);
-        const old = s.annotation.get(op.annotation.id);
-        s.putAnnotation.run(...annotationValues(op.annotation, measure));
-        return [old ? { type: 'annotation.put', annotation: annotationFromRow(old) } : { type: 'annotation.delete', id: op.annotation.id }];
+        const { annotation } = op;
+        const measure = this.checkAnnotation(annotation, index);
+        const old = s.annotation.get(annotation.id);
+        if (!log.has(annotation.id)) checkBase(annotation.id, annotation.revision, old?.revision ?? 0, `ops[${index}].annotation.revision`);
+        s.putAnnotation.run(...annotationValues(annotation, revision, measure));
+        log.annotationWritten({ ...annotation, revision }, old ? { imageId: old.image_id, revision: old.revision } : null);
+        return [
+          old
+            ? { type: 'annotation.put', annotation: { ...annotationFromRow(old), revision } }
+            : { type: 'annotation.delete', id: annotation.id, revision },
+        ];
       }
       case 'annotation.delete': {
         const old = s.annotation.get(op.id);
-        if (!old) throw new AppError('not_found', `ops[${index}]: annotation ${op.id} does not exist.`, `ops[${index}].id`);
+        const path = `ops[${index}].revision`;
+        if (!old) {
+          if (op.revision > 0 && !log.has(op.id)) checkBase(op.id, op.revision, 0, path);
+          throw new AppError('not_found', `ops[${index}]: annotation ${op.id} does not exist.`, `ops[${index}].id`);
+        }
+        if (!log.has(op.id)) checkBase(op.id, op.revision, old.revision, path);
         s.deleteAnnotation.run(op.id);
-        return [{ type: 'annotation.put', annotation: annotationFromRow(old) }];
+        log.annotationDeleted(op.id, old.image_id, old.revision);
+        // Undo re-creates it: based on "does not exist".
+        return [{ type: 'annotation.put', annotation: { ...annotationFromRow(old), revision: 0 } }];
       }
       case 'label.put': {
         const { label } = op;
@@ -86,36 +123,42 @@ export class DocumentWriter {
           s.insertLabel.run(label);
           s.rememberLabelOrder.run(label.id);
         }
+        log.labelPut(label);
         return [old ? { type: 'label.put', label: labelFromRow(old) } : { type: 'label.delete', id: label.id }];
       }
       case 'label.delete': {
         const old = s.label.get(op.id);
         if (!old) throw new AppError('not_found', `ops[${index}]: label ${op.id} does not exist.`, `ops[${index}].id`);
         const affected = s.annotationsOfLabel.all(op.id);
-        s.unlabel.run(op.id);
+        s.unlabel.run(revision, op.id);
         s.deleteLabel.run(op.id);
-        // Undo: recreate the label first, then give the annotations their label back.
+        log.annotationsUnlabeled(affected.map((row) => ({ id: row.id, imageId: row.image_id, revision: row.revision })));
+        log.labelDeleted(op.id);
+        // Undo: recreate the label first, then give the annotations their label back (if nobody changed them since).
         return [
           { type: 'label.put', label: labelFromRow(old) },
-          ...affected.map((row): DocOp => ({ type: 'annotation.put', annotation: annotationFromRow(row) })),
+          ...affected.map((row): DocOp => ({ type: 'annotation.put', annotation: { ...annotationFromRow(row), revision } })),
         ];
       }
       case 'image.status': {
         const image = s.image.get(op.imageId);
         if (!image) throw new AppError('not_found', `ops[${index}]: image ${op.imageId} does not exist.`, `ops[${index}].imageId`);
         s.setStatus.run(op.status, op.imageId);
+        log.statusSet(op.imageId);
         return [{ type: 'image.status', imageId: op.imageId, status: image.status as typeof op.status }];
       }
       case 'caption.put': {
         this.checkImage(op.caption.imageId, `ops[${index}].caption.imageId`);
         const old = s.caption.get(op.caption.id);
         s.putCaption.run(captionParams(op.caption));
+        log.captionPut(op.caption);
         return [old ? { type: 'caption.put', caption: captionFromRow(old) } : { type: 'caption.delete', id: op.caption.id }];
       }
       case 'caption.delete': {
         const old = s.caption.get(op.id);
         if (!old) throw new AppError('not_found', `ops[${index}]: caption ${op.id} does not exist.`, `ops[${index}].id`);
         s.deleteCaption.run(op.id);
+        log.captionDeleted(op.id);
         return [{ type: 'caption.put', caption: captionFromRow(old) }];
       }
     }
@@ -149,4 +192,12 @@ export class DocumentWriter {
       throw new AppError('bad_request', `${path}.geometry.rle.counts: ${error.message}.`, `${path}.geometry.rle.counts`);
     }
   }
+}
+
+/** Refuses a write not based on the stored revision (0: does not exist), with the reason a user can act on. */
+function checkBase(id: string, base: number, stored: number, path: string): void {
+  if (base === stored) return;
+  const what = stored === 0 ? 'was deleted in another window' : base === 0 ? 'already exists' : 'was changed in another window';
+  const detail = `${path.replace(/\..*$/, '')}: based on revision ${base}, stored ${stored === 0 ? 'none' : stored}`;
+  throw new AppError('conflict', `Annotation ${id} ${what}, so this change was not saved; the annotations have been reloaded (${detail}).`, path);
 }

@@ -28,6 +28,7 @@ export interface AnnotationRow {
   source: string;
   created_at: number;
   updated_at: number;
+  revision: number;
 }
 
 export interface CaptionRow {
@@ -60,6 +61,7 @@ export const annotationFromRow = (row: AnnotationRow): Annotation => ({
   source: row.source,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  revision: row.revision,
 });
 
 export const captionFromRow = (row: CaptionRow): Caption => ({
@@ -106,9 +108,11 @@ export type AnnotationValues = [
   bboxY: number,
   bboxW: number,
   bboxH: number,
+  revision: number,
 ];
 
-export function annotationValues(annotation: Annotation, measure: GeometryMeasure = measureGeometry(annotation.geometry)): AnnotationValues {
+/** `revision`: the batch's revision, which the row gets (the annotation's own field is the base a put was sent with). */
+export function annotationValues(annotation: Annotation, revision: number, measure: GeometryMeasure = measureGeometry(annotation.geometry)): AnnotationValues {
   const [x, y, w, h] = measure.bbox;
   return [
     annotation.id,
@@ -125,6 +129,7 @@ export function annotationValues(annotation: Annotation, measure: GeometryMeasur
     y,
     w,
     h,
+    revision,
   ];
 }
 
@@ -138,10 +143,10 @@ export const captionParams = (caption: Caption) => ({
   updated_at: caption.updatedAt,
 });
 
-export const ANNOTATION_COLUMNS = 'id, image_id, label_id, geometry, score, source, created_at, updated_at';
+export const ANNOTATION_COLUMNS = 'id, image_id, label_id, geometry, score, source, created_at, updated_at, revision';
 export const CAPTION_COLUMNS = 'id, image_id, text, words, source, created_at, updated_at';
 export const INSERT_ANNOTATION = `INSERT OR REPLACE INTO annotations
-  (id, image_id, label_id, kind, geometry, score, source, created_at, updated_at, area, bbox_x, bbox_y, bbox_w, bbox_h)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  (id, image_id, label_id, kind, geometry, score, source, created_at, updated_at, area, bbox_x, bbox_y, bbox_w, bbox_h, revision)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 export const INSERT_CAPTION = `INSERT OR REPLACE INTO captions (${CAPTION_COLUMNS})
   VALUES (@id, @image_id, @text, @words, @source, @created_at, @updated_at)`;

@@ -17,15 +17,18 @@ import { useAppStore } from './store/appStore.js';
 
 function useMainProcessEvents(): void {
   useEffect(() => {
-    const { updateProgress, resyncDocument, reloadImageList } = useAppStore.getState();
+    const { updateProgress, resyncDocument, reloadImageList, applyDocumentChange } = useAppStore.getState();
     const offProgress = api.on('progress', updateProgress);
     const offChanged = api.on('project.changed', () => {
       void resyncDocument();
       void reloadImageList();
     });
+    // Every client of the project hears every committed change (another tab, the app).
+    const offDocument = api.on('document.changed', applyDocumentChange);
     return () => {
       offProgress();
       offChanged();
+      offDocument();
     };
   }, []);
 }

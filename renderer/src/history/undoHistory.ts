@@ -8,6 +8,11 @@ export interface ApplyOps {
   applyLocal: (ops: DocOp[]) => void;
   /** Sends the ops to the main process and resolves with their inverse. */
   applyRemote: (ops: DocOp[]) => Promise<DocOp[]>;
+  /**
+   * A refusal that repeating can never fix (another client changed the
+   * entry's target since): the undo or redo entry is dropped instead of kept.
+   */
+  isFinalRefusal?: (error: unknown) => boolean;
 }
 
 export interface HistoryEntry {
@@ -101,7 +106,8 @@ export class UndoHistory {
       to.push({ ops: entry.inverse, inverse });
       return true;
     } catch (error) {
-      from.push(entry); // main refused: the entry stays where it was
+      // Main refused: the entry stays where it was, unless it can never apply again.
+      if (!this.apply.isFinalRefusal?.(error)) from.push(entry);
       throw error;
     }
   }

@@ -59,7 +59,7 @@ const AnnotationRow = memo(function AnnotationRow({
       </select>
       {annotation.score !== null && <span className="muted" title={annotation.source}>{Math.round(annotation.score * 100)}%</span>}
       <VisibilityButton hidden={hidden} title="Hide (view only)" testId="annotation-visibility" onToggle={() => toggleAnnotationHidden(annotation.id)} />
-      <DeleteButton title="Delete" testId="annotation-delete" onDelete={() => void commit([{ type: 'annotation.delete', id: annotation.id }])} />
+      <DeleteButton title="Delete" testId="annotation-delete" onDelete={() => void commit([{ type: 'annotation.delete', id: annotation.id, revision: annotation.revision }])} />
     </li>
   );
 });

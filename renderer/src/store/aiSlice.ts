@@ -281,6 +281,7 @@ export const createAiSlice: SliceCreator<AiSlice> = (set, get) => {
       source: mask.modelId,
       createdAt: now,
       updatedAt: now,
+      revision: 0,
     };
   };
 

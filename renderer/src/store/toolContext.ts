@@ -40,6 +40,7 @@ export function createToolContext(get: () => AppState): ToolContext {
         source: 'manual',
         createdAt: now,
         updatedAt: now,
+        revision: 0,
       };
     },
     hitTolerance: () => HIT_SCREEN_PX / get().view.scale,

@@ -54,7 +54,7 @@ export class BrushTool implements Tool {
     rasteriseStroke(mask, s.points, this.ctx.brushRadius(), this.erase ? 0 : 1);
     if (s.target) {
       if (isEmptyMask(mask)) {
-        this.ctx.commit([{ type: 'annotation.delete', id: s.target.id }]);
+        this.ctx.commit([{ type: 'annotation.delete', id: s.target.id, revision: s.target.revision }]);
         this.ctx.setSelection([]);
       } else {
         this.ctx.commit([{ type: 'annotation.put', annotation: { ...s.target, geometry: this.ctx.encodeMask(mask) } }]);

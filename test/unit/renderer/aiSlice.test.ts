@@ -253,7 +253,7 @@ describe('AI slice', () => {
     void s().acceptAiCandidate();
     const materialize = await answer('ai.materialize', MATERIALIZED);
     assert.deepEqual(materialize.request, { candidateSetId: a.id, index: 3 });
-    const apply = await answer('document.apply', { inverse: [] });
+    const apply = await answer('document.apply', { inverse: [], revision: 1, revisions: [] });
     const ops = (apply.request as { ops: DocOp[] }).ops;
     assert.equal(ops.length, 1);
     const op = ops[0]!;
@@ -310,7 +310,7 @@ describe('AI slice', () => {
     s().addAiClick({ x: 15, y: 15, positive: true });
     const materialize = await answer('ai.materialize', MATERIALIZED);
     assert.deepEqual(materialize.request, { candidateSetId: proposals.id, index: 1 });
-    const first = await answer('document.apply', { inverse: [] });
+    const first = await answer('document.apply', { inverse: [], revision: 1, revisions: [] });
     const firstOps = (first.request as { ops: DocOp[] }).ops;
     assert.equal(firstOps[0]?.type === 'annotation.put' && firstOps[0].annotation.labelId, 'red', 'its own best guess');
     assert.deepEqual(s().aiCandidates?.candidates.map((c) => c.index), [0, 2], 'the accepted proposal leaves the list');
@@ -318,7 +318,7 @@ describe('AI slice', () => {
     void s().acceptAllAiCandidates();
     await answer('ai.materialize', MATERIALIZED);
     await answer('ai.materialize', MATERIALIZED);
-    const all = await answer('document.apply', { inverse: [] });
+    const all = await answer('document.apply', { inverse: [], revision: 1, revisions: [] });
     const ops = (all.request as { ops: DocOp[] }).ops;
     assert.deepEqual(
       ops.map((op) => (op.type === 'annotation.put' ? op.annotation.labelId : null)),
@@ -453,7 +453,7 @@ describe('AI slice', () => {
       const first = await answer('ai.materialize', MATERIALIZED);
       const second = await answer('ai.materialize', MATERIALIZED);
       assert.deepEqual([first.request, second.request], [{ candidateSetId: regions.id, index: 0 }, { candidateSetId: regions.id, index: 1 }]);
-      const apply = await answer('document.apply', { inverse: [] });
+      const apply = await answer('document.apply', { inverse: [], revision: 1, revisions: [] });
       assert.equal((apply.request as { ops: DocOp[] }).ops.length, 2, 'both regions in one document change');
       assert.equal(pending('document.apply').length, 0);
       assert.equal(s().aiCandidates, null);
@@ -474,7 +474,7 @@ describe('AI slice', () => {
       void s().acceptAiCandidate();
       const materialize = await answer('ai.materialize', MATERIALIZED);
       assert.deepEqual(materialize.request, { candidateSetId: regions.id, index: 1 });
-      const apply = await answer('document.apply', { inverse: [] });
+      const apply = await answer('document.apply', { inverse: [], revision: 1, revisions: [] });
       assert.equal((apply.request as { ops: DocOp[] }).ops.length, 1);
       assert.equal(s().aiCandidates, null);
       assert.equal(s().aiPrompts.scribbles.length, 0);

@@ -50,7 +50,7 @@ test('brush paints into the selected mask; eraser removes, and an emptied mask i
   const eraser: Tool = new BrushTool(erase, true);
   eraser.onPointerDown(at(42, 40.5)); // nothing selected: erases the mask under the pointer
   eraser.onPointerUp(at(42, 40.5));
-  assert.deepEqual(erase.commits, [[{ type: 'annotation.delete', id: 'm' }]]);
+  assert.deepEqual(erase.commits, [[{ type: 'annotation.delete', id: 'm', revision: 1 }]]);
 });
 
 test('eraser with no mask under the pointer does nothing; cancel drops a stroke', () => {

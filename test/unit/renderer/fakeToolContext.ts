@@ -17,7 +17,7 @@ export interface FakeContext extends ToolContext {
 }
 
 export function annotation(id: string, geometry: Geometry, labelId: string | null = 'cat'): Annotation {
-  return { id, imageId: 1, labelId, geometry, score: null, source: 'manual', createdAt: 1, updatedAt: 1 };
+  return { id, imageId: 1, labelId, geometry, score: null, source: 'manual', createdAt: 1, updatedAt: 1, revision: 1 };
 }
 
 export function fakeContext(items: Annotation[] = [], size = { width: 100, height: 80 }): FakeContext {

@@ -151,3 +151,20 @@ test('reports saving while a change is on its way to main, and saved once acknow
   assert.equal(history.snapshot().saving, false);
   assert.deepEqual(seen, [true, false]);
 });
+
+test('an undo refused for good (its target changed elsewhere) is dropped, not retried', async () => {
+  const main = fakeMain();
+  const history = new UndoHistory({ ...main.apply, isFinalRefusal: (error) => error instanceof Error && error.message === 'refused' });
+  await history.perform([status(1, 'in_progress')]);
+  await history.perform([status(2, 'done')]);
+  main.refuseNext();
+  await assert.rejects(history.undo(), /refused/);
+  assert.equal(main.statuses.get(2), 'done');
+  assert.deepEqual(history.snapshot(), { canUndo: true, canRedo: false, saving: false }, 'only the refused step is gone');
+  assert.equal(await history.undo(), true);
+  assert.equal(main.statuses.get(1), 'todo', 'the next undo reverts the step before it');
+  assert.equal(await history.undo(), false);
+  main.refuseNext();
+  await assert.rejects(history.redo(), /refused/);
+  assert.deepEqual(history.snapshot(), { canUndo: false, canRedo: false, saving: false }, 'a redo refused so is dropped too');
+});

@@ -4,7 +4,7 @@ import type { Annotation, Geometry } from '../../../common/contract/index.js';
 import { buildBatches, oriented, traceVisible, type PathSink } from '../../../renderer/src/canvas/vectorBatch.js';
 
 const annotation = (id: string, geometry: Geometry, labelId: string | null = 'a'): Annotation => ({
-  id, imageId: 1, labelId, geometry, score: null, source: 'manual', createdAt: 0, updatedAt: 0,
+  id, imageId: 1, labelId, geometry, score: null, source: 'manual', createdAt: 0, updatedAt: 0, revision: 1,
 });
 const square = (x: number, y: number, s: number) => [x, y, x + s, y, x + s, y + s, x, y + s]; // clockwise on screen
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AppError, type DocOp } from '../../../common/contract/index.js';
+import { AppError, type Annotation, type DocOp } from '../../../common/contract/index.js';
 import { maskToRle } from '../../../common/geometry/rle.js';
 import { Project } from '../../../electron/store/project.js';
 import { boxAnnotation, caption, label, tempDir, writeImage } from './fixtures.js';
@@ -22,11 +22,14 @@ after(() => {
   temp.cleanup();
 });
 
+/** An annotation's content: every batch gives what it writes a new revision, so an undo restores all but that. */
+const content = ({ revision: _revision, ...rest }: Annotation) => rest;
+
 /** Everything apply can change, for before/after comparisons. */
 function snapshot() {
   return {
     labels: project.labels(),
-    annotations: [imageA, imageB].map((id) => project.annotations(id)),
+    annotations: [imageA, imageB].map((id) => project.annotations(id).map(content)),
     captions: [imageA, imageB].map((id) => project.captions(id)),
     images: project.listImages({ offset: 0, limit: 10 }).items,
   };
@@ -72,14 +75,16 @@ test('label.delete unlabels annotations and its inverse gives their label back, 
 
 test('annotation.put (new, over existing, mask) and annotation.delete round-trip', () => {
   const a = boxAnnotation(imageA, null);
-  assert.deepEqual(roundTrip([{ type: 'annotation.put', annotation: a }]), [{ type: 'annotation.delete', id: a.id }]);
-  const moved = { ...a, geometry: { kind: 'polygon' as const, polygons: [{ outer: [0, 0, 4, 0, 4, 3], holes: [] }] }, score: 0.5, updatedAt: a.updatedAt + 1 };
+  const stored = () => project.annotations(imageA).find((x) => x.id === a.id)?.revision ?? 0;
+  // The inverse is based on what the batch wrote: the stored revision once it is applied.
+  assert.deepEqual(roundTrip([{ type: 'annotation.put', annotation: a }]), [{ type: 'annotation.delete', id: a.id, revision: stored() - 2 }]);
+  const moved = { ...a, geometry: { kind: 'polygon' as const, polygons: [{ outer: [0, 0, 4, 0, 4, 3], holes: [] }] }, score: 0.5, updatedAt: a.updatedAt + 1, revision: stored() };
   const inverse = roundTrip([{ type: 'annotation.put', annotation: moved }]);
-  assert.deepEqual(inverse, [{ type: 'annotation.put', annotation: a }]);
+  assert.deepEqual(inverse, [{ type: 'annotation.put', annotation: { ...a, revision: stored() - 2 } }]);
   const mask = new Uint8Array(24);
   mask[7] = 1;
-  roundTrip([{ type: 'annotation.put', annotation: { ...a, geometry: { kind: 'mask', rle: maskToRle(mask, 4, 6) } } }]);
-  roundTrip([{ type: 'annotation.delete', id: a.id }]);
+  roundTrip([{ type: 'annotation.put', annotation: { ...a, geometry: { kind: 'mask', rle: maskToRle(mask, 4, 6) }, revision: stored() } }]);
+  assert.deepEqual(roundTrip([{ type: 'annotation.delete', id: a.id, revision: stored() }]), [{ type: 'annotation.put', annotation: { ...a, geometry: { kind: 'mask', rle: maskToRle(mask, 4, 6) }, revision: 0 } }]);
 });
 
 test('image.status round-trip', () => {
@@ -113,7 +118,8 @@ test('a failing op anywhere in a batch writes nothing', () => {
   const bad: [DocOp, string][] = [
     [{ type: 'annotation.put', annotation: boxAnnotation(999, null) }, 'not_found'],
     [{ type: 'annotation.put', annotation: boxAnnotation(imageA, 'no-such-label') }, 'bad_request'],
-    [{ type: 'annotation.delete', id: 'no-such-annotation' }, 'not_found'],
+    [{ type: 'annotation.delete', id: 'no-such-annotation', revision: 0 }, 'not_found'],
+    [{ type: 'annotation.delete', id: 'no-such-annotation', revision: 3 }, 'conflict'],
     [{ type: 'label.delete', id: 'no-such-label' }, 'not_found'],
     [{ type: 'image.status', imageId: 999, status: 'done' }, 'not_found'],
     [{ type: 'caption.put', caption: caption(999) }, 'not_found'],

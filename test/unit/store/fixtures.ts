@@ -38,6 +38,7 @@ export const boxAnnotation = (imageId: number, labelId: string | null, overrides
   source: 'manual',
   createdAt: 1000 + counter,
   updatedAt: 1000 + counter,
+  revision: 0,
   ...overrides,
 });
 

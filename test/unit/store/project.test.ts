@@ -81,12 +81,12 @@ test('data survives close and reopen', () => {
   const l = label({ name: 'reopen' });
   const imageId = first.listImages({ offset: 0, limit: 1 }).items[0]!.id;
   const a = boxAnnotation(imageId, l.id);
-  first.apply([{ type: 'label.put', label: l }, { type: 'annotation.put', annotation: a }]);
+  const { change } = first.applyBatch([{ type: 'label.put', label: l }, { type: 'annotation.put', annotation: a }]);
   first.close();
   const second = Project.open(temp.dir);
   try {
     assert.ok(second.labels().some((x) => x.id === l.id));
-    assert.deepEqual(second.annotations(imageId).find((x) => x.id === a.id), a);
+    assert.deepEqual(second.annotations(imageId).find((x) => x.id === a.id), { ...a, revision: change.revision });
     assert.equal(second.listImages({ offset: 0, limit: 1 }).items[0]!.annotationCount, 1);
   } finally {
     second.close();
