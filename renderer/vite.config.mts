@@ -1,4 +1,4 @@
-// Renderer build: a static bundle loaded by Electron (file://) or the browser
+// Renderer build: a static bundle loaded by Electron (app://promptlabel) or the browser
 // host, so every URL is relative and nothing is inlined as a script.
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';

@@ -12,8 +12,14 @@ export interface Bridge {
   imageUrl(imageId: number, kind: 'full' | 'thumb'): string;
 }
 
-/** Custom scheme used by the Electron window for image bytes. */
-export const IMAGE_SCHEME = 'promptlabel-image';
+/**
+ * The Electron window's origin: a privileged custom scheme that serves the
+ * built renderer and, under /image/N, project images (same origin, like
+ * browser mode's /image/N), so the page never runs from file://.
+ */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'promptlabel';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** IPC channel names used by the preload (one for requests, one for events). */
 export const IPC_INVOKE = 'promptlabel:invoke';
 export const IPC_EVENT = 'promptlabel:event';

@@ -1,12 +1,14 @@
-// One Content-Security-Policy for the renderer in both modes: nothing remote,
-// no inline or eval'd scripts.
+// One Content-Security-Policy for the renderer in both modes (browser mode's
+// HTML responses, Electron's app:// documents): nothing remote, no inline or
+// eval'd scripts.
 export function contentSecurityPolicy(connectSrc: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     // React and Konva set element styles; no remote stylesheets.
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob: promptlabel-image:",
+    // Images come from the app's own origin in both modes (/image/N).
+    "img-src 'self' data: blob:",
     `connect-src ${connectSrc}`,
     "worker-src 'self' blob:",
     "object-src 'none'",

@@ -1,26 +1,31 @@
-// Electron entry: one hardened window over the shared host handlers.
-import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+// Electron entry: one hardened window over the shared host handlers. The page
+// is served from app://promptlabel (appScheme.ts), never from file://.
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+
+import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+
 import { IPC_EVENT, IPC_INVOKE } from '../../common/contract/bridge.js';
+import { contentSecurityPolicy } from '../browser/csp.js';
 import { createHost } from '../host/createHost.js';
 import { ensureDemoProject } from '../host/demoProject.js';
-import { handleImageScheme, registerImageSchemePrivileges } from './imageProtocol.js';
-import { hardenApp, isAppUrl } from './security.js';
+import { handleAppScheme, registerAppSchemePrivileges } from './appProtocol.js';
+import { APP_INDEX_URL, isTrustedSender } from './appScheme.js';
+import { hardenApp } from './security.js';
 import { mainWindowOptions } from './windowOptions.js';
 
-const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
-const appUrl = pathToFileURL(rendererIndex).href;
+const rendererRoot = join(__dirname, '..', 'renderer');
 
 // Tests and portable setups keep settings out of the user's real profile.
 if (process.env.PROMPTLABEL_USER_DATA) app.setPath('userData', process.env.PROMPTLABEL_USER_DATA);
-registerImageSchemePrivileges();
-hardenApp(() => appUrl);
+registerAppSchemePrivileges();
+hardenApp();
 
 function projectArgument(argv: readonly string[]): string | undefined {
   const index = argv.indexOf('--project');
   return index >= 0 ? argv[index + 1] : undefined;
 }
+
+const COCO_FILTERS = [{ name: 'COCO JSON', extensions: ['json'] }];
 
 async function createWindow(): Promise<void> {
   const window = new BrowserWindow(mainWindowOptions(join(__dirname, 'preload.cjs')));
@@ -33,14 +38,24 @@ async function createWindow(): Promise<void> {
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
     pickCocoFile: async () => {
-      const result = await dialog.showOpenDialog(window, { properties: ['openFile'], filters: [{ name: 'COCO JSON', extensions: ['json'] }] });
+      const result = await dialog.showOpenDialog(window, { properties: ['openFile'], filters: COCO_FILTERS });
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    saveCocoFile: async (defaultPath) => {
+      // The dialog asks before replacing a file (macOS and Windows always; Linux with showOverwriteConfirmation).
+      const result = await dialog.showSaveDialog(window, {
+        ...(defaultPath === undefined ? {} : { defaultPath }),
+        filters: COCO_FILTERS,
+        properties: ['showOverwriteConfirmation', 'createDirectory'],
+      });
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
   });
-  handleImageScheme(host.imageBytes);
+  // The page and its images; the header CSP joins the page's meta CSP (connect-src 'self': no socket to any local port).
+  handleAppScheme({ rendererRoot, imageBytes: host.imageBytes, contentSecurityPolicy: contentSecurityPolicy("'self'") });
   ipcMain.handle(IPC_INVOKE, (event, channel: unknown, payload: unknown) => {
-    // Only our own page may call in, never a frame that navigated elsewhere.
-    if (!event.senderFrame || !isAppUrl(event.senderFrame.url, appUrl)) {
+    // Only our own top-level page may call in, never a subframe or a frame that navigated elsewhere.
+    if (!isTrustedSender(event.senderFrame)) {
       return { ok: false, error: { code: 'bad_request', message: 'Request from an unknown frame' } };
     }
     return host.dispatch(channel, payload);
@@ -54,10 +69,12 @@ async function createWindow(): Promise<void> {
     projectArgument(process.argv) ??
     (process.argv.includes('--demo') ? ensureDemoProject(app.getPath('userData'), join(app.getAppPath(), 'assets', 'samples')) : undefined);
   if (project) {
+    // Named by the user who started the app (or the app's own demo): the renderer may open it again.
+    host.pathGrants?.grant('project', project);
     const opened = await host.dispatch('project.open', { dir: project });
     if (!opened.ok) dialog.showErrorBox('Cannot open the project', opened.error.message);
   }
-  await window.loadURL(appUrl);
+  await window.loadURL(APP_INDEX_URL);
 }
 
 app.whenReady().then(createWindow, (error: unknown) => {

@@ -1,32 +1,31 @@
 // Electron hardening applied to every web contents: no navigation away from
-// the app, no new windows, no permission prompts, no remote content.
+// the app, no new windows, no permission prompts, no remote content, no file:
+// URLs. The rules themselves are pure functions (appScheme.ts, externalLinks.ts).
 import { app, session, shell, type WebContents } from 'electron';
 
-export function isAppUrl(url: string, appUrl: string): boolean {
-  return url.split('#')[0]?.split('?')[0] === appUrl.split('#')[0]?.split('?')[0];
-}
+import { isAllowedRequest, isAppUrl } from './appScheme.js';
+import { externalLinkTarget } from './externalLinks.js';
 
-export function hardenWebContents(contents: WebContents, appUrl: () => string): void {
+export function hardenWebContents(contents: WebContents): void {
   contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url, appUrl())) event.preventDefault();
+    if (!isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    // Documentation links open in the user's browser, never inside the app.
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    // Only the app's own documentation opens, in the user's browser, never inside the app.
+    const target = externalLinkTarget(url);
+    if (target !== null) void shell.openExternal(target);
     return { action: 'deny' };
   });
 }
 
-export function hardenApp(appUrl: () => string): void {
-  app.on('web-contents-created', (_, contents) => hardenWebContents(contents, appUrl));
-  app.whenReady().then(() => {
+export function hardenApp(): void {
+  app.on('web-contents-created', (_, contents) => hardenWebContents(contents));
+  void app.whenReady().then(() => {
     session.defaultSession.setPermissionRequestHandler((_, __, callback) => callback(false));
     session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
-      // Only our own files, the image scheme and devtools may load.
-      const allowed = /^(file|promptlabel-image|devtools|data|blob):/.test(details.url);
-      callback({ cancel: !allowed });
+      callback({ cancel: !isAllowedRequest(details.url) });
     });
   });
 }

@@ -1,7 +1,8 @@
 // The renderer's only door to the main process. Sandboxed: it may import
 // nothing but 'electron', and it exposes exactly the Bridge interface.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IMAGE_SCHEME, IPC_EVENT, IPC_INVOKE, type Bridge } from '../../common/contract/bridge.js';
+
+import { APP_ORIGIN, type Bridge,IPC_EVENT, IPC_INVOKE } from '../../common/contract/bridge.js';
 import type { EventName } from '../../common/contract/events.js';
 
 const bridge = {
@@ -15,7 +16,8 @@ const bridge = {
       ipcRenderer.removeListener(IPC_EVENT, forward);
     };
   },
-  imageUrl: (imageId, kind) => `${IMAGE_SCHEME}://image/${imageId}?kind=${kind}`,
+  // Same origin as the page (app://promptlabel/image/N), as in browser mode: no CORS, no tainted canvas.
+  imageUrl: (imageId, kind) => `${APP_ORIGIN}/image/${imageId}?kind=${kind}`,
 } satisfies Bridge;
 
 contextBridge.exposeInMainWorld('promptlabel', bridge);
