@@ -1,6 +1,5 @@
 // `promptlabel serve`: browser mode. Starts the loopback host, prints its URL
 // (with a fresh random token) and opens it in the system browser if asked.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError } from '../../common/contract/index.js';
@@ -8,6 +7,8 @@ import { createHost } from '../host/createHost.js';
 import { ensureDemoProject } from '../host/demoProject.js';
 import { installProcessGuards } from '../host/processGuards.js';
 import { defaultUserDataDir } from '../host/userDataDir.js';
+// Through a private launch page: the token never appears in an opener's or browser's arguments.
+import { openInBrowser } from './openInBrowser.js';
 import { startBrowserHost, type BrowserHost } from './server.js';
 
 export interface ServeOptions {
@@ -17,14 +18,6 @@ export interface ServeOptions {
   open: boolean;
   /** Repository (or installed app) root holding dist/ and assets/. */
   appRoot: string;
-}
-
-function openInBrowser(url: string): void {
-  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
-  const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
-  const child = spawn(command, args, { stdio: 'ignore', detached: true });
-  child.on('error', () => undefined); // no system browser: the printed URL is enough
-  child.unref();
 }
 
 export async function serve(options: ServeOptions): Promise<BrowserHost> {
