@@ -1,5 +1,6 @@
-// Shown when no project is open: a native folder picker in Electron, and a
-// path field everywhere (browser mode has no native dialog).
+// Shown when no project is open: the desktop app opens a folder chosen in the
+// native dialog or a recent project (its host accepts no typed path); browser
+// mode has no native dialog, so it takes a typed path.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../store/appStore.js';
@@ -14,23 +15,24 @@ export function OpenProjectScreen() {
       <div className="open-card">
         <h1>promptlabel</h1>
         <p className="muted">Open a folder of images. The project database is kept inside it.</p>
-        {appInfo?.mode === 'electron' && (
+        {appInfo?.mode === 'electron' ? (
           <button type="button" className="primary wide" data-testid="pick-folder" disabled={opening} onClick={() => void pickAndOpenProject()}>
             Open folder…
           </button>
+        ) : (
+          <form
+            className="open-path"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (path.trim()) void openProject(path.trim());
+            }}
+          >
+            <input data-testid="project-path" placeholder="/path/to/images" value={path} onChange={(e) => setPath(e.target.value)} autoFocus />
+            <button type="submit" data-testid="open-project" className="primary" disabled={opening || !path.trim()}>
+              {opening ? 'Opening…' : 'Open'}
+            </button>
+          </form>
         )}
-        <form
-          className="open-path"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (path.trim()) void openProject(path.trim());
-          }}
-        >
-          <input data-testid="project-path" placeholder="/path/to/images" value={path} onChange={(e) => setPath(e.target.value)} autoFocus />
-          <button type="submit" data-testid="open-project" className="primary" disabled={opening || !path.trim()}>
-            {opening ? 'Opening…' : 'Open'}
-          </button>
-        </form>
         {appInfo && appInfo.recentProjects.length > 0 && (
           <div className="recent">
             <h2>Recent</h2>
