@@ -15,6 +15,7 @@ const corners = z
 
 /** More points than this in one request is refused: SEEM samples strokes down to 512 anyway. */
 export const MAX_PROMPT_POINTS = 20_000;
+const TOO_MANY_POINTS = `at most ${MAX_PROMPT_POINTS} prompt points in one request`;
 
 export const clickPromptSchema = z.object({ x: finite, y: finite, positive: z.boolean() }).strict();
 export type ClickPromptInput = z.infer<typeof clickPromptSchema>;
@@ -22,7 +23,7 @@ export type ClickPromptInput = z.infer<typeof clickPromptSchema>;
 export const scribblePromptSchema = z
   .object({
     // Bounded per array so an oversized list is refused before its elements are read.
-    points: z.array(point).min(1, 'a scribble needs at least one point').max(MAX_PROMPT_POINTS),
+    points: z.array(point).min(1, 'a scribble needs at least one point').max(MAX_PROMPT_POINTS, TOO_MANY_POINTS),
     positive: z.boolean(),
     /** Region index for providers that split an image by scribbles (watershed); omitted = region 0. */
     region: z.number().int().min(0).max(31).optional(),
@@ -32,7 +33,7 @@ export type ScribblePromptInput = z.infer<typeof scribblePromptSchema>;
 
 /** A region of another image of the project (SEEM's visual reference prompt). */
 export const referencePromptSchema = z
-  .object({ imageId, box: corners.optional(), points: z.array(point).min(1).max(MAX_PROMPT_POINTS).optional() })
+  .object({ imageId, box: corners.optional(), points: z.array(point).min(1).max(MAX_PROMPT_POINTS, TOO_MANY_POINTS).optional() })
   .strict()
   .refine((r) => r.box !== undefined || r.points !== undefined, 'a reference region needs a box or scribble points');
 export type ReferencePromptInput = z.infer<typeof referencePromptSchema>;
@@ -48,7 +49,7 @@ export const promptSetSchema = z
   .strict()
   .refine(
     (p) => p.clicks.length + p.scribbles.reduce((n, s) => n + s.points.length, 0) + (p.reference?.points?.length ?? 0) <= MAX_PROMPT_POINTS,
-    `at most ${MAX_PROMPT_POINTS} prompt points in one request`,
+    TOO_MANY_POINTS,
   )
   .refine(
     (p) => p.clicks.length > 0 || p.box !== undefined || p.scribbles.length > 0 || p.text !== undefined || p.reference !== undefined,

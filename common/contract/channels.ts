@@ -7,11 +7,11 @@ import {
   imageStatusSchema,
   type Annotation,
   type Caption,
-  type DocOp,
   type ImageRecord,
   type Label,
   type ProjectSummary,
 } from './domain.js';
+import type { DocumentApplied } from './events.js';
 import {
   engineSettingsSchema,
   everythingRequestSchema,
@@ -58,6 +58,8 @@ export interface CocoExportSummary {
   annotations: number;
   categories: number;
   captions: number;
+  /** Images left out because their file cannot be read (with their annotations), and why. */
+  skippedImages: { file: string; reason: string }[];
 }
 
 export interface CocoImportSummary {
@@ -83,6 +85,13 @@ export const channels = {
   'dialog.pickFolder': channel<{ dir: string | null }>()(none),
   /** Native picker for a COCO JSON file; browser mode answers `unsupported` and the UI asks for a path. */
   'dialog.pickCocoFile': channel<{ path: string | null }>()(none),
+  /**
+   * Native save dialog for a COCO export (it asks before replacing a file, so
+   * the export made to its answer may pass `overwrite: true`); browser mode
+   * answers `unsupported`. In the desktop app, project.open, coco.import and
+   * coco.export take only paths chosen in these dialogs (or a recent project).
+   */
+  'dialog.saveCocoFile': channel<{ path: string | null }>()(none),
 
   /** Opens (and creates on first use) the project database inside the folder, then scans it for images. */
   'project.open': channel<ProjectSummary>()(z.object({ dir: fsPath }).strict()),
@@ -97,15 +106,25 @@ export const channels = {
   'annotations.list': channel<Annotation[]>()(z.object({ imageId }).strict()),
   'captions.list': channel<Caption[]>()(z.object({ imageId }).strict()),
 
-  /** Applies document changes in one transaction; answers the ops that undo them. */
-  'document.apply': channel<{ inverse: DocOp[] }>()(z.object({ ops: z.array(docOpSchema).min(1).max(100_000) }).strict()),
+  /**
+   * Applies document changes in one transaction; answers the ops that undo
+   * them and the revisions written, and tells every client ('document.changed').
+   * An annotation write based on a revision that is no longer stored is
+   * refused as `conflict` with a path ending in `.revision`, and nothing is written.
+   * `origin`: the sending client's id, echoed in the event so it can skip its own change.
+   */
+  'document.apply': channel<DocumentApplied>()(
+    z.object({ ops: z.array(docOpSchema).min(1).max(100_000), origin: z.string().min(1).max(64).optional() }).strict(),
+  ),
 
   'coco.export': channel<CocoExportSummary>()(
     z
       .object({
-        /** Defaults to <project>/exports/coco-<timestamp>.json */
+        /** Defaults to <project>/exports/coco-<timestamp>.json; a relative path is relative to the project folder. */
         outPath: fsPath.optional(),
         includeCaptions: z.boolean().default(false),
+        /** Replace existing files; without it an existing file is refused as `conflict` with path 'outPath'. */
+        overwrite: z.boolean().default(false),
       })
       .strict(),
   ),

@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'invalid_file', // a file we read (COCO, project db, manifest) is malformed
   'conflict',
   'unsupported', // not available in this mode/platform
+  'forbidden', // the desktop app uses only paths the user chose in a dialog this session
+  'disk_full', // ENOSPC, EDQUOT, SQLITE_FULL: nothing half-written, free space and retry
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type CocoImportSummary } from '../../common/contract/index.js';
 import type { Project } from '../store/project.js';
+import { revisionCounter } from '../store/revisions.js';
 import { INSERT_ANNOTATION, INSERT_CAPTION, type AnnotationValues } from '../store/rows.js';
+import { writeTransaction } from '../store/writeTransaction.js';
 import { convertSegmentation, type ConvertedGeometry } from './annotationGeometry.js';
 import { paletteColour } from './palette.js';
 import { imageRowsByPath, storeNewSizes, unknownImage, withSizes, type SizedImage } from './projectImages.js';
@@ -66,18 +68,20 @@ async function importInstances(project: Project, coco: CocoInstances, onProgress
   });
 
   let categoriesAdded = 0;
-  project.db.transaction(() => {
+  writeTransaction(project.db, () => {
     storeNewSizes(project, [...images.values()]);
     const labelIds = mergeCategories(project, coco.categories, () => categoriesAdded++);
     const insert = project.db.prepare<AnnotationValues>(INSERT_ANNOTATION);
     const now = Date.now();
     const newId = batchIds();
+    // The import is one write batch: its annotations share the next document revision.
+    const revision = revisionCounter(project.db)();
     for (const { imageId, categoryId, score, geometry } of planned) {
       const [x, y, w, h] = geometry.bbox;
       const labelId = labelIds.get(categoryId) ?? null;
-      insert.run(newId(), imageId, labelId, geometry.kind, geometry.json, score, IMPORT_SOURCE, now, now, geometry.area, x, y, w, h);
+      insert.run(newId(), imageId, labelId, geometry.kind, geometry.json, score, IMPORT_SOURCE, now, now, geometry.area, x, y, w, h, revision);
     }
-  })();
+  });
   onProgress?.(total, total);
   return { images: coco.images.length, annotations: planned.length, categoriesAdded, captions: 0 };
 }
@@ -91,7 +95,7 @@ async function importCaptions(project: Project, coco: CocoCaptions, onProgress?:
     if (!image) throw refuse(`annotations[${index}].image_id`, `image ${caption.image_id} is not in "images".`);
     return { imageId: image.id, text: caption.caption };
   });
-  project.db.transaction(() => {
+  writeTransaction(project.db, () => {
     storeNewSizes(project, [...images.values()]);
     const insert = project.db.prepare(INSERT_CAPTION);
     const now = Date.now();
@@ -99,7 +103,7 @@ async function importCaptions(project: Project, coco: CocoCaptions, onProgress?:
     for (const caption of planned) {
       insert.run({ id: newId(), image_id: caption.imageId, text: caption.text, words: '[]', source: IMPORT_SOURCE, created_at: now, updated_at: now });
     }
-  })();
+  });
   onProgress?.(1, 1);
   return { images: coco.images.length, annotations: 0, categoriesAdded: 0, captions: planned.length };
 }

@@ -2,11 +2,12 @@
 // main process and the browser-mode server each create exactly one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InferenceEngine, type EngineOptions } from '../engine/engine.js';
+import { InferenceEngine, type EngineOptions } from '../../engine/engine.js';
 import { imageBytes } from '../store/imageFiles.js';
 import { RecentProjects } from '../store/recent.js';
 import { createDispatch, type Dispatch } from './dispatch.js';
 import { createHandlers, type HostEnvironment } from './handlers.js';
+import { PathGrants } from './pathGrants.js';
 import { AppSession } from './session.js';
 
 export interface HostOptions {
@@ -15,6 +16,7 @@ export interface HostOptions {
   userDataDir: string;
   pickFolder?: HostEnvironment['pickFolder'];
   pickCocoFile?: HostEnvironment['pickCocoFile'];
+  saveCocoFile?: HostEnvironment['saveCocoFile'];
   /** Engine overrides (tests, CLI): settings not persisted, another worker entry. */
   engine?: Pick<EngineOptions, 'settings' | 'workerEntry'>;
 }
@@ -23,6 +25,8 @@ export interface Host {
   session: AppSession;
   dispatch: Dispatch;
   imageBytes: (imageId: number, kind: 'full' | 'thumb') => Promise<{ body: Buffer; contentType: string }>;
+  /** Electron mode: the paths the renderer may name (dialog choices; the main process adds the command-line project). Null in browser mode. */
+  pathGrants: PathGrants | null;
   /** The inference engine, created on first use (its worker starts then). */
   engine: () => InferenceEngine;
   /** Closes the project and stops the inference worker. */
@@ -47,11 +51,14 @@ function appVersion(): string {
 
 export function createHost(options: HostOptions): Host {
   const session = new AppSession();
+  const pathGrants = options.mode === 'electron' ? new PathGrants() : null;
   const env: HostEnvironment = {
     mode: options.mode,
     version: appVersion(),
     pickFolder: options.pickFolder,
     pickCocoFile: options.pickCocoFile,
+    saveCocoFile: options.saveCocoFile,
+    pathGrants: pathGrants ?? undefined,
     recentProjects: new RecentProjects(join(options.userDataDir, 'recent-projects.json')),
   };
   let engine: InferenceEngine | null = null;
@@ -69,6 +76,7 @@ export function createHost(options: HostOptions): Host {
     session,
     dispatch: createDispatch(createHandlers(session, env, getEngine, userModelsDir)),
     imageBytes: (imageId, kind) => imageBytes(session.requireProject(), imageId, kind),
+    pathGrants,
     engine: getEngine,
     close: async () => {
       session.close();

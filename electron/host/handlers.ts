@@ -1,10 +1,12 @@
 // The one implementation of every channel, used by both transports.
+import { join } from 'node:path';
 import { AppError } from '../../common/contract/index.js';
 import { exportCoco } from '../coco/export.js';
 import { importCoco } from '../coco/import.js';
-import type { InferenceEngine } from '../engine/engine.js';
+import type { InferenceEngine } from '../../engine/engine.js';
 import { createAiHandlers } from './aiHandlers.js';
 import { createModelPackHandlers } from './modelPackHandlers.js';
+import { PathGrants } from './pathGrants.js';
 import type { Handlers } from './handlerTypes.js';
 import { progressReporter } from './progress.js';
 import type { AppSession } from './session.js';
@@ -16,10 +18,16 @@ export interface HostEnvironment {
   pickFolder?: () => Promise<string | null>;
   /** Native file dialog for COCO JSON; absent in browser mode. */
   pickCocoFile?: () => Promise<string | null>;
+  /** Native save dialog for a COCO export (it confirms before replacing a file); absent in browser mode. */
+  saveCocoFile?: (defaultPath: string | undefined) => Promise<string | null>;
+  /** Electron mode: the paths chosen in those dialogs, the only ones project.open, coco.import and coco.export accept. */
+  pathGrants?: PathGrants;
   recentProjects: { list(): string[]; add(dir: string): void };
 }
 
 export function createHandlers(session: AppSession, env: HostEnvironment, engine: () => InferenceEngine, userModelsDir: string): Handlers {
+  // Browser mode takes typed paths (the user types them into the page they opened with the token).
+  const grants = env.mode === 'electron' ? (env.pathGrants ?? new PathGrants()) : null;
   return {
     ...createAiHandlers(session, engine),
     ...createModelPackHandlers(session, engine, userModelsDir),
@@ -31,13 +39,25 @@ export function createHandlers(session: AppSession, env: HostEnvironment, engine
     }),
     'dialog.pickFolder': async () => {
       if (!env.pickFolder) throw new AppError('unsupported', 'Folder dialogs exist only in the desktop app; type the folder path instead.');
-      return { dir: await env.pickFolder() };
+      const dir = await env.pickFolder();
+      if (dir !== null) grants?.grant('project', dir);
+      return { dir };
     },
     'dialog.pickCocoFile': async () => {
       if (!env.pickCocoFile) throw new AppError('unsupported', 'File dialogs exist only in the desktop app; type the file path instead.');
-      return { path: await env.pickCocoFile() };
+      const path = await env.pickCocoFile();
+      if (path !== null) grants?.grant('cocoImport', path);
+      return { path };
+    },
+    'dialog.saveCocoFile': async () => {
+      if (!env.saveCocoFile) throw new AppError('unsupported', 'Save dialogs exist only in the desktop app; type the file path instead.');
+      const dir = session.current?.dir;
+      const path = await env.saveCocoFile(dir === undefined ? undefined : join(dir, 'exports', `coco-${new Date().toISOString().replace(/[:.]/g, '-')}.json`));
+      if (path !== null) grants?.grant('cocoExport', path);
+      return { path };
     },
     'project.open': ({ dir }) => {
+      grants?.require('project', dir, env.recentProjects.list());
       const project = session.open(dir);
       env.recentProjects.add(project.dir);
       return project.summary();
@@ -53,16 +73,23 @@ export function createHandlers(session: AppSession, env: HostEnvironment, engine
     'labels.list': () => session.requireProject().labels(),
     'annotations.list': ({ imageId }) => session.requireProject().annotations(imageId),
     'captions.list': ({ imageId }) => session.requireProject().captions(imageId),
-    'document.apply': ({ ops }) => ({ inverse: session.requireProject().apply(ops) }),
-    'coco.export': async ({ outPath, includeCaptions }) => {
+    'document.apply': ({ ops, origin }) => {
+      const { inverse, change } = session.requireProject().applyBatch(ops);
+      // After the commit: every client of the project (each window, each browser tab) brings its copy up to date.
+      session.events.emit('document.changed', { ...change, origin: origin ?? null });
+      return { inverse, revision: change.revision, revisions: change.revisions };
+    },
+    'coco.export': async ({ outPath, includeCaptions, overwrite }) => {
+      if (outPath !== undefined) grants?.require('cocoExport', outPath);
       const progress = progressReporter(session, 'Exporting COCO');
       try {
-        return await exportCoco(session.requireProject(), { outPath, includeCaptions }, progress.update);
+        return await exportCoco(session.requireProject(), { outPath, includeCaptions, overwrite }, progress.update);
       } finally {
         progress.finish();
       }
     },
     'coco.import': async ({ path }) => {
+      grants?.require('cocoImport', path);
       const progress = progressReporter(session, 'Importing COCO');
       try {
         const summary = await importCoco(session.requireProject(), path, progress.update);

@@ -5,9 +5,8 @@
 // nothing acknowledged; only an OS crash or power cut can drop the last few
 // commits (never corrupt the file). That is the requirement, and NORMAL keeps
 // bulk writes fast.
-import { mkdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { basename, join } from 'node:path';
+import type Database from 'better-sqlite3';
 import sharp from 'sharp';
 import {
   AppError,
@@ -19,7 +18,11 @@ import {
   type Label,
   type ProjectSummary,
 } from '../../common/contract/index.js';
-import { DocumentWriter } from './docOps.js';
+import { DocumentWriter, type AppliedBatch } from './docOps.js';
+import { containedFile } from './containedPath.js';
+import { ensureDir } from './ensureDir.js';
+import { openProjectDatabase } from './projectDatabase.js';
+import { checkProjectFolder } from './projectFolder.js';
 import {
   ANNOTATION_COLUMNS,
   CAPTION_COLUMNS,
@@ -34,6 +37,7 @@ import {
 } from './rows.js';
 import { naturalSortKey, PROJECT_DATA_DIR, scanImages } from './scan.js';
 import { migrate, SCHEMA_VERSION } from './schema.js';
+import { writeTransaction } from './writeTransaction.js';
 
 export interface ImageListRequest {
   offset: number;
@@ -58,15 +62,10 @@ export class Project {
   }
 
   static open(dir: string): Project {
-    const absolute = resolve(dir);
-    if (!isDirectory(absolute)) throw new AppError('not_found', `${absolute} is not a folder.`);
+    const absolute = checkProjectFolder(dir);
     const dataDir = join(absolute, PROJECT_DATA_DIR);
-    try {
-      mkdirSync(dataDir, { recursive: true });
-    } catch (error) {
-      throw new AppError('not_found', `Cannot use ${absolute} as a project folder: ${(error as Error).message}`);
-    }
-    const db = openDatabase(join(dataDir, 'project.sqlite'));
+    ensureDir(dataDir);
+    const db = openProjectDatabase(join(dataDir, 'project.sqlite'));
     try {
       migrate(db);
       const project = new Project(absolute, db);
@@ -93,10 +92,10 @@ export class Project {
          height = CASE WHEN size = excluded.size AND mtime_ms = excluded.mtime_ms THEN height END,
          size = excluded.size, mtime_ms = excluded.mtime_ms`,
     );
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       this.db.exec('UPDATE images SET missing = 1');
       for (const file of files) upsert.run(file.relPath, naturalSortKey(file.relPath), file.size, file.mtimeMs);
-    })();
+    });
   }
 
   listImages(request: ImageListRequest): { total: number; items: ImageRecord[] } {
@@ -122,13 +121,14 @@ export class Project {
   async getImage(id: number): Promise<ImageRecord> {
     const row = this.imageRow(id);
     if (row.width !== null && row.height !== null) return imageFromRow(row);
-    const { width, height } = await readImageSize(join(this.dir, row.rel_path), row.rel_path);
-    this.db.prepare('UPDATE images SET width = ?, height = ? WHERE id = ?').run(width, height, id);
+    const { width, height } = await readImageSize(containedFile(this.dir, row.rel_path), row.rel_path);
+    writeTransaction(this.db, () => this.db.prepare('UPDATE images SET width = ?, height = ? WHERE id = ?').run(width, height, id));
     return imageFromRow({ ...row, width, height });
   }
 
+  /** The image's file; refused when it now leads outside the project folder (swapped for a link). */
   imagePath(id: number): string {
-    return join(this.dir, this.imageRow(id).rel_path);
+    return containedFile(this.dir, this.imageRow(id).rel_path);
   }
 
   labels(): Label[] {
@@ -153,7 +153,12 @@ export class Project {
 
   /** One transaction: all ops or none. Answers the ops that undo the batch. */
   apply(ops: DocOp[]): DocOp[] {
-    return this.db.transaction(() => this.writer.applyAll(ops))();
+    return this.applyBatch(ops).inverse;
+  }
+
+  /** Like apply, and also answers what the batch changed (its revision, the annotations written) for other clients. */
+  applyBatch(ops: DocOp[]): AppliedBatch {
+    return writeTransaction(this.db, () => this.writer.applyAll(ops));
   }
 
   /** 'wal' once open; exposed for diagnostics and tests. */
@@ -170,29 +175,6 @@ export class Project {
     if (!row) throw new AppError('not_found', `Image ${id} is not in this project.`);
     return row;
   }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function openDatabase(file: string): Database.Database {
-  let db: Database.Database;
-  try {
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-  } catch (error) {
-    throw new AppError('invalid_file', `Cannot open the project database ${file}: ${(error as Error).message}`);
-  }
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -65536'); // 64 MB: bulk imports stay in memory until commit
-  return db;
 }
 
 /** Display size (EXIF orientation applied, as browsers show it) from the header alone. */

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { AppError, geometrySchema } from '../../common/contract/index.js';
 import { measureGeometry } from '../../common/geometry/measure.js';
+import { writeTransaction } from './writeTransaction.js';
 
 export type Migration = (db: Database.Database) => void;
 
@@ -69,6 +70,15 @@ export const MIGRATIONS: readonly Migration[] = [
     `);
     backfillMeasures(db);
   },
+  // 3: revisions, so a write from a client that has not seen the latest change is refused
+  // (two windows on one project). One project-wide counter, raised by every write batch:
+  // existing annotations start at revision 1, the counter's current value.
+  (db) =>
+    db.exec(`
+      ALTER TABLE annotations ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+      CREATE TABLE document_revision (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+      INSERT INTO document_revision (id, value) VALUES (1, 1);
+    `),
 ];
 
 /** Fills the cached area/bbox columns of annotations written before they existed. */
@@ -97,10 +107,11 @@ export function migrate(db: Database.Database, target: number = SCHEMA_VERSION):
   }
   for (let version = current; version < target; version++) {
     const step = MIGRATIONS[version]!;
-    db.transaction(() => {
+    writeTransaction(db, () => {
+      if (Number(db.pragma('user_version', { simple: true })) > version) return; // another process migrated meanwhile
       step(db);
       db.pragma(`user_version = ${version + 1}`);
-    })();
+    });
   }
   return Math.max(current, target);
 }

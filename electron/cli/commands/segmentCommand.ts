@@ -2,17 +2,18 @@
 // validation, same candidates) on image files, for scripts and batch work.
 // Writes a binary mask PNG or a JSON file of candidates with full-resolution
 // COCO RLE, polygons, box, scores and labels.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
 import { AppError, type CandidateSet, type LabelGuess, type MaskCandidate, type Polygon, type PromptSet, type Rle } from '../../../common/contract/index.js';
 import { countsToString, rleToMask } from '../../../common/geometry/rle.js';
-import type { ImageSource, InferenceEngine } from '../../engine/engine.js';
-import { toWorkerPrompt } from '../../engine/promptValidation.js';
-import { availableProviders } from '../../engine/providers.js';
-import type { WorkerLabel } from '../../engine/protocol.js';
-import { DEFAULT_MODEL_ID } from '../../engine/settingsFile.js';
-import { readManifest } from '../../inference/manifest.js';
+import type { ImageSource, InferenceEngine } from '../../../engine/engine.js';
+import { toWorkerPrompt } from '../../../engine/promptValidation.js';
+import { availableProviders } from '../../../engine/executionProviders.js';
+import type { WorkerLabel } from '../../../engine/protocol.js';
+import { DEFAULT_MODEL_ID } from '../../../engine/settingsFile.js';
+import { readManifest } from '../../../engine/worker/models/segmenter/manifest.js';
+import { ensureDir } from '../../store/ensureDir.js';
 import { createCliEngine, usableModel } from './cliEngine.js';
 import { optionForPromptPath, parseSegmentArgs, referenceImageId, SEGMENT_USAGE, type CandidateChoice, type SegmentArgs, type SegmentOutput } from './segmentArgs.js';
 import { UsageError, type CliCommand, type CliIo } from './types.js';
@@ -169,7 +170,7 @@ async function segmentOne(engine: InferenceEngine, source: FileImageSource, requ
     scoreKind: set.scoreKind,
     timing: { ...set.timing, materializeMs: performance.now() - started },
   };
-  await mkdir(dirname(output.outPath), { recursive: true });
+  ensureDir(dirname(output.outPath));
   if (output.format === 'png') await writeMaskPng(output.outPath, candidates[0]!.rle);
   else await writeFile(output.outPath, `${JSON.stringify(result, null, 2)}\n`);
   io.stdout(`Wrote ${output.outPath}: ${describe(result)}.\n`);

@@ -1,9 +1,42 @@
-// COCO export (to the project's exports folder) and import (a native file
-// picker in Electron, a typed path everywhere: browser mode has no dialog).
+// COCO export and import. The desktop app uses native dialogs only (its host
+// accepts no other paths): a save dialog for the export, a file dialog for the
+// import. Browser mode has no dialog: the export goes to the project's exports
+// folder and the import takes a typed path.
+// An export never replaces an existing file unless the user confirms it.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { api } from '../api/client.js';
+import type { CocoExportSummary, RequestOf } from '../../../common/contract/index.js';
+import { api, ApiError } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
+
+/** The host's answer when the export file exists and `overwrite` was not given. */
+const exportFileExists = (error: unknown): error is ApiError => error instanceof ApiError && error.code === 'conflict' && error.path === 'outPath';
+
+/** Exports; when the file exists, asks before replacing it. Null when the user declined. */
+async function exportAskingBeforeOverwrite(request: RequestOf<'coco.export'>): Promise<CocoExportSummary | null> {
+  try {
+    return await api.call('coco.export', request);
+  } catch (error) {
+    if (!exportFileExists(error)) throw error;
+    if (!window.confirm(`${error.message}\n\nReplace it?`)) return null;
+    return api.call('coco.export', { ...request, overwrite: true });
+  }
+}
+
+/** Desktop app: the save dialog picks the file and asks before replacing one, so its answer is exported with overwrite. Null when cancelled. */
+async function exportToChosenFile(): Promise<CocoExportSummary | null> {
+  const { path } = await api.call('dialog.saveCocoFile', {});
+  return path === null ? null : api.call('coco.export', { outPath: path, overwrite: true });
+}
+
+function exportMessage(summary: CocoExportSummary): string {
+  const done = `Exported ${summary.images} images, ${summary.annotations} annotations to ${summary.path}`;
+  const skipped = summary.skippedImages;
+  if (skipped.length === 0) return done;
+  const first = skipped[0]!;
+  const more = skipped.length > 1 ? ` and ${skipped.length - 1} more` : '';
+  return `${done}. Skipped ${skipped.length} unreadable image${skipped.length > 1 ? 's' : ''}: ${first.file} (${first.reason})${more}.`;
+}
 
 export function CocoButtons() {
   const { showToast, showError, resyncDocument, reloadImageList, isElectron } = useAppStore(
@@ -22,8 +55,8 @@ export function CocoButtons() {
   const exportCoco = async () => {
     setBusy(true);
     try {
-      const summary = await api.call('coco.export', {});
-      showToast('info', `Exported ${summary.images} images, ${summary.annotations} annotations to ${summary.path}`);
+      const summary = isElectron ? await exportToChosenFile() : await exportAskingBeforeOverwrite({});
+      if (summary) showToast(summary.skippedImages.length > 0 ? 'error' : 'info', exportMessage(summary));
     } catch (error) {
       showError(error);
     } finally {
@@ -31,19 +64,10 @@ export function CocoButtons() {
     }
   };
 
-  const browse = async () => {
-    try {
-      const { path } = await api.call('dialog.pickCocoFile', {});
-      if (path) setImportPath(path);
-    } catch (error) {
-      showError(error);
-    }
-  };
-
-  const importCoco = async () => {
+  const importCoco = async (path: string) => {
     setBusy(true);
     try {
-      const summary = await api.call('coco.import', { path: importPath.trim() });
+      const summary = await api.call('coco.import', { path });
       showToast('info', `Imported ${summary.annotations} annotations on ${summary.images} images (${summary.categoriesAdded} new labels).`);
       setImporting(false);
       await Promise.all([resyncDocument(), reloadImageList()]);
@@ -54,9 +78,18 @@ export function CocoButtons() {
     }
   };
 
+  const pickAndImport = async () => {
+    try {
+      const { path } = await api.call('dialog.pickCocoFile', {});
+      if (path) await importCoco(path);
+    } catch (error) {
+      showError(error);
+    }
+  };
+
   return (
     <div className="tool-group coco">
-      <button type="button" data-testid="import-coco" disabled={busy} onClick={() => setImporting((v) => !v)}>
+      <button type="button" data-testid="import-coco" disabled={busy} onClick={() => (isElectron ? void pickAndImport() : setImporting((v) => !v))}>
         Import COCO…
       </button>
       <button type="button" data-testid="export-coco" disabled={busy} onClick={() => void exportCoco()}>
@@ -67,18 +100,13 @@ export function CocoButtons() {
           className="popover"
           onSubmit={(e) => {
             e.preventDefault();
-            void importCoco();
+            void importCoco(importPath.trim());
           }}
         >
           <label>
             COCO JSON file
             <input data-testid="import-path" autoFocus value={importPath} placeholder="/path/to/annotations.json" onChange={(e) => setImportPath(e.target.value)} />
           </label>
-          {isElectron && (
-            <button type="button" data-testid="import-browse" onClick={() => void browse()}>
-              Browse…
-            </button>
-          )}
           <div className="popover-actions">
             <button type="button" onClick={() => setImporting(false)}>
               Cancel

@@ -19,6 +19,7 @@ const validAnnotation = {
   source: 'manual',
   createdAt: 1,
   updatedAt: 1,
+  revision: 0,
 };
 
 /** For each channel, payloads that must be refused before any handler runs. */
@@ -26,6 +27,7 @@ const badPayloads: Record<ChannelName, unknown[]> = {
   'app.info': [{ extra: 1 }, 'x', 42],
   'dialog.pickFolder': [{ dir: '/tmp' }, []],
   'dialog.pickCocoFile': [{ path: '/tmp/a.json' }, 'x'],
+  'dialog.saveCocoFile': [{ path: '/tmp/a.json' }, 'x'],
   'project.open': [{}, { dir: '' }, { dir: 5 }, { dir: '/tmp', more: true }, null],
   'project.current': [{ x: 1 }],
   'project.rescan': [{ force: true }],
@@ -44,6 +46,9 @@ const badPayloads: Record<ChannelName, unknown[]> = {
     { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, geometry: { kind: 'mask', rle: { size: [0, 4], counts: '' } } } }] },
     { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, id: '../etc' } }] },
     { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, score: 1.5 } }] },
+    { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, revision: -1 } }] },
+    { ops: [{ type: 'annotation.delete', id: 'a1' }] },
+    { ops: [{ type: 'annotation.put', annotation: validAnnotation }], origin: '' },
     { ops: [{ type: 'label.put', label: { id: 'l1', name: 'cat', colour: 'red', hotkey: null } }] },
     { ops: [{ type: 'label.put', label: { id: 'l1', name: '  ', colour: '#ff0000', hotkey: null } }] },
     { ops: [{ type: 'label.put', label: { id: 'l1', name: 'cat', colour: '#ff0000', hotkey: '0' } }] },

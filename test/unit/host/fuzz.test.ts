@@ -24,6 +24,7 @@ const seeds: Record<ChannelName, Record<string, unknown>> = {
   'app.info': {},
   'dialog.pickFolder': {},
   'dialog.pickCocoFile': {},
+  'dialog.saveCocoFile': {},
   'project.open': { dir: '/nonexistent-fuzz-dir' },
   'project.current': {},
   'project.rescan': {},
@@ -45,6 +46,7 @@ const seeds: Record<ChannelName, Record<string, unknown>> = {
           source: 'manual',
           createdAt: 1,
           updatedAt: 1,
+          revision: 0,
         },
       },
     ],
@@ -253,7 +255,7 @@ describe('host fuzzing (child process, every channel)', () => {
       if (channel === 'models.fetch') continue; // a valid mutation would download from the registry: covered by dispatch.test.ts
       for (let index = 0; index < CASES_PER_CHANNEL; index++) {
         const payload = pick(mutations)(seeds[channel], pick);
-        const text = `{"seq":${++seq},"channel":${JSON.stringify(channel)},"payload":${payload}}`;
+        const text: string = `{"seq":${++seq},"channel":${JSON.stringify(channel)},"payload":${payload}}`;
         if (!isJson(text)) {
           // NaN is not JSON: there is no seq to answer, so the host drops the socket.
           assert.equal(await client.sendExpectingClose(text), 1003);
