@@ -86,9 +86,10 @@ export class DocumentWriter {
     switch (op.type) {
       case 'annotation.put': {
         const { annotation } = op;
-        const measure = this.checkAnnotation(annotation, index);
         const old = s.annotation.get(annotation.id);
+        // Staleness first: a write based on an old copy is refused as such, even where that copy's label has gone since.
         if (!log.has(annotation.id)) checkBase(annotation.id, annotation.revision, old?.revision ?? 0, `ops[${index}].annotation.revision`);
+        const measure = this.checkAnnotation(annotation, index);
         s.putAnnotation.run(...annotationValues(annotation, revision, measure));
         log.annotationWritten({ ...annotation, revision }, old ? { imageId: old.image_id, revision: old.revision } : null);
         return [

@@ -156,6 +156,8 @@ test('a label.delete rewrites the annotations it unlabels, so stale writes to th
   assert.deepEqual(change.revisions, [{ id: a.id, imageId, previous: held.revision, revision: change.revision }]);
   assert.equal(stored(one, a.id)?.revision, change.revision);
   assert.throws(() => two.apply([{ type: 'annotation.put', annotation: { ...held, labelId: dog.id } }]), conflictAt(/revision$/, /changed/));
+  // Even a write that still names the deleted label is refused as stale, not as a bad reference.
+  assert.throws(() => two.apply([{ type: 'annotation.put', annotation: { ...held, score: 0.5 } }]), conflictAt(/revision$/, /changed/));
   one.apply(inverse);
   assert.equal(stored(one, a.id)?.labelId, temporary.id, 'undo gives the label back');
 });
