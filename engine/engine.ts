@@ -1,11 +1,32 @@
 // The inference engine as the main process sees it: settings, the model
 // registry, the worker (started on first use), prefetch scheduling and the
 // status the UI shows. Handlers and the CLI call this; the heavy work runs in
-// the worker thread behind protocol.ts.
-import { AppError, type SegmentOptions, type EngineSettings, type EngineStatus, type EventMap, type FeatureState, type ModelInfo, type WorkerState } from '../common/contract/index.js';
-import { resolveExecutionProvider } from './worker/sessions.js';
-import { availableProviders } from './executionProviders.js';
-import type { CallAnswer, CallPayload, EverythingParams, LoadedModel, Priority, WorkerImage, WorkerLabel, WorkerCallKind, WorkerPrompt } from './protocol.js';
+// the worker thread behind protocol.ts. onnxruntime is never loaded here:
+// which execution providers exist is the worker's answer.
+import {
+  AppError,
+  type ExecutionProviderChoice,
+  type SegmentOptions,
+  type EngineSettings,
+  type EngineStatus,
+  type EventMap,
+  type FeatureState,
+  type ModelInfo,
+  type WorkerState,
+} from '../common/contract/index.js';
+import { assertExecutionProviderAvailable, executionProviderChoices } from './executionProviders.js';
+import type {
+  CallAnswer,
+  CallPayload,
+  EverythingParams,
+  ExecutionProviderName,
+  LoadedModel,
+  Priority,
+  WorkerImage,
+  WorkerLabel,
+  WorkerCallKind,
+  WorkerPrompt,
+} from './protocol.js';
 import { listModels, type ModelRoots } from './registry.js';
 import { readSettings, writeSettings } from './settingsFile.js';
 import { WorkerClient, type WorkerEntry } from './workerClient.js';
@@ -45,6 +66,9 @@ export class InferenceEngine {
   /** Prefetch encodes queued in the worker, by image id, so a jump elsewhere can cancel them. */
   private readonly prefetching = new Map<number, number>();
   private lastSource: ImageSource | null = null;
+  /** The worker's execution providers, once it has answered; the question in flight meanwhile. */
+  private executionProviderList: ExecutionProviderName[] | null = null;
+  private executionProviderQuery: Promise<ExecutionProviderName[]> | null = null;
 
   constructor(private readonly options: EngineOptions) {
     const { settings, problem } = readSettings(options.settingsPath);
@@ -60,7 +84,7 @@ export class InferenceEngine {
   status(): EngineStatus {
     return {
       settings: { ...this.settings },
-      availableProviders: availableProviders(),
+      availableProviders: executionProviderChoices(this.executionProviderList),
       activeProvider: this.loaded?.activeProvider ?? null,
       note: this.workerNote ?? this.loadProblem ?? this.loaded?.note ?? this.settingsProblem,
       worker: this.client ? this.workerState : 'starting',
@@ -96,11 +120,45 @@ export class InferenceEngine {
       },
       onRestarted: async () => {
         this.loaded = null;
+        if (this.client) this.askExecutionProviders(this.client);
         await this.ensureModel();
       },
     });
     this.workerState = 'ready';
+    this.askExecutionProviders(this.client);
     return this.client;
+  }
+
+  /** Asks a (new) worker which execution providers it has; the status changes when it answers. */
+  private askExecutionProviders(client: WorkerClient): void {
+    if (this.executionProviderList || this.executionProviderQuery) return;
+    const query = client.callWhenReady('executionProviders', {});
+    this.executionProviderQuery = query;
+    query.then(
+      (list) => {
+        this.executionProviderList = list;
+        this.executionProviderQuery = null;
+        this.statusChanged();
+      },
+      () => {
+        this.executionProviderQuery = null; // a worker that died before answering is asked again after its restart
+      },
+    );
+  }
+
+  /** The execution-provider choices this installation offers ('auto' first); starts the worker to ask it, the first time. */
+  async executionProviders(): Promise<ExecutionProviderChoice[]> {
+    const client = this.worker();
+    if (!this.executionProviderList) {
+      this.askExecutionProviders(client);
+      this.executionProviderList = await this.executionProviderQuery;
+    }
+    return executionProviderChoices(this.executionProviderList);
+  }
+
+  /** Refuses an execution provider this installation does not have, naming those it has. */
+  async checkExecutionProvider(choice: ExecutionProviderChoice): Promise<void> {
+    assertExecutionProviderAvailable(choice, await this.executionProviders());
   }
 
   private featureState(imageId: number, state: FeatureState, priority: Priority, message: string | null): void {
@@ -135,9 +193,9 @@ export class InferenceEngine {
       this.statusChanged();
       throw new AppError('invalid_file', this.loadProblem);
     }
-    const provider = resolveExecutionProvider(this.settings.executionProvider);
     try {
-      const loaded = await this.worker().call('load', { modelId, modelDir: model.dir, kind: model.kind, executionProvider: provider }).answer;
+      // 'auto' is resolved in the worker, which knows what its onnxruntime has.
+      const loaded = await this.worker().call('load', { modelId, modelDir: model.dir, kind: model.kind, executionProvider: this.settings.executionProvider }).answer;
       this.loaded = loaded;
       this.loadProblem = null;
       this.prefetching.clear();
@@ -151,9 +209,9 @@ export class InferenceEngine {
   }
 
   async configure(patch: Partial<EngineSettings>): Promise<EngineStatus> {
-    if (patch.executionProvider && !availableProviders().includes(patch.executionProvider)) {
-      throw new AppError('unsupported', `Execution provider "${patch.executionProvider}" is not available here (available: ${availableProviders().join(', ')}).`);
-    }
+    // Asking which providers exist starts the worker; a model is loaded now only if one was in use before.
+    const running = this.client !== null;
+    if (patch.executionProvider) await this.checkExecutionProvider(patch.executionProvider);
     if (patch.modelId) {
       const model = (await this.models()).find((m) => m.id === patch.modelId);
       if (!model) throw new AppError('not_found', `Unknown model "${patch.modelId}".`);
@@ -167,7 +225,7 @@ export class InferenceEngine {
       this.cacheStats = await this.client.callWhenReady('setCacheLimit', { bytes: this.settings.cacheLimitMB * 1024 * 1024 });
     }
     const reload = this.settings.executionProvider !== before.executionProvider || this.settings.modelId !== before.modelId;
-    if (reload && this.client) {
+    if (reload && running && this.client) {
       const previous = this.loaded;
       this.loaded = null;
       try {

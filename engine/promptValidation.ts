@@ -1,7 +1,9 @@
 // Contract prompts -> worker prompts, refusing what the model cannot use:
-// points and boxes must lie inside their image (a click outside is a UI or
-// script bug, and silently clamping would segment the wrong thing).
-import { AppError, type PromptSet } from '../common/contract/index.js';
+// points and boxes must lie inside their image by the contract's rule
+// (isInsideImage, isCornerInsideImage; the renderer applies the same one):
+// a click outside is a UI or script bug, and silently clamping would segment
+// the wrong thing.
+import { AppError, isCornerInsideImage, isInsideImage, type PromptSet } from '../common/contract/index.js';
 import type { ImageSource } from './engine.js';
 import type { WorkerPrompt } from './protocol.js';
 
@@ -10,8 +12,8 @@ interface Size {
   height: number;
 }
 
-function checkPoint(x: number, y: number, size: Size, path: string): void {
-  if (x < 0 || y < 0 || x > size.width || y > size.height) {
+function checkPoint(x: number, y: number, size: Size, path: string, inside = isInsideImage): void {
+  if (!inside(x, y, size.width, size.height)) {
     throw new AppError('bad_request', `${path}: point (${round(x)}, ${round(y)}) is outside the image (${size.width}×${size.height}).`, path);
   }
 }
@@ -19,8 +21,8 @@ function checkPoint(x: number, y: number, size: Size, path: string): void {
 const round = (v: number) => Math.round(v * 10) / 10;
 
 function checkBox(box: readonly [number, number, number, number], size: Size, path: string): [number, number, number, number] {
-  checkPoint(box[0], box[1], size, path);
-  checkPoint(box[2], box[3], size, path);
+  checkPoint(box[0], box[1], size, path, isCornerInsideImage);
+  checkPoint(box[2], box[3], size, path, isCornerInsideImage);
   return [box[0], box[1], box[2], box[3]];
 }
 

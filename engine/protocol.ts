@@ -2,17 +2,20 @@
 // Every request carries a sequence number; the worker answers each with one
 // `result` (a Result, never a thrown error) and may send `progress` for it
 // before. Payloads are plain structured-clone data: typed arrays travel as
-// such, masks as RLE.
+// such, masks as RLE. The one file the worker shares with the engine's main
+// side (scripts/check-boundaries.mjs enforces it).
 import type {
   CandidateSet,
   ExecutionProviderChoice,
   FeatureState,
   MaterializedMask,
   PromptCapabilities,
+  PromptSet,
   ProviderKind,
   Result,
   SegmentOptions,
 } from '../common/contract/index.js';
+import type { IoSpec } from './worker/models/manifestBase.js';
 
 /** An image as the worker sees it: a file and the folder where its features may be kept. */
 export interface WorkerImage {
@@ -27,14 +30,18 @@ export interface WorkerLabel {
   name: string;
 }
 
-/** Prompts in image pixels, already validated (inside the image, sizes bounded). */
-export interface WorkerPrompt {
-  clicks: { x: number; y: number; positive: boolean }[];
-  box?: [number, number, number, number];
-  scribbles: { points: [number, number][]; positive: boolean; region?: number }[];
-  text?: string;
+/**
+ * The contract's PromptSet, validated (points inside the image, sizes
+ * bounded), with the reference region's image resolved to a file: image
+ * pixels, as the user gave them. Each provider converts it once into what
+ * its model takes (the segmenter: SegmentPrompt, in the model frame).
+ */
+export type WorkerPrompt = Omit<PromptSet, 'reference'> & {
   reference?: { image: WorkerImage; box?: [number, number, number, number]; points?: [number, number][] };
-}
+};
+
+/** onnxruntime's names for the execution providers this app offers: the choices less 'auto'. */
+export type ExecutionProviderName = Exclude<ExecutionProviderChoice, 'auto'>;
 
 export interface EverythingParams {
   pointsPerSide: number;
@@ -67,6 +74,10 @@ export interface WorkerCalls {
   featureStates: [{ images: WorkerImage[] }, Record<number, FeatureState>];
   setCacheLimit: [{ bytes: number }, CacheStats];
   stats: [Record<string, never>, CacheStats];
+  /** The execution providers the worker's onnxruntime can attempt, 'cpu' first (no model needed). */
+  executionProviders: [Record<string, never>, ExecutionProviderName[]];
+  /** How an ONNX file differs from the tensors it must have, opened on the CPU (no model needed); empty when it matches. */
+  checkSignature: [{ path: string; io: IoSpec }, string[]];
 }
 export type WorkerCallKind = keyof WorkerCalls;
 export type CallPayload<K extends WorkerCallKind> = WorkerCalls[K][0];

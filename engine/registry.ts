@@ -2,14 +2,15 @@
 // user's own under <userData>/models/. Each folder with a manifest.json is a
 // model; one that cannot be used (bad manifest, missing or altered file) is
 // still listed, with the reason, so the UI can say why instead of failing later.
+// Each kind describes its own folder (worker/models/<kind>/manifest.ts, pure
+// modules: the main process never loads onnxruntime).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelInfo } from '../common/contract/index.js';
-import { describeFileProblems, verifyModelFiles } from './worker/integrity.js';
-import { capabilitiesOf, readManifest } from './worker/models/segmenter/manifest.js';
-import { describeForegroundModel, FOREGROUND_MANIFEST_KIND } from './worker/models/foreground/manifest.js';
 import { CLASSICAL_KIND, describeClassical } from './worker/models/classical/manifest.js';
+import { describeForegroundModel, FOREGROUND_MANIFEST_KIND } from './worker/models/foreground/manifest.js';
+import { describeSegmenter } from './worker/models/segmenter/manifest.js';
 import { unusableModel } from './worker/models/unusableModel.js';
 
 export interface ModelRoots {
@@ -30,18 +31,7 @@ async function describe(dir: string, source: ModelInfo['source']): Promise<Model
     const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? raw.kind : undefined;
     if (kind === CLASSICAL_KIND) return describeClassical(raw, dir, source);
     if (kind === FOREGROUND_MANIFEST_KIND) return await describeForegroundModel(dir, source);
-    const manifest = await readManifest(dir);
-    return {
-      id: manifest.id,
-      displayName: manifest.displayName,
-      kind: 'segmenter',
-      note: manifest.trainedOn.toLowerCase().includes('synthetic') ? `Trained on synthetic data (${manifest.trainedOn}); expect weak masks on photographs.` : null,
-      source,
-      dir,
-      license: manifest.license,
-      problem: describeFileProblems(await verifyModelFiles(dir, manifest)),
-      capabilities: capabilitiesOf(manifest),
-    };
+    return await describeSegmenter(dir, source);
   } catch (error) {
     return unusableModel(dir, 'segmenter', source, error);
   }

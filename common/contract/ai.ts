@@ -13,6 +13,22 @@ const corners = z
   .tuple([finite, finite, finite, finite])
   .refine(([x0, y0, x1, y1]) => x1 > x0 && y1 > y0, 'a box needs x1 > x0 and y1 > y0');
 
+/**
+ * Where a prompt may lie: one rule for the renderer (a click beside the
+ * image is not a prompt) and the engine (a point outside is refused, never
+ * clamped). Image pixels, x right, y down; pixel (i, j) covers [i, i+1) x
+ * [j, j+1), so a point (click, scribble or reference point) must lie on a
+ * pixel: 0 <= x < width, 0 <= y < height.
+ */
+export function isInsideImage(x: number, y: number, width: number, height: number): boolean {
+  return x >= 0 && y >= 0 && x < width && y < height;
+}
+
+/** A box corner may also lie on the right or bottom edge (a box dragged to the border covers the last pixel): 0 <= x <= width. */
+export function isCornerInsideImage(x: number, y: number, width: number, height: number): boolean {
+  return x >= 0 && y >= 0 && x <= width && y <= height;
+}
+
 /** More points than this in one request is refused: SEEM samples strokes down to 512 anyway. */
 export const MAX_PROMPT_POINTS = 20_000;
 const TOO_MANY_POINTS = `at most ${MAX_PROMPT_POINTS} prompt points in one request`;

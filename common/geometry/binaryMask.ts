@@ -1,16 +1,11 @@
-// Binary masks as plain arrays (no RLE here): helpers the segmenter and the
-// tests share.
+// A binary mask as a plain row-major array, the one shape both sides use
+// (the renderer's tools, the engine, the tests and evaluation scripts), and
+// mask IoU over it. COCO RLE is in rle.ts.
 export interface BinaryMask {
   width: number;
   height: number;
   /** 1 inside, 0 outside, row-major. */
   data: Uint8Array;
-}
-
-export function thresholdLogits(logits: Float32Array, offset: number, width: number, height: number, threshold: number): BinaryMask {
-  const data = new Uint8Array(width * height);
-  for (let i = 0; i < data.length; i++) data[i] = (logits[offset + i] ?? -Infinity) > threshold ? 1 : 0;
-  return { width, height, data };
 }
 
 export function maskIoU(a: BinaryMask, b: BinaryMask): number {
@@ -24,10 +19,4 @@ export function maskIoU(a: BinaryMask, b: BinaryMask): number {
     union += x | y;
   }
   return union === 0 ? 1 : inter / union;
-}
-
-export function maskArea(m: BinaryMask): number {
-  let n = 0;
-  for (const v of m.data) n += v;
-  return n;
 }

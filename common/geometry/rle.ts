@@ -12,8 +12,8 @@ export interface RleCounts {
 /** [x, y, width, height] in pixels, COCO order. */
 export type BboxXywh = [number, number, number, number];
 
-/** Row-major mask → column-major run lengths. */
-export function encodeMask(mask: Uint8Array, h: number, w: number): number[] {
+/** Row-major mask → column-major run lengths (the inverse of decodeCounts). */
+export function encodeCounts(mask: Uint8Array, h: number, w: number): number[] {
   if (mask.length !== h * w) throw new Error(`mask has ${mask.length} pixels, expected ${h}×${w}`);
   const counts: number[] = [];
   let current = 0; // value of the run in progress
@@ -206,12 +206,12 @@ export function mergeCounts(all: readonly (readonly number[])[], h: number, w: n
     const mask = decodeCounts(counts, h, w);
     for (let i = 0; i < merged.length; i++) merged[i] = intersect ? merged[i]! & mask[i]! : merged[i]! | mask[i]!;
   }
-  return encodeMask(merged, h, w);
+  return encodeCounts(merged, h, w);
 }
 
 /** Convenience: row-major mask → compressed COCO RLE. */
 export function maskToRle(mask: Uint8Array, h: number, w: number): { size: [number, number]; counts: string } {
-  return { size: [h, w], counts: countsToString(encodeMask(mask, h, w)) };
+  return { size: [h, w], counts: countsToString(encodeCounts(mask, h, w)) };
 }
 
 /** Convenience: compressed COCO RLE → row-major mask (throws RleFormatError on bad data). */

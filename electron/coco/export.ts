@@ -16,7 +16,7 @@
 import { AppError, type CocoExportSummary, type Geometry } from '../../common/contract/index.js';
 import { boxRing } from '../../common/geometry/measure.js';
 import { rasterisePolygons } from '../../common/geometry/polygon.js';
-import { areaOfCounts, bboxOfCounts, countsToString, encodeMask } from '../../common/geometry/rle.js';
+import { areaOfCounts, bboxOfCounts, countsToString, encodeCounts } from '../../common/geometry/rle.js';
 import { AtomicFileWriter } from '../store/atomicWrite.js';
 import { isDiskFull } from '../store/fsErrors.js';
 import type { Project } from '../store/project.js';
@@ -137,7 +137,7 @@ function annotationJson(row: ExportRow, id: number, categoryId: number, image: S
     } else if (geometry.kind === 'polygon' && !geometry.polygons.some((polygon) => polygon.holes.length > 0)) {
       segmentation = JSON.stringify(geometry.polygons.map((polygon) => polygon.outer));
     } else {
-      const counts = encodeMask(rasterisePolygons(geometry.polygons, image.height, image.width), image.height, image.width);
+      const counts = encodeCounts(rasterisePolygons(geometry.polygons, image.height, image.width), image.height, image.width);
       segmentation = JSON.stringify({ size: [image.height, image.width], counts: countsToString(counts) });
       area = areaOfCounts(counts);
       bbox = bboxOfCounts(counts, image.height);

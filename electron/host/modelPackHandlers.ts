@@ -22,7 +22,7 @@ export function createModelPackHandlers(session: AppSession, engine: () => Infer
         const installed = await fetchForegroundModel(pack, {
           userModelsDir,
           force,
-          // Every chunk is already checked by sha256; opening the graph would block the main process, and the worker checks it on load.
+          // Every chunk is already checked by sha256, and the worker checks the graph when the model is loaded.
           checkGraph: false,
           signal: controller.signal,
           onProgress: (p) => progress.update(p.done, p.total ?? 0),

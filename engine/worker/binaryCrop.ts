@@ -1,6 +1,7 @@
-// Binary masks of the classical tools, kept as the engine's MaskCrop at full
-// resolution (scale 1): a tight box and the 0/1 pixels inside it, so a small
-// object on a large photo stays small on the wire and in memory.
+// Binary masks of the providers that work on pixels (classical tools, the
+// foreground model), kept as the engine's MaskCrop at full resolution
+// (scale 1): a tight box and the 0/1 pixels inside it, so a small object on
+// a large photo stays small on the wire and in memory.
 import type { MaskCrop } from './candidateMasks.js';
 import { resampleChannels, type PixelRect } from './rgbImage.js';
 

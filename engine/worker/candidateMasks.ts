@@ -5,8 +5,8 @@
 // so a click on a 4000 px photo costs about as much as one on a thumbnail.
 import type { Box, Polygon, Rle } from '../../common/contract/index.js';
 import { maskToPolygons } from '../../common/geometry/mask.js';
-import { countsToString, encodeMask } from '../../common/geometry/rle.js';
-import type { ModelFrame } from './models/segmenter/preprocess.js';
+import { countsToString, encodeCounts } from '../../common/geometry/rle.js';
+import type { ModelFrame } from './modelFrame.js';
 import { range, sampleTable } from './bilinearTable.js';
 
 /** Longest side of a display crop; larger objects travel downscaled (exact masks come from materialize). */
@@ -183,7 +183,7 @@ function emptyCrop(): MaskCrop {
 }
 
 export function cropRle(crop: MaskCrop): Rle {
-  return { size: [crop.cropHeight, crop.cropWidth], counts: countsToString(encodeMask(crop.pixels, crop.cropHeight, crop.cropWidth)) };
+  return { size: [crop.cropHeight, crop.cropWidth], counts: countsToString(encodeCounts(crop.pixels, crop.cropHeight, crop.cropWidth)) };
 }
 
 /** A full-resolution crop pasted into an image-sized COCO RLE, without allocating the whole image. */

@@ -1,4 +1,6 @@
-// The mask provider for a registry entry's kind.
+// The mask provider for a registry entry's kind: the one place shared worker
+// code reaches into a model kind's folder (models/<kind>/provider.ts), so a
+// new kind is a folder plus a case here.
 import type { ExecutionProviderChoice, ProviderKind } from '../../common/contract/index.js';
 import type { FeatureCache } from './featureCache.js';
 import { ClassicalProvider } from './models/classical/provider.js';

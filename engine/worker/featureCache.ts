@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureDir } from '../../electron/store/ensureDir.js';
-import type { ModelFrame } from './models/segmenter/preprocess.js';
-import type { EmbeddingGrid } from './models/segmenter/refPooling.js';
+import type { EmbeddingGrid, ModelFrame } from './modelFrame.js';
 import type { CacheStats } from '../protocol.js';
 import { ByteLru } from './byteLru.js';
 

@@ -1,13 +1,13 @@
 // Checks that a model folder's files are the ones its manifest describes
 // (size and sha256), so a truncated download or a swapped file is caught
 // before onnxruntime gives a confusing error. Every kind of model manifest
-// lists its files the same way (manifest.ts's fileEntry).
+// lists its files the same way (models/manifestBase.ts's fileEntry). Used by
+// the registry in the main process as well as by the worker.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
-import type { fileEntry, ModelManifest } from './models/segmenter/manifest.js';
+import type { FileEntry } from './models/manifestBase.js';
 
 export interface FileProblem {
   file: string;
@@ -22,7 +22,7 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /** Files that are missing, or differ in size or sha256 from their entries. */
-export async function verifyFiles(dir: string, files: Record<string, z.infer<typeof fileEntry>>): Promise<FileProblem[]> {
+export async function verifyFiles(dir: string, files: Record<string, FileEntry>): Promise<FileProblem[]> {
   const problems: FileProblem[] = [];
   for (const entry of Object.values(files)) {
     const path = join(dir, entry.path);
@@ -40,7 +40,7 @@ export async function verifyFiles(dir: string, files: Record<string, z.infer<typ
   return problems;
 }
 
-export function verifyModelFiles(modelDir: string, manifest: ModelManifest): Promise<FileProblem[]> {
+export function verifyModelFiles(modelDir: string, manifest: { files: Record<string, FileEntry> }): Promise<FileProblem[]> {
   return verifyFiles(modelDir, manifest.files);
 }
 

@@ -1,6 +1,7 @@
-// Plain 8-bit RGB images for the classical tools: decoded once with sharp,
-// cropped and resized here in TypeScript so the OpenCV side only ever sees
-// the pixels it works on.
+// Plain 8-bit RGB images for the providers that work on pixels (classical
+// tools, the foreground model): decoded once with sharp, cropped and resized
+// here in TypeScript so OpenCV and the model only ever see the pixels they
+// work on.
 import sharp from 'sharp';
 
 export interface RgbImage {

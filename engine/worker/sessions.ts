@@ -2,7 +2,9 @@
 // fall back to CPU that says why), clear errors for a missing or unreadable
 // file, and the check that each session's tensors are the ones the manifest
 // declares, so a wrong input name is reported by name at load time instead of
-// as an onnxruntime stack on the first click.
+// as an onnxruntime stack on the first click. Only the worker imports this
+// (and onnxruntime): the main process asks the worker which execution
+// providers exist and to check a downloaded graph (protocol.ts).
 import { existsSync, readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -10,11 +12,13 @@ import * as ort from 'onnxruntime-node';
 import type { ExecutionProviderChoice } from '../../common/contract/ai.js';
 import { EXECUTION_PROVIDERS } from '../../common/contract/ai.js';
 import { AppError } from '../../common/contract/result.js';
-import type { IoSpec, TensorSpec } from './models/segmenter/manifest.js';
+import type { ExecutionProviderName } from '../protocol.js';
+import type { IoSpec, TensorSpec } from './models/manifestBase.js';
 
-/** onnxruntime's names for the providers this app offers. */
-export const ORT_EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
-export type ExecutionProviderName = (typeof ORT_EXECUTION_PROVIDERS)[number];
+export type { ExecutionProviderName };
+
+/** onnxruntime's names for the execution providers this app offers. */
+export const ORT_EXECUTION_PROVIDERS: readonly ExecutionProviderName[] = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 
 function isProviderName(name: string): name is ExecutionProviderName {
   return (ORT_EXECUTION_PROVIDERS as readonly string[]).includes(name);
@@ -192,4 +196,22 @@ export function signatureProblems(spec: IoSpec, session: ort.InferenceSession): 
 export function assertSignature(path: string, spec: IoSpec, session: ort.InferenceSession): void {
   const problems = signatureProblems(spec, session);
   if (problems.length) throw new AppError('invalid_file', `${path} does not match its manifest.json: ${problems.join('; ')}`, path);
+}
+
+/**
+ * How a model file differs from the tensors it must have, opened on the CPU
+ * (for a downloaded pack, before it is installed); empty when it matches.
+ */
+export async function fileSignatureProblems(path: string, spec: IoSpec): Promise<string[]> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(path, { executionProviders: ['cpu'] });
+  } catch (error) {
+    return [`onnxruntime cannot load it (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`];
+  }
+  try {
+    return signatureProblems(spec, session);
+  } finally {
+    await session.release().catch(() => undefined);
+  }
 }

@@ -9,13 +9,14 @@ import {
   type MaskCandidate,
   type MaterializedMask,
 } from '../../common/contract/index.js';
-import { cosine } from './labels.js';
 import type { CallAnswer, CallPayload, WorkerCallKind, WorkerImage, WorkerLabel } from '../protocol.js';
 import { cropPolygons, cropRle, DISPLAY_CROP_MAX, fullImageRle } from './candidateMasks.js';
 import { CandidateSetStore } from './candidateSets.js';
-import { FeatureCache } from './featureCache.js';
 import { createProvider } from './createProvider.js';
+import { FeatureCache } from './featureCache.js';
+import { cosine } from './labels.js';
 import type { MaskProvider, PreparedImage, ProviderCandidate, ProviderResult } from './maskProvider.js';
+import { availableExecutionProviders, fileSignatureProblems } from './sessions.js';
 
 export interface CallContext {
   progress(done: number, total: number): void;
@@ -171,6 +172,10 @@ export class WorkerCalls {
     },
 
     stats: async () => this.cache.stats(),
+
+    executionProviders: async () => [...availableExecutionProviders()],
+
+    checkSignature: async ({ path, io }) => fileSignatureProblems(path, io),
   };
 }
 

@@ -9,7 +9,6 @@ import { AppError, type CandidateSet, type LabelGuess, type MaskCandidate, type 
 import { countsToString, rleToMask } from '../../../common/geometry/rle.js';
 import type { ImageSource, InferenceEngine } from '../../../engine/engine.js';
 import { toWorkerPrompt } from '../../../engine/promptValidation.js';
-import { availableProviders } from '../../../engine/executionProviders.js';
 import type { WorkerLabel } from '../../../engine/protocol.js';
 import { DEFAULT_MODEL_ID } from '../../../engine/settingsFile.js';
 import { readManifest } from '../../../engine/worker/models/segmenter/manifest.js';
@@ -187,12 +186,11 @@ export const segmentCommand: CliCommand = {
   usage: SEGMENT_USAGE,
   async run(args, io) {
     const request = parseSegmentArgs(args);
-    if (request.provider && !availableProviders().includes(request.provider)) {
-      throw new AppError('unsupported', `Execution provider "${request.provider}" is not available here (available: ${availableProviders().join(', ')}).`);
-    }
     const modelId = request.modelId ?? DEFAULT_MODEL_ID;
     const engine = createCliEngine({ modelId, ...(request.provider ? { executionProvider: request.provider } : {}) });
     try {
+      // The worker knows which execution providers its onnxruntime has.
+      if (request.provider) await engine.checkExecutionProvider(request.provider);
       const model = await usableModel(engine, modelId);
       // Only segmenters with class embeddings have a vocabulary of their own.
       const vocabulary = model.kind === 'segmenter' && model.capabilities.labels ? (await readManifest(model.dir)).labels.all : [];

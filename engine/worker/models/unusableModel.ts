@@ -1,5 +1,6 @@
 // A model folder whose manifest cannot be used, as the registry lists it:
-// named after its folder, able to take no prompt, with the reason.
+// named after its folder, able to take no prompt, with the reason. Shared by
+// every kind's describe function (models/<kind>/manifest.ts).
 import { basename } from 'node:path';
 import type { ModelInfo, PromptCapabilities } from '../../../common/contract/index.js';
 

@@ -6,7 +6,7 @@
 // the candidates, 1–9 pick the label, Shift+1–4 the scribble region (for
 // providers that split an image by regions). The tool only turns gestures
 // into prompts; requests, candidates and accepting live in the AI slice.
-import type { ClickPromptInput, ScribblePromptInput } from '../../../common/contract/index.js';
+import { isInsideImage, type ClickPromptInput, type ScribblePromptInput } from '../../../common/contract/index.js';
 import { cornersOf, type Corners } from '../store/aiPrompts.js';
 import type { KeyModifiers, Tool, ToolPointer } from './toolTypes.js';
 
@@ -94,8 +94,8 @@ export class AiPromptTool implements Tool {
     this.current = { name: 'idle' };
     if (s.name === 'pressing') {
       const { width, height } = this.ctx.imageSize();
-      // A click beside the image is not a prompt.
-      if (s.x < 0 || s.y < 0 || s.x >= width || s.y >= height) return;
+      // A click beside the image is not a prompt (the contract's rule; main refuses the same points).
+      if (!isInsideImage(s.x, s.y, width, height)) return;
       this.ctx.addClick({ x: s.x, y: s.y, positive: !s.negative });
       return;
     }

@@ -3,6 +3,7 @@
 // Konva, so they are tested with a fake context.
 import type { Annotation, Box, DocOp, Geometry } from '../../../common/contract/index.js';
 import type { PixelImage } from './liveWire/imagePixels.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 
 export type ToolId = 'select' | 'vertex' | 'box' | 'polygon' | 'brush' | 'eraser' | 'ai';
 
@@ -18,12 +19,8 @@ export interface ToolPointer {
   clickCount: number;
 }
 
-/** Row-major 0/1 pixels. */
-export interface BinaryMask {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+/** Row-major 0/1 pixels: the one BinaryMask, shared with the engine. */
+export type { BinaryMask };
 
 /** Something a tool is drawing that is not (yet) an annotation, shown in the overlay layer. */
 export type Draft =

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
 import { CandidateLogits, cropPolygons, cropRle, fullImageRle, stabilityScore } from '../../../engine/worker/candidateMasks.js';
-import { makeFrame } from '../../../engine/worker/models/segmenter/preprocess.js';
+import { makeFrame } from '../../../engine/worker/modelFrame.js';
 
 /** F.interpolate(mode='bilinear', align_corners=False), written out plainly as the reference. */
 function resize(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promptSetSchema } from '../../../common/contract/index.js';
 import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
-import { availableProviders } from '../../../engine/executionProviders.js';
 import { toWorkerPrompt } from '../../../engine/promptValidation.js';
 import { listModels } from '../../../engine/registry.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
@@ -123,8 +122,10 @@ describe('model registry and broken user models', () => {
   });
 
   it('offers only the execution providers this platform has', async () => {
-    const available = availableProviders();
+    // The worker answers (onnxruntime is not loaded in this process); the status shows the same list.
+    const available = await engine.executionProviders();
     assert.ok(available.includes('auto') && available.includes('cpu'));
+    assert.deepEqual(engine.status().availableProviders, available);
     const missing = (['dml', 'coreml', 'cuda'] as const).find((p) => !available.includes(p));
     if (missing) await assert.rejects(engine.configure({ executionProvider: missing }), /not available here/);
     assert.equal(engine.status().activeProvider, 'cpu');

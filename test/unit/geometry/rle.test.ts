@@ -7,7 +7,7 @@ import {
   countsProblem,
   countsToString,
   decodeCounts,
-  encodeMask,
+  encodeCounts,
   maskToRle,
   mergeCounts,
   RleFormatError,
@@ -25,14 +25,14 @@ test('encodes column-major runs starting with zeros', () => {
   //   0 1 1 0
   //   0 1 0 0
   const mask = maskOf('0000', '0110', '0100');
-  assert.deepEqual(encodeMask(mask, 3, 4), [4, 2, 1, 1, 4]);
+  assert.deepEqual(encodeCounts(mask, 3, 4), [4, 2, 1, 1, 4]);
   // Compressed by hand: 4→'4', 2→'2', 1→'1'; i=3: 1-counts[1] = -1 → low 5 bits 31, sign stop → 31+48 = 'O';
   // i=4: 4-counts[2] = 3 → '3'.
   assert.equal(maskToRle(mask, 3, 4).counts, '421O3');
 });
 
 test('a mask that starts with foreground begins with an empty zero run', () => {
-  assert.deepEqual(encodeMask(maskOf('11', '11'), 2, 2), [0, 4]);
+  assert.deepEqual(encodeCounts(maskOf('11', '11'), 2, 2), [0, 4]);
   assert.equal(countsToString([0, 4]), '04');
 });
 
@@ -52,14 +52,14 @@ test('string round trip for large and negative deltas', () => {
 
 test('decode inverts encode', () => {
   const mask = maskOf('10110', '01101', '11100', '00011');
-  const counts = encodeMask(mask, 4, 5);
+  const counts = encodeCounts(mask, 4, 5);
   assert.deepEqual(decodeCounts(counts, 4, 5), mask);
   assert.deepEqual(rleToMask(maskToRle(mask, 4, 5)), mask);
 });
 
 test('area and bbox from counts (pycocotools rleToBbox semantics)', () => {
   const mask = maskOf('0000', '0110', '0100');
-  const counts = encodeMask(mask, 3, 4);
+  const counts = encodeCounts(mask, 3, 4);
   assert.equal(areaOfCounts(counts), 3);
   assert.deepEqual(bboxOfCounts(counts, 3), [1, 1, 2, 2]);
   assert.deepEqual(bboxOfCounts([12], 3), [0, 0, 0, 0]);
@@ -86,8 +86,8 @@ test('countsProblem reports wrong totals', () => {
 });
 
 test('merge is a union (or intersection)', () => {
-  const a = encodeMask(maskOf('10', '00'), 2, 2);
-  const b = encodeMask(maskOf('00', '01'), 2, 2);
+  const a = encodeCounts(maskOf('10', '00'), 2, 2);
+  const b = encodeCounts(maskOf('00', '01'), 2, 2);
   assert.deepEqual(decodeCounts(mergeCounts([a, b], 2, 2), 2, 2), maskOf('10', '01'));
   assert.deepEqual(decodeCounts(mergeCounts([a, b], 2, 2, true), 2, 2), maskOf('00', '00'));
 });
@@ -108,7 +108,7 @@ test('matches the uncompressed RLE annotations (area, bbox) of the sample datase
     assert.equal(areaOfCounts(counts), area);
     assert.deepEqual(bboxOfCounts(counts, h), bbox);
     // decode → encode reproduces the runs, and the compressed string round-trips.
-    assert.deepEqual(encodeMask(decodeCounts(counts, h, w), h, w), counts);
+    assert.deepEqual(encodeCounts(decodeCounts(counts, h, w), h, w), counts);
     assert.deepEqual(stringToCounts(countsToString(counts)), counts);
   }
 });

@@ -205,8 +205,8 @@ describe('a Segment Anything format model (test/fixtures/sam-format)', () => {
       const iou = maskIoU(bestMask(r), c.gt);
       const directIoU = maskIoU(bestMask(direct), c.gt);
       assert.equal(r.candidates.length, 3);
-      assert.equal(r.candidates[0]!.lowRes.length, 256 * 256);
-      assert.equal(r.candidates[0]!.classEmbedding.length, 0);
+      assert.equal(r.candidates[0]!.low.data.length, 256 * 256);
+      assert.equal(r.candidates[0]!.classEmbedding, null);
       assert.ok(iou >= 0.8, `box on ${c.file}: IoU ${iou.toFixed(3)}`);
       assert.ok(iou >= directIoU - 0.03, `box on ${c.file}: ${iou.toFixed(3)} vs built-in ${directIoU.toFixed(3)}`);
     }
@@ -226,7 +226,7 @@ describe('a Segment Anything format model (test/fixtures/sam-format)', () => {
   it('takes its own 256x256 low-res mask back as the memory prompt', async () => {
     for (const c of cases) {
       const first = await sam.segment(c.sam, { box: boxOf(c) });
-      const refined = await sam.segment(c.sam, { box: boxOf(c), maskInput: first.candidates[first.best]!.lowRes });
+      const refined = await sam.segment(c.sam, { box: boxOf(c), maskInput: first.candidates[first.best]!.low.data });
       const iou = maskIoU(bestMask(refined), c.gt);
       assert.ok(iou >= 0.8, `box + memory on ${c.file}: IoU ${iou.toFixed(3)}`);
     }

@@ -39,7 +39,11 @@ describe('shapes-seem-tiny on assets/samples', () => {
   });
 
   const iouOf = (c: Case, r: SegmentResult): number => maskIoU(r.candidates[r.best]!.mask(), c.gt);
-  const labelOf = (r: SegmentResult): string => nearestLabel(r.candidates[r.best]!.classEmbedding, vocab).label;
+  const labelOf = (r: SegmentResult): string => {
+    const embedding = r.candidates[r.best]!.classEmbedding;
+    assert.ok(embedding, 'the built-in model gives class embeddings');
+    return nearestLabel(embedding, vocab).label;
+  };
   const run = async (c: Case, what: 'click' | 'box' | 'text'): Promise<SegmentResult> => {
     if (what === 'click') {
       const p = interiorPoint(c.gt);

@@ -1,18 +1,14 @@
-// Registry entries that are not ONNX segmenters: the classical OpenCV
-// provider (built in, no weights) is described by a small manifest of its
-// own, so it is listed and chosen like a model.
+// The classical provider's manifest (kind "classical-provider"): built in,
+// no weights, so only the shared header (../manifestBase.ts), a description
+// and the algorithms it offers; it is listed and chosen like a model.
 import { z } from 'zod';
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/index.js';
+import { manifestHeader } from '../manifestBase.js';
 
 export const CLASSICAL_KIND = 'classical-provider';
 
-export const classicalManifestSchema = z
-  .object({
-    id: z.string().min(1),
-    displayName: z.string().min(1),
-    kind: z.literal(CLASSICAL_KIND),
-    version: z.string(),
-    license: z.string(),
+export const classicalManifestSchema = manifestHeader(CLASSICAL_KIND)
+  .extend({
     description: z.string(),
     algorithms: z.array(z.enum(['grabcut', 'watershed', 'flood-fill'])).min(1),
   })

@@ -3,15 +3,14 @@
 // prompts inside the network (boxes and clicks choose and refine components
 // afterwards). Written by the model-pack fetcher, read by the registry and
 // the foreground provider; it records where the weights came from and
-// under which licence, since they are not part of this app.
-import { readFile } from 'node:fs/promises';
+// under which licence, since they are not part of this app. The header and
+// files are every kind's (../manifestBase.ts); the registry reads this in
+// the main process, so nothing here loads onnxruntime.
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/ai.js';
-import { AppError } from '../../../../common/contract/result.js';
 import { describeFileProblems, verifyFiles } from '../../integrity.js';
-import { fileEntry, relativePath } from '../segmenter/manifest.js';
-import { parseJsonText } from '../../../../electron/store/jsonSyntax.js';
+import { listsFile, manifestHeader, modelFiles, parseManifestWith, pixelNormalisation, readManifestJson, relativePath, tensorSpec } from '../manifestBase.js';
 import { unusableModel } from '../unusableModel.js';
 
 export const FOREGROUND_MANIFEST_KIND = 'foreground-segmenter';
@@ -32,18 +31,11 @@ export const FOREGROUND_CAPABILITIES: PromptCapabilities = {
   everything: true,
 };
 
-const tensorSpec = z.object({
-  name: z.string().min(1),
-  type: z.literal('float32'),
-  shape: z.array(z.union([z.number().int().positive(), z.string().min(1)])),
-});
-const rgb = z.tuple([z.number(), z.number(), z.number()]);
+/** ISNet-style graphs take and give float32 only. */
+const floatTensor = tensorSpec.extend({ type: z.literal('float32') });
 
-export const foregroundManifestSchema = z
-  .object({
-    id: z.string().min(1),
-    displayName: z.string().min(1),
-    kind: z.literal(FOREGROUND_MANIFEST_KIND),
+export const foregroundManifestSchema = manifestHeader(FOREGROUND_MANIFEST_KIND)
+  .extend({
     /** Version of the package the weights came from. */
     version: z.string().min(1),
     /** SPDX identifier, e.g. "AGPL-3.0". */
@@ -63,19 +55,17 @@ export const foregroundManifestSchema = z
       integrity: z.string().min(1),
       fetchedAt: z.string().min(1),
     }),
-    files: z.record(z.string(), fileEntry),
+    files: modelFiles,
     model: z.object({
       file: relativePath,
-      inputs: z.array(tensorSpec).length(1, 'a foreground model has exactly one input (the image crop)'),
-      outputs: z.array(tensorSpec).min(1),
+      inputs: z.array(floatTensor).length(1, 'a foreground model has exactly one input (the image crop)'),
+      outputs: z.array(floatTensor).min(1),
     }),
     preprocessing: z.object({
       /** Side of the square input: the crop is stretched to inputSize x inputSize (aspect not kept, as the model was trained). */
       inputSize: z.number().int().positive(),
       resize: z.literal('stretch-bilinear'),
-      /** Per-channel RGB mean and std in 0-255: input = (rgb - mean) / std. */
-      pixelMean: rgb,
-      pixelStd: rgb.refine((s) => s.every((v) => v > 0), 'std must be positive'),
+      ...pixelNormalisation,
     }),
     postprocessing: z.object({
       /** The output holding the foreground probability (0..1), [1, 1, inputSize, inputSize]. */
@@ -86,9 +76,8 @@ export const foregroundManifestSchema = z
   })
   .superRefine((m, ctx) => {
     const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
-    const listed = new Set(Object.values(m.files).map((f) => f.path));
-    if (!listed.has(m.model.file)) issue(['model', 'file'], `"${m.model.file}" is not listed in "files" (its sha256 and size are needed)`);
-    if (!listed.has(m.licenseFile)) issue(['licenseFile'], `"${m.licenseFile}" is not listed in "files"`);
+    if (!listsFile(m.files, m.model.file)) issue(['model', 'file'], `"${m.model.file}" is not listed in "files" (its sha256 and size are needed)`);
+    if (!listsFile(m.files, m.licenseFile)) issue(['licenseFile'], `"${m.licenseFile}" is not listed in "files"`);
     const s = m.preprocessing.inputSize;
     const input = m.model.inputs[0];
     if (input && !shapeIs(input.shape, [1, 3, s, s])) issue(['model', 'inputs', 0, 'shape'], `must be [1, 3, ${s}, ${s}] (preprocessing.inputSize)`);
@@ -104,41 +93,11 @@ function shapeIs(shape: ReadonlyArray<number | string>, expected: readonly numbe
 }
 
 export function parseForegroundManifest(raw: unknown, source: string): ForegroundManifest {
-  const parsed = foregroundManifestSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
-  throw new AppError('invalid_file', `${source} is not a valid foreground model manifest: ${issues.join('; ')}`, source);
-}
-
-async function readManifestJson(dir: string): Promise<unknown> {
-  const path = join(dir, 'manifest.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `Model manifest not found: ${path}`, path);
-    throw new AppError('invalid_file', `Cannot read model manifest ${path}: ${(error as Error).message}`, path);
-  }
-  try {
-    return parseJsonText(text, path);
-  } catch (error) {
-    throw new AppError('invalid_file', (error as Error).message, path);
-  }
+  return parseManifestWith(foregroundManifestSchema, raw, source, 'foreground model manifest');
 }
 
 export async function readForegroundManifest(dir: string): Promise<ForegroundManifest> {
   return parseForegroundManifest(await readManifestJson(dir), join(dir, 'manifest.json'));
-}
-
-/** The `kind` a folder's manifest.json declares; null when it cannot be read or has none. */
-export async function manifestKindOf(dir: string): Promise<string | null> {
-  try {
-    const raw = await readManifestJson(dir);
-    const kind = (raw as { kind?: unknown } | null)?.kind;
-    return typeof kind === 'string' ? kind : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The registry entry for a foreground-model folder; a broken one is listed with the reason. */

@@ -3,8 +3,8 @@
 // runs on each at its input size (seconds on a CPU, so crop outputs are
 // cached), and the candidate that fits the box best is preselected (see
 // boxViews.ts). Clicks keep or drop the probability map's components and
-// seed a GrabCut refinement; "everything" is the foreground of the whole
-// image.
+// seed a GrabCut refinement (the classical kind's, ../classical/grabCut.ts);
+// "everything" is the foreground of the whole image.
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AppError, type ExecutionProviderChoice, type SegmentOptions } from '../../../../common/contract/index.js';

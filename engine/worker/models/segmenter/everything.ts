@@ -1,24 +1,24 @@
 // "Segment everything": a grid of single positive clicks (SAM's automatic
 // mask generator), each decoder candidate kept if confident, sharp and big
 // enough, then duplicates removed greedily by mask IoU on the low-res masks.
+// The segmenter's own (it runs the decoder through ModelRuntime); a kind
+// without a decoder answers "everything" in its own provider.
 import { AppError } from '../../../../common/contract/index.js';
+import { maskIoU, type BinaryMask } from '../../../../common/geometry/binaryMask.js';
 import type { EverythingParams } from '../../../protocol.js';
-import type { BinaryMask } from '../../../../common/geometry/binaryMask.js';
-import { maskIoU } from '../../../../common/geometry/binaryMask.js';
-import { lowResBinary, stabilityScore, validLowResExtent, type LowResLogits } from '../../candidateMasks.js';
+import { lowResBinary, stabilityScore, validLowResExtent } from '../../candidateMasks.js';
 import type { CachedFeatures } from '../../featureCache.js';
 import type { ModelRuntime } from './modelRuntime.js';
+import type { DecodedMask } from './segmenter.js';
 
 /** Below this stability a proposal is a blur between objects, not an object. */
 const MIN_STABILITY = 0.8;
 /** Enough for any scene; more would only flood the candidate list. */
 const MAX_PROPOSALS = 200;
 
-export interface Proposal {
-  low: LowResLogits;
-  score: number;
+/** A decoder mask kept as a proposal, with its stability score. */
+export interface Proposal extends DecodedMask {
   stability: number;
-  classEmbedding: Float32Array | null;
 }
 
 export async function proposeEverything(

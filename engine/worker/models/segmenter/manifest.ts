@@ -1,14 +1,18 @@
-// Reads and validates a model folder's manifest.json. Everything the
-// inference code needs to know about a model (tensor names, input size,
-// normalisation, coordinate frame, optional text encoder, label list) comes
-// from here, so a different export only needs a different manifest. The
-// format is documented field by field in docs/models.md.
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+// The segmenter's manifest.json (kind "promptable-segmenter"): the shared
+// header and files (../manifestBase.ts) plus everything the inference code
+// needs to know about a model (tensor names, input size, normalisation,
+// coordinate frame, optional text encoder, label list), so a different
+// export only needs a different manifest. The format is documented field by
+// field in docs/models.md. Read by the registry too (main process): nothing
+// here loads onnxruntime.
+import { join } from 'node:path';
 import { z } from 'zod';
-import type { PromptCapabilities } from '../../../../common/contract/ai.js';
-import { AppError } from '../../../../common/contract/result.js';
-import { parseJsonText } from '../../../../electron/store/jsonSyntax.js';
+import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/ai.js';
+import { describeFileProblems, verifyModelFiles } from '../../integrity.js';
+import { ioSpec, listsFile, manifestHeader, modelFiles, parseManifestWith, pixelNormalisation, readManifestJson, relativePath, type TensorSpec } from '../manifestBase.js';
+import { unusableModel } from '../unusableModel.js';
+
+export const SEGMENTER_MANIFEST_KIND = 'promptable-segmenter';
 
 /** The public Segment Anything ONNX decoder inputs (segment-anything/utils/onnx.py); all float32. */
 export const SAM_DECODER_INPUTS = ['image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'] as const;
@@ -21,35 +25,10 @@ export const CLASS_EMBEDDING_OUTPUT = 'class_embedding';
 
 const KNOWN_DECODER_INPUTS: readonly string[] = [...SAM_DECODER_INPUTS, ...TEXT_DECODER_INPUTS, ...REFERENCE_DECODER_INPUTS];
 
-const dim = z.union([z.number().int().positive(), z.string().min(1)]);
-const tensorSpec = z.object({
-  name: z.string().min(1),
-  type: z.enum(['float32', 'int64']),
-  shape: z.array(dim),
-});
-/** A path inside the model folder (no absolute paths, no `..`); shared by every manifest kind. */
-export const relativePath = z
-  .string()
-  .min(1)
-  .refine((p) => !isAbsolute(p) && !p.split(/[\\/]/).includes('..'), 'must be a path inside the model folder');
-/** One file of a model: its path, sha256 and size, checked before loading. */
-export const fileEntry = z.object({
-  path: relativePath,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
-  bytes: z.number().int().nonnegative(),
-});
-const ioSpec = z.object({ file: relativePath, inputs: z.array(tensorSpec).min(1), outputs: z.array(tensorSpec).min(1) });
-const rgb = z.tuple([z.number(), z.number(), z.number()]);
-
-export const manifestSchema = z
-  .object({
-    id: z.string().min(1),
-    displayName: z.string().min(1),
-    kind: z.literal('promptable-segmenter'),
-    version: z.string(),
-    license: z.string(),
+export const manifestSchema = manifestHeader(SEGMENTER_MANIFEST_KIND)
+  .extend({
     trainedOn: z.string(),
-    files: z.record(z.string(), fileEntry),
+    files: modelFiles,
     encoder: ioSpec,
     decoder: ioSpec.extend({
       /** Logit threshold of the `masks` output (SAM: 0). */
@@ -75,8 +54,7 @@ export const manifestSchema = z
       /** Longest side after resizing, and the side of the zero-padded square (SAM: 1024). */
       inputSize: z.number().int().positive(),
       /** Per-channel RGB mean and std in 0-255 (SAM: ImageNet's). */
-      pixelMean: rgb,
-      pixelStd: rgb.refine((s) => s.every((v) => v > 0), 'std must be positive'),
+      ...pixelNormalisation,
       /** Side of the encoder's output grid (SAM ViT: 64). */
       embeddingGrid: z.number().int().positive(),
       /** Model-frame pixels per grid cell: inputSize / embeddingGrid. */
@@ -91,7 +69,6 @@ export const manifestSchema = z
   })
   .superRefine((m, ctx) => {
     const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
-    const listed = new Set(Object.values(m.files).map((f) => f.path));
     const parts: [string, string | undefined][] = [
       ['encoder', m.encoder.file],
       ['decoder', m.decoder.file],
@@ -99,7 +76,7 @@ export const manifestSchema = z
       ['tokenizer', m.tokenizer?.file],
     ];
     for (const [part, file] of parts) {
-      if (file !== undefined && !listed.has(file)) issue([part, 'file'], `"${file}" is not listed in "files" (its sha256 and size are needed)`);
+      if (file !== undefined && !listsFile(m.files, file)) issue([part, 'file'], `"${file}" is not listed in "files" (its sha256 and size are needed)`);
     }
     if ((m.textEncoder === undefined) !== (m.tokenizer === undefined)) {
       issue([m.textEncoder ? 'tokenizer' : 'textEncoder'], 'textEncoder and tokenizer go together: give both or neither');
@@ -165,8 +142,6 @@ export const manifestSchema = z
   });
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
-export type TensorSpec = z.infer<typeof tensorSpec>;
-export type IoSpec = z.infer<typeof ioSpec>;
 
 /** Numbers must match; a named (symbolic) dimension on either side matches anything. */
 function shapeFits(shape: ReadonlyArray<number | string>, expected: ReadonlyArray<number | string>): boolean {
@@ -180,29 +155,31 @@ function fixedDim(shape: ReadonlyArray<number | string> | undefined, index: numb
 
 /** Validates a parsed manifest.json; `source` (its path) prefixes the error message. */
 export function parseManifest(raw: unknown, source: string): ModelManifest {
-  const parsed = manifestSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
-  throw new AppError('invalid_file', `${source} is not a valid model manifest: ${issues.join('; ')}`, source);
+  return parseManifestWith(manifestSchema, raw, source, 'model manifest');
 }
 
 export async function readManifest(modelDir: string): Promise<ModelManifest> {
-  const path = join(modelDir, 'manifest.json');
-  let text: string;
+  return parseManifest(await readManifestJson(modelDir), join(modelDir, 'manifest.json'));
+}
+
+/** The registry entry for a segmenter folder; a broken one is listed with the reason. */
+export async function describeSegmenter(dir: string, source: ModelInfo['source']): Promise<ModelInfo> {
   try {
-    text = await readFile(path, 'utf8');
+    const manifest = await readManifest(dir);
+    return {
+      id: manifest.id,
+      displayName: manifest.displayName,
+      kind: 'segmenter',
+      note: manifest.trainedOn.toLowerCase().includes('synthetic') ? `Trained on synthetic data (${manifest.trainedOn}); expect weak masks on photographs.` : null,
+      source,
+      dir,
+      license: manifest.license,
+      problem: describeFileProblems(await verifyModelFiles(dir, manifest)),
+      capabilities: capabilitiesOf(manifest),
+    };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AppError('not_found', `Model manifest not found: ${path}`, path);
-    throw new AppError('invalid_file', `Cannot read model manifest ${path}: ${(error as Error).message}`, path);
+    return unusableModel(dir, 'segmenter', source, error);
   }
-  let raw: unknown;
-  try {
-    raw = parseJsonText(text, path);
-  } catch (error) {
-    throw new AppError('invalid_file', (error as Error).message, path);
-  }
-  return parseManifest(raw, path);
 }
 
 /** Sizes the segmenter derives from a (validated) manifest. */

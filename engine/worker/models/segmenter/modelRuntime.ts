@@ -1,31 +1,23 @@
 // One loaded model inside the worker: encoder features (through the cache),
-// text and label embeddings (memoised), and decoder runs in the frame of the
-// resized image, so the graph's own full-size upsampling stays small and the
-// full-resolution mask is computed only where the object is (candidateMasks).
+// text and label embeddings (memoised), and decoder runs whose masks come out
+// at the resized image's size, so the graph's own full-size upsampling stays
+// small and the full-resolution mask is computed only where the object is
+// (candidateMasks).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { AppError, type PromptCapabilities } from '../../../../common/contract/index.js';
-import type { ModelFrame } from './preprocess.js';
-import type { SegmentPrompt } from './prompts.js';
-import type { EncodedImage } from './segmenter.js';
-import { PromptableSegmenter } from './segmenter.js';
 import type { WorkerImage } from '../../../protocol.js';
-import type { LowResLogits } from '../../candidateMasks.js';
 import { contentHash } from '../../contentHash.js';
 import { diskCachePath, FeatureCache, readDiskFeatures, writeDiskFeatures, type CachedFeatures } from '../../featureCache.js';
+import type { SegmentPrompt } from './prompts.js';
+import type { DecodedMask, EncodedImage } from './segmenter.js';
+import { PromptableSegmenter } from './segmenter.js';
 
 export interface FeatureLookup {
   features: CachedFeatures;
   source: 'memory' | 'disk' | 'encoded';
   encodeMs: number;
 }
-
-export interface DecodedCandidate {
-  low: LowResLogits;
-  score: number;
-  classEmbedding: Float32Array | null;
-}
-
 
 export class ModelRuntime {
   private readonly textEmbeddings = new Map<string, Float32Array>();
@@ -120,33 +112,16 @@ export class ModelRuntime {
   }
 
   /**
-   * Runs the decoder. Prompts come in image pixels; the decoder is told the
-   * image IS the resized image (orig_im_size = resized size), so its
-   * postprocessing stops at the input frame and points map 1:1.
+   * Runs the decoder. Prompts come in image pixels and enter the model frame
+   * once, in the segmenter; the masks come out at the resized image's size
+   * (orig_im_size = resized size), so the graph's postprocessing stops at the
+   * input frame and candidateMasks takes it from there.
    */
-  async decode(features: CachedFeatures, prompt: SegmentPrompt): Promise<{ candidates: DecodedCandidate[]; modelBest: number | null }> {
+  async decode(features: CachedFeatures, prompt: SegmentPrompt): Promise<{ candidates: DecodedMask[]; modelBest: number | null }> {
     const f = features.frame;
-    const sx = f.resizedWidth / f.origWidth;
-    const sy = f.resizedHeight / f.origHeight;
-    const toResized = (x: number, y: number): [number, number] => [x * sx, y * sy];
-    const resizedFrame: ModelFrame = { ...f, origWidth: f.resizedWidth, origHeight: f.resizedHeight };
-    const scaled: SegmentPrompt = {
-      ...prompt,
-      clicks: prompt.clicks?.map((c) => {
-        const [x, y] = toResized(c.x, c.y);
-        return { x, y, positive: c.positive };
-      }),
-      box: prompt.box ? [...toResized(prompt.box[0], prompt.box[1]), ...toResized(prompt.box[2], prompt.box[3])] : undefined,
-      scribble: prompt.scribble?.map(([x, y]) => toResized(x, y)),
-    };
-    const result = await this.segmenter.segment({ frame: resizedFrame, embeddings: features.embeddings }, scaled);
-    const size = this.segmenter.manifest.preprocessing.lowResMaskSize;
+    const result = await this.segmenter.segment({ frame: f, embeddings: features.embeddings }, prompt, { width: f.resizedWidth, height: f.resizedHeight });
     return {
-      candidates: result.candidates.map((c) => ({
-        low: { data: c.lowRes, size },
-        score: c.score,
-        classEmbedding: c.classEmbedding.length > 0 ? c.classEmbedding : null,
-      })),
+      candidates: result.candidates,
       // A model with its own selection rule (SAM's 4-mask export) is followed; otherwise the engine picks.
       modelBest: this.segmenter.manifest.decoder.bestMask === 'sam-select' ? result.best : null,
     };

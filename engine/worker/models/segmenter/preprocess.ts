@@ -1,17 +1,9 @@
 // Image -> encoder input, SAM-style: resize the longest side to the model's
 // input size, normalise with the manifest's mean/std (0-255 range), zero-pad
-// bottom-right. Also the transform from image pixels to the model frame
-// that point/box prompts must use.
+// bottom-right. The frame this defines (and the transform from image pixels
+// into it) is in ../../modelFrame.ts.
 import sharp from 'sharp';
-
-export interface ModelFrame {
-  origWidth: number;
-  origHeight: number;
-  /** Size of the resized, unpadded image inside the input square. */
-  resizedWidth: number;
-  resizedHeight: number;
-  inputSize: number;
-}
+import { makeFrame, type ModelFrame } from '../../modelFrame.js';
 
 export interface PreprocessedImage {
   frame: ModelFrame;
@@ -23,22 +15,6 @@ export interface NormaliseSpec {
   inputSize: number;
   pixelMean: readonly [number, number, number];
   pixelStd: readonly [number, number, number];
-}
-
-/** SAM's ResizeLongestSide.get_preprocess_shape. */
-export function resizedSize(width: number, height: number, inputSize: number): { width: number; height: number } {
-  const scale = inputSize / Math.max(width, height);
-  return { width: Math.floor(width * scale + 0.5), height: Math.floor(height * scale + 0.5) };
-}
-
-export function makeFrame(width: number, height: number, inputSize: number): ModelFrame {
-  const r = resizedSize(width, height, inputSize);
-  return { origWidth: width, origHeight: height, resizedWidth: r.width, resizedHeight: r.height, inputSize };
-}
-
-/** Image pixel coordinates -> model-frame coordinates (what point_coords expects). */
-export function toModelFrame(frame: ModelFrame, x: number, y: number): [number, number] {
-  return [(x * frame.resizedWidth) / frame.origWidth, (y * frame.resizedHeight) / frame.origHeight];
 }
 
 export async function preprocessImage(input: Buffer | string, spec: NormaliseSpec): Promise<PreprocessedImage> {

@@ -1,12 +1,13 @@
-// Contract prompts (image pixels) -> the decoder's SegmentPrompt: positive
+// WorkerPrompt (the contract's prompts, image pixels) -> the decoder's
+// SegmentPrompt (still image pixels; buildDecoderFeeds converts them): positive
 // scribble points go through SEEM's sampler (at most the model's maxPoints,
 // done in buildDecoderFeeds), negative strokes become a bounded number of
 // negative points, text and reference regions become embeddings.
+import type { WorkerPrompt } from '../../../protocol.js';
+import type { ModelRuntime } from './modelRuntime.js';
 import type { SegmentPrompt } from './prompts.js';
 import { samplePoints } from './prompts.js';
 import { refEmbeddingFromBox, refEmbeddingFromPoints } from './refPooling.js';
-import type { WorkerPrompt } from '../../../protocol.js';
-import type { ModelRuntime } from './modelRuntime.js';
 
 /** Negative strokes only need to mark where the object is not. */
 const MAX_NEGATIVE_STROKE_POINTS = 64;

@@ -1,10 +1,10 @@
 // Turns user prompts (in image pixels) into the Segment Anything decoder
-// inputs: point_coords / point_labels in the model frame, box corners as
-// labels 2/3, the padding point (0,0,-1) SAM expects when there is no box,
-// scribbles sampled to at most maxPoints (SEEM's visual sampler), plus the
-// optional memory (mask_input), text and reference inputs.
-import type { ModelFrame } from './preprocess.js';
-import { toModelFrame } from './preprocess.js';
+// inputs: point_coords / point_labels in the model frame (the one place
+// where image pixels are converted), box corners as labels 2/3, the padding
+// point (0,0,-1) SAM expects when there is no box, scribbles sampled to at
+// most maxPoints (SEEM's visual sampler), plus the optional memory
+// (mask_input), text and reference inputs, and the size the masks come out at.
+import { toModelFrame, type ModelFrame } from '../../modelFrame.js';
 
 export const LABEL_NEGATIVE = 0;
 export const LABEL_POSITIVE = 1;
@@ -18,6 +18,7 @@ export interface ClickPrompt {
   positive: boolean;
 }
 
+/** The decoder's prompt, in image pixels (the provider assembles it from a WorkerPrompt: embeddings for text and reference regions). */
 export interface SegmentPrompt {
   clicks?: ClickPrompt[];
   box?: [number, number, number, number];
@@ -42,6 +43,12 @@ export interface DecoderFeedArrays {
   origImSize: Float32Array;
 }
 
+/** The size of the decoder's `masks` output (its orig_im_size input). */
+export interface OutputSize {
+  width: number;
+  height: number;
+}
+
 export interface FeedDims {
   lowResMaskSize: number;
   textDim: number;
@@ -57,7 +64,13 @@ export function samplePoints<T>(points: ReadonlyArray<T>, max: number): T[] {
   return out;
 }
 
-export function buildDecoderFeeds(frame: ModelFrame, prompt: SegmentPrompt, dims: FeedDims): DecoderFeedArrays {
+/** `outputSize` defaults to the original image; the decoder's own upsampling stops there. */
+export function buildDecoderFeeds(
+  frame: ModelFrame,
+  prompt: SegmentPrompt,
+  dims: FeedDims,
+  outputSize: OutputSize = { width: frame.origWidth, height: frame.origHeight },
+): DecoderFeedArrays {
   const coords: number[] = [];
   const labels: number[] = [];
   const push = (x: number, y: number, label: number): void => {
@@ -88,6 +101,6 @@ export function buildDecoderFeeds(frame: ModelFrame, prompt: SegmentPrompt, dims
     hasText: prompt.textEmbedding ? 1 : 0,
     refEmbedding: prompt.refEmbedding ?? new Float32Array(dims.refDim),
     hasRef: prompt.refEmbedding ? 1 : 0,
-    origImSize: Float32Array.from([frame.origHeight, frame.origWidth]),
+    origImSize: Float32Array.from([outputSize.height, outputSize.width]),
   };
 }

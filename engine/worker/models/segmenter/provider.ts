@@ -1,16 +1,15 @@
 // The promptable ONNX segmenter (built-in model, Segment Anything exports) as
 // a mask provider: features through the cache, prompts to decoder feeds,
 // candidates as low-res logits evaluated where the object is.
-import type { SegmentOptions } from '../../../../common/contract/index.js';
-import { PromptableSegmenter } from './segmenter.js';
-import type { ExecutionProviderChoice } from '../../../../common/contract/index.js';
+import type { ExecutionProviderChoice, SegmentOptions } from '../../../../common/contract/index.js';
 import type { EverythingParams, WorkerImage, WorkerPrompt } from '../../../protocol.js';
 import { CandidateLogits, stabilityScore } from '../../candidateMasks.js';
-import { proposeEverything } from './everything.js';
 import type { FeatureCache } from '../../featureCache.js';
+import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderResult } from '../../maskProvider.js';
+import { proposeEverything } from './everything.js';
 import { ModelRuntime } from './modelRuntime.js';
 import { assemblePrompt } from './promptAssembly.js';
-import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderResult } from '../../maskProvider.js';
+import { PromptableSegmenter } from './segmenter.js';
 
 export class SegmenterProvider implements MaskProvider {
   readonly scoreKind = 'predicted-iou' as const;

@@ -4,23 +4,24 @@
 // class embeddings. Works for any model whose manifest declares the public
 // Segment Anything decoder signature; the text/reference inputs and the
 // class_embedding output are used only when the manifest declares them.
+// Prompts come in image pixels and enter the model frame once
+// (buildDecoderFeeds); masks come out at the size the caller asks for.
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ZodError } from 'zod';
 import type { ExecutionProviderChoice, PromptCapabilities } from '../../../../common/contract/ai.js';
 import { AppError } from '../../../../common/contract/result.js';
-import { verifyModelFiles } from '../../integrity.js';
-import type { ManifestDims, ModelManifest } from './manifest.js';
-import { capabilitiesOf, CLASS_EMBEDDING_OUTPUT, decoderTakes, manifestDims, readManifest } from './manifest.js';
 import type { BinaryMask } from '../../../../common/geometry/binaryMask.js';
-import { thresholdLogits } from '../../../../common/geometry/binaryMask.js';
-import type { ModelFrame } from './preprocess.js';
-import { preprocessImage } from './preprocess.js';
-import type { SegmentPrompt } from './prompts.js';
-import { buildDecoderFeeds } from './prompts.js';
-import type { EmbeddingGrid } from './refPooling.js';
+import type { LowResLogits } from '../../candidateMasks.js';
+import { verifyModelFiles } from '../../integrity.js';
+import type { EmbeddingGrid, ModelFrame } from '../../modelFrame.js';
 import type { ExecutionProviderName, SessionFile } from '../../sessions.js';
 import { assertFileExists, assertSignature, openSessions, resolveExecutionProvider } from '../../sessions.js';
+import type { ManifestDims, ModelManifest } from './manifest.js';
+import { capabilitiesOf, CLASS_EMBEDDING_OUTPUT, decoderTakes, manifestDims, readManifest } from './manifest.js';
+import { preprocessImage } from './preprocess.js';
+import type { OutputSize, SegmentPrompt } from './prompts.js';
+import { buildDecoderFeeds } from './prompts.js';
 import { WordTokenizer } from './tokenizer.js';
 
 export { capabilitiesOf } from './manifest.js';
@@ -30,19 +31,20 @@ export interface EncodedImage {
   embeddings: EmbeddingGrid;
 }
 
-export interface MaskCandidate {
-  /** Thresholded at original image size; computed on demand (it is the costly part). */
+/** One mask as the decoder gives it (the wire's candidate is the contract's MaskCandidate). */
+export interface DecodedMask {
+  /** Thresholded at the output size (the original image unless asked otherwise); computed on demand (it is the costly part). */
   mask(): BinaryMask;
   /** Predicted IoU. */
   score: number;
-  /** Low-res logits, maskInputSize² (feed back as maskInput for the next round). */
-  lowRes: Float32Array;
-  /** L2-normalised class embedding in the text space; EMPTY (length 0) when the model has no class_embedding output. */
-  classEmbedding: Float32Array;
+  /** Low-res logits over the input square, maskInputSize² (feed `low.data` back as maskInput for the next round). */
+  low: LowResLogits;
+  /** L2-normalised class embedding in the text space; null when the model has no class_embedding output. */
+  classEmbedding: Float32Array | null;
 }
 
 export interface SegmentResult {
-  candidates: MaskCandidate[];
+  candidates: DecodedMask[];
   /** Index of the candidate to preselect: the highest predicted IoU, or SAM's rule (manifest decoder.bestMask). */
   best: number;
 }
@@ -172,11 +174,17 @@ export class PromptableSegmenter {
     return t.data as Float32Array;
   }
 
-  async segment(image: EncodedImage, prompt: SegmentPrompt): Promise<SegmentResult> {
+  /**
+   * Runs the decoder. `prompt` is in image pixels; the masks come out at
+   * `outputSize`: the original image by default, or a smaller frame such as
+   * the resized image (the engine does that so the graph's own upsampling
+   * stays small, and evaluates full-resolution masks only where the object is).
+   */
+  async segment(image: EncodedImage, prompt: SegmentPrompt, outputSize: OutputSize = { width: image.frame.origWidth, height: image.frame.origHeight }): Promise<SegmentResult> {
     const { channels: c, grid: g, maskInputSize: lr } = this.dims;
     const textDim = this.dims.textDim ?? 0;
     this.checkPrompt(image, prompt);
-    const f = buildDecoderFeeds(image.frame, prompt, { lowResMaskSize: lr, textDim, refDim: c, maxPoints: this.manifest.decoder.maxPoints });
+    const f = buildDecoderFeeds(image.frame, prompt, { lowResMaskSize: lr, textDim, refDim: c, maxPoints: this.manifest.decoder.maxPoints }, outputSize);
     const feeds: Record<string, ort.Tensor> = {
       image_embeddings: new ort.Tensor('float32', image.embeddings.data, [1, c, g, g]),
       point_coords: new ort.Tensor('float32', f.pointCoords, [1, f.numPoints, 2]),
@@ -194,7 +202,7 @@ export class PromptableSegmenter {
       feeds['has_ref_embedding'] = new ort.Tensor('float32', Float32Array.from([f.hasRef]), [1]);
     }
     const out = await this.decoder.run(feeds);
-    return this.readCandidates(out, image.frame, f.numPoints);
+    return this.readCandidates(out, outputSize, f.numPoints);
   }
 
   /** Prompt parts the model cannot take, and tensors of the wrong size, are clear errors rather than onnxruntime ones. */
@@ -219,15 +227,15 @@ export class PromptableSegmenter {
     if (!hasPrompt) throw new AppError('bad_request', 'Give at least one prompt (click, box, scribble, text, reference region or previous mask)');
   }
 
-  private readCandidates(out: ort.InferenceSession.OnnxValueMapType, frame: ModelFrame, numPoints: number): SegmentResult {
+  private readCandidates(out: ort.InferenceSession.OnnxValueMapType, size: OutputSize, numPoints: number): SegmentResult {
     const masks = out['masks'];
     const iou = out['iou_predictions'];
     const low = out['low_res_masks'];
     const cls = this.dims.classDim !== null ? out[CLASS_EMBEDDING_OUTPUT] : undefined;
     if (!masks || !iou || !low || (this.dims.classDim !== null && !cls)) throw new Error('decoder output is missing a tensor');
     const k = this.manifest.decoder.numMasks;
-    const w = frame.origWidth;
-    const h = frame.origHeight;
+    const w = size.width;
+    const h = size.height;
     const lr = this.dims.maskInputSize;
     const expect = (name: string, tensor: ort.Tensor, dims: number[]): void => {
       if (tensor.dims.length !== dims.length || tensor.dims.some((d, i) => d !== dims[i]))
@@ -239,19 +247,19 @@ export class PromptableSegmenter {
     const classDim = this.dims.classDim ?? 0;
     if (cls) expect(CLASS_EMBEDDING_OUTPUT, cls, [1, k, classDim]);
     const scores = iou.data as Float32Array;
-    const candidates: MaskCandidate[] = [];
+    const candidates: DecodedMask[] = [];
     for (let i = 0; i < k; i++) {
       candidates.push({
         mask: () => thresholdLogits(masks.data as Float32Array, i * w * h, w, h, this.manifest.decoder.maskThreshold),
         score: scores[i] ?? 0,
-        lowRes: (low.data as Float32Array).slice(i * lr * lr, (i + 1) * lr * lr),
-        classEmbedding: cls ? (cls.data as Float32Array).slice(i * classDim, (i + 1) * classDim) : new Float32Array(0),
+        low: { data: (low.data as Float32Array).slice(i * lr * lr, (i + 1) * lr * lr), size: lr },
+        classEmbedding: cls ? (cls.data as Float32Array).slice(i * classDim, (i + 1) * classDim) : null,
       });
     }
     return { candidates, best: this.bestCandidate(candidates, numPoints) };
   }
 
-  private bestCandidate(candidates: MaskCandidate[], numPoints: number): number {
+  private bestCandidate(candidates: DecodedMask[], numPoints: number): number {
     const samSelect = this.manifest.decoder.bestMask === 'sam-select';
     // SAM's select_masks without control flow: mask 0 gets +-1000 depending on the point count.
     const rank = (i: number): number => candidates[i]!.score + (samSelect && i === 0 ? (numPoints - 2.5) * 1000 : 0);
@@ -261,4 +269,11 @@ export class PromptableSegmenter {
     });
     return best;
   }
+}
+
+/** One mask of the decoder's `masks` output (w x h logits from `offset`), thresholded. */
+function thresholdLogits(logits: Float32Array, offset: number, width: number, height: number, threshold: number): BinaryMask {
+  const data = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = (logits[offset + i] ?? -Infinity) > threshold ? 1 : 0;
+  return { width, height, data };
 }
