@@ -193,7 +193,7 @@ export function checkBoundaries(root, rules = RULES) {
     graph.set(file, edges);
   }
 
-  /** For `reach`: the shortest chain of files from `file` to one importing `pkg`, or null. */
+  /** For `reach`: the shortest chain of files from `file` to one importing `pkg` (memoised), or null. */
   const chains = new Map();
   const chainTo = (file, pkg) => {
     const key = `${pkg}\0${file}`;
@@ -209,7 +209,7 @@ export function checkBoundaries(root, rules = RULES) {
         if (edge.kind === 'package' && edge.target === pkg) {
           const chain = [];
           for (let at = current; at !== null; at = previous.get(at)) chain.unshift(at);
-          return { chain, specifier: edge.specifier };
+          return { chain };
         }
         if (edge.kind === 'file' && edge.exists && !previous.has(edge.target)) {
           previous.set(edge.target, current);

@@ -1,5 +1,6 @@
 """Shared constants and the image -> model-frame transform (the same maths
-as electron/inference/preprocess.ts and SAM's ResizeLongestSide)."""
+as engine/worker/modelFrame.ts, engine/worker/models/segmenter/preprocess.ts
+and SAM's ResizeLongestSide)."""
 from __future__ import annotations
 
 import numpy as np

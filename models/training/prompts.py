@@ -1,6 +1,6 @@
 """Prompt simulation shared by training and evaluation: clicks, correction
 clicks, boxes, scribbles and the reference-region pooling on the embedding
-grid (the same pooling as electron/inference/refPooling.ts)."""
+grid (the same pooling as engine/worker/models/segmenter/refPooling.ts)."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,5 @@
 """Word-level, lower-case tokenizer shared by training and (as
-tokenizer.json) by electron/inference/tokenizer.ts."""
+tokenizer.json) by engine/worker/models/segmenter/tokenizer.ts."""
 from __future__ import annotations
 
 import json
