@@ -9,18 +9,14 @@ import type Konva from 'konva';
 import { useShallow } from 'zustand/react/shallow';
 import type { CandidateSet, MaskCandidate, ScribblePromptInput } from '../../../common/contract/index.js';
 import { candidateBitmap, candidateCrop, candidateFrame } from '../masks/candidateBitmap.js';
-import { candidateInfo, preselectedLabel, type PromptDraft } from '../store/aiPrompts.js';
+import { candidateInfo, preselectedLabel, type PromptDraft } from '../ai/aiPrompts.js';
+import { POSITIVE_COLOUR, regionColour } from '../lib/regionColour.js';
 import { useAppStore } from '../store/appStore.js';
 
-export const POSITIVE_COLOUR = '#22c55e';
 export const NEGATIVE_COLOUR = '#ef4444';
 /** Candidates without a label: bright enough to read on any image. */
 export const NEUTRAL_CANDIDATE_COLOUR = '#39d0ff';
 const PROMPT_BOX_COLOUR = '#ffd23f';
-/** Scribble regions 1–4 (watershed): region 1 is the ordinary positive green. */
-export const REGION_COLOURS: readonly string[] = [POSITIVE_COLOUR, '#3b82f6', '#f59e0b', '#d946ef'];
-
-export const regionColour = (region: number | undefined): string => REGION_COLOURS[(region ?? 0) % REGION_COLOURS.length]!;
 const SELECTED_FILL = 0.45;
 const PROPOSAL_FILL = 0.15;
 const noEvents = { listening: false, perfectDrawEnabled: false } as const;

@@ -8,7 +8,7 @@ import { useAppStore } from '../store/appStore.js';
 import type { ToolPointer } from '../tools/toolTypes.js';
 import { isTyping } from '../shortcuts/isTyping.js';
 import { applyViewImperatively } from './stageView.js';
-import { panBy, screenToImage, wheelZoomFactor, zoomAround, type ViewTransform } from './viewTransform.js';
+import { panBy, screenToImage, wheelZoomFactor, zoomAround, type ViewTransform } from '../lib/viewTransform.js';
 
 const WHEEL_COMMIT_MS = 150;
 const DOUBLE_CLICK_MS = 400;

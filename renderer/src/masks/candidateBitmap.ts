@@ -3,7 +3,7 @@
 // candidate, painted once per colour, and drawn stretched over its box.
 import type { CandidateSet, MaskCandidate } from '../../../common/contract/index.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
-import type { BinaryMask } from '../tools/toolTypes.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 
 /** Where a candidate's crop lands in image pixels. */
 export interface CandidateFrame {

@@ -1,6 +1,6 @@
 // Paints a binary mask into a canvas in the label colour. Only the mask's
 // bounding box is painted, so a small mask on an 8000×6000 image stays small.
-import type { BinaryMask } from '../tools/toolTypes.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 
 export interface MaskBitmap {
   canvas: HTMLCanvasElement;

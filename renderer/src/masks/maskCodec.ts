@@ -3,7 +3,7 @@
 // so a new RLE object means new pixels.
 import type { Annotation, Geometry, Rle } from '../../../common/contract/index.js';
 import { maskToRle, rleToMask } from '../../../common/geometry/rle.js';
-import type { BinaryMask } from '../tools/toolTypes.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 
 /** About 400 MB of decoded pixels at most (one byte each). */
 const MAX_CACHED_PIXELS = 400_000_000;

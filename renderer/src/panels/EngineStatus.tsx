@@ -1,11 +1,12 @@
-// One line on what the inference engine is doing: the provider that actually
-// runs, the worker's state, the image being encoded, the cache, and why the
-// provider differs from the one asked for. The execution provider is chosen here.
+// One line on what the inference engine is doing: the onnxruntime execution
+// provider that actually runs, the worker's state, the image being encoded,
+// the cache, and why the execution provider differs from the one asked for.
+// The execution provider is chosen here.
 import { useShallow } from 'zustand/react/shallow';
 import type { ExecutionProviderChoice, ImageRecord } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
 
-const PROVIDER_NAMES: Record<ExecutionProviderChoice, string> = {
+const EXECUTION_PROVIDER_NAMES: Record<ExecutionProviderChoice, string> = {
   auto: 'Auto',
   cpu: 'CPU',
   webgpu: 'WebGPU',
@@ -43,12 +44,12 @@ export function EngineStatus() {
   }
   const encoding = status.encoding;
   return (
-    <div className="engine-status" data-testid="engine-status" data-worker={status.worker} data-provider={status.activeProvider ?? ''}>
+    <div className="engine-status" data-testid="engine-status" data-worker={status.worker} data-execution-provider={status.activeProvider ?? ''}>
       <div className="engine-line">
         <span className={`engine-dot worker-${status.worker}`} title={`Worker ${status.worker}`} />
-        <span title="What the model actually runs on">{status.activeProvider ?? 'no model loaded'}</span>
+        <span title="The execution provider the model actually runs on">{status.activeProvider ?? 'no model loaded'}</span>
         <span className="muted">· worker {status.worker}</span>
-        <label className="engine-provider" title="Execution provider (only those this platform offers)">
+        <label className="engine-execution-provider" title="Execution provider (only those this platform offers)">
           <select
             data-testid="ai-provider"
             value={status.settings.executionProvider}
@@ -57,9 +58,9 @@ export function EngineStatus() {
               e.currentTarget.blur(); // hand the keyboard back to the shortcuts
             }}
           >
-            {status.availableProviders.map((p) => (
-              <option key={p} value={p}>
-                {PROVIDER_NAMES[p]}
+            {status.availableProviders.map((executionProvider) => (
+              <option key={executionProvider} value={executionProvider}>
+                {EXECUTION_PROVIDER_NAMES[executionProvider]}
               </option>
             ))}
           </select>

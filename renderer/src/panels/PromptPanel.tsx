@@ -7,7 +7,6 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Label, LabelGuess, ModelInfo } from '../../../common/contract/index.js';
-import { regionColour } from '../canvas/CandidateOverlay.js';
 import {
   MAX_WAND_TOLERANCE,
   REGION_COUNT,
@@ -18,7 +17,8 @@ import {
   hasPrompts,
   type CapabilityKind,
   type PromptKind,
-} from '../store/aiPrompts.js';
+} from '../ai/aiPrompts.js';
+import { regionColour } from '../lib/regionColour.js';
 import { currentModel, wandActive } from '../store/aiSlice.js';
 import { useAppStore } from '../store/appStore.js';
 import { EngineStatus } from './EngineStatus.js';

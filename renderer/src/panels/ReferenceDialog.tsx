@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } f
 import { useShallow } from 'zustand/react/shallow';
 import type { ImageRecord, ReferencePromptInput } from '../../../common/contract/index.js';
 import { api } from '../api/client.js';
-import { cornersOf, type Corners } from '../store/aiPrompts.js';
+import { cornersOf, type Corners } from '../lib/corners.js';
 import { useAppStore } from '../store/appStore.js';
 import { ModalDialog } from './ModalDialog.js';
 

@@ -34,11 +34,11 @@ import {
   regionCount,
   segmentPayload,
   type CapabilityKind,
-  type Corners,
   type PromptDraft,
-} from './aiPrompts.js';
+} from '../ai/aiPrompts.js';
 import type { AppState } from './appStore.js';
-import { LatestWins, Throttle } from './latestWins.js';
+import type { Corners } from '../lib/corners.js';
+import { LatestWins, Throttle } from '../lib/latestWins.js';
 import type { SliceCreator } from './sliceTypes.js';
 
 /**

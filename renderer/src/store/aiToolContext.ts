@@ -1,7 +1,7 @@
 // Connects the AI prompt tool to the store: gestures become prompts in the AI slice.
 import type { AiToolContext } from '../tools/aiPromptTool.js';
 import type { AppState } from './appStore.js';
-import { hasPrompts } from './aiPrompts.js';
+import { hasPrompts } from '../ai/aiPrompts.js';
 
 /** Grab distance in screen pixels (the same as the other tools'). */
 const HIT_SCREEN_PX = 6;

@@ -7,7 +7,7 @@
 // providers that split an image by regions). The tool only turns gestures
 // into prompts; requests, candidates and accepting live in the AI slice.
 import { isInsideImage, type ClickPromptInput, type ScribblePromptInput } from '../../../common/contract/index.js';
-import { cornersOf, type Corners } from '../store/aiPrompts.js';
+import { cornersOf, type Corners } from '../lib/corners.js';
 import type { KeyModifiers, Tool, ToolPointer } from './toolTypes.js';
 
 /** What the AI prompt tool may do; the store implements it (tests fake it). */

@@ -3,10 +3,11 @@
 // The brush paints into the selected mask or starts a new one; the eraser
 // works on the selected mask, else on the mask under the pointer.
 import type { Annotation } from '../../../common/contract/index.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 import { addAnnotation } from './addAnnotation.js';
-import { pointInMask } from './hitTest.js';
+import { pointInMask } from './hitTesting.js';
 import { isEmptyMask, rasteriseStroke } from './strokeRaster.js';
-import type { BinaryMask, Tool, ToolContext, ToolPointer } from './toolTypes.js';
+import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 
 type State = { name: 'idle' } | { name: 'painting'; target: Annotation | null; points: number[] };
 

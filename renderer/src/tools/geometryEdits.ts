@@ -1,7 +1,7 @@
 // Immutable edits of annotation geometry used by the select and vertex tools.
 import type { Geometry, Polygon, Ring } from '../../../common/contract/index.js';
-import type { BinaryMask } from './toolTypes.js';
-import type { VertexRef } from './hitTest.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
+import type { VertexRef } from './hitTesting.js';
 
 const shiftRing = (ring: Ring, dx: number, dy: number): Ring => ring.map((v, i) => v + (i % 2 === 0 ? dx : dy));
 

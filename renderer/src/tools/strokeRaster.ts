@@ -1,6 +1,6 @@
 // Rasterises a brush stroke (a polyline with round caps of radius r) into a
 // row-major 0/1 mask in place.
-import type { BinaryMask } from './toolTypes.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 
 function stampDisc(mask: BinaryMask, cx: number, cy: number, radius: number, value: 0 | 1): void {
   const { width, height, data } = mask;

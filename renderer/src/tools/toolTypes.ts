@@ -19,9 +19,6 @@ export interface ToolPointer {
   clickCount: number;
 }
 
-/** Row-major 0/1 pixels: the one BinaryMask, shared with the engine. */
-export type { BinaryMask };
-
 /** Something a tool is drawing that is not (yet) an annotation, shown in the overlay layer. */
 export type Draft =
   | { kind: 'box'; box: Box }

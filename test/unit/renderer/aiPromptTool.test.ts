@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClickPromptInput, ScribblePromptInput } from '../../../common/contract/index.js';
-import type { Corners } from '../../../renderer/src/store/aiPrompts.js';
+import type { Corners } from '../../../renderer/src/lib/corners.js';
 import { AiPromptTool, type AiToolContext } from '../../../renderer/src/tools/aiPromptTool.js';
 import { at } from './fakeToolContext.js';
 

@@ -7,7 +7,6 @@ import {
   candidateInfo,
   capabilityProblem,
   clampScore,
-  cornersOf,
   clampTolerance,
   cyclePosition,
   everythingActionName,
@@ -19,7 +18,8 @@ import {
   segmentPayload,
   toPromptSet,
   type PromptDraft,
-} from '../../../renderer/src/store/aiPrompts.js';
+} from '../../../renderer/src/ai/aiPrompts.js';
+import { cornersOf } from '../../../renderer/src/lib/corners.js';
 
 const label = (id: string, name: string): Label => ({ id, name, colour: '#ff0000', hotkey: null });
 const candidate = (index: number, score: number, guesses: [string, number][] = []): MaskCandidate => ({

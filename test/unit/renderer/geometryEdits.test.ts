@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyOpsLocally } from '../../../renderer/src/store/docReducer.js';
-import { edgeAt, pointInPolygon, vertexAt } from '../../../renderer/src/tools/hitTest.js';
+import { edgeAt, pointInPolygon, vertexAt } from '../../../renderer/src/tools/hitTesting.js';
 import { deleteVertex, insertVertex, translateMask } from '../../../renderer/src/tools/geometryEdits.js';
 import { rasteriseStroke } from '../../../renderer/src/tools/strokeRaster.js';
 import { annotation } from './fakeToolContext.js';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { Geometry } from '../../../common/contract/index.js';
 import { maskToRle } from '../../../common/geometry/rle.js';
 import { translateOutline } from '../../../renderer/src/tools/geometryEdits.js';
-import { annotationAt } from '../../../renderer/src/tools/hitTest.js';
+import { annotationAt } from '../../../renderer/src/tools/hitTesting.js';
 import { SelectTool } from '../../../renderer/src/tools/selectTool.js';
 import type { Tool } from '../../../renderer/src/tools/toolTypes.js';
 import { annotation, at, fakeContext } from './fakeToolContext.js';

@@ -8,7 +8,7 @@ import {
   screenToImage,
   wheelZoomFactor,
   zoomAround,
-} from '../../../renderer/src/canvas/viewTransform.js';
+} from '../../../renderer/src/lib/viewTransform.js';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} ≈ ${b}`);
 

@@ -1,6 +1,6 @@
 // Which annotation or vertex is under a point, in image coordinates.
 import type { Annotation, Box, Polygon, Ring } from '../../../common/contract/index.js';
-import type { BinaryMask } from './toolTypes.js';
+import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 
 export function pointInBox(box: Box, x: number, y: number, tolerance = 0): boolean {
   return x >= box.x - tolerance && x <= box.x + box.w + tolerance && y >= box.y - tolerance && y <= box.y + box.h + tolerance;

@@ -12,9 +12,7 @@ import type {
   ScribblePromptInput,
   SegmentOptions,
 } from '../../../common/contract/index.js';
-
-/** x0, y0, x1, y1 in image pixels (the contract's box form). */
-export type Corners = [number, number, number, number];
+import type { Corners } from '../lib/corners.js';
 
 export interface PromptDraft {
   clicks: readonly ClickPromptInput[];
@@ -126,13 +124,6 @@ export function segmentPayload(p: PromptDraft, wand: { tolerance: number } | nul
 export function clampTolerance(value: number): number {
   if (!Number.isFinite(value)) return DEFAULT_WAND_TOLERANCE;
   return Math.max(0, Math.min(MAX_WAND_TOLERANCE, Math.round(value)));
-}
-
-/** Normalised corners of a drag, clamped to the image. */
-export function cornersOf(ax: number, ay: number, bx: number, by: number, width: number, height: number): Corners {
-  const clampX = (v: number) => Math.max(0, Math.min(width, v));
-  const clampY = (v: number) => Math.max(0, Math.min(height, v));
-  return [clampX(Math.min(ax, bx)), clampY(Math.min(ay, by)), clampX(Math.max(ax, bx)), clampY(Math.max(ay, by))];
 }
 
 /**
