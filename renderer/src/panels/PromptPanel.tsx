@@ -19,7 +19,7 @@ import {
   type PromptKind,
 } from '../ai/aiPrompts.js';
 import { regionColour } from '../lib/regionColour.js';
-import { currentModel, wandActive } from '../store/aiSlice.js';
+import { currentModel, wandActive } from '../store/aiEngineSlice.js';
 import { useAppStore } from '../store/appStore.js';
 import { EngineStatus } from './EngineStatus.js';
 import { ModelManagerDialog } from './ModelManagerDialog.js';

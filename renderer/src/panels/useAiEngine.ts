@@ -7,7 +7,7 @@ import { useEffect } from 'react';
 import { api } from '../api/client.js';
 import type { AppState } from '../store/appStore.js';
 import { useAppStore } from '../store/appStore.js';
-import { prefetchCount } from '../store/aiSlice.js';
+import { prefetchCount } from '../store/aiEngineSlice.js';
 import { imageAtIndex } from '../store/imagesSlice.js';
 
 /** The image on screen and the ids of the next ones in list order (those whose page is loaded). */

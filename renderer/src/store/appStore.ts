@@ -1,6 +1,6 @@
 // The renderer's one store, composed of slices; actions live next to their state.
 import { create } from 'zustand';
-import { createAiSlice, type AiSlice } from './aiSlice.js';
+import { createAiSlice, type AiSlice } from './aiEngineSlice.js';
 import { createDocumentSlice, type DocumentSlice } from './documentSlice.js';
 import { createHistorySlice, type HistorySlice } from './historySlice.js';
 import { createImagesSlice, type ImagesSlice } from './imagesSlice.js';
