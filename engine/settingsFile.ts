@@ -2,8 +2,8 @@
 // file means defaults (the invalid one is left for the user to inspect).
 import { existsSync, readFileSync } from 'node:fs';
 import { engineSettingsSchema, type EngineSettings } from '../common/contract/index.js';
-import { writeFileAtomic } from '../electron/store/atomicWrite.js';
-import { parseJsonText } from '../electron/store/jsonSyntax.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
+import { parseJsonText } from '../files/jsonSyntax.js';
 
 export const DEFAULT_MODEL_ID = 'shapes-seem-tiny';
 

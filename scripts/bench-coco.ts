@@ -10,9 +10,9 @@ import sharp from 'sharp';
 import type { DocOp, Label } from '../common/contract/index.js';
 import { rasterisePolygons } from '../common/geometry/polygon.js';
 import { maskToRle } from '../common/geometry/rle.js';
-import { exportCoco } from '../electron/coco/export.js';
-import { importCoco } from '../electron/coco/import.js';
-import { Project } from '../electron/store/project.js';
+import { exportCoco } from '../core/coco/export.js';
+import { importCoco } from '../core/coco/import.js';
+import { Project } from '../core/store/project.js';
 
 const IMAGES = Number(process.argv[2] ?? 10_000);
 const WIDTH = 640;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promptSetSchema } from '../common/contract/index.js';
 import { InferenceEngine, type ImageSource } from '../engine/engine.js';
 import { toWorkerPrompt } from '../engine/promptValidation.js';
-import { defaultUserDataDir } from '../electron/host/userDataDir.js';
+import { defaultUserDataDir } from '../core/host/userDataDir.js';
 
 const ROOT = join(__dirname, '..');
 const PHOTOS = join(ROOT, 'assets', 'photos');

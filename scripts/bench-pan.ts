@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { chromium } from 'playwright-core';
 import type { DocOp } from '../common/contract/index.js';
-import { startBrowserHost } from '../electron/browser/server.js';
-import { createHost } from '../electron/host/createHost.js';
+import { startBrowserHost } from '../server/server.js';
+import { createHost } from '../core/host/createHost.js';
 
 const WIDTH = 8000;
 const HEIGHT = 6000;

@@ -16,19 +16,17 @@ import { builtinModules } from 'node:module';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/**
- * Where each process's code lives. server/, cli/ and core/ do not exist yet:
- * until the lead moves them, electron/browser is server/, electron/cli is
- * cli/, and electron/host, electron/store and electron/coco are core/.
- */
+/** Where each process's code lives. */
 export const FOLDERS = {
   renderer: ['renderer/src/'],
   common: ['common/'],
-  /** The Electron main process and the preload (what stays in electron/ after the move). */
+  /** Node file-system helpers any Node process may use (atomic writes, folder creation, disk errors, JSON errors). */
+  files: ['files/'],
+  /** The Electron main process and the preload. */
   electron: ['electron/main/', 'electron/preload/'],
-  server: ['server/', 'electron/browser/'],
-  cli: ['cli/', 'electron/cli/'],
-  core: ['core/', 'electron/host/', 'electron/store/', 'electron/coco/'],
+  server: ['server/'],
+  cli: ['cli/'],
+  core: ['core/'],
   engine: ['engine/'],
   worker: ['engine/worker/'],
 };
@@ -38,13 +36,6 @@ export const SOURCE = [...new Set(Object.values(FOLDERS).flat()), 'electron/'];
 
 /** The worker's model kinds; shared worker code reaches them only through createProvider.ts. */
 const MODEL_KINDS = ['engine/worker/models/segmenter/', 'engine/worker/models/foreground/', 'engine/worker/models/classical/'];
-
-/**
- * Generic file-system helpers the engine borrows from the store: they belong
- * to a layer below both (atomic write, folder creation, disk errors, JSON
- * errors that never quote the file), and move there when core/ is split out.
- */
-const FS_HELPERS = ['electron/store/atomicWrite.ts', 'electron/store/ensureDir.ts', 'electron/store/fsErrors.ts', 'electron/store/jsonSyntax.ts'];
 
 /**
  * The rules. `from`: the files a rule constrains, as path prefixes (`in`,
@@ -86,7 +77,13 @@ export const RULES = [
     why: 'the engine knows nothing of the app around it: no imports from electron/, server/, cli/ or core/',
     from: { in: FOLDERS.engine },
     mayNotImport: { in: ['electron/', ...FOLDERS.server, ...FOLDERS.cli, ...FOLDERS.core] },
-    except: FS_HELPERS,
+  },
+  {
+    name: 'files-bottom',
+    why: 'files/ is the bottom Node layer, shared by core and the engine: it imports files/ and common/ only',
+    from: { in: FOLDERS.files },
+    mayImport: { in: [...FOLDERS.files, ...FOLDERS.common] },
+    packages: { only: ['node:'] },
   },
   {
     name: 'worker-protocol-only',
@@ -104,7 +101,7 @@ export const RULES = [
   {
     name: 'no-main-process-below',
     why: 'core, server and cli run without Electron: they never import the main process or preload',
-    from: { in: [...FOLDERS.core, ...FOLDERS.server, ...FOLDERS.cli, ...FOLDERS.engine, ...FOLDERS.common] },
+    from: { in: [...FOLDERS.core, ...FOLDERS.server, ...FOLDERS.cli, ...FOLDERS.engine, ...FOLDERS.common, ...FOLDERS.files] },
     mayNotImport: { in: FOLDERS.electron },
   },
 ];

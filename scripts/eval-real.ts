@@ -13,7 +13,7 @@ import { InferenceEngine, type ImageSource } from '../engine/engine.js';
 import { correctionClick, farthestInteriorPoint, type SimulatedClick } from '../engine/evaluation/clickSimulation.js';
 import { toWorkerPrompt } from '../engine/promptValidation.js';
 import { listModels } from '../engine/registry.js';
-import { defaultUserDataDir } from '../electron/host/userDataDir.js';
+import { defaultUserDataDir } from '../core/host/userDataDir.js';
 import type { BinaryMask } from '../common/geometry/binaryMask.js';
 import { maskIoU } from '../common/geometry/binaryMask.js';
 

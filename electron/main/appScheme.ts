@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 
 import { APP_HOST, APP_ORIGIN, APP_SCHEME } from '../../common/contract/bridge.js';
 import { AppError } from '../../common/contract/result.js';
-import { readStaticFile } from '../browser/staticFiles.js';
+import { readStaticFile } from '../../server/staticFiles.js';
 
 /** The page the window loads. */
 export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;

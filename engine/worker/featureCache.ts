@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ensureDir } from '../../electron/store/ensureDir.js';
+import { ensureDir } from '../../files/ensureDir.js';
 import type { EmbeddingGrid, ModelFrame } from './modelFrame.js';
 import type { CacheStats } from '../protocol.js';
 import { ByteLru } from './byteLru.js';

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../../common/contract/result.js';
-import { parseJsonText } from '../../../electron/store/jsonSyntax.js';
+import { parseJsonText } from '../../../files/jsonSyntax.js';
 
 /**
  * The fields every manifest starts with; `kind` says which schema reads the

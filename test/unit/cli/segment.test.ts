@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { rleToMask } from '../../../common/geometry/rle.js';
-import { runCli } from '../../../electron/cli/cli.js';
-import { optionForPromptPath, parsePoint, parseScribble } from '../../../electron/cli/commands/segmentArgs.js';
-import type { SegmentResultJson } from '../../../electron/cli/commands/segmentCommand.js';
+import { runCli } from '../../../cli/cli.js';
+import { optionForPromptPath, parsePoint, parseScribble } from '../../../cli/commands/segmentArgs.js';
+import type { SegmentResultJson } from '../../../cli/commands/segmentCommand.js';
 import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js';
 import { annotationMask, readSamples, SAMPLES_DIR, type CocoAnnotation, type CocoSamples } from '../models/cocoGt.js';
-import { tempDir } from '../store/fixtures.js';
+import { tempDir } from '../core/store/fixtures.js';
 
 function capture() {
   const out = { stdout: '', stderr: '' };

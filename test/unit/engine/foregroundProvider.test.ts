@@ -12,7 +12,7 @@ import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
 import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
 import { toWorkerPrompt } from '../../../engine/promptValidation.js';
-import { defaultUserDataDir } from '../../../electron/host/userDataDir.js';
+import { defaultUserDataDir } from '../../../core/host/userDataDir.js';
 import { maskIoU } from '../../../common/geometry/binaryMask.js';
 
 const ROOT = join(__dirname, '..', '..', '..');

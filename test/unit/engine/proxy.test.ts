@@ -10,12 +10,12 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../../../electron/cli/cli.js';
+import { runCli } from '../../../cli/cli.js';
 import { fetchForegroundModel } from '../../../engine/modelPacks/foregroundPack.js';
 import { NO_PROXY_SETTINGS, proxyFor, resolveProxy, tunnelAuthority, type ProxySettings } from '../../../engine/modelPacks/proxy.js';
 import { downloadToFile, fetchPackageRelease } from '../../../engine/modelPacks/registryClient.js';
 import { closedPortUrl, FixtureRegistry, makeFixturePackage, tinyForegroundOnnx } from './modelPackFixtures.js';
-import { tempDir } from '../store/fixtures.js';
+import { tempDir } from '../core/store/fixtures.js';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const TLS = { key: readFileSync(join(ROOT, 'test/fixtures/tls/localhost.key'), 'utf8'), cert: readFileSync(join(ROOT, 'test/fixtures/tls/localhost.crt'), 'utf8') };

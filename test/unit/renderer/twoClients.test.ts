@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Annotation, DocOp, DocumentChange } from '../../../common/contract/index.js';
-import { Project } from '../../../electron/store/project.js';
+import { Project } from '../../../core/store/project.js';
 import { adoptOwnRevisions, OwnRevisions } from '../../../renderer/src/history/ownRevisions.js';
 import { UndoHistory } from '../../../renderer/src/history/undoHistory.js';
 import { applyOpsLocally, type LocalDocument } from '../../../renderer/src/store/docReducer.js';
 import { applyRemoteChange } from '../../../renderer/src/store/remoteChange.js';
-import { boxAnnotation, label, tempDir, writeImage } from '../store/fixtures.js';
+import { boxAnnotation, label, tempDir, writeImage } from '../core/store/fixtures.js';
 
 const temp = tempDir();
 let project: Project;

@@ -49,9 +49,9 @@ describe('import boundaries', () => {
     // The mistake: the main side of the engine importing a worker file that loads onnxruntime.
     write('engine/engine.ts', "import type { Call } from './protocol.js';\nimport { calls } from './worker/workerCalls.js';\nexport const engine: Call = String(calls);\n");
     // Its consequence one level up is not reported again: the file at fault is engine.ts.
-    write('electron/host/handlers.ts', "import { engine } from '../../engine/engine.js';\nexport const handlers = engine;\n");
+    write('core/host/handlers.ts', "import { engine } from '../../engine/engine.js';\nexport const handlers = engine;\n");
     // The renderer reaching into main, and common using Node.
-    write('renderer/src/panel.tsx', "import { handlers } from '../../electron/host/handlers.js';\nexport const panel = handlers;\n");
+    write('renderer/src/panel.tsx', "import { handlers } from '../../core/host/handlers.js';\nexport const panel = handlers;\n");
     write('common/geometry/file.ts', "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n");
     const violations = checkBoundaries(root);
     const find = (rule: string, file: string) => violations.filter((v) => v.rule === rule && v.file === file);
@@ -64,13 +64,13 @@ describe('import boundaries', () => {
       assert.equal(v.target, 'onnxruntime-node');
       assert.deepEqual(v.chain, ['engine/engine.ts', 'engine/worker/workerCalls.ts', 'engine/worker/sessions.ts']);
       assert.match(formatViolation(v), /^engine\/engine\.ts: '\.\/worker\/workerCalls\.js' reaches onnxruntime-node through engine\/worker\/workerCalls\.ts → engine\/worker\/sessions\.ts \[onnxruntime-in-worker: /);
-      assert.deepEqual(find('onnxruntime-in-worker', 'electron/host/handlers.ts'), [], 'only the file that crosses over is at fault');
+      assert.deepEqual(find('onnxruntime-in-worker', 'core/host/handlers.ts'), [], 'only the file that crosses over is at fault');
     });
 
     it('reports the renderer importing main and common importing Node', () => {
       const [renderer] = find('renderer-sandbox', 'renderer/src/panel.tsx');
-      assert.equal(renderer?.specifier, '../../electron/host/handlers.js');
-      assert.equal(renderer?.target, 'electron/host/handlers.ts');
+      assert.equal(renderer?.specifier, '../../core/host/handlers.js');
+      assert.equal(renderer?.target, 'core/host/handlers.ts');
       const [common] = find('common-shared', 'common/geometry/file.ts');
       assert.equal(common?.specifier, 'node:fs');
       assert.match(common?.problem ?? '', /Node built-ins \(allowed: zod\)/);

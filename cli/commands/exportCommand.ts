@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { exportCoco } from '../../core/coco/export.js';
+import { Project } from '../../core/store/project.js';
+import { progressPrinter } from './progress.js';
+import { UsageError, type CliCommand } from './types.js';
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'export a project as COCO',
+  usage: 'promptlabel export --project DIR --format coco --out FILE [--captions] [--overwrite]',
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        project: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        captions: { type: 'boolean' },
+        overwrite: { type: 'boolean' },
+      },
+      strict: true,
+    });
+    if (!values.project || !values.out) throw new UsageError('--project and --out are required.');
+    if (values.format !== 'coco') throw new UsageError(`--format must be "coco"${values.format ? `, not "${values.format}"` : ''}.`);
+    const project = Project.open(values.project);
+    try {
+      // A relative --out is relative to where the command runs, as users expect of a CLI.
+      const outPath = resolve(values.out);
+      const options = { outPath, includeCaptions: values.captions ?? false, overwrite: values.overwrite ?? false };
+      const result = await exportCoco(project, options, progressPrinter(io, 'export'));
+      io.stdout(`Wrote ${result.path}: ${result.images} images, ${result.annotations} annotations, ${result.categories} categories.\n`);
+      if (result.skippedUnlabeled > 0) io.stderr(`Skipped ${result.skippedUnlabeled} unlabeled annotations (COCO needs a category).\n`);
+      if (result.skippedImages.length > 0) {
+        io.stderr(`Skipped ${result.skippedImages.length} unreadable images (and their annotations):\n`);
+        for (const { file, reason } of result.skippedImages) io.stderr(`  ${file}: ${reason}\n`);
+      }
+      if (values.captions) io.stdout(`Wrote ${result.captions} captions to ${result.captionsPath} and ${result.narrativesPath}.\n`);
+      return 0;
+    } finally {
+      project.close();
+    }
+  },
+};
