@@ -5,6 +5,7 @@ import type {
   ClickPromptInput,
   Label,
   MaskCandidate,
+  ModelInfo,
   PromptCapabilities,
   PromptSetInput,
   ProviderKind,
@@ -64,6 +65,12 @@ export function capabilityProblem(kind: CapabilityKind, capabilities: PromptCapa
     ? `${modelName} ${MISSING_CAPABILITY[kind]}.`
     : `${modelName} does not take ${PROMPT_KIND_NAMES[kind]}.`;
 }
+
+/** The magic wand is on and the current provider has one. */
+export const wandActive = (wandMode: boolean, model: ModelInfo | undefined): boolean => wandMode && model?.capabilities.wand === true;
+
+/** The current provider splits an image by scribbles in several regions (watershed). */
+export const regionsOffered = (model: ModelInfo | undefined): boolean => model?.capabilities.regions === true;
 
 /** The "segment everything" action's name: a foreground model proposes the foreground of the whole image. */
 export function everythingActionName(kind: ProviderKind | undefined): string {
@@ -170,7 +177,7 @@ export const clampScore = (score: number | null): number | null => (score === nu
  */
 export function mergeFeatureStates<State>(map: ReadonlyMap<number, State>, states: Record<number, State> | Iterable<[number, State]>): ReadonlyMap<number, State> {
   const entries: Iterable<[number, State]> =
-    Symbol.iterator in states ? (states as Iterable<[number, State]>) : Object.entries(states).map(([id, state]): [number, State] => [Number(id), state]);
+    Symbol.iterator in states ? states : Object.entries(states).map(([id, state]): [number, State] => [Number(id), state]);
   let next: Map<number, State> | null = null;
   for (const [id, state] of entries) {
     if (!Number.isInteger(id) || (next ?? map).get(id) === state) continue;

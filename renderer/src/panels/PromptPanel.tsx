@@ -15,11 +15,12 @@ import {
   scoreText,
   everythingActionName,
   hasPrompts,
+  wandActive,
   type CapabilityKind,
   type PromptKind,
 } from '../ai/aiPrompts.js';
 import { regionColour } from '../lib/regionColour.js';
-import { currentModel, wandActive } from '../store/aiEngineSlice.js';
+import { currentModel } from '../store/aiEngineSlice.js';
 import { useAppStore } from '../store/appStore.js';
 import { EngineStatus } from './EngineStatus.js';
 import { ModelManagerDialog } from './ModelManagerDialog.js';
@@ -80,13 +81,12 @@ function ModelNote({ model }: { model: ModelInfo | undefined }) {
 }
 
 function WandControls({ problem }: { problem: string | null }) {
-  const { on, active, tolerance, setAiWandMode, setAiWandTolerance } = useAppStore(
+  const { on, active, tolerance, session } = useAppStore(
     useShallow((s) => ({
-      on: s.aiWandMode,
-      active: wandActive(s),
-      tolerance: s.aiWandTolerance,
-      setAiWandMode: s.setAiWandMode,
-      setAiWandTolerance: s.setAiWandTolerance,
+      on: s.ai.settings.wandMode,
+      active: wandActive(s.ai.settings.wandMode, currentModel(s)),
+      tolerance: s.ai.settings.wandTolerance,
+      session: s.aiSession,
     })),
   );
   return (
@@ -98,7 +98,7 @@ function WandControls({ problem }: { problem: string | null }) {
           checked={on && problem === null}
           disabled={problem !== null}
           onChange={(e) => {
-            setAiWandMode(e.target.checked);
+            session.setWandMode(e.target.checked);
             e.currentTarget.blur();
           }}
         />
@@ -114,7 +114,7 @@ function WandControls({ problem }: { problem: string | null }) {
             max={MAX_WAND_TOLERANCE}
             step={1}
             value={tolerance}
-            onChange={(e) => setAiWandTolerance(Number(e.target.value))}
+            onChange={(e) => session.setWandTolerance(Number(e.target.value))}
             // Hand the keyboard back to the canvas keys (Enter accepts) once the slider is let go, or on Esc.
             onPointerUp={(e) => e.currentTarget.blur()}
             onKeyDown={(e) => {
@@ -129,7 +129,7 @@ function WandControls({ problem }: { problem: string | null }) {
 }
 
 function RegionPicker({ problem }: { problem: string | null }) {
-  const { region, setAiRegion } = useAppStore(useShallow((s) => ({ region: s.aiRegion, setAiRegion: s.setAiRegion })));
+  const { region, session } = useAppStore(useShallow((s) => ({ region: s.ai.settings.region, session: s.aiSession })));
   return (
     <div className="ai-regions" title={problem ?? 'Scribbles go to this region; each region becomes one mask (Shift+1–4)'}>
       <span className="muted">Scribble region</span>
@@ -145,7 +145,7 @@ function RegionPicker({ problem }: { problem: string | null }) {
             className={problem === null && region === index ? 'is-active' : ''}
             disabled={problem !== null}
             title={problem ?? `Region ${index + 1} (Shift+${index + 1})`}
-            onClick={() => setAiRegion(index)}
+            onClick={() => session.setRegion(index)}
           >
             <span className="swatch" style={{ background: regionColour(index) }} />
             {index + 1}
@@ -157,7 +157,7 @@ function RegionPicker({ problem }: { problem: string | null }) {
 }
 
 function TextPrompt({ problem }: { problem: string | null }) {
-  const { text, setAiText } = useAppStore(useShallow((s) => ({ text: s.aiPrompts.text, setAiText: s.setAiText })));
+  const { text, session } = useAppStore(useShallow((s) => ({ text: s.ai.prompts.text, session: s.aiSession })));
   const [draft, setDraft] = useState(text ?? '');
   // Discard / accept clear the prompt under the field.
   useEffect(() => setDraft(text ?? ''), [text]);
@@ -167,7 +167,7 @@ function TextPrompt({ problem }: { problem: string | null }) {
       title={problem ?? 'Enter runs the text prompt'}
       onSubmit={(e) => {
         e.preventDefault();
-        setAiText(draft);
+        session.setText(draft);
       }}
     >
       <input
@@ -185,7 +185,7 @@ function TextPrompt({ problem }: { problem: string | null }) {
         Find
       </button>
       {text !== null && (
-        <button type="button" className="icon-button" data-testid="ai-text-clear" title="Remove the text prompt" onClick={() => setAiText(null)}>
+        <button type="button" className="icon-button" data-testid="ai-text-clear" title="Remove the text prompt" onClick={() => session.setText(null)}>
           ✕
         </button>
       )}
@@ -194,8 +194,8 @@ function TextPrompt({ problem }: { problem: string | null }) {
 }
 
 function ReferencePrompt({ problem }: { problem: string | null }) {
-  const { reference, setReferenceOpen, setAiReference } = useAppStore(
-    useShallow((s) => ({ reference: s.aiPrompts.reference, setReferenceOpen: s.setReferenceOpen, setAiReference: s.setAiReference })),
+  const { reference, setReferenceOpen, session } = useAppStore(
+    useShallow((s) => ({ reference: s.ai.prompts.reference, setReferenceOpen: s.setReferenceOpen, session: s.aiSession })),
   );
   return (
     <div className="ai-reference">
@@ -205,7 +205,7 @@ function ReferencePrompt({ problem }: { problem: string | null }) {
       {reference && (
         <span className="ai-reference-current" data-testid="ai-reference-current" data-image-id={reference.imageId}>
           {reference.box ? 'box' : 'scribble'} on image {reference.imageId}
-          <button type="button" className="icon-button" data-testid="ai-reference-clear" title="Remove the reference region" onClick={() => setAiReference(null)}>
+          <button type="button" className="icon-button" data-testid="ai-reference-clear" title="Remove the reference region" onClick={() => session.setReference(null)}>
             ✕
           </button>
         </span>
@@ -215,7 +215,7 @@ function ReferencePrompt({ problem }: { problem: string | null }) {
 }
 
 function LabelChoice({ guesses, labels, labelId, knowsLabels }: { guesses: readonly LabelGuess[]; labels: readonly Label[]; labelId: string | null; knowsLabels: boolean }) {
-  const chooseAiLabel = useAppStore((s) => s.chooseAiLabel);
+  const session = useAppStore((s) => s.aiSession);
   const known = guesses.filter((g) => labels.some((l) => l.id === g.labelId));
   return (
     <div className="ai-labels">
@@ -231,7 +231,7 @@ function LabelChoice({ guesses, labels, labelId, knowsLabels }: { guesses: reado
               data-label-name={label.name}
               className={`ai-label-chip${g.labelId === labelId ? ' is-chosen' : ''}`}
               title={`Similarity ${g.score.toFixed(2)}${label.hotkey ? ` · key ${label.hotkey}` : ''}`}
-              onClick={() => chooseAiLabel(g.labelId)}
+              onClick={() => session.chooseLabel(g.labelId)}
             >
               <span className="swatch" style={{ background: label.colour }} />
               {label.name}
@@ -248,7 +248,7 @@ function LabelChoice({ guesses, labels, labelId, knowsLabels }: { guesses: reado
         value={labelId ?? ''}
         title="Any label of the project (1–9 also pick one)"
         onChange={(e) => {
-          chooseAiLabel(e.target.value || null);
+          session.chooseLabel(e.target.value || null);
           e.currentTarget.blur();
         }}
       >
@@ -270,33 +270,22 @@ export function PromptPanel() {
       active: state.activeTool === 'ai',
       models: state.aiModels,
       model: currentModel(state),
-      prompts: state.aiPrompts,
-      candidates: state.aiCandidates,
-      mode: state.aiCandidateMode,
-      regions: state.aiCandidateRegions,
-      selected: state.aiSelected,
-      labelId: state.aiLabelId,
+      prompts: state.ai.prompts,
+      candidates: state.ai.candidates,
+      mode: state.ai.mode,
+      regions: state.ai.regions,
+      selected: state.ai.selected,
+      labelId: state.ai.labelId,
       labels: state.labels,
-      pending: state.aiPending,
-      everythingRunning: state.aiEverythingRunning,
-      accepting: state.aiAccepting,
-      scribbleMode: state.aiScribbleMode,
+      pending: state.ai.state === 'prompting',
+      everythingRunning: state.ai.state === 'everything',
+      accepting: state.ai.state === 'accepting',
+      scribbleMode: state.ai.settings.scribbleMode,
       referenceOpen: state.aiReferenceOpen,
       hasImage: state.currentImage !== null,
     })),
   );
-  const actions = useAppStore(
-    useShallow((state) => ({
-      selectAiCandidate: state.selectAiCandidate,
-      acceptAiCandidate: state.acceptAiCandidate,
-      acceptAllAiCandidates: state.acceptAllAiCandidates,
-      discardAi: state.discardAi,
-      clearAiCanvasPrompts: state.clearAiCanvasPrompts,
-      segmentEverything: state.segmentEverything,
-      cancelAi: state.cancelAi,
-      setAiScribbleMode: state.setAiScribbleMode,
-    })),
-  );
+  const { session, cancelAi } = useAppStore(useShallow((state) => ({ session: state.aiSession, cancelAi: state.cancelAi })));
   if (!s.active) return null;
   const modelName = s.model?.displayName ?? 'The model';
   const problemOf = (kind: CapabilityKind) => (s.model ? capabilityProblem(kind, s.model.capabilities, modelName) : null);
@@ -343,7 +332,7 @@ export function PromptPanel() {
           checked={s.scribbleMode}
           disabled={problemOf('scribble') !== null}
           onChange={(e) => {
-            actions.setAiScribbleMode(e.target.checked);
+            session.setScribbleMode(e.target.checked);
             e.currentTarget.blur();
           }}
         />
@@ -358,7 +347,7 @@ export function PromptPanel() {
         <span data-testid="candidate-info">{candidates ? candidateInfo(candidates, s.selected) : s.pending ? 'Segmenting…' : 'No candidate yet'}</span>
         {s.pending && <span className="spinner" aria-label="Working" />}
         {s.pending && (
-          <button type="button" className="link-button" data-testid="ai-cancel" title="Stop this prompt" onClick={actions.cancelAi}>
+          <button type="button" className="link-button" data-testid="ai-cancel" title="Stop this prompt" onClick={cancelAi}>
             Cancel
           </button>
         )}
@@ -372,7 +361,7 @@ export function PromptPanel() {
               data-index={c.index}
               className={position === s.selected ? 'is-selected' : ''}
               title={`Stability ${c.stability.toFixed(2)} · ${c.area.toLocaleString()} px`}
-              onClick={() => actions.selectAiCandidate(position)}
+              onClick={() => session.select(position)}
             >
               <span>#{position + 1}</span>
               {s.mode === 'regions' ? (
@@ -400,7 +389,7 @@ export function PromptPanel() {
       {selected && <LabelChoice guesses={selected.labels} labels={s.labels} labelId={s.labelId} knowsLabels={s.model?.capabilities.labels ?? true} />}
 
       <div className="ai-actions">
-        <button type="button" className="primary" data-testid="ai-accept" disabled={!selected || s.accepting} title="Accept as an annotation (Enter)" onClick={() => void actions.acceptAiCandidate()}>
+        <button type="button" className="primary" data-testid="ai-accept" disabled={!selected || s.accepting} title="Accept as an annotation (Enter)" onClick={() => void session.accept()}>
           Accept
         </button>
         {s.mode !== 'prompt' && candidates && (
@@ -409,15 +398,15 @@ export function PromptPanel() {
             data-testid="ai-accept-all"
             disabled={s.accepting}
             title={s.mode === 'regions' ? 'Accept the mask of every region (one undo step)' : 'Accept every proposal (one undo step)'}
-            onClick={() => void actions.acceptAllAiCandidates()}
+            onClick={() => void session.acceptAll()}
           >
             Accept all
           </button>
         )}
-        <button type="button" data-testid="ai-discard" disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning} title="Drop the prompts and candidates (Esc)" onClick={actions.discardAi}>
+        <button type="button" data-testid="ai-discard" disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning} title="Drop the prompts and candidates (Esc)" onClick={() => session.discard()}>
           Discard
         </button>
-        <button type="button" data-testid="ai-clear" disabled={!canvasPrompts} title="Remove the clicks, box and scribbles (text and reference stay)" onClick={actions.clearAiCanvasPrompts}>
+        <button type="button" data-testid="ai-clear" disabled={!canvasPrompts} title="Remove the clicks, box and scribbles (text and reference stay)" onClick={() => session.clearCanvasPrompts()}>
           Clear prompts
         </button>
       </div>
@@ -431,13 +420,13 @@ export function PromptPanel() {
             everythingProblem ??
             (s.model?.kind === 'foreground' ? 'Mask the foreground of the whole image (G)' : 'Propose masks for the whole image (G)')
           }
-          onClick={() => void actions.segmentEverything()}
+          onClick={() => void session.segmentEverything()}
         >
           {everythingName}
         </button>
         {s.everythingRunning && <progress className="ai-progress" data-testid="ai-everything-progress" aria-label={everythingName} />}
         {s.everythingRunning && (
-          <button type="button" data-testid="ai-everything-cancel" title="Stop segmenting the whole image" onClick={actions.cancelAi}>
+          <button type="button" data-testid="ai-everything-cancel" title="Stop segmenting the whole image" onClick={cancelAi}>
             Cancel
           </button>
         )}

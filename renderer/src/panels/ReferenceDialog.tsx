@@ -23,11 +23,11 @@ export function regionToReference(imageId: number, region: Region): ReferencePro
 }
 
 export function ReferenceDialog() {
-  const { currentImageId, setReferenceOpen, setAiReference, showError } = useAppStore(
+  const { currentImageId, setReferenceOpen, session, showError } = useAppStore(
     useShallow((s) => ({
       currentImageId: s.currentImage?.id ?? null,
       setReferenceOpen: s.setReferenceOpen,
-      setAiReference: s.setAiReference,
+      session: s.aiSession,
       showError: s.showError,
     })),
   );
@@ -63,7 +63,7 @@ export function ReferenceDialog() {
   const close = () => setReferenceOpen(false);
   const use = () => {
     if (imageId === null || !region) return;
-    setAiReference(regionToReference(imageId, region));
+    session.setReference(regionToReference(imageId, region));
     close();
   };
 

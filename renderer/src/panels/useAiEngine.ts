@@ -41,7 +41,7 @@ export function useAiEngine(): void {
     };
     focus(store.getState());
     const unsubscribe = store.subscribe((s, previous) => {
-      if (s.currentImage?.id !== previous.currentImage?.id) s.discardAi();
+      if (s.currentImage?.id !== previous.currentImage?.id) s.aiSession.discard();
       if (s.project !== previous.project) {
         // Image ids are per project: the old marks mean nothing here.
         s.forgetFeatureStates();

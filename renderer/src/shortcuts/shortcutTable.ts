@@ -10,14 +10,25 @@ export interface ShortcutInfo {
   description: string;
 }
 
+/** The parts of a KeyboardEvent a shortcut reads (tests press keys without a DOM). */
+export type KeyInput = Pick<KeyboardEvent, 'key' | 'code' | 'shiftKey' | 'altKey' | 'ctrlKey' | 'metaKey'>;
+
 export interface Shortcut extends ShortcutInfo {
-  matches: (e: KeyboardEvent) => boolean;
-  run: (s: AppState, e: KeyboardEvent) => void;
+  matches: (e: KeyInput) => boolean;
+  /** Whether the key means this now (the AI keys only with the AI tool idle and the session in the right state); else the next shortcut may take it. */
+  applies?: (s: AppState, e: KeyInput) => boolean;
+  run: (s: AppState, e: KeyInput) => void;
 }
 
-const ctrl = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
-const plainKey = (...keys: string[]) => (e: KeyboardEvent) => !ctrl(e) && !e.altKey && keys.includes(e.key);
-const ctrlKey = (key: string, shift = false) => (e: KeyboardEvent) => ctrl(e) && e.shiftKey === shift && e.key.toLowerCase() === key;
+const ctrl = (e: KeyInput) => e.ctrlKey || e.metaKey;
+const plainKey = (...keys: string[]) => (e: KeyInput) => !ctrl(e) && !e.altKey && keys.includes(e.key);
+const ctrlKey = (key: string, shift = false) => (e: KeyInput) => ctrl(e) && e.shiftKey === shift && e.key.toLowerCase() === key;
+
+/** The AI keys act on the session while the AI tool is active and no gesture is in progress (the tool had them before). */
+const aiIdle = (s: AppState) => s.activeTool === 'ai' && s.tool.state() === 'idle';
+const noCtrl = (e: KeyInput) => !ctrl(e);
+/** A label digit by physical key (layouts differ in what 1–9 type), or the typed digit (numpad). */
+const digitOf = (e: KeyInput): string | null => /^Digit([1-9])$/.exec(e.code)?.[1] ?? (/^[1-9]$/.test(e.key) ? e.key : null);
 
 const tool = (id: ToolId, key: string, description: string): Shortcut => ({
   group: 'Tools',
@@ -28,6 +39,48 @@ const tool = (id: ToolId, key: string, description: string): Shortcut => ({
 });
 
 export const SHORTCUTS: readonly Shortcut[] = [
+  // The AI keys first: where they apply, they take the key before the app's own meaning of it.
+  {
+    group: 'AI',
+    keys: 'Esc',
+    description: 'Cancel the drag; else drop the prompts and candidates',
+    matches: (e) => noCtrl(e) && e.key === 'Escape',
+    applies: (s) => s.activeTool === 'ai' && (s.tool.state() !== 'idle' || s.aiSession.hasWork()),
+    run: (s) => (s.tool.state() !== 'idle' ? s.cancelTool() : s.aiSession.discard()),
+  },
+  {
+    group: 'AI',
+    keys: 'Shift+1 – 4',
+    description: 'Scribble region (watershed: one mask per region)',
+    // The physical key: Shift+1 types "!" on most layouts.
+    matches: (e) => noCtrl(e) && e.shiftKey && /^Digit[1-4]$/.test(e.code),
+    applies: (s) => aiIdle(s) && s.aiSession.regionsOffered(),
+    run: (s, e) => void s.aiSession.setRegion(Number(e.code.slice(5)) - 1),
+  },
+  {
+    group: 'AI',
+    keys: 'Tab / Shift+Tab',
+    description: 'Next / previous candidate mask',
+    matches: (e) => noCtrl(e) && e.key === 'Tab',
+    applies: (s) => aiIdle(s) && s.aiSession.candidateCount() > 0,
+    run: (s, e) => s.aiSession.cycle(e.shiftKey ? -1 : 1),
+  },
+  {
+    group: 'AI',
+    keys: 'Enter',
+    description: 'Accept the candidate as an annotation (one undo step)',
+    matches: (e) => noCtrl(e) && e.key === 'Enter',
+    applies: (s) => aiIdle(s) && s.aiSession.candidateCount() > 0,
+    run: (s) => void s.aiSession.accept(),
+  },
+  {
+    group: 'AI',
+    keys: '1 – 9',
+    description: 'Label for the candidate (the best guess is preselected)',
+    matches: (e) => noCtrl(e) && digitOf(e) !== null,
+    applies: (s, e) => aiIdle(s) && s.aiSession.candidateCount() > 0 && s.labels.some((l) => l.hotkey === digitOf(e)),
+    run: (s, e) => void s.aiSession.chooseLabelByHotkey(digitOf(e)!),
+  },
   tool('select', 'v', 'Select & move'),
   tool('vertex', 'n', 'Edit vertices (drag a vertex, click an edge to add one, Alt/right-click to delete one)'),
   tool('box', 'r', 'Box'),
@@ -75,7 +128,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     matches: plainKey('g', 'G'),
     run: (s) => {
       s.setActiveTool('ai');
-      void s.segmentEverything();
+      void s.aiSession.segmentEverything();
     },
   },
   {
@@ -85,7 +138,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     matches: plainKey('w', 'W'),
     run: (s) => {
       s.setActiveTool('ai');
-      s.toggleAiWand();
+      s.aiSession.toggleWand();
     },
   },
   { group: 'Edit', keys: 'Delete / Backspace', description: 'Delete the selected annotations', matches: plainKey('Delete', 'Backspace'), run: (s) => s.deleteSelection() },
@@ -100,7 +153,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { group: 'Help', keys: '?', description: 'Show or hide this list', matches: (e) => e.key === '?', run: (s) => s.toggleShortcuts() },
 ];
 
-/** Mouse gestures and keys a tool handles itself, listed in the overlay next to the keys (the canvas and tools implement them). */
+/** Mouse gestures, listed in the overlay next to the keys (the canvas and tools implement them). */
 export const MOUSE_GESTURES: readonly ShortcutInfo[] = [
   { group: 'View', keys: 'Wheel', description: 'Zoom around the cursor' },
   { group: 'View', keys: 'Space+drag / middle drag', description: 'Pan' },
@@ -110,10 +163,5 @@ export const MOUSE_GESTURES: readonly ShortcutInfo[] = [
   { group: 'AI', keys: 'Alt+click / right-click', description: 'Negative point: not part of the object' },
   { group: 'AI', keys: 'Drag', description: 'Box around the object (the candidate follows while dragging)' },
   { group: 'AI', keys: 'Shift+drag', description: 'Scribble on the object (Shift+Alt+drag or right-drag: scribble outside it)' },
-  { group: 'AI', keys: 'Tab / Shift+Tab', description: 'Next / previous candidate mask' },
-  { group: 'AI', keys: 'Enter', description: 'Accept the candidate as an annotation (one undo step)' },
-  { group: 'AI', keys: 'Esc', description: 'Cancel the drag; else drop the prompts and candidates' },
-  { group: 'AI', keys: '1 – 9', description: 'Label for the candidate (the best guess is preselected)' },
-  { group: 'AI', keys: 'Shift+1 – 4', description: 'Scribble region (watershed: one mask per region)' },
   { group: 'AI', keys: 'Click a proposal', description: 'Accept it (after segment everything)' },
 ];

@@ -1,6 +1,7 @@
 // The renderer's one store, composed of slices; actions live next to their state.
 import { create } from 'zustand';
-import { createAiSlice, type AiSlice } from './aiEngineSlice.js';
+import { createAiEngineSlice, type AiEngineSlice } from './aiEngineSlice.js';
+import { createAiSessionSlice, type AiSessionSlice } from './aiSessionSlice.js';
 import { createDocumentSlice, type DocumentSlice } from './documentSlice.js';
 import { createHistorySlice, type HistorySlice } from './historySlice.js';
 import { createImagesSlice, type ImagesSlice } from './imagesSlice.js';
@@ -10,7 +11,7 @@ import { createToolsSlice, type ToolsSlice } from './toolsSlice.js';
 import { createUiSlice, type UiSlice } from './uiSlice.js';
 import { createViewSlice, type ViewSlice } from './viewSlice.js';
 
-export type AppState = ProjectSlice & ImagesSlice & DocumentSlice & ViewSlice & ToolsSlice & HistorySlice & UiSlice & AiSlice & ModelPacksSlice;
+export type AppState = ProjectSlice & ImagesSlice & DocumentSlice & ViewSlice & ToolsSlice & HistorySlice & UiSlice & AiEngineSlice & AiSessionSlice & ModelPacksSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createProjectSlice(...a),
@@ -20,6 +21,7 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createToolsSlice(...a),
   ...createHistorySlice(...a),
   ...createUiSlice(...a),
-  ...createAiSlice(...a),
+  ...createAiEngineSlice(...a),
+  ...createAiSessionSlice(...a),
   ...createModelPacksSlice(...a),
 }));

@@ -2,6 +2,7 @@
 // drafts, previews and commits go.
 import type { Annotation, DocOp, Geometry } from '../../../common/contract/index.js';
 import { api } from '../api/client.js';
+import { newAnnotation } from '../lib/newAnnotation.js';
 import { decodeMaskCached, encodeMask } from '../masks/maskCodec.js';
 import { loadPixelImage, PixelImageCache, type PixelImage } from '../tools/liveWire/imagePixels.js';
 import type { ToolContext } from '../tools/toolTypes.js';
@@ -30,18 +31,7 @@ export function createToolContext(get: () => AppState): ToolContext {
       const s = get();
       // The canvas only feeds tools while an image is open.
       if (!s.currentImage) throw new Error('No image is open.');
-      const now = Date.now();
-      return {
-        id: crypto.randomUUID(),
-        imageId: s.currentImage.id,
-        labelId: s.activeLabelId,
-        geometry,
-        score: null,
-        source: 'manual',
-        createdAt: now,
-        updatedAt: now,
-        revision: 0,
-      };
+      return newAnnotation({ imageId: s.currentImage.id, labelId: s.activeLabelId, geometry });
     },
     hitTolerance: () => HIT_SCREEN_PX / get().view.scale,
     brushRadius: () => get().brushRadius,
@@ -50,7 +40,7 @@ export function createToolContext(get: () => AppState): ToolContext {
     encodeMask,
     liveWireEnabled: () => get().liveWire,
     imagePixels: (): PixelImage | null => {
-      const { project, currentImage: image, showToast } = get();
+      const { project, currentImage: image } = get();
       if (!project || !image?.width || !image.height) return null;
       const { id, width, height } = image;
       const load = async () => {

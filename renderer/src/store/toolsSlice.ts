@@ -3,7 +3,6 @@ import { createTool } from '../tools/createTool.js';
 import type { PixelImageState } from '../tools/liveWire/imagePixels.js';
 import type { Draft, LivePreview, Tool, ToolId } from '../tools/toolTypes.js';
 import type { SliceCreator } from './sliceTypes.js';
-import { createAiToolContext } from './aiToolContext.js';
 import { createToolContext } from './toolContext.js';
 
 export interface LiveWirePixels {
@@ -43,7 +42,7 @@ const MAX_BRUSH = 500;
 
 export const createToolsSlice: SliceCreator<ToolsSlice> = (set, get) => ({
   activeTool: 'select',
-  tool: createTool('select', createToolContext(get), createAiToolContext(get)),
+  tool: createTool('select', createToolContext(get), () => get().aiSession),
   activeLabelId: null,
   brushRadius: 12,
   liveWire: false,
@@ -53,7 +52,7 @@ export const createToolsSlice: SliceCreator<ToolsSlice> = (set, get) => ({
   setActiveTool: (activeTool) => {
     if (activeTool === get().activeTool) return;
     get().tool.cancel();
-    set({ activeTool, tool: createTool(activeTool, createToolContext(get), createAiToolContext(get)) });
+    set({ activeTool, tool: createTool(activeTool, createToolContext(get), () => get().aiSession) });
   },
   cancelTool: () => get().tool.cancel(),
   setActiveLabel: (activeLabelId) => set({ activeLabelId }),
@@ -85,6 +84,6 @@ export const createToolsSlice: SliceCreator<ToolsSlice> = (set, get) => ({
     const now = Date.now();
     const changed = get().annotations.filter((a) => annotationIds.includes(a.id) && a.labelId !== labelId);
     if (changed.length === 0) return;
-    get().commit(changed.map((a) => ({ type: 'annotation.put', annotation: { ...a, labelId, updatedAt: now } })));
+    void get().commit(changed.map((a) => ({ type: 'annotation.put', annotation: { ...a, labelId, updatedAt: now } })));
   },
 });

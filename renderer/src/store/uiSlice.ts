@@ -1,4 +1,5 @@
-// Transient app chrome: toasts, progress of long tasks, the shortcut overlay.
+// Transient app chrome: toasts, progress of long tasks, the shortcut overlay,
+// the AI panel's reference-region dialog.
 import type { EventMap } from '../../../common/contract/index.js';
 import type { SliceCreator } from './sliceTypes.js';
 
@@ -14,11 +15,13 @@ export interface UiSlice {
   toasts: Toast[];
   progressTasks: ProgressTask[];
   shortcutsOpen: boolean;
+  aiReferenceOpen: boolean;
   showToast: (kind: Toast['kind'], message: string) => void;
   showError: (error: unknown) => void;
   dismissToast: (id: number) => void;
   updateProgress: (task: ProgressTask) => void;
   toggleShortcuts: () => void;
+  setReferenceOpen: (open: boolean) => void;
 }
 
 const TOAST_MS = { info: 5000, error: 10000 };
@@ -28,6 +31,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
   toasts: [],
   progressTasks: [],
   shortcutsOpen: false,
+  aiReferenceOpen: false,
   showToast: (kind, message) => {
     const id = nextToastId++;
     set((s) => ({ toasts: [...s.toasts.slice(-4), { id, kind, message }] }));
@@ -41,4 +45,5 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
       return { progressTasks: task.finished ? others : [...others, task] };
     }),
   toggleShortcuts: () => set((s) => ({ shortcutsOpen: !s.shortcutsOpen })),
+  setReferenceOpen: (aiReferenceOpen) => set({ aiReferenceOpen }),
 });

@@ -2,19 +2,15 @@
 // A click is a positive point (Alt or right button: negative); a drag is a
 // box that the candidate follows while it is dragged; Shift+drag (or any drag
 // in scribble mode) is a scribble stroke, negative with Alt or the right
-// button. Enter accepts the candidate, Esc drops it, Tab / Shift+Tab cycle
-// the candidates, 1–9 pick the label, Shift+1–4 the scribble region (for
-// providers that split an image by regions). The tool only turns gestures
-// into prompts; requests, candidates and accepting live in the AI slice.
+// button. The tool only turns gestures into prompts for the AI session
+// (ai/session/), which sends them and holds the candidates; the AI keys
+// (Enter, Tab, Esc, 1–9, Shift+1–4) are actions (actions/aiActions.ts).
 import { isInsideImage, type ClickPromptInput, type ScribblePromptInput } from '../../../common/contract/index.js';
 import { cornersOf, type Corners } from '../lib/corners.js';
-import type { KeyModifiers, Tool, ToolPointer } from './toolTypes.js';
+import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 
-/** What the AI prompt tool may do; the store implements it (tests fake it). */
-export interface AiToolContext {
-  imageSize(): { width: number; height: number };
-  /** Image pixels that correspond to a few screen pixels at the current zoom. */
-  hitTolerance(): number;
+/** Where the AI prompt tool's gestures go: the AI session implements it (tests fake it). */
+export interface AiGestures {
   /** Drags draw scribbles even without Shift. */
   scribbleMode(): boolean;
   addClick(click: ClickPromptInput): void;
@@ -25,17 +21,10 @@ export interface AiToolContext {
   /** The stroke being drawn, shown before it becomes a prompt. */
   showStroke(stroke: ScribblePromptInput | null): void;
   addScribble(scribble: ScribblePromptInput): void;
-  /** Prompts or candidates are on screen (Esc has something to drop). */
-  hasWork(): boolean;
-  candidateCount(): number;
-  accept(): void;
-  discard(): void;
-  cycleCandidate(delta: 1 | -1): void;
-  /** Returns true when a label has that hotkey. */
-  chooseLabelByHotkey(digit: string): boolean;
-  /** Region (0-based) for the next scribbles; false when the provider has no regions. */
-  selectRegion(region: number): boolean;
 }
+
+/** What the tool reads of the app besides the session. */
+export type AiToolView = Pick<ToolContext, 'imageSize' | 'hitTolerance'>;
 
 type State =
   | { name: 'idle' }
@@ -50,7 +39,10 @@ export class AiPromptTool implements Tool {
   readonly id = 'ai';
   private current: State = { name: 'idle' };
 
-  constructor(private readonly ctx: AiToolContext) {}
+  constructor(
+    private readonly view: AiToolView,
+    private readonly ai: AiGestures,
+  ) {}
 
   state(): string {
     return this.current.name;
@@ -59,25 +51,25 @@ export class AiPromptTool implements Tool {
   onPointerDown(p: ToolPointer): void {
     if (p.button !== 0 && p.button !== 2) return;
     const negative = p.alt || p.button === 2;
-    this.current = { name: 'pressing', x: p.x, y: p.y, negative, stroke: p.shift || this.ctx.scribbleMode() || p.button === 2 };
+    this.current = { name: 'pressing', x: p.x, y: p.y, negative, stroke: p.shift || this.ai.scribbleMode() || p.button === 2 };
   }
 
   onPointerMove(p: ToolPointer): void {
     const s = this.current;
     if (s.name === 'pressing') {
       // A few screen pixels of jitter on a click is not a drag.
-      if (Math.hypot(p.x - s.x, p.y - s.y) < this.ctx.hitTolerance() / 2) return;
+      if (Math.hypot(p.x - s.x, p.y - s.y) < this.view.hitTolerance() / 2) return;
       if (s.stroke) {
         this.current = { name: 'scribbling', points: [this.clamp(s.x, s.y), this.clamp(p.x, p.y)], positive: !s.negative };
         this.showStroke();
       } else {
         this.current = { name: 'boxing', x: s.x, y: s.y };
-        this.ctx.dragBox(this.boxTo(s.x, s.y, p), false);
+        this.ai.dragBox(this.boxTo(s.x, s.y, p), false);
       }
       return;
     }
     if (s.name === 'boxing') {
-      this.ctx.dragBox(this.boxTo(s.x, s.y, p), false);
+      this.ai.dragBox(this.boxTo(s.x, s.y, p), false);
       return;
     }
     if (s.name === 'scribbling') {
@@ -93,73 +85,49 @@ export class AiPromptTool implements Tool {
     const s = this.current;
     this.current = { name: 'idle' };
     if (s.name === 'pressing') {
-      const { width, height } = this.ctx.imageSize();
+      const { width, height } = this.view.imageSize();
       // A click beside the image is not a prompt (the contract's rule; main refuses the same points).
       if (!isInsideImage(s.x, s.y, width, height)) return;
-      this.ctx.addClick({ x: s.x, y: s.y, positive: !s.negative });
+      this.ai.addClick({ x: s.x, y: s.y, positive: !s.negative });
       return;
     }
     if (s.name === 'boxing') {
       const box = this.boxTo(s.x, s.y, p);
       // Dragged back to (almost) nothing: not a box after all.
-      if (box[2] - box[0] < 1 || box[3] - box[1] < 1) this.ctx.cancelBoxDrag();
-      else this.ctx.dragBox(box, true);
+      if (box[2] - box[0] < 1 || box[3] - box[1] < 1) this.ai.cancelBoxDrag();
+      else this.ai.dragBox(box, true);
       return;
     }
     if (s.name === 'scribbling') {
-      this.ctx.showStroke(null);
-      this.ctx.addScribble({ points: s.points, positive: s.positive });
+      this.ai.showStroke(null);
+      this.ai.addScribble({ points: s.points, positive: s.positive });
     }
   }
 
-  onKeyDown(key: string, modifiers?: KeyModifiers): boolean {
-    if (key === 'Escape') {
-      if (this.current.name !== 'idle') {
-        this.cancel();
-        return true;
-      }
-      if (!this.ctx.hasWork()) return false;
-      this.ctx.discard();
-      return true;
-    }
-    if (this.current.name !== 'idle') return false;
-    // The physical key: Shift+1 types "!" on most layouts.
-    const region = modifiers?.shift ? /^Digit([1-4])$/.exec(modifiers.code)?.[1] : undefined;
-    if (region !== undefined && this.ctx.selectRegion(Number(region) - 1)) return true;
-    const candidates = this.ctx.candidateCount();
-    if (candidates === 0) return false;
-    if (key === 'Enter') {
-      this.ctx.accept();
-      return true;
-    }
-    if (key === 'Tab') {
-      this.ctx.cycleCandidate(modifiers?.shift ? -1 : 1);
-      return true;
-    }
-    // The physical key, as the label shortcuts use (keyboard layouts differ in what 1–9 type).
-    const digit = /^Digit([1-9])$/.exec(modifiers?.code ?? '')?.[1] ?? (/^[1-9]$/.test(key) ? key : null);
-    return digit !== null && this.ctx.chooseLabelByHotkey(digit);
+  /** The AI keys are actions (they act on the session, not on a gesture); Esc during a gesture is the app's cancel. */
+  onKeyDown(): boolean {
+    return false;
   }
 
   cancel(): void {
     const s = this.current;
     this.current = { name: 'idle' };
-    if (s.name === 'boxing') this.ctx.cancelBoxDrag();
-    if (s.name === 'scribbling') this.ctx.showStroke(null);
+    if (s.name === 'boxing') this.ai.cancelBoxDrag();
+    if (s.name === 'scribbling') this.ai.showStroke(null);
   }
 
   private clamp(x: number, y: number): [number, number] {
-    const { width, height } = this.ctx.imageSize();
+    const { width, height } = this.view.imageSize();
     return [Math.max(0, Math.min(width - 1, x)), Math.max(0, Math.min(height - 1, y))];
   }
 
   private boxTo(x: number, y: number, p: ToolPointer): Corners {
-    const { width, height } = this.ctx.imageSize();
+    const { width, height } = this.view.imageSize();
     return cornersOf(x, y, p.x, p.y, width, height);
   }
 
   private showStroke(): void {
     const s = this.current;
-    if (s.name === 'scribbling') this.ctx.showStroke({ points: [...s.points], positive: s.positive });
+    if (s.name === 'scribbling') this.ai.showStroke({ points: [...s.points], positive: s.positive });
   }
 }

@@ -58,12 +58,6 @@ export interface ToolContext {
   imagePixels(): PixelImage | null;
 }
 
-/** Modifiers of a key press: Shift+Tab cycles backwards; `code` is the physical key (label digits). */
-export interface KeyModifiers {
-  shift: boolean;
-  code: string;
-}
-
 export interface Tool {
   readonly id: ToolId;
   /** Current state name, e.g. 'idle', 'pointing', 'drawing'. */
@@ -71,8 +65,8 @@ export interface Tool {
   onPointerDown(pointer: ToolPointer): void;
   onPointerMove(pointer: ToolPointer): void;
   onPointerUp(pointer: ToolPointer): void;
-  /** Returns true when the key was consumed. */
-  onKeyDown(key: string, modifiers?: KeyModifiers): boolean;
+  /** Keys of a gesture in progress (Enter closes a polygon); returns true when the key was consumed. */
+  onKeyDown(key: string): boolean;
   /** Abandons whatever is in progress (Esc, tool switch, image change). */
   cancel(): void;
   /** Redraws what the tool shows after a setting it reads has changed (live-wire on/off). */

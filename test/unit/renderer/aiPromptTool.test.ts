@@ -2,72 +2,44 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClickPromptInput, ScribblePromptInput } from '../../../common/contract/index.js';
 import type { Corners } from '../../../renderer/src/lib/corners.js';
-import { AiPromptTool, type AiToolContext } from '../../../renderer/src/tools/aiPromptTool.js';
-import { at } from './fakeToolContext.js';
+import { AiPromptTool, type AiGestures } from '../../../renderer/src/tools/aiPromptTool.js';
+import { at, fakeContext } from './fakeToolContext.js';
 
-interface FakeAiContext extends AiToolContext {
+// The tool's keys (Esc, Enter, Tab, 1–9, Shift+1–4) are actions now: aiKeys.test.ts.
+
+interface FakeGestures extends AiGestures {
   clicks: ClickPromptInput[];
   boxes: { box: Corners; final: boolean }[];
   boxCancels: number;
   strokes: (ScribblePromptInput | null)[];
   scribbles: ScribblePromptInput[];
-  candidates: number;
-  work: boolean;
   scribbling: boolean;
-  accepted: number;
-  discarded: number;
-  cycled: number[];
-  hotkeys: string[];
-  /** Whether the provider offers scribble regions; chosen ones are recorded. */
-  regionsOffered: boolean;
-  regions: number[];
 }
 
-function fakeAi(size = { width: 200, height: 100 }): FakeAiContext {
-  const ctx: FakeAiContext = {
+function fakeAi(): FakeGestures {
+  const ai: FakeGestures = {
     clicks: [],
     boxes: [],
     boxCancels: 0,
     strokes: [],
     scribbles: [],
-    candidates: 0,
-    work: false,
     scribbling: false,
-    accepted: 0,
-    discarded: 0,
-    cycled: [],
-    hotkeys: [],
-    regionsOffered: false,
-    regions: [],
-    imageSize: () => size,
-    hitTolerance: () => 6,
-    scribbleMode: () => ctx.scribbling,
-    addClick: (click) => void ctx.clicks.push(click),
-    dragBox: (box, final) => void ctx.boxes.push({ box, final }),
-    cancelBoxDrag: () => void ctx.boxCancels++,
-    showStroke: (stroke) => void ctx.strokes.push(stroke),
-    addScribble: (scribble) => void ctx.scribbles.push(scribble),
-    hasWork: () => ctx.work,
-    candidateCount: () => ctx.candidates,
-    accept: () => void ctx.accepted++,
-    discard: () => void ctx.discarded++,
-    cycleCandidate: (delta) => void ctx.cycled.push(delta),
-    chooseLabelByHotkey: (digit) => {
-      ctx.hotkeys.push(digit);
-      return digit === '2';
-    },
-    selectRegion: (region) => {
-      if (!ctx.regionsOffered) return false;
-      ctx.regions.push(region);
-      return true;
-    },
+    scribbleMode: () => ai.scribbling,
+    addClick: (click) => void ai.clicks.push(click),
+    dragBox: (box, final) => void ai.boxes.push({ box, final }),
+    cancelBoxDrag: () => void ai.boxCancels++,
+    showStroke: (stroke) => void ai.strokes.push(stroke),
+    addScribble: (scribble) => void ai.scribbles.push(scribble),
   };
-  return ctx;
+  return ai;
 }
+
+/** The tool on a 200 × 100 image, with a 6 px grab distance. */
+const aiTool = (ai: FakeGestures) => new AiPromptTool(fakeContext([], { width: 200, height: 100 }), ai);
 
 test('ai tool: a click is a positive point, Alt+click and right click negative ones', () => {
   const ctx = fakeAi();
-  const tool = new AiPromptTool(ctx);
+  const tool = aiTool(ctx);
   tool.onPointerDown(at(40, 30));
   assert.equal(tool.state(), 'pressing');
   // Jitter below half the grab distance is still a click.
@@ -89,7 +61,7 @@ test('ai tool: a click is a positive point, Alt+click and right click negative o
 
 test('ai tool: clicks beside the image and middle-button presses are not prompts', () => {
   const ctx = fakeAi();
-  const tool = new AiPromptTool(ctx);
+  const tool = aiTool(ctx);
   tool.onPointerDown(at(-5, 30));
   tool.onPointerUp(at(-5, 30));
   tool.onPointerDown(at(250, 30));
@@ -102,7 +74,7 @@ test('ai tool: clicks beside the image and middle-button presses are not prompts
 
 test('ai tool: a drag is a box the candidate follows, clamped to the image, final on release', () => {
   const ctx = fakeAi();
-  const tool = new AiPromptTool(ctx);
+  const tool = aiTool(ctx);
   tool.onPointerDown(at(150, 80));
   tool.onPointerMove(at(120, 60));
   assert.equal(tool.state(), 'boxing');
@@ -119,9 +91,9 @@ test('ai tool: a drag is a box the candidate follows, clamped to the image, fina
   assert.deepEqual(ctx.clicks, []);
 });
 
-test('ai tool: a box dragged back to nothing, or cancelled with Esc, restores the previous box', () => {
+test('ai tool: a box dragged back to nothing, or cancelled, restores the previous box', () => {
   const ctx = fakeAi();
-  const tool = new AiPromptTool(ctx);
+  const tool = aiTool(ctx);
   tool.onPointerDown(at(50, 50));
   tool.onPointerMove(at(70, 70));
   tool.onPointerUp(at(50.4, 50.2));
@@ -130,17 +102,16 @@ test('ai tool: a box dragged back to nothing, or cancelled with Esc, restores th
 
   tool.onPointerDown(at(50, 50));
   tool.onPointerMove(at(70, 70));
-  assert.equal(tool.onKeyDown('Escape'), true, 'Esc during a drag cancels the drag');
+  tool.cancel(); // Esc during a drag (the app's cancel; aiKeys.test.ts presses the key)
   assert.equal(tool.state(), 'idle');
   assert.equal(ctx.boxCancels, 2);
-  assert.equal(ctx.discarded, 0, 'cancelling a drag keeps the prompts');
   tool.onPointerUp(at(70, 70));
   assert.equal(ctx.boxes.filter((b) => b.final).length, 0);
 });
 
 test('ai tool: Shift+drag, scribble mode and right-drag draw scribbles; Alt makes them negative', () => {
   const ctx = fakeAi();
-  const tool = new AiPromptTool(ctx);
+  const tool = aiTool(ctx);
   tool.onPointerDown(at(10, 10, { shift: true }));
   tool.onPointerMove(at(20, 10));
   assert.equal(tool.state(), 'scribbling');
@@ -168,69 +139,4 @@ test('ai tool: Shift+drag, scribble mode and right-drag draw scribbles; Alt make
     [true, false, true, false],
   );
   assert.equal(ctx.boxes.length, 0);
-});
-
-test('ai tool: Esc drops the prompts only when there are some, otherwise it is left to the app', () => {
-  const ctx = fakeAi();
-  const tool = new AiPromptTool(ctx);
-  assert.equal(tool.onKeyDown('Escape'), false);
-  ctx.work = true;
-  assert.equal(tool.onKeyDown('Escape'), true);
-  assert.equal(ctx.discarded, 1);
-});
-
-test('ai tool: Enter, Tab, Shift+Tab and label digits act on candidates only when there are some', () => {
-  const ctx = fakeAi();
-  const tool = new AiPromptTool(ctx);
-  assert.equal(tool.onKeyDown('Enter'), false);
-  assert.equal(tool.onKeyDown('Tab', { shift: false, code: 'Tab' }), false);
-  assert.equal(tool.onKeyDown('2', { shift: false, code: 'Digit2' }), false);
-  ctx.candidates = 3;
-  assert.equal(tool.onKeyDown('Tab', { shift: false, code: 'Tab' }), true);
-  assert.equal(tool.onKeyDown('Tab', { shift: true, code: 'Tab' }), true);
-  assert.deepEqual(ctx.cycled, [1, -1]);
-  // The physical key decides (AZERTY types 'é' on Digit2).
-  assert.equal(tool.onKeyDown('é', { shift: false, code: 'Digit2' }), true);
-  assert.equal(tool.onKeyDown('5', { shift: false, code: 'Digit5' }), false, 'no label has that hotkey');
-  assert.deepEqual(ctx.hotkeys, ['2', '5']);
-  assert.equal(tool.onKeyDown('Enter'), true);
-  assert.equal(ctx.accepted, 1);
-  assert.equal(tool.onKeyDown('x'), false);
-});
-
-test('ai tool: keys wait while a gesture is in progress', () => {
-  const ctx = fakeAi();
-  ctx.candidates = 2;
-  const tool = new AiPromptTool(ctx);
-  tool.onPointerDown(at(50, 50));
-  tool.onPointerMove(at(80, 80));
-  assert.equal(tool.onKeyDown('Enter'), false);
-  assert.equal(ctx.accepted, 0);
-  tool.cancel();
-  assert.equal(tool.state(), 'idle');
-});
-
-test('ai tool: Shift+1–4 choose the scribble region when the provider has regions, by physical key; otherwise they stay label keys', () => {
-  const ctx = fakeAi();
-  const tool = new AiPromptTool(ctx);
-  ctx.candidates = 2;
-  // No regions: Shift+2 is the label key it always was.
-  assert.equal(tool.onKeyDown('@', { shift: true, code: 'Digit2' }), true);
-  assert.deepEqual(ctx.hotkeys, ['2']);
-  assert.deepEqual(ctx.regions, []);
-
-  ctx.regionsOffered = true;
-  assert.equal(tool.onKeyDown('!', { shift: true, code: 'Digit1' }), true);
-  assert.equal(tool.onKeyDown('$', { shift: true, code: 'Digit4' }), true);
-  assert.deepEqual(ctx.regions, [0, 3]);
-  assert.deepEqual(ctx.hotkeys, ['2'], 'a region key is not also a label key');
-  // Shift+5 is no region; plain digits are labels even with regions offered.
-  assert.equal(tool.onKeyDown('%', { shift: true, code: 'Digit5' }), false);
-  assert.equal(tool.onKeyDown('2', { shift: false, code: 'Digit2' }), true);
-  assert.deepEqual(ctx.regions, [0, 3]);
-  assert.deepEqual(ctx.hotkeys, ['2', '5', '2']);
-  // Regions can be chosen before any candidate exists (before the first scribble).
-  ctx.candidates = 0;
-  assert.equal(tool.onKeyDown('#', { shift: true, code: 'Digit3' }), true);
-  assert.deepEqual(ctx.regions, [0, 3, 2]);
 });
