@@ -12,7 +12,7 @@ import { StatusBar } from './panels/StatusBar.js';
 import { Toasts } from './panels/Toasts.js';
 import { Toolbar } from './panels/Toolbar.js';
 import { useAiEngine } from './panels/useAiEngine.js';
-import { useGlobalShortcuts } from './shortcuts/useGlobalShortcuts.js';
+import { useGlobalShortcuts } from './actions/useGlobalShortcuts.js';
 import { useAppStore } from './store/appStore.js';
 
 function useMainProcessEvents(): void {

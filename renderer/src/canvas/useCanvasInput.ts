@@ -6,7 +6,7 @@ import { useEffect, type RefObject } from 'react';
 import Konva from 'konva';
 import { useAppStore } from '../store/appStore.js';
 import type { ToolPointer } from '../tools/toolTypes.js';
-import { isTyping } from '../shortcuts/isTyping.js';
+import { isTyping } from '../actions/isTyping.js';
 import { applyViewImperatively } from './stageView.js';
 import { panBy, screenToImage, wheelZoomFactor, zoomAround, type ViewTransform } from '../lib/viewTransform.js';
 

@@ -6,6 +6,7 @@
 // provider cannot take is disabled, and its tooltip says why.
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { actionNamed, keyOf, type ActionName } from '../actions/actionList.js';
 import type { Label, LabelGuess, ModelInfo } from '../../../common/contract/index.js';
 import {
   MAX_WAND_TOLERANCE,
@@ -34,6 +35,9 @@ const PROMPT_KINDS: { kind: PromptKind; name: string; how: string }[] = [
   { kind: 'text', name: 'Text', how: 'Describe the object below' },
   { kind: 'reference', name: 'Reference', how: 'Mark a region of another image' },
 ];
+
+/** A button that runs an action does what its key does. */
+const perform = (name: ActionName) => actionNamed(name).perform(useAppStore.getState(), null);
 
 const blurFocusedButton = () => {
   if (document.activeElement instanceof HTMLButtonElement) document.activeElement.blur();
@@ -91,7 +95,7 @@ function WandControls({ problem }: { problem: string | null }) {
   );
   return (
     <div className="ai-wand" data-testid="ai-wand" data-active={active ? '1' : '0'}>
-      <label className="ai-toggle" title={problem ?? 'Clicks flood similar colours (inside the box, if one is drawn); Alt+click cuts a fill out (W)'}>
+      <label className="ai-toggle" title={problem ?? `Clicks flood similar colours (inside the box, if one is drawn); Alt+click cuts a fill out (${keyOf('ai.wand')})`}>
         <input
           type="checkbox"
           data-testid="ai-wand-mode"
@@ -131,7 +135,7 @@ function WandControls({ problem }: { problem: string | null }) {
 function RegionPicker({ problem }: { problem: string | null }) {
   const { region, session } = useAppStore(useShallow((s) => ({ region: s.ai.settings.region, session: s.aiSession })));
   return (
-    <div className="ai-regions" title={problem ?? 'Scribbles go to this region; each region becomes one mask (Shift+1–4)'}>
+    <div className="ai-regions" title={problem ?? `Scribbles go to this region; each region becomes one mask (${keyOf('ai.region')})`}>
       <span className="muted">Scribble region</span>
       <div className="tool-group" role="radiogroup" aria-label="Scribble region" data-testid="ai-regions" data-available={problem ? '0' : '1'}>
         {Array.from({ length: REGION_COUNT }, (_, index) => (
@@ -246,7 +250,7 @@ function LabelChoice({ guesses, labels, labelId, knowsLabels }: { guesses: reado
       <select
         data-testid="ai-label-select"
         value={labelId ?? ''}
-        title="Any label of the project (1–9 also pick one)"
+        title={`Any label of the project (${keyOf('ai.label')} also pick one)`}
         onChange={(e) => {
           session.chooseLabel(e.target.value || null);
           e.currentTarget.blur();
@@ -389,7 +393,7 @@ export function PromptPanel() {
       {selected && <LabelChoice guesses={selected.labels} labels={s.labels} labelId={s.labelId} knowsLabels={s.model?.capabilities.labels ?? true} />}
 
       <div className="ai-actions">
-        <button type="button" className="primary" data-testid="ai-accept" disabled={!selected || s.accepting} title="Accept as an annotation (Enter)" onClick={() => void session.accept()}>
+        <button type="button" className="primary" data-testid="ai-accept" disabled={!selected || s.accepting} title={`Accept as an annotation (${keyOf('ai.accept')})`} onClick={() => perform('ai.accept')}>
           Accept
         </button>
         {s.mode !== 'prompt' && candidates && (
@@ -403,7 +407,7 @@ export function PromptPanel() {
             Accept all
           </button>
         )}
-        <button type="button" data-testid="ai-discard" disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning} title="Drop the prompts and candidates (Esc)" onClick={() => session.discard()}>
+        <button type="button" data-testid="ai-discard" disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning} title={`Drop the prompts and candidates (${keyOf('ai.discard')})`} onClick={() => perform('ai.discard')}>
           Discard
         </button>
         <button type="button" data-testid="ai-clear" disabled={!canvasPrompts} title="Remove the clicks, box and scribbles (text and reference stay)" onClick={() => session.clearCanvasPrompts()}>
@@ -418,9 +422,9 @@ export function PromptPanel() {
           disabled={!s.hasImage || s.everythingRunning || everythingProblem !== null}
           title={
             everythingProblem ??
-            (s.model?.kind === 'foreground' ? 'Mask the foreground of the whole image (G)' : 'Propose masks for the whole image (G)')
+            `${s.model?.kind === 'foreground' ? 'Mask the foreground of the whole image' : 'Propose masks for the whole image'} (${keyOf('ai.everything')})`
           }
-          onClick={() => void session.segmentEverything()}
+          onClick={() => perform('ai.everything')}
         >
           {everythingName}
         </button>

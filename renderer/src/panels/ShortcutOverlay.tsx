@@ -1,14 +1,14 @@
-// The `?` panel: every shortcut, grouped, from the same table the keyboard handler uses.
+// The `?` panel: every key of the action list and the mouse gestures,
+// grouped, from the same list the keyboard handler runs.
+import { overlaySections } from '../actions/overlayRows.js';
 import { useAppStore } from '../store/appStore.js';
-import { MOUSE_GESTURES, SHORTCUTS, type ShortcutInfo } from '../shortcuts/shortcutTable.js';
 
-const GROUPS: ShortcutInfo['group'][] = ['Tools', 'AI', 'Labels', 'Edit', 'View', 'Images', 'Help'];
+const SECTIONS = overlaySections();
 
 export function ShortcutOverlay() {
   const open = useAppStore((s) => s.shortcutsOpen);
   const toggle = useAppStore((s) => s.toggleShortcuts);
   if (!open) return null;
-  const all: readonly ShortcutInfo[] = [...SHORTCUTS, ...MOUSE_GESTURES];
   return (
     <div className="overlay-backdrop" onClick={toggle}>
       <div className="shortcuts" data-testid="shortcuts" role="dialog" aria-label="Keyboard shortcuts" onClick={(e) => e.stopPropagation()}>
@@ -19,20 +19,18 @@ export function ShortcutOverlay() {
           </button>
         </header>
         <div className="shortcut-groups">
-          {GROUPS.map((group) => (
+          {SECTIONS.map(({ group, rows }) => (
             <section key={group}>
               <h3>{group}</h3>
               <dl>
-                {all
-                  .filter((s) => s.group === group)
-                  .map((s) => (
-                    <div key={s.keys} className="shortcut">
-                      <dt>
-                        <kbd>{s.keys}</kbd>
-                      </dt>
-                      <dd>{s.description}</dd>
-                    </div>
-                  ))}
+                {rows.map((row) => (
+                  <div key={row.keys} className="shortcut">
+                    <dt>
+                      <kbd>{row.keys}</kbd>
+                    </dt>
+                    <dd>{row.description}</dd>
+                  </div>
+                ))}
               </dl>
             </section>
           ))}

@@ -6,25 +6,13 @@
 // reaches the session, the feature marks and the model manager.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it, mock } from 'node:test';
-import type { Bridge, DocOp, ModelInfo, ModelPack, Result } from '../../../common/contract/index.js';
+import type { DocOp, ModelInfo, ModelPack } from '../../../common/contract/index.js';
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
 import type * as ModelPacksModule from '../../../renderer/src/store/modelPacksSlice.js';
-import { CLASSICAL, IMAGE, LABELS, MATERIALIZED, MODEL, STATUS, Script, candidateSet, maskCandidate, settle } from './aiFixtures.js';
+import { CLASSICAL, IMAGE, LABELS, MATERIALIZED, MODEL, STATUS, Script, candidateSet, maskCandidate, scriptedBridge, settle } from './aiFixtures.js';
 
 const script = new Script();
-const bridge: Bridge = {
-  invoke: (channel, request) =>
-    new Promise<Result<never>>((resolve) =>
-      script.push(
-        channel,
-        request,
-        (value) => resolve({ ok: true, value: value as never }),
-        (message, code) => resolve({ ok: false, error: { code, message } }),
-      ),
-    ),
-  on: () => () => undefined,
-  imageUrl: () => '',
-};
+const bridge = scriptedBridge(script);
 const invocations = script.invocations;
 const pending = (channel: Parameters<Script['pending']>[0]) => script.pending(channel);
 const answer = (channel: Parameters<Script['answer']>[0], value: unknown) => script.answer(channel, value);

@@ -1,8 +1,10 @@
-// What the AI tests share: a script that plays the main process (every
-// request waits until the test answers or fails it, so the order of requests
-// and answers is exact), and the models, labels, image and candidates they use.
+// What the AI and action tests share: a script that plays the main process
+// (every request waits until the test answers or fails it, so the order of
+// requests and answers is exact), the bridge that answers through it, a key
+// press, and the models, labels, image and candidates they use.
 import assert from 'node:assert/strict';
 import type {
+  Bridge,
   CandidateSet,
   ChannelName,
   EngineStatus,
@@ -12,8 +14,10 @@ import type {
   MaskCandidate,
   MaterializedMask,
   ModelInfo,
+  Result,
 } from '../../../common/contract/index.js';
 import { maskToRle } from '../../../common/geometry/rle.js';
+import type { KeyInput } from '../../../renderer/src/actions/actionTypes.js';
 
 export interface Invocation {
   channel: ChannelName;
@@ -63,6 +67,34 @@ export class Script {
     return this.invocations.splice(index, 1)[0]!;
   }
 }
+
+/** The preload bridge the renderer's API client reads, answering through the script. */
+export function scriptedBridge(script: Script): Bridge {
+  return {
+    invoke: (channel, request) =>
+      new Promise<Result<never>>((resolve) =>
+        script.push(
+          channel,
+          request,
+          (value) => resolve({ ok: true, value: value as never }),
+          (message, code) => resolve({ ok: false, error: { code, message } }),
+        ),
+      ),
+    on: () => () => undefined,
+    imageUrl: () => '',
+  };
+}
+
+/** A key press as the browser describes it; `code` is the physical key (the key's name unless given). */
+export const keyInput = (key: string, extra: Partial<KeyInput> = {}): KeyInput => ({
+  key,
+  code: key,
+  shiftKey: false,
+  altKey: false,
+  ctrlKey: false,
+  metaKey: false,
+  ...extra,
+});
 
 export const MODEL: ModelInfo = {
   id: 'tiny',

@@ -1,5 +1,6 @@
 // Window-level keyboard handling: every key press not typed into a field goes
-// through dispatchKey; a key it runs is not the browser's any more.
+// through dispatchKey; a key an action or the tool took is not the browser's
+// any more.
 import { useEffect } from 'react';
 import { useAppStore } from '../store/appStore.js';
 import { dispatchKey } from './dispatchKey.js';

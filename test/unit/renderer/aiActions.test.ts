@@ -1,42 +1,19 @@
-// The AI keys as the app runs them: a key press goes through dispatchKey
+// The AI keys as actions, as the app runs them: a key press goes through dispatchKey
 // (the window's handler does the same), which finds the AI key where it
 // applies (the AI tool active and idle, the session in the right state) and
 // otherwise leaves the key to the app's own meaning of it. A real store and
 // AI session, with the main process played by a script.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it, mock } from 'node:test';
-import type { Bridge, Result } from '../../../common/contract/index.js';
-import type { dispatchKey as DispatchKey } from '../../../renderer/src/shortcuts/dispatchKey.js';
-import type { KeyInput } from '../../../renderer/src/shortcuts/shortcutTable.js';
+import type { KeyInput } from '../../../renderer/src/actions/actionTypes.js';
+import type { dispatchKey as DispatchKey } from '../../../renderer/src/actions/dispatchKey.js';
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
-import { CLASSICAL, IMAGE, LABELS, MODEL, STATUS, Script, candidateSet, maskCandidate, settle } from './aiFixtures.js';
+import { CLASSICAL, IMAGE, LABELS, MODEL, STATUS, Script, candidateSet, maskCandidate, keyInput as key, scriptedBridge, settle } from './aiFixtures.js';
 import { at } from './fakeToolContext.js';
 
 const script = new Script();
-const bridge: Bridge = {
-  invoke: (channel, request) =>
-    new Promise<Result<never>>((resolve) =>
-      script.push(
-        channel,
-        request,
-        (value) => resolve({ ok: true, value: value as never }),
-        (message, code) => resolve({ ok: false, error: { code, message } }),
-      ),
-    ),
-  on: () => () => undefined,
-  imageUrl: () => '',
-};
+const bridge = scriptedBridge(script);
 
-/** A key press as the browser describes it; `code` is the physical key. */
-const key = (keyName: string, extra: Partial<KeyInput> = {}): KeyInput => ({
-  key: keyName,
-  code: extra.code ?? keyName,
-  shiftKey: false,
-  altKey: false,
-  ctrlKey: false,
-  metaKey: false,
-  ...extra,
-});
 
 describe('AI keys', () => {
   let store: typeof UseAppStore;
@@ -46,7 +23,7 @@ describe('AI keys', () => {
     mock.timers.enable({ apis: ['setTimeout'] });
     Object.assign(globalThis, { window: { promptlabel: bridge } });
     ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
-    ({ dispatchKey } = await import('../../../renderer/src/shortcuts/dispatchKey.js'));
+    ({ dispatchKey } = await import('../../../renderer/src/actions/dispatchKey.js'));
   });
   after(() => mock.timers.reset());
 
@@ -60,10 +37,10 @@ describe('AI keys', () => {
   });
 
   const s = () => store.getState();
-  /** Presses the key; returns the group and keys of the shortcut that took it ('tool', or null for none). */
+  /** Presses the key; returns the name of the action that took it ('tool', or null for none). */
   const press = (input: KeyInput): string | null => {
     const taken = dispatchKey(input, s());
-    return taken === null || taken === 'tool' ? taken : `${taken.group} ${taken.keys}`;
+    return taken === null || taken === 'tool' ? taken : taken.name;
   };
   /** `count` candidates on screen, from a click. */
   const showCandidates = async (count: number) => {
@@ -75,9 +52,9 @@ describe('AI keys', () => {
   const useClassical = () => store.setState({ aiStatus: { ...STATUS, settings: { ...STATUS.settings, modelId: CLASSICAL.id }, modelId: CLASSICAL.id } });
 
   it('Esc drops the prompts only when there are some, otherwise it is left to the app', async () => {
-    assert.equal(press(key('Escape')), 'Tools Esc', 'nothing to drop: the app clears the selection');
+    assert.equal(press(key('Escape')), 'tool.cancel', 'nothing to drop: the app clears the selection');
     s().aiSession.addClick({ x: 10, y: 10, positive: true });
-    assert.equal(press(key('Escape')), 'AI Esc');
+    assert.equal(press(key('Escape')), 'ai.discard');
     assert.equal(s().ai.state, 'idle');
     assert.equal(s().ai.prompts.clicks.length, 0);
     await settle();
@@ -89,7 +66,7 @@ describe('AI keys', () => {
     s().tool.onPointerMove(at(70, 70));
     assert.equal(s().tool.state(), 'boxing');
     assert.deepEqual(s().ai.prompts.box, [50, 50, 70, 70]);
-    assert.equal(press(key('Escape')), 'AI Esc', 'Esc during a drag cancels the drag');
+    assert.equal(press(key('Escape')), 'ai.discard', 'Esc during a drag cancels the drag');
     assert.equal(s().tool.state(), 'idle');
     assert.equal(s().ai.prompts.box, null, 'the box before the drag is back');
     assert.equal(s().ai.prompts.clicks.length, 1, 'cancelling a drag keeps the prompts');
@@ -101,18 +78,18 @@ describe('AI keys', () => {
   it('Enter, Tab, Shift+Tab and label digits act on candidates only when there are some', async () => {
     assert.equal(press(key('Enter')), null);
     assert.equal(press(key('Tab')), null);
-    assert.equal(press(key('2', { code: 'Digit2' })), 'Labels 1 – 9', 'the app’s label key');
+    assert.equal(press(key('2', { code: 'Digit2' })), 'labels.hotkey', 'the app’s label key');
     await showCandidates(3);
-    assert.equal(press(key('Tab')), 'AI Tab / Shift+Tab');
+    assert.equal(press(key('Tab')), 'ai.cycle');
     assert.equal(s().ai.selected, 1);
-    assert.equal(press(key('Tab', { shiftKey: true })), 'AI Tab / Shift+Tab');
+    assert.equal(press(key('Tab', { shiftKey: true })), 'ai.cycle');
     assert.equal(s().ai.selected, 0, 'cycled forwards, then back');
     // The physical key decides (AZERTY types 'é' on Digit2).
-    assert.equal(press(key('é', { code: 'Digit2' })), 'AI 1 – 9');
+    assert.equal(press(key('é', { code: 'Digit2' })), 'ai.label');
     assert.equal(s().ai.labelId, 'blue');
-    assert.equal(press(key('5', { code: 'Digit5' })), 'Labels 1 – 9', 'no label has that hotkey: not the candidate’s key');
+    assert.equal(press(key('5', { code: 'Digit5' })), 'labels.hotkey', 'no label has that hotkey: not the candidate’s key');
     assert.equal(press(key('x')), null);
-    assert.equal(press(key('Enter')), 'AI Enter');
+    assert.equal(press(key('Enter')), 'ai.accept');
     await settle();
     assert.equal(script.pending('ai.materialize').length, 1, 'Enter accepts');
   });
@@ -131,25 +108,25 @@ describe('AI keys', () => {
   it('Shift+1–4 choose the scribble region when the provider has regions, by physical key; otherwise they stay label keys', async () => {
     await showCandidates(2);
     // No regions: Shift+2 is the label key it always was.
-    assert.equal(press(key('@', { shiftKey: true, code: 'Digit2' })), 'AI 1 – 9');
+    assert.equal(press(key('@', { shiftKey: true, code: 'Digit2' })), 'ai.label');
     assert.equal(s().ai.labelId, 'blue');
     assert.equal(s().ai.settings.region, 0);
 
     useClassical();
     s().aiSession.chooseLabel('red');
-    assert.equal(press(key('!', { shiftKey: true, code: 'Digit1' })), 'AI Shift+1 – 4');
+    assert.equal(press(key('!', { shiftKey: true, code: 'Digit1' })), 'ai.region');
     assert.equal(s().ai.settings.region, 0);
-    assert.equal(press(key('$', { shiftKey: true, code: 'Digit4' })), 'AI Shift+1 – 4');
+    assert.equal(press(key('$', { shiftKey: true, code: 'Digit4' })), 'ai.region');
     assert.equal(s().ai.settings.region, 3);
     assert.equal(s().ai.labelId, 'red', 'a region key is not also a label key');
     // Shift+5 is no region; plain digits are labels even with regions offered.
-    assert.notEqual(press(key('%', { shiftKey: true, code: 'Digit5' })), 'AI Shift+1 – 4');
-    assert.equal(press(key('2', { code: 'Digit2' })), 'AI 1 – 9');
+    assert.notEqual(press(key('%', { shiftKey: true, code: 'Digit5' })), 'ai.region');
+    assert.equal(press(key('2', { code: 'Digit2' })), 'ai.label');
     assert.equal(s().ai.labelId, 'blue');
     assert.equal(s().ai.settings.region, 3);
     // Regions can be chosen before any candidate exists (before the first scribble).
     s().aiSession.discard();
-    assert.equal(press(key('#', { shiftKey: true, code: 'Digit3' })), 'AI Shift+1 – 4');
+    assert.equal(press(key('#', { shiftKey: true, code: 'Digit3' })), 'ai.region');
     assert.equal(s().ai.settings.region, 2);
     store.setState({ aiStatus: STATUS });
     s().aiSession.providerChanged(MODEL);
@@ -160,7 +137,7 @@ describe('AI keys', () => {
     s().setActiveTool('select');
     assert.equal(press(key('Enter')), null);
     assert.equal(press(key('Tab')), null);
-    assert.equal(press(key('2', { code: 'Digit2' })), 'Labels 1 – 9');
+    assert.equal(press(key('2', { code: 'Digit2' })), 'labels.hotkey');
     assert.equal(s().activeLabelId, 'blue');
   });
 });
