@@ -4,11 +4,56 @@
 // session on; the accept then completes without touching what came after.
 // When it lands while the session is still here, prompted and region masks
 // go with the prompts that made them, and an accepted proposal leaves the list.
-import type { ClickPromptInput } from '../../../../common/contract/index.js';
+import type { Annotation, ClickPromptInput } from '../../../../common/contract/index.js';
+import { preselectedLabel } from '../aiPrompts.js';
+import { acceptedAnnotation } from './acceptedAnnotation.js';
+import type { AiSession } from './aiSession.js';
 import { SessionState } from './sessionState.js';
 
 export class Accepting extends SessionState {
   readonly name = 'accepting';
+
+  /** Candidates → accepting: the candidate shown at `position` becomes an annotation (one undo step, selected). */
+  static async one(session: AiSession, position: number): Promise<void> {
+    const { ctx, host } = session;
+    const shown = ctx.shown;
+    const candidate = shown?.set.candidates[position];
+    if (!shown || !candidate) return;
+    const labelId = position === shown.selected ? ctx.label.id : preselectedLabel(candidate, host.labels(), host.activeLabelId());
+    const accepting = session.act(() => session.toAccepting());
+    try {
+      const mask = await host.materialize({ candidateSetId: shown.set.id, index: candidate.index });
+      const annotation = acceptedAnnotation(mask, shown.set.imageId, labelId, host.labels());
+      host.commit([annotation]);
+      if (annotation.imageId === host.imageId()) host.select([annotation.id]);
+      session.act(() => accepting.acceptedOne(candidate.index, position));
+    } catch (error) {
+      session.act(() => accepting.failed(error));
+    }
+  }
+
+  /** Candidates → accepting: every shown candidate becomes an annotation, all in one undo step. */
+  static async every(session: AiSession): Promise<void> {
+    const { ctx, host } = session;
+    const shown = ctx.shown;
+    if (!shown || shown.set.candidates.length === 0) return;
+    const { set, selected } = shown;
+    const labelId = ctx.label.id;
+    const accepting = session.act(() => session.toAccepting());
+    try {
+      const annotations: Annotation[] = [];
+      // One at a time: the engine works through them in order anyway.
+      for (const [position, candidate] of set.candidates.entries()) {
+        const mask = await host.materialize({ candidateSetId: set.id, index: candidate.index });
+        const label = position === selected ? labelId : preselectedLabel(candidate, host.labels(), host.activeLabelId());
+        annotations.push(acceptedAnnotation(mask, set.imageId, label, host.labels()));
+      }
+      host.commit(annotations);
+      session.act(() => accepting.acceptedAll());
+    } catch (error) {
+      session.act(() => accepting.failed(error));
+    }
+  }
 
   override click(click: ClickPromptInput): void {
     if (this.session.proposalAt(click) === null) super.click(click);
@@ -32,8 +77,9 @@ export class Accepting extends SessionState {
     if (this.isCurrent()) this.session.discard();
   }
 
-  /** The engine or the document refused: the candidates stay for another try. */
-  failed(): void {
+  /** The engine refused (or the mask was empty): said, and the candidates stay for another try. */
+  failed(error: unknown): void {
+    this.session.host.error(error);
     if (this.isCurrent()) this.session.settle();
   }
 }

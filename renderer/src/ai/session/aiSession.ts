@@ -5,7 +5,7 @@
 // each event goes to the current state, which decides. Plain TypeScript: the
 // app reaches it through `AiSessionHost`, and zustand only mirrors its view
 // (store/aiSessionSlice.ts), as it does for UndoHistory.
-import type { Annotation, CandidateSet, ClickPromptInput, ModelInfo, ReferencePromptInput, ScribblePromptInput } from '../../../../common/contract/index.js';
+import type { CandidateSet, ClickPromptInput, ModelInfo, ReferencePromptInput, ScribblePromptInput } from '../../../../common/contract/index.js';
 import type { Corners } from '../../lib/corners.js';
 import { LatestWins, Throttle } from '../../lib/latestWins.js';
 import { candidateAt, candidateCrop } from '../../masks/candidateBitmap.js';
@@ -20,14 +20,11 @@ import {
   cyclePosition,
   hasPrompts,
   preselectedLabel,
-  regionCount,
   regionsOffered,
-  segmentPayload,
   wandActive,
   type CapabilityKind,
   type PromptDraft,
 } from '../aiPrompts.js';
-import { acceptedAnnotation } from './acceptedAnnotation.js';
 import { Accepting } from './accepting.js';
 import { Candidates } from './candidates.js';
 import { Everything } from './everything.js';
@@ -38,7 +35,6 @@ import type {
   AiSessionHost,
   AiSessionView,
   CandidateMode,
-  Memory,
   SegmentRequest,
   SessionContext,
   SessionSettings,
@@ -70,18 +66,19 @@ export class AiSession implements AiGestures {
     private readonly onChange: (view: AiSessionView) => void = () => {},
   ) {
     this.runner = new LatestWins<SegmentRequest, CandidateSet>({
-      build: () => this.buildRequest(),
+      build: () => Prompting.request(this),
       send: (request, seq) => {
         performance.mark('ai:prompt-sent', { detail: { requestSeq: seq, imageId: request.imageId } });
         return host.segment(request);
       },
-      onAnswer: (candidates, request, seq) => this.act(() => this.showAnswer(candidates, request, seq)),
+      onAnswer: (candidates, request, seq) => this.act(() => Prompting.answered(this, candidates, request, seq)),
       onError: (error) => this.act(() => (host.isCancelled(error) ? host.info('Cancelled.') : host.error(error))),
       onBusyChange: (busy) => this.act(() => (busy ? this.current.requestStarted() : this.current.requestSettled())),
     });
     this.toleranceRerun = new Throttle(() => this.act(() => this.runner.request()), TOLERANCE_RERUN_MS);
   }
 
+  /** The current state (the view says its name). */
   get state(): SessionState {
     return this.current;
   }
@@ -134,7 +131,7 @@ export class AiSession implements AiGestures {
         // Said once, on release, not on every pointer move.
         if (!this.allowed('box', final)) return;
         this.current.leaveProposals();
-        c.boxDrag = { before: c.prompts.box, memory: this.shownMemory() };
+        c.boxDrag = { before: c.prompts.box, memory: Prompting.shownMemory(c) };
       }
       // While a box is dragged (and for its final request), refinement starts from the candidate before the drag.
       c.refinement = c.boxDrag.memory ? { kind: 'fixed', memory: c.boxDrag.memory } : { kind: 'none' };
@@ -310,20 +307,9 @@ export class AiSession implements AiGestures {
     return this.act(() => this.current.acceptAll());
   }
 
-  async segmentEverything(): Promise<void> {
-    const imageId = this.host.imageId();
-    if (imageId === null || !this.allowed('everything')) return;
-    const running = this.act(() => {
-      this.discard();
-      return this.toEverything();
-    });
-    const modelId = this.host.modelId();
-    try {
-      const proposals = await this.host.everything({ imageId, ...(modelId ? { modelId } : {}) });
-      this.act(() => running.answered(proposals));
-    } catch (error) {
-      this.act(() => running.failed(error));
-    }
+  /** Proposals for the whole image (G): drops the prompts and candidates first. */
+  segmentEverything(): Promise<void> {
+    return Everything.run(this);
   }
 
   // Transitions and what the states share. Not for the UI.
@@ -338,6 +324,12 @@ export class AiSession implements AiGestures {
 
   toCandidates(): void {
     this.current = new Candidates(this);
+  }
+
+  toAccepting(): Accepting {
+    const accepting = new Accepting(this);
+    this.current = accepting;
+    return accepting;
   }
 
   toEverything(): Everything {
@@ -389,68 +381,14 @@ export class AiSession implements AiGestures {
     this.ctx.label = keep ? this.ctx.label : { id: preselectedLabel(set.candidates[selected], this.host.labels(), this.host.activeLabelId()), picked: false };
   }
 
-  /** Candidates → accepting → idle (or the proposals left): the candidate at `position` becomes an annotation. */
-  async acceptOne(position: number): Promise<void> {
-    const shown = this.ctx.shown;
-    const candidate = shown?.set.candidates[position];
-    if (!shown || !candidate) return;
-    const labelId = position === shown.selected ? this.ctx.label.id : preselectedLabel(candidate, this.host.labels(), this.host.activeLabelId());
-    const accepting = this.toAccepting();
-    try {
-      const mask = await this.host.materialize({ candidateSetId: shown.set.id, index: candidate.index });
-      const annotation = acceptedAnnotation(mask, shown.set.imageId, labelId, this.host.labels());
-      this.host.commit([annotation]);
-      if (annotation.imageId === this.host.imageId()) this.host.select([annotation.id]);
-      this.act(() => accepting.acceptedOne(candidate.index, position));
-    } catch (error) {
-      this.act(() => {
-        this.host.error(error);
-        accepting.failed();
-      });
-    }
-  }
-
-  /** Candidates → accepting → idle: every shown candidate becomes an annotation, in one undo step. */
-  async acceptEvery(): Promise<void> {
-    const shown = this.ctx.shown;
-    if (!shown || shown.set.candidates.length === 0) return;
-    const { set, selected } = shown;
-    const labelId = this.ctx.label.id;
-    const accepting = this.toAccepting();
-    try {
-      const annotations: Annotation[] = [];
-      // One at a time: the engine works through them in order anyway.
-      for (const [position, candidate] of set.candidates.entries()) {
-        const mask = await this.host.materialize({ candidateSetId: set.id, index: candidate.index });
-        const label = position === selected ? labelId : preselectedLabel(candidate, this.host.labels(), this.host.activeLabelId());
-        annotations.push(acceptedAnnotation(mask, set.imageId, label, this.host.labels()));
-      }
-      this.host.commit(annotations);
-      this.act(() => accepting.acceptedAll());
-    } catch (error) {
-      this.act(() => {
-        this.host.error(error);
-        accepting.failed();
-      });
-    }
-  }
-
-  /** Runs an event and publishes the view once it (and every event it causes) is done. */
-  private act<T>(event: () => T): T {
+  /** Runs an event and publishes the view once it (and every event it causes) is done; async work calls it again when it lands. */
+  act<T>(event: () => T): T {
     this.depth++;
     try {
       return event();
     } finally {
       if (--this.depth === 0) this.onChange(this.view());
     }
-  }
-
-  private toAccepting(): Accepting {
-    const accepting = new Accepting(this);
-    this.act(() => {
-      this.current = accepting;
-    });
-    return accepting;
   }
 
   private setSettings(change: Partial<SessionSettings>): void {
@@ -472,51 +410,8 @@ export class AiSession implements AiGestures {
     this.toIdle();
   }
 
-  private buildRequest(): SegmentRequest | null {
-    const imageId = this.host.imageId();
-    if (imageId === null) return null;
-    const wand = this.wandActive();
-    const payload = segmentPayload(this.ctx.prompts, wand ? { tolerance: this.ctx.settings.wandTolerance } : null);
-    if (!payload) return null;
-    // A fill has no memory of an earlier mask: each tolerance starts from the seeds again.
-    const previous = wand ? null : this.refines();
-    const modelId = this.host.modelId();
-    return { imageId, ...payload, ...(modelId ? { modelId } : {}), ...(previous ? { previous } : {}) };
-  }
-
-  private refines(): Memory | null {
-    const refinement = this.ctx.refinement;
-    switch (refinement.kind) {
-      case 'shown':
-        return this.shownMemory();
-      case 'none':
-        return null;
-      case 'fixed':
-        return refinement.memory;
-    }
-  }
-
-  /** The prompted candidate on screen, as a memory prompt. */
-  private shownMemory(): Memory | null {
-    const shown = this.ctx.shown;
-    const candidate = shown?.mode === 'prompt' ? shown.set.candidates[shown.selected] : undefined;
-    return shown && candidate ? { candidateSetId: shown.set.id, index: candidate.index } : null;
-  }
-
-  private showAnswer(candidates: CandidateSet, request: SegmentRequest, seq: number): void {
-    const scribbles = request.prompts.scribbles ?? [];
-    // Scribbles in several regions come back as one mask per region, in region order.
-    if (regionCount(scribbles) < 2) {
-      this.showCandidates(candidates, 'prompt', seq);
-      return;
-    }
-    const regions = [...new Set(scribbles.map((x) => x.region ?? 0))].sort((a, b) => a - b);
-    // A provider that left out a region (nothing found there) gives no way to pair the masks with regions.
-    this.showCandidates(candidates, 'regions', seq, regions.length === candidates.candidates.length ? regions : []);
-  }
-
   /** A prompt the current model cannot take is refused with the reason (the panel greys it out too). */
-  private allowed(kind: CapabilityKind, report = true): boolean {
+  allowed(kind: CapabilityKind, report = true): boolean {
     const model = this.host.model();
     // Unknown model (engine not answering yet): let the engine say what is wrong.
     const problem = model ? capabilityProblem(kind, model.capabilities, model.displayName) : null;
@@ -524,7 +419,8 @@ export class AiSession implements AiGestures {
     return problem === null;
   }
 
-  private wandActive(): boolean {
+  /** The magic wand is on and the current provider has one: clicks are fill seeds. */
+  wandActive(): boolean {
     return wandActive(this.ctx.settings.wandMode, this.host.model());
   }
 

@@ -3,6 +3,7 @@
 // Accept all every one of them. After segment everything, a click on a
 // proposal accepts it; a click elsewhere starts prompting there.
 import type { ClickPromptInput } from '../../../../common/contract/index.js';
+import { Accepting } from './accepting.js';
 import { SessionState } from './sessionState.js';
 
 export class Candidates extends SessionState {
@@ -15,10 +16,10 @@ export class Candidates extends SessionState {
   }
 
   override accept(position?: number): Promise<void> {
-    return this.session.acceptOne(position ?? this.session.ctx.shown?.selected ?? 0);
+    return Accepting.one(this.session, position ?? this.session.ctx.shown?.selected ?? 0);
   }
 
   override acceptAll(): Promise<void> {
-    return this.session.acceptEvery();
+    return Accepting.every(this.session);
   }
 }

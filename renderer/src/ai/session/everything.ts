@@ -3,10 +3,29 @@
 // or failed, the session is idle again with a word on why. Any prompt drops
 // the run (its answer is then ignored) and starts prompting instead.
 import type { CandidateSet } from '../../../../common/contract/index.js';
+import type { AiSession } from './aiSession.js';
 import { SessionState } from './sessionState.js';
 
 export class Everything extends SessionState {
   readonly name = 'everything';
+
+  /** Any state → everything → candidates or idle, for the image on screen (if the model proposes without prompts). */
+  static async run(session: AiSession): Promise<void> {
+    const { host } = session;
+    const imageId = host.imageId();
+    if (imageId === null || !session.allowed('everything')) return;
+    const running = session.act(() => {
+      session.discard();
+      return session.toEverything();
+    });
+    const modelId = host.modelId();
+    try {
+      const proposals = await host.everything({ imageId, ...(modelId ? { modelId } : {}) });
+      session.act(() => running.answered(proposals));
+    } catch (error) {
+      session.act(() => running.failed(error));
+    }
+  }
 
   override leaveProposals(): void {
     this.session.invalidate();
