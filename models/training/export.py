@@ -212,7 +212,12 @@ def write_manifest(state: dict) -> None:
                       "maxLength": 32},
         "preprocessing": {
             "inputSize": INPUT_SIZE,
-            "resize": "longest side to inputSize, scale s = inputSize / max(H, W), new size (int(H*s+0.5), int(W*s+0.5)), bilinear",
+            # The app's rule for this model (engine/worker/imaging/rules.ts), stated explicitly.
+            "resize": "sharp-linear", "colour": "srgb",
+            "frame": "longest side to inputSize, scale s = inputSize / max(H, W), new size (int(H*s+0.5), int(W*s+0.5)); "
+                     "resampled with sharp's linear kernel from sRGB-converted pixels: the rule this model's evaluation "
+                     "figures and tests were measured with (its training data were resized with PIL bilinear, "
+                     "models/training/common.py)",
             "channelOrder": "RGB", "layout": "NCHW",
             "pixelMean": list(PIXEL_MEAN), "pixelStd": list(PIXEL_STD), "valueRange": "0-255",
             "padding": "zeros after normalisation, bottom and right, to inputSize x inputSize",

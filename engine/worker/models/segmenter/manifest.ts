@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/ai.js';
+import { colourRule, resizeRuleField } from '../../imaging/rules.js';
 import { describeFileProblems, verifyModelFiles } from '../../integrity.js';
 import { ioSpec, listsFile, manifestHeader, modelFiles, parseManifestWith, pixelNormalisation, readManifestJson, relativePath, type TensorSpec } from '../manifestBase.js';
 import { unusableModel } from '../unusableModel.js';
@@ -24,6 +25,19 @@ export const SAM_DECODER_OUTPUTS = ['masks', 'iou_predictions', 'low_res_masks']
 export const CLASS_EMBEDDING_OUTPUT = 'class_embedding';
 
 const KNOWN_DECODER_INPUTS: readonly string[] = [...SAM_DECODER_INPUTS, ...TEXT_DECODER_INPUTS, ...REFERENCE_DECODER_INPUTS];
+
+/**
+ * The resize rules a SAM-style segmenter takes: both keep the frame of
+ * Segment Anything's ResizeLongestSide (longest side to inputSize, zero
+ * padding bottom/right), which the decoder's orig_im_size post-processing
+ * assumes. `pillow-bilinear` resamples as SAM's reference code does and is
+ * the default: a manifest without the field was written for a SAM export
+ * (docs/models.md), and SAM reads pixels with PIL. `sharp-linear` is the
+ * app's earlier rule, kept for the built-in model. (SAM 2's stretch and
+ * YOLO's letterbox belong to their own model kinds.)
+ */
+export const SEGMENTER_RESIZE_RULES = ['pillow-bilinear', 'sharp-linear'] as const;
+export type SegmenterResizeRule = (typeof SEGMENTER_RESIZE_RULES)[number];
 
 export const manifestSchema = manifestHeader(SEGMENTER_MANIFEST_KIND)
   .extend({
@@ -61,6 +75,10 @@ export const manifestSchema = manifestHeader(SEGMENTER_MANIFEST_KIND)
       embeddingStride: z.number().positive(),
       /** Side of mask_input and low_res_masks, the memory prompt (SAM: 256). */
       lowResMaskSize: z.number().int().positive(),
+      /** How the image is resampled into the frame (see SEGMENTER_RESIZE_RULES); default Segment Anything's. */
+      resize: resizeRuleField(SEGMENTER_RESIZE_RULES, 'pillow-bilinear', "a promptable segmenter keeps Segment Anything's longest-side frame"),
+      /** Which pixel values are read: as stored (default, as PIL reads them for SAM) or converted to sRGB. */
+      colour: colourRule.default('stored'),
     }),
     /** The label vocabulary the model was trained on; informative (labels come from the project's list). */
     labels: z

@@ -1,9 +1,20 @@
 // Image -> encoder input, SAM-style: resize the longest side to the model's
 // input size, normalise with the manifest's mean/std (0-255 range), zero-pad
-// bottom-right. The frame this defines (and the transform from image pixels
-// into it) is in ../../modelFrame.ts.
+// bottom-right. How the pixels are read and resampled is the manifest's
+// `preprocessing.colour` and `preprocessing.resize` (../../imaging/rules.ts):
+// by default exactly as Segment Anything's reference code (PIL reading the
+// stored values, ResizeLongestSide with Pillow's bilinear); the built-in
+// model names sharp's linear kernel and sRGB, the rule it was measured with.
+// The frame this defines (and the transform from image pixels into it) is in
+// ../../modelFrame.ts.
 import sharp from 'sharp';
+
+import { decodePixels } from '../../imaging/decodePixels.js';
+import { pillowBilinearResize } from '../../imaging/pillowResize.js';
+import type { ColourRule } from '../../imaging/rules.js';
 import { makeFrame, type ModelFrame } from '../../modelFrame.js';
+import type { RgbImage } from '../../rgbImage.js';
+import type { SegmenterResizeRule } from './manifest.js';
 
 export interface PreprocessedImage {
   frame: ModelFrame;
@@ -17,18 +28,39 @@ export interface NormaliseSpec {
   pixelStd: readonly [number, number, number];
 }
 
-export async function preprocessImage(input: Buffer | string, spec: NormaliseSpec): Promise<PreprocessedImage> {
+/** A manifest's preprocessing, as far as the image goes. */
+export interface PreprocessSpec extends NormaliseSpec {
+  resize: SegmenterResizeRule;
+  colour: ColourRule;
+}
+
+export async function preprocessImage(input: Buffer | string, spec: PreprocessSpec): Promise<PreprocessedImage> {
+  const resized = await resizedImage(input, spec);
+  return { frame: resized.frame, tensor: normaliseHWC(resized.image.data, resized.frame, spec) };
+}
+
+/**
+ * The image resized into the model frame (uint8 RGB, resizedWidth x
+ * resizedHeight, before normalisation and padding). EXIF orientation is
+ * ignored on purpose: annotation coordinates refer to stored pixels.
+ */
+export async function resizedImage(input: Buffer | string, spec: PreprocessSpec): Promise<{ frame: ModelFrame; image: RgbImage }> {
+  if (spec.resize === 'pillow-bilinear') {
+    const rgb = await decodePixels(input, spec.colour);
+    const frame = makeFrame(rgb.width, rgb.height, spec.inputSize);
+    return { frame, image: pillowBilinearResize(rgb, frame.resizedWidth, frame.resizedHeight) };
+  }
+  // 'sharp-linear': libvips resizes while decoding (its linear kernel samples at i·W/w − 0.5).
   const meta = await sharp(input).metadata();
   if (!meta.width || !meta.height) throw new Error('image has no size');
-  // EXIF orientation is ignored on purpose: annotation coordinates refer to stored pixels.
   const frame = makeFrame(meta.width, meta.height, spec.inputSize);
-  const { data } = await sharp(input)
-    .removeAlpha()
-    .toColourspace('srgb')
+  const decoder = spec.colour === 'srgb' ? sharp(input).removeAlpha().toColourspace('srgb') : sharp(input).keepIccProfile().removeAlpha();
+  const { data, info } = await decoder
     .resize(frame.resizedWidth, frame.resizedHeight, { fit: 'fill', kernel: 'linear' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { frame, tensor: normaliseHWC(data, frame, spec) };
+  if (info.channels !== 3) throw new Error(`expected 3 channels after decoding, got ${info.channels}`);
+  return { frame, image: { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) } };
 }
 
 /** RGB uint8 HWC (resized) -> normalised, zero-padded float32 CHW. */
