@@ -67,10 +67,22 @@ function traceBoundaries(mask: Uint8Array, h: number, w: number): { ring: number
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       if (mask[y * w + x] === 0) continue;
-      if (!inside(x, y - 1)) (addEdge(x + 1, y, 2), edgeCount++); // top side, walking west
-      if (!inside(x - 1, y)) (addEdge(x, y, 1), edgeCount++); // left side, walking south
-      if (!inside(x, y + 1)) (addEdge(x, y + 1, 0), edgeCount++); // bottom side, walking east
-      if (!inside(x + 1, y)) (addEdge(x + 1, y + 1, 3), edgeCount++); // right side, walking north
+      if (!inside(x, y - 1)) {
+        addEdge(x + 1, y, 2); // top side, walking west
+        edgeCount++;
+      }
+      if (!inside(x - 1, y)) {
+        addEdge(x, y, 1); // left side, walking south
+        edgeCount++;
+      }
+      if (!inside(x, y + 1)) {
+        addEdge(x, y + 1, 0); // bottom side, walking east
+        edgeCount++;
+      }
+      if (!inside(x + 1, y)) {
+        addEdge(x + 1, y + 1, 3); // right side, walking north
+        edgeCount++;
+      }
     }
   }
   const loops: { ring: number[]; probe: [number, number] }[] = [];
@@ -81,7 +93,10 @@ function traceBoundaries(mask: Uint8Array, h: number, w: number): { ring: number
       const pickSecond = out2[v] === wanted;
       const d = (pickSecond ? out2[v]! : out1[v]!) - 1;
       if (pickSecond) out2[v] = 0;
-      else (out1[v] = out2[v]!, (out2[v] = 0));
+      else {
+        out1[v] = out2[v]!;
+        out2[v] = 0;
+      }
       return d;
     }
     const d = out1[v]! - 1;

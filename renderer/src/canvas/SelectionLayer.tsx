@@ -13,7 +13,7 @@ function commitResizedBox(node: Konva.Node, annotation: Annotation): void {
   const box = { x: node.x(), y: node.y(), w: Math.abs(node.width() * node.scaleX()), h: Math.abs(node.height() * node.scaleY()) };
   node.scale({ x: 1, y: 1 });
   node.size({ width: box.w, height: box.h });
-  useAppStore.getState().commit([{ type: 'annotation.put', annotation: { ...annotation, geometry: { kind: 'box', box }, updatedAt: Date.now() } }]);
+  void useAppStore.getState().commit([{ type: 'annotation.put', annotation: { ...annotation, geometry: { kind: 'box', box }, updatedAt: Date.now() } }]);
 }
 
 export function SelectionLayer() {

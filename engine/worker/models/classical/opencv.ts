@@ -106,6 +106,7 @@ export function loadOpenCv(): Promise<CvApi> {
 async function initialise(): Promise<CvApi> {
   // A plain require: the package is CommonJS, and an ESM namespace wrapper
   // would copy its `then` and become a thenable itself.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: an import() would wrap it in a thenable
   const loaded = withoutProcessHandlers(() => require('@techstark/opencv-js') as LoadedModule);
   await new Promise<void>((resolve) => {
     if (typeof loaded.Mat === 'function') resolve();

@@ -139,7 +139,7 @@ export class PromptableSegmenter {
 
   /** Frees the onnxruntime sessions; the segmenter cannot be used afterwards. */
   async release(): Promise<void> {
-    await Promise.all([this.encoder, this.decoder, this.textEncoder].map((s) => s?.release()));
+    for (const session of [this.encoder, this.decoder, this.textEncoder]) await session?.release();
   }
 
   async encodeImage(input: Buffer | string): Promise<EncodedImage> {
