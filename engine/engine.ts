@@ -2,10 +2,18 @@
 // registry, the worker (started on first use), prefetch scheduling and the
 // status the UI shows. Handlers and the CLI call this; the heavy work runs in
 // the worker thread behind protocol.ts. onnxruntime is never loaded here:
-// which execution providers exist is the worker's answer.
+// which execution providers exist is the worker's answer. The model a request
+// uses is the open project's (remembered per project folder; a new project
+// starts on the best real model installed, see defaultModel.ts); detectors
+// run beside it, with their class -> label maps remembered per model.
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   AppError,
+  type DetectionSet,
+  type DetectionSettings,
   type ExecutionProviderChoice,
+  type LabelMap,
   type SegmentOptions,
   type EngineSettings,
   type EngineStatus,
@@ -14,6 +22,7 @@ import {
   type ModelInfo,
   type WorkerState,
 } from '../common/contract/index.js';
+import { defaultModelFor, isSamFamily } from './defaultModel.js';
 import { assertExecutionProviderAvailable, executionProviderChoices } from './executionProviders.js';
 import type {
   CallAnswer,
@@ -21,6 +30,7 @@ import type {
   EverythingParams,
   ExecutionProviderName,
   LoadedModel,
+  ModelRef,
   Priority,
   WorkerImage,
   WorkerLabel,
@@ -28,6 +38,7 @@ import type {
   WorkerPrompt,
 } from './protocol.js';
 import { listModels, type ModelRoots } from './registry.js';
+import { readDetectorManifest } from './worker/models/yolo/manifest.js';
 import { readSettings, writeSettings } from './settingsFile.js';
 import { WorkerClient, type WorkerEntry } from './workerClient.js';
 
@@ -40,6 +51,8 @@ export interface ImageSource {
   imageSize(imageId: number): Promise<{ width: number; height: number }>;
   /** The labels candidates are matched against. */
   labels(): WorkerLabel[];
+  /** The project folder, whose model choice is remembered; absent for images that are no project's (the CLI). */
+  projectDir?: string;
 }
 
 export interface EngineOptions {
@@ -48,9 +61,37 @@ export interface EngineOptions {
   settingsPath: string | null;
   emit?: <E extends 'ai.status' | 'ai.features'>(event: E, payload: EventMap[E]) => void;
   workerEntry?: WorkerEntry;
-  /** Overrides for tests and the CLI (not persisted). */
+  /** Overrides for tests and the CLI (not persisted). A modelId given here is used for every project. */
   settings?: Partial<EngineSettings>;
+  /** The app's demo project (the bundled samples), the one project that starts on the built-in demo model. */
+  demoProjectDir?: string;
 }
+
+/** What changes when a model is added, removed or rewritten: each model folder's name and its manifest's size and time. */
+function registryFingerprint(roots: ModelRoots): string {
+  const parts: string[] = [];
+  for (const root of [roots.builtin, roots.user]) {
+    if (!root) continue;
+    let names: string[];
+    try {
+      names = readdirSync(root).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      try {
+        const manifest = statSync(join(root, name, 'manifest.json'));
+        parts.push(`${root}/${name}:${manifest.size}:${manifest.mtimeMs}`);
+      } catch {
+        // not a model folder
+      }
+    }
+  }
+  return parts.join('|');
+}
+
+/** Ultralytics' predict defaults, used when neither the request, the settings nor the model's manifest says. */
+const DETECTION_DEFAULTS: DetectionSettings = { conf: 0.25, iou: 0.7, maxDetections: 300 };
 
 export class InferenceEngine {
   private settings: EngineSettings;
@@ -69,6 +110,9 @@ export class InferenceEngine {
   /** The worker's execution providers, once it has answered; the question in flight meanwhile. */
   private executionProviderList: ExecutionProviderName[] | null = null;
   private executionProviderQuery: Promise<ExecutionProviderName[]> | null = null;
+  /** The open project's folder, once a request named it. */
+  private project: string | null = null;
+  private listing: { key: string; models: Promise<ModelInfo[]> } | null = null;
 
   constructor(private readonly options: EngineOptions) {
     const { settings, problem } = readSettings(options.settingsPath);
@@ -83,7 +127,7 @@ export class InferenceEngine {
 
   status(): EngineStatus {
     return {
-      settings: { ...this.settings },
+      settings: { ...this.settings, labelMaps: { ...this.settings.labelMaps }, projectModels: { ...this.settings.projectModels } },
       availableProviders: executionProviderChoices(this.executionProviderList),
       activeProvider: this.loaded?.activeProvider ?? null,
       note: this.workerNote ?? this.loadProblem ?? this.loaded?.note ?? this.settingsProblem,
@@ -100,6 +144,55 @@ export class InferenceEngine {
 
   models(): Promise<ModelInfo[]> {
     return listModels(this.options.roots);
+  }
+
+  /**
+   * The registry as last listed, listed again when a model folder or its
+   * manifest changed (added, removed, rewritten): listing hashes every model
+   * file, far too slow for each detection.
+   */
+  private knownModels(): Promise<ModelInfo[]> {
+    const key = registryFingerprint(this.options.roots);
+    if (this.listing?.key !== key) {
+      const models = this.models();
+      this.listing = { key, models };
+      models.catch(() => {
+        if (this.listing?.models === models) this.listing = null;
+      });
+    }
+    return this.listing.models;
+  }
+
+  private isDemoProject(dir: string): boolean {
+    return this.options.demoProjectDir !== undefined && resolve(dir) === resolve(this.options.demoProjectDir);
+  }
+
+  /**
+   * Makes `projectDir` the open project: its remembered model, else the best
+   * real model installed (the demo model for the demo project). Cheap when
+   * the project has not changed; the status changes when the model does. A
+   * model given in the engine options (tests, the CLI) holds for every project.
+   */
+  async useProject(projectDir: string): Promise<void> {
+    if (this.project === projectDir) return;
+    this.project = projectDir;
+    if (this.options.settings?.modelId !== undefined) return;
+    const models = await this.knownModels();
+    if (this.project !== projectDir) return; // another project was opened meanwhile
+    const remembered = this.settings.projectModels?.[projectDir];
+    const chosen = remembered !== undefined && models.some((m) => m.id === remembered && m.problem === null) ? remembered : defaultModelFor(models, { demo: this.isDemoProject(projectDir) });
+    if (chosen !== null && chosen !== this.settings.modelId) {
+      this.settings = { ...this.settings, modelId: chosen };
+      this.statusChanged();
+    }
+  }
+
+  /** The model for requests that belong to no project (the CLI's files): the best real model installed, as for a new project. */
+  async defaultModel(): Promise<string> {
+    const models = await this.models();
+    const chosen = defaultModelFor(models, { demo: false });
+    if (chosen === null) throw new AppError('not_found', `No usable model is installed (${models.map((m) => `${m.id}: ${m.problem ?? 'ok'}`).join('; ') || 'none'}).`);
+    return chosen;
   }
 
   private worker(): WorkerClient {
@@ -219,6 +312,8 @@ export class InferenceEngine {
     }
     const before = this.settings;
     this.settings = { ...before, ...patch };
+    // A model chosen while a project is open is that project's from now on.
+    if (patch.modelId !== undefined && this.project !== null) this.settings.projectModels = { ...before.projectModels, [this.project]: patch.modelId };
     writeSettings(this.options.settingsPath, this.settings);
     this.settingsProblem = null;
     if (this.client && patch.cacheLimitMB !== undefined && patch.cacheLimitMB !== before.cacheLimitMB) {
@@ -248,14 +343,19 @@ export class InferenceEngine {
     return { imageId, path: source.imagePath(imageId), cacheDir: source.cacheDir };
   }
 
-  private async call<K extends WorkerCallKind>(
+  /**
+   * A call on the loaded model (loaded first if needed). The payload names
+   * that model, so a call queued before another model is loaded is refused
+   * as superseded instead of being answered by the other model.
+   */
+  private async call<K extends 'encode' | 'segment' | 'everything' | 'featureStates'>(
     kind: K,
-    payload: CallPayload<K>,
+    payload: Omit<CallPayload<K>, 'modelId'>,
     modelId?: string,
     onProgress?: (done: number, total: number) => void,
   ): Promise<CallAnswer<K>> {
-    await this.ensureModel(modelId);
-    const answer = await this.worker().callWhenReady(kind, payload, { onProgress });
+    const loaded = await this.ensureModel(modelId);
+    const answer = await this.worker().callWhenReady(kind, { ...payload, modelId: loaded.modelId } as CallPayload<K>, { onProgress });
     void this.refreshStats();
     return answer;
   }
@@ -279,7 +379,7 @@ export class InferenceEngine {
       this.lastSource = source;
       this.prefetching.clear();
     }
-    await this.ensureModel();
+    const loaded = await this.ensureModel();
     const client = this.worker();
     const ahead = upcoming.filter((id) => id !== imageId).slice(0, this.settings.prefetchCount);
     const stale = [...this.prefetching].filter(([id]) => !ahead.includes(id) && id !== imageId);
@@ -298,7 +398,7 @@ export class InferenceEngine {
       } catch {
         continue; // an image gone from the project is simply not prefetched
       }
-      const { seq, answer } = client.call('encode', { image }, { priority });
+      const { seq, answer } = client.call('encode', { modelId: loaded.modelId, image }, { priority });
       this.prefetching.set(id, seq);
       states[id] = 'queued';
       this.emit('ai.features', { imageId: id, modelId: this.settings.modelId, state: 'queued', message: null });
@@ -345,6 +445,88 @@ export class InferenceEngine {
     return this.call('everything', { image: this.image(source, request.imageId), params: request.params, labels: source.labels() }, request.modelId, onProgress);
   }
 
+  /** A usable model of the registry, or the error the app shows for it. */
+  private async usable(modelId: string, what: string): Promise<ModelInfo> {
+    const models = await this.knownModels();
+    const model = models.find((m) => m.id === modelId);
+    if (!model) throw new AppError('not_found', `Unknown ${what} "${modelId}". Installed: ${models.map((m) => m.id).join(', ') || 'none'}.`);
+    if (model.problem) throw new AppError('invalid_file', `Model ${modelId} cannot be used: ${model.problem}`);
+    return model;
+  }
+
+  private ref(model: ModelInfo): ModelRef {
+    return { modelId: model.id, modelDir: model.dir, kind: model.kind, executionProvider: this.settings.executionProvider };
+  }
+
+  /**
+   * A detector's detections on the whole image: `modelId`, else the current
+   * model when it is a detector, else the first usable detector installed.
+   * With `chainModelId` (a SAM-family model) each box becomes that model's
+   * mask. Thresholds: the request's, else the settings', else the model's
+   * manifest. Class names map onto the project's labels by the model's label
+   * map, then by name. Both models run beside the current one.
+   */
+  async detect(
+    source: ImageSource,
+    request: { imageId: number; modelId?: string; chainModelId?: string; conf?: number; iou?: number; maxDetections?: number },
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<DetectionSet> {
+    const models = await this.knownModels();
+    let detectorId = request.modelId;
+    if (detectorId === undefined) {
+      const current = models.find((m) => m.id === this.settings.modelId);
+      detectorId = current?.kind === 'detector' ? current.id : models.find((m) => m.kind === 'detector' && m.problem === null)?.id;
+      if (detectorId === undefined) throw new AppError('not_found', 'No detector is installed: add a YOLO model (promptlabel models add FILE.onnx) to detect objects.');
+    }
+    const detector = await this.usable(detectorId, 'detector');
+    if (detector.kind !== 'detector') throw new AppError('unsupported', `${detector.id} is not a detector (it is a ${detector.kind}); detections come from YOLO models.`);
+    let chain: ModelInfo | undefined;
+    if (request.chainModelId !== undefined) {
+      chain = await this.usable(request.chainModelId, 'segmenter to chain');
+      if (!isSamFamily(chain)) throw new AppError('unsupported', `${chain.id} is not a SAM-family model (SAM, MobileSAM or SAM 2): only those turn a detector's boxes into masks.`);
+    }
+    const defaults = await this.detectorDefaults(detector);
+    const chosen = this.settings.detection;
+    const payload = {
+      image: this.image(source, request.imageId),
+      detector: this.ref(detector),
+      ...(chain ? { chain: this.ref(chain) } : {}),
+      conf: request.conf ?? chosen?.conf ?? defaults.conf,
+      iou: request.iou ?? chosen?.iou ?? defaults.iou,
+      maxDetections: request.maxDetections ?? chosen?.maxDetections ?? defaults.maxDetections,
+      labels: source.labels(),
+      labelMap: this.settings.labelMaps?.[detector.id] ?? {},
+    };
+    const answer = await this.worker().callWhenReady('detect', payload, { onProgress });
+    void this.refreshStats();
+    return answer;
+  }
+
+  /** A detector's own thresholds (its manifest, e.g. from an X-AnyLabeling YAML), else Ultralytics' defaults. */
+  private async detectorDefaults(model: ModelInfo): Promise<DetectionSettings> {
+    try {
+      const m = await readDetectorManifest(model.dir);
+      return { conf: m.postprocessing.confThreshold, iou: m.postprocessing.iouThreshold, maxDetections: m.postprocessing.maxDetections };
+    } catch {
+      return DETECTION_DEFAULTS;
+    }
+  }
+
+  /** Remembers how a detector's class names map onto project label names (null forgets one); answers the model's whole map. */
+  setLabelMap(modelId: string, map: Record<string, string | null>): LabelMap {
+    const merged: LabelMap = { ...this.settings.labelMaps?.[modelId] };
+    for (const [className, labelName] of Object.entries(map)) {
+      if (labelName === null) delete merged[className];
+      else merged[className] = labelName;
+    }
+    const labelMaps = { ...this.settings.labelMaps, [modelId]: merged };
+    if (Object.keys(merged).length === 0) delete labelMaps[modelId];
+    this.settings = { ...this.settings, labelMaps };
+    writeSettings(this.options.settingsPath, this.settings);
+    this.statusChanged();
+    return { ...merged };
+  }
+
   async materialize(candidateSetId: string, index: number): Promise<CallAnswer<'materialize'>> {
     if (!this.client) throw new AppError('not_found', 'That candidate is no longer available; prompt again.');
     return this.client.callWhenReady('materialize', { candidateSetId, index });
@@ -357,7 +539,7 @@ export class InferenceEngine {
    */
   cancelRunning(): boolean {
     // Model loads and cache bookkeeping are not the user's work: they stay.
-    const seqs = this.client?.pendingSeqs(['encode', 'segment', 'everything']) ?? [];
+    const seqs = this.client?.pendingSeqs(['encode', 'segment', 'everything', 'detect']) ?? [];
     this.client?.cancel(seqs);
     this.prefetching.clear();
     return seqs.length > 0;

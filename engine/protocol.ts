@@ -6,7 +6,9 @@
 // side (scripts/check-boundaries.mjs enforces it).
 import type {
   CandidateSet,
+  DetectionSet,
   ExecutionProviderChoice,
+  LabelMap,
   FeatureState,
   MaterializedMask,
   PromptCapabilities,
@@ -60,18 +62,52 @@ export interface LoadedModel {
   capabilities: PromptCapabilities;
 }
 
-/** Request kind → [payload, answer]. */
+/** A model the worker can open: what `load` takes, and what `detect` names its detector and chained segmenter by. */
+export interface ModelRef {
+  modelId: string;
+  modelDir: string;
+  kind: ProviderKind;
+  executionProvider: ExecutionProviderChoice;
+}
+
+export interface DetectPayload {
+  image: WorkerImage;
+  detector: ModelRef;
+  /** A SAM-family model that turns each box into a mask (one decoder run per box on its cached features). */
+  chain?: ModelRef;
+  conf: number;
+  iou: number;
+  maxDetections: number;
+  /** The project's labels, and the detector's remembered class -> label name map. */
+  labels: WorkerLabel[];
+  labelMap: LabelMap;
+}
+
+/**
+ * Request kind → [payload, answer]. Calls that use the loaded model name it
+ * (`modelId`): a call queued before another model was loaded is refused as
+ * superseded (SUPERSEDED_MESSAGE) rather than answered by the wrong model.
+ */
 export interface WorkerCalls {
-  load: [{ modelId: string; modelDir: string; kind: ProviderKind; executionProvider: ExecutionProviderChoice }, LoadedModel];
-  encode: [{ image: WorkerImage }, { featureSource: CandidateSet['timing']['featureSource']; encodeMs: number }];
+  load: [ModelRef, LoadedModel];
+  encode: [{ modelId: string; image: WorkerImage }, { featureSource: CandidateSet['timing']['featureSource']; encodeMs: number }];
   segment: [
-    { image: WorkerImage; prompt: WorkerPrompt; options?: SegmentOptions; previous?: { candidateSetId: string; index: number }; labels: WorkerLabel[] },
+    {
+      modelId: string;
+      image: WorkerImage;
+      prompt: WorkerPrompt;
+      options?: SegmentOptions;
+      previous?: { candidateSetId: string; index: number };
+      labels: WorkerLabel[];
+    },
     CandidateSet,
   ];
-  everything: [{ image: WorkerImage; params: EverythingParams; labels: WorkerLabel[] }, CandidateSet];
+  everything: [{ modelId: string; image: WorkerImage; params: EverythingParams; labels: WorkerLabel[] }, CandidateSet];
+  /** A detector's whole-image detections (loaded beside the current model, as is the chained segmenter). */
+  detect: [DetectPayload, DetectionSet];
   materialize: [{ candidateSetId: string; index: number }, MaterializedMask];
   /** Which of these images have features in memory or on disk for the loaded model. */
-  featureStates: [{ images: WorkerImage[] }, Record<number, FeatureState>];
+  featureStates: [{ modelId: string; images: WorkerImage[] }, Record<number, FeatureState>];
   setCacheLimit: [{ bytes: number }, CacheStats];
   stats: [Record<string, never>, CacheStats];
   /** The execution providers the worker's onnxruntime can attempt, 'cpu' first (no model needed). */
@@ -102,3 +138,6 @@ export type FromWorker =
 
 /** The message a cancelled call answers with, so callers can tell it from a failure. */
 export const CANCELLED_MESSAGE = 'cancelled';
+
+/** A call for a model that is no longer the loaded one (answered as conflict, never with the other model's masks). */
+export const SUPERSEDED_MESSAGE = 'superseded: another model was loaded while this request waited; prompt again';

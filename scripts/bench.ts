@@ -11,6 +11,7 @@ const benches: Record<string, { file: string; about: string }> = {
   foreground: { file: 'bench-foreground.ts', about: 'opt-in foreground model (ISNet) on the real photographs: first box run and cached crop (skips when not installed)' },
   interactive: { file: 'bench-interactive.ts', about: 'click → mask through the inference worker and in the browser (features cached), encoder, cache hit' },
   classical: { file: 'bench-classical.ts', about: 'GrabCut on a 1024 px box, watershed and magic wand (opencv.js) on a photograph' },
+  detect: { file: 'bench-detect.ts', about: 'YOLO proposals on 1024 px photos (fixture graphs); SAM 2 decoder per prompt through the engine vs raw session.run' },
 };
 
 const requested = process.argv.slice(2);

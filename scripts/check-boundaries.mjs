@@ -35,7 +35,7 @@ export const FOLDERS = {
 export const SOURCE = [...new Set(Object.values(FOLDERS).flat()), 'electron/'];
 
 /** The worker's model kinds; shared worker code reaches them only through createProvider.ts. */
-const MODEL_KINDS = ['engine/worker/models/segmenter/', 'engine/worker/models/foreground/', 'engine/worker/models/classical/'];
+const MODEL_KINDS = ['engine/worker/models/segmenter/', 'engine/worker/models/foreground/', 'engine/worker/models/classical/', 'engine/worker/models/sam2/', 'engine/worker/models/yolo/'];
 
 /**
  * The rules. `from`: the files a rule constrains, as path prefixes (`in`,

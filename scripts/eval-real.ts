@@ -23,7 +23,7 @@ const MAX_CLICKS = 20;
 const NOC_IOU = 0.85;
 /** A loosely drawn box: the tight one grown by this share of its size on each side (inside the image). */
 const LOOSE_MARGIN = 0.05;
-const TARGETS: Record<ModelInfo['kind'], string> = { foreground: 'box mIoU ≥ 0.85', classical: 'box mIoU ≥ 0.75', segmenter: '(synthetic-trained: no target on photos)' };
+const TARGETS: Record<ModelInfo['kind'], string> = { foreground: 'box mIoU ≥ 0.85', classical: 'box mIoU ≥ 0.75', segmenter: '(synthetic-trained: no target on photos)', sam2: '(SAM 2: no target set here)', detector: '(detector: no prompts)' };
 
 const cocoSchema = z.object({
   images: z.array(z.object({ id: z.number(), file_name: z.string(), width: z.number(), height: z.number() })),

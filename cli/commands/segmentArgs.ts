@@ -1,8 +1,10 @@
 // `promptlabel segment` arguments → a validated request: the prompt set in
 // the contract's shape (so the CLI refuses exactly what the app refuses),
-// the images, the candidate choice and where results go. Everything here is
-// syntax; checks that need the image (coordinates inside it) or the model
-// happen later, with messages that still name the option at fault.
+// or none for a detector (which takes no prompt; its thresholds and the
+// segmenter to chain instead), the images, the candidate choice and where
+// results go. Everything here is syntax; checks that need the image
+// (coordinates inside it) or the model happen later, with messages that
+// still name the option at fault.
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,8 +18,13 @@ export const SEGMENT_USAGE = [
   '      [--ref-image PATH (--ref-box X1,Y1,X2,Y2 | --ref-scribble "X,Y X,Y ...")]',
   '      [--tolerance N] [--labels "name,name,..."] [--candidate best|all|N] [--provider auto|cpu|cuda|dml|coreml|webgpu]',
   '      (--out mask.png|result.json | --out-dir DIR --format png|json)',
+  'promptlabel segment (--image PATH)... --model DETECTOR [--chain SAM_MODEL] [--conf N] [--iou N] [--max-det N]',
+  '      [--labels "name,name,..."] (--out result.json | --out-dir DIR --format json)',
   '    Coordinates are image pixels (x right, y down). LABEL 1 = positive (default), 0 = negative;',
-  '    a scribble ending in :neg is negative. Exit codes: 0 ok, 1 failure, 2 bad arguments.',
+  '    a scribble ending in :neg is negative. Without --model: the best model installed (SAM family,',
+  '    then the foreground model, then the classical tools). A detector (YOLO) takes no prompts: it',
+  '    lists boxes, classes and scores (masks from a -seg model, or from the --chain SAM-family model).',
+  '    Exit codes: 0 ok, 1 failure, 2 bad arguments.',
 ].join('\n');
 
 export type OutputFormat = 'png' | 'json';
@@ -30,11 +37,20 @@ export interface SegmentOutput {
   format: OutputFormat;
 }
 
+/** A detector run's options (all optional: the model's own thresholds otherwise). */
+export interface DetectArgs {
+  chainModelId?: string;
+  conf?: number;
+  iou?: number;
+  maxDetections?: number;
+}
+
 export interface SegmentArgs {
   outputs: SegmentOutput[];
   modelId: string | undefined;
-  /** Prompts as the contract takes them; the reference (if any) points at REFERENCE_IMAGE_ID. */
-  prompts: PromptSet;
+  /** Prompts as the contract takes them; the reference (if any) points at REFERENCE_IMAGE_ID. Null when none was given (a detector's run). */
+  prompts: PromptSet | null;
+  detect: DetectArgs;
   referenceImagePath: string | null;
   /** Names to match candidates against; null = the model's own vocabulary. */
   labels: string[] | null;
@@ -64,6 +80,10 @@ const OPTIONS = {
   out: { type: 'string' },
   'out-dir': { type: 'string' },
   format: { type: 'string' },
+  chain: { type: 'string' },
+  conf: { type: 'string' },
+  iou: { type: 'string' },
+  'max-det': { type: 'string' },
 } as const;
 
 function parseNumber(text: string, option: string, whole: string): number {
@@ -182,6 +202,34 @@ function promptProblems(error: z.ZodError): string {
   return error.issues.map((issue) => `${optionForPromptPath(issue.path)}: ${issue.message}`).join('; ');
 }
 
+/** The refusal of a run without prompts on a model that needs them (the contract's own message). */
+export function noPromptError(): UsageError {
+  const parsed = promptSetSchema.safeParse({ clicks: [], scribbles: [] });
+  return new UsageError(parsed.success ? 'Give at least one prompt.' : promptProblems(parsed.error));
+}
+
+function parseFraction(text: string, option: string): number {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new UsageError(`${option} must be a number from 0 to 1, not "${text}".`);
+  return value;
+}
+
+function parseDetectArgs(values: { chain?: string; conf?: string; iou?: string; 'max-det'?: string }): DetectArgs {
+  const out: DetectArgs = {};
+  if (values.chain !== undefined) {
+    if (values.chain.trim() === '') throw new UsageError('--chain needs a SAM-family model id (see `promptlabel models`).');
+    out.chainModelId = values.chain;
+  }
+  if (values.conf !== undefined) out.conf = parseFraction(values.conf, '--conf');
+  if (values.iou !== undefined) out.iou = parseFraction(values.iou, '--iou');
+  if (values['max-det'] !== undefined) {
+    const n = Number(values['max-det']);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--max-det must be a whole number from 1 to 1000, not "${values['max-det']}".`);
+    out.maxDetections = n;
+  }
+  return out;
+}
+
 export function parseSegmentArgs(args: string[]): SegmentArgs {
   // Extra image paths may follow the options, so a shell glob works: `segment --text "red circle" --out-dir out --format json shots/*.jpg`.
   const { values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
@@ -209,8 +257,11 @@ export function parseSegmentArgs(args: string[]): SegmentArgs {
       ...(refScribble !== undefined ? { points: parseStroke(refScribble, '--ref-scribble') } : {}),
     };
   }
-  const parsed = promptSetSchema.safeParse(input);
-  if (!parsed.success) throw new UsageError(promptProblems(parsed.error));
+  const noPrompt = input.clicks!.length === 0 && input.scribbles!.length === 0 && input.box === undefined && input.text === undefined && input.reference === undefined;
+  const parsed = noPrompt ? null : promptSetSchema.safeParse(input);
+  if (parsed && !parsed.success) throw new UsageError(promptProblems(parsed.error));
+  const detect = parseDetectArgs(values);
+  if (parsed && Object.keys(detect).length > 0) throw new UsageError('--chain, --conf, --iou and --max-det go with a detector, which takes no prompts (--point, --box, --scribble, --text, --ref-image).');
 
   let provider: ExecutionProviderChoice | undefined;
   if (values.provider !== undefined) {
@@ -228,13 +279,14 @@ export function parseSegmentArgs(args: string[]): SegmentArgs {
     const tolerance = Number(values.tolerance);
     if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 255) throw new UsageError(`--tolerance must be a number from 0 to 255, not "${values.tolerance}".`);
     options.tolerance = tolerance;
-    if (parsed.data.box) options.within = parsed.data.box;
+    if (parsed?.data.box) options.within = parsed.data.box;
   }
 
   return {
     outputs,
     modelId: values.model,
-    prompts: parsed.data,
+    prompts: parsed ? parsed.data : null,
+    detect,
     referenceImagePath: refImage === undefined ? null : checkFile(refImage, '--ref-image'),
     labels: parseLabels(values.labels),
     candidate,

@@ -1,20 +1,22 @@
 // `promptlabel segment`: the app's inference engine (same worker, same prompt
 // validation, same candidates) on image files, for scripts and batch work.
 // Writes a binary mask PNG or a JSON file of candidates with full-resolution
-// COCO RLE, polygons, box, scores and labels.
+// COCO RLE, polygons, box, scores and labels. Without --model it uses the
+// model a new project would start on (the best real model installed). A
+// detector takes no prompts: its JSON lists the detections (boxes, classes,
+// scores, and masks from a -seg model or the --chain SAM-family model).
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
-import { AppError, type CandidateSet, type LabelGuess, type MaskCandidate, type Polygon, type PromptSet, type Rle } from '../../common/contract/index.js';
+import { AppError, type CandidateSet, type DetectionSet, type LabelGuess, type MaskCandidate, type ModelInfo, type Polygon, type PromptSet, type Rle } from '../../common/contract/index.js';
 import { countsToString, rleToMask } from '../../common/geometry/rle.js';
 import type { ImageSource, InferenceEngine } from '../../engine/engine.js';
 import { toWorkerPrompt } from '../../engine/promptValidation.js';
 import type { WorkerLabel } from '../../engine/protocol.js';
-import { DEFAULT_MODEL_ID } from '../../engine/settingsFile.js';
 import { readManifest } from '../../engine/worker/models/segmenter/manifest.js';
 import { ensureDir } from '../../files/ensureDir.js';
 import { createCliEngine, usableModel } from './cliEngine.js';
-import { optionForPromptPath, parseSegmentArgs, referenceImageId, SEGMENT_USAGE, type CandidateChoice, type SegmentArgs, type SegmentOutput } from './segmentArgs.js';
+import { noPromptError, optionForPromptPath, parseSegmentArgs, referenceImageId, SEGMENT_USAGE, type CandidateChoice, type SegmentArgs, type SegmentOutput } from './segmentArgs.js';
 import { UsageError, type CliCommand, type CliIo } from './types.js';
 
 /** One candidate as the JSON output gives it: everything at full resolution. */
@@ -43,9 +45,38 @@ export interface SegmentResultJson {
   candidates: SegmentCandidateJson[];
   /** Index (in the model's candidate set) of the candidate the app would preselect. */
   best: number;
+  /** How that candidate is chosen (the model family's rule). */
+  selectionRule: string | null;
   /** "predicted-iou" (segmenters), "confidence" (the foreground model) or null (classical: no score). */
   scoreKind: CandidateSet['scoreKind'];
   timing: CandidateSet['timing'] & { materializeMs: number };
+}
+
+/** One detection as the JSON output gives it: the mask (when there is one) at full resolution. */
+export interface DetectionJson {
+  index: number;
+  classId: number;
+  className: string;
+  score: number;
+  /** x0, y0, x1, y1 in image pixels. */
+  box: [number, number, number, number];
+  /** The --labels name it maps to (same name, case-insensitive); null when none. */
+  label: string | null;
+  /** From a -seg model or the chained segmenter (maskScore: its predicted IoU); null for a plain detector. */
+  mask: { rle: Rle; polygons: Polygon[]; box: { x: number; y: number; w: number; h: number }; area: number; maskScore: number | null } | null;
+}
+
+export interface DetectResultJson {
+  image: string;
+  model: string;
+  chainModel: string | null;
+  provider: string | null;
+  width: number;
+  height: number;
+  thresholds: DetectionSet['thresholds'];
+  selectionRule: string;
+  detections: DetectionJson[];
+  timing: DetectionSet['timing'] & { materializeMs: number };
 }
 
 /** Image ids → files, sizes read from the file header (stored pixels, as the encoder sees them). */
@@ -150,8 +181,17 @@ function describe(result: SegmentResultJson): string {
   return `${result.width}×${result.height}, ${shown.join('; ')}; features ${features}, decoded in ${t.decodeMs.toFixed(1)} ms`;
 }
 
+/** Prompts go to prompt-taking models, detector options to detectors: said as a usage error, before any image is read. */
+function checkPromptsFit(model: ModelInfo, request: SegmentArgs): void {
+  if (model.kind === 'detector') {
+    if (request.prompts) throw new UsageError(`${model.id} is a detector: it takes no prompts (drop --point, --box, --scribble, --text, --ref-image); add --chain SAM_MODEL for masks.`);
+    return;
+  }
+  if (!request.prompts) throw Object.keys(request.detect).length > 0 ? new UsageError(`--chain, --conf, --iou and --max-det go with a detector; ${model.id} is a ${model.kind}.`) : noPromptError();
+}
+
 async function segmentOne(engine: InferenceEngine, source: FileImageSource, request: SegmentArgs, modelId: string, imageId: number, output: SegmentOutput, io: CliIo): Promise<void> {
-  const prompt = await validatedPrompt(source, imageId, request.prompts);
+  const prompt = await validatedPrompt(source, imageId, request.prompts!);
   const size = await source.imageSize(imageId);
   const set = await engine.segment(source, { imageId, modelId, prompt, options: request.options });
   const indices = chosenIndices(set, request.candidate);
@@ -166,6 +206,7 @@ async function segmentOne(engine: InferenceEngine, source: FileImageSource, requ
     height: size.height,
     candidates,
     best: set.best,
+    selectionRule: set.selectionRule ?? null,
     scoreKind: set.scoreKind,
     timing: { ...set.timing, materializeMs: performance.now() - started },
   };
@@ -174,6 +215,41 @@ async function segmentOne(engine: InferenceEngine, source: FileImageSource, requ
   else await writeFile(output.outPath, `${JSON.stringify(result, null, 2)}\n`);
   io.stdout(`Wrote ${output.outPath}: ${describe(result)}.\n`);
   if (candidates.some((c) => c.area === 0)) io.stderr(`${output.imagePath}: the model found nothing there for these prompts (empty mask).\n`);
+}
+
+async function detectOne(engine: InferenceEngine, source: FileImageSource, request: SegmentArgs, modelId: string, imageId: number, output: SegmentOutput, io: CliIo): Promise<void> {
+  if (output.format !== 'json') throw new UsageError(`${modelId} is a detector: its results are a list of detections, written as .json (not ${output.format}).`);
+  const size = await source.imageSize(imageId);
+  const set = await engine.detect(source, { imageId, modelId, ...request.detect });
+  const started = performance.now();
+  const detections: DetectionJson[] = [];
+  for (const d of set.detections) {
+    let mask: DetectionJson['mask'] = null;
+    if (d.mask) {
+      const m = await engine.materialize(set.id, d.index);
+      mask = { rle: m.rle, polygons: m.polygons, box: m.box, area: m.area, maskScore: d.mask.maskScore };
+    }
+    detections.push({ index: d.index, classId: d.classId, className: d.className, score: d.score, box: d.box, label: d.label?.name ?? null, mask });
+  }
+  const result: DetectResultJson = {
+    image: output.imagePath,
+    model: set.modelId,
+    chainModel: set.chainModelId,
+    provider: engine.status().activeProvider,
+    width: size.width,
+    height: size.height,
+    thresholds: set.thresholds,
+    selectionRule: set.selectionRule,
+    detections,
+    timing: { ...set.timing, materializeMs: performance.now() - started },
+  };
+  ensureDir(dirname(output.outPath));
+  await writeFile(output.outPath, `${JSON.stringify(result, null, 2)}\n`);
+  const counts = new Map<string, number>();
+  for (const d of detections) counts.set(d.className, (counts.get(d.className) ?? 0) + 1);
+  const listed = [...counts].map(([name, n]) => `${n} ${name}`).join(', ') || 'nothing';
+  const withMasks = detections.filter((d) => d.mask).length;
+  io.stdout(`Wrote ${output.outPath}: ${size.width}×${size.height}, ${listed} (conf > ${set.thresholds.conf}, NMS IoU > ${set.thresholds.iou})${withMasks ? `, ${withMasks} with masks` : ''}; in ${set.timing.totalMs.toFixed(0)} ms.\n`);
 }
 
 function message(error: unknown): string {
@@ -186,12 +262,14 @@ export const segmentCommand: CliCommand = {
   usage: SEGMENT_USAGE,
   async run(args, io) {
     const request = parseSegmentArgs(args);
-    const modelId = request.modelId ?? DEFAULT_MODEL_ID;
-    const engine = createCliEngine({ modelId, ...(request.provider ? { executionProvider: request.provider } : {}) });
+    const engine = createCliEngine({ ...(request.modelId ? { modelId: request.modelId } : {}), ...(request.provider ? { executionProvider: request.provider } : {}) });
     try {
+      // Without --model: the model a new project would start on.
+      const modelId = request.modelId ?? (await engine.defaultModel());
       // The worker knows which execution providers its onnxruntime has.
       if (request.provider) await engine.checkExecutionProvider(request.provider);
       const model = await usableModel(engine, modelId);
+      checkPromptsFit(model, request);
       // Only segmenters with class embeddings have a vocabulary of their own.
       const vocabulary = model.kind === 'segmenter' && model.capabilities.labels ? (await readManifest(model.dir)).labels.all : [];
       const names = request.labels ?? vocabulary;
@@ -200,15 +278,16 @@ export const segmentCommand: CliCommand = {
       if (request.referenceImagePath) paths.set(referenceImageId(request.outputs.length), request.referenceImagePath);
       const source = new FileImageSource(paths, names.map((name) => ({ labelId: name, name })));
 
+      const one = model.kind === 'detector' ? detectOne : segmentOne;
       if (request.outputs.length === 1) {
-        await segmentOne(engine, source, request, modelId, 1, request.outputs[0]!, io);
+        await one(engine, source, request, modelId, 1, request.outputs[0]!, io);
         return 0;
       }
       // Batch: one image's failure (a prompt outside it, an unreadable file) does not stop the others.
       let failed = 0;
       for (const [i, output] of request.outputs.entries()) {
         try {
-          await segmentOne(engine, source, request, modelId, i + 1, output, io);
+          await one(engine, source, request, modelId, i + 1, output, io);
         } catch (error) {
           if (!(error instanceof AppError || error instanceof UsageError)) throw error;
           failed++;

@@ -78,6 +78,18 @@ export const EXECUTION_PROVIDERS = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'cor
 export const executionProviderSchema = z.enum(EXECUTION_PROVIDERS);
 export type ExecutionProviderChoice = z.infer<typeof executionProviderSchema>;
 
+/** Detector thresholds (Ultralytics' predict defaults: 0.25, 0.7, 300). */
+export const detectionSettingsSchema = z
+  .object({
+    /** A detection is kept when its score is strictly above this. */
+    conf: z.number().min(0).max(1),
+    /** NMS drops a box whose IoU with a better box of its class is strictly above this. */
+    iou: z.number().min(0).max(1),
+    maxDetections: z.number().int().min(1).max(1000),
+  })
+  .strict();
+export type DetectionSettings = z.infer<typeof detectionSettingsSchema>;
+
 export const engineSettingsSchema = z
   .object({
     executionProvider: executionProviderSchema,
@@ -85,11 +97,35 @@ export const engineSettingsSchema = z
     cacheLimitMB: z.number().int().min(16).max(65_536),
     /** How many of the next images in the list are encoded ahead. */
     prefetchCount: z.number().int().min(0).max(16),
-    /** Model used when a request names none. */
+    /**
+     * Model used when a request names none. Choosing one while a project is
+     * open remembers it for that project (`projectModels`); status reports the
+     * open project's model here.
+     */
     modelId: z.string().min(1).max(200),
+    /** Detector thresholds used when an ai.detect request gives none; absent: each detector's own (its manifest; Ultralytics' 0.25, 0.7, 300). */
+    detection: detectionSettingsSchema.optional(),
   })
   .strict();
-export type EngineSettings = z.infer<typeof engineSettingsSchema>;
+
+const modelIdSchema = z.string().min(1).max(200);
+/** A detector's class names mapped onto project label names where they differ (same names map by themselves). */
+export const labelMapSchema = z.record(z.string().min(1).max(200), z.string().min(1).max(200));
+export type LabelMap = z.infer<typeof labelMapSchema>;
+
+/**
+ * What engine-settings.json holds: the settings ai.configure changes, plus
+ * what the engine remembers on its own (changed through their own channels).
+ */
+export const storedEngineSettingsSchema = engineSettingsSchema
+  .extend({
+    /** Per detector model id: class name -> project label name (ai.setLabelMap). Always present in status. */
+    labelMaps: z.record(modelIdSchema, labelMapSchema).optional(),
+    /** Per project folder: the model chosen for it. Always present in status. */
+    projectModels: z.record(z.string().min(1).max(4096), modelIdSchema).optional(),
+  })
+  .strict();
+export type EngineSettings = z.infer<typeof storedEngineSettingsSchema>;
 
 /** What a model (or mask provider) can take; the UI greys out the rest. */
 export interface PromptCapabilities {
@@ -106,10 +142,19 @@ export interface PromptCapabilities {
   regions: boolean;
   /** "Segment everything": proposals for the whole image (or its foreground). */
   everything: boolean;
+  /** Whole-image detections with class names and scores (ai.detect): detectors and instance segmenters. */
+  detect?: boolean;
+  /** Why prompts are greyed out, for the UI to say (e.g. a detector takes no clicks); absent when all it lacks is obvious. */
+  promptNote?: string;
 }
 
-/** What kind of mask source a registry entry is. */
-export type ProviderKind = 'segmenter' | 'classical' | 'foreground';
+/**
+ * What kind of mask source a registry entry is: the SAM-signature segmenter
+ * (built-in model, Segment Anything / MobileSAM exports), SAM 2 / 2.1
+ * exports, Ultralytics YOLO detectors and instance segmenters, the classical
+ * tools, the foreground model.
+ */
+export type ProviderKind = 'segmenter' | 'sam2' | 'detector' | 'classical' | 'foreground';
 
 export interface ModelInfo {
   id: string;
@@ -170,6 +215,23 @@ export interface MaskCandidate {
   crop: { rle: Rle; scale: number };
   /** Top 3 project labels (empty when the model has no class embeddings or the project no labels). */
   labels: LabelGuess[];
+  /**
+   * Whether labels[0] stands out enough to be preselected over the active
+   * label (see LABEL_CONFIDENCE); false when there is no guess. Always set by the engine.
+   */
+  labelConfident?: boolean;
+}
+
+/**
+ * When a label guess stands out: its cosine is at least `floor` and beats
+ * the runner-up by at least `margin`. Below that, the active label is kept.
+ */
+export const LABEL_CONFIDENCE = { margin: 0.05, floor: 0.2 } as const;
+
+export function isLabelConfident(guesses: readonly Pick<LabelGuess, 'score'>[]): boolean {
+  const [top, next] = guesses;
+  if (!top || !(top.score >= LABEL_CONFIDENCE.floor)) return false;
+  return next === undefined || top.score - next.score >= LABEL_CONFIDENCE.margin;
 }
 
 export interface CandidateSet {
@@ -180,8 +242,57 @@ export interface CandidateSet {
   candidates: MaskCandidate[];
   /** Index of the candidate to preselect. */
   best: number;
+  /** How `best` was chosen, in a few words for the panel (e.g. "highest predicted IoU (SAM 2's rule)"). Always set by the engine. */
+  selectionRule?: string;
   /** What the candidates' `score` measures; null when they carry none. */
   scoreKind: ScoreKind | null;
+  timing: { featureSource: 'memory' | 'disk' | 'encoded'; encodeMs: number; decodeMs: number; totalMs: number };
+}
+
+/** The project label a detector class lands on. */
+export interface DetectionLabel {
+  labelId: string;
+  name: string;
+  /** 'name': the same name (case-insensitive); 'labelMap': through the model's remembered mapping. */
+  via: 'name' | 'labelMap';
+}
+
+/** One object a detector (or instance segmenter) proposes. */
+export interface Detection {
+  index: number;
+  classId: number;
+  /** From the model's manifest; `class N` when it has no name. */
+  className: string;
+  /** The detector's class score, 0..1. */
+  score: number;
+  /** x0, y0, x1, y1 in image pixels (not rounded). */
+  box: [number, number, number, number];
+  /** The project label it maps to; null when none does (ask the user, then ai.setLabelMap). */
+  label: DetectionLabel | null;
+  /**
+   * Its mask: from the instance segmenter's prototypes, or from the chained
+   * SAM-family model (`maskScore` its predicted IoU); null for a plain
+   * detector. Accept with ai.materialize {candidateSetId: set.id, index}.
+   */
+  mask: { box: Box; area: number; crop: { rle: Rle; scale: number }; maskScore: number | null } | null;
+}
+
+export interface DetectionSet {
+  /** The candidate set of the masks, for ai.materialize (detections without a mask cannot be materialised: store their box). */
+  id: string;
+  imageId: number;
+  modelId: string;
+  /** The SAM-family model that turned boxes into masks; null when not chained. */
+  chainModelId: string | null;
+  detections: Detection[];
+  /** The thresholds used. */
+  thresholds: DetectionSettings;
+  /** The model's class names, by class id. */
+  classNames: string[];
+  /** Class names found here that map onto no project label. */
+  unmappedClasses: string[];
+  /** How the detections were chosen and ordered, for the panel. */
+  selectionRule: string;
   timing: { featureSource: 'memory' | 'disk' | 'encoded'; encodeMs: number; decodeMs: number; totalMs: number };
 }
 
@@ -233,6 +344,27 @@ export const everythingRequestSchema = z
     minAreaFraction: z.number().min(0).max(1).default(0.0005),
     /** Two candidates overlapping more than this (mask IoU) are duplicates. */
     nmsIoU: z.number().min(0).max(1).default(0.7),
+  })
+  .strict();
+
+export const detectRequestSchema = z
+  .object({
+    imageId,
+    /** The detector; defaults to the current model when it is one, else the first installed detector. */
+    modelId: modelIdSchema.optional(),
+    /** A SAM-family model (SAM-format segmenter or SAM 2) that turns each box into a mask. */
+    chainModelId: modelIdSchema.optional(),
+    conf: z.number().min(0).max(1).optional(),
+    iou: z.number().min(0).max(1).optional(),
+    maxDetections: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export const setLabelMapRequestSchema = z
+  .object({
+    modelId: modelIdSchema,
+    /** class name -> project label name; null removes a class's mapping. Merged into the remembered map. */
+    map: z.record(z.string().min(1).max(200), z.string().min(1).max(200).nullable()),
   })
   .strict();
 

@@ -13,13 +13,17 @@ import {
 } from './domain.js';
 import type { DocumentApplied } from './events.js';
 import {
+  detectRequestSchema,
   engineSettingsSchema,
   everythingRequestSchema,
   focusRequestSchema,
   materializeRequestSchema,
   modelPackIdSchema,
   segmentRequestSchema,
+  setLabelMapRequestSchema,
   type CandidateSet,
+  type DetectionSet,
+  type LabelMap,
   type EngineStatus,
   type FeatureState,
   type MaterializedMask,
@@ -143,6 +147,14 @@ export const channels = {
   'ai.segment': channel<CandidateSet>()(segmentRequestSchema),
   /** Proposals for the whole image (grid of points, duplicates removed). */
   'ai.everything': channel<CandidateSet>()(everythingRequestSchema),
+  /**
+   * Detections of a detector / instance segmenter on the whole image (boxes,
+   * class names, scores, masks for -seg models or through `chainModelId`),
+   * each mapped onto a project label by name or the model's label map.
+   */
+  'ai.detect': channel<DetectionSet>()(detectRequestSchema),
+  /** Remembers how a detector's class names map onto project label names (per model); answers the model's whole map. */
+  'ai.setLabelMap': channel<LabelMap>()(setLabelMapRequestSchema),
   /** One candidate at full resolution (RLE + simplified polygon) to store as an annotation. */
   'ai.materialize': channel<MaterializedMask>()(materializeRequestSchema),
   /** Stops the long AI work in flight (a foreground crop, segment everything); it answers `conflict: cancelled`. */

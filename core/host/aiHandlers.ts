@@ -1,5 +1,6 @@
 // The ai.* channels: thin wrappers that turn the open project into an image
-// source for the inference engine and validate prompts against image sizes.
+// source for the inference engine (which remembers the project's model) and
+// validate prompts against image sizes.
 import { join } from 'node:path';
 import { AppError } from '../../common/contract/index.js';
 import type { ImageSource, InferenceEngine } from '../../engine/engine.js';
@@ -27,6 +28,7 @@ export function projectImageSource(project: Project): ImageSource {
         return { width: image.width, height: image.height };
       },
       labels: () => project.labels().map((l) => ({ labelId: l.id, name: l.name })),
+      projectDir: project.dir,
     };
     sources.set(project, source);
   }
@@ -34,15 +36,26 @@ export function projectImageSource(project: Project): ImageSource {
 }
 
 export function createAiHandlers(session: AppSession, engine: () => InferenceEngine): Pick<Handlers, AiChannel> {
-  const source = () => projectImageSource(session.requireProject());
+  /** The open project as an image source, its model made the engine's (remembered per project). */
+  const source = async (): Promise<ImageSource> => {
+    const images = projectImageSource(session.requireProject());
+    if (images.projectDir !== undefined) await engine().useProject(images.projectDir);
+    return images;
+  };
+  /** Status and configuration speak of the open project's model when a project is open. */
+  const withProject = async (): Promise<InferenceEngine> => {
+    const project = session.current;
+    if (project) await engine().useProject(project.dir);
+    return engine();
+  };
   return {
     'ai.models': () => engine().models(),
-    'ai.status': () => engine().status(),
-    'ai.configure': (patch) => engine().configure(patch),
-    'ai.focus': ({ imageId, upcoming }) => engine().focus(source(), imageId, upcoming),
-    'ai.featureStates': ({ imageIds }) => engine().featureStates(source(), imageIds),
+    'ai.status': async () => (await withProject()).status(),
+    'ai.configure': async (patch) => (await withProject()).configure(patch),
+    'ai.focus': async ({ imageId, upcoming }) => engine().focus(await source(), imageId, upcoming),
+    'ai.featureStates': async ({ imageIds }) => engine().featureStates(await source(), imageIds),
     'ai.segment': async ({ imageId, modelId, prompts, previous, options }) => {
-      const images = source();
+      const images = await source();
       const prompt = await toWorkerPrompt(images, imageId, prompts);
       // Only slow providers report progress; a 5 ms click must not flash a progress bar.
       const progress = lazyProgressReporter(session, 'Segmenting');
@@ -53,13 +66,25 @@ export function createAiHandlers(session: AppSession, engine: () => InferenceEng
       }
     },
     'ai.everything': async ({ imageId, modelId, ...params }) => {
+      const images = await source();
       const progress = progressReporter(session, 'Segmenting everything');
       try {
-        return await engine().everything(source(), { imageId, modelId, params }, progress.update);
+        return await engine().everything(images, { imageId, modelId, params }, progress.update);
       } finally {
         progress.finish();
       }
     },
+    'ai.detect': async (request) => {
+      const images = await source();
+      // A detector runs in well under a second; a chained segmenter may take a while (one decoder run per box).
+      const progress = lazyProgressReporter(session, 'Detecting');
+      try {
+        return await engine().detect(images, request, progress.update);
+      } finally {
+        progress.finish();
+      }
+    },
+    'ai.setLabelMap': ({ modelId, map }) => engine().setLabelMap(modelId, map),
     'ai.materialize': ({ candidateSetId, index }) => engine().materialize(candidateSetId, index),
     'ai.cancel': () => ({ cancelled: engine().cancelRunning() }),
   };

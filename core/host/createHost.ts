@@ -67,6 +67,8 @@ export function createHost(options: HostOptions): Host {
     engine ??= new InferenceEngine({
       roots: { builtin: BUILTIN_MODELS_DIR, user: userModelsDir },
       settingsPath: join(options.userDataDir, 'engine-settings.json'),
+      // The one project that starts on the built-in demo model (see demoProject.ts).
+      demoProjectDir: join(options.userDataDir, 'demo-project'),
       emit: (event, payload) => session.events.emit(event, payload),
       ...options.engine,
     });

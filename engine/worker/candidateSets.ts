@@ -6,7 +6,8 @@ import { ByteLru } from './byteLru.js';
 import type { CandidateMask } from './maskProvider.js';
 
 export interface StoredCandidate {
-  mask: CandidateMask;
+  /** null for a detection without a mask (a plain detector's box): nothing to materialise. */
+  mask: CandidateMask | null;
   score: number | null;
   memory?: Float32Array;
 }
@@ -23,7 +24,7 @@ export interface StoredCandidateSet {
 }
 
 // A segmenter's memory is its mask's own low-res logits, so the mask's bytes cover both.
-const bytesOf = (set: StoredCandidateSet): number => set.candidates.reduce((n, c) => n + c.mask.bytes, 0);
+const bytesOf = (set: StoredCandidateSet): number => set.candidates.reduce((n, c) => n + (c.mask?.bytes ?? 0), 0);
 
 /** Recent sets, oldest dropped first once over the byte budget (a "segment everything" set can hold hundreds). */
 export class CandidateSetStore {

@@ -6,7 +6,9 @@ import type { FeatureCache } from './featureCache.js';
 import { ClassicalProvider } from './models/classical/provider.js';
 import { ForegroundProvider } from './models/foreground/provider.js';
 import type { MaskProvider } from './maskProvider.js';
+import { Sam2Provider } from './models/sam2/provider.js';
 import { SegmenterProvider } from './models/segmenter/provider.js';
+import { DetectorProvider } from './models/yolo/provider.js';
 
 export interface ProviderSpec {
   id: string;
@@ -24,5 +26,9 @@ export async function createProvider(spec: ProviderSpec): Promise<MaskProvider> 
       return new ClassicalProvider(spec.id);
     case 'foreground':
       return ForegroundProvider.load(spec.id, spec.dir, spec.executionProvider);
+    case 'sam2':
+      return Sam2Provider.load(spec.id, spec.dir, spec.executionProvider, spec.cache);
+    case 'detector':
+      return DetectorProvider.load(spec.id, spec.dir, spec.executionProvider);
   }
 }

@@ -3,6 +3,9 @@
 // not re-encode). Keys hold the model, its preprocessing and the image
 // content hash, so an edited image or a retrained model never hits a stale
 // entry. A disk file that fails any check is ignored (and later rewritten).
+// An entry holds the embedding grid and, for models whose decoder takes more
+// of the encoder's outputs (SAM 2's two high-resolution feature maps), those
+// tensors too: one entry, one file, all or nothing.
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,11 +14,28 @@ import type { EmbeddingGrid, ModelFrame } from './modelFrame.js';
 import type { CacheStats } from '../protocol.js';
 import { ByteLru } from './byteLru.js';
 
+/** A further encoder output kept with the embeddings, by its output name. */
+export interface FeatureTensor {
+  name: string;
+  /** Its shape, batch dimension included (e.g. [1, 32, 256, 256]). */
+  dims: number[];
+  data: Float32Array;
+}
+
 export interface CachedFeatures {
   key: string;
   frame: ModelFrame;
   embeddings: EmbeddingGrid;
+  /** Further encoder outputs the decoder takes (SAM 2: high_res_feats_0 and _1); absent for one-output encoders. */
+  extra?: FeatureTensor[];
 }
+
+/** Memory an entry holds. */
+export function featureBytes(features: CachedFeatures): number {
+  return features.embeddings.data.byteLength + (features.extra ?? []).reduce((n, t) => n + t.data.byteLength, 0);
+}
+
+const elements = (dims: readonly number[]): number => dims.reduce((n, d) => n * d, 1);
 
 const MAGIC = Buffer.from('PLFEAT01', 'ascii');
 
@@ -27,6 +47,8 @@ interface DiskHeader {
   stride: number;
   floats: number;
   sha256: string;
+  /** Further tensors, stored after the embeddings in this order. */
+  extra?: { name: string; dims: number[] }[];
 }
 
 /** Features in memory, least recently used dropped first once over the byte budget. */
@@ -54,7 +76,7 @@ export class FeatureCache {
   }
 
   put(features: CachedFeatures): void {
-    this.lru.set(features.key, features, features.embeddings.data.byteLength);
+    this.lru.set(features.key, features, featureBytes(features));
   }
 
   clear(): void {
@@ -85,17 +107,30 @@ export function readDiskFeatures(path: string, key: string): CachedFeatures | nu
     if (header.key !== key) return null;
     const dataBytes = header.floats * 4;
     if (!Number.isInteger(header.floats) || bytes.length !== dataStart + dataBytes) return null;
-    if (header.channels * header.grid * header.grid !== header.floats) return null;
+    const gridFloats = header.channels * header.grid * header.grid;
+    const extraSpecs = header.extra ?? [];
+    if (!Array.isArray(extraSpecs) || extraSpecs.some((t) => typeof t.name !== 'string' || !Array.isArray(t.dims) || !t.dims.every((d) => Number.isInteger(d) && d > 0))) return null;
+    if (gridFloats + extraSpecs.reduce((n, t) => n + elements(t.dims), 0) !== header.floats) return null;
     const body = bytes.subarray(dataStart);
     if (createHash('sha256').update(body).digest('hex') !== header.sha256) return null;
     // Copy into an aligned buffer: the file's data offset need not be a multiple of 4.
-    const data = new Float32Array(header.floats);
-    new Uint8Array(data.buffer).set(body);
-    return {
+    const all = new Float32Array(header.floats);
+    new Uint8Array(all.buffer).set(body);
+    const features: CachedFeatures = {
       key,
       frame: header.frame,
-      embeddings: { data, channels: header.channels, grid: header.grid, stride: header.stride },
+      embeddings: { data: all.subarray(0, gridFloats), channels: header.channels, grid: header.grid, stride: header.stride },
     };
+    if (header.extra) {
+      let at = gridFloats;
+      features.extra = extraSpecs.map((t) => {
+        const n = elements(t.dims);
+        const tensor = { name: t.name, dims: [...t.dims], data: all.slice(at, at + n) };
+        at += n;
+        return tensor;
+      });
+    }
+    return features;
   } catch {
     return null;
   }
@@ -103,16 +138,18 @@ export function readDiskFeatures(path: string, key: string): CachedFeatures | nu
 
 /** Writes atomically (temp file + rename), so a crash never leaves a half file under the real name. */
 export function writeDiskFeatures(path: string, features: CachedFeatures): void {
-  const body = Buffer.from(features.embeddings.data.buffer, features.embeddings.data.byteOffset, features.embeddings.data.byteLength);
+  const parts = [features.embeddings.data, ...(features.extra ?? []).map((t) => t.data)].map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength));
+  const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   const header: DiskHeader = {
     key: features.key,
     frame: features.frame,
     channels: features.embeddings.channels,
     grid: features.embeddings.grid,
     stride: features.embeddings.stride,
-    floats: features.embeddings.data.length,
+    floats: body.byteLength / 4,
     sha256: createHash('sha256').update(body).digest('hex'),
   };
+  if (features.extra) header.extra = features.extra.map((t) => ({ name: t.name, dims: [...t.dims] }));
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length);

@@ -1,7 +1,9 @@
 // One interface for every source of masks in the worker: an ONNX model with
 // the Segment Anything signature, the classical OpenCV provider, the
-// foreground model. Each takes the same prompts and returns the same
-// candidates; what it cannot take is declared in its capabilities and refused.
+// foreground model, SAM 2 exports, YOLO detectors. Each takes the same
+// prompts and returns the same candidates, saying which rule picked the one
+// to preselect; what it cannot take is declared in its capabilities and
+// refused. Detectors also answer `detect` (whole-image boxes with classes).
 import { AppError, type PromptCapabilities, type ScoreKind, type SegmentOptions } from '../../common/contract/index.js';
 import type { EverythingParams, WorkerImage, WorkerPrompt } from '../protocol.js';
 import type { MaskCrop } from './candidateMasks.js';
@@ -38,8 +40,38 @@ export interface PreparedImage {
 
 export interface ProviderResult {
   candidates: ProviderCandidate[];
-  /** The provider's own pick, or null to let the engine choose. */
+  /** The provider's own pick, or null to let the engine choose (then ENGINE_PICK_RULE says how). */
   best: number | null;
+  /** How `best` is chosen, in a few words for the panel (required: every provider states its rule). */
+  rule: string;
+}
+
+/** The rule the engine applies when a provider leaves `best` to it (workerCalls.pickBest). */
+export const ENGINE_PICK_RULE = 'sharpest mask (stability score), then highest predicted IoU';
+
+/** Detector thresholds, resolved (request, else engine settings). */
+export interface DetectParams {
+  conf: number;
+  iou: number;
+  maxDetections: number;
+}
+
+/** One detection in image pixels. */
+export interface ProviderDetection {
+  classId: number;
+  score: number;
+  /** x0, y0, x1, y1 in image pixels. */
+  box: [number, number, number, number];
+  /** The instance segmenter's mask; null for plain detectors. */
+  mask: CandidateMask | null;
+}
+
+export interface DetectorOutput {
+  detections: ProviderDetection[];
+  /** Class names by id (the manifest's). */
+  classNames: string[];
+  /** How detections were chosen, for the panel. */
+  rule: string;
 }
 
 export interface MaskProvider {
@@ -66,6 +98,8 @@ export interface MaskProvider {
   everything(image: WorkerImage, prepared: PreparedImage, params: EverythingParams, progress: (done: number, total: number) => void): Promise<ProviderResult>;
   /** Text embedding for label guesses; only when capabilities.labels. */
   embedText(phrase: string): Promise<Float32Array>;
+  /** Whole-image detections (detectors and instance segmenters only: capabilities.detect). */
+  detect?(image: WorkerImage, prepared: PreparedImage, params: DetectParams, progress: (done: number, total: number) => void): Promise<DetectorOutput>;
   release(): Promise<void>;
 }
 
@@ -73,7 +107,7 @@ export interface MaskProvider {
 export function assertPromptKinds(provider: Pick<MaskProvider, 'id' | 'capabilities'>, prompt: WorkerPrompt, options: SegmentOptions): void {
   const caps = provider.capabilities;
   const refuse = (what: string) => {
-    throw new AppError('unsupported', `${provider.id} cannot take ${what}.`);
+    throw new AppError('unsupported', `${provider.id} cannot take ${what}.${caps.promptNote ? ` ${caps.promptNote}` : ''}`);
   };
   if (prompt.clicks.length > 0 && !caps.points && !caps.wand) refuse('clicks');
   if (prompt.box && !caps.box) refuse('a box');

@@ -1,6 +1,7 @@
 // One browser-mode session for a test file: the real host on a fresh copy of
 // the sample images, Debian's Chromium, and one page on the host's URL.
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
 import { waitForImage } from './canvas.js';
@@ -31,11 +32,23 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/**
+ * The synthetic samples are the demo project's images, made for the built-in
+ * demo model: choose it for this project as a user would (a project that is
+ * not the demo starts on the best real model installed, the classical tools here).
+ */
+function seedDemoModel(project: string, userData: string): void {
+  mkdirSync(userData, { recursive: true });
+  const projectModels = Object.fromEntries([resolve(project), realpathSync(project)].map((dir) => [dir, 'shapes-seem-tiny']));
+  writeFileSync(join(userData, 'engine-settings.json'), JSON.stringify({ projectModels }));
+}
+
 /** The host and a blank page, nothing navigated yet: for tests whose first step is opening the project. */
 export async function startBrowserSession({ images, from = 'samples' }: BrowserSessionOptions): Promise<BrowserSession> {
   if (!Number.isInteger(images) || images < 1) throw new Error(`a session needs a whole number of sample images, at least 1 (got ${images})`);
   const project = sampleProject(images, from);
   const userData = join(dirname(project), `${basename(project)}-user`);
+  if (from === 'samples') seedDemoModel(project, userData);
   const host = await startHost(project, userData);
   let browser: Browser | undefined;
   let page: Page;

@@ -9,7 +9,8 @@ import sharp from 'sharp';
 import { rleToMask } from '../../../common/geometry/rle.js';
 import { runCli } from '../../../cli/cli.js';
 import { optionForPromptPath, parsePoint, parseScribble } from '../../../cli/commands/segmentArgs.js';
-import type { SegmentResultJson } from '../../../cli/commands/segmentCommand.js';
+import type { DetectResultJson, SegmentResultJson } from '../../../cli/commands/segmentCommand.js';
+import { installSam2, installYolo, ROOT } from '../engine/issue11Fixtures.js';
 import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js';
 import { annotationMask, readSamples, SAMPLES_DIR, type CocoAnnotation, type CocoSamples } from '../models/cocoGt.js';
 import { tempDir } from '../core/store/fixtures.js';
@@ -25,6 +26,8 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, ...out };
 }
 
+/** The built-in demo model: these tests measure it on the synthetic samples it was trained for (without --model the CLI takes the best real model). */
+const DEMO = 'shapes-seem-tiny';
 const readResult = (path: string): SegmentResultJson => JSON.parse(readFileSync(path, 'utf8')) as SegmentResultJson;
 const maskOf = (rle: { size: [number, number]; counts: string }): BinaryMask => ({ width: rle.size[1], height: rle.size[0], data: rleToMask(rle) });
 
@@ -59,7 +62,7 @@ describe('promptlabel segment', () => {
 
   it('a box gives the object as full-resolution RLE in JSON (IoU >= 0.8), and the PNG holds the same mask', async () => {
     const json = join(temp.dir, 'box.json');
-    const run = await cli(['segment', '--image', imagePath, '--box', boxArg, '--out', json]);
+    const run = await cli(['segment', '--model', DEMO, '--image', imagePath, '--box', boxArg, '--out', json]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Wrote .*box\.json: 590×616, candidate \d/);
     const result = readResult(json);
@@ -91,7 +94,7 @@ describe('promptlabel segment', () => {
     assert.ok(result.timing.decodeMs > 0 && result.timing.materializeMs >= 0);
 
     const png = join(temp.dir, 'box.png');
-    const pngRun = await cli(['segment', '--image', imagePath, '--box', boxArg, '--out', png]);
+    const pngRun = await cli(['segment', '--model', DEMO, '--image', imagePath, '--box', boxArg, '--out', png]);
     assert.equal(pngRun.code, 0, pngRun.stderr);
     const meta = await sharp(png).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height, meta.channels], ['png', width, height, 1], 'a one-channel PNG at full resolution');
@@ -108,7 +111,7 @@ describe('promptlabel segment', () => {
     const json = join(temp.dir, 'click.json');
     const [x, y, w, h] = target.bbox;
     const inside = `${Math.round(x + w / 2)},${Math.round(y + h / 2)}`;
-    const run = await cli(['segment', '--image', imagePath, '--point', inside, '--point', '2,2,0', '--candidate', 'all', '--labels', 'shape, background ,shape', '--out', json]);
+    const run = await cli(['segment', '--model', DEMO, '--image', imagePath, '--point', inside, '--point', '2,2,0', '--candidate', 'all', '--labels', 'shape, background ,shape', '--out', json]);
     assert.equal(run.code, 0, run.stderr);
     const result = readResult(json);
     assert.ok(result.candidates.length >= 2, 'a multi-mask model gives several candidates');
@@ -149,7 +152,7 @@ describe('promptlabel segment', () => {
     const outDir = join(temp.dir, 'batch');
     const images = coco.images.slice(0, 2).map((i) => join(SAMPLES_DIR, i.file_name));
     // The second image as a trailing path, as a shell glob would give it.
-    const run = await cli(['segment', '--image', images[0]!, '--text', target.phrase, '--out-dir', outDir, '--format', 'json', images[1]!]);
+    const run = await cli(['segment', '--model', DEMO, '--image', images[0]!, '--text', target.phrase, '--out-dir', outDir, '--format', 'json', images[1]!]);
     assert.equal(run.code, 0, run.stderr);
     for (const [i, image] of coco.images.slice(0, 2).entries()) {
       const file = join(outDir, image.file_name.replace(/\.\w+$/, '.json'));
@@ -164,7 +167,7 @@ describe('promptlabel segment', () => {
     const outDir = join(temp.dir, 'partial');
     const [tall, wide] = coco.images.slice(0, 2);
     assert.ok(tall!.height > 500 && wide!.height < 500, 'the point below fits the first sample only');
-    const run = await cli(['segment', '--point', '100,500', '--out-dir', outDir, '--format', 'png', join(SAMPLES_DIR, tall!.file_name), join(SAMPLES_DIR, wide!.file_name)]);
+    const run = await cli(['segment', '--model', DEMO, '--point', '100,500', '--out-dir', outDir, '--format', 'png', join(SAMPLES_DIR, tall!.file_name), join(SAMPLES_DIR, wide!.file_name)]);
     assert.equal(run.code, 1);
     assert.ok(existsSync(join(outDir, tall!.file_name.replace(/\.\w+$/, '.png'))));
     assert.ok(!existsSync(join(outDir, wide!.file_name.replace(/\.\w+$/, '.png'))));
@@ -216,7 +219,7 @@ describe('promptlabel segment', () => {
     const notImage = await cli(['segment', '--image', join(SAMPLES_DIR, 'annotations.coco.json'), '--point', '10,10', '--out', out]);
     assert.equal(notImage.code, 1);
     assert.match(notImage.stderr, /is not a readable image/);
-    const index = await cli(['segment', '--image', imagePath, '--point', '10,10', '--candidate', '99', '--out', out]);
+    const index = await cli(['segment', '--model', DEMO, '--image', imagePath, '--point', '10,10', '--candidate', '99', '--out', out]);
     assert.equal(index.code, 2);
     assert.match(index.stderr, /--candidate 99: model shapes-seem-tiny gives \d candidates/);
     assert.ok(!existsSync(out));
@@ -240,6 +243,62 @@ describe('promptlabel segment', () => {
         ['shapes-seem-tiny', null],
       ],
     );
+  });
+});
+
+describe('promptlabel segment: default model and detectors', () => {
+  const temp = tempDir('promptlabel-cli-detect-');
+  const savedUserData = process.env.PROMPTLABEL_USER_DATA;
+  const photo = join(ROOT, 'assets', 'photos', 'rocket.jpg');
+  before(() => {
+    process.env.PROMPTLABEL_USER_DATA = join(temp.dir, 'user-data');
+  });
+  after(() => {
+    if (savedUserData === undefined) delete process.env.PROMPTLABEL_USER_DATA;
+    else process.env.PROMPTLABEL_USER_DATA = savedUserData;
+    temp.cleanup();
+  });
+
+  it('without --model uses the best real model installed: the classical tools, then a SAM-family model once one is added', async () => {
+    const out = join(temp.dir, 'default.json');
+    const classical = await cli(['segment', '--image', photo, '--box', '305,122,339,410', '--out', out]);
+    assert.equal(classical.code, 0, classical.stderr);
+    assert.equal(readResult(out).model, 'opencv-classical', 'not the synthetic demo model on a photo');
+    installSam2(join(temp.dir, 'user-data', 'models'));
+    const sam2 = await cli(['segment', '--image', photo, '--box', '305,122,339,410', '--out', out]);
+    assert.equal(sam2.code, 0, sam2.stderr);
+    const result = readResult(out);
+    assert.equal(result.model, 'sam2-fixture');
+    assert.match(result.selectionRule ?? '', /highest predicted IoU/);
+  });
+
+  it('runs a detector without prompts (boxes, classes, scores; masks through --chain) and refuses prompts for it', async () => {
+    installYolo(join(temp.dir, 'user-data', 'models'), 'yolo-det');
+    installSam2(join(temp.dir, 'user-data', 'models'));
+    const out = join(temp.dir, 'detections.json');
+    const run = await cli(['segment', '--image', photo, '--model', 'yolo-det', '--conf', '0.5', '--iou', '0.45', '--labels', 'Person,cat', '--out', out]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /1 person, 2 cat, 2 cup, 2 traffic light \(conf > 0\.5, NMS IoU > 0\.45\)/);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as DetectResultJson;
+    assert.equal(result.detections.length, 7);
+    assert.deepEqual(result.detections[0]!.box, [140, 114, 260, 274]);
+    assert.equal(result.detections[0]!.label, 'Person');
+    assert.equal(result.detections[0]!.mask, null);
+    const chained = await cli(['segment', '--image', photo, '--model', 'yolo-det', '--chain', 'sam2-fixture', '--max-det', '3', '--out', out]);
+    assert.equal(chained.code, 0, chained.stderr);
+    const masks = JSON.parse(readFileSync(out, 'utf8')) as DetectResultJson;
+    assert.equal(masks.chainModel, 'sam2-fixture');
+    assert.equal(masks.detections.length, 3);
+    assert.ok(masks.detections.every((d) => d.mask !== null && d.mask.area > 0 && d.mask.rle.size[0] === 427));
+    const prompted = await cli(['segment', '--image', photo, '--model', 'yolo-det', '--point', '10,10', '--out', out]);
+    assert.equal(prompted.code, 2);
+    assert.match(prompted.stderr, /yolo-det is a detector: it takes no prompts/);
+    const png = await cli(['segment', '--image', photo, '--model', 'yolo-det', '--out', join(temp.dir, 'x.png')]);
+    assert.equal(png.code, 2);
+    assert.match(png.stderr, /written as \.json/);
+    const misplaced = await cli(['segment', '--image', photo, '--box', '1,1,20,20', '--conf', '0.3', '--out', out]);
+    assert.equal(misplaced.code, 2);
+    assert.match(misplaced.stderr, /go with a detector/);
   });
 });
 

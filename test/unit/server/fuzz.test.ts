@@ -60,6 +60,8 @@ const seeds: Record<ChannelName, Record<string, unknown>> = {
   'ai.featureStates': { imageIds: [1] },
   'ai.segment': { imageId: 1, prompts: { clicks: [{ x: 1, y: 1, positive: true }], scribbles: [{ points: [[1, 1]], positive: true }] } },
   'ai.everything': { imageId: 1, pointsPerSide: 2 },
+  'ai.detect': { imageId: 1, conf: 0.5 },
+  'ai.setLabelMap': { modelId: 'fuzz-model', map: { cat: 'Cat' } },
   'ai.materialize': { candidateSetId: 'nope', index: 0 },
   'ai.cancel': {},
   'models.packs': {},

@@ -58,7 +58,7 @@ export class ClassicalProvider implements MaskProvider {
   }
 
   private run(cv: CvApi, rgb: RgbImage, prompt: WorkerPrompt, options: SegmentOptions): ProviderResult {
-    if (options.tolerance !== undefined) return single(this.wand(cv, rgb, prompt, options));
+    if (options.tolerance !== undefined) return single(this.wand(cv, rgb, prompt, options), 'magic wand: the one fill from the clicks');
     const regions = new Set(prompt.scribbles.filter((s) => s.positive).map((s) => s.region ?? 0));
     if (regions.size > 1) return this.watershed(cv, rgb, prompt);
     const positive = [...prompt.clicks.filter((c) => c.positive).map((c): [number, number] => [c.x, c.y]), ...prompt.scribbles.filter((s) => s.positive).flatMap((s) => s.points)];
@@ -69,8 +69,8 @@ export class ClassicalProvider implements MaskProvider {
     // Nothing found in a box: the thin frame around a small object was too like it (a dark camera by a
     // dark glove); a wider frame gives GrabCut more background to learn from. Only then, as it can
     // hurt objects that fill their box.
-    if (mask.area === 0 && prompt.box) return single(grabCutMask(cv, rgb, grabCut, { boxMargin: WIDE_BOX_MARGIN }));
-    return single(mask);
+    if (mask.area === 0 && prompt.box) return single(grabCutMask(cv, rgb, grabCut, { boxMargin: WIDE_BOX_MARGIN }), 'GrabCut: the one mask (retried with a wider frame)');
+    return single(mask, 'GrabCut: the one mask');
   }
 
   /** Union of the fills from the positive clicks, minus those from negative clicks. */
@@ -96,7 +96,7 @@ export class ClassicalProvider implements MaskProvider {
     const candidates: ProviderCandidate[] = [...masks.entries()]
       .sort(([a], [b]) => a - b)
       .map(([, crop]) => ({ mask: new FixedMask(crop), score: null, stability: 1, classEmbedding: null }));
-    return { candidates, best: 0 };
+    return { candidates, best: 0, rule: 'watershed: one mask per scribble region, the first region first' };
   }
 
   async everything(): Promise<ProviderResult> {
@@ -113,6 +113,6 @@ export class ClassicalProvider implements MaskProvider {
 }
 
 /** A binary mask has no soft edge: thresholds at ±1 give the same mask, so its stability is 1. */
-function single(crop: MaskCrop): ProviderResult {
-  return { candidates: [{ mask: new FixedMask(crop), score: null, stability: 1, classEmbedding: null }], best: 0 };
+function single(crop: MaskCrop, rule: string): ProviderResult {
+  return { candidates: [{ mask: new FixedMask(crop), score: null, stability: 1, classEmbedding: null }], best: 0, rule };
 }

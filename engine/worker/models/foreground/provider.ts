@@ -95,7 +95,7 @@ export class ForegroundProvider implements MaskProvider {
       const found = viewMask(prob, whole, size, keep);
       const candidates = [this.candidate(prob, found, 'whole image')];
       if (clicked) candidates.unshift(await this.refined(rgb, prob, probabilityPrior(prob, whole), prompt));
-      return { candidates, best: 0 };
+      return { candidates, best: 0, rule: clicked ? 'GrabCut refinement from the clicks' : 'the foreground of the whole image' };
     }
     // Two views of the box: close (the object fills the model's input) and
     // with context (small objects are only salient among their surroundings),
@@ -116,10 +116,10 @@ export class ForegroundProvider implements MaskProvider {
     if (nested) views.push({ prob: wide.prob, mask: nested, prior: maskPrior(nested), note: 'wide minus close view' });
     const chosen = bestBoxFit(views.map((v) => v.mask), box);
     const candidates = views.map((v) => this.candidate(v.prob, v.mask, v.note, box));
-    if (!clicked) return { candidates, best: chosen };
+    if (!clicked) return { candidates, best: chosen, rule: 'the view whose bounds fit the box best' };
     // Clicks refine: GrabCut starts from the chosen view and takes the clicks as seeds.
     candidates.unshift(await this.refined(rgb, views[chosen]!.prob, views[chosen]!.prior, prompt));
-    return { candidates, best: 0 };
+    return { candidates, best: 0, rule: 'GrabCut refinement from the clicks, started from the view that fits the box best' };
   }
 
   private async refined(rgb: RgbImage, prob: ProbabilityMap, prior: Prior, prompt: WorkerPrompt): Promise<ProviderCandidate> {
@@ -136,7 +136,7 @@ export class ForegroundProvider implements MaskProvider {
     const crop = { x: 0, y: 0, w: rgb.width, h: rgb.height };
     const prob = await this.probability(prepared, rgb, crop);
     progress(1, 1);
-    return { candidates: [this.candidate(prob, viewMask(prob, crop, rgb, {}), 'whole image')], best: 0 };
+    return { candidates: [this.candidate(prob, viewMask(prob, crop, rgb, {}), 'whole image')], best: 0, rule: 'the foreground of the whole image' };
   }
 
   private candidate(prob: ProbabilityMap, mask: BinaryCrop, note: string, box?: Corners): ProviderCandidate {

@@ -5,7 +5,7 @@ import type { ExecutionProviderChoice, SegmentOptions } from '../../../../common
 import type { EverythingParams, WorkerImage, WorkerPrompt } from '../../../protocol.js';
 import { CandidateLogits, stabilityScore } from '../../candidateMasks.js';
 import type { FeatureCache } from '../../featureCache.js';
-import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderResult } from '../../maskProvider.js';
+import { assertPromptKinds, ENGINE_PICK_RULE, type MaskProvider, type PreparedImage, type ProviderResult } from '../../maskProvider.js';
 import { proposeEverything } from './everything.js';
 import { ModelRuntime } from './modelRuntime.js';
 import { assemblePrompt } from './promptAssembly.js';
@@ -61,6 +61,10 @@ export class SegmenterProvider implements MaskProvider {
         memory: c.low.data,
       })),
       best: decoded.modelBest,
+      rule:
+        decoded.modelBest === null
+          ? ENGINE_PICK_RULE
+          : "Segment Anything's rule (select_masks): the single-mask output with several points, else the highest predicted IoU",
     };
   }
 
@@ -70,6 +74,7 @@ export class SegmenterProvider implements MaskProvider {
     return {
       candidates: kept.map((p) => ({ mask: new CandidateLogits(p.low, features.frame), score: p.score, stability: p.stability, classEmbedding: p.classEmbedding, memory: p.low.data })),
       best: 0,
+      rule: 'proposals ordered by predicted IoU x stability; duplicates removed',
     };
   }
 

@@ -76,6 +76,8 @@ const badPayloads: Record<ChannelName, unknown[]> = {
     { imageId: 1, prompts: { text: 'red circle' }, previous: { candidateSetId: '', index: 0 } },
   ],
   'ai.everything': [{}, { imageId: 1, pointsPerSide: 1000 }, { imageId: 1, minScore: 2 }],
+  'ai.detect': [{}, { imageId: 0 }, { imageId: 1, conf: 1.5 }, { imageId: 1, iou: -0.1 }, { imageId: 1, maxDetections: 0 }, { imageId: 1, modelId: '' }, { imageId: 1, extra: true }],
+  'ai.setLabelMap': [{}, { modelId: 'yolo' }, { modelId: '', map: {} }, { modelId: 'yolo', map: { cat: 5 } }, { modelId: 'yolo', map: { '': 'cat' } }],
   'ai.materialize': [{}, { candidateSetId: 'x', index: -1 }],
   'ai.cancel': [{ all: true }],
   'models.packs': [{ all: 1 }],
