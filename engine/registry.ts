@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import type { ModelInfo } from '../common/contract/index.js';
 import { CLASSICAL_KIND, describeClassical } from './worker/models/classical/manifest.js';
 import { describeForegroundModel, FOREGROUND_MANIFEST_KIND } from './worker/models/foreground/manifest.js';
+import { describeSam2, SAM2_MANIFEST_KIND } from './worker/models/sam2/manifest.js';
 import { describeSegmenter } from './worker/models/segmenter/manifest.js';
+import { describeDetector, DETECTOR_MANIFEST_KIND } from './worker/models/yolo/manifest.js';
 import { unusableModel } from './worker/models/unusableModel.js';
 
 export interface ModelRoots {
@@ -31,6 +33,8 @@ async function describe(dir: string, source: ModelInfo['source']): Promise<Model
     const kind = typeof raw === 'object' && raw !== null && 'kind' in raw ? raw.kind : undefined;
     if (kind === CLASSICAL_KIND) return describeClassical(raw, dir, source);
     if (kind === FOREGROUND_MANIFEST_KIND) return await describeForegroundModel(dir, source);
+    if (kind === SAM2_MANIFEST_KIND) return await describeSam2(dir, source);
+    if (kind === DETECTOR_MANIFEST_KIND) return await describeDetector(dir, source);
     return await describeSegmenter(dir, source);
   } catch (error) {
     return unusableModel(dir, 'segmenter', source, error);

@@ -168,6 +168,8 @@ export interface ModelInfo {
   /** What a user should know before relying on it (e.g. trained on synthetic data, its licence). */
   note: string | null;
   capabilities: PromptCapabilities;
+  /** A detector's class names by class index (mapped onto the project's labels by name); absent for other kinds. */
+  classNames?: string[];
 }
 
 export type WorkerState = 'starting' | 'ready' | 'restarting' | 'failed';
@@ -399,6 +401,78 @@ export interface ModelPack {
   /** Installed in the user's models folder (then `modelId` names it in ai.models). */
   installed: boolean;
   modelId: string;
+}
+
+const localPath = z.string().min(1).max(4096);
+const userModelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
+const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'a sha256: 64 hex digits');
+
+/**
+ * A model the user brings: one or two .onnx files or a folder (recognised
+ * from the graphs, copied into the user models folder), or one X-AnyLabeling
+ * model YAML (`allowDownload` when it names URLs and the user confirmed).
+ */
+export const modelAddRequestSchema = z
+  .object({
+    paths: z.array(localPath).min(1).max(8),
+    /** Class names for a YOLO model without them: a data.yaml, or one name per line. */
+    namesFile: localPath.optional(),
+    id: userModelId.optional(),
+    displayName: z.string().min(1).max(200).optional(),
+    /** Replace an installed user model of the same id. */
+    force: z.boolean().default(false),
+    allowDownload: z.boolean().default(false),
+  })
+  .strict();
+
+/** Download a model by URL (one file, or encoder then decoder), each optionally checked against a sha256. */
+export const modelFetchUrlRequestSchema = z
+  .object({
+    urls: z.array(z.string().url().max(4096)).min(1).max(2),
+    /** Per URL, in order; null where none is known. */
+    sha256: z.array(sha256Hex.nullable()).max(2).default([]),
+    namesFile: localPath.optional(),
+    id: userModelId.optional(),
+    displayName: z.string().min(1).max(200).optional(),
+    force: z.boolean().default(false),
+  })
+  .strict();
+
+/** What models.add / models.fetchUrl installed. */
+export interface AddedModel {
+  model: ModelInfo;
+  /** What the files were recognised as, in words. */
+  recognisedAs: string;
+  /** Each installed file (in the model folder) with its sha256 and size. */
+  files: { path: string; sha256: string; bytes: number }[];
+  /** Each download: its URL, sha256 (shown, and recorded in the manifest) and whether it resumed an earlier one. */
+  downloads: { url: string; sha256: string; bytes: number; resumed: boolean }[];
+  warnings: string[];
+  /** From the request to a listed, usable model. */
+  totalMs: number;
+}
+
+/** A public model link offered as a suggestion; nothing is fetched until the user asks. */
+export interface ModelLink {
+  id: string;
+  displayName: string;
+  /** What it is (family, size, classes) and what to know before downloading. */
+  description: string;
+  /** One file, or encoder then decoder. */
+  urls: string[];
+  /** Known sha256 per URL, or null: then it is "not verified here". */
+  sha256: (string | null)[];
+  verified: boolean;
+  /** Where the link comes from (publisher, release), and the weights' licence as published. */
+  source: string;
+}
+
+/** An X-AnyLabeling YAML read before importing: what it is and what would be downloaded. */
+export interface ModelImportPlan {
+  type: string;
+  displayName: string;
+  files: { role: 'encoder' | 'decoder' | 'model'; location: string; remote: boolean }[];
+  classes: number | null;
 }
 
 export type { Box, Polygon, Rle };

@@ -18,16 +18,21 @@ import {
   everythingRequestSchema,
   focusRequestSchema,
   materializeRequestSchema,
+  modelAddRequestSchema,
+  modelFetchUrlRequestSchema,
   modelPackIdSchema,
   segmentRequestSchema,
   setLabelMapRequestSchema,
+  type AddedModel,
   type CandidateSet,
   type DetectionSet,
   type LabelMap,
   type EngineStatus,
   type FeatureState,
   type MaterializedMask,
+  type ModelImportPlan,
   type ModelInfo,
+  type ModelLink,
   type ModelPack,
 } from './ai.js';
 
@@ -165,6 +170,24 @@ export const channels = {
   /** Downloads, verifies and installs a pack (progress events; cancel with models.cancelFetch); nothing half-installed on failure. */
   'models.fetch': channel<ModelInfo>()(z.object({ pack: modelPackIdSchema, force: z.boolean().default(false) }).strict()),
   'models.cancelFetch': channel<{ cancelled: boolean }>()(z.object({ pack: modelPackIdSchema }).strict()),
+  /**
+   * Adds a model from one or two .onnx files or a folder, recognised from the
+   * graphs (SAM / MobileSAM, SAM 2, YOLO), or from an X-AnyLabeling YAML;
+   * copies it into the user models folder with a generated manifest (progress
+   * events; cancel with models.cancelAdd). A refusal says what was found and
+   * installs nothing. The desktop app takes only paths chosen in its dialogs.
+   */
+  'models.add': channel<AddedModel>()(modelAddRequestSchema),
+  /** Downloads a model by URL (resumable, proxy settings, sha256 shown and checked), then recognises and installs it as models.add does. */
+  'models.fetchUrl': channel<AddedModel>()(modelFetchUrlRequestSchema),
+  /** Stops a models.add or models.fetchUrl in progress (a partial download is kept for a resume). */
+  'models.cancelAdd': channel<{ cancelled: boolean }>()(none),
+  /** Removes a user model's folder (not a built-in one, nor the model in use). */
+  'models.remove': channel<{ removed: string }>()(z.object({ modelId: z.string().min(1).max(200) }).strict()),
+  /** Well-known public model links to offer (nothing is fetched until the user asks), each marked verified or not. */
+  'models.links': channel<ModelLink[]>()(none),
+  /** Reads an X-AnyLabeling model YAML without installing: its type, name and the files it would download. */
+  'models.planImport': channel<ModelImportPlan>()(z.object({ path: z.string().min(1).max(4096) }).strict()),
 } as const;
 
 export type Channels = typeof channels;

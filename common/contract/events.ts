@@ -52,8 +52,21 @@ export interface DocumentApplied {
 }
 
 export interface EventMap {
-  /** Long work (import, export, scans): `done` of `total`, total 0 when unknown. */
-  progress: { taskId: string; title: string; done: number; total: number; finished: boolean };
+  /**
+   * Long work (import, export, scans, downloads): `done` of `total`, total 0
+   * when unknown. Downloads add their rate and time left (null until
+   * measured) and a line such as "file 1 of 2, resumed at 12.0 MB".
+   */
+  progress: {
+    taskId: string;
+    title: string;
+    done: number;
+    total: number;
+    finished: boolean;
+    bytesPerSecond?: number | null;
+    etaSeconds?: number | null;
+    detail?: string;
+  };
   /** The open project changed outside the renderer's own requests (e.g. a CLI import). */
   'project.changed': { reason: string };
   /** A `document.apply` was committed (by any client of the project). */

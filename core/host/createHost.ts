@@ -76,7 +76,7 @@ export function createHost(options: HostOptions): Host {
   };
   return {
     session,
-    dispatch: createDispatch(createHandlers(session, env, getEngine, userModelsDir)),
+    dispatch: createDispatch(createHandlers(session, env, getEngine, userModelsDir, BUILTIN_MODELS_DIR)),
     imageBytes: (imageId, kind) => imageBytes(session.requireProject(), imageId, kind),
     pathGrants,
     engine: getEngine,

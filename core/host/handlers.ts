@@ -6,6 +6,7 @@ import { importCoco } from '../coco/import.js';
 import type { InferenceEngine } from '../../engine/engine.js';
 import { createAiHandlers } from './aiHandlers.js';
 import { createModelPackHandlers } from './modelPackHandlers.js';
+import { createUserModelHandlers } from './userModelHandlers.js';
 import { PathGrants } from './pathGrants.js';
 import type { Handlers } from './handlerTypes.js';
 import { progressReporter } from './progress.js';
@@ -25,12 +26,20 @@ export interface HostEnvironment {
   recentProjects: { list(): string[]; add(dir: string): void };
 }
 
-export function createHandlers(session: AppSession, env: HostEnvironment, engine: () => InferenceEngine, userModelsDir: string): Handlers {
+export function createHandlers(
+  session: AppSession,
+  env: HostEnvironment,
+  engine: () => InferenceEngine,
+  userModelsDir: string,
+  /** The built-in models' folder: a user model cannot take one of their ids. */
+  builtinModelsDir: string | null = null,
+): Handlers {
   // Browser mode takes typed paths (the user types them into the page they opened with the token).
   const grants = env.mode === 'electron' ? (env.pathGrants ?? new PathGrants()) : null;
   return {
     ...createAiHandlers(session, engine),
     ...createModelPackHandlers(session, engine, userModelsDir),
+    ...createUserModelHandlers(session, engine, userModelsDir, builtinModelsDir, grants),
     'app.info': () => ({
       version: env.version,
       mode: env.mode,

@@ -7,7 +7,7 @@ import type { Handlers } from './handlerTypes.js';
 import { progressReporter } from './progress.js';
 import type { AppSession } from './session.js';
 
-type ModelsChannel = Extract<keyof Handlers, `models.${string}`>;
+type ModelsChannel = 'models.packs' | 'models.fetch' | 'models.cancelFetch';
 
 export function createModelPackHandlers(session: AppSession, engine: () => InferenceEngine, userModelsDir: string): Pick<Handlers, ModelsChannel> {
   const running = new Map<ModelPackId, AbortController>();

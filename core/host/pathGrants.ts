@@ -10,8 +10,8 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { AppError } from '../../common/contract/result.js';
 
-/** project: a folder to open; cocoImport: a file to read; cocoExport: one file to write (used once). */
-export type GrantKind = 'project' | 'cocoImport' | 'cocoExport';
+/** project: a folder to open; cocoImport: a file to read; cocoExport: one file to write (used once); modelFiles: model files or a folder to add (read only). */
+export type GrantKind = 'project' | 'cocoImport' | 'cocoExport' | 'modelFiles';
 
 /**
  * One spelling per file: absolute, symbolic links resolved (the parent's,
@@ -35,10 +35,11 @@ const WHAT: Record<GrantKind, { noun: string; how: string }> = {
   project: { noun: 'folder', how: 'choose it with "Open folder…" or from the recent projects' },
   cocoImport: { noun: 'COCO file', how: 'choose it with "Import COCO…"' },
   cocoExport: { noun: 'export destination', how: 'choose it in the "Export COCO" save dialog' },
+  modelFiles: { noun: 'model file or folder', how: 'choose it with "Add model…" in the model manager' },
 };
 
 export class PathGrants {
-  private readonly granted: Record<GrantKind, Set<string>> = { project: new Set(), cocoImport: new Set(), cocoExport: new Set() };
+  private readonly granted: Record<GrantKind, Set<string>> = { project: new Set(), cocoImport: new Set(), cocoExport: new Set(), modelFiles: new Set() };
 
   /** Records a path the user chose in a native dialog (or the app itself chose, e.g. the demo project). */
   grant(kind: GrantKind, path: string): void {

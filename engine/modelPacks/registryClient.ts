@@ -80,7 +80,7 @@ export interface RequestOptions {
 }
 
 /** Names the server in messages: the registry, or the host the tarball lives on. */
-interface Target {
+export interface Target {
   url: URL;
   /** e.g. "the npm registry at https://registry.npmjs.org/" or "registry.npmjs.org (package tarball)". */
   label: string;
@@ -156,8 +156,18 @@ async function connectionOptions(
   return { url, options: { createConnection: () => secure }, headers: {} };
 }
 
-/** One GET, following redirects (never from https down to http); resolves once the headers of a 2xx arrive. */
-async function openGet(target: Target, headers: Record<string, string>, what: string, options: RequestOptions): Promise<{ response: IncomingMessage; url: URL }> {
+/**
+ * One GET, following redirects (never from https down to http); resolves
+ * once the headers of a 2xx arrive (or of a status `accept` allows, e.g. 416
+ * for a resumed download).
+ */
+export async function openGet(
+  target: Target,
+  headers: Record<string, string>,
+  what: string,
+  options: RequestOptions,
+  accept: (status: number) => boolean = () => false,
+): Promise<{ response: IncomingMessage; url: URL }> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let url = target.url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -189,7 +199,7 @@ async function openGet(target: Target, headers: Record<string, string>, what: st
       url = next;
       continue;
     }
-    if (status < 200 || status >= 300) {
+    if ((status < 200 || status >= 300) && !accept(status)) {
       response.resume();
       const failure = status === 404 ? 'not-found' : 'http';
       throw new ModelPackError(failure, `${target.label} answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''} for ${url.href}`);
@@ -203,7 +213,7 @@ async function openGet(target: Target, headers: Record<string, string>, what: st
  * Reads a response body chunk by chunk, failing on a cancel, on silence
  * longer than the timeout, and on a body shorter than its Content-Length.
  */
-async function readBody(
+export async function readBody(
   response: IncomingMessage,
   target: Target,
   what: string,

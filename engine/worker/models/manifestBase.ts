@@ -51,7 +51,8 @@ const dim = z.union([z.number().int().positive(), z.string().min(1)]);
 /** One input or output of an ONNX graph: name, element type, shape (a string is a named, free dimension). */
 export const tensorSpec = z.object({
   name: z.string().min(1),
-  type: z.enum(['float32', 'int64']),
+  /** int32 appears in some SAM 2 decoder exports (orig_im_size); each kind says which types it feeds. */
+  type: z.enum(['float32', 'int64', 'int32']),
   shape: z.array(dim),
 });
 /** One ONNX file and the tensors it must have (checked against the session at load). */
@@ -65,6 +66,24 @@ export const pixelNormalisation = {
   pixelMean: rgb,
   pixelStd: rgb.refine((s) => s.every((v) => v > 0), 'std must be positive'),
 };
+
+/**
+ * Where a model's files came from, for manifests written by the app when a
+ * user adds or downloads a model (`promptlabel models add` / `fetch`):
+ * informative, shown in the model list, never used to fetch anything again.
+ */
+export const modelOrigin = z.object({
+  /** How the model arrived. */
+  via: z.enum(['files', 'download', 'x-anylabeling-yaml']),
+  /** The user's files (absolute paths, as given) or the URLs downloaded. */
+  from: z.array(z.string().min(1)).min(1),
+  /** The sha256 the user gave for each download (checked before installing), by URL; absent when none was given. */
+  expectedSha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)).optional(),
+  addedAt: z.string().min(1),
+  /** What the app recognised in the files, in words ("Segment Anything decoder (4 masks) + normalised-NCHW encoder"). */
+  recognisedAs: z.string().min(1),
+});
+export type ModelOrigin = z.infer<typeof modelOrigin>;
 
 /** Validates a parsed manifest.json; `source` (its path) prefixes the error, `what` names the kind ("model manifest"). */
 export function parseManifestWith<S extends z.ZodType>(schema: S, raw: unknown, source: string, what: string): z.output<S> {

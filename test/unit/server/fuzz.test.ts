@@ -67,6 +67,12 @@ const seeds: Record<ChannelName, Record<string, unknown>> = {
   'models.packs': {},
   'models.fetch': { pack: 'isnet-small' },
   'models.cancelFetch': { pack: 'isnet-small' },
+  'models.add': { paths: ['/nonexistent-fuzz.onnx'] },
+  'models.fetchUrl': { urls: ['http://127.0.0.1:9/fuzz.onnx'] },
+  'models.cancelAdd': {},
+  'models.remove': { modelId: 'nonexistent-fuzz' },
+  'models.links': {},
+  'models.planImport': { path: '/nonexistent-fuzz.yaml' },
 };
 
 /** mulberry32: small, seeded, and the same sequence on every machine. */
@@ -254,7 +260,7 @@ describe('host fuzzing (child process, every channel)', () => {
     };
 
     for (const channel of channelNames) {
-      if (channel === 'models.fetch') continue; // a valid mutation would download from the registry: covered by dispatch.test.ts
+      if (channel === 'models.fetch' || channel === 'models.fetchUrl') continue; // a valid mutation would download: covered by dispatch.test.ts
       for (let index = 0; index < CASES_PER_CHANNEL; index++) {
         const payload = pick(mutations)(seeds[channel], pick);
         const text: string = `{"seq":${++seq},"channel":${JSON.stringify(channel)},"payload":${payload}}`;

@@ -83,6 +83,12 @@ const badPayloads: Record<ChannelName, unknown[]> = {
   'models.packs': [{ all: 1 }],
   'models.fetch': [{}, { pack: 'sam-h' }, { pack: 'isnet-small', force: 'yes' }],
   'models.cancelFetch': [{}, { pack: 5 }],
+  'models.add': [{}, { paths: [] }, { paths: [''] }, { paths: new Array(9).fill('/a.onnx') }, { paths: ['/a.onnx'], id: '../x' }, { paths: ['/a.onnx'], force: 'yes' }],
+  'models.fetchUrl': [{}, { urls: [] }, { urls: ['not a url'] }, { urls: ['https://a/b.onnx'], sha256: ['abc'] }, { urls: ['https://a/1', 'https://a/2', 'https://a/3'] }],
+  'models.cancelAdd': [{ all: true }],
+  'models.remove': [{}, { modelId: '' }, { modelId: 5 }],
+  'models.links': [{ all: 1 }],
+  'models.planImport': [{}, { path: '' }, { path: 5 }],
 };
 
 describe('dispatch', () => {
