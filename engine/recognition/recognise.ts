@@ -40,10 +40,11 @@ function refuse(message: string, path?: string): AppError {
 const NAMES_FILES = ['data.yaml', 'data.yml', 'names.txt', 'classes.txt'];
 
 /** The .onnx files to look at: the files given, or the .onnx files directly inside a folder (and a names file found there). */
-async function collect(paths: readonly string[]): Promise<{ files: string[]; namesFile: string | null }> {
+async function collect(paths: readonly string[]): Promise<{ files: string[]; givenNames: string | null; foundNames: string | null }> {
   if (!paths.length) throw new AppError('bad_request', 'Give one or two .onnx files, or a folder holding them.');
   const files: string[] = [];
-  let namesFile: string | null = null;
+  let givenNames: string | null = null;
+  let foundNames: string | null = null;
   for (const given of paths) {
     const path = resolve(given);
     let info;
@@ -52,22 +53,26 @@ async function collect(paths: readonly string[]): Promise<{ files: string[]; nam
     } catch {
       throw new AppError('not_found', `${given} does not exist. Nothing was installed.`, path);
     }
-    if (info.isDirectory()) {
+    if (info.isFile() && /^\.(ya?ml|txt)$/i.test(extname(path)) && paths.length > 1) {
+      // Dropped beside a model file: its class names (data.yaml, names.txt).
+      if (givenNames) throw refuse(`Two names files were given (${basename(givenNames)} and ${basename(path)}); give one.`, path);
+      givenNames = path;
+    } else if (info.isDirectory()) {
       const entries = (await readdir(path)).sort();
       const onnx = entries.filter((e) => extname(e).toLowerCase() === '.onnx').map((e) => join(path, e));
       if (!onnx.length) throw refuse(`${given} holds no .onnx file (found: ${entries.slice(0, 10).join(', ') || 'nothing'}).`, path);
       files.push(...onnx);
-      namesFile ??= NAMES_FILES.map((n) => join(path, n)).find((p) => entries.includes(basename(p))) ?? null;
+      foundNames ??= NAMES_FILES.map((n) => join(path, n)).find((p) => entries.includes(basename(p))) ?? null;
     } else files.push(path);
   }
-  return { files: [...new Set(files)], namesFile };
+  return { files: [...new Set(files)], givenNames, foundNames };
 }
 
 /** What a file that is not ONNX probably is, for the message. */
 async function hintFor(path: string): Promise<string> {
   const ext = extname(path).toLowerCase();
   if (ext === '.pt' || ext === '.pth') return ' It looks like a PyTorch checkpoint: export it to ONNX first (Ultralytics: `yolo export model=… format=onnx`; Segment Anything: scripts/export_onnx_model.py).';
-  if (ext === '.yaml' || ext === '.yml') return ' A YAML file is read as an X-AnyLabeling model config only when given on its own; a names file goes with --names.';
+  if (ext === '.yaml' || ext === '.yml') return ' A YAML file given alone is read as an X-AnyLabeling model config; a data.yaml of class names goes beside the model file (or with --names).';
   return '';
 }
 
@@ -122,9 +127,10 @@ function pairSam(encoder: RecognisedFile<SamEncoderRole>, decoder: RecognisedFil
   return { family: 'sam', encoder: { ...encoder, role }, decoder, description: `${describeRole(d)} + ${describeRole(role)}` };
 }
 
-async function yoloNames(model: RecognisedFile<YoloRole>, options: RecogniseOptions, foundNamesFile: string | null): Promise<{ names: string[]; source: string }> {
+async function yoloNames(model: RecognisedFile<YoloRole>, options: RecogniseOptions, givenNames: string | null, foundNames: string | null): Promise<{ names: string[]; source: string }> {
   const role = model.role;
-  const file = options.namesFile ?? (role.names ? null : foundNamesFile);
+  // A names file the user gave (option, or dropped beside the model) wins; one found in a dropped folder only fills a gap.
+  const file = options.namesFile ?? givenNames ?? (role.names ? null : foundNames);
   const given = options.names ?? (file ? await readNamesFile(file) : null);
   const names = given ?? role.names;
   const source = given ? (options.names ? 'the given class list' : basename(file!)) : 'the graph metadata';
@@ -145,7 +151,7 @@ async function yoloNames(model: RecognisedFile<YoloRole>, options: RecogniseOpti
  * whose message names what was found and what was expected.
  */
 export async function recogniseModel(paths: readonly string[], options: RecogniseOptions = {}): Promise<RecognisedModel> {
-  const { files, namesFile } = await collect(paths);
+  const { files, givenNames, foundNames } = await collect(paths);
   if (files.length > 2) {
     throw refuse(`${files.length} .onnx files were given (${files.map((f) => basename(f)).join(', ')}); give one model at a time: a YOLO file, or an encoder and its decoder.`);
   }
@@ -156,7 +162,7 @@ export async function recogniseModel(paths: readonly string[], options: Recognis
   if (yolo.length) {
     if (graphs.length > 1) throw refuse(`A YOLO model is one file; these were given together: ${listing(graphs)}. Add them one at a time.`);
     const model = yolo[0] as RecognisedFile<YoloRole>;
-    const { names, source } = await yoloNames(model, options, namesFile);
+    const { names, source } = await yoloNames(model, options, givenNames, foundNames);
     return { family: 'yolo', model, classes: names, description: `${describeRole({ ...model.role, names })}, class names from ${source}` };
   }
 

@@ -22,6 +22,7 @@ import { parseManifest } from '../../../engine/worker/models/segmenter/manifest.
 import { parseDetectorManifest } from '../../../engine/worker/models/yolo/manifest.js';
 import { tempDir } from '../core/store/fixtures.js';
 import { filesSource } from './issue11Fixtures.js';
+import { initializer, modelBytes, valueInfo } from './onnxBytes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const BUILTIN = join(ROOT, 'models');
@@ -49,6 +50,7 @@ describe('recognising a model from its files', () => {
     { name: 'YOLO instance segmenter', paths: [F('yolo', 'yolo-seg.onnx')], family: 'yolo', description: /YOLO instance segmenter \(640² input, anchor head, 4 classes\)/ },
     { name: 'YOLO end-to-end head', paths: [F('yolo', 'yolo-e2e.onnx')], family: 'yolo', description: /YOLO detector \(640² input, end-to-end head, 4 classes\)/ },
     { name: 'YOLO without names + data.yaml', paths: [F('yolo', 'yolo-det-nonames.onnx')], names: F('yolo', 'data.yaml'), family: 'yolo', description: /4 classes\), class names from data\.yaml/ },
+    { name: 'YOLO without names, its data.yaml dropped beside it', paths: [F('yolo', 'yolo-det-nonames.onnx'), F('yolo', 'data.yaml')], family: 'yolo', description: /class names from data\.yaml/ },
     { name: 'SAM decoder (4 masks) + encoder (signature graphs)', paths: [SIG('sam-decoder.onnx'), SIG('sam-encoder.onnx')], family: 'sam', description: /4 masks/ },
     { name: 'SAM single-mask decoder', paths: [SIG('sam-encoder.onnx'), SIG('sam-decoder-single.onnx')], family: 'sam', description: /\(1 mask,/ },
     { name: 'SAM 2 ibaiGorordo-style decoder', paths: [SIG('sam2-encoder.onnx'), SIG('sam2-decoder-ibai.onnx')], family: 'sam2', description: /ibaiGorordo format, orig_im_size, full-size masks/ },
@@ -218,6 +220,26 @@ describe('installing a recognised model', () => {
       [],
       'no work or replaced folders left behind',
     );
+  });
+
+  it('copies external-data files beside the graph (and refuses a graph whose data file is missing)', async () => {
+    const source = join(temp.dir, 'external');
+    mkdirSync(source);
+    const graph = modelBytes({
+      graph: [initializer('w', 'big-detector.onnx.data'), valueInfo(11, 'images', 1, [1, 3, 320, 320]), valueInfo(12, 'output0', 1, [1, 6, 2100])],
+      metadata: [
+        ['task', 'detect'],
+        ['names', "{0: 'person', 1: 'cat'}"],
+      ],
+    });
+    writeFileSync(join(source, 'big-detector.onnx'), graph);
+    await assert.rejects(addModelFromFiles([join(source, 'big-detector.onnx')], options), /keeps its weights in big-detector\.onnx\.data, which is not next to it/);
+    writeFileSync(join(source, 'big-detector.onnx.data'), Buffer.alloc(4096, 7));
+    const added = await addModelFromFiles([join(source, 'big-detector.onnx')], options);
+    assert.deepEqual(Object.keys(added.files).sort(), ['data:big-detector.onnx.data', 'model']);
+    assert.equal(added.files['data:big-detector.onnx.data']?.sha256, sha256(join(source, 'big-detector.onnx.data')));
+    assert.ok(existsSync(join(added.dir, 'big-detector.onnx.data')));
+    assert.equal((await listModels({ builtin: BUILTIN, user: userModels })).find((m) => m.id === 'big-detector')?.problem, null);
   });
 
   it('removes a user model, never a built-in or the one in use', async () => {
