@@ -11,7 +11,7 @@ import { chromiumMissing, launchChromium, screenshot } from './support/browser.j
 import { dragImage, waitForImage } from './support/canvas.js';
 import { sampleProject, startHost, type RunningHost } from './support/host.js';
 import { hostCall } from './support/hostCall.js';
-import { Project } from '../../electron/store/project.js';
+import { Project } from '../../core/store/project.js';
 
 const skip = chromiumMissing();
 /** How soon the other tab must show a change. */
