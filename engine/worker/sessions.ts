@@ -24,14 +24,18 @@ function isProviderName(name: string): name is ExecutionProviderName {
   return (ORT_EXECUTION_PROVIDERS as readonly string[]).includes(name);
 }
 
+/** Where onnxruntime-node keeps its binding and the provider add-ons its install script downloads. */
+export function ortBindingDir(): string {
+  return join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+}
+
 /**
  * Whether a provider that onnxruntime-node lists as not bundled (CUDA: an
  * opt-in add-on) has its library installed next to the binding.
  */
-function providerLibraryInstalled(name: string): boolean {
+function providerLibraryInstalled(name: string, bindingDir: string): boolean {
   try {
-    const dir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
-    return existsSync(dir) && readdirSync(dir).some((f) => f.includes(`providers_${name}`));
+    return existsSync(bindingDir) && readdirSync(bindingDir).some((f) => f.includes(`providers_${name}`));
   } catch {
     return false;
   }
@@ -39,14 +43,16 @@ function providerLibraryInstalled(name: string): boolean {
 
 /**
  * Providers this onnxruntime-node installation can attempt, 'cpu' first:
- * bundled ones, and add-ons whose library is installed. Being listed does not
- * mean the hardware is there (webgpu needs an adapter, cuda a GPU and the
- * CUDA libraries): opening a session is the real test.
+ * bundled ones, and add-ons whose library is installed in `bindingDir` (for
+ * CUDA: libonnxruntime_providers_cuda.so, see docs/models.md "GPU in
+ * practice"). Being listed does not mean the hardware is there (webgpu needs
+ * an adapter, cuda a GPU and the CUDA libraries): opening a session is the
+ * real test.
  */
-export function availableExecutionProviders(): ExecutionProviderName[] {
+export function availableExecutionProviders(bindingDir: string = ortBindingDir()): ExecutionProviderName[] {
   const backends = ort.listSupportedBackends();
   return ORT_EXECUTION_PROVIDERS.filter(
-    (name) => name === 'cpu' || backends.some((b) => b.name === name && (b.bundled || providerLibraryInstalled(name))),
+    (name) => name === 'cpu' || backends.some((b) => b.name === name && (b.bundled || providerLibraryInstalled(name, bindingDir))),
   );
 }
 

@@ -6,10 +6,12 @@
 // preprocessing (1024 px, ImageNet mean/std, padding) and its 1024 px
 // coordinate frame; the rest covers load-time errors and provider fallback.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import { AppError } from '../../../common/contract/result.js';
 import { verifyModelFiles } from '../../../engine/worker/integrity.js';
 import { capabilitiesOf, manifestDims, parseManifest, SAM_DECODER_INPUTS, SAM_DECODER_OUTPUTS } from '../../../engine/worker/models/segmenter/manifest.js';
@@ -355,6 +357,18 @@ describe('a Segment Anything format model (test/fixtures/sam-format)', () => {
         }
       });
     }
+
+    it('cuda is offered exactly when its add-on library sits next to the binding (docs/models.md, GPU in practice)', (t) => {
+      if (!ort.listSupportedBackends().some((b) => b.name === 'cuda' && !b.bundled)) return t.skip('this onnxruntime build has no CUDA add-on');
+      const bindingDir = mkdtempSync(join(tmpdir(), 'promptlabel-ort-'));
+      try {
+        assert.ok(!availableExecutionProviders(bindingDir).includes('cuda'));
+        writeFileSync(join(bindingDir, 'libonnxruntime_providers_cuda.so'), '');
+        assert.ok(availableExecutionProviders(bindingDir).includes('cuda'));
+      } finally {
+        rmSync(bindingDir, { recursive: true, force: true });
+      }
+    });
 
     it('a provider missing from this onnxruntime installation falls back to cpu and names it', async (t) => {
       const missing = ORT_EXECUTION_PROVIDERS.find((p) => !availableExecutionProviders().includes(p));
