@@ -9,8 +9,9 @@
 // X-AnyLabeling project publishes for its own model configs (its
 // anylabeling/configs/auto_labeling/*.yaml), whose formats this app
 // recognises. Their SAM 1 / MobileSAM encoders take the raw image with the
-// preprocessing inside the graph, which this app does not run yet, so they
-// are not listed.
+// preprocessing inside the graph (preprocessing.encoderInput "raw-hwc",
+// which the segmenter runs); they are not listed yet because their release
+// URLs have not been checked here.
 import type { ModelLink } from '../../common/contract/ai.js';
 
 const XAL = 'https://github.com/CVHub520/X-AnyLabeling/releases/download';

@@ -5,7 +5,6 @@
 // thresholds, the files with sha256 and size, and where the model came from.
 // Each manifest is validated by its kind's own schema before it is written,
 // so what the registry reads back is exactly what was checked here.
-import { basename } from 'node:path';
 import { AppError } from '../../common/contract/result.js';
 import { type FileEntry, type IoSpec, type ModelOrigin, type TensorSpec } from '../worker/models/manifestBase.js';
 import { parseSam2Manifest, SAM2_MANIFEST_KIND } from '../worker/models/sam2/manifest.js';
@@ -82,7 +81,7 @@ function samManifest(r: ManifestRequest & { model: Extract<RecognisedModel, { fa
     decoder: { ...io(decoder, r.paths.decoder!), maskThreshold: 0, numMasks: d.numMasks, maxPoints: MAX_POINTS, bestMask: d.numMasks === 4 ? 'sam-select' : 'max-iou' },
     preprocessing: {
       inputSize,
-      /** Which input the encoder takes: "raw-hwc" needs a runtime that feeds the resized, unnormalised, unpadded image. */
+      /** Which input the encoder takes: the normalised, padded [1, 3, S, S] tensor, or ("raw-hwc") the resized image [h, w, 3] in 0-255. */
       encoderInput: e.input,
       resize: 'pillow-bilinear',
       colour: 'stored',
@@ -93,15 +92,7 @@ function samManifest(r: ManifestRequest & { model: Extract<RecognisedModel, { fa
       lowResMaskSize: d.lowResMaskSize,
     },
   };
-  try {
-    parseManifest(raw, 'the manifest being written');
-  } catch (error) {
-    if (e.input !== 'raw-hwc') throw error;
-    throw new AppError(
-      'unsupported',
-      `${basename(encoder.path)} was recognised as a Segment Anything / MobileSAM encoder that takes the raw image ([H, W, 3], with normalisation and padding inside the graph, as samexporter's --use-preprocess and X-AnyLabeling's exports do); this app's Segment Anything runtime feeds the normalised [1, 3, ${inputSize}, ${inputSize}] tensor and cannot run it yet. Use an encoder exported without the preprocessing (docs/models.md, "Worked example"). Nothing was installed.`,
-    );
-  }
+  parseManifest(raw, 'the manifest being written');
   return { raw, checks: [raw.encoder, raw.decoder] };
 }
 

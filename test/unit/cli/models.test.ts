@@ -2,12 +2,16 @@
 // folder: what an add prints (recognised as, sha256 per file, timings, the
 // model's line), a refusal's exit code and message with nothing installed,
 // the list's kind and prompt columns, removal, and the suggestion list
-// (nothing fetched).
+// (nothing fetched); a MobileSAM raw-image encoder with the SAM decoder
+// added, then segmenting with `segment` as SamPredictor does.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { runCli } from '../../../cli/cli.js';
+import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { rleToMask } from '../../../common/geometry/rle.js';
 import { tempDir } from '../core/store/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -75,5 +79,32 @@ describe('promptlabel models add / remove / links', () => {
     assert.match(r.stdout, /yolov8n {2}YOLOv8n \(COCO, 80 classes\) {2}\[not verified here\]/);
     assert.match(r.stdout, /promptlabel models fetch https:\/\/github\.com\/CVHub520\/X-AnyLabeling\/releases\/download\/v2\.5\.0\/sam2\.1_hiera_tiny\.encoder\.onnx https:\/\/\S+decoder\.onnx/);
     assert.match(r.stderr, /Nothing was downloaded/);
+  });
+
+  it('adds a MobileSAM raw-image encoder with the SAM decoder (encoderInput raw-hwc), and segment gives SamPredictor\'s masks', async () => {
+    const r = await cli(['models', 'add', F('mobilesam', 'encoder.onnx'), F('sam', 'decoder.onnx'), '--id', 'mobilesam']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /recognised as: Segment Anything decoder \(4 masks.*raw-image \[H, W, 3\] input/);
+    assert.match(r.stdout, /mobilesam\s+user\s+points,box,scribble\s+ok/);
+    const manifest = JSON.parse(readFileSync(join(models, 'mobilesam', 'manifest.json'), 'utf8')) as { preprocessing: { encoderInput: string } };
+    assert.equal(manifest.preprocessing.encoderInput, 'raw-hwc');
+
+    type Rle = { size: [number, number]; counts: string };
+    const reference = JSON.parse(gunzipSync(readFileSync(F('mobilesam', 'reference.json.gz'))).toString('utf8')) as {
+      photos: { file: string; prompts: { name: string; predict_args: { point_coords?: [number, number][] }; masks: Rle[] }[] }[];
+    };
+    const photo = reference.photos[0]!;
+    const click = photo.prompts.find((p) => p.name === 'click')!;
+    const [x, y] = click.predict_args.point_coords![0]!;
+    const out = join(temp.dir, 'mobilesam-click.json');
+    const run = await cli(['segment', '--model', 'mobilesam', '--image', join(ROOT, photo.file), '--point', `${x},${y}`, '--candidate', 'all', '--out', out]);
+    assert.equal(run.code, 0, run.stderr);
+    const mask = (rle: Rle): BinaryMask => ({ width: rle.size[1], height: rle.size[0], data: rleToMask(rle) });
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { candidates: { index: number; rle: Rle }[] };
+    assert.equal(result.candidates.length, 4);
+    for (const c of result.candidates) {
+      const iou = maskIoU(mask(c.rle), mask(click.masks[c.index]!));
+      assert.ok(iou >= 0.99, `candidate ${c.index}: IoU ${iou.toFixed(5)}`);
+    }
   });
 });

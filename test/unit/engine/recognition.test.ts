@@ -115,7 +115,6 @@ describe('refusing what is not one recognisable model (and installing nothing)',
     { name: 'a YOLO model without class names', paths: [F('yolo', 'yolo-det-nonames.onnx')], message: /carries no class names in its metadata; give them with --names data\.yaml/ },
     { name: 'a folder without .onnx files', paths: [join(junk, 'no-models')], message: /holds no \.onnx file \(found: readme\.txt\)/ },
     { name: 'a path that does not exist', paths: [join(junk, 'missing.onnx')], message: /does not exist/, code: 'not_found' },
-    { name: 'a raw-image encoder (recognised, not runnable yet)', paths: [SIG('sam-encoder-raw.onnx'), SIG('sam-decoder.onnx')], message: /recognised as a Segment Anything \/ MobileSAM encoder that takes the raw image .*cannot run it yet/, code: 'unsupported' },
   ];
   for (const r of refusals) {
     it(r.name, async () => {
@@ -207,6 +206,18 @@ describe('installing a recognised model', () => {
       assert.equal(byId.get('sam-vit-tiny')?.kind, 'segmenter');
       assert.equal(parseManifest(JSON.parse(readFileSync(join(userModels, 'sam-vit-tiny', 'manifest.json'), 'utf8')), 'sam').decoder.bestMask, 'sam-select');
     }
+  });
+
+  it('installs a raw-image encoder (samexporter --use-preprocess) with preprocessing.encoderInput raw-hwc and its symbolic [H, W, 3] input', async () => {
+    const added = await addModelFromFiles([SIG('sam-encoder-raw.onnx'), SIG('sam-decoder.onnx')], { ...options, id: 'sam-raw-image' });
+    const parsed = parseManifest(JSON.parse(readFileSync(join(added.dir, 'manifest.json'), 'utf8')), 'installed');
+    assert.equal(parsed.preprocessing.encoderInput, 'raw-hwc');
+    assert.equal(parsed.preprocessing.inputSize, 1024);
+    assert.equal(parsed.encoder.inputs[0]?.shape.length, 3);
+    assert.equal(parsed.encoder.inputs[0]?.shape[2], 3);
+    const normalised = await addModelFromFiles([SIG('sam-encoder.onnx'), SIG('sam-decoder.onnx')], { ...options, id: 'sam-normalised' });
+    assert.equal(parseManifest(JSON.parse(readFileSync(join(normalised.dir, 'manifest.json'), 'utf8')), 'installed').preprocessing.encoderInput, 'normalised-nchw');
+    for (const id of ['sam-raw-image', 'sam-normalised']) await removeUserModel(id, { userModelsDir: userModels, builtinDir: BUILTIN });
   });
 
   it('refuses an id that is taken (a built-in, or installed) unless replacing, and replaces only with force', async () => {

@@ -39,6 +39,21 @@ const KNOWN_DECODER_INPUTS: readonly string[] = [...SAM_DECODER_INPUTS, ...TEXT_
 export const SEGMENTER_RESIZE_RULES = ['pillow-bilinear', 'sharp-linear'] as const;
 export type SegmenterResizeRule = (typeof SEGMENTER_RESIZE_RULES)[number];
 
+/**
+ * What the encoder's one input is:
+ * - `normalised-nchw` (the default, and the official Segment Anything
+ *   encoder's): float32 [1, 3, S, S], the resized image normalised with
+ *   pixelMean / pixelStd and zero-padded right and bottom to S × S;
+ * - `raw-hwc` (samexporter's `--use-preprocess` exports, which X-AnyLabeling
+ *   ships for SAM and MobileSAM): the resized image itself, float32 [h, w, 3]
+ *   RGB with 0–255 values, neither normalised nor padded (the graph
+ *   normalises, pads and adds the batch axis). Its h and w change with the
+ *   image, so the graph's dimensions are usually symbolic.
+ * Either way the image is resized by `preprocessing.resize` first.
+ */
+export const SEGMENTER_ENCODER_INPUTS = ['normalised-nchw', 'raw-hwc'] as const;
+export type SegmenterEncoderInput = (typeof SEGMENTER_ENCODER_INPUTS)[number];
+
 export const manifestSchema = manifestHeader(SEGMENTER_MANIFEST_KIND)
   .extend({
     trainedOn: z.string(),
@@ -67,7 +82,9 @@ export const manifestSchema = manifestHeader(SEGMENTER_MANIFEST_KIND)
     preprocessing: z.object({
       /** Longest side after resizing, and the side of the zero-padded square (SAM: 1024). */
       inputSize: z.number().int().positive(),
-      /** Per-channel RGB mean and std in 0-255 (SAM: ImageNet's). */
+      /** The encoder input's layout (see SEGMENTER_ENCODER_INPUTS); default the normalised, padded [1, 3, S, S] tensor. */
+      encoderInput: z.enum(SEGMENTER_ENCODER_INPUTS).default('normalised-nchw'),
+      /** Per-channel RGB mean and std in 0-255 (SAM: ImageNet's); for a raw-hwc encoder, what its graph applies (informative). */
       ...pixelNormalisation,
       /** Side of the encoder's output grid (SAM ViT: 64). */
       embeddingGrid: z.number().int().positive(),
@@ -105,8 +122,13 @@ export const manifestSchema = manifestHeader(SEGMENTER_MANIFEST_KIND)
     if (enc.inputs.length !== 1) issue(['encoder', 'inputs'], 'the encoder must have exactly one input (the image)');
     if (enc.outputs.length !== 1) issue(['encoder', 'outputs'], 'the encoder must have exactly one output (the image embeddings)');
     const image = enc.inputs[0];
-    if (image && !shapeFits(image.shape, [1, 3, p.inputSize, p.inputSize]))
-      issue(['encoder', 'inputs', 0, 'shape'], `must be [1, 3, ${p.inputSize}, ${p.inputSize}] (preprocessing.inputSize)`);
+    if (image && p.encoderInput === 'normalised-nchw' && !shapeFits(image.shape, [1, 3, p.inputSize, p.inputSize]))
+      issue(['encoder', 'inputs', 0, 'shape'], `must be [1, 3, ${p.inputSize}, ${p.inputSize}] (preprocessing.inputSize) for preprocessing.encoderInput "normalised-nchw"`);
+    if (image && p.encoderInput === 'raw-hwc' && !rawImageShapeFits(image.shape, p.inputSize))
+      issue(
+        ['encoder', 'inputs', 0, 'shape'],
+        `must be [H, W, 3] for preprocessing.encoderInput "raw-hwc" (the resized image; H and W symbolic, or numbers no larger than preprocessing.inputSize ${p.inputSize})`,
+      );
     if (image && image.type !== 'float32') issue(['encoder', 'inputs', 0, 'type'], 'must be float32');
     const embeddings = enc.outputs[0];
     const channels = embeddings?.shape[1];
@@ -164,6 +186,12 @@ export type ModelManifest = z.infer<typeof manifestSchema>;
 /** Numbers must match; a named (symbolic) dimension on either side matches anything. */
 function shapeFits(shape: ReadonlyArray<number | string>, expected: ReadonlyArray<number | string>): boolean {
   return shape.length === expected.length && shape.every((d, i) => typeof d === 'string' || typeof expected[i] === 'string' || d === expected[i]);
+}
+
+/** A raw-image encoder input: [H, W, 3], each of H and W symbolic or a side the resized image can have (at most inputSize). */
+function rawImageShapeFits(shape: ReadonlyArray<number | string>, inputSize: number): boolean {
+  if (shape.length !== 3 || !shapeFits([shape[2]!], [3])) return false;
+  return [shape[0], shape[1]].every((d) => typeof d === 'string' || (typeof d === 'number' && d >= 1 && d <= inputSize));
 }
 
 function fixedDim(shape: ReadonlyArray<number | string> | undefined, index: number): number | null {

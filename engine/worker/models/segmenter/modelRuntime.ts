@@ -9,6 +9,7 @@ import { AppError, type PromptCapabilities } from '../../../../common/contract/i
 import type { WorkerImage } from '../../../protocol.js';
 import { contentHash } from '../../contentHash.js';
 import { diskCachePath, FeatureCache, readDiskFeatures, writeDiskFeatures, type CachedFeatures } from '../../featureCache.js';
+import type { ModelManifest } from './manifest.js';
 import type { SegmentPrompt } from './prompts.js';
 import type { DecodedMask, EncodedImage } from './segmenter.js';
 import { PromptableSegmenter } from './segmenter.js';
@@ -17,6 +18,19 @@ export interface FeatureLookup {
   features: CachedFeatures;
   source: 'memory' | 'disk' | 'encoded';
   encodeMs: number;
+}
+
+/**
+ * The model part of a feature-cache key: the id, the encoder's sha256 and the
+ * whole parsed `preprocessing` (defaults filled in), so the resize and colour
+ * rules and `encoderInput` (normalised NCHW or raw HWC) are all in it.
+ */
+export function featureKeyPrefix(modelId: string, m: ModelManifest): string {
+  const encoderFile = Object.values(m.files).find((f) => f.path === m.encoder.file);
+  return createHash('sha256')
+    .update(JSON.stringify({ id: modelId, encoder: encoderFile?.sha256 ?? m.encoder.file, pre: m.preprocessing }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export class ModelRuntime {
@@ -29,12 +43,7 @@ export class ModelRuntime {
     readonly segmenter: PromptableSegmenter,
     private readonly cache: FeatureCache,
   ) {
-    const m = segmenter.manifest;
-    const encoderFile = Object.values(m.files).find((f) => f.path === m.encoder.file);
-    this.featureKeyPrefix = createHash('sha256')
-      .update(JSON.stringify({ id: modelId, encoder: encoderFile?.sha256 ?? m.encoder.file, pre: m.preprocessing }))
-      .digest('hex')
-      .slice(0, 16);
+    this.featureKeyPrefix = featureKeyPrefix(modelId, segmenter.manifest);
   }
 
   get capabilities(): PromptCapabilities {

@@ -1,6 +1,8 @@
 // Image -> encoder input, SAM-style: resize the longest side to the model's
 // input size, normalise with the manifest's mean/std (0-255 range), zero-pad
-// bottom-right. How the pixels are read and resampled is the manifest's
+// bottom-right; or, for a raw-image encoder (manifest
+// `preprocessing.encoderInput: 'raw-hwc'`), the resized image alone as
+// float32 HWC 0-255, the graph doing the rest. How the pixels are read and resampled is the manifest's
 // `preprocessing.colour` and `preprocessing.resize` (../../imaging/rules.ts):
 // by default exactly as Segment Anything's reference code (PIL reading the
 // stored values, ResizeLongestSide with Pillow's bilinear); the built-in
@@ -14,12 +16,18 @@ import { pillowBilinearResize } from '../../imaging/pillowResize.js';
 import type { ColourRule } from '../../imaging/rules.js';
 import { makeFrame, type ModelFrame } from '../../modelFrame.js';
 import type { RgbImage } from '../../rgbImage.js';
-import type { SegmenterResizeRule } from './manifest.js';
+import type { SegmenterEncoderInput, SegmenterResizeRule } from './manifest.js';
 
 export interface PreprocessedImage {
   frame: ModelFrame;
-  /** Float32 CHW, 3 x inputSize x inputSize. */
+  /**
+   * The encoder input: normalised-nchw, float32 CHW 3 x inputSize x inputSize
+   * (normalised, zero-padded); raw-hwc, float32 HWC resizedHeight x
+   * resizedWidth x 3 with the resized image's 0-255 values.
+   */
   tensor: Float32Array;
+  /** The tensor's dimensions as the encoder takes them: [1, 3, S, S] or [h, w, 3]. */
+  dims: number[];
 }
 
 export interface NormaliseSpec {
@@ -32,11 +40,21 @@ export interface NormaliseSpec {
 export interface PreprocessSpec extends NormaliseSpec {
   resize: SegmenterResizeRule;
   colour: ColourRule;
+  /** Absent: normalised-nchw (the manifest's default). */
+  encoderInput?: SegmenterEncoderInput;
 }
 
 export async function preprocessImage(input: Buffer | string, spec: PreprocessSpec): Promise<PreprocessedImage> {
-  const resized = await resizedImage(input, spec);
-  return { frame: resized.frame, tensor: normaliseHWC(resized.image.data, resized.frame, spec) };
+  const { frame, image } = await resizedImage(input, spec);
+  if (spec.encoderInput === 'raw-hwc') return { frame, tensor: rawHWC(image), dims: [image.height, image.width, 3] };
+  const s = spec.inputSize;
+  return { frame, tensor: normaliseHWC(image.data, frame, spec), dims: [1, 3, s, s] };
+}
+
+/** RGB uint8 HWC (resized) -> the same values as float32 HWC, for an encoder that normalises and pads inside its graph. */
+export function rawHWC(image: RgbImage): Float32Array {
+  if (image.data.length !== image.width * image.height * 3) throw new Error(`expected ${image.width} x ${image.height} x 3 RGB bytes, got ${image.data.length}`);
+  return Float32Array.from(image.data);
 }
 
 /**

@@ -142,17 +142,39 @@ export class PromptableSegmenter {
     for (const session of [this.encoder, this.decoder, this.textEncoder]) await session?.release();
   }
 
+  /** Resizes the image (the manifest's rule), builds the encoder input its `preprocessing.encoderInput` names, and runs the encoder. */
   async encodeImage(input: Buffer | string): Promise<EncodedImage> {
     const pre = await preprocessImage(input, this.manifest.preprocessing);
-    return { frame: pre.frame, embeddings: await this.encodeTensor(pre.tensor) };
+    return { frame: pre.frame, embeddings: await this.encodeTensor(pre.tensor, pre.dims) };
   }
 
-  /** Runs the encoder on an already preprocessed 3 x S x S tensor (S = manifest inputSize). */
-  async encodeTensor(tensor: Float32Array): Promise<EmbeddingGrid> {
+  /**
+   * Runs the encoder on an already preprocessed tensor: for a normalised-nchw
+   * encoder 3 x S x S values (S = manifest inputSize; `dims` may be left
+   * out), for a raw-hwc encoder the resized image as h x w x 3 float32 0-255
+   * values with `dims` [h, w, 3] (the longest side S).
+   */
+  async encodeTensor(tensor: Float32Array, dims?: readonly number[]): Promise<EmbeddingGrid> {
     const { channels: c, grid: g, inputSize: s } = this.dims;
-    if (tensor.length !== 3 * s * s) throw new AppError('bad_request', `encoder input must hold 3 x ${s} x ${s} values, got ${tensor.length}`);
-    const name = this.manifest.encoder.inputs[0]!.name;
-    const out = await this.encoder.run({ [name]: new ort.Tensor('float32', tensor, [1, 3, s, s]) });
+    const input = this.manifest.encoder.inputs[0]!;
+    let shape: number[];
+    if (this.manifest.preprocessing.encoderInput === 'raw-hwc') {
+      const [h, w, ch] = dims ?? [];
+      if (dims?.length !== 3 || ch !== 3 || h === undefined || w === undefined || !(h >= 1 && w >= 1 && Math.max(h, w) === s))
+        throw new AppError('bad_request', `encoder input must be the resized image [h, w, 3] with its longest side ${s}, got [${dims?.join(', ') ?? ''}]`);
+      if (tensor.length !== h * w * 3) throw new AppError('bad_request', `encoder input [${h}, ${w}, 3] needs ${h * w * 3} values, got ${tensor.length}`);
+      const fixed = input.shape.slice(0, 2).map((d, i) => (typeof d === 'number' && d !== [h, w][i] ? d : null));
+      if (fixed.some((d) => d !== null))
+        throw new AppError(
+          'unsupported',
+          `The encoder of model "${this.manifest.id}" takes a fixed [${input.shape.join(', ')}] image; this one resizes to [${h}, ${w}, 3]. Use an export with symbolic image height and width.`,
+        );
+      shape = [h, w, 3];
+    } else {
+      if (tensor.length !== 3 * s * s) throw new AppError('bad_request', `encoder input must hold 3 x ${s} x ${s} values, got ${tensor.length}`);
+      shape = [1, 3, s, s];
+    }
+    const out = await this.encoder.run({ [input.name]: new ort.Tensor('float32', tensor, shape) });
     const emb = out[this.manifest.encoder.outputs[0]!.name];
     if (!emb) throw new Error('encoder produced no embeddings');
     if (emb.data.length !== c * g * g) throw new AppError('invalid_file', `encoder output has ${emb.data.length} values, manifest says [1, ${c}, ${g}, ${g}]`);
