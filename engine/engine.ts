@@ -34,7 +34,6 @@ import type {
   Priority,
   WorkerImage,
   WorkerLabel,
-  WorkerCallKind,
   WorkerPrompt,
 } from './protocol.js';
 import { listModels, type ModelRoots } from './registry.js';

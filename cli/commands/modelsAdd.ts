@@ -145,7 +145,7 @@ export async function runModelsFetchUrl(args: string[], io: CliIo): Promise<numb
   if (expected.length > positionals.length) throw new UsageError(`${expected.length} --sha256 values for ${positionals.length} URL(s): give at most one per URL, in the same order`);
   const proxy = resolveProxy({ explicit: values.proxy ?? null });
   for (const url of positionals) {
-    let via = null;
+    let via;
     try {
       via = proxyFor(proxy, new URL(url));
     } catch {

@@ -53,6 +53,8 @@ export const modelsCommand: CliCommand = {
         return runModelsRemove(args.slice(1), io);
       case 'links':
         return runModelsLinks(args.slice(1), io);
+      default:
+        break; // no sub-command: list the models
     }
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true });
     const roots = cliModelRoots();

@@ -122,6 +122,7 @@ function traceBoundaries(mask: Uint8Array, h: number, w: number): { ring: number
         edgeCount--;
         if (x === sx && y === sy) break;
         d = take(y * stride + x, d);
+        // eslint-disable-next-line no-constant-condition -- the loop ends when the walk is back at its start (break above)
       } while (true);
       loops.push({ ring, probe });
     }

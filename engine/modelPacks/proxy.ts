@@ -46,8 +46,8 @@ export function resolveProxy(sources: NpmConfigSources & { explicit?: string | n
   const env = sources.env ?? process.env;
   const fromEnv = (...names: string[]) => names.map((name) => env[name]).find((value) => value) ?? null;
   const npm = (key: string) => npmConfigValue(key, sources);
-  let https: URL | null = null;
-  let plain: URL | null = null;
+  let https: URL | null;
+  let plain: URL | null;
   if (sources.explicit) {
     https = plain = proxyUrl(sources.explicit, '--proxy');
   } else {

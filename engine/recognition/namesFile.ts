@@ -64,7 +64,7 @@ export async function readNamesFile(path: string): Promise<string[]> {
       try {
         doc = parseYaml(text, { maxAliasCount: 16 });
       } catch (error) {
-        throw new Error(`${name} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+        throw new Error(`${name} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
       }
       return classNamesFromYaml(doc, name);
     }

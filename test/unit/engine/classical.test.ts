@@ -437,6 +437,7 @@ describe('opencv.js memory', () => {
     // The module instance loadOpenCv initialised. Its heap only ever grows,
     // and a fresh large block comes from the top of the used heap, so Mats
     // left behind show as a larger heap or a higher address for the block.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same CommonJS instance the worker loaded, not an ESM wrapper
     const module = require('@techstark/opencv-js') as { HEAPU8: Uint8Array; _malloc(bytes: number): number; _free(pointer: number): void };
     const probe = () => {
       const pointer = module._malloc(4 << 20);

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { OnnxFormatError, readOnnxBytes, readOnnxFile } from '../../../engine/recognition/onnxGraph.js';
 import { tempDir } from '../core/store/fixtures.js';
-import { bytesField, initializer, intField, message, metadataEntry, modelBytes, tag, valueInfo, varint } from './onnxBytes.js';
+import { bytesField, initializer, intField, message, modelBytes, tag, valueInfo, varint } from './onnxBytes.js';
 
 const FLOAT = 1;
 const INT32 = 6;
