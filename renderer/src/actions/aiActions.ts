@@ -2,7 +2,7 @@
 // while the AI tool is active with no gesture in progress, and only when the
 // session has something for them (candidates to accept, cycle or label,
 // regions offered); otherwise the key goes on to the app's own meaning of it.
-// G and W choose the AI tool as well.
+// G, O and W choose the AI tool as well.
 import type { AppState } from '../store/appStore.js';
 import { action } from './actionTypes.js';
 import { anyKey, ctrl, digitOf, plainKey } from './keys.js';
@@ -21,6 +21,17 @@ export const AI_ACTIONS = [
     perform: (s) => {
       s.setActiveTool('ai');
       void s.aiSession.segmentEverything();
+    },
+  }),
+  action({
+    name: 'ai.detect',
+    group: 'AI',
+    label: 'Detect objects: a detector\'s proposals for the whole image, with class names (detector models, e.g. YOLO)',
+    keys: { display: 'O', test: plainKey('o', 'O') },
+    history: 'none',
+    perform: (s) => {
+      s.setActiveTool('ai');
+      void s.aiSession.detectObjects(s.detectChainModelId);
     },
   }),
   action({

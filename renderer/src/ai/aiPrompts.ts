@@ -135,9 +135,12 @@ export function clampTolerance(value: number): number {
 
 /**
  * The label a candidate would get: its best guess when that label still
- * exists in the project, else `fallback` (the active label, as manual tools use).
+ * exists in the project and the guess stands out (`labelConfident`; a
+ * provider that does not say is trusted), else `fallback` (the active label,
+ * as manual tools use): a guess that ties with others is shown, not chosen.
  */
 export function preselectedLabel(candidate: MaskCandidate | undefined, labels: readonly Label[], fallback: string | null): string | null {
+  if (candidate?.labelConfident === false) return fallback;
   const guess = candidate?.labels.find((g) => labels.some((l) => l.id === g.labelId));
   return guess?.labelId ?? fallback;
 }

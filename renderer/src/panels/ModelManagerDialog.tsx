@@ -1,4 +1,5 @@
-// "Get more models…": the opt-in model packs with their size, source and
+// The model manager: the user's own models (UserModelsSection.tsx: add,
+// drop, download by URL, remove) above the opt-in model packs with their size, source and
 // licence. The licence and what it means are shown before anything is
 // downloaded, and Download stays disabled until "I understand the licence"
 // is ticked. A download shows the host's progress, can be cancelled, and
@@ -9,6 +10,7 @@ import type { ModelPack, ModelPackId } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
 import { ModalDialog } from './ModalDialog.js';
 import { formatBytes, packProgress } from '../store/modelPacksSlice.js';
+import { UserModelsSection } from './UserModelsSection.js';
 
 function PackRow({ pack, accepted, onAccept }: { pack: ModelPack; accepted: boolean; onAccept: (accepted: boolean) => void }) {
   const s = useAppStore(
@@ -119,10 +121,12 @@ export function ModelManagerDialog() {
     <ModalDialog
       className="model-manager"
       testId="model-manager"
-      title="Get more models"
+      title="Models"
       onClose={close}
       closeTitle={downloading ? 'Close (the download goes on)' : 'Close (Esc)'}
     >
+      <UserModelsSection />
+      <h3>Model packs</h3>
       <p className="muted">
         Optional models are downloaded into your own models folder, never shipped with the app. Read each licence before you download.
       </p>

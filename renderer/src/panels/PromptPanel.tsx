@@ -2,9 +2,13 @@
 // about it) and engine, the prompt kinds the model takes, the magic wand and
 // its tolerance, the scribble regions, the text prompt, the reference region,
 // the candidates with their predicted IoU, the label guesses, and
-// accept / discard / clear / segment everything. Whatever the current
-// provider cannot take is disabled, and its tooltip says why.
-import { useEffect, useState } from 'react';
+// accept / discard / clear / segment everything; for a detector, "Detect
+// objects" and the class-name mapping (DetectorControls.tsx). Whatever the
+// current provider cannot take is disabled, and its tooltip says why. The
+// panel says which rule preselected the candidate, keeps a label guess that
+// does not stand out from being chosen, and states the demo model's limits
+// where its candidates are.
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { actionNamed, keyOf, type ActionName } from '../actions/actionList.js';
 import type { Label, LabelGuess, ModelInfo } from '../../../common/contract/index.js';
@@ -20,9 +24,11 @@ import {
   type CapabilityKind,
   type PromptKind,
 } from '../ai/aiPrompts.js';
+import { isDemoModel, isDetector } from '../ai/detections.js';
 import { regionColour } from '../lib/regionColour.js';
 import { currentModel } from '../store/aiEngineSlice.js';
 import { useAppStore } from '../store/appStore.js';
+import { DetectorControls } from './DetectorControls.js';
 import { EngineStatus } from './EngineStatus.js';
 import { ModelManagerDialog } from './ModelManagerDialog.js';
 import { ReferenceDialog } from './ReferenceDialog.js';
@@ -46,6 +52,7 @@ const blurFocusedButton = () => {
 function ModelPicker({ models, model }: { models: readonly ModelInfo[]; model: ModelInfo | undefined }) {
   const chooseAiModel = useAppStore((s) => s.chooseAiModel);
   return (
+    <>
     <select
       data-testid="ai-model"
       className="ai-model"
@@ -63,6 +70,18 @@ function ModelPicker({ models, model }: { models: readonly ModelInfo[]; model: M
         </option>
       ))}
     </select>
+    </>
+  );
+}
+
+/** The engine remembers the model per project folder; the panel says when the one shown is that choice. */
+function RememberedModel({ model }: { model: ModelInfo | undefined }) {
+  const remembered = useAppStore((s) => (s.project ? s.aiStatus?.settings.projectModels?.[s.project.dir] : undefined));
+  if (!model) return null;
+  return (
+    <p className="muted ai-model-remembered" data-testid="ai-model-remembered" data-remembered={remembered === model.id ? '1' : '0'}>
+      {remembered === model.id ? 'Remembered for this project.' : 'This project has no model of its own yet; choosing one remembers it here.'}
+    </p>
   );
 }
 
@@ -76,8 +95,8 @@ function ModelNote({ model }: { model: ModelInfo | undefined }) {
           {model.note}
         </p>
       )}
-      <button type="button" className="link-button" data-testid="ai-get-models" title="Optional models you can download (licences shown first)" onClick={() => setModelManagerOpen(true)}>
-        Get more models…
+      <button type="button" className="link-button" data-testid="ai-get-models" title="Add your own models (SAM, MobileSAM, SAM 2, YOLO), download by URL, or get the optional packs" onClick={() => setModelManagerOpen(true)}>
+        Models…
       </button>
       {managerOpen && <ModelManagerDialog />}
     </>
@@ -218,11 +237,28 @@ function ReferencePrompt({ problem }: { problem: string | null }) {
   );
 }
 
-function LabelChoice({ guesses, labels, labelId, knowsLabels }: { guesses: readonly LabelGuess[]; labels: readonly Label[]; labelId: string | null; knowsLabels: boolean }) {
+function LabelChoice({
+  guesses,
+  labels,
+  labelId,
+  knowsLabels,
+  confident,
+}: {
+  guesses: readonly LabelGuess[];
+  labels: readonly Label[];
+  labelId: string | null;
+  knowsLabels: boolean;
+  confident: boolean | undefined;
+}) {
   const session = useAppStore((s) => s.aiSession);
   const known = guesses.filter((g) => labels.some((l) => l.id === g.labelId));
   return (
     <div className="ai-labels">
+      {confident === false && known.length > 0 && (
+        <p className="ai-guess-unsure" data-testid="ai-guess-unsure">
+          The guesses are too close to call, so the active label is kept; click a guess to use it.
+        </p>
+      )}
       <div className="ai-label-chips">
         {known.map((g) => {
           const label = labels.find((l) => l.id === g.labelId)!;
@@ -282,6 +318,7 @@ export function PromptPanel() {
       labelId: state.ai.labelId,
       labels: state.labels,
       pending: state.ai.state === 'prompting',
+      detecting: state.ai.state === 'detecting',
       everythingRunning: state.ai.state === 'everything',
       accepting: state.ai.state === 'accepting',
       scribbleMode: state.ai.settings.scribbleMode,
@@ -290,6 +327,13 @@ export function PromptPanel() {
     })),
   );
   const { session, cancelAi } = useAppStore(useShallow((state) => ({ session: state.aiSession, cancelAi: state.cancelAi })));
+  // New candidates scroll the panel down to their Accept row (the list and the rule just above): on a 720 px screen the controls above fill it.
+  const candidateBlock = useRef<HTMLDivElement>(null);
+  // Again when another candidate is selected or the set is relabelled (the label chips above change height).
+  const { candidates: shownSet, selected: shownPosition, labelId: shownLabel } = s;
+  useEffect(() => {
+    if (shownSet) candidateBlock.current?.scrollIntoView({ block: 'nearest' });
+  }, [shownSet, shownPosition, shownLabel]);
   if (!s.active) return null;
   const modelName = s.model?.displayName ?? 'The model';
   const problemOf = (kind: CapabilityKind) => (s.model ? capabilityProblem(kind, s.model.capabilities, modelName) : null);
@@ -316,7 +360,9 @@ export function PromptPanel() {
         AI segmentation
         <ModelPicker models={s.models} model={s.model} />
       </h2>
+      <RememberedModel model={s.model} />
       <ModelNote model={s.model} />
+      {s.model && isDetector(s.model) && <DetectorControls model={s.model} />}
       <EngineStatus />
 
       <ul className="ai-kinds" aria-label="Prompt kinds">
@@ -347,6 +393,7 @@ export function PromptPanel() {
       <TextPrompt problem={problemOf('text')} />
       <ReferencePrompt problem={problemOf('reference')} />
 
+      <div className="ai-candidate-block">
       <div className="ai-candidates-head">
         <span data-testid="candidate-info">{candidates ? candidateInfo(candidates, s.selected) : s.pending ? 'Segmenting…' : 'No candidate yet'}</span>
         {s.pending && <span className="spinner" aria-label="Working" />}
@@ -368,7 +415,12 @@ export function PromptPanel() {
               onClick={() => session.select(position)}
             >
               <span>#{position + 1}</span>
-              {s.mode === 'regions' ? (
+              {s.mode === 'detections' ? (
+                <span data-testid="ai-candidate-detection">
+                  {c.note} {c.score !== null ? c.score.toFixed(2) : ''}
+                  {c.labels[0] ? ` → ${c.labels[0].name}` : ' → no label'}
+                </span>
+              ) : s.mode === 'regions' ? (
                 <span data-testid="ai-candidate-region" data-region={s.regions[position] ?? ''}>
                   {s.regions[position] === undefined ? (
                     `Mask ${position + 1}`
@@ -385,14 +437,26 @@ export function PromptPanel() {
                   {scoreText(candidates, c) && <span>{scoreText(candidates, c)}</span>}
                 </>
               )}
-              {c.labels[0] && <span className="muted">{c.labels[0].name}</span>}
+              {c.labels[0] && s.mode !== 'detections' && <span className="muted">{c.labels[0].name}</span>}
             </li>
           ))}
         </ol>
       )}
-      {selected && <LabelChoice guesses={selected.labels} labels={s.labels} labelId={s.labelId} knowsLabels={s.model?.capabilities.labels ?? true} />}
+      {candidates?.selectionRule && (
+        <p className="ai-selection-rule" data-testid="ai-selection-rule">
+          Preselected: {candidates.selectionRule}
+        </p>
+      )}
+      {candidates && isDemoModel(s.model) && (
+        <p className="ai-demo-limits" data-testid="ai-demo-limits" role="note">
+          Demo model: trained on synthetic shapes only. On real photographs its masks are rough, its scores overconfident and its label guesses unreliable; add a SAM-family model for real work.
+        </p>
+      )}
+      {selected && (
+        <LabelChoice guesses={selected.labels} labels={s.labels} labelId={s.labelId} knowsLabels={s.model?.capabilities.labels ?? true} confident={selected.labelConfident} />
+      )}
 
-      <div className="ai-actions">
+      <div className="ai-actions" ref={candidateBlock}>
         <button type="button" className="primary" data-testid="ai-accept" disabled={!selected || s.accepting} title={`Accept as an annotation (${keyOf('ai.accept')})`} onClick={() => perform('ai.accept')}>
           Accept
         </button>
@@ -401,18 +465,19 @@ export function PromptPanel() {
             type="button"
             data-testid="ai-accept-all"
             disabled={s.accepting}
-            title={s.mode === 'regions' ? 'Accept the mask of every region (one undo step)' : 'Accept every proposal (one undo step)'}
+            title={s.mode === 'regions' ? 'Accept the mask of every region (one undo step)' : s.mode === 'detections' ? 'Accept every detection (one undo step)' : 'Accept every proposal (one undo step)'}
             onClick={() => void session.acceptAll()}
           >
             Accept all
           </button>
         )}
-        <button type="button" data-testid="ai-discard" disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning} title={`Drop the prompts and candidates (${keyOf('ai.discard')})`} onClick={() => perform('ai.discard')}>
+        <button type="button" data-testid="ai-discard" disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning && !s.detecting} title={`Drop the prompts and candidates (${keyOf('ai.discard')})`} onClick={() => perform('ai.discard')}>
           Discard
         </button>
         <button type="button" data-testid="ai-clear" disabled={!canvasPrompts} title="Remove the clicks, box and scribbles (text and reference stay)" onClick={() => session.clearCanvasPrompts()}>
           Clear prompts
         </button>
+      </div>
       </div>
       <div className="ai-actions">
         <button

@@ -26,6 +26,7 @@ export const createAiSessionSlice: SliceCreator<AiSessionSlice> = (set, get) => 
       activeLabelId: () => get().activeLabelId,
       segment: (request) => api.call('ai.segment', request),
       everything: (request) => api.call('ai.everything', request),
+      detect: (request) => api.call('ai.detect', request),
       materialize: (request) => api.call('ai.materialize', request),
       isCancelled,
       commit: (annotations) => void get().commit(annotations.map((annotation) => ({ type: 'annotation.put', annotation }))),

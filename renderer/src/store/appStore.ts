@@ -9,9 +9,10 @@ import { createModelPacksSlice, type ModelPacksSlice } from './modelPacksSlice.j
 import { createProjectSlice, type ProjectSlice } from './projectSlice.js';
 import { createToolsSlice, type ToolsSlice } from './toolsSlice.js';
 import { createUiSlice, type UiSlice } from './uiSlice.js';
+import { createUserModelsSlice, type UserModelsSlice } from './userModelsSlice.js';
 import { createViewSlice, type ViewSlice } from './viewSlice.js';
 
-export type AppState = ProjectSlice & ImagesSlice & DocumentSlice & ViewSlice & ToolsSlice & HistorySlice & UiSlice & AiEngineSlice & AiSessionSlice & ModelPacksSlice;
+export type AppState = ProjectSlice & ImagesSlice & DocumentSlice & ViewSlice & ToolsSlice & HistorySlice & UiSlice & AiEngineSlice & AiSessionSlice & ModelPacksSlice & UserModelsSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createProjectSlice(...a),
@@ -24,4 +25,5 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createAiEngineSlice(...a),
   ...createAiSessionSlice(...a),
   ...createModelPacksSlice(...a),
+  ...createUserModelsSlice(...a),
 }));

@@ -69,6 +69,7 @@ describe('actions', () => {
   };
   const SAMPLES: Record<string, Sample> = {
     'ai.everything': { press: keyInput('g') },
+    'ai.detect': { press: keyInput('O') },
     'ai.wand': { press: keyInput('W') },
     'ai.cycle': { press: keyInput('Tab', { shiftKey: true }), setup: () => aiCandidates(2) },
     'ai.accept': { press: keyInput('Enter'), setup: () => aiCandidates(1) },

@@ -4,6 +4,8 @@
 // press, and the models, labels, image and candidates they use.
 import assert from 'node:assert/strict';
 import type {
+  Detection,
+  DetectionSet,
   Bridge,
   CandidateSet,
   ChannelName,
@@ -158,3 +160,25 @@ export const MATERIALIZED: MaterializedMask = {
   score: 1.02,
   modelId: 'tiny',
 };
+
+/** A detector's detection (ai.detect): a box, and a 4×3 mask at its corner when `withMask`; no label. */
+export function detection(index: number, className: string, score: number, box: Detection['box'], withMask = false): Detection {
+  const mask = withMask ? maskCandidate(index, score, { x: Math.floor(box[0]), y: Math.floor(box[1]), w: 4, h: 3 }) : null;
+  return { index, classId: index, className, score, box, label: null, mask: mask ? { box: mask.box, area: mask.area, crop: mask.crop, maskScore: 0.9 } : null };
+}
+
+/** A detector's answer for image 7 (classes: red circle, cat, cup); unmappedClasses from the detections. */
+export function detectionSet(detections: Detection[], imageId = 7): DetectionSet {
+  return {
+    id: 'det-1',
+    imageId,
+    modelId: 'yolo',
+    chainModelId: null,
+    detections,
+    thresholds: { conf: 0.25, iou: 0.7, maxDetections: 300 },
+    classNames: ['red circle', 'cat', 'cup'],
+    unmappedClasses: [...new Set(detections.filter((d) => d.label === null).map((d) => d.className))],
+    selectionRule: 'best score first',
+    timing: { featureSource: 'encoded', encodeMs: 1, decodeMs: 1, totalMs: 2 },
+  };
+}

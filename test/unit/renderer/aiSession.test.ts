@@ -8,7 +8,7 @@ import { after, before, describe, it, mock } from 'node:test';
 import type { Annotation, ErrorCode, Label, ModelInfo } from '../../../common/contract/index.js';
 import { AiSession } from '../../../renderer/src/ai/session/aiSession.js';
 import type { AiSessionHost, AiSessionView, SessionStateName } from '../../../renderer/src/ai/session/sessionTypes.js';
-import { CLASSICAL, IMAGE, LABELS, MATERIALIZED, MODEL, Script, candidateSet, maskCandidate, settle } from './aiFixtures.js';
+import { CLASSICAL, IMAGE, LABELS, MATERIALIZED, MODEL, Script, candidateSet, detection, detectionSet, maskCandidate, settle } from './aiFixtures.js';
 
 class EngineError extends Error {
   constructor(
@@ -34,7 +34,7 @@ interface World {
 function harness() {
   const script = new Script();
   const world: World = { imageId: IMAGE.id, model: MODEL, labels: LABELS, activeLabelId: 'blue', toasts: [], commits: [], selection: [] };
-  const call = <T>(channel: 'ai.segment' | 'ai.everything' | 'ai.materialize', request: unknown) =>
+  const call = <T>(channel: 'ai.segment' | 'ai.everything' | 'ai.detect' | 'ai.materialize', request: unknown) =>
     new Promise<T>((resolve, reject) =>
       script.push(
         channel,
@@ -51,6 +51,7 @@ function harness() {
     activeLabelId: () => world.activeLabelId,
     segment: (request) => call('ai.segment', request),
     everything: (request) => call('ai.everything', request),
+    detect: (request) => call('ai.detect', request),
     materialize: (request) => call('ai.materialize', request),
     isCancelled: (error) => error instanceof EngineError && error.code === 'conflict' && error.message === 'cancelled',
     commit: (annotations) => void world.commits.push(annotations),
@@ -579,5 +580,83 @@ describe('AI session', () => {
       session.addScribble({ points: [[10, 10]], positive: true });
       assert.deepEqual(sent()[0]!.prompts.scribbles, [{ points: [[10, 10]], positive: true }]);
     });
+  });
+});
+
+describe('AI session: detections', () => {
+  const YOLO: ModelInfo = {
+    ...MODEL,
+    id: 'yolo',
+    displayName: 'YOLO',
+    kind: 'detector',
+    capabilities: { points: false, box: false, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false, everything: false, detect: true },
+  };
+
+  it('detecting → candidates in detections mode; a box-only detection is stored as its box, a masked one materialised; each leaves the list', async () => {
+    const { session, script, world, state, view } = harness();
+    world.model = YOLO;
+    const running = session.detectObjects('sam');
+    assert.equal(state(), 'detecting');
+    assert.equal(view().mode, 'detections');
+    assert.equal(session.hasWork(), true);
+    assert.deepEqual(script.pending('ai.detect').map((i) => i.request), [{ imageId: IMAGE.id, modelId: 'yolo', chainModelId: 'sam' }]);
+    const circle = { ...detection(0, 'red circle', 0.9, [1, 1, 9, 9], true), label: { labelId: 'red', name: 'red circle', via: 'name' as const } };
+    const found = detectionSet([circle, detection(1, 'cat', 0.7, [10, 10, 20, 20])]);
+    await script.answer('ai.detect', found);
+    await running;
+    assert.equal(state(), 'candidates');
+    assert.equal(view().mode, 'detections');
+    assert.equal(view().candidates?.candidates.length, 2);
+    assert.deepEqual(view().detections?.unmappedClasses, ['cat']);
+    assert.equal(view().labelId, 'red', 'the mapped class is preselected');
+
+    // The unmapped cat is mapped onto "blue square": relabelled without another detect.
+    session.select(1);
+    assert.equal(view().labelId, 'blue', 'unmapped: the active label');
+    world.activeLabelId = 'red';
+    session.applyLabelMap({ cat: 'blue square' });
+    assert.deepEqual(view().detections?.unmappedClasses, []);
+    assert.equal(view().labelId, 'blue');
+    assert.equal(script.pending('ai.detect').length, 0);
+
+    // The box-only cat: no materialize, a box annotation from the detector.
+    await session.accept();
+    assert.equal(script.pending('ai.materialize').length, 0);
+    assert.equal(world.commits.length, 1);
+    const box = world.commits[0]![0]!;
+    assert.equal(box.geometry.kind, 'box');
+    assert.equal(box.source, 'yolo');
+    assert.equal(box.score, 0.7);
+    assert.equal(box.labelId, 'blue');
+    assert.equal(view().candidates?.candidates.length, 1, 'the accepted detection leaves the list');
+    assert.equal(state(), 'candidates');
+
+    // The masked one goes through ai.materialize.
+    const accepting = session.accept();
+    await script.answer('ai.materialize', { ...MATERIALIZED, modelId: 'yolo', score: 0.9 });
+    await accepting;
+    assert.deepEqual(script.invocations.length, 0);
+    assert.equal(world.commits[1]![0]!.source, 'yolo');
+    assert.equal(world.commits[1]![0]!.labelId, 'red');
+    assert.equal(state(), 'idle', 'the last detection accepted: nothing left');
+  });
+
+  it('no detections, a failure, or a prompt model: idle with a word on why', async () => {
+    const { session, script, world, state, messages } = harness();
+    world.model = YOLO;
+    const none = session.detectObjects();
+    await script.answer('ai.detect', detectionSet([]));
+    await none;
+    assert.equal(state(), 'idle');
+    assert.match(messages().at(-1)!, /No objects found above the score threshold \(0\.25\)/);
+    const failing = session.detectObjects();
+    await script.fail('ai.detect', 'the detector stopped');
+    await failing;
+    assert.equal(state(), 'idle');
+    assert.equal(messages().at(-1), 'the detector stopped');
+    world.model = MODEL;
+    await session.detectObjects();
+    assert.equal(script.pending('ai.detect').length, 0);
+    assert.match(messages().at(-1)!, /Tiny is not a detector/);
   });
 });

@@ -3,12 +3,24 @@
 // refused, as a click on another proposal is. Prompts still work and move the
 // session on; the accept then completes without touching what came after.
 // When it lands while the session is still here, prompted and region masks
-// go with the prompts that made them, and an accepted proposal leaves the list.
-import type { Annotation, ClickPromptInput } from '../../../../common/contract/index.js';
+// go with the prompts that made them, and an accepted proposal (or
+// detection) leaves the list. A detection without a mask is stored as its box.
+import type { Annotation, ClickPromptInput, MaskCandidate } from '../../../../common/contract/index.js';
 import { preselectedLabel } from '../aiPrompts.js';
+import { detectionBoxAnnotation } from '../detections.js';
 import { acceptedAnnotation } from './acceptedAnnotation.js';
 import type { AiSession } from './aiSession.js';
 import { SessionState } from './sessionState.js';
+import { isProposalMode, type Shown } from './sessionTypes.js';
+
+/** One shown candidate as an annotation: a detection's box as it is, anything else materialised at full resolution. */
+async function annotationOf(session: AiSession, shown: Shown, candidate: MaskCandidate, labelId: string | null): Promise<Annotation> {
+  const { host } = session;
+  const detection = shown.detections?.detections.find((d) => d.index === candidate.index);
+  if (detection && !detection.mask) return detectionBoxAnnotation(detection, shown.detections!, labelId, host.labels());
+  const mask = await host.materialize({ candidateSetId: shown.set.id, index: candidate.index });
+  return acceptedAnnotation(mask, shown.set.imageId, labelId, host.labels());
+}
 
 export class Accepting extends SessionState {
   readonly name = 'accepting';
@@ -22,8 +34,7 @@ export class Accepting extends SessionState {
     const labelId = position === shown.selected ? ctx.label.id : preselectedLabel(candidate, host.labels(), host.activeLabelId());
     const accepting = session.act(() => session.toAccepting());
     try {
-      const mask = await host.materialize({ candidateSetId: shown.set.id, index: candidate.index });
-      const annotation = acceptedAnnotation(mask, shown.set.imageId, labelId, host.labels());
+      const annotation = await annotationOf(session, shown, candidate, labelId);
       host.commit([annotation]);
       if (annotation.imageId === host.imageId()) host.select([annotation.id]);
       session.act(() => accepting.acceptedOne(candidate.index, position));
@@ -44,9 +55,8 @@ export class Accepting extends SessionState {
       const annotations: Annotation[] = [];
       // One at a time: the engine works through them in order anyway.
       for (const [position, candidate] of set.candidates.entries()) {
-        const mask = await host.materialize({ candidateSetId: set.id, index: candidate.index });
         const label = position === selected ? labelId : preselectedLabel(candidate, host.labels(), host.activeLabelId());
-        annotations.push(acceptedAnnotation(mask, set.imageId, label, host.labels()));
+        annotations.push(await annotationOf(session, shown, candidate, label));
       }
       host.commit(annotations);
       session.act(() => accepting.acceptedAll());
@@ -63,7 +73,7 @@ export class Accepting extends SessionState {
   acceptedOne(index: number, position: number): void {
     if (!this.isCurrent()) return;
     const shown = this.session.ctx.shown;
-    const remaining = shown?.mode === 'everything' ? shown.set.candidates.filter((c) => c.index !== index) : [];
+    const remaining = isProposalMode(shown?.mode) ? (shown?.set.candidates.filter((c) => c.index !== index) ?? []) : [];
     if (!shown || remaining.length === 0) {
       this.session.discard();
       return;

@@ -1,11 +1,11 @@
 // The AI session as an explicit state machine: idle, prompting, candidates,
-// accepting and everything (one file each, beside this one). This class holds
+// accepting, everything and detecting (one file each, beside this one). This class holds
 // what the states share (the prompt draft, the candidates on screen, the label
 // choice, the settings, what the next request refines) and the transitions;
 // each event goes to the current state, which decides. Plain TypeScript: the
 // app reaches it through `AiSessionHost`, and zustand only mirrors its view
 // (store/aiSessionSlice.ts), as it does for UndoHistory.
-import type { CandidateSet, ClickPromptInput, ModelInfo, ReferencePromptInput, ScribblePromptInput } from '../../../../common/contract/index.js';
+import type { CandidateSet, ClickPromptInput, DetectionSet, LabelMap, ModelInfo, ReferencePromptInput, ScribblePromptInput } from '../../../../common/contract/index.js';
 import type { Corners } from '../../lib/corners.js';
 import { LatestWins, Throttle } from '../../lib/latestWins.js';
 import { candidateAt, candidateCrop } from '../../masks/candidateBitmap.js';
@@ -25,12 +25,15 @@ import {
   type CapabilityKind,
   type PromptDraft,
 } from '../aiPrompts.js';
+import { detectionCandidate, remapDetections } from '../detections.js';
 import { Accepting } from './accepting.js';
 import { Candidates } from './candidates.js';
+import { Detecting } from './detecting.js';
 import { Everything } from './everything.js';
 import { Idle } from './idle.js';
 import { Prompting } from './prompting.js';
 import type { SessionState } from './sessionState.js';
+import { isProposalMode } from './sessionTypes.js';
 import type {
   AiSessionHost,
   AiSessionView,
@@ -90,7 +93,8 @@ export class AiSession implements AiGestures {
       prompts,
       liveStroke,
       candidates: shown?.set ?? null,
-      mode: shown?.mode ?? (this.current.name === 'everything' ? 'everything' : 'prompt'),
+      detections: shown?.detections ?? null,
+      mode: shown?.mode ?? (this.current.name === 'everything' ? 'everything' : this.current.name === 'detecting' ? 'detections' : 'prompt'),
       regions: shown?.regions ?? [],
       selected: shown?.selected ?? 0,
       requestSeq: shown?.requestSeq ?? 0,
@@ -102,7 +106,7 @@ export class AiSession implements AiGestures {
 
   /** Prompts or candidates are on screen, or proposals are being made (Esc has something to drop). */
   hasWork(): boolean {
-    return hasPrompts(this.ctx.prompts) || this.ctx.shown !== null || this.current.name === 'everything';
+    return hasPrompts(this.ctx.prompts) || this.ctx.shown !== null || this.current.name === 'everything' || this.current.name === 'detecting';
   }
 
   candidateCount(): number {
@@ -312,6 +316,33 @@ export class AiSession implements AiGestures {
     return Everything.run(this);
   }
 
+  /** The current detector's objects on the whole image, their boxes made masks by `chainModelId` when given. */
+  detectObjects(chainModelId: string | null = null): Promise<void> {
+    return Detecting.run(this, chainModelId);
+  }
+
+  /**
+   * The detector's class names were mapped onto labels (ai.setLabelMap) or a
+   * label was made: the detections on screen get their labels again, the
+   * ones already accepted staying gone, and a label the user picked kept.
+   */
+  applyLabelMap(map: LabelMap): void {
+    this.act(() => {
+      const shown = this.ctx.shown;
+      if (shown?.mode !== 'detections' || !shown.detections) return;
+      const detections = remapDetections(shown.detections, this.host.labels(), map);
+      const byIndex = new Map(detections.detections.map((d) => [d.index, d]));
+      const candidates = shown.set.candidates.map((c) => {
+        const d = byIndex.get(c.index);
+        return d ? detectionCandidate(d) : c;
+      });
+      this.ctx.shown = { ...shown, detections, set: { ...shown.set, candidates } };
+      if (!this.ctx.label.picked) {
+        this.ctx.label = { id: preselectedLabel(candidates[shown.selected], this.host.labels(), this.host.activeLabelId()), picked: false };
+      }
+    });
+  }
+
   // Transitions and what the states share. Not for the UI.
 
   toIdle(): void {
@@ -334,6 +365,12 @@ export class AiSession implements AiGestures {
 
   toEverything(): Everything {
     const running = new Everything(this);
+    this.current = running;
+    return running;
+  }
+
+  toDetecting(): Detecting {
+    const running = new Detecting(this);
     this.current = running;
     return running;
   }
@@ -368,16 +405,16 @@ export class AiSession implements AiGestures {
   /** The position of the proposal a positive click lands on, after segment everything. */
   proposalAt(click: ClickPromptInput): number | null {
     const shown = this.ctx.shown;
-    if (shown?.mode !== 'everything' || !click.positive) return null;
+    if (!shown || !isProposalMode(shown.mode) || !click.positive) return null;
     return candidateAt(shown.set, click.x, click.y, (c) => candidateCrop(shown.set.id, c));
   }
 
-  showCandidates(set: CandidateSet, mode: CandidateMode, requestSeq: number, regions: readonly number[] = []): void {
+  showCandidates(set: CandidateSet, mode: CandidateMode, requestSeq: number, regions: readonly number[] = [], detections: DetectionSet | null = null): void {
     // An answer for an image no longer on screen has nothing to show.
     if (set.imageId !== this.host.imageId()) return;
     const selected = bestPosition(set);
     const keep = mode === 'prompt' && this.ctx.label.picked;
-    this.ctx.shown = { set, mode, regions, selected, requestSeq };
+    this.ctx.shown = { set, mode, regions, selected, requestSeq, detections };
     this.ctx.label = keep ? this.ctx.label : { id: preselectedLabel(set.candidates[selected], this.host.labels(), this.host.activeLabelId()), picked: false };
   }
 

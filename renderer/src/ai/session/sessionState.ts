@@ -4,7 +4,7 @@
 // and move it on through its transitions; they never reach the UI.
 import type { ClickPromptInput } from '../../../../common/contract/index.js';
 import type { AiSession } from './aiSession.js';
-import type { SessionStateName } from './sessionTypes.js';
+import { isProposalMode, type SessionStateName } from './sessionTypes.js';
 
 export abstract class SessionState {
   abstract readonly name: SessionStateName;
@@ -23,7 +23,7 @@ export abstract class SessionState {
 
   /** Before the prompts change: proposals on screen give way to prompting. */
   leaveProposals(): void {
-    if (this.session.ctx.shown?.mode === 'everything') this.session.dropShown();
+    if (isProposalMode(this.session.ctx.shown?.mode)) this.session.dropShown();
   }
 
   /** The latest-wins runner sent a prompt request. */

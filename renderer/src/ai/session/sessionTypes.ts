@@ -5,6 +5,7 @@
 import type {
   Annotation,
   CandidateSet,
+  DetectionSet,
   Label,
   MaterializedMask,
   ModelInfo,
@@ -16,6 +17,7 @@ import type { PromptDraft } from '../aiPrompts.js';
 
 export type SegmentRequest = RequestOf<'ai.segment'>;
 export type EverythingRequest = RequestOf<'ai.everything'>;
+export type DetectRequest = RequestOf<'ai.detect'>;
 export type MaterializeRequest = RequestOf<'ai.materialize'>;
 /** A candidate the next request refines (the memory prompt). */
 export type Memory = NonNullable<SegmentRequest['previous']>;
@@ -25,15 +27,20 @@ export type Memory = NonNullable<SegmentRequest['previous']>;
  * - prompting: a prompt request is in flight, latest wins (the previous answer stays shown meanwhile);
  * - candidates: candidates are shown, nothing in flight;
  * - accepting: the shown candidate (or all of them) is being turned into annotations;
- * - everything: a "segment everything" request is in flight.
+ * - everything: a "segment everything" request is in flight;
+ * - detecting: a detector (ai.detect) is running on the image.
  */
-export type SessionStateName = 'idle' | 'prompting' | 'candidates' | 'accepting' | 'everything';
+export type SessionStateName = 'idle' | 'prompting' | 'candidates' | 'accepting' | 'everything' | 'detecting';
 
 /**
  * Prompted candidates refine one object; region candidates are one mask per
- * scribble region (watershed); proposals cover the whole image (segment everything).
+ * scribble region (watershed); proposals cover the whole image (segment
+ * everything); detections are a detector's objects, each with its class name.
  */
-export type CandidateMode = 'prompt' | 'regions' | 'everything';
+export type CandidateMode = 'prompt' | 'regions' | 'everything' | 'detections';
+
+/** Modes whose candidates are separate objects of the whole image: accepted one by one or all, each leaving the list. */
+export const isProposalMode = (mode: CandidateMode | undefined): boolean => mode === 'everything' || mode === 'detections';
 
 /** The candidates on screen. */
 export interface Shown {
@@ -45,6 +52,8 @@ export interface Shown {
   selected: number;
   /** The request that produced the set (pairs the performance marks); 0 for proposals. */
   requestSeq: number;
+  /** In 'detections' mode, the detector's answer the candidates were made from (by index); null otherwise. */
+  detections: DetectionSet | null;
 }
 
 /** What the next prompt request refines. */
@@ -98,7 +107,9 @@ export interface AiSessionView {
   prompts: PromptDraft;
   liveStroke: ScribblePromptInput | null;
   candidates: CandidateSet | null;
-  /** How to read the candidates; 'everything' already while proposals are being made. */
+  /** The detector's answer behind the candidates in 'detections' mode (class names, unmapped classes); else null. */
+  detections: DetectionSet | null;
+  /** How to read the candidates; 'everything' / 'detections' already while proposals are being made. */
   mode: CandidateMode;
   regions: readonly number[];
   selected: number;
@@ -121,6 +132,7 @@ export interface AiSessionHost {
   activeLabelId(): string | null;
   segment(request: SegmentRequest): Promise<CandidateSet>;
   everything(request: EverythingRequest): Promise<CandidateSet>;
+  detect(request: DetectRequest): Promise<DetectionSet>;
   materialize(request: MaterializeRequest): Promise<MaterializedMask>;
   /** The answer of work the user cancelled (ai.cancel): information, not an error. */
   isCancelled(error: unknown): boolean;
