@@ -101,6 +101,8 @@ export const channels = {
    * coco.export take only paths chosen in these dialogs (or a recent project).
    */
   'dialog.saveCocoFile': channel<{ path: string | null }>()(none),
+  /** Native picker for model files (.onnx, an X-AnyLabeling .yaml, a names file); the desktop app's models.add takes only these. */
+  'dialog.pickModelFiles': channel<{ paths: string[] }>()(none),
 
   /** Opens (and creates on first use) the project database inside the folder, then scans it for images. */
   'project.open': channel<ProjectSummary>()(z.object({ dir: fsPath }).strict()),

@@ -16,6 +16,7 @@ export interface HostOptions {
   userDataDir: string;
   pickFolder?: HostEnvironment['pickFolder'];
   pickCocoFile?: HostEnvironment['pickCocoFile'];
+  pickModelFiles?: HostEnvironment['pickModelFiles'];
   saveCocoFile?: HostEnvironment['saveCocoFile'];
   /** Engine overrides (tests, CLI): settings not persisted, another worker entry. */
   engine?: Pick<EngineOptions, 'settings' | 'workerEntry'>;
@@ -57,6 +58,7 @@ export function createHost(options: HostOptions): Host {
     version: appVersion(),
     pickFolder: options.pickFolder,
     pickCocoFile: options.pickCocoFile,
+    pickModelFiles: options.pickModelFiles,
     saveCocoFile: options.saveCocoFile,
     pathGrants: pathGrants ?? undefined,
     recentProjects: new RecentProjects(join(options.userDataDir, 'recent-projects.json')),

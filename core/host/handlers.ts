@@ -19,6 +19,8 @@ export interface HostEnvironment {
   pickFolder?: () => Promise<string | null>;
   /** Native file dialog for COCO JSON; absent in browser mode. */
   pickCocoFile?: () => Promise<string | null>;
+  /** Native file dialog for model files (several at once); absent in browser mode. */
+  pickModelFiles?: () => Promise<string[]>;
   /** Native save dialog for a COCO export (it confirms before replacing a file); absent in browser mode. */
   saveCocoFile?: (defaultPath: string | undefined) => Promise<string | null>;
   /** Electron mode: the paths chosen in those dialogs, the only ones project.open, coco.import and coco.export accept. */
@@ -57,6 +59,12 @@ export function createHandlers(
       const path = await env.pickCocoFile();
       if (path !== null) grants?.grant('cocoImport', path);
       return { path };
+    },
+    'dialog.pickModelFiles': async () => {
+      if (!env.pickModelFiles) throw new AppError('unsupported', 'File dialogs exist only in the desktop app; type the model paths instead.');
+      const paths = await env.pickModelFiles();
+      for (const path of paths) grants?.grant('modelFiles', path);
+      return { paths };
     },
     'dialog.saveCocoFile': async () => {
       if (!env.saveCocoFile) throw new AppError('unsupported', 'Save dialogs exist only in the desktop app; type the file path instead.');

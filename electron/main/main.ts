@@ -41,6 +41,13 @@ async function createWindow(): Promise<void> {
       const result = await dialog.showOpenDialog(window, { properties: ['openFile'], filters: COCO_FILTERS });
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    pickModelFiles: async () => {
+      const result = await dialog.showOpenDialog(window, {
+        properties: ['openFile', 'multiSelections'],
+        filters: [{ name: 'ONNX models and X-AnyLabeling configs', extensions: ['onnx', 'yaml', 'yml', 'txt'] }],
+      });
+      return result.canceled ? [] : result.filePaths;
+    },
     saveCocoFile: async (defaultPath) => {
       // The dialog asks before replacing a file (macOS and Windows always; Linux with showOverwriteConfirmation).
       const result = await dialog.showSaveDialog(window, {

@@ -5,8 +5,8 @@
 // suggested public links, each marked "not verified here" unless its hash is
 // known. A refusal is shown whole: the host's message names what it found
 // and what it expected. Browser mode takes typed paths (a dropped File has
-// no path there); the desktop app has no model-file dialog channel yet, so it
-// says so instead of pretending.
+// no path there); the desktop app takes files chosen in its native dialog,
+// the only model paths its host accepts.
 import { type DragEvent,useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
@@ -75,6 +75,7 @@ export function UserModelsSection() {
       links: state.modelLinks,
       linksProblem: state.modelLinksProblem,
       addModel: state.addModel,
+      chooseAndAddModel: state.chooseAndAddModel,
       fetchModelUrl: state.fetchModelUrl,
       removeUserModel: state.removeUserModel,
       loadModelLinks: state.loadModelLinks,
@@ -103,7 +104,7 @@ export function UserModelsSection() {
     setDropNote(
       what ??
         (s.electron
-          ? `Dropped ${wanted.join(', ')}. This version of the desktop app cannot read the path of a dropped file; type the path below.`
+          ? `Dropped ${wanted.join(', ')}. The desktop app adds only files chosen in its dialog: use "Choose model files…".`
           : `Dropped ${wanted.join(', ')}. A browser does not tell the page where a dropped file is on disk, so type its full path below (the names are filled in as a start).`),
     );
     if (wanted.length > 0 && paths.trim() === '') setPaths(wanted.join('\n'));
@@ -148,8 +149,13 @@ export function UserModelsSection() {
         One or two .onnx files (a SAM / MobileSAM / SAM 2 encoder and decoder, or a YOLO detector / segmenter), a folder of them, or an X-AnyLabeling model .yaml. The family is recognised from the graphs, not the file names. Drop them here or give their paths.
       </p>
       {s.electron && (
-        <p className="model-pack-outcome is-failed" data-testid="model-add-electron-note">
-          The desktop app accepts model files only from its own file dialog, which this version does not have yet; use browser mode (`promptlabel serve`) or `promptlabel models add FILE…` meanwhile.
+        <p>
+          <button type="button" className="primary" data-testid="model-add-choose" disabled={s.adding} onClick={() => void s.chooseAndAddModel()}>
+            Choose model files…
+          </button>{' '}
+          <span className="muted" data-testid="model-add-electron-note">
+            The desktop app adds only files chosen in this dialog, so a page cannot make it read other files.
+          </span>
         </p>
       )}
       <form

@@ -26,6 +26,8 @@ export interface UserModelsSlice {
 
   loadModelLinks: () => Promise<void>;
   addModel: (paths: string[]) => Promise<void>;
+  /** Desktop app: the native file dialog, then models.add with what was chosen (the only paths its host accepts). */
+  chooseAndAddModel: () => Promise<void>;
   fetchModelUrl: (urls: string[], sha256: (string | null)[]) => Promise<void>;
   cancelModelAdd: () => Promise<void>;
   removeUserModel: (modelId: string) => Promise<void>;
@@ -101,6 +103,16 @@ export const createUserModelsSlice: SliceCreator<UserModelsSlice> = (set, get) =
       }
     },
     addModel: (paths) => exclusive('files', () => api.call('models.add', { paths, force: false, allowDownload: false })),
+    chooseAndAddModel: async () => {
+      let paths: string[];
+      try {
+        ({ paths } = await api.call('dialog.pickModelFiles', {}));
+      } catch (error) {
+        get().showToast('error', `Cannot open the file dialog: ${message(error)}`);
+        return;
+      }
+      if (paths.length > 0) await get().addModel(paths);
+    },
     fetchModelUrl: (urls, sha256) => exclusive('url', () => api.call('models.fetchUrl', { urls, sha256, force: false })),
     cancelModelAdd: async () => {
       const running = get().modelAdd;

@@ -25,6 +25,7 @@ const seeds: Record<ChannelName, Record<string, unknown>> = {
   'dialog.pickFolder': {},
   'dialog.pickCocoFile': {},
   'dialog.saveCocoFile': {},
+  'dialog.pickModelFiles': {},
   'project.open': { dir: '/nonexistent-fuzz-dir' },
   'project.current': {},
   'project.rescan': {},

@@ -27,6 +27,7 @@ const badPayloads: Record<ChannelName, unknown[]> = {
   'app.info': [{ extra: 1 }, 'x', 42],
   'dialog.pickFolder': [{ dir: '/tmp' }, []],
   'dialog.pickCocoFile': [{ path: '/tmp/a.json' }, 'x'],
+  'dialog.pickModelFiles': [{ paths: [] }, 'x'],
   'dialog.saveCocoFile': [{ path: '/tmp/a.json' }, 'x'],
   'project.open': [{}, { dir: '' }, { dir: 5 }, { dir: '/tmp', more: true }, null],
   'project.current': [{ x: 1 }],

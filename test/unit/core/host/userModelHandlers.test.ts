@@ -116,8 +116,16 @@ describe('models.* channels for user models', () => {
     const refused = await desktop('models.add', { paths: [F('yolo', 'yolo-det.onnx')], id: 'granted-yolo' });
     assert.equal(refused.ok, false);
     if (!refused.ok) assert.equal(refused.error.code, 'forbidden');
-    grants.grant('modelFiles', F('yolo', 'yolo-det.onnx'));
-    const accepted = await desktop('models.add', { paths: [F('yolo', 'yolo-det.onnx')], id: 'granted-yolo' });
+    // The model-file dialog is what grants them.
+    const picking = createDispatch(
+      createHandlers(session, { ...environment('electron', grants), pickModelFiles: async () => [F('yolo', 'yolo-det.onnx')] }, () => engine, userModels, BUILTIN),
+      () => undefined,
+    );
+    const picked = await picking('dialog.pickModelFiles', {});
+    assert.deepEqual(picked, { ok: true, value: { paths: [F('yolo', 'yolo-det.onnx')] } });
+    const accepted = await picking('models.add', { paths: [F('yolo', 'yolo-det.onnx')], id: 'granted-yolo' });
     assert.ok(accepted.ok, JSON.stringify(accepted));
+    const other = await picking('models.add', { paths: [F('yolo', 'yolo-seg.onnx')], id: 'other-yolo' });
+    assert.ok(!other.ok && other.error.code === 'forbidden', 'a file next to the chosen one is not granted');
   });
 });
