@@ -179,7 +179,10 @@ export class InferenceEngine {
     const models = await this.knownModels();
     if (this.project !== projectDir) return; // another project was opened meanwhile
     const remembered = this.settings.projectModels?.[projectDir];
-    const chosen = remembered !== undefined && models.some((m) => m.id === remembered && m.problem === null) ? remembered : defaultModelFor(models, { demo: this.isDemoProject(projectDir) });
+    const chosen =
+      remembered !== undefined && models.some((m) => m.id === remembered && m.problem === null)
+        ? remembered
+        : defaultModelFor(models, { demo: this.isDemoProject(projectDir) });
     if (chosen !== null && chosen !== this.settings.modelId) {
       this.settings = { ...this.settings, modelId: chosen };
       this.statusChanged();
@@ -190,7 +193,11 @@ export class InferenceEngine {
   async defaultModel(): Promise<string> {
     const models = await this.models();
     const chosen = defaultModelFor(models, { demo: false });
-    if (chosen === null) throw new AppError('not_found', `No usable model is installed (${models.map((m) => `${m.id}: ${m.problem ?? 'ok'}`).join('; ') || 'none'}).`);
+    if (chosen === null)
+      throw new AppError(
+        'not_found',
+        `No usable model is installed (${models.map((m) => `${m.id}: ${m.problem ?? 'ok'}`).join('; ') || 'none'}).`,
+      );
     return chosen;
   }
 
@@ -287,7 +294,12 @@ export class InferenceEngine {
     }
     try {
       // 'auto' is resolved in the worker, which knows what its onnxruntime has.
-      const loaded = await this.worker().call('load', { modelId, modelDir: model.dir, kind: model.kind, executionProvider: this.settings.executionProvider }).answer;
+      const loaded = await this.worker().call('load', {
+        modelId,
+        modelDir: model.dir,
+        kind: model.kind,
+        executionProvider: this.settings.executionProvider,
+      }).answer;
       this.loaded = loaded;
       this.loadProblem = null;
       this.prefetching.clear();
@@ -312,7 +324,8 @@ export class InferenceEngine {
     const before = this.settings;
     this.settings = { ...before, ...patch };
     // A model chosen while a project is open is that project's from now on.
-    if (patch.modelId !== undefined && this.project !== null) this.settings.projectModels = { ...before.projectModels, [this.project]: patch.modelId };
+    if (patch.modelId !== undefined && this.project !== null)
+      this.settings.projectModels = { ...before.projectModels, [this.project]: patch.modelId };
     writeSettings(this.options.settingsPath, this.settings);
     this.settingsProblem = null;
     if (this.client && patch.cacheLimitMB !== undefined && patch.cacheLimitMB !== before.cacheLimitMB) {
@@ -425,12 +438,24 @@ export class InferenceEngine {
 
   async segment(
     source: ImageSource,
-    request: { imageId: number; modelId?: string; prompt: WorkerPrompt; options?: SegmentOptions; previous?: { candidateSetId: string; index: number } },
+    request: {
+      imageId: number;
+      modelId?: string;
+      prompt: WorkerPrompt;
+      options?: SegmentOptions;
+      previous?: { candidateSetId: string; index: number };
+    },
     onProgress?: (done: number, total: number) => void,
   ): Promise<CallAnswer<'segment'>> {
     return this.call(
       'segment',
-      { image: this.image(source, request.imageId), prompt: request.prompt, options: request.options, previous: request.previous, labels: source.labels() },
+      {
+        image: this.image(source, request.imageId),
+        prompt: request.prompt,
+        options: request.options,
+        previous: request.previous,
+        labels: source.labels(),
+      },
       request.modelId,
       onProgress,
     );
@@ -441,14 +466,20 @@ export class InferenceEngine {
     request: { imageId: number; modelId?: string; params: EverythingParams },
     onProgress?: (done: number, total: number) => void,
   ): Promise<CallAnswer<'everything'>> {
-    return this.call('everything', { image: this.image(source, request.imageId), params: request.params, labels: source.labels() }, request.modelId, onProgress);
+    return this.call(
+      'everything',
+      { image: this.image(source, request.imageId), params: request.params, labels: source.labels() },
+      request.modelId,
+      onProgress,
+    );
   }
 
   /** A usable model of the registry, or the error the app shows for it. */
   private async usable(modelId: string, what: string): Promise<ModelInfo> {
     const models = await this.knownModels();
     const model = models.find((m) => m.id === modelId);
-    if (!model) throw new AppError('not_found', `Unknown ${what} "${modelId}". Installed: ${models.map((m) => m.id).join(', ') || 'none'}.`);
+    if (!model)
+      throw new AppError('not_found', `Unknown ${what} "${modelId}". Installed: ${models.map((m) => m.id).join(', ') || 'none'}.`);
     if (model.problem) throw new AppError('invalid_file', `Model ${modelId} cannot be used: ${model.problem}`);
     return model;
   }
@@ -475,14 +506,20 @@ export class InferenceEngine {
     if (detectorId === undefined) {
       const current = models.find((m) => m.id === this.settings.modelId);
       detectorId = current?.kind === 'detector' ? current.id : models.find((m) => m.kind === 'detector' && m.problem === null)?.id;
-      if (detectorId === undefined) throw new AppError('not_found', 'No detector is installed: add a YOLO model (promptlabel models add FILE.onnx) to detect objects.');
+      if (detectorId === undefined)
+        throw new AppError('not_found', 'No detector is installed: add a YOLO model (promptlabel models add FILE.onnx) to detect objects.');
     }
     const detector = await this.usable(detectorId, 'detector');
-    if (detector.kind !== 'detector') throw new AppError('unsupported', `${detector.id} is not a detector (it is a ${detector.kind}); detections come from YOLO models.`);
+    if (detector.kind !== 'detector')
+      throw new AppError('unsupported', `${detector.id} is not a detector (it is a ${detector.kind}); detections come from YOLO models.`);
     let chain: ModelInfo | undefined;
     if (request.chainModelId !== undefined) {
       chain = await this.usable(request.chainModelId, 'segmenter to chain');
-      if (!isSamFamily(chain)) throw new AppError('unsupported', `${chain.id} is not a SAM-family model (SAM, MobileSAM or SAM 2): only those turn a detector's boxes into masks.`);
+      if (!isSamFamily(chain))
+        throw new AppError(
+          'unsupported',
+          `${chain.id} is not a SAM-family model (SAM, MobileSAM or SAM 2): only those turn a detector's boxes into masks.`,
+        );
     }
     const defaults = await this.detectorDefaults(detector);
     const chosen = this.settings.detection;

@@ -14,7 +14,11 @@ interface Size {
 
 function checkPoint(x: number, y: number, size: Size, path: string, inside = isInsideImage): void {
   if (!inside(x, y, size.width, size.height)) {
-    throw new AppError('bad_request', `${path}: point (${round(x)}, ${round(y)}) is outside the image (${size.width}×${size.height}).`, path);
+    throw new AppError(
+      'bad_request',
+      `${path}: point (${round(x)}, ${round(y)}) is outside the image (${size.width}×${size.height}).`,
+      path,
+    );
   }
 }
 
@@ -32,7 +36,11 @@ export async function toWorkerPrompt(source: ImageSource, imageId: number, promp
   prompts.scribbles.forEach((s, i) => s.points.forEach(([x, y], j) => checkPoint(x, y, size, `prompts.scribbles[${i}].points[${j}]`)));
   const prompt: WorkerPrompt = {
     clicks: prompts.clicks.map((c) => ({ ...c })),
-    scribbles: prompts.scribbles.map((s) => ({ points: s.points.map(([x, y]): [number, number] => [x, y]), positive: s.positive, region: s.region })),
+    scribbles: prompts.scribbles.map((s) => ({
+      points: s.points.map(([x, y]): [number, number] => [x, y]),
+      positive: s.positive,
+      region: s.region,
+    })),
   };
   if (prompts.box) prompt.box = checkBox(prompts.box, size, 'prompts.box');
   if (prompts.text !== undefined) prompt.text = prompts.text;

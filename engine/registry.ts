@@ -47,7 +47,8 @@ export async function listModels(roots: ModelRoots): Promise<ModelInfo[]> {
   const user = roots.user ? await Promise.all(modelFolders(roots.user).map((f) => describe(join(roots.user!, f), 'user'))) : [];
   const seen = new Set(builtin.map((m) => m.id));
   for (const model of user) {
-    if (seen.has(model.id)) model.problem = `a built-in model already has the id "${model.id}"; give this one another id in its manifest.json`;
+    if (seen.has(model.id))
+      model.problem = `a built-in model already has the id "${model.id}"; give this one another id in its manifest.json`;
     seen.add(model.id);
   }
   return [...builtin, ...user];

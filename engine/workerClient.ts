@@ -119,7 +119,11 @@ export class WorkerClient {
   }
 
   /** Sends one call; `seq` lets the caller cancel it while it is still queued. */
-  call<K extends WorkerCallKind>(kind: K, payload: CallPayload<K>, options: CallOptions = {}): { seq: number; answer: Promise<CallAnswer<K>> } {
+  call<K extends WorkerCallKind>(
+    kind: K,
+    payload: CallPayload<K>,
+    options: CallOptions = {},
+  ): { seq: number; answer: Promise<CallAnswer<K>> } {
     const seq = ++this.seq;
     const answer = new Promise<CallAnswer<K>>((resolve, reject) => {
       if (this.failed) {

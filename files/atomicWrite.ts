@@ -66,7 +66,7 @@ export class AtomicFileWriter {
     this.bufferedLength = 0;
     try {
       // A nearly full disk can take part of a write without an error: loop until all of it is in.
-      for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+      for (let offset = 0; offset < bytes.length;) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
     } catch (error) {
       throw writeError(error, this.path);
     }

@@ -66,7 +66,9 @@ async function main(): Promise<void> {
     t = performance.now();
     const photo = await decodeRgb(PHOTO);
     image = resizeRgb(photo, WIDTH, HEIGHT);
-    console.log(`image: ${PHOTO} (${photo.width}x${photo.height}) enlarged to ${WIDTH}x${HEIGHT}, decode + resize ${(performance.now() - t).toFixed(0)} ms`);
+    console.log(
+      `image: ${PHOTO} (${photo.width}x${photo.height}) enlarged to ${WIDTH}x${HEIGHT}, decode + resize ${(performance.now() - t).toFixed(0)} ms`,
+    );
   } else {
     image = generatedImage();
     console.log(`image: generated ${WIDTH}x${HEIGHT} (install python3-skimage for a photograph)`);
@@ -78,18 +80,52 @@ async function main(): Promise<void> {
   const fresh = (): RgbImage => ({ ...image });
   const clicks = { box, foreground: [[600, 560]] as [number, number][], background: [[1000, 250]] as [number, number][] };
   const boxOnly = grabCutMask(cv, fresh(), { box, foreground: [], background: [] });
-  report('GrabCut, 1024 px box', time(5, 1, () => grabCutMask(cv, fresh(), { box, foreground: [], background: [] })), 1000);
-  report('GrabCut, box + 2 clicks, box run remembered', time(5, 1, () => grabCutMask(cv, image, clicks)));
-  report('GrabCut, box + 2 clicks, from scratch', time(5, 1, () => grabCutMask(cv, fresh(), clicks)));
-  report('GrabCut, 1 click, no box (whole image)', time(5, 1, () => grabCutMask(cv, image, { foreground: [[600, 560]], background: [] })));
+  report(
+    'GrabCut, 1024 px box',
+    time(5, 1, () => grabCutMask(cv, fresh(), { box, foreground: [], background: [] })),
+    1000,
+  );
+  report(
+    'GrabCut, box + 2 clicks, box run remembered',
+    time(5, 1, () => grabCutMask(cv, image, clicks)),
+  );
+  report(
+    'GrabCut, box + 2 clicks, from scratch',
+    time(5, 1, () => grabCutMask(cv, fresh(), clicks)),
+  );
+  report(
+    'GrabCut, 1 click, no box (whole image)',
+    time(5, 1, () => grabCutMask(cv, image, { foreground: [[600, 560]], background: [] })),
+  );
   console.log(`  (box mask: ${boxOnly.area} px in ${boxOnly.box.w}x${boxOnly.box.h})`);
   const scribbles = [
-    { region: 0, points: [[400, 560], [800, 560]] as [number, number][] },
-    { region: 1, points: [[1300, 300], [1350, 500]] as [number, number][] },
+    {
+      region: 0,
+      points: [
+        [400, 560],
+        [800, 560],
+      ] as [number, number][],
+    },
+    {
+      region: 1,
+      points: [
+        [1300, 300],
+        [1350, 500],
+      ] as [number, number][],
+    },
   ];
-  report(`watershed, 2 regions + border (${WIDTH}x${HEIGHT} -> 1024)`, time(5, 1, () => watershedRegions(cv, image, scribbles)));
-  report('magic wand, whole image, tolerance 20', time(10, 2, () => magicWand(cv, image, { x: 600, y: 560 }, 20)));
-  report('magic wand, inside the box, tolerance 20', time(10, 2, () => magicWand(cv, image, { x: 600, y: 560 }, 20, box)));
+  report(
+    `watershed, 2 regions + border (${WIDTH}x${HEIGHT} -> 1024)`,
+    time(5, 1, () => watershedRegions(cv, image, scribbles)),
+  );
+  report(
+    'magic wand, whole image, tolerance 20',
+    time(10, 2, () => magicWand(cv, image, { x: 600, y: 560 }, 20)),
+  );
+  report(
+    'magic wand, inside the box, tolerance 20',
+    time(10, 2, () => magicWand(cv, image, { x: 600, y: 560 }, 20, box)),
+  );
 }
 
 void main();

@@ -29,7 +29,7 @@ const time = async <T>(what: string, work: () => T | Promise<T>): Promise<T> => 
 };
 
 let seed = 42;
-const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 
 /** A wobbly closed ring of n vertices around (cx, cy), inside the image. */
 function blob(n: number, cx: number, cy: number, radius: number): number[] {
@@ -56,7 +56,9 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'promptlabel-bench-'));
   try {
     const source = join(root, 'source.png');
-    await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(source);
+    await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+      .png()
+      .toFile(source);
     const first = join(root, 'first');
     await time(`write ${IMAGES} image files`, () => makeFolder(first, source, false));
 
@@ -64,7 +66,12 @@ async function main(): Promise<void> {
     project.close();
     const reopened = await time('reopen it (rescan of known files)', () => Project.open(first));
 
-    const labels: Label[] = Array.from({ length: 10 }, (_, i) => ({ id: `label${i}`, name: `class ${i}`, colour: '#336699', hotkey: null }));
+    const labels: Label[] = Array.from({ length: 10 }, (_, i) => ({
+      id: `label${i}`,
+      name: `class ${i}`,
+      colour: '#336699',
+      hotkey: null,
+    }));
     const masks = Array.from({ length: DISTINCT_MASKS }, () =>
       maskToRle(rasterisePolygons([{ outer: randomBlob(), holes: [] }], HEIGHT, WIDTH), HEIGHT, WIDTH),
     );
@@ -79,7 +86,17 @@ async function main(): Promise<void> {
             : { kind: 'mask' as const, rle: masks[n % DISTINCT_MASKS]! };
         ops.push({
           type: 'annotation.put',
-          annotation: { id: `a${n++}`, imageId: image.id, labelId: `label${k % 10}`, geometry, score: null, source: 'bench', createdAt: n, updatedAt: n, revision: 0 },
+          annotation: {
+            id: `a${n++}`,
+            imageId: image.id,
+            labelId: `label${k % 10}`,
+            geometry,
+            score: null,
+            source: 'bench',
+            createdAt: n,
+            updatedAt: n,
+            revision: 0,
+          },
         });
       }
     }

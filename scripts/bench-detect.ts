@@ -24,7 +24,10 @@ async function photos1024(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const name of ['rocket.jpg', 'chelsea.jpg', 'astronaut.jpg', 'coffee.jpg', 'retina.jpg']) {
     const path = join(dir, name.replace(/\.jpg$/, '-1024.png'));
-    await sharp(join(ROOT, 'assets', 'photos', name)).resize({ width: 1024, height: 1024, fit: 'inside' }).png().toFile(path);
+    await sharp(join(ROOT, 'assets', 'photos', name))
+      .resize({ width: 1024, height: 1024, fit: 'inside' })
+      .png()
+      .toFile(path);
     out.push(path);
   }
   return out;
@@ -48,19 +51,32 @@ async function benchYolo(engine: InferenceEngine, images: string[]): Promise<voi
         cached.push(performance.now() - t);
       }
     }
-    console.log(`  ${model.padEnd(9)} 1024 px photo: new image ${ms(median(fresh))} (median of ${fresh.length}), same image again ${ms(median(cached))}; ${(count / fresh.length).toFixed(1)} detections per image`);
+    console.log(
+      `  ${model.padEnd(9)} 1024 px photo: new image ${ms(median(fresh))} (median of ${fresh.length}), same image again ${ms(median(cached))}; ${(count / fresh.length).toFixed(1)} detections per image`,
+    );
   }
 }
 
 async function benchSam2Decoder(engine: InferenceEngine, user: string, image: string): Promise<void> {
   const source = filesSource([image]);
   const size = await sharp(image).metadata();
-  const clicks = Array.from({ length: 40 }, (_, i) => ({ x: (((i * 37) % 97) / 97) * size.width!, y: (((i * 53) % 89) / 89) * size.height!, positive: true }));
+  const clicks = Array.from({ length: 40 }, (_, i) => ({
+    x: (((i * 37) % 97) / 97) * size.width!,
+    y: (((i * 53) % 89) / 89) * size.height!,
+    positive: true,
+  }));
   // The same decoder, raw: one session (1 thread, as the engine opens it), the same feeds.
   const dir = join(user, 'sam2-fixture');
   const manifest = await readSam2Manifest(dir);
-  const encoder = await ort.InferenceSession.create(join(dir, manifest.encoder.file), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
-  const decoder = await ort.InferenceSession.create(join(dir, manifest.decoder.file), { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
+  const encoder = await ort.InferenceSession.create(join(dir, manifest.encoder.file), {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+  });
+  const decoder = await ort.InferenceSession.create(join(dir, manifest.decoder.file), {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+  });
   const input = await sam2InputTensor(image, manifest.preprocessing);
   const features = await encoder.run({ image: new ort.Tensor('float32', input.tensor, [1, 3, 1024, 1024]) });
   const rawRun = async (click: { x: number; y: number; positive: boolean }): Promise<number> => {
@@ -96,8 +112,12 @@ async function benchSam2Decoder(engine: InferenceEngine, user: string, image: st
   await Promise.all([encoder.release(), decoder.release()]);
   const e = median(viaEngine);
   const r = median(raw);
-  console.log(`  SAM 2 fixture decoder, one click on a ${size.width}x${size.height} photo: engine ${ms(e)}, raw session.run ${ms(r)}, ratio ${(e / r).toFixed(2)} (target <= 1.2; medians of ${clicks.length}, interleaved)`);
-  console.log(`    in the worker: decoder run + prompt transform + stability ${ms(median(decodeMs))}, whole call with the three display crops ${ms(median(workerMs))}; messaging ${ms(e - median(workerMs))}`);
+  console.log(
+    `  SAM 2 fixture decoder, one click on a ${size.width}x${size.height} photo: engine ${ms(e)}, raw session.run ${ms(r)}, ratio ${(e / r).toFixed(2)} (target <= 1.2; medians of ${clicks.length}, interleaved)`,
+  );
+  console.log(
+    `    in the worker: decoder run + prompt transform + stability ${ms(median(decodeMs))}, whole call with the three display crops ${ms(median(workerMs))}; messaging ${ms(e - median(workerMs))}`,
+  );
 }
 
 void (async () => {
@@ -108,7 +128,11 @@ void (async () => {
   installSam2(user);
   writeFileSync(join(work, 'README'), 'temporary benchmark folder\n');
   const images = await photos1024(work);
-  const engine = new InferenceEngine({ roots: { builtin: join(ROOT, 'models'), user }, settingsPath: null, settings: { executionProvider: 'cpu', prefetchCount: 0 } });
+  const engine = new InferenceEngine({
+    roots: { builtin: join(ROOT, 'models'), user },
+    settingsPath: null,
+    settings: { executionProvider: 'cpu', prefetchCount: 0 },
+  });
   try {
     console.log('YOLO proposals (fixture graphs, 640 input):');
     await benchYolo(engine, images);

@@ -31,7 +31,11 @@ async function main(): Promise<void> {
     imageSize: async (id) => coco.images.find((i) => i.id === id)!,
     labels: () => [],
   };
-  const engine = new InferenceEngine({ roots: { builtin: join(ROOT, 'models'), user: userModels }, settingsPath: null, settings: { modelId } });
+  const engine = new InferenceEngine({
+    roots: { builtin: join(ROOT, 'models'), user: userModels },
+    settingsPath: null,
+    settings: { modelId },
+  });
   const first: number[] = [];
   const hit: number[] = [];
   try {
@@ -49,8 +53,12 @@ async function main(): Promise<void> {
   }
   const median = (v: number[]) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)]!;
   console.log(`${modelId} on ${coco.annotations.length} boxes of assets/photos (provider cpu)`);
-  console.log(`  box, first run (decode + two crops at 1024 px through ISNet)  p50 ${median(first).toFixed(0)} ms  max ${Math.max(...first).toFixed(0)} ms   target <= 4000 ms`);
-  console.log(`  same box again (cached crop outputs)                         p50 ${median(hit).toFixed(1)} ms  max ${Math.max(...hit).toFixed(1)} ms   target <= 50 ms`);
+  console.log(
+    `  box, first run (decode + two crops at 1024 px through ISNet)  p50 ${median(first).toFixed(0)} ms  max ${Math.max(...first).toFixed(0)} ms   target <= 4000 ms`,
+  );
+  console.log(
+    `  same box again (cached crop outputs)                         p50 ${median(hit).toFixed(1)} ms  max ${Math.max(...hit).toFixed(1)} ms   target <= 50 ms`,
+  );
 }
 
 void main().catch((error: unknown) => {

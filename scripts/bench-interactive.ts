@@ -90,7 +90,10 @@ async function makeImages(dir: string, coco: SampleCoco): Promise<Map<number, Be
     const images: BenchImage[] = [];
     for (const sample of coco.images.slice(0, ENCODE_IMAGES[size])) {
       const path = join(dir, `bench-${size}-${sample.id}.jpg`);
-      const info = await sharp(join(SAMPLES, sample.file_name)).resize({ width: size, height: size, fit: 'inside', kernel: 'lanczos3' }).jpeg({ quality: 90 }).toFile(path);
+      const info = await sharp(join(SAMPLES, sample.file_name))
+        .resize({ width: size, height: size, fit: 'inside', kernel: 'lanczos3' })
+        .jpeg({ quality: 90 })
+        .toFile(path);
       const scale = info.width / sample.width;
       const targets = coco.annotations
         .filter((a) => a.image_id === sample.id)
@@ -142,7 +145,8 @@ async function engineFigures(images: Map<number, BenchImage[]>): Promise<{ rows:
       for (const image of images.get(size)!) {
         if (image === warmImage) continue;
         const { value: set, ms } = await elapsed(() => segmentClick(image, 0));
-        if (set.timing.featureSource !== 'encoded') throw new Error(`${image.path} was expected to be encoded, came from ${set.timing.featureSource}`);
+        if (set.timing.featureSource !== 'encoded')
+          throw new Error(`${image.path} was expected to be encoded, came from ${set.timing.featureSource}`);
         encodes.push(set.timing.encodeMs);
         cold.push(ms);
       }
@@ -156,7 +160,11 @@ async function engineFigures(images: Map<number, BenchImage[]>): Promise<{ rows:
     for (let i = 0; i < WARMUP; i++) await segmenter.encodeTensor(tensor);
     const encoderAlone: number[] = [];
     for (let i = 0; i < 20; i++) encoderAlone.push((await elapsed(() => segmenter.encodeTensor(tensor))).ms);
-    rows.unshift({ name: `encoder alone, ${inputSize}×${inputSize} tensor (same ORT build)`, ms: encoderAlone, target: { ms: 100, of: 'p50' } });
+    rows.unshift({
+      name: `encoder alone, ${inputSize}×${inputSize} tensor (same ORT build)`,
+      ms: encoderAlone,
+      target: { ms: 100, of: 'p50' },
+    });
 
     const lookups: number[] = [];
     const lookupImage = images.get(SIZES[0])![0]!;
@@ -175,7 +183,8 @@ async function engineFigures(images: Map<number, BenchImage[]>): Promise<{ rows:
       const materialize: number[] = [];
       for (let i = 0; i < WARMUP + ENGINE_CLICKS; i++) {
         const { value: set, ms } = await elapsed(() => segmentClick(image, i + 1));
-        if (set.timing.featureSource !== 'memory') throw new Error(`features for ${image.path} came from ${set.timing.featureSource}, not memory`);
+        if (set.timing.featureSource !== 'memory')
+          throw new Error(`features for ${image.path} came from ${set.timing.featureSource}, not memory`);
         const best = set.candidates[set.best]!;
         const materialized = best.area > 0 ? await elapsed(() => engine.materialize(set.id, set.best)) : null;
         if (i < WARMUP) continue;
@@ -184,7 +193,12 @@ async function engineFigures(images: Map<number, BenchImage[]>): Promise<{ rows:
         decode.push(set.timing.decodeMs);
         if (materialized) materialize.push(materialized.ms);
       }
-      rows.push({ name: `cache hit: click → candidate set, ${size} px`, ms: total, target: { ms: 30, of: 'p50' }, note: 'engine share of click → mask' });
+      rows.push({
+        name: `cache hit: click → candidate set, ${size} px`,
+        ms: total,
+        target: { ms: 30, of: 'p50' },
+        note: 'engine share of click → mask',
+      });
       rows.push({ name: '  of which in the worker (lookup, decoder, crops, labels)', ms: worker });
       rows.push({ name: '  of which the decoder', ms: decode });
       rows.push({ name: `materialize best, ${size} px (full-res RLE + polygons)`, ms: materialize });
@@ -197,7 +211,9 @@ async function engineFigures(images: Map<number, BenchImage[]>): Promise<{ rows:
 
 /** Playwright: press → `ai:candidate-drawn` of a new candidate set, per click, and the prompt-sent split. */
 async function browserFigures(images: Map<number, BenchImage[]>): Promise<Row[] | string> {
-  const missing = [join(ROOT, 'dist', 'electron', 'cli.cjs'), join(ROOT, 'dist', 'renderer', 'index.html')].filter((path) => !existsSync(path));
+  const missing = [join(ROOT, 'dist', 'electron', 'cli.cjs'), join(ROOT, 'dist', 'renderer', 'index.html')].filter(
+    (path) => !existsSync(path),
+  );
   if (missing.length) return `not built (${missing.join(', ')} missing): run \`npm run build\``;
   const noChromium = chromiumMissing();
   if (noChromium) return noChromium;
@@ -240,7 +256,9 @@ async function browserFigures(images: Map<number, BenchImage[]>): Promise<Row[] 
       const imageId = Number(await item.getAttribute('data-image-id'));
       await item.click();
       await waitForImage(page, imageId);
-      await page.locator(`[data-testid="image-item"][data-image-id="${imageId}"] [data-testid="feature-mark"][data-state="ready"]`).waitFor({ timeout: 120_000 });
+      await page
+        .locator(`[data-testid="image-item"][data-image-id="${imageId}"] [data-testid="feature-mark"][data-state="ready"]`)
+        .waitFor({ timeout: 120_000 });
       const toMask: number[] = [];
       const sentToDrawn: number[] = [];
       for (let k = 0; k < WARMUP + BROWSER_CLICKS; k++) {
@@ -297,20 +315,30 @@ async function main(): Promise<void> {
     const coco = JSON.parse(readFileSync(join(SAMPLES, 'annotations.coco.json'), 'utf8')) as SampleCoco;
     const images = await makeImages(dir, coco);
     const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-    console.log(`interactive segmentation benchmark: model ${DEFAULT_MODEL_ID}, ${availableParallelism()} cores (${cpu}), Node ${process.version}`);
-    console.log(`images: ${SIZES.map((s) => images.get(s)!.map((i) => `${i.width}×${i.height}`)[0]).join(' and ')} px, upscaled from the samples`);
+    console.log(
+      `interactive segmentation benchmark: model ${DEFAULT_MODEL_ID}, ${availableParallelism()} cores (${cpu}), Node ${process.version}`,
+    );
+    console.log(
+      `images: ${SIZES.map((s) => images.get(s)!.map((i) => `${i.width}×${i.height}`)[0]).join(' and ')} px, upscaled from the samples`,
+    );
 
     const engine = await engineFigures(images);
-    printTable(`A. engine, through the bundled inference worker (provider ${engine.provider}); clicks with features in memory`, engine.rows);
+    printTable(
+      `A. engine, through the bundled inference worker (provider ${engine.provider}); clicks with features in memory`,
+      engine.rows,
+    );
 
     if (process.env.BENCH_SKIP_BROWSER === '1') {
       console.log('\nB. browser mode: skipped (BENCH_SKIP_BROWSER=1)');
     } else {
       const browser = await browserFigures(images);
       if (typeof browser === 'string') console.log(`\nB. browser mode: skipped: ${browser}`);
-      else printTable('B. browser mode (Chromium, host in a child process), features cached: mouse press → mask drawn on the canvas', browser);
+      else
+        printTable('B. browser mode (Chromium, host in a child process), features cached: mouse press → mask drawn on the canvas', browser);
     }
-    console.log(`\nTargets (issue 4, 2-core CPU, built-in model): click → mask p50 ≤ 30 ms, cache hit ≤ 5 ms, encoder ≤ 100 ms. Ran ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+    console.log(
+      `\nTargets (issue 4, 2-core CPU, built-in model): click → mask p50 ≤ 30 ms, cache hit ≤ 5 ms, encoder ≤ 100 ms. Ran ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,7 +23,17 @@ async function main(): Promise<void> {
   const userData = mkdtempSync(join(tmpdir(), 'promptlabel-bench-user-'));
   try {
     await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: '#406080' } })
-      .composite([{ input: await sharp({ create: { width: 800, height: 600, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer(), tile: true, blend: 'overlay' }])
+      .composite([
+        {
+          input: await sharp({
+            create: { width: 800, height: 600, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+          })
+            .png()
+            .toBuffer(),
+          tile: true,
+          blend: 'overlay',
+        },
+      ])
       .jpeg({ quality: 85 })
       .toFile(join(project, 'huge.jpg'));
 
@@ -43,7 +53,17 @@ async function main(): Promise<void> {
       }
       ops.push({
         type: 'annotation.put',
-        annotation: { id: `p${i}`, imageId: 1, labelId: 'bench', geometry: { kind: 'polygon', polygons: [{ outer, holes: [] }] }, score: null, source: 'manual', createdAt: now, updatedAt: now, revision: 0 },
+        annotation: {
+          id: `p${i}`,
+          imageId: 1,
+          labelId: 'bench',
+          geometry: { kind: 'polygon', polygons: [{ outer, holes: [] }] },
+          score: null,
+          source: 'manual',
+          createdAt: now,
+          updatedAt: now,
+          revision: 0,
+        },
       });
     }
     const applied = await host.dispatch('document.apply', { ops });
@@ -67,7 +87,9 @@ async function main(): Promise<void> {
     await page.getByTestId('image-item').first().click();
     await page.waitForSelector('[data-testid="canvas"][data-ready="1"]', { timeout: 60_000 });
     if (POLYGONS > 0) {
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length > 0, undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="annotation-item"]').length > 0, undefined, {
+        timeout: 60_000,
+      });
     }
     const canvas = await page.getByTestId('canvas').boundingBox();
     if (!canvas) throw new Error('no canvas');
@@ -89,7 +111,10 @@ async function main(): Promise<void> {
       })()`);
     const report = async (what: string) => {
       const frames = (await page.evaluate('(() => { window.__recording = false; return window.__frames; })()')) as number[];
-      const intervals = frames.slice(1).map((t, i) => t - (frames[i] ?? t)).sort((a, b) => a - b);
+      const intervals = frames
+        .slice(1)
+        .map((t, i) => t - (frames[i] ?? t))
+        .sort((a, b) => a - b);
       const scale = Number(await page.getByTestId('canvas').getAttribute('data-scale')).toFixed(3);
       console.log(
         `${what} (scale ${scale}), ${POLYGONS} polygons on ${WIDTH}×${HEIGHT}: ${intervals.length} frames, frame time p50 ${percentile(intervals, 50).toFixed(1)} ms, p95 ${percentile(intervals, 95).toFixed(1)} ms, max ${(intervals.at(-1) ?? NaN).toFixed(1)} ms (target ≤ 16 ms)`,

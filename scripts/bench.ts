@@ -8,10 +8,19 @@ const benches: Record<string, { file: string; about: string }> = {
   coco: { file: 'bench-coco.ts', about: 'COCO export/import of 10,000 images × 20 annotations; opening a 10,000-image folder' },
   pan: { file: 'bench-pan.ts', about: 'frame time while panning an 8000×6000 image with 2,000 polygons (headless Chromium)' },
   models: { file: 'bench-models.ts', about: 'built-in ONNX encoder / decoder / text encoder latency (onnxruntime-node, CPU)' },
-  foreground: { file: 'bench-foreground.ts', about: 'opt-in foreground model (ISNet) on the real photographs: first box run and cached crop (skips when not installed)' },
-  interactive: { file: 'bench-interactive.ts', about: 'click → mask through the inference worker and in the browser (features cached), encoder, cache hit' },
+  foreground: {
+    file: 'bench-foreground.ts',
+    about: 'opt-in foreground model (ISNet) on the real photographs: first box run and cached crop (skips when not installed)',
+  },
+  interactive: {
+    file: 'bench-interactive.ts',
+    about: 'click → mask through the inference worker and in the browser (features cached), encoder, cache hit',
+  },
   classical: { file: 'bench-classical.ts', about: 'GrabCut on a 1024 px box, watershed and magic wand (opencv.js) on a photograph' },
-  detect: { file: 'bench-detect.ts', about: 'YOLO proposals on 1024 px photos (fixture graphs); SAM 2 decoder per prompt through the engine vs raw session.run' },
+  detect: {
+    file: 'bench-detect.ts',
+    about: 'YOLO proposals on 1024 px photos (fixture graphs); SAM 2 decoder per prompt through the engine vs raw session.run',
+  },
 };
 
 const requested = process.argv.slice(2);
@@ -19,7 +28,11 @@ const names = requested.length ? requested : Object.keys(benches);
 for (const name of names) {
   const bench = benches[name];
   if (!bench) {
-    console.error(`Unknown benchmark "${name}". Available:\n${Object.entries(benches).map(([key, b]) => `  ${key.padEnd(8)} ${b.about}`).join('\n')}`);
+    console.error(
+      `Unknown benchmark "${name}". Available:\n${Object.entries(benches)
+        .map(([key, b]) => `  ${key.padEnd(8)} ${b.about}`)
+        .join('\n')}`,
+    );
     process.exit(2);
   }
   const file = join(__dirname, bench.file);

@@ -23,9 +23,21 @@ if (only !== 'renderer') {
     esbuild({ ...node, entryPoints: { main: 'electron/main/main.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
     esbuild({ ...node, entryPoints: { cli: 'cli/bin.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
     // The inference worker thread (onnxruntime sessions, feature cache): its own entry next to main and cli.
-    esbuild({ ...node, entryPoints: { inferenceWorker: 'engine/worker/inferenceWorker.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
+    esbuild({
+      ...node,
+      entryPoints: { inferenceWorker: 'engine/worker/inferenceWorker.ts' },
+      outdir: 'dist/electron',
+      outExtension: { '.js': '.cjs' },
+    }),
     // A sandboxed preload must be one file that requires nothing but 'electron'.
-    esbuild({ ...node, packages: undefined, external: ['electron'], entryPoints: { preload: 'electron/preload/preload.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
+    esbuild({
+      ...node,
+      packages: undefined,
+      external: ['electron'],
+      entryPoints: { preload: 'electron/preload/preload.ts' },
+      outdir: 'dist/electron',
+      outExtension: { '.js': '.cjs' },
+    }),
   ]);
 }
 if (only !== 'main') {

@@ -35,7 +35,13 @@ export const FOLDERS = {
 export const SOURCE = [...new Set(Object.values(FOLDERS).flat()), 'electron/'];
 
 /** The worker's model kinds; shared worker code reaches them only through createProvider.ts. */
-const MODEL_KINDS = ['engine/worker/models/segmenter/', 'engine/worker/models/foreground/', 'engine/worker/models/classical/', 'engine/worker/models/sam2/', 'engine/worker/models/yolo/'];
+const MODEL_KINDS = [
+  'engine/worker/models/segmenter/',
+  'engine/worker/models/foreground/',
+  'engine/worker/models/classical/',
+  'engine/worker/models/sam2/',
+  'engine/worker/models/yolo/',
+];
 
 /**
  * The rules. `from`: the files a rule constrains, as path prefixes (`in`,
@@ -222,10 +228,12 @@ export function checkBoundaries(root, rules = RULES) {
     for (const file of files) {
       if (!selects(rule.from, file)) continue;
       for (const edge of graph.get(file)) {
-        const report = (problem) => violations.push({ rule: rule.name, why: rule.why, file, specifier: edge.specifier, target: edge.target, problem });
+        const report = (problem) =>
+          violations.push({ rule: rule.name, why: rule.why, file, specifier: edge.specifier, target: edge.target, problem });
         if (edge.kind === 'file') {
           if (under(edge.target, rule.except ?? [])) continue;
-          if (rule.mayImport && !selects(rule.mayImport, edge.target)) report(`imports ${edge.target}, outside ${rule.mayImport.in.join(', ')}`);
+          if (rule.mayImport && !selects(rule.mayImport, edge.target))
+            report(`imports ${edge.target}, outside ${rule.mayImport.in.join(', ')}`);
           if (rule.mayNotImport && selects(rule.mayNotImport, edge.target)) report(`imports ${edge.target}`);
         } else {
           const { only, deny } = rule.packages ?? {};
@@ -239,7 +247,8 @@ export function checkBoundaries(root, rules = RULES) {
       if (rule.reach) {
         for (const edge of graph.get(file)) {
           const direct = edge.kind === 'package' && edge.target === rule.reach;
-          const crossing = edge.kind === 'file' && edge.exists && !selects(rule.from, edge.target) ? chainTo(edge.target, rule.reach) : null;
+          const crossing =
+            edge.kind === 'file' && edge.exists && !selects(rule.from, edge.target) ? chainTo(edge.target, rule.reach) : null;
           if (!direct && !crossing) continue;
           const chain = direct ? [file] : [file, ...crossing.chain];
           violations.push({
@@ -270,7 +279,9 @@ if (invoked) {
   for (const v of violations) console.error(formatViolation(v));
   const checked = sourceFiles(root).length;
   if (violations.length) {
-    console.error(`\n${violations.length} import${violations.length === 1 ? '' : 's'} cross a boundary (${relative(process.cwd(), root) || '.'}${sep}scripts/check-boundaries.mjs lists the rules).`);
+    console.error(
+      `\n${violations.length} import${violations.length === 1 ? '' : 's'} cross a boundary (${relative(process.cwd(), root) || '.'}${sep}scripts/check-boundaries.mjs lists the rules).`,
+    );
     process.exit(1);
   }
   console.log(`Boundaries: ${checked} source files, ${RULES.length} rules, no violation.`);

@@ -23,11 +23,24 @@ const MAX_CLICKS = 20;
 const NOC_IOU = 0.85;
 /** A loosely drawn box: the tight one grown by this share of its size on each side (inside the image). */
 const LOOSE_MARGIN = 0.05;
-const TARGETS: Record<ModelInfo['kind'], string> = { foreground: 'box mIoU ≥ 0.85', classical: 'box mIoU ≥ 0.75', segmenter: '(synthetic-trained: no target on photos)', sam2: '(SAM 2: no target set here)', detector: '(detector: no prompts)' };
+const TARGETS: Record<ModelInfo['kind'], string> = {
+  foreground: 'box mIoU ≥ 0.85',
+  classical: 'box mIoU ≥ 0.75',
+  segmenter: '(synthetic-trained: no target on photos)',
+  sam2: '(SAM 2: no target set here)',
+  detector: '(detector: no prompts)',
+};
 
 const cocoSchema = z.object({
   images: z.array(z.object({ id: z.number(), file_name: z.string(), width: z.number(), height: z.number() })),
-  annotations: z.array(z.object({ image_id: z.number(), category_id: z.number(), segmentation: z.array(z.array(z.number())), bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]) })),
+  annotations: z.array(
+    z.object({
+      image_id: z.number(),
+      category_id: z.number(),
+      segmentation: z.array(z.array(z.number())),
+      bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+    }),
+  ),
   categories: z.array(z.object({ id: z.number(), name: z.string() })),
 });
 
@@ -61,7 +74,10 @@ function groundTruth(): { source: ImageSource; objects: GtObject[] } {
   return { source, objects };
 }
 
-function looseBox([x0, y0, x1, y1]: [number, number, number, number], image: { width: number; height: number }): [number, number, number, number] {
+function looseBox(
+  [x0, y0, x1, y1]: [number, number, number, number],
+  image: { width: number; height: number },
+): [number, number, number, number] {
   const mx = (x1 - x0) * LOOSE_MARGIN;
   const my = (y1 - y0) * LOOSE_MARGIN;
   return [Math.max(0, x0 - mx), Math.max(0, y0 - my), Math.min(image.width, x1 + mx), Math.min(image.height, y1 + my)];
@@ -74,11 +90,19 @@ const median = (values: number[]) => {
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 
 async function evaluate(model: ModelInfo, source: ImageSource, objects: GtObject[]) {
-  const engine = new InferenceEngine({ roots: { builtin: join(ROOT, 'models'), user: join(defaultUserDataDir(), 'models') }, settingsPath: null, settings: { modelId: model.id } });
+  const engine = new InferenceEngine({
+    roots: { builtin: join(ROOT, 'models'), user: join(defaultUserDataDir(), 'models') },
+    settingsPath: null,
+    settings: { modelId: model.id },
+  });
   const promptMs: number[] = [];
   const run = async (imageId: number, prompts: unknown, previous?: CandidateSet): Promise<{ set: CandidateSet; mask: BinaryMask }> => {
     const prompt = await toWorkerPrompt(source, imageId, promptSetSchema.parse(prompts));
-    const set = await engine.segment(source, { imageId, prompt, previous: previous ? { candidateSetId: previous.id, index: previous.best } : undefined });
+    const set = await engine.segment(source, {
+      imageId,
+      prompt,
+      previous: previous ? { candidateSetId: previous.id, index: previous.best } : undefined,
+    });
     promptMs.push(set.timing.totalMs - set.timing.encodeMs);
     const size = await source.imageSize(imageId);
     const empty = { width: size.width, height: size.height, data: new Uint8Array(size.width * size.height) };
@@ -122,18 +146,44 @@ async function evaluate(model: ModelInfo, source: ImageSource, objects: GtObject
 async function main(): Promise<void> {
   const { source, objects } = groundTruth();
   const only = process.argv[2];
-  const models = (await listModels({ builtin: join(ROOT, 'models'), user: join(defaultUserDataDir(), 'models') })).filter((m) => m.problem === null && (!only || m.id === only));
-  console.log(`real photographs: ${objects.length} objects in ${new Set(objects.map((o) => o.imageId)).size} images (assets/photos, hand-drawn ground truth)`);
+  const models = (await listModels({ builtin: join(ROOT, 'models'), user: join(defaultUserDataDir(), 'models') })).filter(
+    (m) => m.problem === null && (!only || m.id === only),
+  );
+  console.log(
+    `real photographs: ${objects.length} objects in ${new Set(objects.map((o) => o.imageId)).size} images (assets/photos, hand-drawn ground truth)`,
+  );
   if (!models.some((m) => m.kind === 'foreground')) {
     console.log('foreground model: not installed (opt in with `npx promptlabel models fetch isnet-small`), so it is not in the table');
   }
-  const rows: string[][] = [['provider', 'kind', 'box mIoU', `loose box (+${LOOSE_MARGIN * 100} %)`, '1-click mIoU', `NoC@85 (≤${MAX_CLICKS})`, 'ms/prompt p50', 'target']];
+  const rows: string[][] = [
+    [
+      'provider',
+      'kind',
+      'box mIoU',
+      `loose box (+${LOOSE_MARGIN * 100} %)`,
+      '1-click mIoU',
+      `NoC@85 (≤${MAX_CLICKS})`,
+      'ms/prompt p50',
+      'target',
+    ],
+  ];
   for (const model of models) {
     const started = performance.now();
     const r = await evaluate(model, source, objects);
     const fmt = (values: number[], digits = 3) => (values.length ? mean(values).toFixed(digits) : '—');
-    rows.push([model.id, model.kind, fmt(r.box), fmt(r.loose), fmt(r.oneClick), fmt(r.noc, 2), median(r.promptMs).toFixed(0), TARGETS[model.kind]]);
-    console.log(`  ${model.id}: done in ${((performance.now() - started) / 1000).toFixed(1)} s; box IoU per object (tight, loose): ${r.perObject.join(', ')}`);
+    rows.push([
+      model.id,
+      model.kind,
+      fmt(r.box),
+      fmt(r.loose),
+      fmt(r.oneClick),
+      fmt(r.noc, 2),
+      median(r.promptMs).toFixed(0),
+      TARGETS[model.kind],
+    ]);
+    console.log(
+      `  ${model.id}: done in ${((performance.now() - started) / 1000).toFixed(1)} s; box IoU per object (tight, loose): ${r.perObject.join(', ')}`,
+    );
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));

@@ -24,7 +24,8 @@ export async function serve(options: ServeOptions): Promise<BrowserHost> {
   installProcessGuards();
   const userDataDir = defaultUserDataDir();
   const host = createHost({ mode: 'browser', userDataDir });
-  const project = options.project ?? (options.demo ? ensureDemoProject(userDataDir, join(options.appRoot, 'assets', 'samples')) : undefined);
+  const project =
+    options.project ?? (options.demo ? ensureDemoProject(userDataDir, join(options.appRoot, 'assets', 'samples')) : undefined);
   if (project) {
     const opened = await host.dispatch('project.open', { dir: project });
     if (!opened.ok) {

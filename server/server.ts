@@ -44,9 +44,18 @@ const isPage = (pathname: string) => pathname === '/' || pathname === '/index.ht
 
 /** One line a user can act on, instead of a stack trace. */
 function listenError(error: NodeJS.ErrnoException, hostName: string, port: number): Error {
-  if (error.code === 'EADDRINUSE') return new AppError('conflict', `Port ${port} on ${hostName} is already in use: choose another with --port, or omit it for a free one.`);
-  if (error.code === 'EACCES') return new AppError('unsupported', `Not allowed to listen on port ${port}: ports below 1024 need privileges; choose another with --port.`);
-  if (error.code === 'EADDRNOTAVAIL') return new AppError('unsupported', `Cannot listen on ${hostName}: that address is not on this machine.`);
+  if (error.code === 'EADDRINUSE')
+    return new AppError(
+      'conflict',
+      `Port ${port} on ${hostName} is already in use: choose another with --port, or omit it for a free one.`,
+    );
+  if (error.code === 'EACCES')
+    return new AppError(
+      'unsupported',
+      `Not allowed to listen on port ${port}: ports below 1024 need privileges; choose another with --port.`,
+    );
+  if (error.code === 'EADDRNOTAVAIL')
+    return new AppError('unsupported', `Cannot listen on ${hostName}: that address is not on this machine.`);
   return error;
 }
 

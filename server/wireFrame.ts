@@ -64,7 +64,11 @@ export function readWireFrame(text: string): FrameCheck {
   const extra = Object.keys(value).filter((key) => key !== 'seq' && key !== 'channel' && key !== 'payload');
   if (extra.length > 0) return { ok: false, seq, message: 'Malformed message: only seq, channel and payload are allowed' };
   if (typeof channel !== 'string' || channel.length === 0 || channel.length > MAX_CHANNEL_LENGTH) {
-    return { ok: false, seq, message: `Malformed message: channel must be a channel name (a string of at most ${MAX_CHANNEL_LENGTH} characters)` };
+    return {
+      ok: false,
+      seq,
+      message: `Malformed message: channel must be a channel name (a string of at most ${MAX_CHANNEL_LENGTH} characters)`,
+    };
   }
   return { ok: true, frame: { seq, channel, payload } };
 }

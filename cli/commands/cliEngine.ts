@@ -20,7 +20,11 @@ export function createCliEngine(settings: Partial<EngineSettings>): InferenceEng
 export async function usableModel(engine: InferenceEngine, modelId: string): Promise<ModelInfo> {
   const models = await engine.models();
   const model = models.find((m) => m.id === modelId);
-  if (!model) throw new AppError('not_found', `Unknown model "${modelId}". Installed: ${models.map((m) => m.id).join(', ') || 'none'} (see \`promptlabel models\`).`);
+  if (!model)
+    throw new AppError(
+      'not_found',
+      `Unknown model "${modelId}". Installed: ${models.map((m) => m.id).join(', ') || 'none'} (see \`promptlabel models\`).`,
+    );
   if (model.problem) throw new AppError('invalid_file', `Model ${modelId} cannot be used: ${model.problem}`);
   return model;
 }

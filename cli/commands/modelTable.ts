@@ -3,7 +3,17 @@
 // why it cannot be used when it cannot.
 import type { ModelInfo, PromptCapabilities } from '../../common/contract/index.js';
 
-const CAPABILITIES: readonly (keyof PromptCapabilities)[] = ['points', 'box', 'scribble', 'text', 'reference', 'labels', 'wand', 'regions', 'detect'];
+const CAPABILITIES: readonly (keyof PromptCapabilities)[] = [
+  'points',
+  'box',
+  'scribble',
+  'text',
+  'reference',
+  'labels',
+  'wand',
+  'regions',
+  'detect',
+];
 
 function capabilityList(capabilities: PromptCapabilities): string {
   return CAPABILITIES.filter((key) => capabilities[key] === true).join(',') || '-';

@@ -22,8 +22,10 @@ import { cliModelRoots } from './cliEngine.js';
 import { modelTable } from './modelTable.js';
 import { UsageError, type CliIo } from './types.js';
 
-export const MODELS_ADD_USAGE = 'promptlabel models add FILE.onnx [FILE2.onnx] | FOLDER | CONFIG.yaml [--names data.yaml] [--id ID] [--name TEXT] [--force] [--download]';
-export const MODELS_FETCH_URL_USAGE = 'promptlabel models fetch URL [URL2] [--sha256 HEX]… [--names data.yaml] [--id ID] [--name TEXT] [--proxy URL] [--force]';
+export const MODELS_ADD_USAGE =
+  'promptlabel models add FILE.onnx [FILE2.onnx] | FOLDER | CONFIG.yaml [--names data.yaml] [--id ID] [--name TEXT] [--force] [--download]';
+export const MODELS_FETCH_URL_USAGE =
+  'promptlabel models fetch URL [URL2] [--sha256 HEX]… [--names data.yaml] [--id ID] [--name TEXT] [--proxy URL] [--force]';
 
 const megabytes = (bytes: number): string => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`);
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -114,16 +116,25 @@ async function cancellable(io: CliIo, work: (signal: AbortSignal) => Promise<Add
 const COMMON_OPTIONS = { names: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, force: { type: 'boolean' } } as const;
 
 export async function runModelsAdd(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { ...COMMON_OPTIONS, download: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...COMMON_OPTIONS, download: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (!positionals.length) throw new UsageError('give one or two .onnx files, a folder holding them, or an X-AnyLabeling model YAML');
   return cancellable(io, async (signal) => {
     const options = baseOptions(values, signal, io);
     if (positionals.length === 1 && isYamlPath(positionals[0]!)) {
       const plan = await planXAnyLabelingImport(positionals[0]!);
       const remote = plan.files.filter((f) => f.remote);
-      io.stderr(`${positionals[0]}: X-AnyLabeling ${plan.type} "${plan.displayName}"; files: ${plan.files.map((f) => `${f.role} ${f.location}`).join(', ')}\n`);
+      io.stderr(
+        `${positionals[0]}: X-AnyLabeling ${plan.type} "${plan.displayName}"; files: ${plan.files.map((f) => `${f.role} ${f.location}`).join(', ')}\n`,
+      );
       if (remote.length && !values.download) {
-        throw new UsageError(`${positionals[0]} names ${remote.length} file(s) to download; nothing is fetched unless you ask: run again with --download`);
+        throw new UsageError(
+          `${positionals[0]} names ${remote.length} file(s) to download; nothing is fetched unless you ask: run again with --download`,
+        );
       }
       return importXAnyLabelingYaml(positionals[0]!, { ...options, allowDownload: values.download === true, proxy: resolveProxy() });
     }
@@ -142,7 +153,10 @@ export async function runModelsFetchUrl(args: string[], io: CliIo): Promise<numb
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError('give the URL of a model file, or two (encoder and decoder)');
   const expected = values.sha256 ?? [];
   for (const hex of expected) if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new UsageError(`--sha256 ${hex} is not a sha256 (64 hex digits)`);
-  if (expected.length > positionals.length) throw new UsageError(`${expected.length} --sha256 values for ${positionals.length} URL(s): give at most one per URL, in the same order`);
+  if (expected.length > positionals.length)
+    throw new UsageError(
+      `${expected.length} --sha256 values for ${positionals.length} URL(s): give at most one per URL, in the same order`,
+    );
   const proxy = resolveProxy({ explicit: values.proxy ?? null });
   for (const url of positionals) {
     let via;
@@ -151,8 +165,12 @@ export async function runModelsFetchUrl(args: string[], io: CliIo): Promise<numb
     } catch {
       throw new UsageError(`"${url}" is not a URL`);
     }
-    io.stderr(`Fetching ${url}${via ? ` through ${proxyLabel(via)}` : ''}${expected.length ? '' : ' (no --sha256 given: its sha256 will be shown and recorded, not checked)'}\n`);
+    io.stderr(
+      `Fetching ${url}${via ? ` through ${proxyLabel(via)}` : ''}${expected.length ? '' : ' (no --sha256 given: its sha256 will be shown and recorded, not checked)'}\n`,
+    );
   }
   io.stderr('Ctrl-C stops; fetching the same URL again resumes the download.\n');
-  return cancellable(io, (signal) => addModelFromUrls(positionals, { ...baseOptions(values, signal, io), proxy, expectedSha256: expected.map((h) => h.toLowerCase()) }));
+  return cancellable(io, (signal) =>
+    addModelFromUrls(positionals, { ...baseOptions(values, signal, io), proxy, expectedSha256: expected.map((h) => h.toLowerCase()) }),
+  );
 }

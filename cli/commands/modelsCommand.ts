@@ -33,7 +33,10 @@ function runModelsLinks(args: string[], io: CliIo): number {
     io.stdout(`${JSON.stringify(MODEL_LINKS, null, 2)}\n`);
     return 0;
   }
-  const lines = MODEL_LINKS.map((l) => `${l.id}  ${l.displayName}${l.verified ? '' : '  [not verified here]'}\n  ${l.description}\n  ${l.source}\n  promptlabel models fetch ${l.urls.join(' ')}`);
+  const lines = MODEL_LINKS.map(
+    (l) =>
+      `${l.id}  ${l.displayName}${l.verified ? '' : '  [not verified here]'}\n  ${l.description}\n  ${l.source}\n  promptlabel models fetch ${l.urls.join(' ')}`,
+  );
   io.stdout(`${lines.join('\n\n')}\n`);
   io.stderr('Nothing was downloaded. These are suggestions: fetch one with the command under it.\n');
   return 0;
@@ -41,8 +44,16 @@ function runModelsLinks(args: string[], io: CliIo): number {
 
 export const modelsCommand: CliCommand = {
   name: 'models',
-  summary: 'list the models (built-in and user), their prompt kinds and problems; add one from its files, a URL or an X-AnyLabeling YAML; fetch an opt-in pack; remove one',
-  usage: [`promptlabel models [--json]`, MODELS_ADD_USAGE, MODELS_FETCH_URL_USAGE, MODELS_FETCH_USAGE, MODELS_REMOVE_USAGE, MODELS_LINKS_USAGE].join('\n      '),
+  summary:
+    'list the models (built-in and user), their prompt kinds and problems; add one from its files, a URL or an X-AnyLabeling YAML; fetch an opt-in pack; remove one',
+  usage: [
+    `promptlabel models [--json]`,
+    MODELS_ADD_USAGE,
+    MODELS_FETCH_URL_USAGE,
+    MODELS_FETCH_USAGE,
+    MODELS_REMOVE_USAGE,
+    MODELS_LINKS_USAGE,
+  ].join('\n      '),
   async run(args, io) {
     switch (args[0]) {
       case 'fetch':

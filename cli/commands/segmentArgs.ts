@@ -9,7 +9,15 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
-import { AppError, executionProviderSchema, promptSetSchema, type ExecutionProviderChoice, type PromptSet, type PromptSetInput, type SegmentOptions } from '../../common/contract/index.js';
+import {
+  AppError,
+  executionProviderSchema,
+  promptSetSchema,
+  type ExecutionProviderChoice,
+  type PromptSet,
+  type PromptSetInput,
+  type SegmentOptions,
+} from '../../common/contract/index.js';
 import { UsageError } from './types.js';
 
 export const SEGMENT_USAGE = [
@@ -101,10 +109,12 @@ function parseNumbers(text: string, count: number, option: string, shape: string
 /** "X,Y" or "X,Y,LABEL" with LABEL 1 (positive) or 0 (negative). */
 export function parsePoint(text: string): { x: number; y: number; positive: boolean } {
   const parts = text.split(',');
-  if (parts.length !== 2 && parts.length !== 3) throw new UsageError(`--point "${text}" must be X,Y or X,Y,LABEL (LABEL 1 = positive, 0 = negative).`);
+  if (parts.length !== 2 && parts.length !== 3)
+    throw new UsageError(`--point "${text}" must be X,Y or X,Y,LABEL (LABEL 1 = positive, 0 = negative).`);
   const [x, y] = parts.slice(0, 2).map((part) => parseNumber(part, '--point', text)) as [number, number];
   const label = parts[2]?.trim() ?? '1';
-  if (label !== '1' && label !== '0') throw new UsageError(`--point "${text}": LABEL must be 1 (positive) or 0 (negative), not "${label}".`);
+  if (label !== '1' && label !== '0')
+    throw new UsageError(`--point "${text}": LABEL must be 1 (positive) or 0 (negative), not "${label}".`);
   return { x, y, positive: label === '1' };
 }
 
@@ -135,7 +145,14 @@ export function parseCandidate(text: string | undefined): CandidateChoice {
 
 export function parseLabels(text: string | undefined): string[] | null {
   if (text === undefined) return null;
-  const names = [...new Set(text.split(',').map((name) => name.trim()).filter((name) => name !== ''))];
+  const names = [
+    ...new Set(
+      text
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    ),
+  ];
   if (names.length === 0) throw new UsageError('--labels needs at least one name (comma-separated).');
   return names;
 }
@@ -152,14 +169,20 @@ function outputsOf(images: string[], out: string | undefined, outDir: string | u
   if (out !== undefined) {
     if (images.length > 1) {
       // Naming them shows an unquoted phrase read as paths (`--text red circle`).
-      const named = images.slice(0, 4).map((path) => `"${path}"`).join(', ');
-      throw new UsageError(`Several images (${named}${images.length > 4 ? ', ...' : ''}) need --out-dir DIR --format png|json (one file per image).`);
+      const named = images
+        .slice(0, 4)
+        .map((path) => `"${path}"`)
+        .join(', ');
+      throw new UsageError(
+        `Several images (${named}${images.length > 4 ? ', ...' : ''}) need --out-dir DIR --format png|json (one file per image).`,
+      );
     }
     if (format !== undefined) throw new UsageError('--format goes with --out-dir; with --out the extension decides.');
     return [{ imagePath: images[0]!, outPath: resolve(out), format: formatOf(out) }];
   }
   if (outDir === undefined) throw new UsageError('--out FILE.png|FILE.json (or --out-dir DIR --format png|json) is required.');
-  if (format !== 'png' && format !== 'json') throw new UsageError(`--out-dir needs --format png or --format json${format ? `, not "${format}"` : ''}.`);
+  if (format !== 'png' && format !== 'json')
+    throw new UsageError(`--out-dir needs --format png or --format json${format ? `, not "${format}"` : ''}.`);
   const seen = new Map<string, string>();
   return images.map((imagePath) => {
     const name = `${basename(imagePath, extname(imagePath))}.${format}`;
@@ -179,7 +202,13 @@ function checkFile(path: string, option: string): string {
 
 /** The option a contract path such as "scribbles[2].points[5]" came from, for error messages. */
 export function optionForPromptPath(path: readonly PropertyKey[] | string): string {
-  const parts = typeof path === 'string' ? path.replace(/^prompts\./, '').split(/[.[\]]+/).filter(Boolean) : path.map(String);
+  const parts =
+    typeof path === 'string'
+      ? path
+          .replace(/^prompts\./, '')
+          .split(/[.[\]]+/)
+          .filter(Boolean)
+      : path.map(String);
   const [head, second, third, fourth] = parts;
   const nth = (index: string | undefined): string => (index !== undefined && /^\d+$/.test(index) ? ` #${Number(index) + 1}` : '');
   switch (head) {
@@ -224,7 +253,8 @@ function parseDetectArgs(values: { chain?: string; conf?: string; iou?: string; 
   if (values.iou !== undefined) out.iou = parseFraction(values.iou, '--iou');
   if (values['max-det'] !== undefined) {
     const n = Number(values['max-det']);
-    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--max-det must be a whole number from 1 to 1000, not "${values['max-det']}".`);
+    if (!Number.isInteger(n) || n < 1 || n > 1000)
+      throw new UsageError(`--max-det must be a whole number from 1 to 1000, not "${values['max-det']}".`);
     out.maxDetections = n;
   }
   return out;
@@ -241,8 +271,10 @@ export function parseSegmentArgs(args: string[]): SegmentArgs {
   const refImage = values['ref-image'];
   const refBox = values['ref-box'];
   const refScribble = values['ref-scribble'];
-  if (refImage === undefined && (refBox !== undefined || refScribble !== undefined)) throw new UsageError('--ref-box and --ref-scribble need --ref-image PATH.');
-  if (refImage !== undefined && refBox === undefined && refScribble === undefined) throw new UsageError('--ref-image needs --ref-box or --ref-scribble (the region to look for).');
+  if (refImage === undefined && (refBox !== undefined || refScribble !== undefined))
+    throw new UsageError('--ref-box and --ref-scribble need --ref-image PATH.');
+  if (refImage !== undefined && refBox === undefined && refScribble === undefined)
+    throw new UsageError('--ref-image needs --ref-box or --ref-scribble (the region to look for).');
 
   const input: PromptSetInput = {
     clicks: (values.point ?? []).map(parsePoint),
@@ -257,27 +289,38 @@ export function parseSegmentArgs(args: string[]): SegmentArgs {
       ...(refScribble !== undefined ? { points: parseStroke(refScribble, '--ref-scribble') } : {}),
     };
   }
-  const noPrompt = input.clicks!.length === 0 && input.scribbles!.length === 0 && input.box === undefined && input.text === undefined && input.reference === undefined;
+  const noPrompt =
+    input.clicks!.length === 0 &&
+    input.scribbles!.length === 0 &&
+    input.box === undefined &&
+    input.text === undefined &&
+    input.reference === undefined;
   const parsed = noPrompt ? null : promptSetSchema.safeParse(input);
   if (parsed && !parsed.success) throw new UsageError(promptProblems(parsed.error));
   const detect = parseDetectArgs(values);
-  if (parsed && Object.keys(detect).length > 0) throw new UsageError('--chain, --conf, --iou and --max-det go with a detector, which takes no prompts (--point, --box, --scribble, --text, --ref-image).');
+  if (parsed && Object.keys(detect).length > 0)
+    throw new UsageError(
+      '--chain, --conf, --iou and --max-det go with a detector, which takes no prompts (--point, --box, --scribble, --text, --ref-image).',
+    );
 
   let provider: ExecutionProviderChoice | undefined;
   if (values.provider !== undefined) {
     const choice = executionProviderSchema.safeParse(values.provider);
-    if (!choice.success) throw new UsageError(`--provider must be one of ${executionProviderSchema.options.join(', ')}, not "${values.provider}".`);
+    if (!choice.success)
+      throw new UsageError(`--provider must be one of ${executionProviderSchema.options.join(', ')}, not "${values.provider}".`);
     provider = choice.data;
   }
   const candidate = parseCandidate(values.candidate);
   if (candidate.kind === 'all' && outputs.some((o) => o.format === 'png')) {
     throw new UsageError('--candidate all writes several masks: use a .json output (or pick one candidate for a .png).');
   }
-  if (values.model !== undefined && values.model.trim() === '') throw new UsageError('--model needs a model id (see `promptlabel models`).');
+  if (values.model !== undefined && values.model.trim() === '')
+    throw new UsageError('--model needs a model id (see `promptlabel models`).');
   const options: SegmentOptions = {};
   if (values.tolerance !== undefined) {
     const tolerance = Number(values.tolerance);
-    if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 255) throw new UsageError(`--tolerance must be a number from 0 to 255, not "${values.tolerance}".`);
+    if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 255)
+      throw new UsageError(`--tolerance must be a number from 0 to 255, not "${values.tolerance}".`);
     options.tolerance = tolerance;
     if (parsed?.data.box) options.within = parsed.data.box;
   }

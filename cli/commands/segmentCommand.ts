@@ -8,7 +8,17 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
-import { AppError, type CandidateSet, type DetectionSet, type LabelGuess, type MaskCandidate, type ModelInfo, type Polygon, type PromptSet, type Rle } from '../../common/contract/index.js';
+import {
+  AppError,
+  type CandidateSet,
+  type DetectionSet,
+  type LabelGuess,
+  type MaskCandidate,
+  type ModelInfo,
+  type Polygon,
+  type PromptSet,
+  type Rle,
+} from '../../common/contract/index.js';
 import { countsToString, rleToMask } from '../../common/geometry/rle.js';
 import type { ImageSource, InferenceEngine } from '../../engine/engine.js';
 import { toWorkerPrompt } from '../../engine/promptValidation.js';
@@ -16,7 +26,16 @@ import type { WorkerLabel } from '../../engine/protocol.js';
 import { readManifest } from '../../engine/worker/models/segmenter/manifest.js';
 import { ensureDir } from '../../files/ensureDir.js';
 import { createCliEngine, usableModel } from './cliEngine.js';
-import { noPromptError, optionForPromptPath, parseSegmentArgs, referenceImageId, SEGMENT_USAGE, type CandidateChoice, type SegmentArgs, type SegmentOutput } from './segmentArgs.js';
+import {
+  noPromptError,
+  optionForPromptPath,
+  parseSegmentArgs,
+  referenceImageId,
+  SEGMENT_USAGE,
+  type CandidateChoice,
+  type SegmentArgs,
+  type SegmentOutput,
+} from './segmentArgs.js';
 import { UsageError, type CliCommand, type CliIo } from './types.js';
 
 /** One candidate as the JSON output gives it: everything at full resolution. */
@@ -63,7 +82,13 @@ export interface DetectionJson {
   /** The --labels name it maps to (same name, case-insensitive); null when none. */
   label: string | null;
   /** From a -seg model or the chained segmenter (maskScore: its predicted IoU); null for a plain detector. */
-  mask: { rle: Rle; polygons: Polygon[]; box: { x: number; y: number; w: number; h: number }; area: number; maskScore: number | null } | null;
+  mask: {
+    rle: Rle;
+    polygons: Polygon[];
+    box: { x: number; y: number; w: number; h: number };
+    area: number;
+    maskScore: number | null;
+  } | null;
 }
 
 export interface DetectResultJson {
@@ -107,7 +132,10 @@ class FileImageSource implements ImageSource {
             return { width, height };
           },
           (error: unknown) => {
-            throw new AppError('invalid_file', `${path} is not a readable image: ${error instanceof Error ? error.message : String(error)}`);
+            throw new AppError(
+              'invalid_file',
+              `${path} is not a readable image: ${error instanceof Error ? error.message : String(error)}`,
+            );
           },
         );
       this.sizes.set(imageId, size);
@@ -127,7 +155,9 @@ async function validatedPrompt(source: ImageSource, imageId: number, prompts: Pr
   } catch (error) {
     if (error instanceof AppError && error.code === 'bad_request' && error.path) {
       const option = optionForPromptPath(error.path);
-      throw new UsageError(`${option}: ${error.message.startsWith(`${error.path}: `) ? error.message.slice(error.path.length + 2) : error.message}`);
+      throw new UsageError(
+        `${option}: ${error.message.startsWith(`${error.path}: `) ? error.message.slice(error.path.length + 2) : error.message}`,
+      );
     }
     throw error;
   }
@@ -141,17 +171,36 @@ function chosenIndices(set: CandidateSet, choice: CandidateChoice): number[] {
       return set.candidates.map((c) => c.index);
     case 'index':
       if (choice.index >= set.candidates.length) {
-        throw new UsageError(`--candidate ${choice.index}: model ${set.modelId} gives ${set.candidates.length} candidates (0 to ${set.candidates.length - 1}).`);
+        throw new UsageError(
+          `--candidate ${choice.index}: model ${set.modelId} gives ${set.candidates.length} candidates (0 to ${set.candidates.length - 1}).`,
+        );
       }
       return [choice.index];
   }
 }
 
 /** Full-resolution mask of one candidate; an empty candidate is an all-zero RLE (materialize refuses those). */
-async function fullCandidate(engine: InferenceEngine, set: CandidateSet, candidate: MaskCandidate, size: { width: number; height: number }): Promise<SegmentCandidateJson> {
-  const base = { index: candidate.index, score: candidate.score, note: candidate.note, stability: candidate.stability, labels: candidate.labels };
+async function fullCandidate(
+  engine: InferenceEngine,
+  set: CandidateSet,
+  candidate: MaskCandidate,
+  size: { width: number; height: number },
+): Promise<SegmentCandidateJson> {
+  const base = {
+    index: candidate.index,
+    score: candidate.score,
+    note: candidate.note,
+    stability: candidate.stability,
+    labels: candidate.labels,
+  };
   if (candidate.area === 0) {
-    return { ...base, box: { x: 0, y: 0, w: 0, h: 0 }, area: 0, rle: { size: [size.height, size.width], counts: countsToString([size.width * size.height]) }, polygons: [] };
+    return {
+      ...base,
+      box: { x: 0, y: 0, w: 0, h: 0 },
+      area: 0,
+      rle: { size: [size.height, size.width], counts: countsToString([size.width * size.height]) },
+      polygons: [],
+    };
   }
   const mask = await engine.materialize(set.id, candidate.index);
   return { ...base, box: mask.box, area: mask.area, rle: mask.rle, polygons: mask.polygons };
@@ -167,7 +216,8 @@ async function writeMaskPng(path: string, rle: Rle): Promise<void> {
     .toFile(path);
 }
 
-const scoreName = (kind: SegmentResultJson['scoreKind']): string => (kind === 'confidence' ? 'confidence' : kind === 'predicted-iou' ? 'predicted IoU' : 'score');
+const scoreName = (kind: SegmentResultJson['scoreKind']): string =>
+  kind === 'confidence' ? 'confidence' : kind === 'predicted-iou' ? 'predicted IoU' : 'score';
 
 function describe(result: SegmentResultJson): string {
   const shown = result.candidates.map((c) => {
@@ -184,13 +234,27 @@ function describe(result: SegmentResultJson): string {
 /** Prompts go to prompt-taking models, detector options to detectors: said as a usage error, before any image is read. */
 function checkPromptsFit(model: ModelInfo, request: SegmentArgs): void {
   if (model.kind === 'detector') {
-    if (request.prompts) throw new UsageError(`${model.id} is a detector: it takes no prompts (drop --point, --box, --scribble, --text, --ref-image); add --chain SAM_MODEL for masks.`);
+    if (request.prompts)
+      throw new UsageError(
+        `${model.id} is a detector: it takes no prompts (drop --point, --box, --scribble, --text, --ref-image); add --chain SAM_MODEL for masks.`,
+      );
     return;
   }
-  if (!request.prompts) throw Object.keys(request.detect).length > 0 ? new UsageError(`--chain, --conf, --iou and --max-det go with a detector; ${model.id} is a ${model.kind}.`) : noPromptError();
+  if (!request.prompts)
+    throw Object.keys(request.detect).length > 0
+      ? new UsageError(`--chain, --conf, --iou and --max-det go with a detector; ${model.id} is a ${model.kind}.`)
+      : noPromptError();
 }
 
-async function segmentOne(engine: InferenceEngine, source: FileImageSource, request: SegmentArgs, modelId: string, imageId: number, output: SegmentOutput, io: CliIo): Promise<void> {
+async function segmentOne(
+  engine: InferenceEngine,
+  source: FileImageSource,
+  request: SegmentArgs,
+  modelId: string,
+  imageId: number,
+  output: SegmentOutput,
+  io: CliIo,
+): Promise<void> {
   const prompt = await validatedPrompt(source, imageId, request.prompts!);
   const size = await source.imageSize(imageId);
   const set = await engine.segment(source, { imageId, modelId, prompt, options: request.options });
@@ -214,11 +278,21 @@ async function segmentOne(engine: InferenceEngine, source: FileImageSource, requ
   if (output.format === 'png') await writeMaskPng(output.outPath, candidates[0]!.rle);
   else await writeFile(output.outPath, `${JSON.stringify(result, null, 2)}\n`);
   io.stdout(`Wrote ${output.outPath}: ${describe(result)}.\n`);
-  if (candidates.some((c) => c.area === 0)) io.stderr(`${output.imagePath}: the model found nothing there for these prompts (empty mask).\n`);
+  if (candidates.some((c) => c.area === 0))
+    io.stderr(`${output.imagePath}: the model found nothing there for these prompts (empty mask).\n`);
 }
 
-async function detectOne(engine: InferenceEngine, source: FileImageSource, request: SegmentArgs, modelId: string, imageId: number, output: SegmentOutput, io: CliIo): Promise<void> {
-  if (output.format !== 'json') throw new UsageError(`${modelId} is a detector: its results are a list of detections, written as .json (not ${output.format}).`);
+async function detectOne(
+  engine: InferenceEngine,
+  source: FileImageSource,
+  request: SegmentArgs,
+  modelId: string,
+  imageId: number,
+  output: SegmentOutput,
+  io: CliIo,
+): Promise<void> {
+  if (output.format !== 'json')
+    throw new UsageError(`${modelId} is a detector: its results are a list of detections, written as .json (not ${output.format}).`);
   const size = await source.imageSize(imageId);
   const set = await engine.detect(source, { imageId, modelId, ...request.detect });
   const started = performance.now();
@@ -229,7 +303,15 @@ async function detectOne(engine: InferenceEngine, source: FileImageSource, reque
       const m = await engine.materialize(set.id, d.index);
       mask = { rle: m.rle, polygons: m.polygons, box: m.box, area: m.area, maskScore: d.mask.maskScore };
     }
-    detections.push({ index: d.index, classId: d.classId, className: d.className, score: d.score, box: d.box, label: d.label?.name ?? null, mask });
+    detections.push({
+      index: d.index,
+      classId: d.classId,
+      className: d.className,
+      score: d.score,
+      box: d.box,
+      label: d.label?.name ?? null,
+      mask,
+    });
   }
   const result: DetectResultJson = {
     image: output.imagePath,
@@ -249,7 +331,9 @@ async function detectOne(engine: InferenceEngine, source: FileImageSource, reque
   for (const d of detections) counts.set(d.className, (counts.get(d.className) ?? 0) + 1);
   const listed = [...counts].map(([name, n]) => `${n} ${name}`).join(', ') || 'nothing';
   const withMasks = detections.filter((d) => d.mask).length;
-  io.stdout(`Wrote ${output.outPath}: ${size.width}×${size.height}, ${listed} (conf > ${set.thresholds.conf}, NMS IoU > ${set.thresholds.iou})${withMasks ? `, ${withMasks} with masks` : ''}; in ${set.timing.totalMs.toFixed(0)} ms.\n`);
+  io.stdout(
+    `Wrote ${output.outPath}: ${size.width}×${size.height}, ${listed} (conf > ${set.thresholds.conf}, NMS IoU > ${set.thresholds.iou})${withMasks ? `, ${withMasks} with masks` : ''}; in ${set.timing.totalMs.toFixed(0)} ms.\n`,
+  );
 }
 
 function message(error: unknown): string {
@@ -262,7 +346,10 @@ export const segmentCommand: CliCommand = {
   usage: SEGMENT_USAGE,
   async run(args, io) {
     const request = parseSegmentArgs(args);
-    const engine = createCliEngine({ ...(request.modelId ? { modelId: request.modelId } : {}), ...(request.provider ? { executionProvider: request.provider } : {}) });
+    const engine = createCliEngine({
+      ...(request.modelId ? { modelId: request.modelId } : {}),
+      ...(request.provider ? { executionProvider: request.provider } : {}),
+    });
     try {
       // Without --model: the model a new project would start on.
       const modelId = request.modelId ?? (await engine.defaultModel());
@@ -276,7 +363,10 @@ export const segmentCommand: CliCommand = {
       if (request.labels && !model.capabilities.labels) io.stderr(`Model ${modelId} gives no semantic labels; --labels is ignored.\n`);
       const paths = new Map(request.outputs.map((output, i): [number, string] => [i + 1, output.imagePath]));
       if (request.referenceImagePath) paths.set(referenceImageId(request.outputs.length), request.referenceImagePath);
-      const source = new FileImageSource(paths, names.map((name) => ({ labelId: name, name })));
+      const source = new FileImageSource(
+        paths,
+        names.map((name) => ({ labelId: name, name })),
+      );
 
       const one = model.kind === 'detector' ? detectOne : segmentOne;
       if (request.outputs.length === 1) {

@@ -28,10 +28,12 @@ export const serveCommand: CliCommand = {
       strict: true,
     });
     const port = values.port === undefined ? 0 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0–65535, not "${values.port}".`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port must be an integer 0–65535, not "${values.port}".`);
     if (values.project && values.demo) throw new UsageError('Give --project or --demo, not both.');
     const root = appRoot();
-    if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) throw new AppError('not_found', 'The renderer is not built: run `npm run build` first.');
+    if (!existsSync(join(root, 'dist', 'renderer', 'index.html')))
+      throw new AppError('not_found', 'The renderer is not built: run `npm run build` first.');
     await serve({
       port,
       ...(values.project ? { project: resolve(values.project) } : {}),

@@ -330,7 +330,10 @@ export const segmentRequestSchema = z
     modelId: z.string().min(1).max(200).optional(),
     prompts: promptSetSchema,
     /** The candidate this prompt refines: its low-res mask is fed back (memory prompt). */
-    previous: z.object({ candidateSetId: z.string().min(1).max(100), index: z.number().int().nonnegative() }).strict().optional(),
+    previous: z
+      .object({ candidateSetId: z.string().min(1).max(100), index: z.number().int().nonnegative() })
+      .strict()
+      .optional(),
     options: segmentOptionsSchema.optional(),
   })
   .strict();
@@ -404,7 +407,9 @@ export interface ModelPack {
 }
 
 const localPath = z.string().min(1).max(4096);
-const userModelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
+const userModelId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
 const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'a sha256: 64 hex digits');
 
 /**

@@ -31,5 +31,4 @@ export interface WireRequest {
   payload: unknown;
 }
 export type WireMessage =
-  | { kind: 'response'; seq: number; result: Result<unknown> }
-  | { kind: 'event'; event: EventName; payload: unknown };
+  { kind: 'response'; seq: number; result: Result<unknown> } | { kind: 'event'; event: EventName; payload: unknown };

@@ -42,7 +42,9 @@ interface Channel<Req extends z.ZodType, Res> {
   /** Never read at run time: carries the response type. */
   response?: Res;
 }
-const channel = <Res>() => <Req extends z.ZodType>(request: Req): Channel<Req, Res> => ({ request });
+const channel =
+  <Res>() =>
+  <Req extends z.ZodType>(request: Req): Channel<Req, Res> => ({ request });
 
 const none = z.object({}).strict();
 const imageId = z.number().int().positive();
@@ -202,4 +204,3 @@ export type ResponseOf<K extends ChannelName> = Exclude<Channels[K]['response'],
 export const channelNames = Object.keys(channels) as ChannelName[];
 export const isChannelName = (name: unknown): name is ChannelName =>
   typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name);
-

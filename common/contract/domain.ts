@@ -8,7 +8,11 @@ export type ImageStatus = z.infer<typeof imageStatusSchema>;
 
 const finite = z.number().finite();
 const nonNegative = finite.nonnegative();
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, "_" and "-"');
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, "_" and "-"');
 
 export const idSchema = id;
 export const colourSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colour must be #rrggbb');

@@ -33,7 +33,8 @@ export function convertSegmentation(annotation: CocoAnnotation, index: number, w
   }
   if (Array.isArray(segmentation)) return convertPolygons(segmentation, path, width, height);
   const [h, w] = segmentation.size;
-  if (h !== height || w !== width) throw refuse(`${path}.size`, `mask size [${h}, ${w}] differs from the image size [${height}, ${width}].`);
+  if (h !== height || w !== width)
+    throw refuse(`${path}.size`, `mask size [${h}, ${w}] differs from the image size [${height}, ${width}].`);
   if (typeof segmentation.counts === 'string') {
     const compressed = segmentation.counts;
     let summary: CompressedSummary;
@@ -43,8 +44,14 @@ export function convertSegmentation(annotation: CocoAnnotation, index: number, w
       if (error instanceof RleFormatError) throw refuse(`${path}.counts`, `bad compressed RLE: ${error.message}.`);
       throw error;
     }
-    if (summary.total !== h * w) throw refuse(`${path}.counts`, `run lengths add up to ${summary.total} but the mask has ${h}×${w} = ${h * w} pixels.`);
-    return { kind: 'mask', json: geometryJson({ kind: 'mask', rle: { size: [h, w], counts: compressed } }), area: summary.area, bbox: summary.bbox };
+    if (summary.total !== h * w)
+      throw refuse(`${path}.counts`, `run lengths add up to ${summary.total} but the mask has ${h}×${w} = ${h * w} pixels.`);
+    return {
+      kind: 'mask',
+      json: geometryJson({ kind: 'mask', rle: { size: [h, w], counts: compressed } }),
+      area: summary.area,
+      bbox: summary.bbox,
+    };
   }
   const counts = segmentation.counts;
   const problem = countsProblem(counts, h, w);

@@ -69,14 +69,23 @@ export async function exportCoco(project: Project, options: CocoExportOptions, o
   let written = 0;
   let skippedUnlabeled = 0;
   try {
-    const info = { description: `promptlabel export of ${project.summary().name}`, version: '1.0', year: new Date().getFullYear(), date_created: new Date().toISOString() };
+    const info = {
+      description: `promptlabel export of ${project.summary().name}`,
+      version: '1.0',
+      year: new Date().getFullYear(),
+      date_created: new Date().toISOString(),
+    };
     out.write(`{"info":${JSON.stringify(info)},"licenses":[],"images":[`);
     images.forEach((image, index) => {
-      out.write(`${index ? ',' : ''}${JSON.stringify({ id: image.id, file_name: image.relPath, width: image.width, height: image.height })}`);
+      out.write(
+        `${index ? ',' : ''}${JSON.stringify({ id: image.id, file_name: image.relPath, width: image.width, height: image.height })}`,
+      );
     });
     out.write('],"annotations":[');
     const rows = project.db
-      .prepare('SELECT image_id, label_id, kind, geometry, score, area, bbox_x, bbox_y, bbox_w, bbox_h FROM annotations ORDER BY image_id, created_at, id')
+      .prepare(
+        'SELECT image_id, label_id, kind, geometry, score, area, bbox_x, bbox_y, bbox_w, bbox_h FROM annotations ORDER BY image_id, created_at, id',
+      )
       .iterate() as IterableIterator<ExportRow>;
     let seen = 0;
     for (const row of rows) {
@@ -91,7 +100,9 @@ export async function exportCoco(project: Project, options: CocoExportOptions, o
       written++;
       out.write(`${written > 1 ? ',' : ''}${annotationJson(row, written, categoryId, image)}`);
     }
-    out.write(`],"categories":${JSON.stringify(labels.map((label, index) => ({ id: index + 1, name: label.name, supercategory: 'none' })))}}`);
+    out.write(
+      `],"categories":${JSON.stringify(labels.map((label, index) => ({ id: index + 1, name: label.name, supercategory: 'none' })))}}`,
+    );
     out.commit();
   } catch (error) {
     out.abort();
@@ -188,9 +199,12 @@ const HOLES_PRESENT = '"holes":[[';
  * with the reason rather than failing the whole export.
  */
 async function presentImages(project: Project): Promise<{ images: SizedImage[]; skippedImages: CocoExportSummary['skippedImages'] }> {
-  const rows = project.db
-    .prepare('SELECT id, rel_path, width, height FROM images WHERE missing = 0 ORDER BY sort_key, rel_path')
-    .all() as { id: number; rel_path: string; width: number | null; height: number | null }[];
+  const rows = project.db.prepare('SELECT id, rel_path, width, height FROM images WHERE missing = 0 ORDER BY sort_key, rel_path').all() as {
+    id: number;
+    rel_path: string;
+    width: number | null;
+    height: number | null;
+  }[];
   const unreadable = new Map<string, string>();
   const images = await withSizes(project, rows, undefined, (row, reason) => unreadable.set(row.rel_path, reason));
   if (images.some((image) => image.sizeIsNew)) writeTransaction(project.db, () => storeNewSizes(project, images));

@@ -41,7 +41,8 @@ export function checkExportTarget(project: Project, path: string, overwrite: boo
     const inProject = relativeInside(fold(projectReal), fold(candidate));
     if (inProject === null) continue;
     const first = inProject.split(sep)[0];
-    if (first === fold(PROJECT_DATA_DIR)) throw refuse(`it is inside the project's own data folder ${PROJECT_DATA_DIR} (database and caches)`);
+    if (first === fold(PROJECT_DATA_DIR))
+      throw refuse(`it is inside the project's own data folder ${PROJECT_DATA_DIR} (database and caches)`);
     if (inProject === '') throw refuse('it is the project folder');
     if (IMAGE_EXTENSION.test(candidate)) throw refuse('it is (or would be taken for) an image of the project');
   }

@@ -39,7 +39,9 @@ export async function importCoco(project: Project, path: string, onProgress?: Pr
 function parseInstances(raw: unknown): CocoInstances {
   const outer = parseWith(cocoInstancesOuterSchema, raw, 'COCO instances');
   const annotations = outer.annotations.map((annotation, index) =>
-    looksLikeCocoAnnotation(annotation) ? annotation : parseWith(cocoInstancesSchema.shape.annotations.element, annotation, 'COCO instances', `annotations[${index}]`),
+    looksLikeCocoAnnotation(annotation)
+      ? annotation
+      : parseWith(cocoInstancesSchema.shape.annotations.element, annotation, 'COCO instances', `annotations[${index}]`),
   );
   return { ...outer, annotations };
 }
@@ -79,7 +81,23 @@ async function importInstances(project: Project, coco: CocoInstances, onProgress
     for (const { imageId, categoryId, score, geometry } of planned) {
       const [x, y, w, h] = geometry.bbox;
       const labelId = labelIds.get(categoryId) ?? null;
-      insert.run(newId(), imageId, labelId, geometry.kind, geometry.json, score, IMPORT_SOURCE, now, now, geometry.area, x, y, w, h, revision);
+      insert.run(
+        newId(),
+        imageId,
+        labelId,
+        geometry.kind,
+        geometry.json,
+        score,
+        IMPORT_SOURCE,
+        now,
+        now,
+        geometry.area,
+        x,
+        y,
+        w,
+        h,
+        revision,
+      );
     }
   });
   onProgress?.(total, total);
@@ -101,7 +119,15 @@ async function importCaptions(project: Project, coco: CocoCaptions, onProgress?:
     const now = Date.now();
     const newId = batchIds();
     for (const caption of planned) {
-      insert.run({ id: newId(), image_id: caption.imageId, text: caption.text, words: '[]', source: IMPORT_SOURCE, created_at: now, updated_at: now });
+      insert.run({
+        id: newId(),
+        image_id: caption.imageId,
+        text: caption.text,
+        words: '[]',
+        source: IMPORT_SOURCE,
+        created_at: now,
+        updated_at: now,
+      });
     }
   });
   onProgress?.(1, 1);
@@ -109,7 +135,11 @@ async function importCaptions(project: Project, coco: CocoCaptions, onProgress?:
 }
 
 /** COCO image id → project image with a known size; refuses unknown files and size mismatches. */
-async function matchImages(project: Project, cocoImages: CocoInstances['images'], onRead?: (done: number) => void): Promise<Map<number, SizedImage>> {
+async function matchImages(
+  project: Project,
+  cocoImages: CocoInstances['images'],
+  onRead?: (done: number) => void,
+): Promise<Map<number, SizedImage>> {
   const byPath = imageRowsByPath(project);
   const rows = cocoImages.map((image, index) => {
     const row = byPath.get(image.file_name.replace(/\\/g, '/').replace(/^\.\//, ''));
@@ -121,7 +151,10 @@ async function matchImages(project: Project, cocoImages: CocoInstances['images']
   cocoImages.forEach((image, index) => {
     const actual = sized[index]!;
     if (image.width !== actual.width || image.height !== actual.height) {
-      throw refuse(`images[${index}].width`, `"${image.file_name}" is ${actual.width}×${actual.height}, not ${image.width}×${image.height}.`);
+      throw refuse(
+        `images[${index}].width`,
+        `"${image.file_name}" is ${actual.width}×${actual.height}, not ${image.width}×${image.height}.`,
+      );
     }
     byCocoId.set(image.id, actual);
   });
@@ -138,7 +171,10 @@ function mergeCategories(project: Project, categories: CocoInstances['categories
     if (labelId === undefined) {
       labelId = randomUUID();
       existing.set(category.name, labelId);
-      ops.push({ type: 'label.put' as const, label: { id: labelId, name: category.name, colour: paletteColour(existing.size - 1), hotkey: null } });
+      ops.push({
+        type: 'label.put' as const,
+        label: { id: labelId, name: category.name, colour: paletteColour(existing.size - 1), hotkey: null },
+      });
       onAdded();
     }
     result.set(category.id, labelId);

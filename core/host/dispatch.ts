@@ -2,15 +2,7 @@
 // outcome is a Result: bad payloads, missing projects and handler failures
 // come back as typed errors, never as exceptions across the process boundary.
 import { z } from 'zod';
-import {
-  AppError,
-  channels,
-  fail,
-  isChannelName,
-  ok,
-  type ChannelName,
-  type Result,
-} from '../../common/contract/index.js';
+import { AppError, channels, fail, isChannelName, ok, type ChannelName, type Result } from '../../common/contract/index.js';
 import type { Handler, Handlers } from './handlerTypes.js';
 
 export type Dispatch = (channel: unknown, payload: unknown) => Promise<Result<unknown>>;

@@ -61,7 +61,8 @@ export function createHandlers(
       return { path };
     },
     'dialog.pickModelFiles': async () => {
-      if (!env.pickModelFiles) throw new AppError('unsupported', 'File dialogs exist only in the desktop app; type the model paths instead.');
+      if (!env.pickModelFiles)
+        throw new AppError('unsupported', 'File dialogs exist only in the desktop app; type the model paths instead.');
       const paths = await env.pickModelFiles();
       for (const path of paths) grants?.grant('modelFiles', path);
       return { paths };
@@ -69,7 +70,9 @@ export function createHandlers(
     'dialog.saveCocoFile': async () => {
       if (!env.saveCocoFile) throw new AppError('unsupported', 'Save dialogs exist only in the desktop app; type the file path instead.');
       const dir = session.current?.dir;
-      const path = await env.saveCocoFile(dir === undefined ? undefined : join(dir, 'exports', `coco-${new Date().toISOString().replace(/[:.]/g, '-')}.json`));
+      const path = await env.saveCocoFile(
+        dir === undefined ? undefined : join(dir, 'exports', `coco-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+      );
       if (path !== null) grants?.grant('cocoExport', path);
       return { path };
     },

@@ -9,7 +9,11 @@ import type { AppSession } from './session.js';
 
 type ModelsChannel = 'models.packs' | 'models.fetch' | 'models.cancelFetch';
 
-export function createModelPackHandlers(session: AppSession, engine: () => InferenceEngine, userModelsDir: string): Pick<Handlers, ModelsChannel> {
+export function createModelPackHandlers(
+  session: AppSession,
+  engine: () => InferenceEngine,
+  userModelsDir: string,
+): Pick<Handlers, ModelsChannel> {
   const running = new Map<ModelPackId, AbortController>();
   return {
     'models.packs': () => listForegroundPacks(userModelsDir),

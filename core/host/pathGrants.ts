@@ -39,7 +39,12 @@ const WHAT: Record<GrantKind, { noun: string; how: string }> = {
 };
 
 export class PathGrants {
-  private readonly granted: Record<GrantKind, Set<string>> = { project: new Set(), cocoImport: new Set(), cocoExport: new Set(), modelFiles: new Set() };
+  private readonly granted: Record<GrantKind, Set<string>> = {
+    project: new Set(),
+    cocoImport: new Set(),
+    cocoExport: new Set(),
+    modelFiles: new Set(),
+  };
 
   /** Records a path the user chose in a native dialog (or the app itself chose, e.g. the demo project). */
   grant(kind: GrantKind, path: string): void {

@@ -6,14 +6,12 @@ import type { AppSession } from './session.js';
 /** Reports long work as `progress` events under one task id. */
 export function progressReporter(session: AppSession, title: string) {
   const taskId = randomUUID();
-  const send = (payload: Omit<EventMap['progress'], 'taskId' | 'title'>) =>
-    session.events.emit('progress', { taskId, title, ...payload });
+  const send = (payload: Omit<EventMap['progress'], 'taskId' | 'title'>) => session.events.emit('progress', { taskId, title, ...payload });
   return {
     update: (done: number, total: number) => send({ done, total, finished: false }),
     finish: () => send({ done: 1, total: 1, finished: true }),
   };
 }
-
 
 /** A reporter that says nothing until the work reports progress (fast work then shows no progress bar at all). */
 export function lazyProgressReporter(session: AppSession, title: string) {

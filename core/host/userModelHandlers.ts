@@ -7,7 +7,16 @@
 import { AppError, type AddedModel, type ModelInfo } from '../../common/contract/index.js';
 import type { InferenceEngine } from '../../engine/engine.js';
 import { MODEL_LINKS } from '../../engine/modelPacks/modelLinks.js';
-import { addModelFromFiles, addModelFromUrls, importXAnyLabelingYaml, isYamlPath, planXAnyLabelingImport, type AddedModel as EngineAddedModel, type AddOptions, type AddProgress } from '../../engine/recognition/addModel.js';
+import {
+  addModelFromFiles,
+  addModelFromUrls,
+  importXAnyLabelingYaml,
+  isYamlPath,
+  planXAnyLabelingImport,
+  type AddedModel as EngineAddedModel,
+  type AddOptions,
+  type AddProgress,
+} from '../../engine/recognition/addModel.js';
 import { removeUserModel } from '../../engine/recognition/removeModel.js';
 import type { Handlers } from './handlerTypes.js';
 import type { PathGrants } from './pathGrants.js';
@@ -46,7 +55,16 @@ function addProgress(session: AppSession): { report: (p: AddProgress) => void; f
       }
       if (p.phase === 'download') {
         const detail = `${mb(p.done)}${p.total !== null ? ` of ${mb(p.total)}` : ''}${p.resumedFrom > 0 ? `, resumed at ${mb(p.resumedFrom)}` : ''}`;
-        session.events.emit('progress', { taskId: taskId!, title, done: p.done, total: p.total ?? 0, finished: false, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds, detail });
+        session.events.emit('progress', {
+          taskId: taskId!,
+          title,
+          done: p.done,
+          total: p.total ?? 0,
+          finished: false,
+          bytesPerSecond: p.bytesPerSecond,
+          etaSeconds: p.etaSeconds,
+          detail,
+        });
       } else {
         session.events.emit('progress', { taskId: taskId!, title, done: p.done, total: p.total, finished: false });
       }
@@ -77,7 +95,9 @@ export function createUserModelHandlers(
   };
 
   /** One add at a time: they copy or download hundreds of MB, and one cancel stops it. */
-  const exclusive = async (work: (options: Pick<AddOptions, 'signal' | 'onProgress'>) => Promise<EngineAddedModel>): Promise<AddedModel> => {
+  const exclusive = async (
+    work: (options: Pick<AddOptions, 'signal' | 'onProgress'>) => Promise<EngineAddedModel>,
+  ): Promise<AddedModel> => {
     if (running) throw new AppError('conflict', 'A model is already being added; wait for it or cancel it first.');
     const controller = new AbortController();
     running = controller;
@@ -96,13 +116,31 @@ export function createUserModelHandlers(
     'models.add': ({ paths, namesFile, id, displayName, force, allowDownload }) => {
       for (const path of [...paths, ...(namesFile ? [namesFile] : [])]) grants?.require('modelFiles', path);
       return exclusive((run) => {
-        const options: AddOptions = { ...base, ...run, id: id ?? null, displayName: displayName ?? null, force, namesFile: namesFile ?? null, allowDownload };
+        const options: AddOptions = {
+          ...base,
+          ...run,
+          id: id ?? null,
+          displayName: displayName ?? null,
+          force,
+          namesFile: namesFile ?? null,
+          allowDownload,
+        };
         return paths.length === 1 && isYamlPath(paths[0]!) ? importXAnyLabelingYaml(paths[0]!, options) : addModelFromFiles(paths, options);
       });
     },
     'models.fetchUrl': ({ urls, sha256, namesFile, id, displayName, force }) => {
       if (namesFile) grants?.require('modelFiles', namesFile);
-      return exclusive((run) => addModelFromUrls(urls, { ...base, ...run, id: id ?? null, displayName: displayName ?? null, force, namesFile: namesFile ?? null, expectedSha256: sha256 }));
+      return exclusive((run) =>
+        addModelFromUrls(urls, {
+          ...base,
+          ...run,
+          id: id ?? null,
+          displayName: displayName ?? null,
+          force,
+          namesFile: namesFile ?? null,
+          expectedSha256: sha256,
+        }),
+      );
     },
     'models.cancelAdd': () => {
       const controller = running;

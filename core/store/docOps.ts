@@ -182,7 +182,11 @@ export class DocumentWriter {
     if (geometry.kind !== 'mask') return measureGeometry(geometry);
     const [h, w] = geometry.rle.size;
     if (image.width !== null && image.height !== null && (h !== image.height || w !== image.width)) {
-      throw new AppError('bad_request', `${path}.geometry.rle.size: mask is ${h}×${w} but the image is ${image.height}×${image.width}.`, `${path}.geometry.rle.size`);
+      throw new AppError(
+        'bad_request',
+        `${path}.geometry.rle.size: mask is ${h}×${w} but the image is ${image.height}×${image.width}.`,
+        `${path}.geometry.rle.size`,
+      );
     }
     try {
       const { total, area, bbox } = summariseCompressed(geometry.rle.counts, h);
@@ -200,5 +204,9 @@ function checkBase(id: string, base: number, stored: number, path: string): void
   if (base === stored) return;
   const what = stored === 0 ? 'was deleted in another window' : base === 0 ? 'already exists' : 'was changed in another window';
   const detail = `${path.replace(/\..*$/, '')}: based on revision ${base}, stored ${stored === 0 ? 'none' : stored}`;
-  throw new AppError('conflict', `Annotation ${id} ${what}, so this change was not saved; the annotations have been reloaded (${detail}).`, path);
+  throw new AppError(
+    'conflict',
+    `Annotation ${id} ${what}, so this change was not saved; the annotations have been reloaded (${detail}).`,
+    path,
+  );
 }

@@ -86,7 +86,9 @@ export function geometryJson(geometry: Geometry): string {
       return `${POLYGON_JSON_PREFIX}${geometry.polygons.map((p) => `{"outer":${JSON.stringify(p.outer)},"holes":${JSON.stringify(p.holes)}}`).join(',')}]}`;
     case 'mask': {
       const rle = JSON.stringify({ size: geometry.rle.size, counts: geometry.rle.counts });
-      const outline = geometry.outline ? `,"outline":${JSON.stringify(geometry.outline.map((p) => ({ outer: p.outer, holes: p.holes })))}` : '';
+      const outline = geometry.outline
+        ? `,"outline":${JSON.stringify(geometry.outline.map((p) => ({ outer: p.outer, holes: p.holes })))}`
+        : '';
       return `${MASK_JSON_PREFIX}${rle}${outline}}`;
     }
   }
@@ -112,7 +114,11 @@ export type AnnotationValues = [
 ];
 
 /** `revision`: the batch's revision, which the row gets (the annotation's own field is the base a put was sent with). */
-export function annotationValues(annotation: Annotation, revision: number, measure: GeometryMeasure = measureGeometry(annotation.geometry)): AnnotationValues {
+export function annotationValues(
+  annotation: Annotation,
+  revision: number,
+  measure: GeometryMeasure = measureGeometry(annotation.geometry),
+): AnnotationValues {
   const [x, y, w, h] = measure.bbox;
   return [
     annotation.id,

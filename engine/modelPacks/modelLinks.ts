@@ -18,14 +18,46 @@ const XAL = 'https://github.com/CVHub520/X-AnyLabeling/releases/download';
 const XAL_SOURCE = 'X-AnyLabeling release assets (github.com/CVHub520/X-AnyLabeling)';
 
 function link(id: string, displayName: string, description: string, urls: string[], source: string): ModelLink {
-  return { id, displayName, description: `${description} Not verified here: no sha256 is known for it.`, urls, sha256: urls.map(() => null), verified: false, source };
+  return {
+    id,
+    displayName,
+    description: `${description} Not verified here: no sha256 is known for it.`,
+    urls,
+    sha256: urls.map(() => null),
+    verified: false,
+    source,
+  };
 }
 
 export const MODEL_LINKS: readonly ModelLink[] = [
-  link('yolov8n', 'YOLOv8n (COCO, 80 classes)', 'Ultralytics YOLOv8 nano detector exported to ONNX.', [`${XAL}/v0.1.0/yolov8n.onnx`], `${XAL_SOURCE}; Ultralytics weights, AGPL-3.0`),
-  link('yolov8n-seg', 'YOLOv8n-seg (COCO, 80 classes)', 'Ultralytics YOLOv8 nano instance segmenter exported to ONNX.', [`${XAL}/v0.1.0/yolov8n-seg.onnx`], `${XAL_SOURCE}; Ultralytics weights, AGPL-3.0`),
-  link('yolo11s', 'YOLO11s (COCO, 80 classes)', 'Ultralytics YOLO11 small detector exported to ONNX.', [`${XAL}/v2.4.4/yolo11s.onnx`], `${XAL_SOURCE}; Ultralytics weights, AGPL-3.0`),
-  link('yolo11s-seg', 'YOLO11s-seg (COCO, 80 classes)', 'Ultralytics YOLO11 small instance segmenter exported to ONNX.', [`${XAL}/v2.4.4/yolo11s-seg.onnx`], `${XAL_SOURCE}; Ultralytics weights, AGPL-3.0`),
+  link(
+    'yolov8n',
+    'YOLOv8n (COCO, 80 classes)',
+    'Ultralytics YOLOv8 nano detector exported to ONNX.',
+    [`${XAL}/v0.1.0/yolov8n.onnx`],
+    `${XAL_SOURCE}; Ultralytics weights, AGPL-3.0`,
+  ),
+  link(
+    'yolov8n-seg',
+    'YOLOv8n-seg (COCO, 80 classes)',
+    'Ultralytics YOLOv8 nano instance segmenter exported to ONNX.',
+    [`${XAL}/v0.1.0/yolov8n-seg.onnx`],
+    `${XAL_SOURCE}; Ultralytics weights, AGPL-3.0`,
+  ),
+  link(
+    'yolo11s',
+    'YOLO11s (COCO, 80 classes)',
+    'Ultralytics YOLO11 small detector exported to ONNX.',
+    [`${XAL}/v2.4.4/yolo11s.onnx`],
+    `${XAL_SOURCE}; Ultralytics weights, AGPL-3.0`,
+  ),
+  link(
+    'yolo11s-seg',
+    'YOLO11s-seg (COCO, 80 classes)',
+    'Ultralytics YOLO11 small instance segmenter exported to ONNX.',
+    [`${XAL}/v2.4.4/yolo11s-seg.onnx`],
+    `${XAL_SOURCE}; Ultralytics weights, AGPL-3.0`,
+  ),
   link(
     'sam2.1-hiera-tiny',
     'SAM 2.1 Hiera Tiny',

@@ -26,7 +26,10 @@ function npmrcValue(path: string, key: string): string | null {
     if (trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
     const eq = trimmed.indexOf('=');
     if (eq < 0 || trimmed.slice(0, eq).trim() !== key) continue;
-    value = trimmed.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    value = trimmed
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
   }
   return value || null;
 }

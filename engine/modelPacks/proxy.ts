@@ -134,12 +134,19 @@ export function openTunnel(proxy: URL, url: URL, options: { timeoutMs: number; s
       headers: { host: authority, ...proxyAuthorization(proxy) },
       signal: options.signal,
     });
-    request.setTimeout(options.timeoutMs, () => request.destroy(Object.assign(new Error(`no answer for ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    request.setTimeout(options.timeoutMs, () =>
+      request.destroy(Object.assign(new Error(`no answer for ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+    );
     request.on('connect', (response, socket) => {
       request.setTimeout(0);
       if (response.statusCode !== 200) {
         socket.destroy();
-        reject(new ModelPackError('offline', `${proxyLabel(proxy)} refused the tunnel to ${authority} (HTTP ${response.statusCode}${response.statusMessage ? ` ${response.statusMessage}` : ''})`));
+        reject(
+          new ModelPackError(
+            'offline',
+            `${proxyLabel(proxy)} refused the tunnel to ${authority} (HTTP ${response.statusCode}${response.statusMessage ? ` ${response.statusMessage}` : ''})`,
+          ),
+        );
         return;
       }
       resolve(socket);

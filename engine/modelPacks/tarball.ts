@@ -73,7 +73,8 @@ export function parsePaxRecords(data: Buffer): Map<string, string> {
     const space = data.indexOf(0x20, pos);
     if (space < 0) throw corrupt('pax header record without a length');
     const length = Number(data.subarray(pos, space).toString('latin1'));
-    if (!Number.isInteger(length) || length <= space - pos || pos + length > data.length) throw corrupt('pax header record with a bad length');
+    if (!Number.isInteger(length) || length <= space - pos || pos + length > data.length)
+      throw corrupt('pax header record with a bad length');
     const record = data.subarray(space + 1, pos + length - 1).toString('utf8'); // drop the trailing "\n"
     const eq = record.indexOf('=');
     if (eq < 0) throw corrupt('pax header record without "="');
@@ -86,7 +87,15 @@ export function parsePaxRecords(data: Buffer): Map<string, string> {
 type Pending =
   | { mode: 'header' }
   /** An entry's data (or meta data: pax or GNU long name) still to come, then padding to the block. */
-  | { mode: 'data'; remaining: number; padding: number; sink: TarEntrySink | null; meta: Buffer[] | null; metaKind: string | null; entry: TarEntry | null }
+  | {
+      mode: 'data';
+      remaining: number;
+      padding: number;
+      sink: TarEntrySink | null;
+      meta: Buffer[] | null;
+      metaKind: string | null;
+      entry: TarEntry | null;
+    }
   | { mode: 'end' };
 
 /**
@@ -117,7 +126,10 @@ export class TarReader {
       if (state.mode === 'header') {
         const need = BLOCK - this.partial.length;
         const take = Math.min(need, chunk.length - pos);
-        this.partial = this.partial.length === 0 && take === BLOCK ? chunk.subarray(pos, pos + take) : Buffer.concat([this.partial, chunk.subarray(pos, pos + take)]);
+        this.partial =
+          this.partial.length === 0 && take === BLOCK
+            ? chunk.subarray(pos, pos + take)
+            : Buffer.concat([this.partial, chunk.subarray(pos, pos + take)]);
         pos += take;
         this.offset += take;
         if (this.partial.length < BLOCK) return;
@@ -157,7 +169,9 @@ export class TarReader {
   async finish(): Promise<void> {
     const state = this.state;
     if (state.mode === 'data' && state.remaining > 0) {
-      throw corrupt(`it ends inside ${state.entry ? `"${state.entry.path}"` : 'a header record'} (${state.remaining} bytes missing); the download is truncated`);
+      throw corrupt(
+        `it ends inside ${state.entry ? `"${state.entry.path}"` : 'a header record'} (${state.remaining} bytes missing); the download is truncated`,
+      );
     }
     if (state.mode === 'data' && state.sink) await state.sink.end();
     if (this.partial.length > 0) throw corrupt(`it ends inside a header at byte ${this.offset}`);
@@ -197,7 +211,13 @@ export class TarReader {
       if (!Number.isSafeInteger(size) || size < 0) throw corrupt(`pax size "${paxSize}" of "${path}" is not a byte count`);
     }
     const kind: TarEntryKind =
-      typeflag === '0' || typeflag === '\0' || typeflag === '7' ? 'file' : typeflag === '5' ? 'directory' : typeflag === '1' || typeflag === '2' ? 'link' : 'other';
+      typeflag === '0' || typeflag === '\0' || typeflag === '7'
+        ? 'file'
+        : typeflag === '5'
+          ? 'directory'
+          : typeflag === '1' || typeflag === '2'
+            ? 'link'
+            : 'other';
     // Links and directories carry no data whatever their size field says.
     if (kind === 'link' || kind === 'directory') size = 0;
     const entry: TarEntry = { path, size, kind };
@@ -258,7 +278,8 @@ export async function walkTarGz(path: string, visit: TarEntryVisitor, options: W
   } catch (error) {
     if (error instanceof ModelPackError) throw error;
     const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('Z_')) throw new ModelPackError('corrupt', `The package tarball is not valid gzip data (${(error as Error).message})`);
+    if (typeof code === 'string' && code.startsWith('Z_'))
+      throw new ModelPackError('corrupt', `The package tarball is not valid gzip data (${(error as Error).message})`);
     throw error;
   } finally {
     file.destroy();
@@ -271,7 +292,10 @@ export async function walkTarGz(path: string, visit: TarEntryVisitor, options: W
  * "package/"); this is the path inside the package, or null for the top folder itself.
  */
 export function packageRelativePath(tarPath: string): string | null {
-  const parts = tarPath.replace(/^\.\//, '').split('/').filter((p) => p !== '' && p !== '.');
+  const parts = tarPath
+    .replace(/^\.\//, '')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.');
   return parts.length > 1 ? parts.slice(1).join('/') : null;
 }
 
@@ -280,14 +304,23 @@ export function packageRelativePath(tarPath: string): string | null {
  * memory; a selected file over `maxFileBytes` is an error rather than a
  * way to fill memory.
  */
-export async function readTarGzFiles(path: string, select: (packagePath: string) => boolean, maxFileBytes: number, options: WalkOptions = {}): Promise<Map<string, Buffer>> {
+export async function readTarGzFiles(
+  path: string,
+  select: (packagePath: string) => boolean,
+  maxFileBytes: number,
+  options: WalkOptions = {},
+): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   await walkTarGz(
     path,
     (entry) => {
       const relative = packageRelativePath(entry.path);
       if (entry.kind !== 'file' || relative === null || !select(relative)) return null;
-      if (entry.size > maxFileBytes) throw new ModelPackError('corrupt', `${relative} in the package tarball is ${entry.size} bytes, more than the ${maxFileBytes} expected`);
+      if (entry.size > maxFileBytes)
+        throw new ModelPackError(
+          'corrupt',
+          `${relative} in the package tarball is ${entry.size} bytes, more than the ${maxFileBytes} expected`,
+        );
       const parts: Buffer[] = [];
       return {
         write: (data) => void parts.push(Buffer.from(data)),

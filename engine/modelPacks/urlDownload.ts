@@ -122,7 +122,8 @@ function rateMeter(): (done: number) => { bytesPerSecond: number | null } {
 
 async function hashOf(path: string, bytes: number): Promise<ReturnType<typeof createHash>> {
   const hash = createHash('sha256');
-  if (bytes > 0) for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  if (bytes > 0)
+    for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1 }) as AsyncIterable<Buffer>) hash.update(chunk);
   return hash;
 }
 
@@ -134,7 +135,8 @@ async function hashOf(path: string, bytes: number): Promise<ReturnType<typeof cr
 export async function downloadUrl(rawUrl: string, options: UrlDownloadOptions): Promise<UrlDownloadResult> {
   const url = parseDownloadUrl(rawUrl);
   const expected = options.expectedSha256?.toLowerCase() ?? null;
-  if (expected !== null && !/^[0-9a-f]{64}$/.test(expected)) throw new ModelPackError('integrity', `"${options.expectedSha256}" is not a sha256 (64 hex digits)`);
+  if (expected !== null && !/^[0-9a-f]{64}$/.test(expected))
+    throw new ModelPackError('integrity', `"${options.expectedSha256}" is not a sha256 (64 hex digits)`);
   await mkdir(options.downloadsDir, { recursive: true });
   const key = keyOf(url.href);
   const partPath = join(options.downloadsDir, `${key}.part`);
@@ -154,7 +156,10 @@ export async function downloadUrl(rawUrl: string, options: UrlDownloadOptions): 
       if (expected !== null && sha256 !== expected) {
         await rm(partPath, { force: true });
         await rm(sidecarPath, { force: true });
-        throw new ModelPackError('integrity', `${fileNameOf(url)} from ${url.host} (${bytes} bytes) has sha256 ${sha256}, not the expected ${expected}; it was deleted and nothing was installed`);
+        throw new ModelPackError(
+          'integrity',
+          `${fileNameOf(url)} from ${url.host} (${bytes} bytes) has sha256 ${sha256}, not the expected ${expected}; it was deleted and nothing was installed`,
+        );
       }
       const folder = join(options.downloadsDir, key);
       await rm(folder, { recursive: true, force: true });
@@ -226,7 +231,8 @@ export async function downloadUrl(rawUrl: string, options: UrlDownloadOptions): 
     } finally {
       await file.close();
     }
-    if (total !== null && done !== total) throw new ModelPackError('interrupted', `The download of ${fileNameOf(url)} ended at ${done} of ${total} bytes`);
+    if (total !== null && done !== total)
+      throw new ModelPackError('interrupted', `The download of ${fileNameOf(url)} ended at ${done} of ${total} bytes`);
     return { resumed: start > 0, bytes: done };
   }
 }

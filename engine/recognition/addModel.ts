@@ -50,7 +50,11 @@ function downloadsDirOf(userModelsDir: string): string {
   return join(resolve(userModelsDir), '.downloads');
 }
 
-async function recognised(paths: readonly string[], options: AddOptions, names?: string[] | null): Promise<{ model: RecognisedModel; ms: number }> {
+async function recognised(
+  paths: readonly string[],
+  options: AddOptions,
+  names?: string[] | null,
+): Promise<{ model: RecognisedModel; ms: number }> {
   const started = Date.now();
   options.onProgress?.({ phase: 'recognise', done: 0, total: 1 });
   const model = await recogniseModel(paths, { namesFile: options.namesFile ?? null, names: names ?? null });
@@ -72,7 +76,11 @@ export async function addModelFromFiles(paths: readonly string[], options: AddOp
 async function downloadAll(urls: readonly string[], options: AddOptions): Promise<{ downloads: UrlDownloadResult[]; ms: number }> {
   const started = Date.now();
   const expected = options.expectedSha256 ?? [];
-  if (expected.length > urls.length) throw new AppError('bad_request', `${expected.length} sha256 values for ${urls.length} URL(s): give at most one per URL, in the same order.`);
+  if (expected.length > urls.length)
+    throw new AppError(
+      'bad_request',
+      `${expected.length} sha256 values for ${urls.length} URL(s): give at most one per URL, in the same order.`,
+    );
   urls.forEach((url) => parseDownloadUrl(url));
   const proxy = options.proxy ?? resolveProxy();
   const downloads: UrlDownloadResult[] = [];
@@ -91,7 +99,11 @@ async function downloadAll(urls: readonly string[], options: AddOptions): Promis
     }
   } catch (error) {
     await forget(downloads);
-    if (error instanceof ModelPackError && error.failure === 'cancelled') throw new ModelPackError('cancelled', `${error.message}; the part downloaded so far is kept, and fetching the same URL again resumes it. Nothing was installed.`);
+    if (error instanceof ModelPackError && error.failure === 'cancelled')
+      throw new ModelPackError(
+        'cancelled',
+        `${error.message}; the part downloaded so far is kept, and fetching the same URL again resumes it. Nothing was installed.`,
+      );
     if (error instanceof ModelPackError) throw new ModelPackError(error.failure, `${error.message}. Nothing was installed.`, error.path);
     throw error;
   }
@@ -108,7 +120,10 @@ export async function addModelFromUrls(urls: readonly string[], options: AddOpti
   if (!urls.length) throw new AppError('bad_request', 'Give the URL of a model file (or two: encoder and decoder).');
   const { downloads, ms: downloadMs } = await downloadAll(urls, options);
   try {
-    const { model, ms } = await recognised(downloads.map((d) => d.path), options);
+    const { model, ms } = await recognised(
+      downloads.map((d) => d.path),
+      options,
+    );
     const installed = await installModel(model, {
       ...options,
       move: true,
@@ -120,8 +135,13 @@ export async function addModelFromUrls(urls: readonly string[], options: AddOpti
   }
 }
 
-function expectedRecord(urls: readonly string[], expected: readonly (string | null)[] | undefined): { expectedSha256?: Record<string, string> } {
-  const entries = urls.map((url, i) => [url, expected?.[i]?.toLowerCase()] as const).filter((e): e is readonly [string, string] => typeof e[1] === 'string');
+function expectedRecord(
+  urls: readonly string[],
+  expected: readonly (string | null)[] | undefined,
+): { expectedSha256?: Record<string, string> } {
+  const entries = urls
+    .map((url, i) => [url, expected?.[i]?.toLowerCase()] as const)
+    .filter((e): e is readonly [string, string] => typeof e[1] === 'string');
   return entries.length ? { expectedSha256: Object.fromEntries(entries) } : {};
 }
 
@@ -136,7 +156,11 @@ export async function planXAnyLabelingImport(yamlPath: string): Promise<XAnyLabe
   try {
     text = await readFile(yamlPath, 'utf8');
   } catch (error) {
-    throw new AppError('not_found', `Cannot read ${yamlPath}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, yamlPath);
+    throw new AppError(
+      'not_found',
+      `Cannot read ${yamlPath}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      yamlPath,
+    );
   }
   return parseXAnyLabelingConfig(text, resolve(yamlPath));
 }
@@ -146,9 +170,17 @@ export async function importXAnyLabelingYaml(yamlPath: string, options: AddOptio
   const plan = await planXAnyLabelingImport(yamlPath);
   const remote = plan.files.filter((f) => f.remote);
   if (remote.length && !options.allowDownload) {
-    throw new AppError('bad_request', `${yamlPath} names ${remote.length} file(s) to download (${remote.map((f) => f.location).join(', ')}); confirm the download to import it. Nothing was installed.`);
+    throw new AppError(
+      'bad_request',
+      `${yamlPath} names ${remote.length} file(s) to download (${remote.map((f) => f.location).join(', ')}); confirm the download to import it. Nothing was installed.`,
+    );
   }
-  const { downloads, ms: downloadMs } = remote.length ? await downloadAll(remote.map((f) => f.location), { ...options, expectedSha256: [] }) : { downloads: [], ms: 0 };
+  const { downloads, ms: downloadMs } = remote.length
+    ? await downloadAll(
+        remote.map((f) => f.location),
+        { ...options, expectedSha256: [] },
+      )
+    : { downloads: [], ms: 0 };
   try {
     const byUrl = new Map(downloads.map((d, i) => [remote[i]!.location, d.path]));
     const paths = plan.files.map((f) => (f.remote ? byUrl.get(f.location)! : f.location));
@@ -172,10 +204,17 @@ export async function importXAnyLabelingYaml(yamlPath: string, options: AddOptio
 /** The recognised files must be what the YAML's type says; an input_size that differs is only a warning (the graph wins). */
 function checkAgainstPlan(model: RecognisedModel, plan: XAnyLabelingPlan, yamlPath: string): string[] {
   const said = `${yamlPath} says type: ${plan.type}`;
-  if (model.family !== plan.family) throw new AppError('invalid_file', `${said}, but its files are ${model.description}. Nothing was installed.`, yamlPath);
+  if (model.family !== plan.family)
+    throw new AppError('invalid_file', `${said}, but its files are ${model.description}. Nothing was installed.`, yamlPath);
   if (model.family === 'yolo' && plan.task && model.model.role.task !== plan.task) {
-    throw new AppError('invalid_file', `${said} (${plan.task === 'segment' ? 'an instance segmenter' : 'a detector'}), but its model is ${model.description}. Nothing was installed.`, yamlPath);
+    throw new AppError(
+      'invalid_file',
+      `${said} (${plan.task === 'segment' ? 'an instance segmenter' : 'a detector'}), but its model is ${model.description}. Nothing was installed.`,
+      yamlPath,
+    );
   }
   const size = model.family === 'yolo' ? model.model.role.inputSize : model.encoder.role.inputSize;
-  return plan.inputSize !== null && plan.inputSize !== size ? [`${yamlPath} gives input_size ${plan.inputSize}, but the model's graph takes ${size}; the graph's size is used.`] : [];
+  return plan.inputSize !== null && plan.inputSize !== size
+    ? [`${yamlPath} gives input_size ${plan.inputSize}, but the model's graph takes ${size}; the graph's size is used.`]
+    : [];
 }

@@ -135,15 +135,27 @@ export async function installModel(model: RecognisedModel, options: InstallOptio
   const started = Date.now();
   const modelsDir = resolve(options.userModelsDir);
   const id = options.id ?? defaultModelId(model);
-  if (!ID_PATTERN.test(id)) throw new AppError('bad_request', `"${id}" cannot be a model id: use letters, digits, ".", "_" and "-" (at most 100), starting with a letter or digit.`);
+  if (!ID_PATTERN.test(id))
+    throw new AppError(
+      'bad_request',
+      `"${id}" cannot be a model id: use letters, digits, ".", "_" and "-" (at most 100), starting with a letter or digit.`,
+    );
   const builtin = await installedModelIds(options.builtinDir);
-  if (builtin.has(id)) throw new AppError('conflict', `A built-in model already has the id "${id}"; choose another with --id. Nothing was installed.`);
+  if (builtin.has(id))
+    throw new AppError('conflict', `A built-in model already has the id "${id}"; choose another with --id. Nothing was installed.`);
   const target = join(modelsDir, id);
   const user = await installedModelIds(modelsDir);
   const holder = user.get(id);
-  if (holder && resolve(holder) !== target) throw new AppError('conflict', `The model "${id}" is already installed in ${holder}; choose another id with --id, or remove that one first. Nothing was installed.`);
+  if (holder && resolve(holder) !== target)
+    throw new AppError(
+      'conflict',
+      `The model "${id}" is already installed in ${holder}; choose another id with --id, or remove that one first. Nothing was installed.`,
+    );
   if (existsSync(target) && !options.force) {
-    throw new AppError('conflict', `A model folder ${target} already exists; choose another id with --id, or replace it with --force. Nothing was installed.`);
+    throw new AppError(
+      'conflict',
+      `A model folder ${target} already exists; choose another id with --id, or replace it with --force. Nothing was installed.`,
+    );
   }
   if (inFlight.has(target)) throw new AppError('conflict', `${id} is already being installed.`);
   inFlight.add(target);
@@ -155,28 +167,46 @@ export async function installModel(model: RecognisedModel, options: InstallOptio
     return await installInto(model, id, work, target, options, started);
   } catch (error) {
     if (error instanceof AppError) throw error;
-    if ((error as Error).name === 'AbortError' || options.signal?.aborted) throw new AppError('conflict', `Adding ${id} was cancelled; nothing was installed.`);
+    if ((error as Error).name === 'AbortError' || options.signal?.aborted)
+      throw new AppError('conflict', `Adding ${id} was cancelled; nothing was installed.`);
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AppError(isDiskFull(error) ? 'disk_full' : 'internal', `Adding ${id} to ${modelsDir} failed: ${reason}. Nothing was installed.`);
+    throw new AppError(
+      isDiskFull(error) ? 'disk_full' : 'internal',
+      `Adding ${id} to ${modelsDir} failed: ${reason}. Nothing was installed.`,
+    );
   } finally {
     if (work) await rm(work, { recursive: true, force: true });
     inFlight.delete(target);
   }
 }
 
-async function installInto(model: RecognisedModel, id: string, work: string, target: string, options: InstallOptions, started: number): Promise<InstalledModel> {
+async function installInto(
+  model: RecognisedModel,
+  id: string,
+  work: string,
+  target: string,
+  options: InstallOptions,
+  started: number,
+): Promise<InstalledModel> {
   // 1. The files, under names that say what they are; external data keeps its name (the graph refers to it by name).
-  const parts = model.family === 'yolo' ? [{ key: 'model', file: model.model, as: 'model.onnx' }] : [
-    { key: 'encoder', file: model.encoder, as: 'encoder.onnx' },
-    { key: 'decoder', file: model.decoder, as: 'decoder.onnx' },
-  ];
+  const parts =
+    model.family === 'yolo'
+      ? [{ key: 'model', file: model.model, as: 'model.onnx' }]
+      : [
+          { key: 'encoder', file: model.encoder, as: 'encoder.onnx' },
+          { key: 'decoder', file: model.decoder, as: 'decoder.onnx' },
+        ];
   const copies: { key: string; from: string; as: string }[] = [];
   for (const part of parts) {
     copies.push({ key: part.key, from: part.file.path, as: part.as });
     for (const data of part.file.externalData) {
       const as = basename(data);
       const clash = copies.find((c) => c.as === as);
-      if (clash && resolve(clash.from) !== resolve(data)) throw new AppError('invalid_file', `Two files named ${as} are needed (${clash.from} and ${data}); put each model's data files in its own folder. Nothing was installed.`);
+      if (clash && resolve(clash.from) !== resolve(data))
+        throw new AppError(
+          'invalid_file',
+          `Two files named ${as} are needed (${clash.from} and ${data}); put each model's data files in its own folder. Nothing was installed.`,
+        );
       if (!clash) copies.push({ key: `data:${as}`, from: data, as });
     }
   }
@@ -200,10 +230,15 @@ async function installInto(model: RecognisedModel, id: string, work: string, tar
       done += (await stat(to)).size;
       options.onProgress?.({ phase: 'copy', done, total });
     } else {
-      sha256 = await copyHashed(copy.from, to, (n) => {
-        done += n;
-        options.onProgress?.({ phase: 'copy', done, total });
-      }, options.signal);
+      sha256 = await copyHashed(
+        copy.from,
+        to,
+        (n) => {
+          done += n;
+          options.onProgress?.({ phase: 'copy', done, total });
+        },
+        options.signal,
+      );
     }
     files[copy.key] = { path: copy.as, sha256, bytes: (await stat(to)).size };
   }
@@ -221,7 +256,11 @@ async function installInto(model: RecognisedModel, id: string, work: string, tar
     for (const [i, io] of built.checks.entries()) {
       if (options.signal?.aborted) throw new AppError('conflict', `Adding ${id} was cancelled; nothing was installed.`);
       const problems = await check(join(work, io.file), io);
-      if (problems.length) throw new AppError('invalid_file', `onnxruntime does not accept ${basename(parts[i]?.file.path ?? io.file)} as recognised: ${problems.join('; ')}. Nothing was installed.`);
+      if (problems.length)
+        throw new AppError(
+          'invalid_file',
+          `onnxruntime does not accept ${basename(parts[i]?.file.path ?? io.file)} as recognised: ${problems.join('; ')}. Nothing was installed.`,
+        );
       options.onProgress?.({ phase: 'check', done: i + 1, total: built.checks.length });
     }
   }
@@ -240,7 +279,11 @@ async function moveIntoPlace(work: string, target: string, id: string, force: bo
     await rename(work, target);
     return;
   }
-  if (!force) throw new AppError('conflict', `${target} appeared while ${id} was being added; add it again with --force to replace it. Nothing was installed.`);
+  if (!force)
+    throw new AppError(
+      'conflict',
+      `${target} appeared while ${id} was being added; add it again with --force to replace it. Nothing was installed.`,
+    );
   const aside = join(dirname(target), `.${id}.replaced-${process.pid}-${Date.now()}`);
   await rename(target, aside);
   try {

@@ -44,7 +44,11 @@ const TENSOR_TYPES: readonly TensorSpec['type'][] = ['float32', 'int64', 'int32'
 /** A graph tensor as a manifest TensorSpec; unnamed dimensions get a name (they match anything). */
 function spec(t: OnnxTensor, file: string): TensorSpec {
   const type = TENSOR_TYPES.find((known) => known === t.type);
-  if (!type) throw new AppError('invalid_file', `${file}: ${t.name} is ${t.type}; this app feeds and reads float32, int64 and int32 tensors only (export the model in float32). Nothing was installed.`);
+  if (!type)
+    throw new AppError(
+      'invalid_file',
+      `${file}: ${t.name} is ${t.type}; this app feeds and reads float32, int64 and int32 tensors only (export the model in float32). Nothing was installed.`,
+    );
   const shape = (t.shape ?? []).map((d, i) => (d === null ? `d${i}` : d));
   return { name: t.name, type, shape };
 }
@@ -78,7 +82,13 @@ function samManifest(r: ManifestRequest & { model: Extract<RecognisedModel, { fa
     ...header(r, SEGMENTER_MANIFEST_KIND, decoder),
     trainedOn: 'unknown: added from its ONNX files (Segment Anything format)',
     encoder: encoderIo,
-    decoder: { ...io(decoder, r.paths.decoder!), maskThreshold: 0, numMasks: d.numMasks, maxPoints: MAX_POINTS, bestMask: d.numMasks === 4 ? 'sam-select' : 'max-iou' },
+    decoder: {
+      ...io(decoder, r.paths.decoder!),
+      maskThreshold: 0,
+      numMasks: d.numMasks,
+      maxPoints: MAX_POINTS,
+      bestMask: d.numMasks === 4 ? 'sam-select' : 'max-iou',
+    },
     preprocessing: {
       inputSize,
       /** Which input the encoder takes: the normalised, padded [1, 3, S, S] tensor, or ("raw-hwc") the resized image [h, w, 3] in 0-255. */
@@ -101,7 +111,13 @@ function sam2Manifest(r: ManifestRequest & { model: Extract<RecognisedModel, { f
   const raw = {
     ...header(r, SAM2_MANIFEST_KIND, decoder),
     encoder: io(encoder, r.paths.encoder!),
-    decoder: { ...io(decoder, r.paths.decoder!), format: decoder.role.format, numMasks: decoder.role.numMasks, maskThreshold: 0, maxPoints: MAX_POINTS },
+    decoder: {
+      ...io(decoder, r.paths.decoder!),
+      format: decoder.role.format,
+      numMasks: decoder.role.numMasks,
+      maskThreshold: 0,
+      maxPoints: MAX_POINTS,
+    },
     preprocessing: {
       inputSize: encoder.role.inputSize,
       resize: 'stretch-bilinear-antialias',

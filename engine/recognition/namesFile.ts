@@ -13,7 +13,8 @@ const MAX_BYTES = 1024 * 1024;
 function fromYamlValue(value: unknown, where: string): string[] {
   if (Array.isArray(value)) {
     return value.map((name, i) => {
-      if ((typeof name !== 'string' && typeof name !== 'number') || !String(name).trim()) throw new Error(`${where}: class ${i} is not a non-empty name`);
+      if ((typeof name !== 'string' && typeof name !== 'number') || !String(name).trim())
+        throw new Error(`${where}: class ${i} is not a non-empty name`);
       return String(name);
     });
   }
@@ -23,7 +24,8 @@ function fromYamlValue(value: unknown, where: string): string[] {
     for (const [key, name] of entries) {
       const index = /^\d+$/.test(key) ? Number(key) : NaN;
       if (!(index >= 0 && index < entries.length)) throw new Error(`${where}: class index "${key}" is not one of 0..${entries.length - 1}`);
-      if ((typeof name !== 'string' && typeof name !== 'number') || !String(name).trim()) throw new Error(`${where}: class ${index} is not a non-empty name`);
+      if ((typeof name !== 'string' && typeof name !== 'number') || !String(name).trim())
+        throw new Error(`${where}: class ${index} is not a non-empty name`);
       names[index] = String(name);
     }
     return names;
@@ -41,7 +43,8 @@ export function classNamesFromYaml(doc: unknown, where: string): string[] {
   const value = record.names ?? record.classes;
   if (value === undefined) throw new Error(`${where} has no "names" (or "classes") entry`);
   const names = fromYamlValue(value, `${where} "${record.names !== undefined ? 'names' : 'classes'}"`);
-  if (typeof record.nc === 'number' && record.nc !== names.length) throw new Error(`${where} says nc: ${record.nc} but lists ${names.length} names`);
+  if (typeof record.nc === 'number' && record.nc !== names.length)
+    throw new Error(`${where} says nc: ${record.nc} but lists ${names.length} names`);
   if (!names.length) throw new Error(`${where} lists no class names`);
   return names;
 }
@@ -52,11 +55,16 @@ export async function readNamesFile(path: string): Promise<string[]> {
   let text: string;
   try {
     const info = await stat(path);
-    if (info.size > MAX_BYTES) throw new AppError('invalid_file', `${name} is ${info.size} bytes; a names file is at most ${MAX_BYTES}`, path);
+    if (info.size > MAX_BYTES)
+      throw new AppError('invalid_file', `${name} is ${info.size} bytes; a names file is at most ${MAX_BYTES}`, path);
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new AppError('not_found', `Cannot read the names file ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, path);
+    throw new AppError(
+      'not_found',
+      `Cannot read the names file ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      path,
+    );
   }
   try {
     if (/^\.ya?ml$/i.test(extname(path))) {

@@ -12,7 +12,18 @@
 // TypeProto, TensorShapeProto, TensorProto, StringStringEntryProto).
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { bufferSource, expectWireType, fields, fileSource, readString, WIRE_LENGTH, WIRE_VARINT, WireFormatError, type ByteSource, type WireField } from './protobufWire.js';
+import {
+  bufferSource,
+  expectWireType,
+  fields,
+  fileSource,
+  readString,
+  WIRE_LENGTH,
+  WIRE_VARINT,
+  WireFormatError,
+  type ByteSource,
+  type WireField,
+} from './protobufWire.js';
 
 /** A dimension: a number, a symbolic name (`"batch"`), or null when the graph gives neither. */
 export type OnnxDim = number | string | null;
@@ -177,7 +188,8 @@ async function readGraph(source: ByteSource, graph: WireField, info: OnnxGraphIn
         if (s.field === 1) initializers.add((await readInitializer(source, s)).name);
       }
     }
-    if (external.size > LIMITS.externalFiles) throw new WireFormatError(`the initializers name more than ${LIMITS.externalFiles} external data files`, f.start);
+    if (external.size > LIMITS.externalFiles)
+      throw new WireFormatError(`the initializers name more than ${LIMITS.externalFiles} external data files`, f.start);
   }
   // IR < 4 exporters list every initializer as a graph input too; those are weights, not inputs.
   info.inputs = inputs.filter((t) => !initializers.has(t.name));
@@ -198,9 +210,13 @@ export async function readOnnxFile(path: string): Promise<OnnxGraphInfo> {
     size = info.size;
   } catch (error) {
     if (error instanceof OnnxFormatError) throw error;
-    throw new OnnxFormatError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, path);
+    throw new OnnxFormatError(
+      `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      path,
+    );
   }
-  if (size === 0) throw new OnnxFormatError(`${basename(path)} is empty (0 bytes): not an ONNX model (an interrupted download or copy?)`, path);
+  if (size === 0)
+    throw new OnnxFormatError(`${basename(path)} is empty (0 bytes): not an ONNX model (an interrupted download or copy?)`, path);
   const source = await fileSource(path);
   try {
     return await readFrom(source, path);
@@ -233,7 +249,8 @@ async function readFrom(source: ByteSource, path: string): Promise<OnnxGraphInfo
         }
         info.opsets[domain] = version;
       } else if (f.field === MODEL.metadataProps) {
-        if (Object.keys(info.metadata).length >= LIMITS.metadataEntries) throw new WireFormatError(`more than ${LIMITS.metadataEntries} metadata entries`, f.start);
+        if (Object.keys(info.metadata).length >= LIMITS.metadataEntries)
+          throw new WireFormatError(`more than ${LIMITS.metadataEntries} metadata entries`, f.start);
         const [key, value] = await stringEntry(source, f, 'a metadata entry', LIMITS.metadataValue);
         info.metadata[key] = value;
       }

@@ -57,7 +57,8 @@ export async function fileSource(path: string): Promise<ByteSource> {
   return {
     size,
     read: async (offset, length) => {
-      if (offset >= windowStart && offset + length <= windowStart + window.length) return window.subarray(offset - windowStart, offset - windowStart + length);
+      if (offset >= windowStart && offset + length <= windowStart + window.length)
+        return window.subarray(offset - windowStart, offset - windowStart + length);
       if (length > WINDOW_BYTES) return fill(offset, length);
       windowStart = offset;
       window = await fill(offset, Math.min(WINDOW_BYTES, size - offset));
@@ -132,7 +133,8 @@ export async function* fields(source: ByteSource, start: number, end: number): A
       }
       case WIRE_LENGTH: {
         const [length, , payload] = await readVarint(source, afterTag, end);
-        if (payload + length > end) throw new WireFormatError(`field ${field} declares ${length} bytes but only ${end - payload} remain`, at);
+        if (payload + length > end)
+          throw new WireFormatError(`field ${field} declares ${length} bytes but only ${end - payload} remain`, at);
         yield { field, wireType, varint: 0, signed: 0, start: payload, length };
         offset = payload + length;
         break;
@@ -151,5 +153,6 @@ export async function readString(source: ByteSource, f: WireField, what: string,
 }
 
 export function expectWireType(f: WireField, wireType: number, what: string): void {
-  if (f.wireType !== wireType) throw new WireFormatError(`${what} (field ${f.field}) has wire type ${f.wireType}, expected ${wireType}`, f.start);
+  if (f.wireType !== wireType)
+    throw new WireFormatError(`${what} (field ${f.field}) has wire type ${f.wireType}, expected ${wireType}`, f.start);
 }

@@ -156,7 +156,8 @@ export function classNamesFrom(value: PythonLiteral, where: string): string[] {
   const names: string[] = [];
   for (const [key, name] of value.entries) {
     const index = typeof key === 'number' ? key : /^\d+$/.test(key) ? Number(key) : NaN;
-    if (!Number.isInteger(index) || index < 0 || index >= value.entries.length) throw new Error(`${where}: class index ${JSON.stringify(key)} is not one of 0..${value.entries.length - 1}`);
+    if (!Number.isInteger(index) || index < 0 || index >= value.entries.length)
+      throw new Error(`${where}: class index ${JSON.stringify(key)} is not one of 0..${value.entries.length - 1}`);
     if (names[index] !== undefined) throw new Error(`${where}: class index ${index} is given twice`);
     if (typeof name !== 'string' || !name.trim()) throw new Error(`${where}: class ${index} is not a non-empty name`);
     names[index] = name;

@@ -9,7 +9,18 @@ import { basename, dirname, extname, isAbsolute, join, normalize, resolve, sep }
 import { AppError } from '../../common/contract/result.js';
 import { OnnxFormatError, readOnnxFile, type OnnxGraphInfo } from './onnxGraph.js';
 import { readNamesFile } from './namesFile.js';
-import { classifyGraph, describeRole, FAMILY_TEXT, RECOGNISED_FAMILIES, type GraphRole, type Sam2DecoderRole, type Sam2EncoderRole, type SamDecoderRole, type SamEncoderRole, type YoloRole } from './signatures.js';
+import {
+  classifyGraph,
+  describeRole,
+  FAMILY_TEXT,
+  RECOGNISED_FAMILIES,
+  type GraphRole,
+  type Sam2DecoderRole,
+  type Sam2EncoderRole,
+  type SamDecoderRole,
+  type SamEncoderRole,
+  type YoloRole,
+} from './signatures.js';
 
 export interface RecognisedFile<R extends GraphRole = GraphRole> {
   path: string;
@@ -71,8 +82,10 @@ async function collect(paths: readonly string[]): Promise<{ files: string[]; giv
 /** What a file that is not ONNX probably is, for the message. */
 async function hintFor(path: string): Promise<string> {
   const ext = extname(path).toLowerCase();
-  if (ext === '.pt' || ext === '.pth') return ' It looks like a PyTorch checkpoint: export it to ONNX first (Ultralytics: `yolo export model=… format=onnx`; Segment Anything: scripts/export_onnx_model.py).';
-  if (ext === '.yaml' || ext === '.yml') return ' A YAML file given alone is read as an X-AnyLabeling model config; a data.yaml of class names goes beside the model file (or with --names).';
+  if (ext === '.pt' || ext === '.pth')
+    return ' It looks like a PyTorch checkpoint: export it to ONNX first (Ultralytics: `yolo export model=… format=onnx`; Segment Anything: scripts/export_onnx_model.py).';
+  if (ext === '.yaml' || ext === '.yml')
+    return ' A YAML file given alone is read as an X-AnyLabeling model config; a data.yaml of class names goes beside the model file (or with --names).';
   return '';
 }
 
@@ -89,14 +102,18 @@ async function readGraph(path: string): Promise<RecognisedFile> {
   const dir = dirname(path);
   const externalData = graph.externalData.map((location) => {
     const normalised = normalize(location);
-    if (isAbsolute(location) || normalised.split(sep).includes('..')) throw refuse(`${basename(path)} keeps weights in "${location}", outside its folder; move that file next to the model.`, path);
+    if (isAbsolute(location) || normalised.split(sep).includes('..'))
+      throw refuse(`${basename(path)} keeps weights in "${location}", outside its folder; move that file next to the model.`, path);
     return join(dir, normalised);
   });
   for (const file of externalData) {
     try {
       await stat(file);
     } catch {
-      throw refuse(`${basename(path)} keeps its weights in ${basename(file)}, which is not next to it; add that file beside the model.`, path);
+      throw refuse(
+        `${basename(path)} keeps its weights in ${basename(file)}, which is not next to it; add that file beside the model.`,
+        path,
+      );
     }
   }
   return { path, bytes: (await stat(path)).size, graph, role: classified.role, externalData };
@@ -122,12 +139,18 @@ function pairSam(encoder: RecognisedFile<SamEncoderRole>, decoder: RecognisedFil
   }
   // An export that left the encoder's output symbolic takes the decoder's sizes (the graph check at install confirms them).
   const inputSize = e.inputSize ?? d.grid * 16;
-  if (inputSize % d.grid !== 0) throw refuse(`${basename(encoder.path)} takes ${inputSize}² images, which a ${d.grid}² embedding grid does not divide.`, encoder.path);
+  if (inputSize % d.grid !== 0)
+    throw refuse(`${basename(encoder.path)} takes ${inputSize}² images, which a ${d.grid}² embedding grid does not divide.`, encoder.path);
   const role: SamEncoderRole = { ...e, channels: d.channels, grid: d.grid, inputSize };
   return { family: 'sam', encoder: { ...encoder, role }, decoder, description: `${describeRole(d)} + ${describeRole(role)}` };
 }
 
-async function yoloNames(model: RecognisedFile<YoloRole>, options: RecogniseOptions, givenNames: string | null, foundNames: string | null): Promise<{ names: string[]; source: string }> {
+async function yoloNames(
+  model: RecognisedFile<YoloRole>,
+  options: RecogniseOptions,
+  givenNames: string | null,
+  foundNames: string | null,
+): Promise<{ names: string[]; source: string }> {
   const role = model.role;
   // A names file the user gave (option, or dropped beside the model) wins; one found in a dropped folder only fills a gap.
   const file = options.namesFile ?? givenNames ?? (role.names ? null : foundNames);
@@ -153,7 +176,9 @@ async function yoloNames(model: RecognisedFile<YoloRole>, options: RecogniseOpti
 export async function recogniseModel(paths: readonly string[], options: RecogniseOptions = {}): Promise<RecognisedModel> {
   const { files, givenNames, foundNames } = await collect(paths);
   if (files.length > 2) {
-    throw refuse(`${files.length} .onnx files were given (${files.map((f) => basename(f)).join(', ')}); give one model at a time: a YOLO file, or an encoder and its decoder.`);
+    throw refuse(
+      `${files.length} .onnx files were given (${files.map((f) => basename(f)).join(', ')}); give one model at a time: a YOLO file, or an encoder and its decoder.`,
+    );
   }
   const graphs: RecognisedFile[] = [];
   for (const file of files) graphs.push(await readGraph(file));
@@ -166,7 +191,8 @@ export async function recogniseModel(paths: readonly string[], options: Recognis
     return { family: 'yolo', model, classes: names, description: `${describeRole({ ...model.role, names })}, class names from ${source}` };
   }
 
-  const find = <R extends GraphRole['role']>(role: R) => graphs.filter((g): g is RecognisedFile<Extract<GraphRole, { role: R }>> => hasRole(g, role));
+  const find = <R extends GraphRole['role']>(role: R) =>
+    graphs.filter((g): g is RecognisedFile<Extract<GraphRole, { role: R }>> => hasRole(g, role));
   const [samEnc, samDec, sam2Enc, sam2Dec] = [find('sam-encoder'), find('sam-decoder'), find('sam2-encoder'), find('sam2-decoder')];
   if (samEnc.length === 1 && samDec.length === 1) return pairSam(samEnc[0]!, samDec[0]!);
   if (sam2Enc.length === 1 && sam2Dec.length === 1) {
@@ -184,7 +210,10 @@ export async function recogniseModel(paths: readonly string[], options: Recognis
     'sam2-encoder': `its decoder (${FAMILY_TEXT['sam2-decoder']})`,
   };
   if (only) {
-    throw refuse(`${basename(only.path)} was recognised as ${describeRole(only.role)}, which needs ${partner[only.role.role] ?? 'another part'}: give both files together (or the folder holding them).`, only.path);
+    throw refuse(
+      `${basename(only.path)} was recognised as ${describeRole(only.role)}, which needs ${partner[only.role.role] ?? 'another part'}: give both files together (or the folder holding them).`,
+      only.path,
+    );
   }
   throw refuse(`These files do not make one model: ${listing(graphs)}. Expected ${RECOGNISED_FAMILIES}.`);
 }

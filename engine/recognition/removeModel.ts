@@ -20,14 +20,18 @@ export interface RemoveOptions {
 /** Removes the user model `modelId`; returns the folder it was in. */
 export async function removeUserModel(modelId: string, options: RemoveOptions): Promise<string> {
   const root = resolve(options.userModelsDir);
-  if ((await installedModelIds(options.builtinDir)).has(modelId)) throw new AppError('forbidden', `"${modelId}" is a built-in model; only your own models can be removed.`);
-  if (options.inUse?.includes(modelId)) throw new AppError('conflict', `"${modelId}" is the model in use; choose another model first, then remove it.`);
+  if ((await installedModelIds(options.builtinDir)).has(modelId))
+    throw new AppError('forbidden', `"${modelId}" is a built-in model; only your own models can be removed.`);
+  if (options.inUse?.includes(modelId))
+    throw new AppError('conflict', `"${modelId}" is the model in use; choose another model first, then remove it.`);
   const byId = (await installedModelIds(root)).get(modelId);
-  const byFolder = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(modelId) && existsSync(join(root, modelId, 'manifest.json')) ? join(root, modelId) : undefined;
+  const byFolder =
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(modelId) && existsSync(join(root, modelId, 'manifest.json')) ? join(root, modelId) : undefined;
   const dir = byId ?? byFolder;
   if (!dir) throw new AppError('not_found', `No user model "${modelId}" in ${root}.`);
   const folder = resolve(dir);
-  if (dirname(folder) !== root || basename(folder).startsWith('.')) throw new AppError('forbidden', `${folder} is not a model folder of ${root}.`);
+  if (dirname(folder) !== root || basename(folder).startsWith('.'))
+    throw new AppError('forbidden', `${folder} is not a model folder of ${root}.`);
   const aside = join(root, `.${modelId}.removing-${process.pid}-${Date.now()}`);
   await rename(folder, aside);
   await rm(aside, { recursive: true, force: true });

@@ -14,7 +14,13 @@
 // family's name and what is wrong (a renamed input, a wrong shape), so the
 // message can say more than "unknown".
 import { SAM_DECODER_INPUTS, SAM_DECODER_OUTPUTS } from '../worker/models/segmenter/manifest.js';
-import { SAM2_DECODER_INPUTS, SAM2_DECODER_OUTPUTS, SAM2_ENCODER_OUTPUTS, SAM2_ORIG_IM_SIZE, type Sam2DecoderFormat } from '../worker/models/sam2/manifest.js';
+import {
+  SAM2_DECODER_INPUTS,
+  SAM2_DECODER_OUTPUTS,
+  SAM2_ENCODER_OUTPUTS,
+  SAM2_ORIG_IM_SIZE,
+  type Sam2DecoderFormat,
+} from '../worker/models/sam2/manifest.js';
 import { YOLO_INPUT, YOLO_OUTPUT, YOLO_PROTOTYPES } from '../worker/models/yolo/manifest.js';
 import { describeTensor, type OnnxDim, type OnnxGraphInfo, type OnnxTensor } from './onnxGraph.js';
 import { classNamesFrom, parsePythonLiteral } from './pythonLiteral.js';
@@ -135,7 +141,8 @@ function samDecoder(info: OnnxGraphInfo): Verdict {
   const outputs = byName(info.outputs);
   const problems = [...missingNames('input', SAM_DECODER_INPUTS, inputs), ...missingNames('output', SAM_DECODER_OUTPUTS, outputs)];
   const extra = info.inputs.filter((t) => !(SAM_DECODER_INPUTS as readonly string[]).includes(t.name));
-  if (extra.length && !problems.length) problems.push(`it has input(s) ${extra.map((t) => `"${t.name}"`).join(', ')} that the official export does not`);
+  if (extra.length && !problems.length)
+    problems.push(`it has input(s) ${extra.map((t) => `"${t.name}"`).join(', ')} that the official export does not`);
   for (const name of SAM_DECODER_INPUTS) {
     const t = inputs.get(name);
     const p = t && typeProblem(t, ['float32']);
@@ -144,10 +151,12 @@ function samDecoder(info: OnnxGraphInfo): Verdict {
   const emb = inputs.get('image_embeddings');
   const embShape = emb?.shape ?? [];
   const [channels, grid] = [embShape[1], embShape[2]];
-  if (emb && (embShape.length !== 4 || !isNumber(channels) || !isNumber(grid) || embShape[3] !== grid)) problems.push(`${describeTensor(emb)} should be [1, C, g, g] with numbers`);
+  if (emb && (embShape.length !== 4 || !isNumber(channels) || !isNumber(grid) || embShape[3] !== grid))
+    problems.push(`${describeTensor(emb)} should be [1, C, g, g] with numbers`);
   const maskInput = inputs.get('mask_input');
   const lowRes = maskInput?.shape?.[2];
-  if (maskInput && (!isNumber(lowRes) || shapeProblem(maskInput, [1, 1, lowRes, lowRes]))) problems.push(`${describeTensor(maskInput)} should be [1, 1, L, L] with a number L`);
+  if (maskInput && (!isNumber(lowRes) || shapeProblem(maskInput, [1, 1, lowRes, lowRes])))
+    problems.push(`${describeTensor(maskInput)} should be [1, 1, L, L] with a number L`);
   const iou = outputs.get('iou_predictions');
   const masks = outputs.get('masks');
   const k = [iou?.shape?.[1], masks?.shape?.[1]].find(isNumber);
@@ -165,7 +174,13 @@ function samDecoder(info: OnnxGraphInfo): Verdict {
       if (p) problems.push(p);
     }
   }
-  return verdict('sam-decoder', score, problems, () => ({ role: 'sam-decoder', numMasks: k!, channels: channels as number, grid: grid as number, lowResMaskSize: lowRes as number }));
+  return verdict('sam-decoder', score, problems, () => ({
+    role: 'sam-decoder',
+    numMasks: k!,
+    channels: channels as number,
+    grid: grid as number,
+    lowResMaskSize: lowRes as number,
+  }));
 }
 
 function samEncoder(info: OnnxGraphInfo): Verdict {
@@ -185,7 +200,14 @@ function samEncoder(info: OnnxGraphInfo): Verdict {
   // SAM's ViT (patch 16) and MobileSAM's TinyViT downsample the 1024 input to a 64 grid: a power of two, at least 4x.
   const fitsGrid = (s: number): boolean => grid === null || (s > grid && s % grid === 0 && Number.isInteger(Math.log2(s / grid)));
   const problems = [typeProblem(input, ['float32'])].filter((p): p is string => p !== null);
-  if (shape.length === 4 && shape[1] === 3 && (!isNumber(shape[0]) || shape[0] === 1) && isNumber(shape[2]) && shape[2] === shape[3] && fitsGrid(shape[2])) {
+  if (
+    shape.length === 4 &&
+    shape[1] === 3 &&
+    (!isNumber(shape[0]) || shape[0] === 1) &&
+    isNumber(shape[2]) &&
+    shape[2] === shape[3] &&
+    fitsGrid(shape[2])
+  ) {
     const inputSize = shape[2];
     return verdict('sam-encoder', 0.5, problems, () => ({ role: 'sam-encoder', input: 'normalised-nchw', inputSize, channels, grid }));
   }
@@ -208,7 +230,8 @@ function sam2Encoder(info: OnnxGraphInfo): Verdict {
   if (info.inputs.length !== 1 || !image) problems.push(`it has ${info.inputs.length} inputs, expected one (the image)`);
   else {
     const s = image.shape?.[2];
-    if (!isNumber(s) || shapeProblem(image, [1, 3, s, s])) problems.push(`${describeTensor(image)} should be [1, 3, S, S] with a number S (1024)`);
+    if (!isNumber(s) || shapeProblem(image, [1, 3, s, s]))
+      problems.push(`${describeTensor(image)} should be [1, 3, S, S] with a number S (1024)`);
     else inputSize = s;
     const p = typeProblem(image, ['float32']);
     if (p) problems.push(p);
@@ -236,7 +259,8 @@ function sam2Decoder(info: OnnxGraphInfo): Verdict {
   const problems = [...missingNames('input', SAM2_DECODER_INPUTS, inputs), ...missingNames('output', SAM2_DECODER_OUTPUTS, outputs)];
   const known: readonly string[] = [...SAM2_DECODER_INPUTS, SAM2_ORIG_IM_SIZE];
   const extra = info.inputs.filter((t) => !known.includes(t.name));
-  if (extra.length && !problems.length) problems.push(`it has input(s) ${extra.map((t) => `"${t.name}"`).join(', ')} that neither SAM 2 export format has`);
+  if (extra.length && !problems.length)
+    problems.push(`it has input(s) ${extra.map((t) => `"${t.name}"`).join(', ')} that neither SAM 2 export format has`);
   for (const name of SAM2_DECODER_INPUTS) {
     const t = inputs.get(name);
     const p = t && typeProblem(t, ['float32']);
@@ -277,7 +301,11 @@ function yolo(info: OnnxGraphInfo): Verdict {
   if (info.inputs.length > 1) problems.push(`it has ${info.inputs.length} inputs, expected one (${YOLO_INPUT})`);
   const task = info.metadata.task;
   if (task !== undefined && task !== 'detect' && task !== 'segment') {
-    return { family: 'yolo', resemblance: score, problems: [`its task is "${task}" (metadata); only detect and segment models are supported`] };
+    return {
+      family: 'yolo',
+      resemblance: score,
+      problems: [`its task is "${task}" (metadata); only detect and segment models are supported`],
+    };
   }
 
   // Input size: the graph's, else the imgsz metadata (dynamic exports).
@@ -292,8 +320,10 @@ function yolo(info: OnnxGraphInfo): Verdict {
     const meta = Array.isArray(imgsz.value) && imgsz.value.every((v) => typeof v === 'number') ? (imgsz.value as number[]) : [];
     const side = (graph: OnnxDim | undefined, i: number): number | undefined => (isNumber(graph) ? graph : meta[meta.length === 1 ? 0 : i]);
     const [height, width] = [side(h, 0), side(w, 1)];
-    if (height === undefined || width === undefined) problems.push(`its input size is not fixed (${describeTensor(image)}) and it has no imgsz metadata`);
-    else if (height !== width) problems.push(`its input is ${width}x${height}; only square inputs are supported (export with a square imgsz)`);
+    if (height === undefined || width === undefined)
+      problems.push(`its input size is not fixed (${describeTensor(image)}) and it has no imgsz metadata`);
+    else if (height !== width)
+      problems.push(`its input is ${width}x${height}; only square inputs are supported (export with a square imgsz)`);
     else inputSize = height;
   }
 
@@ -326,17 +356,33 @@ function yolo(info: OnnxGraphInfo): Verdict {
   else if (out0 && shape) {
     const [rows, cols] = [shape[1], shape[2]];
     const end2endMeta = info.metadata.end2end;
-    const endToEnd = end2endMeta !== undefined ? end2endMeta === 'True' : isNumber(cols) && cols === 6 + maskDims && (!isNumber(rows) || rows > cols);
+    const endToEnd =
+      end2endMeta !== undefined ? end2endMeta === 'True' : isNumber(cols) && cols === 6 + maskDims && (!isNumber(rows) || rows > cols);
     if (endToEnd) {
       head = 'end2end';
-      if (isNumber(cols) && cols !== 6 + maskDims) problems.push(`${describeTensor(out0)} of an end-to-end head should be [1, N, ${6 + maskDims}] (x1, y1, x2, y2, score, class${maskDims ? `, ${maskDims} mask coefficients` : ''})`);
+      if (isNumber(cols) && cols !== 6 + maskDims)
+        problems.push(
+          `${describeTensor(out0)} of an end-to-end head should be [1, N, ${6 + maskDims}] (x1, y1, x2, y2, score, class${maskDims ? `, ${maskDims} mask coefficients` : ''})`,
+        );
     } else if (isNumber(rows)) {
       classCount = rows - 4 - maskDims;
-      if (classCount < 1) problems.push(`${describeTensor(out0)} has ${rows} rows, too few for 4 box values${maskDims ? ` + ${maskDims} mask coefficients` : ''} + classes`);
-      else if (names && names.length !== classCount) problems.push(`${YOLO_OUTPUT} has ${classCount} class rows but the "names" metadata lists ${names.length} classes`);
+      if (classCount < 1)
+        problems.push(
+          `${describeTensor(out0)} has ${rows} rows, too few for 4 box values${maskDims ? ` + ${maskDims} mask coefficients` : ''} + classes`,
+        );
+      else if (names && names.length !== classCount)
+        problems.push(`${YOLO_OUTPUT} has ${classCount} class rows but the "names" metadata lists ${names.length} classes`);
     }
   }
-  return verdict('yolo', score, problems, () => ({ role: 'yolo', task: protos ? 'segment' : 'detect', head, inputSize, classCount, maskDims, names }));
+  return verdict('yolo', score, problems, () => ({
+    role: 'yolo',
+    task: protos ? 'segment' : 'detect',
+    head,
+    inputSize,
+    classCount,
+    maskDims,
+    names,
+  }));
 }
 
 const CHECKS = [yolo, sam2Encoder, sam2Decoder, samDecoder, samEncoder];

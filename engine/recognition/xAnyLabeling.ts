@@ -59,7 +59,8 @@ export function parseXAnyLabelingConfig(text: string, yamlPath: string): XAnyLab
   } catch (error) {
     return fail(`not valid YAML (${(error as Error).message.split('\n')[0]})`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail('expected a mapping with "type", "name" and the model paths');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    return fail('expected a mapping with "type", "name" and the model paths');
   const record = doc as Record<string, unknown>;
   const str = (key: string): string | null => {
     const value = record[key];
@@ -82,16 +83,20 @@ export function parseXAnyLabelingConfig(text: string, yamlPath: string): XAnyLab
   const displayName = str('display_name') ?? name;
 
   const location = (key: string): XAnyLabelingFile['location'] => {
-    const value = str(key) ?? fail(`no "${key}" (a ${type} config names ${family === 'yolo' ? 'model_path' : 'encoder_model_path and decoder_model_path'})`);
+    const value =
+      str(key) ??
+      fail(`no "${key}" (a ${type} config names ${family === 'yolo' ? 'model_path' : 'encoder_model_path and decoder_model_path'})`);
     if (/^https?:\/\//i.test(value)) return value;
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return fail(`"${key}" is a URL this app cannot download (${value}); use http(s) or a local path`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+      return fail(`"${key}" is a URL this app cannot download (${value}); use http(s) or a local path`);
     return isAbsolute(value) ? value : resolve(yamlPath, '..', value);
   };
   const file = (role: XAnyLabelingFile['role'], key: string): XAnyLabelingFile => {
     const where = location(key);
     return { role, location: where, remote: /^https?:\/\//i.test(where) };
   };
-  const files = family === 'yolo' ? [file('model', 'model_path')] : [file('encoder', 'encoder_model_path'), file('decoder', 'decoder_model_path')];
+  const files =
+    family === 'yolo' ? [file('model', 'model_path')] : [file('encoder', 'encoder_model_path'), file('decoder', 'decoder_model_path')];
 
   let classes: string[] | null = null;
   if (record.classes !== undefined && record.classes !== null) {
@@ -103,7 +108,8 @@ export function parseXAnyLabelingConfig(text: string, yamlPath: string): XAnyLab
   }
   const probability = (n: number): boolean => n > 0 && n < 1;
   const conf = num('conf_threshold', probability, 'a number between 0 and 1');
-  const iou = num('nms_threshold', probability, 'a number between 0 and 1') ?? num('iou_threshold', probability, 'a number between 0 and 1');
+  const iou =
+    num('nms_threshold', probability, 'a number between 0 and 1') ?? num('iou_threshold', probability, 'a number between 0 and 1');
   const inputSize = num('input_size', (n) => Number.isInteger(n) && n > 0, 'a positive whole number') ?? null;
   return { type, family, task, name, displayName, files, classes, thresholds: { conf, iou }, inputSize };
 }

@@ -23,7 +23,8 @@ export function sampleTable(outputs: Float64Array, scale: number, size: number):
 }
 
 /** `count` evenly spaced coordinates: from + (k + offset) * step. */
-export const range = (from: number, count: number, step = 1, offset = 0): Float64Array => Float64Array.from({ length: count }, (_, k) => from + (k + offset) * step);
+export const range = (from: number, count: number, step = 1, offset = 0): Float64Array =>
+  Float64Array.from({ length: count }, (_, k) => from + (k + offset) * step);
 
 /** The table for resizing a whole axis of `inSize` pixels to `outSize`. */
 export const resizeTable = (outSize: number, inSize: number): SampleTable => sampleTable(range(0, outSize), inSize / outSize, inSize);

@@ -19,7 +19,12 @@ export function emptyBinaryCrop(): BinaryCrop {
  * The tight crop of a width × height mask (non-zero = inside). `origin` is
  * where the mask's top-left pixel lies in the image, for masks of a region.
  */
-export function fromFullMask(mask: Uint8Array, width: number, height: number, origin: { x: number; y: number } = { x: 0, y: 0 }): BinaryCrop {
+export function fromFullMask(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  origin: { x: number; y: number } = { x: 0, y: 0 },
+): BinaryCrop {
   if (mask.length !== width * height) throw new RangeError(`a ${width}×${height} mask needs ${width * height} pixels, got ${mask.length}`);
   let minX = width;
   let minY = height;
@@ -76,7 +81,12 @@ export function toFullMask(crop: BinaryCrop, width: number, height: number): Uin
  * then labelled: a few times faster than flooding pixel by pixel on
  * megapixel masks.
  */
-export function labelComponents(pixels: Uint8Array, width: number, height: number, connectivity: Connectivity = 8): { labels: Int32Array; count: number; sizes: number[] } {
+export function labelComponents(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  connectivity: Connectivity = 8,
+): { labels: Int32Array; count: number; sizes: number[] } {
   // Runs as [row, start, end) triples, in scan order.
   const runRow: number[] = [];
   const runStart: number[] = [];
@@ -97,7 +107,7 @@ export function labelComponents(pixels: Uint8Array, width: number, height: numbe
     const row = y * width;
     const first = runStart.length;
     let above = previousFirst;
-    for (let x = 0; x < width; ) {
+    for (let x = 0; x < width;) {
       if (!pixels[row + x]) {
         x++;
         continue;
@@ -157,7 +167,11 @@ export interface ComponentFilter {
  * nothing, so without `minShareOfLargest` the result is empty when none
  * lands on it.
  */
-export function keepComponentsAt(crop: BinaryCrop, points: readonly (readonly [number, number])[], filter: ComponentFilter = {}): BinaryCrop {
+export function keepComponentsAt(
+  crop: BinaryCrop,
+  points: readonly (readonly [number, number])[],
+  filter: ComponentFilter = {},
+): BinaryCrop {
   assertFullResolution(crop);
   if (crop.area === 0) return crop;
   const { x: bx, y: by, w, h } = crop.box;
@@ -209,8 +223,16 @@ export type MaskResize = 'nearest' | 'threshold';
  * where the bilinear (or, shrinking, area) average is at least one half,
  * which gives smooth outlines when enlarging.
  */
-export function resizeMask(pixels: Uint8Array, width: number, height: number, targetWidth: number, targetHeight: number, mode: MaskResize): Uint8Array {
-  if (pixels.length !== width * height) throw new RangeError(`a ${width}×${height} mask needs ${width * height} pixels, got ${pixels.length}`);
+export function resizeMask(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  targetWidth: number,
+  targetHeight: number,
+  mode: MaskResize,
+): Uint8Array {
+  if (pixels.length !== width * height)
+    throw new RangeError(`a ${width}×${height} mask needs ${width * height} pixels, got ${pixels.length}`);
   if (!Number.isInteger(targetWidth) || !Number.isInteger(targetHeight) || targetWidth < 1 || targetHeight < 1) {
     throw new RangeError(`cannot resize a mask to ${targetWidth}×${targetHeight}`);
   }

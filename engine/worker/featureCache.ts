@@ -109,7 +109,11 @@ export function readDiskFeatures(path: string, key: string): CachedFeatures | nu
     if (!Number.isInteger(header.floats) || bytes.length !== dataStart + dataBytes) return null;
     const gridFloats = header.channels * header.grid * header.grid;
     const extraSpecs = header.extra ?? [];
-    if (!Array.isArray(extraSpecs) || extraSpecs.some((t) => typeof t.name !== 'string' || !Array.isArray(t.dims) || !t.dims.every((d) => Number.isInteger(d) && d > 0))) return null;
+    if (
+      !Array.isArray(extraSpecs) ||
+      extraSpecs.some((t) => typeof t.name !== 'string' || !Array.isArray(t.dims) || !t.dims.every((d) => Number.isInteger(d) && d > 0))
+    )
+      return null;
     if (gridFloats + extraSpecs.reduce((n, t) => n + elements(t.dims), 0) !== header.floats) return null;
     const body = bytes.subarray(dataStart);
     if (createHash('sha256').update(body).digest('hex') !== header.sha256) return null;
@@ -138,7 +142,9 @@ export function readDiskFeatures(path: string, key: string): CachedFeatures | nu
 
 /** Writes atomically (temp file + rename), so a crash never leaves a half file under the real name. */
 export function writeDiskFeatures(path: string, features: CachedFeatures): void {
-  const parts = [features.embeddings.data, ...(features.extra ?? []).map((t) => t.data)].map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength));
+  const parts = [features.embeddings.data, ...(features.extra ?? []).map((t) => t.data)].map((d) =>
+    Buffer.from(d.buffer, d.byteOffset, d.byteLength),
+  );
   const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   const header: DiskHeader = {
     key: features.key,

@@ -95,16 +95,30 @@ export interface MaskProvider {
     progress: (done: number, total: number) => void,
   ): Promise<ProviderResult>;
   /** Proposals for the whole image (grid of prompts, or the whole-image foreground). */
-  everything(image: WorkerImage, prepared: PreparedImage, params: EverythingParams, progress: (done: number, total: number) => void): Promise<ProviderResult>;
+  everything(
+    image: WorkerImage,
+    prepared: PreparedImage,
+    params: EverythingParams,
+    progress: (done: number, total: number) => void,
+  ): Promise<ProviderResult>;
   /** Text embedding for label guesses; only when capabilities.labels. */
   embedText(phrase: string): Promise<Float32Array>;
   /** Whole-image detections (detectors and instance segmenters only: capabilities.detect). */
-  detect?(image: WorkerImage, prepared: PreparedImage, params: DetectParams, progress: (done: number, total: number) => void): Promise<DetectorOutput>;
+  detect?(
+    image: WorkerImage,
+    prepared: PreparedImage,
+    params: DetectParams,
+    progress: (done: number, total: number) => void,
+  ): Promise<DetectorOutput>;
   release(): Promise<void>;
 }
 
 /** Refuses the prompt kinds a provider does not take, naming the first one. */
-export function assertPromptKinds(provider: Pick<MaskProvider, 'id' | 'capabilities'>, prompt: WorkerPrompt, options: SegmentOptions): void {
+export function assertPromptKinds(
+  provider: Pick<MaskProvider, 'id' | 'capabilities'>,
+  prompt: WorkerPrompt,
+  options: SegmentOptions,
+): void {
   const caps = provider.capabilities;
   const refuse = (what: string) => {
     throw new AppError('unsupported', `${provider.id} cannot take ${what}.${caps.promptNote ? ` ${caps.promptNote}` : ''}`);

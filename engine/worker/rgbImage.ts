@@ -45,8 +45,10 @@ export function cornersInImage(corners: Corners, image: RgbImage, what: string):
   const top = Math.max(0, Math.floor(y0));
   const right = Math.min(image.width, Math.ceil(x1));
   const bottom = Math.min(image.height, Math.ceil(y1));
-  if (right <= left || bottom <= top) throw new RangeError(`the ${what} [${corners.join(', ')}] lies outside the ${image.width}×${image.height} image`);
-  if (right - left < 2 || bottom - top < 2) throw new RangeError(`the ${what} [${corners.join(', ')}] covers less than 2×2 pixels of the image`);
+  if (right <= left || bottom <= top)
+    throw new RangeError(`the ${what} [${corners.join(', ')}] lies outside the ${image.width}×${image.height} image`);
+  if (right - left < 2 || bottom - top < 2)
+    throw new RangeError(`the ${what} [${corners.join(', ')}] covers less than 2×2 pixels of the image`);
   return { x: left, y: top, w: right - left, h: bottom - top };
 }
 

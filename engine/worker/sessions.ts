@@ -62,7 +62,10 @@ export function availableExecutionProviders(bindingDir: string = ortBindingDir()
  * no adapter on a headless machine, or a slow software one) is only used
  * when chosen explicitly.
  */
-export function resolveExecutionProvider(choice: ExecutionProviderChoice, platform: NodeJS.Platform = process.platform): ExecutionProviderName {
+export function resolveExecutionProvider(
+  choice: ExecutionProviderChoice,
+  platform: NodeJS.Platform = process.platform,
+): ExecutionProviderName {
   if (!(EXECUTION_PROVIDERS as readonly string[]).includes(choice))
     throw new AppError('bad_request', `Unknown execution provider "${String(choice)}" (expected one of ${EXECUTION_PROVIDERS.join(', ')})`);
   if (choice !== 'auto') return choice;
@@ -153,7 +156,11 @@ async function createAll(files: readonly SessionFile[], provider: ExecutionProvi
  * time-boxed here: run this in a worker and time-box the worker.
  */
 export async function openSessions(files: readonly SessionFile[], requested: ExecutionProviderName): Promise<OpenedSessions> {
-  if (!isProviderName(requested)) throw new AppError('bad_request', `Unknown execution provider "${String(requested)}" (expected one of ${ORT_EXECUTION_PROVIDERS.join(', ')})`);
+  if (!isProviderName(requested))
+    throw new AppError(
+      'bad_request',
+      `Unknown execution provider "${String(requested)}" (expected one of ${ORT_EXECUTION_PROVIDERS.join(', ')})`,
+    );
   for (const f of files) await assertFileExists(f.path, `${f.part} model file`);
   if (requested === 'cpu') return { sessions: await createAll(files, 'cpu'), activeProvider: 'cpu', providerNote: null };
   const available = availableExecutionProviders();
@@ -177,21 +184,32 @@ function showShape(shape: ReadonlyArray<number | string>): string {
 /** Differences between what the manifest declares for a file and what its session has. */
 export function signatureProblems(spec: IoSpec, session: ort.InferenceSession): string[] {
   const problems: string[] = [];
-  const compare = (kind: 'input' | 'output', declared: readonly TensorSpec[], names: readonly string[], metadata: readonly ort.InferenceSession.ValueMetadata[]): void => {
+  const compare = (
+    kind: 'input' | 'output',
+    declared: readonly TensorSpec[],
+    names: readonly string[],
+    metadata: readonly ort.InferenceSession.ValueMetadata[],
+  ): void => {
     const declaredNames = declared.map((t) => t.name);
     const missing = declaredNames.filter((n) => !names.includes(n));
-    if (missing.length) problems.push(`manifest.json declares ${kind}(s) ${missing.map((n) => `"${n}"`).join(', ')} that the model does not have`);
+    if (missing.length)
+      problems.push(`manifest.json declares ${kind}(s) ${missing.map((n) => `"${n}"`).join(', ')} that the model does not have`);
     // An undeclared input could not be fed; an undeclared output is merely ignored.
     const unknown = kind === 'input' ? names.filter((n) => !declaredNames.includes(n)) : [];
-    if (unknown.length) problems.push(`the model has ${kind}(s) ${unknown.map((n) => `"${n}"`).join(', ')} that manifest.json does not declare`);
+    if (unknown.length)
+      problems.push(`the model has ${kind}(s) ${unknown.map((n) => `"${n}"`).join(', ')} that manifest.json does not declare`);
     if (missing.length || unknown.length) problems.push(`the model's ${kind}s are: ${names.join(', ')}`);
     for (const t of declared) {
       const meta = metadata.find((m) => m.name === t.name);
       if (!meta?.isTensor) continue;
       if (meta.type !== t.type) problems.push(`${kind} "${t.name}" is ${meta.type} in the model but ${t.type} in manifest.json`);
       const actual = meta.shape;
-      const clash = actual.length > 0 && (actual.length !== t.shape.length || actual.some((d, i) => typeof d === 'number' && typeof t.shape[i] === 'number' && d !== t.shape[i]));
-      if (clash) problems.push(`${kind} "${t.name}" has shape ${showShape(actual)} in the model but ${showShape(t.shape)} in manifest.json`);
+      const clash =
+        actual.length > 0 &&
+        (actual.length !== t.shape.length ||
+          actual.some((d, i) => typeof d === 'number' && typeof t.shape[i] === 'number' && d !== t.shape[i]));
+      if (clash)
+        problems.push(`${kind} "${t.name}" has shape ${showShape(actual)} in the model but ${showShape(t.shape)} in manifest.json`);
     }
   };
   compare('input', spec.inputs, session.inputNames, session.inputMetadata);

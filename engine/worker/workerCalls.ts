@@ -14,14 +14,30 @@ import {
   type MaskCandidate,
   type MaterializedMask,
 } from '../../common/contract/index.js';
-import { SUPERSEDED_MESSAGE, type CallAnswer, type CallPayload, type DetectPayload, type ModelRef, type WorkerCallKind, type WorkerImage, type WorkerLabel } from '../protocol.js';
+import {
+  SUPERSEDED_MESSAGE,
+  type CallAnswer,
+  type CallPayload,
+  type DetectPayload,
+  type ModelRef,
+  type WorkerCallKind,
+  type WorkerImage,
+  type WorkerLabel,
+} from '../protocol.js';
 import { cropPolygons, cropRle, DISPLAY_CROP_MAX, fullImageRle } from './candidateMasks.js';
 import { CandidateSetStore, type StoredCandidate } from './candidateSets.js';
 import { createProvider } from './createProvider.js';
 import { detectionLabel, unmappedClasses } from './detectionLabels.js';
 import { FeatureCache } from './featureCache.js';
 import { cosine } from './labels.js';
-import { ENGINE_PICK_RULE, type CandidateMask, type MaskProvider, type PreparedImage, type ProviderCandidate, type ProviderResult } from './maskProvider.js';
+import {
+  ENGINE_PICK_RULE,
+  type CandidateMask,
+  type MaskProvider,
+  type PreparedImage,
+  type ProviderCandidate,
+  type ProviderResult,
+} from './maskProvider.js';
 import { availableExecutionProviders, fileSignatureProblems } from './sessions.js';
 
 export interface CallContext {
@@ -42,7 +58,8 @@ interface OpenModel {
   provider: MaskProvider;
 }
 
-const sameRef = (a: ModelRef, b: ModelRef): boolean => a.modelId === b.modelId && a.modelDir === b.modelDir && a.kind === b.kind && a.executionProvider === b.executionProvider;
+const sameRef = (a: ModelRef, b: ModelRef): boolean =>
+  a.modelId === b.modelId && a.modelDir === b.modelDir && a.kind === b.kind && a.executionProvider === b.executionProvider;
 
 export class WorkerCalls {
   private primary: OpenModel | null = null;
@@ -75,9 +92,19 @@ export class WorkerCalls {
     const stale = this.side.filter((m) => m.ref.modelId === ref.modelId);
     this.side = this.side.filter((m) => m.ref.modelId !== ref.modelId);
     await Promise.all(stale.map((m) => m.provider.release().catch(() => undefined)));
-    const provider = await createProvider({ id: ref.modelId, dir: ref.modelDir, kind: ref.kind, executionProvider: ref.executionProvider, cache: this.cache });
+    const provider = await createProvider({
+      id: ref.modelId,
+      dir: ref.modelDir,
+      kind: ref.kind,
+      executionProvider: ref.executionProvider,
+      cache: this.cache,
+    });
     this.side.push({ ref, provider });
-    while (this.side.length > MAX_SIDE_MODELS) await this.side.shift()!.provider.release().catch(() => undefined);
+    while (this.side.length > MAX_SIDE_MODELS)
+      await this.side
+        .shift()!
+        .provider.release()
+        .catch(() => undefined);
     return provider;
   }
 
@@ -156,14 +183,27 @@ export class WorkerCalls {
     const started = performance.now();
     const { image, labels, labelMap } = payload;
     const detector = await this.acquire(payload.detector);
-    if (!detector.detect || !detector.capabilities.detect) throw new AppError('unsupported', `${detector.id} is not a detector: it takes prompts (use it to segment).`);
+    if (!detector.detect || !detector.capabilities.detect)
+      throw new AppError('unsupported', `${detector.id} is not a detector: it takes prompts (use it to segment).`);
     const chain = payload.chain ? await this.acquire(payload.chain) : null;
-    if (chain && !chain.capabilities.box) throw new AppError('unsupported', `${chain.id} takes no boxes, so it cannot turn detections into masks.`);
+    if (chain && !chain.capabilities.box)
+      throw new AppError('unsupported', `${chain.id} takes no boxes, so it cannot turn detections into masks.`);
     const prepared = await this.prepare(detector, image, context);
     const chainPrepared = chain ? await this.prepare(chain, image, context) : null;
     const decodeStarted = performance.now();
-    const found = await detector.detect(image, prepared, { conf: payload.conf, iou: payload.iou, maxDetections: payload.maxDetections }, context.progress);
-    const kept: { classId: number; score: number; box: [number, number, number, number]; mask: CandidateMask | null; maskScore: number | null }[] = [];
+    const found = await detector.detect(
+      image,
+      prepared,
+      { conf: payload.conf, iou: payload.iou, maxDetections: payload.maxDetections },
+      context.progress,
+    );
+    const kept: {
+      classId: number;
+      score: number;
+      box: [number, number, number, number];
+      mask: CandidateMask | null;
+      maskScore: number | null;
+    }[] = [];
     for (const [i, d] of found.detections.entries()) {
       context.progress(i, found.detections.length);
       if (!chain || !chainPrepared) {
@@ -181,13 +221,21 @@ export class WorkerCalls {
       kept.push({ ...d, mask: candidate?.mask ?? null, maskScore: candidate?.score ?? null });
     }
     const stored: StoredCandidate[] = kept.map((d) => ({ mask: d.mask, score: d.score }));
-    const set = this.sets.add({ modelId: detector.id, imageId: image.imageId, imageKey: prepared.key, width: prepared.width, height: prepared.height, candidates: stored });
+    const set = this.sets.add({
+      modelId: detector.id,
+      imageId: image.imageId,
+      imageKey: prepared.key,
+      width: prepared.width,
+      height: prepared.height,
+      candidates: stored,
+    });
     const detections: Detection[] = kept.map((d, index) => {
       const className = found.classNames[d.classId] ?? `class ${d.classId}`;
       let mask: Detection['mask'] = null;
       if (d.mask) {
         const crop = d.mask.crop(DISPLAY_CROP_MAX);
-        if (crop.area > 0) mask = { box: crop.box, area: crop.area, crop: { rle: cropRle(crop), scale: crop.scale }, maskScore: d.maskScore };
+        if (crop.area > 0)
+          mask = { box: crop.box, area: crop.area, crop: { rle: cropRle(crop), scale: crop.scale }, maskScore: d.maskScore };
       }
       return { index, classId: d.classId, className, score: d.score, box: d.box, label: detectionLabel(className, labels, labelMap), mask };
     });
@@ -216,7 +264,16 @@ export class WorkerCalls {
       }
       // A side model (a detector that was run) becomes the loaded one without being opened twice.
       const sideIndex = this.side.findIndex((m) => sameRef(m.ref, ref));
-      const next = sideIndex >= 0 ? this.side.splice(sideIndex, 1)[0]!.provider : await createProvider({ id: ref.modelId, dir: ref.modelDir, kind: ref.kind, executionProvider: ref.executionProvider, cache: this.cache });
+      const next =
+        sideIndex >= 0
+          ? this.side.splice(sideIndex, 1)[0]!.provider
+          : await createProvider({
+              id: ref.modelId,
+              dir: ref.modelDir,
+              kind: ref.kind,
+              executionProvider: ref.executionProvider,
+              cache: this.cache,
+            });
       this.primary = { ref, provider: next };
       this.sets.clear();
       if (this.side.length === 0) this.cache.clear();
@@ -242,7 +299,8 @@ export class WorkerCalls {
       const prepared = await this.prepare(provider, image, context);
       const prior = previous ? this.sets.get(previous.candidateSetId) : undefined;
       // The memory prompt only applies to the same image under the same model.
-      const memory = prior && prior.imageKey === prepared.key && prior.modelId === provider.id ? prior.candidates[previous!.index]?.memory : undefined;
+      const memory =
+        prior && prior.imageKey === prepared.key && prior.modelId === provider.id ? prior.candidates[previous!.index]?.memory : undefined;
       const decodeStarted = performance.now();
       const result = await provider.segment(image, prepared, prompt, options ?? {}, memory, context.progress);
       return this.publish(provider, image, prepared, result, labels, performance.now() - decodeStarted, started);
@@ -261,10 +319,15 @@ export class WorkerCalls {
 
     materialize: async ({ candidateSetId, index }) => {
       const set = this.sets.get(candidateSetId);
-      if (!set) throw new AppError('not_found', 'That candidate is no longer available (too old, or the model was reloaded); prompt again.');
+      if (!set)
+        throw new AppError('not_found', 'That candidate is no longer available (too old, or the model was reloaded); prompt again.');
       const candidate = set.candidates[index];
       if (!candidate) throw new AppError('bad_request', `Candidate ${index} does not exist (the set has ${set.candidates.length}).`);
-      if (!candidate.mask) throw new AppError('unsupported', `Detection ${index} is a box without a mask: store its box, or run the detector chained to a SAM-family model.`);
+      if (!candidate.mask)
+        throw new AppError(
+          'unsupported',
+          `Detection ${index} is a box without a mask: store its box, or run the detector chained to a SAM-family model.`,
+        );
       const crop = candidate.mask.crop();
       if (crop.area === 0) throw new AppError('conflict', 'That candidate is an empty mask; nothing to accept.');
       const mask: MaterializedMask = {
@@ -300,7 +363,8 @@ export function pickBest(candidates: readonly MaskCandidate[]): number {
   let best = 0;
   candidates.forEach((c, i) => {
     const b = candidates[best]!;
-    if (c.area > 0 && (b.area === 0 || c.stability > b.stability || (c.stability === b.stability && (c.score ?? 0) > (b.score ?? 0)))) best = i;
+    if (c.area > 0 && (b.area === 0 || c.stability > b.stability || (c.stability === b.stability && (c.score ?? 0) > (b.score ?? 0))))
+      best = i;
   });
   return best;
 }
@@ -308,5 +372,16 @@ export function pickBest(candidates: readonly MaskCandidate[]): number {
 /** pickBest's rule on a provider's candidates (for a chained segmenter that leaves the choice to the engine). */
 function pickProviderBest(candidates: readonly ProviderCandidate[]): number {
   const areas = candidates.map((c) => c.mask.crop(DISPLAY_CROP_MAX).area);
-  return pickBest(candidates.map((c, i) => ({ index: i, score: c.score, note: null, stability: c.stability, box: { x: 0, y: 0, w: 0, h: 0 }, area: areas[i]!, crop: { rle: { size: [0, 0], counts: '' }, scale: 1 }, labels: [] })));
+  return pickBest(
+    candidates.map((c, i) => ({
+      index: i,
+      score: c.score,
+      note: null,
+      stability: c.stability,
+      box: { x: 0, y: 0, w: 0, h: 0 },
+      area: areas[i]!,
+      crop: { rle: { size: [0, 0], counts: '' }, scale: 1 },
+      labels: [],
+    })),
+  );
 }

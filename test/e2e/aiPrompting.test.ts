@@ -15,7 +15,8 @@ import { groundTruth, gtBox, type Bbox, type CocoFile } from './support/sampleTr
 import { openBrowserSession, type BrowserSession } from './support/session.js';
 
 const centre = ([x, y, w, h]: Bbox): [number, number] => [x + w / 2, y + h / 2];
-const intersects = (a: number[], b: number[]) => a[0]! < b[0]! + b[2]! && b[0]! < a[0]! + a[2]! && a[1]! < b[1]! + b[3]! && b[1]! < a[1]! + a[3]!;
+const intersects = (a: number[], b: number[]) =>
+  a[0]! < b[0]! + b[2]! && b[0]! < a[0]! + a[2]! && a[1]! < b[1]! + b[3]! && b[1]! < a[1]! + a[3]!;
 
 const skip = chromiumMissing();
 
@@ -26,7 +27,10 @@ describe('AI prompting in browser mode', { skip }, () => {
   // One label per colour: the built-in model gets the colour word right almost always (see its model card).
   const LABELS = ['red square', 'yellow star', 'purple hexagon', 'sand'];
 
-  before(async () => { session = await openBrowserSession({ images: 4, labels: LABELS }); page = session.page; });
+  before(async () => {
+    session = await openBrowserSession({ images: 4, labels: LABELS });
+    page = session.page;
+  });
   after(() => session?.close());
 
   const { panel, panelAttribute, nextCandidate, stored, waitSaved } = promptPanelHelpers(() => page);
@@ -39,15 +43,21 @@ describe('AI prompting in browser mode', { skip }, () => {
     await page.locator('[data-testid="ai-model"] option[value="shapes-seem-tiny"]').waitFor({ state: 'attached' });
     assert.equal(await page.getByTestId('ai-model').inputValue(), 'shapes-seem-tiny');
     await page.locator('[data-testid="engine-status"][data-worker="ready"]').waitFor({ timeout: 30_000 });
-    const providers = await page.locator('[data-testid="ai-provider"] option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    const providers = await page
+      .locator('[data-testid="ai-provider"] option')
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
     assert.ok(providers.includes('cpu'), `providers offered: ${providers}`);
     assert.deepEqual(
-      await page.getByTestId('ai-kind').evaluateAll((items) => items.map((i) => `${i.getAttribute('data-kind')}:${i.getAttribute('data-available')}`)),
+      await page
+        .getByTestId('ai-kind')
+        .evaluateAll((items) => items.map((i) => `${i.getAttribute('data-kind')}:${i.getAttribute('data-available')}`)),
       ['points:1', 'box:1', 'scribble:1', 'text:1', 'reference:1'],
     );
     // The image on screen and the next ones are encoded ahead of any prompt.
     for (const imageId of [1, 2]) {
-      await page.locator(`[data-testid="image-item"][data-image-id="${imageId}"] [data-testid="feature-mark"][data-state="ready"]`).waitFor({ timeout: 60_000 });
+      await page
+        .locator(`[data-testid="image-item"][data-image-id="${imageId}"] [data-testid="feature-mark"][data-state="ready"]`)
+        .waitFor({ timeout: 60_000 });
     }
     await page.keyboard.press('?');
     const overlay = await page.getByTestId('shortcuts').innerText();
@@ -66,7 +76,9 @@ describe('AI prompting in browser mode', { skip }, () => {
     assert.match(await page.getByTestId('candidate-info').innerText(), /^\d\/\d · IoU -?\d\.\d\d$/);
     const marks = await page.evaluate(() => ({
       sent: performance.getEntriesByName('ai:prompt-sent').length,
-      drawn: performance.getEntriesByName('ai:candidate-drawn').map((m) => ((m as PerformanceMark).detail as { candidateSetId: string }).candidateSetId),
+      drawn: performance
+        .getEntriesByName('ai:candidate-drawn')
+        .map((m) => ((m as PerformanceMark).detail as { candidateSetId: string }).candidateSetId),
     }));
     assert.ok(marks.sent >= 1, 'a prompt-sent mark per request');
     assert.ok(marks.drawn.includes(first), `a candidate-drawn mark for ${first} (got ${marks.drawn})`);
@@ -93,9 +105,15 @@ describe('AI prompting in browser mode', { skip }, () => {
     assert.ok(listHeight >= Math.min(count, 3) * 12, `candidate list ${listHeight} px high for ${count} candidates`);
     const shownIndex = await panelAttribute('candidate-index');
     await page.keyboard.press('Tab');
-    await page.waitForFunction((index) => document.querySelector<HTMLElement>('[data-testid="prompt-panel"]')?.dataset.candidateIndex !== index, shownIndex);
+    await page.waitForFunction(
+      (index) => document.querySelector<HTMLElement>('[data-testid="prompt-panel"]')?.dataset.candidateIndex !== index,
+      shownIndex,
+    );
     await page.keyboard.press('Shift+Tab');
-    await page.waitForFunction((index) => document.querySelector<HTMLElement>('[data-testid="prompt-panel"]')?.dataset.candidateIndex === index, shownIndex);
+    await page.waitForFunction(
+      (index) => document.querySelector<HTMLElement>('[data-testid="prompt-panel"]')?.dataset.candidateIndex === index,
+      shownIndex,
+    );
     await screenshot(page, 'ai-02-refined');
 
     await page.keyboard.press('Enter');
@@ -108,7 +126,10 @@ describe('AI prompting in browser mode', { skip }, () => {
     assert.equal(annotation.source, 'shapes-seem-tiny');
     assert.ok(annotation.score !== null && annotation.score >= 0 && annotation.score <= 1, `score ${annotation.score}`);
     assert.equal(annotation.geometry.kind, 'mask');
-    assert.ok(annotation.geometry.kind === 'mask' && (annotation.geometry.outline?.length ?? 0) > 0, 'the mask keeps its simplified outline');
+    assert.ok(
+      annotation.geometry.kind === 'mask' && (annotation.geometry.outline?.length ?? 0) > 0,
+      'the mask keeps its simplified outline',
+    );
 
     // Accepting was one document change; the prompts were not.
     await page.keyboard.press('Control+z');
@@ -150,7 +171,8 @@ describe('AI prompting in browser mode', { skip }, () => {
     const [x, y, w, h] = gtBox(gt, 'shapes_0001.jpg', 'purple hexagon');
     await page.mouse.move(image.x + x * scale, image.y + y * scale);
     await page.mouse.down();
-    for (let step = 1; step <= 6; step++) await page.mouse.move(image.x + (x + (w * step) / 6) * scale, image.y + (y + (h * step) / 6) * scale);
+    for (let step = 1; step <= 6; step++)
+      await page.mouse.move(image.x + (x + (w * step) / 6) * scale, image.y + (y + (h * step) / 6) * scale);
     await page.mouse.up();
     await page.locator('[data-testid="reference-surface"][data-region="box"]').waitFor();
     await page.getByTestId('reference-use').click();
@@ -168,10 +190,16 @@ describe('AI prompting in browser mode', { skip }, () => {
     await page.keyboard.press('d');
     await waitForImage(page, 3);
     await page.keyboard.press('g');
-    await page.waitForFunction(() => {
-      const element = document.querySelector<HTMLElement>('[data-testid="prompt-panel"]');
-      return element?.dataset.candidateMode === 'everything' && Number(element.dataset.candidateCount) > 0 && element.dataset.pending === '0';
-    }, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => {
+        const element = document.querySelector<HTMLElement>('[data-testid="prompt-panel"]');
+        return (
+          element?.dataset.candidateMode === 'everything' && Number(element.dataset.candidateCount) > 0 && element.dataset.pending === '0'
+        );
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
     const proposals = Number(await panelAttribute('candidate-count'));
     await screenshot(page, 'ai-05-everything');
     await page.getByTestId('ai-accept-all').click();
@@ -227,21 +255,31 @@ describe('AI prompting in browser mode', { skip }, () => {
     const coco = JSON.parse(readFileSync(summary.path, 'utf8')) as CocoFile;
     const categoryOf = (id: number) => coco.categories.find((c) => c.id === id)?.name;
     const imageIdOf = (name: string) => coco.images.find((i) => i.file_name === name)?.id;
-    const on = (name: string) => coco.annotations.filter((a) => a.image_id === imageIdOf(name)).map((a) => ({ ...a, category: categoryOf(a.category_id) }));
+    const on = (name: string) =>
+      coco.annotations.filter((a) => a.image_id === imageIdOf(name)).map((a) => ({ ...a, category: categoryOf(a.category_id) }));
 
     const first = on('shapes_0001.jpg');
     assert.deepEqual(first.map((a) => a.category).sort(), ['red square', 'yellow star']);
     const square = first.find((a) => a.category === 'red square')!;
     const [sx, sy] = centre(gtBox(gt, 'shapes_0001.jpg', 'red square'));
-    assert.ok(square.bbox[0] <= sx && sx <= square.bbox[0] + square.bbox[2] && square.bbox[1] <= sy && sy <= square.bbox[1] + square.bbox[3], `the clicked point is inside ${square.bbox}`);
+    assert.ok(
+      square.bbox[0] <= sx && sx <= square.bbox[0] + square.bbox[2] && square.bbox[1] <= sy && sy <= square.bbox[1] + square.bbox[3],
+      `the clicked point is inside ${square.bbox}`,
+    );
     const star = first.find((a) => a.category === 'yellow star')!;
     assert.ok(intersects(star.bbox, gtBox(gt, 'shapes_0001.jpg', 'yellow star')), `the text prompt found the star: ${star.bbox}`);
     assert.ok(!Array.isArray(square.segmentation), 'masks are exported as RLE');
 
     const second = on('shapes_0002.jpg');
-    assert.deepEqual(second.map((a) => a.category), ['purple hexagon']);
+    assert.deepEqual(
+      second.map((a) => a.category),
+      ['purple hexagon'],
+    );
     const purple = [gtBox(gt, 'shapes_0002.jpg', 'purple hexagon'), gtBox(gt, 'shapes_0002.jpg', 'purple square')];
-    assert.ok(purple.some((box) => intersects(second[0]!.bbox, box)), `the reference found a purple object on the other image: ${second[0]!.bbox}`);
+    assert.ok(
+      purple.some((box) => intersects(second[0]!.bbox, box)),
+      `the reference found a purple object on the other image: ${second[0]!.bbox}`,
+    );
     assert.equal(on('shapes_0003.jpg').length + on('shapes_0004.jpg').length, 0);
   });
 });

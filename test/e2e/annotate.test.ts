@@ -17,11 +17,15 @@ describe('manual annotation in browser mode', { skip }, () => {
   let session: BrowserSession;
   let page: Page;
 
-  before(async () => { session = await startBrowserSession({ images: 4 }); page = session.page; });
+  before(async () => {
+    session = await startBrowserSession({ images: 4 });
+    page = session.page;
+  });
   after(() => session?.close());
 
   const annotationItems = () => page.getByTestId('annotation-item');
-  const labelsOf = async () => (await annotationItems().evaluateAll((rows) => rows.map((row) => row.getAttribute('data-label-name') ?? ''))).sort();
+  const labelsOf = async () =>
+    (await annotationItems().evaluateAll((rows) => rows.map((row) => row.getAttribute('data-label-name') ?? ''))).sort();
 
   it('opens the project and shows its images', async () => {
     await page.goto(session.host.url);
@@ -41,7 +45,13 @@ describe('manual annotation in browser mode', { skip }, () => {
     // Label 1 active, polygon of four vertices closed with Enter.
     await page.keyboard.press('1');
     await page.getByTestId('tool-polygon').click();
-    for (const [x, y] of [[20, 20], [90, 25], [85, 80], [25, 75]] as const) await clickImage(page, x, y);
+    for (const [x, y] of [
+      [20, 20],
+      [90, 25],
+      [85, 80],
+      [25, 75],
+    ] as const)
+      await clickImage(page, x, y);
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="annotation-item"][data-kind="polygon"]').waitFor();
 

@@ -23,10 +23,15 @@ describe('classical provider in browser mode', { skip }, () => {
   const gt = groundTruth();
   const LABELS = ['red square', 'purple hexagon', 'yellow star', 'background'];
 
-  before(async () => { session = await openBrowserSession({ images: 2, labels: LABELS }); page = session.page; });
+  before(async () => {
+    session = await openBrowserSession({ images: 2, labels: LABELS });
+    page = session.page;
+  });
   after(() => session?.close());
 
-  const { panel, panelAttribute, nextCandidate, noCandidate, stored, waitSaved } = promptPanelHelpers(() => page, { candidateTimeoutMs: 60_000 });
+  const { panel, panelAttribute, nextCandidate, noCandidate, stored, waitSaved } = promptPanelHelpers(() => page, {
+    candidateTimeoutMs: 60_000,
+  });
   const title = async (testId: string) => (await page.getByTestId(testId).getAttribute('title')) ?? '';
 
   it('picking the classical provider greys out text, reference and segment everything, each with its reason', async () => {
@@ -37,9 +42,14 @@ describe('classical provider in browser mode', { skip }, () => {
     await page.waitForFunction((id) => document.querySelector<HTMLSelectElement>('[data-testid="ai-model"]')?.value === id, CLASSICAL);
     await page.locator('[data-testid="engine-status"][data-worker="ready"]').waitFor({ timeout: 30_000 });
 
-    const kinds = await page.getByTestId('ai-kind').evaluateAll((items) => items.map((i) => `${i.getAttribute('data-kind')}:${i.getAttribute('data-available')}`));
+    const kinds = await page
+      .getByTestId('ai-kind')
+      .evaluateAll((items) => items.map((i) => `${i.getAttribute('data-kind')}:${i.getAttribute('data-available')}`));
     assert.deepEqual(kinds, ['points:1', 'box:1', 'scribble:1', 'text:0', 'reference:0']);
-    assert.match((await page.locator('[data-testid="ai-kind"][data-kind="text"]').getAttribute('title')) ?? '', /does not take text prompts/);
+    assert.match(
+      (await page.locator('[data-testid="ai-kind"][data-kind="text"]').getAttribute('title')) ?? '',
+      /does not take text prompts/,
+    );
     assert.equal(await page.getByTestId('ai-text').isDisabled(), true);
     assert.equal(await page.getByTestId('ai-reference-open').isDisabled(), true);
     assert.match(await title('ai-reference-open'), /does not take reference regions/);
@@ -133,7 +143,10 @@ describe('classical provider in browser mode', { skip }, () => {
     // Tab steps through the regions.
     const shown = await panelAttribute('candidate-index');
     await page.keyboard.press('Tab');
-    await page.waitForFunction((index) => document.querySelector<HTMLElement>('[data-testid="prompt-panel"]')?.dataset.candidateIndex !== index, shown);
+    await page.waitForFunction(
+      (index) => document.querySelector<HTMLElement>('[data-testid="prompt-panel"]')?.dataset.candidateIndex !== index,
+      shown,
+    );
     await screenshot(page, 'classical-04-regions');
 
     await page.getByTestId('ai-accept-all').click();

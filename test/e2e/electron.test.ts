@@ -41,7 +41,11 @@ describe('Electron window', { skip }, () => {
 
     let app = await launch();
     let page = await app.firstWindow();
-    assert.equal(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require), 'undefined', 'no Node in the renderer');
+    assert.equal(
+      await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require),
+      'undefined',
+      'no Node in the renderer',
+    );
     await page.getByTestId('image-item').first().click();
     await waitForImage(page);
     await page.getByTestId('label-new-name').fill('thing');

@@ -17,7 +17,9 @@ import { openBrowserSession, type BrowserSession } from './support/session.js';
 /** `count` points evenly spaced along a closed ring's perimeter, starting at its first vertex. */
 function pointsAlong(ring: readonly number[], count: number): [number, number][] {
   const n = ring.length / 2;
-  const lengths = Array.from({ length: n }, (_, i) => Math.hypot(ring[(2 * i + 2) % ring.length]! - ring[2 * i]!, ring[(2 * i + 3) % ring.length]! - ring[2 * i + 1]!));
+  const lengths = Array.from({ length: n }, (_, i) =>
+    Math.hypot(ring[(2 * i + 2) % ring.length]! - ring[2 * i]!, ring[(2 * i + 3) % ring.length]! - ring[2 * i + 1]!),
+  );
   const perimeter = lengths.reduce((sum, l) => sum + l, 0);
   const out: [number, number][] = [];
   for (let k = 0; k < count; k++) {
@@ -37,7 +39,10 @@ describe('live-wire polygon in browser mode', { skip }, () => {
   let session: BrowserSession;
   let page: Page;
 
-  before(async () => { session = await openBrowserSession({ images: 1 }); page = session.page; });
+  before(async () => {
+    session = await openBrowserSession({ images: 1 });
+    page = session.page;
+  });
   after(() => session?.close());
 
   it('L turns live-wire on in the polygon tool, and the ? overlay lists it', async () => {
@@ -89,7 +94,9 @@ describe('live-wire polygon in browser mode', { skip }, () => {
     const truth = rasterisePolygons([{ outer: ring, holes: [] }], height, width);
     const drawn = iou(rasterisePolygons(geometry.polygons, height, width), truth);
     const straight = iou(rasterisePolygons([{ outer: clicks.flat(), holes: [] }], height, width), truth);
-    console.log(`live-wire hexagon: IoU ${drawn.toFixed(3)} with ${outer.length / 2} vertices from 6 clicks (straight polygon through the clicks: ${straight.toFixed(3)})`);
+    console.log(
+      `live-wire hexagon: IoU ${drawn.toFixed(3)} with ${outer.length / 2} vertices from 6 clicks (straight polygon through the clicks: ${straight.toFixed(3)})`,
+    );
     await screenshot(page, 'live-wire-02-closed');
     assert.ok(outer.length / 2 > clicks.length, `the edges between clicks brought vertices of their own (${outer.length / 2})`);
     assert.ok(drawn >= 0.85, `IoU ${drawn.toFixed(3)} with the ground truth`);

@@ -18,14 +18,21 @@ import { openBrowserSession, type BrowserSession } from './support/session.js';
 
 interface PhotoCoco {
   images: { id: number; file_name: string; width: number; height: number }[];
-  annotations: { image_id: number; category_id: number; segmentation: number[][] | { size: [number, number]; counts: string }; bbox: [number, number, number, number] }[];
+  annotations: {
+    image_id: number;
+    category_id: number;
+    segmentation: number[][] | { size: [number, number]; counts: string };
+    bbox: [number, number, number, number];
+  }[];
   categories: { id: number; name: string }[];
 }
 
 const CLASSICAL = 'opencv-classical';
 const truth = JSON.parse(readFileSync(join(repoRoot, 'assets', 'photos', 'annotations.coco.json'), 'utf8')) as PhotoCoco;
 const astronaut = truth.images.find((i) => i.file_name === 'astronaut.jpg')!;
-const helmet = truth.annotations.find((a) => a.image_id === astronaut.id && truth.categories.find((c) => c.id === a.category_id)?.name === 'helmet')!;
+const helmet = truth.annotations.find(
+  (a) => a.image_id === astronaut.id && truth.categories.find((c) => c.id === a.category_id)?.name === 'helmet',
+)!;
 
 describe('a real photograph with the classical provider, in browser mode', { skip: chromiumMissing() }, () => {
   let session: BrowserSession;
@@ -64,7 +71,11 @@ describe('a real photograph with the classical provider, in browser mode', { ski
     const want = {
       width: astronaut.width,
       height: astronaut.height,
-      data: rasterisePolygons((helmet.segmentation as number[][]).map((outer) => ({ outer, holes: [] })), astronaut.height, astronaut.width),
+      data: rasterisePolygons(
+        (helmet.segmentation as number[][]).map((outer) => ({ outer, holes: [] })),
+        astronaut.height,
+        astronaut.width,
+      ),
     };
     const iou = maskIoU(got, want);
     assert.ok(iou >= 0.85, `helmet IoU against the hand-drawn outline: ${iou.toFixed(3)}`);

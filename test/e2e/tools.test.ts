@@ -49,15 +49,27 @@ describe('manual tools and panels in browser mode', { skip }, () => {
   it('moves a box with the select tool, and one undo takes back the whole drag', async () => {
     await page.keyboard.press('r');
     await dragImage(page, [40, 40], [120, 100]);
-    await storedWhen((a) => { const b = boxOf(a); return !!b && near(b.x, 40) && near(b.y, 40) && near(b.w, 80) && near(b.h, 60); }, 'box drawn at (40,40) 80×60');
+    await storedWhen((a) => {
+      const b = boxOf(a);
+      return !!b && near(b.x, 40) && near(b.y, 40) && near(b.w, 80) && near(b.h, 60);
+    }, 'box drawn at (40,40) 80×60');
     await page.keyboard.press('v');
     await dragImage(page, [80, 70], [130, 100]);
-    await storedWhen((a) => { const b = boxOf(a); return !!b && near(b.x, 90) && near(b.y, 70) && near(b.w, 80); }, 'box moved by (50,30)');
+    await storedWhen((a) => {
+      const b = boxOf(a);
+      return !!b && near(b.x, 90) && near(b.y, 70) && near(b.w, 80);
+    }, 'box moved by (50,30)');
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+z');
-    await storedWhen((a) => { const b = boxOf(a); return !!b && near(b.x, 40) && near(b.y, 40); }, 'one undo restores the box before the drag');
+    await storedWhen((a) => {
+      const b = boxOf(a);
+      return !!b && near(b.x, 40) && near(b.y, 40);
+    }, 'one undo restores the box before the drag');
     await page.keyboard.press('Control+Shift+z');
-    await storedWhen((a) => { const b = boxOf(a); return !!b && near(b.x, 90) && near(b.y, 70); }, 'redo moves it again');
+    await storedWhen((a) => {
+      const b = boxOf(a);
+      return !!b && near(b.x, 90) && near(b.y, 70);
+    }, 'redo moves it again');
   });
 
   it('paints a mask with the brush and cuts it with the eraser', async () => {
@@ -144,7 +156,10 @@ describe('manual tools and panels in browser mode', { skip }, () => {
       await page.waitForTimeout(100);
       labels = await hostCall(page, 'labels.list', {});
     }
-    assert.deepEqual(labels.map((l) => [l.name, l.colour]), [['object', '#00aa55']]);
+    assert.deepEqual(
+      labels.map((l) => [l.name, l.colour]),
+      [['object', '#00aa55']],
+    );
 
     await page.getByTestId('label-new-name').fill('other');
     await page.getByTestId('label-add').click();
@@ -176,16 +191,26 @@ describe('manual tools and panels in browser mode', { skip }, () => {
     assert.deepEqual(await hostCall(page, 'labels.list', {}), labelsBefore, 'nothing written');
 
     const ours = samples.images.slice(0, 3).map((image) => image.id);
-    const subset = { ...samples, images: samples.images.slice(0, 3), annotations: samples.annotations.filter((a) => ours.includes(a.image_id)) };
+    const subset = {
+      ...samples,
+      images: samples.images.slice(0, 3),
+      annotations: samples.annotations.filter((a) => ours.includes(a.image_id)),
+    };
     const valid = join(project, '..', `${project.split('/').pop()}-subset.json`);
     writeFileSync(valid, JSON.stringify(subset));
     await page.getByTestId('import-path').fill(valid);
     await page.getByTestId('import-confirm').click();
-    await page.locator('[data-testid="toast"]').filter({ hasText: `Imported ${subset.annotations.length} annotations` }).waitFor();
+    await page
+      .locator('[data-testid="toast"]')
+      .filter({ hasText: `Imported ${subset.annotations.length} annotations` })
+      .waitFor();
     const images = await hostCall(page, 'images.list', {});
     const counts = images.items.map((image) => image.annotationCount).reduce((a, b) => a + b, 0);
     assert.equal(counts, subset.annotations.length + 2, 'the imported annotations join the two drawn ones');
-    assert.ok((await hostCall(page, 'labels.list', {})).some((l) => l.name === 'object'), 'existing labels are kept');
+    assert.ok(
+      (await hostCall(page, 'labels.list', {})).some((l) => l.name === 'object'),
+      'existing labels are kept',
+    );
     await screenshot(page, 'tools-02-imported');
   });
 });

@@ -37,7 +37,8 @@ describe('two tabs on one project', { skip }, () => {
     assert.ok(timings[name] <= SEEN_WITHIN_MS, `${name}: the other tab took ${timings[name]} ms`);
   };
   const storedAnnotations = async (page: Page): Promise<Annotation[]> => hostCall(page, 'annotations.list', { imageId: 1 });
-  const labelNamed = async (page: Page, name: string): Promise<Label> => (await hostCall(page, 'labels.list', {})).find((l) => l.name === name)!;
+  const labelNamed = async (page: Page, name: string): Promise<Label> =>
+    (await hostCall(page, 'labels.list', {})).find((l) => l.name === name)!;
   const relabelFirst = (page: Page, name: string) => page.getByTestId('annotation-label').first().selectOption({ label: name });
 
   const openTab = async (context: BrowserContext): Promise<Page> => {
@@ -77,7 +78,11 @@ describe('two tabs on one project', { skip }, () => {
       await a.getByTestId('label-new-name').fill(name);
       const since = Date.now();
       await a.getByTestId('label-add').click();
-      await seenWithin(`label ${name}`, since, b.locator(`[data-testid="label-item"][data-label-name="${name}"]`).waitFor({ timeout: SEEN_WITHIN_MS }));
+      await seenWithin(
+        `label ${name}`,
+        since,
+        b.locator(`[data-testid="label-item"][data-label-name="${name}"]`).waitFor({ timeout: SEEN_WITHIN_MS }),
+      );
     }
     await a.getByTestId('canvas').click({ position: { x: 2, y: 2 } });
     await a.keyboard.press('1');
@@ -106,11 +111,15 @@ describe('two tabs on one project', { skip }, () => {
     await labelShown(b, 'cat').waitFor(); // reloaded from main
     bMissesEvents = false;
     const cat = await labelNamed(a, 'cat');
-    assert.deepEqual((await storedAnnotations(a)).map((x) => x.labelId), [cat.id], 'A\'s label was kept');
+    assert.deepEqual(
+      (await storedAnnotations(a)).map((x) => x.labelId),
+      [cat.id],
+      "A's label was kept",
+    );
     await screenshot(b, 'two-clients-stale-refused');
   });
 
-  it('undo in one tab does not undo the other tab\'s work; each undoes its own', async () => {
+  it("undo in one tab does not undo the other tab's work; each undoes its own", async () => {
     let since = Date.now();
     await relabelFirst(b, 'bird');
     await seenWithin('relabel back', since, labelShown(a, 'bird').waitFor({ timeout: SEEN_WITHIN_MS }));
@@ -120,7 +129,11 @@ describe('two tabs on one project', { skip }, () => {
     await a.keyboard.press('Control+z');
     await a.getByTestId('toast').filter({ hasText: 'Undo skipped' }).first().waitFor();
     const bird = await labelNamed(a, 'bird');
-    assert.deepEqual((await storedAnnotations(a)).map((x) => x.labelId), [bird.id], 'B\'s label stays');
+    assert.deepEqual(
+      (await storedAnnotations(a)).map((x) => x.labelId),
+      [bird.id],
+      "B's label stays",
+    );
     assert.equal(await items(a).first().getAttribute('data-label-name'), 'bird');
     assert.equal(await items(b).first().getAttribute('data-label-name'), 'bird');
 
@@ -130,13 +143,20 @@ describe('two tabs on one project', { skip }, () => {
     await b.keyboard.press('Control+z');
     await seenWithin('undo in the other tab', since, labelShown(a, 'cat').waitFor({ timeout: SEEN_WITHIN_MS }));
     const cat = await labelNamed(a, 'cat');
-    assert.deepEqual((await storedAnnotations(a)).map((x) => x.labelId), [cat.id]);
+    assert.deepEqual(
+      (await storedAnnotations(a)).map((x) => x.labelId),
+      [cat.id],
+    );
 
     // And a box B draws appears in A, with the count in A's image list.
     await b.getByTestId('tool-box').click();
     since = Date.now();
     await dragImage(b, [100, 30], [150, 80]);
-    await seenWithin('box drawn in the other tab', since, a.getByTestId('image-item').first().filter({ hasText: '2 ann.' }).waitFor({ timeout: SEEN_WITHIN_MS }));
+    await seenWithin(
+      'box drawn in the other tab',
+      since,
+      a.getByTestId('image-item').first().filter({ hasText: '2 ann.' }).waitFor({ timeout: SEEN_WITHIN_MS }),
+    );
     assert.equal(await items(a).count(), 2);
     await screenshot(a, 'two-clients-after-undo');
   });

@@ -19,7 +19,7 @@ import { dragImage, waitForImage } from './support/canvas.js';
 import { repoRoot } from './support/host.js';
 import { hostCall } from './support/hostCall.js';
 import { promptPanelHelpers } from './support/promptPanel.js';
-import { type BrowserSession,openBrowserSession } from './support/session.js';
+import { type BrowserSession, openBrowserSession } from './support/session.js';
 
 const skip = chromiumMissing();
 
@@ -69,12 +69,19 @@ describe('user models in browser mode: add SAM + YOLO, box prompt, detect, map a
     assert.doesNotMatch(said, /Unexpected error/, 'a refusal, not a crash');
     assert.equal(await page.getByTestId('user-model').count(), 0);
 
-    await addByPaths([join(repoRoot, 'test', 'fixtures', 'sam', 'encoder.onnx'), join(repoRoot, 'test', 'fixtures', 'sam', 'decoder.onnx')], 0);
+    await addByPaths(
+      [join(repoRoot, 'test', 'fixtures', 'sam', 'encoder.onnx'), join(repoRoot, 'test', 'fixtures', 'sam', 'decoder.onnx')],
+      0,
+    );
     await addByPaths([join(repoRoot, 'test', 'fixtures', 'yolo', 'yolo-seg.onnx')], 1);
     const links = await page.getByTestId('model-link').count();
     if (links > 0) {
       const unverified = await page.locator('[data-testid="model-link"][data-verified="0"]').count();
-      assert.equal(await page.locator('[data-testid="model-link"] .model-link-unverified').count(), unverified, 'each unverified link says so');
+      assert.equal(
+        await page.locator('[data-testid="model-link"] .model-link-unverified').count(),
+        unverified,
+        'each unverified link says so',
+      );
     }
     await screenshot(page, 'user-models-manager-1280');
 
@@ -91,7 +98,10 @@ describe('user models in browser mode: add SAM + YOLO, box prompt, detect, map a
   });
 
   it('a box on the SAM model gives a mask, says which rule preselected it, and Enter accepts it', async () => {
-    await page.getByTestId('image-item').nth(IMAGE_ID - 1).click();
+    await page
+      .getByTestId('image-item')
+      .nth(IMAGE_ID - 1)
+      .click();
     await waitForImage(page, IMAGE_ID);
     await page.getByTestId('ai-model').selectOption(sam.id);
     await page.locator(`[data-testid="ai-model-remembered"][data-remembered="1"]`).waitFor();
@@ -177,6 +187,9 @@ describe('user models in browser mode: add SAM + YOLO, box prompt, detect, map a
     assert.deepEqual(names, ['animal', 'person']);
     const animalId = coco.categories.find((c) => c.name === 'animal')!.id;
     assert.equal(coco.annotations.length, 2);
-    assert.ok(coco.annotations.every((a) => a.category_id === animalId), 'both the SAM mask and the mapped detection are "animal"');
+    assert.ok(
+      coco.annotations.every((a) => a.category_id === animalId),
+      'both the SAM mask and the mapped detection are "animal"',
+    );
   });
 });

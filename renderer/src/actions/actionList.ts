@@ -9,7 +9,15 @@ import { EDIT_ACTIONS, LABEL_ACTIONS } from './editActions.js';
 import { TOOL_ACTIONS } from './toolActions.js';
 import { HELP_ACTIONS, IMAGE_ACTIONS, VIEW_ACTIONS } from './viewActions.js';
 
-export const ACTIONS = [...AI_ACTIONS, ...TOOL_ACTIONS, ...LABEL_ACTIONS, ...EDIT_ACTIONS, ...VIEW_ACTIONS, ...IMAGE_ACTIONS, ...HELP_ACTIONS];
+export const ACTIONS = [
+  ...AI_ACTIONS,
+  ...TOOL_ACTIONS,
+  ...LABEL_ACTIONS,
+  ...EDIT_ACTIONS,
+  ...VIEW_ACTIONS,
+  ...IMAGE_ACTIONS,
+  ...HELP_ACTIONS,
+];
 
 export type ActionName = (typeof ACTIONS)[number]['name'];
 

@@ -26,7 +26,7 @@ export const AI_ACTIONS = [
   action({
     name: 'ai.detect',
     group: 'AI',
-    label: 'Detect objects: a detector\'s proposals for the whole image, with class names (detector models, e.g. YOLO)',
+    label: "Detect objects: a detector's proposals for the whole image, with class names (detector models, e.g. YOLO)",
     keys: { display: 'O', test: plainKey('o', 'O') },
     history: 'none',
     perform: (s) => {

@@ -20,5 +20,8 @@ export const OVERLAY_GROUPS: readonly ActionGroup[] = ['Tools', 'AI', 'Labels', 
 export function overlaySections(): OverlaySection[] {
   const keyed = ACTIONS.flatMap((a) => (a.keys ? [{ group: a.group, keys: a.keys.display, description: a.label }] : []));
   const all = [...keyed, ...MOUSE_GESTURES_DISPLAY_ONLY];
-  return OVERLAY_GROUPS.map((group) => ({ group, rows: all.filter((row) => row.group === group).map(({ keys, description }) => ({ keys, description })) }));
+  return OVERLAY_GROUPS.map((group) => ({
+    group,
+    rows: all.filter((row) => row.group === group).map(({ keys, description }) => ({ keys, description })),
+  }));
 }

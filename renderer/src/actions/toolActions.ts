@@ -18,9 +18,21 @@ const chooseTool = <const Name extends string>(name: Name, id: ToolId, key: stri
 
 export const TOOL_ACTIONS = [
   chooseTool('tool.select', 'select', 'v', 'Select', 'Select & move'),
-  chooseTool('tool.vertex', 'vertex', 'n', 'Vertices', 'Edit vertices (drag a vertex, click an edge to add one, Alt/right-click to delete one)'),
+  chooseTool(
+    'tool.vertex',
+    'vertex',
+    'n',
+    'Vertices',
+    'Edit vertices (drag a vertex, click an edge to add one, Alt/right-click to delete one)',
+  ),
   chooseTool('tool.box', 'box', 'r', 'Box', 'Box'),
-  chooseTool('tool.polygon', 'polygon', 'p', 'Polygon', 'Polygon (click vertices; Enter, double-click or first vertex closes; Backspace undoes the last click)'),
+  chooseTool(
+    'tool.polygon',
+    'polygon',
+    'p',
+    'Polygon',
+    'Polygon (click vertices; Enter, double-click or first vertex closes; Backspace undoes the last click)',
+  ),
   action({
     name: 'tool.liveWire',
     group: 'Tools',

@@ -172,13 +172,17 @@ export function cyclePosition(position: number, count: number, delta: number): n
 }
 
 /** Annotation scores live in [0, 1]; predicted IoU may stray slightly outside. */
-export const clampScore = (score: number | null): number | null => (score === null ? null : Number.isFinite(score) ? Math.max(0, Math.min(1, score)) : 0);
+export const clampScore = (score: number | null): number | null =>
+  score === null ? null : Number.isFinite(score) ? Math.max(0, Math.min(1, score)) : 0;
 
 /**
  * Folds feature states from the engine into the list's map; returns the same
  * map when nothing changed, so rows subscribed to it do not re-render.
  */
-export function mergeFeatureStates<State>(map: ReadonlyMap<number, State>, states: Record<number, State> | Iterable<[number, State]>): ReadonlyMap<number, State> {
+export function mergeFeatureStates<State>(
+  map: ReadonlyMap<number, State>,
+  states: Record<number, State> | Iterable<[number, State]>,
+): ReadonlyMap<number, State> {
   const entries: Iterable<[number, State]> =
     Symbol.iterator in states ? states : Object.entries(states).map(([id, state]): [number, State] => [Number(id), state]);
   let next: Map<number, State> | null = null;

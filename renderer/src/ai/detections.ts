@@ -5,7 +5,17 @@
 // as a box annotation. Class names land on project labels through the
 // engine's answer, and again here after the user maps names (ai.setLabelMap),
 // without running the detector again. Pure, so it is unit-tested directly.
-import type { Annotation, CandidateSet, Detection, DetectionLabel, DetectionSet, Label, LabelMap, MaskCandidate, ModelInfo } from '../../../common/contract/index.js';
+import type {
+  Annotation,
+  CandidateSet,
+  Detection,
+  DetectionLabel,
+  DetectionSet,
+  Label,
+  LabelMap,
+  MaskCandidate,
+  ModelInfo,
+} from '../../../common/contract/index.js';
 import { countsToString } from '../../../common/geometry/rle.js';
 import { newAnnotation } from '../lib/newAnnotation.js';
 import { clampScore } from './aiPrompts.js';
@@ -86,7 +96,12 @@ export function detectionCandidates(set: DetectionSet): CandidateSet {
 }
 
 /** A detection without a mask, accepted: its box, labelled, the detector as its source and its score. */
-export function detectionBoxAnnotation(d: Detection, set: Pick<DetectionSet, 'imageId' | 'modelId'>, labelId: string | null, labels: readonly Label[]): Annotation {
+export function detectionBoxAnnotation(
+  d: Detection,
+  set: Pick<DetectionSet, 'imageId' | 'modelId'>,
+  labelId: string | null,
+  labels: readonly Label[],
+): Annotation {
   const known = labelId !== null && labels.some((l) => l.id === labelId);
   const [x0, y0, x1, y1] = d.box;
   return newAnnotation({

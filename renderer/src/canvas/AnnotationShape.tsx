@@ -53,7 +53,9 @@ function AnnotationShapeImpl({ annotation, colour, selected, preview, maskOpacit
   const shown = shift.dx || shift.dy ? translateVector(geometry, shift.dx, shift.dy) : geometry;
   if (shown.kind === 'box') {
     const { x, y, w, h } = shown.box;
-    return <Rect id={annotationNodeId(annotation.id)} x={x} y={y} width={w} height={h} fill={colour + FILL_ALPHA} {...stroke} {...common} />;
+    return (
+      <Rect id={annotationNodeId(annotation.id)} x={x} y={y} width={w} height={h} fill={colour + FILL_ALPHA} {...stroke} {...common} />
+    );
   }
   if (shown.kind !== 'polygon') return null;
   return (

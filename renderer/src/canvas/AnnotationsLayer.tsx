@@ -33,16 +33,13 @@ export function AnnotationsLayer() {
   const isSingle = (id: string) => selection.includes(id) || previews?.has(id) === true;
   const masks = visible.filter((a) => a.geometry.kind === 'mask');
   const singles = visible.filter((a) => a.geometry.kind !== 'mask' && isSingle(a.id));
-  const batches = useMemo(
-    () => {
-      const previewed = new Set(previewedIds.split('\n'));
-      return buildBatches(
-        visible.filter((a) => a.geometry.kind !== 'mask' && !selection.includes(a.id) && !previewed.has(a.id)),
-        (a) => labelColour(labels, a.labelId),
-      );
-    },
-    [visible, selection, previewedIds, labels],
-  );
+  const batches = useMemo(() => {
+    const previewed = new Set(previewedIds.split('\n'));
+    return buildBatches(
+      visible.filter((a) => a.geometry.kind !== 'mask' && !selection.includes(a.id) && !previewed.has(a.id)),
+      (a) => labelColour(labels, a.labelId),
+    );
+  }, [visible, selection, previewedIds, labels]);
   const single = (annotation: (typeof visible)[number]) => (
     <AnnotationShape
       key={annotation.id}

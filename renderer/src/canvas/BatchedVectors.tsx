@@ -52,7 +52,10 @@ function drawBatches(ctx: CanvasRenderingContext2D, batches: readonly VectorBatc
 }
 
 function renderBitmap(batches: readonly VectorBatch[], scale: number, pixelRatio: number): Bitmap | null {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (const batch of batches) {
     for (const item of batch.items) {
       minX = Math.min(minX, item.minX);
@@ -63,9 +66,13 @@ function renderBitmap(batches: readonly VectorBatch[], scale: number, pixelRatio
   }
   if (minX === Infinity) return null;
   const pad = 4 / scale; // room for the strokes
-  const x = minX - pad, y = minY - pad, w = maxX - minX + 2 * pad, h = maxY - minY + 2 * pad;
+  const x = minX - pad,
+    y = minY - pad,
+    w = maxX - minX + 2 * pad,
+    h = maxY - minY + 2 * pad;
   const px = scale * pixelRatio;
-  const width = Math.ceil(w * px), height = Math.ceil(h * px);
+  const width = Math.ceil(w * px),
+    height = Math.ceil(h * px);
   if (width * height > MAX_CACHE_PIXELS || width === 0 || height === 0) return null;
   const canvas = document.createElement('canvas');
   canvas.width = width;

@@ -117,15 +117,31 @@ export function CandidateOverlay() {
   const selectedLabel = s.labels.find((l) => l.id === s.labelId);
   return (
     <Group ref={groupRef} {...noEvents}>
-      {candidates && s.mode === 'everything' &&
+      {candidates &&
+        s.mode === 'everything' &&
         candidates.candidates.map((c, position) =>
           position === s.selected ? null : (
-            <CandidateMask key={c.index} set={candidates} candidate={c} colour={colourOf(preselectedLabel(c, s.labels, s.activeLabelId))} fill={PROPOSAL_FILL} />
+            <CandidateMask
+              key={c.index}
+              set={candidates}
+              candidate={c}
+              colour={colourOf(preselectedLabel(c, s.labels, s.activeLabelId))}
+              fill={PROPOSAL_FILL}
+            />
           ),
         )}
-      {candidates && s.mode === 'regions' &&
+      {candidates &&
+        s.mode === 'regions' &&
         candidates.candidates.map((c, position) =>
-          position === s.selected ? null : <CandidateMask key={c.index} set={candidates} candidate={c} colour={s.regions[position] === undefined ? NEUTRAL_CANDIDATE_COLOUR : regionColour(s.regions[position])} fill={PROPOSAL_FILL} />,
+          position === s.selected ? null : (
+            <CandidateMask
+              key={c.index}
+              set={candidates}
+              candidate={c}
+              colour={s.regions[position] === undefined ? NEUTRAL_CANDIDATE_COLOUR : regionColour(s.regions[position])}
+              fill={PROPOSAL_FILL}
+            />
+          ),
         )}
       {candidates && selected && <CandidateMask set={candidates} candidate={selected} colour={colourOf(s.labelId)} fill={SELECTED_FILL} />}
       <PromptMarkers prompts={s.prompts} stroke={s.stroke} scale={s.scale} />

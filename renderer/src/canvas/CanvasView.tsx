@@ -28,7 +28,8 @@ export function CanvasView() {
     const container = containerRef.current;
     if (!container) return;
     const observer = new ResizeObserver(([entry]) => {
-      if (entry) useAppStore.getState().setViewport({ width: Math.floor(entry.contentRect.width), height: Math.floor(entry.contentRect.height) });
+      if (entry)
+        useAppStore.getState().setViewport({ width: Math.floor(entry.contentRect.width), height: Math.floor(entry.contentRect.height) });
     });
     observer.observe(container);
     return () => observer.disconnect();
@@ -55,7 +56,15 @@ export function CanvasView() {
       data-ready={ready ? '1' : '0'}
     >
       {imageId === null && <div className="canvas-empty">No image open</div>}
-      <Stage ref={stageRef} width={viewport.width} height={viewport.height} scaleX={view.scale} scaleY={view.scale} x={view.offsetX} y={view.offsetY}>
+      <Stage
+        ref={stageRef}
+        width={viewport.width}
+        height={viewport.height}
+        scaleX={view.scale}
+        scaleY={view.scale}
+        x={view.offsetX}
+        y={view.offsetY}
+      >
         <Layer listening={false}>{bitmap && <KonvaImage image={bitmap} listening={false} perfectDrawEnabled={false} />}</Layer>
         <AnnotationsLayer />
         <SelectionLayer />

@@ -13,7 +13,9 @@ const noEvents = { listening: false, perfectDrawEnabled: false } as const;
 function DraftShape({ draft, colour, scale }: { draft: Draft; colour: string; scale: number }) {
   if (draft.kind === 'box') {
     const { x, y, w, h } = draft.box;
-    return <Rect x={x} y={y} width={w} height={h} stroke={colour} strokeWidth={1.5} strokeScaleEnabled={false} dash={[6, 4]} {...noEvents} />;
+    return (
+      <Rect x={x} y={y} width={w} height={h} stroke={colour} strokeWidth={1.5} strokeScaleEnabled={false} dash={[6, 4]} {...noEvents} />
+    );
   }
   if (draft.kind === 'polygon') {
     const [firstX = 0, firstY = 0] = draft.points;
@@ -21,11 +23,27 @@ function DraftShape({ draft, colour, scale }: { draft: Draft; colour: string; sc
     const withCursor = [...draft.points, ...tail];
     return (
       <>
-        <Line points={withCursor} stroke={colour} strokeWidth={1.5} strokeScaleEnabled={false} fill={colour + '22'} closed={draft.points.length >= 6} {...noEvents} />
+        <Line
+          points={withCursor}
+          stroke={colour}
+          strokeWidth={1.5}
+          strokeScaleEnabled={false}
+          fill={colour + '22'}
+          closed={draft.points.length >= 6}
+          {...noEvents}
+        />
         {Array.from({ length: draft.points.length / 2 }, (_, i) => (
           <Circle key={i} x={draft.points[2 * i]} y={draft.points[2 * i + 1]} radius={3 / scale} fill={colour} {...noEvents} />
         ))}
-        <Circle x={firstX} y={firstY} radius={(draft.canClose ? 8 : 5) / scale} stroke="#ffffff" strokeWidth={draft.canClose ? 2.5 : 1.5} strokeScaleEnabled={false} {...noEvents} />
+        <Circle
+          x={firstX}
+          y={firstY}
+          radius={(draft.canClose ? 8 : 5) / scale}
+          stroke="#ffffff"
+          strokeWidth={draft.canClose ? 2.5 : 1.5}
+          strokeScaleEnabled={false}
+          {...noEvents}
+        />
       </>
     );
   }
@@ -45,7 +63,18 @@ function DraftShape({ draft, colour, scale }: { draft: Draft; colour: string; sc
 function BrushOutline({ colour }: { colour: string }) {
   const { cursor, radius } = useAppStore(useShallow((s) => ({ cursor: s.cursor, radius: s.brushRadius })));
   if (!cursor) return null;
-  return <Circle x={cursor.x} y={cursor.y} radius={radius} stroke={colour} strokeWidth={1} strokeScaleEnabled={false} dash={[4, 3]} {...noEvents} />;
+  return (
+    <Circle
+      x={cursor.x}
+      y={cursor.y}
+      radius={radius}
+      stroke={colour}
+      strokeWidth={1}
+      strokeScaleEnabled={false}
+      dash={[4, 3]}
+      {...noEvents}
+    />
+  );
 }
 
 export function OverlayLayer() {

@@ -13,12 +13,20 @@ function commitResizedBox(node: Konva.Node, annotation: Annotation): void {
   const box = { x: node.x(), y: node.y(), w: Math.abs(node.width() * node.scaleX()), h: Math.abs(node.height() * node.scaleY()) };
   node.scale({ x: 1, y: 1 });
   node.size({ width: box.w, height: box.h });
-  void useAppStore.getState().commit([{ type: 'annotation.put', annotation: { ...annotation, geometry: { kind: 'box', box }, updatedAt: Date.now() } }]);
+  void useAppStore
+    .getState()
+    .commit([{ type: 'annotation.put', annotation: { ...annotation, geometry: { kind: 'box', box }, updatedAt: Date.now() } }]);
 }
 
 export function SelectionLayer() {
   const { activeTool, annotations, selection, scale, previews } = useAppStore(
-    useShallow((s) => ({ activeTool: s.activeTool, annotations: s.annotations, selection: s.selection, scale: s.view.scale, previews: s.previews })),
+    useShallow((s) => ({
+      activeTool: s.activeTool,
+      annotations: s.annotations,
+      selection: s.selection,
+      scale: s.view.scale,
+      previews: s.previews,
+    })),
   );
   const transformerRef = useRef<Konva.Transformer>(null);
   const selected = annotations.filter((a) => selection.includes(a.id));

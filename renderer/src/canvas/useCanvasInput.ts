@@ -74,7 +74,8 @@ export function useCanvasInput(containerRef: RefObject<HTMLDivElement | null>, s
       }
       if (!store.getState().currentImage || onTransformerHandle(e)) return;
       const p = local(e);
-      const isDouble = e.timeStamp - lastDown.time < DOUBLE_CLICK_MS && Math.hypot(p.x - lastDown.x, p.y - lastDown.y) < DOUBLE_CLICK_SLOP_PX;
+      const isDouble =
+        e.timeStamp - lastDown.time < DOUBLE_CLICK_MS && Math.hypot(p.x - lastDown.x, p.y - lastDown.y) < DOUBLE_CLICK_SLOP_PX;
       lastDown = isDouble ? { time: 0, x: 0, y: 0 } : { time: e.timeStamp, ...p };
       container.setPointerCapture(e.pointerId);
       store.getState().tool.onPointerDown(toolPointer(e, isDouble ? 2 : 1));
@@ -142,4 +143,3 @@ export function useCanvasInput(containerRef: RefObject<HTMLDivElement | null>, s
     };
   }, [containerRef, stageRef]);
 }
-

@@ -55,7 +55,10 @@ export function batchItem(annotation: Annotation): BatchItem | null {
   } else {
     return null;
   }
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (const ring of rings) {
     for (let i = 0; i + 1 < ring.length; i += 2) {
       minX = Math.min(minX, ring[i]!);

@@ -59,7 +59,11 @@ export class OwnRevisions {
 }
 
 /** Local copies of annotations a batch of this client wrote, with the revision they now hold (the same array when none changed). */
-export function adoptOwnRevisions<T extends { id: string; revision: number }>(items: T[], revisions: readonly AnnotationRevision[], own: OwnRevisions): T[] {
+export function adoptOwnRevisions<T extends { id: string; revision: number }>(
+  items: T[],
+  revisions: readonly AnnotationRevision[],
+  own: OwnRevisions,
+): T[] {
   const written = new Set(revisions.filter((r) => r.revision > 0).map((r) => r.id));
   let changed = false;
   const next = items.map((item) => {

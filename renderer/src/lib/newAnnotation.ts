@@ -13,6 +13,9 @@ export interface NewAnnotationFields {
   source?: string;
 }
 
-export function newAnnotation({ imageId, labelId, geometry, score = null, source = 'manual' }: NewAnnotationFields, now = Date.now()): Annotation {
+export function newAnnotation(
+  { imageId, labelId, geometry, score = null, source = 'manual' }: NewAnnotationFields,
+  now = Date.now(),
+): Annotation {
   return { id: crypto.randomUUID(), imageId, labelId, geometry, score, source, createdAt: now, updatedAt: now, revision: 0 };
 }

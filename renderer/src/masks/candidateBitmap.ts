@@ -44,7 +44,12 @@ export function pointInCandidate(candidate: MaskCandidate, crop: BinaryMask, x: 
  * proposals overlap the smallest wins, so an object on top of a large region
  * can still be picked.
  */
-export function candidateAt(set: CandidateSet, x: number, y: number, decode: (candidate: MaskCandidate) => BinaryMask | null): number | null {
+export function candidateAt(
+  set: CandidateSet,
+  x: number,
+  y: number,
+  decode: (candidate: MaskCandidate) => BinaryMask | null,
+): number | null {
   let best: number | null = null;
   set.candidates.forEach((candidate, position) => {
     const crop = decode(candidate);
@@ -84,7 +89,14 @@ export function candidatePixels(crop: BinaryMask, colour: string, fillAlpha: num
       const i = row + x;
       if (data[i] !== 1) continue;
       const onEdge =
-        x === 0 || y === 0 || x === width - 1 || y === height - 1 || data[i - 1] !== 1 || data[i + 1] !== 1 || data[i - width] !== 1 || data[i + width] !== 1;
+        x === 0 ||
+        y === 0 ||
+        x === width - 1 ||
+        y === height - 1 ||
+        data[i - 1] !== 1 ||
+        data[i + 1] !== 1 ||
+        data[i - width] !== 1 ||
+        data[i + width] !== 1;
       words[i] = onEdge ? edge : fill;
     }
   }

@@ -11,7 +11,10 @@ export interface MaskBitmap {
 
 function boundingBox(mask: BinaryMask): { x0: number; y0: number; x1: number; y1: number } | null {
   const { width, height, data } = mask;
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  let x0 = width,
+    y0 = height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < height; y++) {
     // Search within the row only: an unbounded indexOf would rescan the rest of the mask for every empty row.
     const row = data.subarray(y * width, (y + 1) * width);
@@ -33,7 +36,8 @@ function hexToRgb(colour: string): [number, number, number] {
 export function paintMask(mask: BinaryMask, colour: string): MaskBitmap | null {
   const box = boundingBox(mask);
   if (!box) return null;
-  const w = box.x1 - box.x0 + 1, h = box.y1 - box.y0 + 1;
+  const w = box.x1 - box.x0 + 1,
+    h = box.y1 - box.y0 + 1;
   const canvas = document.createElement('canvas');
   canvas.width = w;
   canvas.height = h;

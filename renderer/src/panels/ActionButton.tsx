@@ -8,7 +8,9 @@ import { useAppStore } from '../store/appStore.js';
 export function ActionButton({ name }: { name: ActionName }) {
   const action = actionNamed(name);
   const button = action.button;
-  const { pressed, disabled } = useAppStore(useShallow((s) => ({ pressed: button?.pressed?.(s), disabled: button?.disabled?.(s) ?? false })));
+  const { pressed, disabled } = useAppStore(
+    useShallow((s) => ({ pressed: button?.pressed?.(s), disabled: button?.disabled?.(s) ?? false })),
+  );
   if (!button) throw new Error(`the action ${name} has no button`);
   const key = action.keys?.display;
   return (

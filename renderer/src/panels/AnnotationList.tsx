@@ -21,7 +21,12 @@ const AnnotationRow = memo(function AnnotationRow({
   hidden: boolean;
 }) {
   const { setSelection, toggleAnnotationHidden, relabel, commit } = useAppStore(
-    useShallow((s) => ({ setSelection: s.setSelection, toggleAnnotationHidden: s.toggleAnnotationHidden, relabel: s.relabel, commit: s.commit })),
+    useShallow((s) => ({
+      setSelection: s.setSelection,
+      toggleAnnotationHidden: s.toggleAnnotationHidden,
+      relabel: s.relabel,
+      commit: s.commit,
+    })),
   );
   const label = labels.find((l) => l.id === annotation.labelId);
   return (
@@ -57,9 +62,22 @@ const AnnotationRow = memo(function AnnotationRow({
           </option>
         ))}
       </select>
-      {annotation.score !== null && <span className="muted" title={annotation.source}>{Math.round(annotation.score * 100)}%</span>}
-      <VisibilityButton hidden={hidden} title="Hide (view only)" testId="annotation-visibility" onToggle={() => toggleAnnotationHidden(annotation.id)} />
-      <DeleteButton title="Delete" testId="annotation-delete" onDelete={() => void commit([{ type: 'annotation.delete', id: annotation.id, revision: annotation.revision }])} />
+      {annotation.score !== null && (
+        <span className="muted" title={annotation.source}>
+          {Math.round(annotation.score * 100)}%
+        </span>
+      )}
+      <VisibilityButton
+        hidden={hidden}
+        title="Hide (view only)"
+        testId="annotation-visibility"
+        onToggle={() => toggleAnnotationHidden(annotation.id)}
+      />
+      <DeleteButton
+        title="Delete"
+        testId="annotation-delete"
+        onDelete={() => void commit([{ type: 'annotation.delete', id: annotation.id, revision: annotation.revision }])}
+      />
     </li>
   );
 });

@@ -10,7 +10,8 @@ import { api, ApiError } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
 
 /** The host's answer when the export file exists and `overwrite` was not given. */
-const exportFileExists = (error: unknown): error is ApiError => error instanceof ApiError && error.code === 'conflict' && error.path === 'outPath';
+const exportFileExists = (error: unknown): error is ApiError =>
+  error instanceof ApiError && error.code === 'conflict' && error.path === 'outPath';
 
 /** Exports; when the file exists, asks before replacing it. Null when the user declined. */
 async function exportAskingBeforeOverwrite(request: RequestOf<'coco.export'>): Promise<CocoExportSummary | null> {
@@ -89,7 +90,12 @@ export function CocoButtons() {
 
   return (
     <div className="tool-group coco">
-      <button type="button" data-testid="import-coco" disabled={busy} onClick={() => (isElectron ? void pickAndImport() : setImporting((v) => !v))}>
+      <button
+        type="button"
+        data-testid="import-coco"
+        disabled={busy}
+        onClick={() => (isElectron ? void pickAndImport() : setImporting((v) => !v))}
+      >
         Import COCO…
       </button>
       <button type="button" data-testid="export-coco" disabled={busy} onClick={() => void exportCoco()}>
@@ -105,7 +111,13 @@ export function CocoButtons() {
         >
           <label>
             COCO JSON file
-            <input data-testid="import-path" autoFocus value={importPath} placeholder="/path/to/annotations.json" onChange={(e) => setImportPath(e.target.value)} />
+            <input
+              data-testid="import-path"
+              autoFocus
+              value={importPath}
+              placeholder="/path/to/annotations.json"
+              onChange={(e) => setImportPath(e.target.value)}
+            />
           </label>
           <div className="popover-actions">
             <button type="button" onClick={() => setImporting(false)}>

@@ -44,7 +44,12 @@ export function EngineStatus() {
   }
   const encoding = status.encoding;
   return (
-    <div className="engine-status" data-testid="engine-status" data-worker={status.worker} data-execution-provider={status.activeProvider ?? ''}>
+    <div
+      className="engine-status"
+      data-testid="engine-status"
+      data-worker={status.worker}
+      data-execution-provider={status.activeProvider ?? ''}
+    >
       <div className="engine-line">
         <span className={`engine-dot worker-${status.worker}`} title={`Worker ${status.worker}`} />
         <span title="The execution provider the model actually runs on">{status.activeProvider ?? 'no model loaded'}</span>

@@ -77,7 +77,12 @@ const ImageRow = memo(function ImageRow({ image, index, current }: { image: Imag
 
 function ImageFilters() {
   const { statusFilter, setStatusFilter, setSearchText, total } = useAppStore(
-    useShallow((s) => ({ statusFilter: s.statusFilter, setStatusFilter: s.setStatusFilter, setSearchText: s.setSearchText, total: s.imageTotal })),
+    useShallow((s) => ({
+      statusFilter: s.statusFilter,
+      setStatusFilter: s.setStatusFilter,
+      setSearchText: s.setSearchText,
+      total: s.imageTotal,
+    })),
   );
   const [search, setSearch] = useState('');
   useEffect(() => {
@@ -88,9 +93,19 @@ function ImageFilters() {
   }, [search, setSearchText]);
   return (
     <div className="image-filters">
-      <input data-testid="image-search" type="search" placeholder="Search file names" value={search} onChange={(e) => setSearch(e.target.value)} />
+      <input
+        data-testid="image-search"
+        type="search"
+        placeholder="Search file names"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+      />
       <div className="filter-row">
-        <select data-testid="image-filter" value={statusFilter ?? ''} onChange={(e) => setStatusFilter((e.target.value || null) as ImageStatus | null)}>
+        <select
+          data-testid="image-filter"
+          value={statusFilter ?? ''}
+          onChange={(e) => setStatusFilter((e.target.value || null) as ImageStatus | null)}
+        >
           <option value="">All statuses</option>
           {IMAGE_STATUSES.map((status) => (
             <option key={status} value={status}>

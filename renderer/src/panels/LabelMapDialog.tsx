@@ -8,7 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 
 import type { DetectionSet } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
-import { type ClassChoice,labelMapChanges } from './labelMapChoices.js';
+import { type ClassChoice, labelMapChanges } from './labelMapChoices.js';
 import { ModalDialog } from './ModalDialog.js';
 
 const NEW = '__new__';
@@ -38,7 +38,10 @@ export function LabelMapDialog({ detections }: { detections: DetectionSet }) {
   const choose = (name: string, choice: ClassChoice) => setChoices((c) => ({ ...c, [name]: choice }));
   return (
     <ModalDialog className="label-map" testId="label-map" title="Map class names onto labels" onClose={close}>
-      <p className="muted">The detector&apos;s class names are matched to project labels by name; choose a label for the others. The mapping is remembered for this model.</p>
+      <p className="muted">
+        The detector&apos;s class names are matched to project labels by name; choose a label for the others. The mapping is remembered for
+        this model.
+      </p>
       <table className="label-map-table">
         <tbody>
           {names.map((name) => {
@@ -68,7 +71,13 @@ export function LabelMapDialog({ detections }: { detections: DetectionSet }) {
                     <option value={NEW}>New label…</option>
                   </select>
                   {choice.kind === 'new' && (
-                    <input data-testid="label-map-new-name" value={choice.name} maxLength={200} onChange={(e) => choose(name, { kind: 'new', name: e.target.value })} aria-label={`New label for ${name}`} />
+                    <input
+                      data-testid="label-map-new-name"
+                      value={choice.name}
+                      maxLength={200}
+                      onChange={(e) => choose(name, { kind: 'new', name: e.target.value })}
+                      aria-label={`New label for ${name}`}
+                    />
                   )}
                 </td>
               </tr>

@@ -9,7 +9,17 @@ import { DeleteButton, VisibilityButton } from './RowButtons.js';
 
 const putLabel = (label: Label, mergeKey?: string) => void useAppStore.getState().commit([{ type: 'label.put', label }], mergeKey);
 
-const LabelRow = memo(function LabelRow({ label, active, hidden, labels }: { label: Label; active: boolean; hidden: boolean; labels: readonly Label[] }) {
+const LabelRow = memo(function LabelRow({
+  label,
+  active,
+  hidden,
+  labels,
+}: {
+  label: Label;
+  active: boolean;
+  hidden: boolean;
+  labels: readonly Label[];
+}) {
   const { setActiveLabel, toggleLabelVisibility, commit } = useAppStore(
     useShallow((s) => ({ setActiveLabel: s.setActiveLabel, toggleLabelVisibility: s.toggleLabelVisibility, commit: s.commit })),
   );
@@ -23,10 +33,18 @@ const LabelRow = memo(function LabelRow({ label, active, hidden, labels }: { lab
   const setHotkey = (hotkey: Label['hotkey']) => {
     // A hotkey belongs to one label: take it from whoever had it.
     const previous = labels.find((l) => l.hotkey === hotkey && l.id !== label.id);
-    void commit([...(previous && hotkey ? [{ type: 'label.put' as const, label: { ...previous, hotkey: null } }] : []), { type: 'label.put', label: { ...label, hotkey } }]);
+    void commit([
+      ...(previous && hotkey ? [{ type: 'label.put' as const, label: { ...previous, hotkey: null } }] : []),
+      { type: 'label.put', label: { ...label, hotkey } },
+    ]);
   };
   return (
-    <li className={`label-row${active ? ' is-active' : ''}${hidden ? ' is-hidden' : ''}`} data-testid="label-item" data-label-name={label.name} onClick={() => setActiveLabel(label.id)}>
+    <li
+      className={`label-row${active ? ' is-active' : ''}${hidden ? ' is-hidden' : ''}`}
+      data-testid="label-item"
+      data-label-name={label.name}
+      onClick={() => setActiveLabel(label.id)}
+    >
       <input
         type="color"
         className="label-colour"
@@ -111,13 +129,27 @@ export function LabelsPanel() {
       </form>
       <ul className="label-list">
         {labels.map((label) => (
-          <LabelRow key={label.id} label={label} labels={labels} active={label.id === activeLabelId} hidden={hiddenLabelIds.includes(label.id)} />
+          <LabelRow
+            key={label.id}
+            label={label}
+            labels={labels}
+            active={label.id === activeLabelId}
+            hidden={hiddenLabelIds.includes(label.id)}
+          />
         ))}
         {labels.length === 0 && <li className="empty-hint">No labels yet.</li>}
       </ul>
       <label className="slider">
         Mask opacity
-        <input data-testid="mask-opacity" type="range" min={0} max={1} step={0.05} value={maskOpacity} onChange={(e) => setMaskOpacity(Number(e.target.value))} />
+        <input
+          data-testid="mask-opacity"
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={maskOpacity}
+          onChange={(e) => setMaskOpacity(Number(e.target.value))}
+        />
         <span>{Math.round(maskOpacity * 100)}%</span>
       </label>
     </section>

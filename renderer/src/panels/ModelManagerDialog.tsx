@@ -31,7 +31,13 @@ function PackRow({ pack, accepted, onAccept }: { pack: ModelPack; accepted: bool
   const consentId = `pack-consent-${pack.id}`;
   const download = (force: boolean) => void s.fetchModelPack(pack.id, { licenceAccepted: accepted, force });
   return (
-    <li className="model-pack" data-testid="model-pack" data-pack={pack.id} data-installed={pack.installed ? '1' : '0'} data-state={downloading ? 'downloading' : (s.outcome?.kind ?? 'idle')}>
+    <li
+      className="model-pack"
+      data-testid="model-pack"
+      data-pack={pack.id}
+      data-installed={pack.installed ? '1' : '0'}
+      data-state={downloading ? 'downloading' : (s.outcome?.kind ?? 'idle')}
+    >
       <div className="model-pack-head">
         <strong>{pack.displayName}</strong>
         {pack.installed && <span className="model-pack-installed">Installed</span>}
@@ -48,7 +54,14 @@ function PackRow({ pack, accepted, onAccept }: { pack: ModelPack; accepted: bool
         {pack.licenseNote}
       </p>
       <label className="ai-toggle" htmlFor={consentId}>
-        <input id={consentId} type="checkbox" data-testid="model-pack-accept" checked={accepted} disabled={downloading} onChange={(e) => onAccept(e.target.checked)} />
+        <input
+          id={consentId}
+          type="checkbox"
+          data-testid="model-pack-accept"
+          checked={accepted}
+          disabled={downloading}
+          onChange={(e) => onAccept(e.target.checked)}
+        />
         I understand the licence ({pack.license})
       </label>
       <div className="ai-actions">
@@ -62,9 +75,18 @@ function PackRow({ pack, accepted, onAccept }: { pack: ModelPack; accepted: bool
               aria-label={`Downloading ${pack.displayName}`}
             />
             <span className="muted" data-testid="model-pack-progress-text">
-              {s.progress?.total ? `${formatBytes(s.progress.done)} of ${formatBytes(s.progress.total)}` : s.fetch?.cancelling ? 'Cancelling…' : 'Starting…'}
+              {s.progress?.total
+                ? `${formatBytes(s.progress.done)} of ${formatBytes(s.progress.total)}`
+                : s.fetch?.cancelling
+                  ? 'Cancelling…'
+                  : 'Starting…'}
             </span>
-            <button type="button" data-testid="model-pack-cancel" disabled={s.fetch?.cancelling} onClick={() => void s.cancelModelPackFetch()}>
+            <button
+              type="button"
+              data-testid="model-pack-cancel"
+              disabled={s.fetch?.cancelling}
+              onClick={() => void s.cancelModelPackFetch()}
+            >
               Cancel
             </button>
           </>
@@ -74,7 +96,15 @@ function PackRow({ pack, accepted, onAccept }: { pack: ModelPack; accepted: bool
             className={pack.installed ? '' : 'primary'}
             data-testid="model-pack-download"
             disabled={!accepted || busyElsewhere}
-            title={!accepted ? 'Tick "I understand the licence" first' : busyElsewhere ? 'Another pack is downloading' : pack.installed ? 'Download and install it again' : 'Download, verify and install it in your models folder'}
+            title={
+              !accepted
+                ? 'Tick "I understand the licence" first'
+                : busyElsewhere
+                  ? 'Another pack is downloading'
+                  : pack.installed
+                    ? 'Download and install it again'
+                    : 'Download, verify and install it in your models folder'
+            }
             onClick={() => download(pack.installed)}
           >
             {pack.installed ? 'Reinstall' : 'Download'}
@@ -95,7 +125,12 @@ function PackRow({ pack, accepted, onAccept }: { pack: ModelPack; accepted: bool
         )}
       </div>
       {s.outcome && !downloading && (
-        <p className={`model-pack-outcome is-${s.outcome.kind}`} data-testid="model-pack-outcome" data-kind={s.outcome.kind} role={s.outcome.kind === 'failed' ? 'alert' : 'status'}>
+        <p
+          className={`model-pack-outcome is-${s.outcome.kind}`}
+          data-testid="model-pack-outcome"
+          data-kind={s.outcome.kind}
+          role={s.outcome.kind === 'failed' ? 'alert' : 'status'}
+        >
           {s.outcome.message}
         </p>
       )}
@@ -105,7 +140,12 @@ function PackRow({ pack, accepted, onAccept }: { pack: ModelPack; accepted: bool
 
 export function ModelManagerDialog() {
   const { packs, problem, downloading, setModelManagerOpen } = useAppStore(
-    useShallow((s) => ({ packs: s.modelPacks, problem: s.modelPacksProblem, downloading: s.packFetch !== null, setModelManagerOpen: s.setModelManagerOpen })),
+    useShallow((s) => ({
+      packs: s.modelPacks,
+      problem: s.modelPacksProblem,
+      downloading: s.packFetch !== null,
+      setModelManagerOpen: s.setModelManagerOpen,
+    })),
   );
   const [accepted, setAccepted] = useState<ReadonlySet<ModelPackId>>(new Set());
   // Closing does not stop a download: it goes on, and the status bar shows its progress.

@@ -16,7 +16,13 @@ export function OpenProjectScreen() {
         <h1>promptlabel</h1>
         <p className="muted">Open a folder of images. The project database is kept inside it.</p>
         {appInfo?.mode === 'electron' ? (
-          <button type="button" className="primary wide" data-testid="pick-folder" disabled={opening} onClick={() => void pickAndOpenProject()}>
+          <button
+            type="button"
+            className="primary wide"
+            data-testid="pick-folder"
+            disabled={opening}
+            onClick={() => void pickAndOpenProject()}
+          >
             Open folder…
           </button>
         ) : (
@@ -27,7 +33,13 @@ export function OpenProjectScreen() {
               if (path.trim()) void openProject(path.trim());
             }}
           >
-            <input data-testid="project-path" placeholder="/path/to/images" value={path} onChange={(e) => setPath(e.target.value)} autoFocus />
+            <input
+              data-testid="project-path"
+              placeholder="/path/to/images"
+              value={path}
+              onChange={(e) => setPath(e.target.value)}
+              autoFocus
+            />
             <button type="submit" data-testid="open-project" className="primary" disabled={opening || !path.trim()}>
               {opening ? 'Opening…' : 'Open'}
             </button>

@@ -53,23 +53,23 @@ function ModelPicker({ models, model }: { models: readonly ModelInfo[]; model: M
   const chooseAiModel = useAppStore((s) => s.chooseAiModel);
   return (
     <>
-    <select
-      data-testid="ai-model"
-      className="ai-model"
-      value={model?.id ?? ''}
-      title={model ? `${model.displayName} (${model.license})` : 'No model'}
-      onChange={(e) => {
-        void chooseAiModel(e.target.value);
-        e.currentTarget.blur();
-      }}
-    >
-      {!model && <option value="">No model</option>}
-      {models.map((m) => (
-        <option key={m.id} value={m.id} disabled={m.problem !== null} title={m.problem ?? `${m.source} model, ${m.license}`}>
-          {m.problem ? `${m.displayName} — unavailable: ${m.problem}` : m.displayName}
-        </option>
-      ))}
-    </select>
+      <select
+        data-testid="ai-model"
+        className="ai-model"
+        value={model?.id ?? ''}
+        title={model ? `${model.displayName} (${model.license})` : 'No model'}
+        onChange={(e) => {
+          void chooseAiModel(e.target.value);
+          e.currentTarget.blur();
+        }}
+      >
+        {!model && <option value="">No model</option>}
+        {models.map((m) => (
+          <option key={m.id} value={m.id} disabled={m.problem !== null} title={m.problem ?? `${m.source} model, ${m.license}`}>
+            {m.problem ? `${m.displayName} — unavailable: ${m.problem}` : m.displayName}
+          </option>
+        ))}
+      </select>
     </>
   );
 }
@@ -80,14 +80,18 @@ function RememberedModel({ model }: { model: ModelInfo | undefined }) {
   if (!model) return null;
   return (
     <p className="muted ai-model-remembered" data-testid="ai-model-remembered" data-remembered={remembered === model.id ? '1' : '0'}>
-      {remembered === model.id ? 'Remembered for this project.' : 'This project has no model of its own yet; choosing one remembers it here.'}
+      {remembered === model.id
+        ? 'Remembered for this project.'
+        : 'This project has no model of its own yet; choosing one remembers it here.'}
     </p>
   );
 }
 
 /** What to know about the chosen model or provider (synthetic training, licence...), and where to get more. */
 function ModelNote({ model }: { model: ModelInfo | undefined }) {
-  const { managerOpen, setModelManagerOpen } = useAppStore(useShallow((s) => ({ managerOpen: s.modelManagerOpen, setModelManagerOpen: s.setModelManagerOpen })));
+  const { managerOpen, setModelManagerOpen } = useAppStore(
+    useShallow((s) => ({ managerOpen: s.modelManagerOpen, setModelManagerOpen: s.setModelManagerOpen })),
+  );
   return (
     <>
       {model?.note && (
@@ -95,7 +99,13 @@ function ModelNote({ model }: { model: ModelInfo | undefined }) {
           {model.note}
         </p>
       )}
-      <button type="button" className="link-button" data-testid="ai-get-models" title="Add your own models (SAM, MobileSAM, SAM 2, YOLO), download by URL, or get the optional packs" onClick={() => setModelManagerOpen(true)}>
+      <button
+        type="button"
+        className="link-button"
+        data-testid="ai-get-models"
+        title="Add your own models (SAM, MobileSAM, SAM 2, YOLO), download by URL, or get the optional packs"
+        onClick={() => setModelManagerOpen(true)}
+      >
         Models…
       </button>
       {managerOpen && <ModelManagerDialog />}
@@ -114,7 +124,10 @@ function WandControls({ problem }: { problem: string | null }) {
   );
   return (
     <div className="ai-wand" data-testid="ai-wand" data-active={active ? '1' : '0'}>
-      <label className="ai-toggle" title={problem ?? `Clicks flood similar colours (inside the box, if one is drawn); Alt+click cuts a fill out (${keyOf('ai.wand')})`}>
+      <label
+        className="ai-toggle"
+        title={problem ?? `Clicks flood similar colours (inside the box, if one is drawn); Alt+click cuts a fill out (${keyOf('ai.wand')})`}
+      >
         <input
           type="checkbox"
           data-testid="ai-wand-mode"
@@ -128,7 +141,10 @@ function WandControls({ problem }: { problem: string | null }) {
         Magic wand
       </label>
       {active && (
-        <label className="ai-tolerance" title="How far a colour may be from the clicked one (per channel, of 255); moving it redoes the fill">
+        <label
+          className="ai-tolerance"
+          title="How far a colour may be from the clicked one (per channel, of 255); moving it redoes the fill"
+        >
           Tolerance
           <input
             type="range"
@@ -156,7 +172,13 @@ function RegionPicker({ problem }: { problem: string | null }) {
   return (
     <div className="ai-regions" title={problem ?? `Scribbles go to this region; each region becomes one mask (${keyOf('ai.region')})`}>
       <span className="muted">Scribble region</span>
-      <div className="tool-group" role="radiogroup" aria-label="Scribble region" data-testid="ai-regions" data-available={problem ? '0' : '1'}>
+      <div
+        className="tool-group"
+        role="radiogroup"
+        aria-label="Scribble region"
+        data-testid="ai-regions"
+        data-available={problem ? '0' : '1'}
+      >
         {Array.from({ length: REGION_COUNT }, (_, index) => (
           <button
             key={index}
@@ -208,7 +230,13 @@ function TextPrompt({ problem }: { problem: string | null }) {
         Find
       </button>
       {text !== null && (
-        <button type="button" className="icon-button" data-testid="ai-text-clear" title="Remove the text prompt" onClick={() => session.setText(null)}>
+        <button
+          type="button"
+          className="icon-button"
+          data-testid="ai-text-clear"
+          title="Remove the text prompt"
+          onClick={() => session.setText(null)}
+        >
           ✕
         </button>
       )}
@@ -222,13 +250,25 @@ function ReferencePrompt({ problem }: { problem: string | null }) {
   );
   return (
     <div className="ai-reference">
-      <button type="button" data-testid="ai-reference-open" disabled={problem !== null} title={problem ?? 'Mark a region of another image: find the same kind of object here'} onClick={() => setReferenceOpen(true)}>
+      <button
+        type="button"
+        data-testid="ai-reference-open"
+        disabled={problem !== null}
+        title={problem ?? 'Mark a region of another image: find the same kind of object here'}
+        onClick={() => setReferenceOpen(true)}
+      >
         Reference region…
       </button>
       {reference && (
         <span className="ai-reference-current" data-testid="ai-reference-current" data-image-id={reference.imageId}>
           {reference.box ? 'box' : 'scribble'} on image {reference.imageId}
-          <button type="button" className="icon-button" data-testid="ai-reference-clear" title="Remove the reference region" onClick={() => session.setReference(null)}>
+          <button
+            type="button"
+            className="icon-button"
+            data-testid="ai-reference-clear"
+            title="Remove the reference region"
+            onClick={() => session.setReference(null)}
+          >
             ✕
           </button>
         </span>
@@ -280,7 +320,9 @@ function LabelChoice({
           );
         })}
         {known.length === 0 && (
-          <span className="muted">{knowsLabels ? (labels.length === 0 ? 'Add labels to get guesses.' : 'No label guess.') : 'This model does not guess labels.'}</span>
+          <span className="muted">
+            {knowsLabels ? (labels.length === 0 ? 'Add labels to get guesses.' : 'No label guess.') : 'This model does not guess labels.'}
+          </span>
         )}
       </div>
       <select
@@ -369,7 +411,14 @@ export function PromptPanel() {
         {PROMPT_KINDS.map(({ kind, name, how }) => {
           const problem = problemOf(kind);
           return (
-            <li key={kind} className={problem ? 'is-disabled' : ''} data-testid="ai-kind" data-kind={kind} data-available={problem ? '0' : '1'} title={problem ?? how}>
+            <li
+              key={kind}
+              className={problem ? 'is-disabled' : ''}
+              data-testid="ai-kind"
+              data-kind={kind}
+              data-available={problem ? '0' : '1'}
+              title={problem ?? how}
+            >
               {name}
             </li>
           );
@@ -394,90 +443,124 @@ export function PromptPanel() {
       <ReferencePrompt problem={problemOf('reference')} />
 
       <div className="ai-candidate-block">
-      <div className="ai-candidates-head">
-        <span data-testid="candidate-info">{candidates ? candidateInfo(candidates, s.selected) : s.pending ? 'Segmenting…' : 'No candidate yet'}</span>
-        {s.pending && <span className="spinner" aria-label="Working" />}
-        {s.pending && (
-          <button type="button" className="link-button" data-testid="ai-cancel" title="Stop this prompt" onClick={cancelAi}>
-            Cancel
-          </button>
+        <div className="ai-candidates-head">
+          <span data-testid="candidate-info">
+            {candidates ? candidateInfo(candidates, s.selected) : s.pending ? 'Segmenting…' : 'No candidate yet'}
+          </span>
+          {s.pending && <span className="spinner" aria-label="Working" />}
+          {s.pending && (
+            <button type="button" className="link-button" data-testid="ai-cancel" title="Stop this prompt" onClick={cancelAi}>
+              Cancel
+            </button>
+          )}
+        </div>
+        {candidates && candidates.candidates.length > 1 && (
+          <ol className="ai-candidates" data-testid="ai-candidates">
+            {candidates.candidates.map((c, position) => (
+              <li
+                key={c.index}
+                data-testid="ai-candidate"
+                data-index={c.index}
+                className={position === s.selected ? 'is-selected' : ''}
+                title={`Stability ${c.stability.toFixed(2)} · ${c.area.toLocaleString()} px`}
+                onClick={() => session.select(position)}
+              >
+                <span>#{position + 1}</span>
+                {s.mode === 'detections' ? (
+                  <span data-testid="ai-candidate-detection">
+                    {c.note} {c.score !== null ? c.score.toFixed(2) : ''}
+                    {c.labels[0] ? ` → ${c.labels[0].name}` : ' → no label'}
+                  </span>
+                ) : s.mode === 'regions' ? (
+                  <span data-testid="ai-candidate-region" data-region={s.regions[position] ?? ''}>
+                    {s.regions[position] === undefined ? (
+                      `Mask ${position + 1}`
+                    ) : (
+                      <>
+                        <span className="swatch" style={{ background: regionColour(s.regions[position]) }} />
+                        Region {s.regions[position] + 1}
+                      </>
+                    )}
+                  </span>
+                ) : (
+                  <>
+                    {c.note && <span data-testid="ai-candidate-note">{c.note}</span>}
+                    {scoreText(candidates, c) && <span>{scoreText(candidates, c)}</span>}
+                  </>
+                )}
+                {c.labels[0] && s.mode !== 'detections' && <span className="muted">{c.labels[0].name}</span>}
+              </li>
+            ))}
+          </ol>
         )}
-      </div>
-      {candidates && candidates.candidates.length > 1 && (
-        <ol className="ai-candidates" data-testid="ai-candidates">
-          {candidates.candidates.map((c, position) => (
-            <li
-              key={c.index}
-              data-testid="ai-candidate"
-              data-index={c.index}
-              className={position === s.selected ? 'is-selected' : ''}
-              title={`Stability ${c.stability.toFixed(2)} · ${c.area.toLocaleString()} px`}
-              onClick={() => session.select(position)}
-            >
-              <span>#{position + 1}</span>
-              {s.mode === 'detections' ? (
-                <span data-testid="ai-candidate-detection">
-                  {c.note} {c.score !== null ? c.score.toFixed(2) : ''}
-                  {c.labels[0] ? ` → ${c.labels[0].name}` : ' → no label'}
-                </span>
-              ) : s.mode === 'regions' ? (
-                <span data-testid="ai-candidate-region" data-region={s.regions[position] ?? ''}>
-                  {s.regions[position] === undefined ? (
-                    `Mask ${position + 1}`
-                  ) : (
-                    <>
-                      <span className="swatch" style={{ background: regionColour(s.regions[position]) }} />
-                      Region {s.regions[position] + 1}
-                    </>
-                  )}
-                </span>
-              ) : (
-                <>
-                  {c.note && <span data-testid="ai-candidate-note">{c.note}</span>}
-                  {scoreText(candidates, c) && <span>{scoreText(candidates, c)}</span>}
-                </>
-              )}
-              {c.labels[0] && s.mode !== 'detections' && <span className="muted">{c.labels[0].name}</span>}
-            </li>
-          ))}
-        </ol>
-      )}
-      {candidates?.selectionRule && (
-        <p className="ai-selection-rule" data-testid="ai-selection-rule">
-          Preselected: {candidates.selectionRule}
-        </p>
-      )}
-      {candidates && isDemoModel(s.model) && (
-        <p className="ai-demo-limits" data-testid="ai-demo-limits" role="note">
-          Demo model: trained on synthetic shapes only. On real photographs its masks are rough, its scores overconfident and its label guesses unreliable; add a SAM-family model for real work.
-        </p>
-      )}
-      {selected && (
-        <LabelChoice guesses={selected.labels} labels={s.labels} labelId={s.labelId} knowsLabels={s.model?.capabilities.labels ?? true} confident={selected.labelConfident} />
-      )}
+        {candidates?.selectionRule && (
+          <p className="ai-selection-rule" data-testid="ai-selection-rule">
+            Preselected: {candidates.selectionRule}
+          </p>
+        )}
+        {candidates && isDemoModel(s.model) && (
+          <p className="ai-demo-limits" data-testid="ai-demo-limits" role="note">
+            Demo model: trained on synthetic shapes only. On real photographs its masks are rough, its scores overconfident and its label
+            guesses unreliable; add a SAM-family model for real work.
+          </p>
+        )}
+        {selected && (
+          <LabelChoice
+            guesses={selected.labels}
+            labels={s.labels}
+            labelId={s.labelId}
+            knowsLabels={s.model?.capabilities.labels ?? true}
+            confident={selected.labelConfident}
+          />
+        )}
 
-      <div className="ai-actions" ref={candidateBlock}>
-        <button type="button" className="primary" data-testid="ai-accept" disabled={!selected || s.accepting} title={`Accept as an annotation (${keyOf('ai.accept')})`} onClick={() => perform('ai.accept')}>
-          Accept
-        </button>
-        {s.mode !== 'prompt' && candidates && (
+        <div className="ai-actions" ref={candidateBlock}>
           <button
             type="button"
-            data-testid="ai-accept-all"
-            disabled={s.accepting}
-            title={s.mode === 'regions' ? 'Accept the mask of every region (one undo step)' : s.mode === 'detections' ? 'Accept every detection (one undo step)' : 'Accept every proposal (one undo step)'}
-            onClick={() => void session.acceptAll()}
+            className="primary"
+            data-testid="ai-accept"
+            disabled={!selected || s.accepting}
+            title={`Accept as an annotation (${keyOf('ai.accept')})`}
+            onClick={() => perform('ai.accept')}
           >
-            Accept all
+            Accept
           </button>
-        )}
-        <button type="button" data-testid="ai-discard" disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning && !s.detecting} title={`Drop the prompts and candidates (${keyOf('ai.discard')})`} onClick={() => perform('ai.discard')}>
-          Discard
-        </button>
-        <button type="button" data-testid="ai-clear" disabled={!canvasPrompts} title="Remove the clicks, box and scribbles (text and reference stay)" onClick={() => session.clearCanvasPrompts()}>
-          Clear prompts
-        </button>
-      </div>
+          {s.mode !== 'prompt' && candidates && (
+            <button
+              type="button"
+              data-testid="ai-accept-all"
+              disabled={s.accepting}
+              title={
+                s.mode === 'regions'
+                  ? 'Accept the mask of every region (one undo step)'
+                  : s.mode === 'detections'
+                    ? 'Accept every detection (one undo step)'
+                    : 'Accept every proposal (one undo step)'
+              }
+              onClick={() => void session.acceptAll()}
+            >
+              Accept all
+            </button>
+          )}
+          <button
+            type="button"
+            data-testid="ai-discard"
+            disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning && !s.detecting}
+            title={`Drop the prompts and candidates (${keyOf('ai.discard')})`}
+            onClick={() => perform('ai.discard')}
+          >
+            Discard
+          </button>
+          <button
+            type="button"
+            data-testid="ai-clear"
+            disabled={!canvasPrompts}
+            title="Remove the clicks, box and scribbles (text and reference stay)"
+            onClick={() => session.clearCanvasPrompts()}
+          >
+            Clear prompts
+          </button>
+        </div>
       </div>
       <div className="ai-actions">
         <button

@@ -50,7 +50,11 @@ export function ReferenceDialog() {
         if (!current) return;
         setImages(page.items);
         // Another image than the one being annotated, by default.
-        setImageId((id) => (id !== null && page.items.some((i) => i.id === id) ? id : (page.items.find((i) => i.id !== currentImageId) ?? page.items[0])?.id ?? null));
+        setImageId((id) =>
+          id !== null && page.items.some((i) => i.id === id)
+            ? id
+            : ((page.items.find((i) => i.id !== currentImageId) ?? page.items[0])?.id ?? null),
+        );
       })
       .catch(showError);
     return () => {
@@ -127,10 +131,20 @@ export function ReferenceDialog() {
           ))}
         </select>
         <div className="tool-group" role="radiogroup" aria-label="Region kind">
-          <button type="button" data-testid="reference-mode-box" className={mode === 'box' ? 'is-active' : ''} onClick={() => setMode('box')}>
+          <button
+            type="button"
+            data-testid="reference-mode-box"
+            className={mode === 'box' ? 'is-active' : ''}
+            onClick={() => setMode('box')}
+          >
             Box
           </button>
-          <button type="button" data-testid="reference-mode-scribble" className={mode === 'scribble' ? 'is-active' : ''} onClick={() => setMode('scribble')}>
+          <button
+            type="button"
+            data-testid="reference-mode-scribble"
+            className={mode === 'scribble' ? 'is-active' : ''}
+            onClick={() => setMode('scribble')}
+          >
             Scribble
           </button>
         </div>
@@ -161,7 +175,13 @@ export function ReferenceDialog() {
           {region && size && (
             <svg className="reference-region" viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="none">
               {region.kind === 'box' ? (
-                <rect x={region.box[0]} y={region.box[1]} width={region.box[2] - region.box[0]} height={region.box[3] - region.box[1]} vectorEffect="non-scaling-stroke" />
+                <rect
+                  x={region.box[0]}
+                  y={region.box[1]}
+                  width={region.box[2] - region.box[0]}
+                  height={region.box[3] - region.box[1]}
+                  vectorEffect="non-scaling-stroke"
+                />
               ) : (
                 <polyline points={region.points.map((p) => p.join(',')).join(' ')} vectorEffect="non-scaling-stroke" />
               )}

@@ -7,7 +7,17 @@ const alone = (action: () => void) => (e: MouseEvent) => {
   action();
 };
 
-export function VisibilityButton({ hidden, title, testId, onToggle }: { hidden: boolean; title: string; testId: string; onToggle: () => void }) {
+export function VisibilityButton({
+  hidden,
+  title,
+  testId,
+  onToggle,
+}: {
+  hidden: boolean;
+  title: string;
+  testId: string;
+  onToggle: () => void;
+}) {
   return (
     <button type="button" className="icon-button" data-testid={testId} title={hidden ? 'Show' : title} onClick={alone(onToggle)}>
       {hidden ? '◌' : '●'}

@@ -6,7 +6,15 @@ import { STATUS_NAMES } from './statusNames.js';
 
 export function StatusBar() {
   const { image, scale, cursor, index, total, tool, saving } = useAppStore(
-    useShallow((s) => ({ image: s.currentImage, scale: s.view.scale, cursor: s.cursor, index: s.currentIndex, total: s.imageTotal, tool: s.activeTool, saving: s.saving })),
+    useShallow((s) => ({
+      image: s.currentImage,
+      scale: s.view.scale,
+      cursor: s.cursor,
+      index: s.currentIndex,
+      total: s.imageTotal,
+      tool: s.activeTool,
+      saving: s.saving,
+    })),
   );
   return (
     <footer className="status-bar" data-testid="status-bar">
@@ -15,10 +23,16 @@ export function StatusBar() {
       {index !== null && <span>{`${index + 1} / ${total}`}</span>}
       <span data-testid="image-size">{image?.width && image.height ? `${image.width} × ${image.height}` : '–'}</span>
       <span data-testid="zoom-level">{Math.round(scale * 100)}%</span>
-      <span data-testid="cursor-position" className="cursor-position">{cursor ? `x ${Math.floor(cursor.x)}  y ${Math.floor(cursor.y)}` : ''}</span>
+      <span data-testid="cursor-position" className="cursor-position">
+        {cursor ? `x ${Math.floor(cursor.x)}  y ${Math.floor(cursor.y)}` : ''}
+      </span>
       <span className="spacer" />
       {/* Every edit is stored as it is made; this says when the last one is. */}
-      <span data-testid="save-state" data-state={saving ? 'saving' : 'saved'} className={saving ? 'save-state is-saving' : 'save-state muted'}>
+      <span
+        data-testid="save-state"
+        data-state={saving ? 'saving' : 'saved'}
+        className={saving ? 'save-state is-saving' : 'save-state muted'}
+      >
         {saving ? 'Saving…' : 'All changes saved'}
       </span>
       <span className="muted">{tool} tool · press ? for shortcuts</span>

@@ -7,7 +7,13 @@ export function Toasts() {
   return (
     <div className="toasts" aria-live="polite">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast toast-${t.kind}`} data-testid="toast" data-kind={t.kind} role={t.kind === 'error' ? 'alert' : 'status'}>
+        <div
+          key={t.id}
+          className={`toast toast-${t.kind}`}
+          data-testid="toast"
+          data-kind={t.kind}
+          role={t.kind === 'error' ? 'alert' : 'status'}
+        >
           <span>{t.message}</span>
           <button type="button" className="icon-button" onClick={() => dismiss(t.id)} title="Dismiss">
             ✕

@@ -32,7 +32,11 @@ function LiveWireToggle() {
       className={liveWire ? 'is-active' : ''}
       aria-pressed={liveWire}
       data-pixels={pixels ?? 'unread'}
-      title={pixels === 'failed' ? `Live-wire cannot read this image's pixels: edges stay straight (${key})` : `Live-wire: polygon edges follow the image edges (${key})`}
+      title={
+        pixels === 'failed'
+          ? `Live-wire cannot read this image's pixels: edges stay straight (${key})`
+          : `Live-wire: polygon edges follow the image edges (${key})`
+      }
       onClick={() => actionNamed('tool.liveWire').perform(useAppStore.getState(), null)}
     >
       Live-wire {!liveWire ? 'off' : pixels === 'loading' ? 'on · reading image…' : pixels === 'failed' ? 'unavailable' : 'on'}
@@ -60,7 +64,11 @@ export function Toolbar() {
         {TOOLS.map((name) => (
           <ActionButton key={name} name={name} />
         ))}
-        {brushing && <span className="brush-size" title={`Brush radius (${keyOf('tool.brushSize').replace(' / ', ' and ')})`}>r {s.brushRadius}px</span>}
+        {brushing && (
+          <span className="brush-size" title={`Brush radius (${keyOf('tool.brushSize').replace(' / ', ' and ')})`}>
+            r {s.brushRadius}px
+          </span>
+        )}
         {s.activeTool === 'polygon' && <LiveWireToggle />}
       </div>
       <div className="tool-group">

@@ -7,7 +7,7 @@
 // and what it expected. Browser mode takes typed paths (a dropped File has
 // no path there); the desktop app takes files chosen in its native dialog,
 // the only model paths its host accepts.
-import { type DragEvent,useEffect, useState } from 'react';
+import { type DragEvent, useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
 import type { ModelLink } from '../../../common/contract/index.js';
@@ -53,7 +53,11 @@ function LinkRow({ link, onUse }: { link: ModelLink; onUse: (link: ModelLink) =>
     <li className="model-link" data-testid="model-link" data-verified={link.verified ? '1' : '0'}>
       <div className="model-pack-head">
         <strong>{link.displayName}</strong>
-        {link.verified ? <span className="model-pack-installed">sha256 known</span> : <span className="model-link-unverified">not verified here</span>}
+        {link.verified ? (
+          <span className="model-pack-installed">sha256 known</span>
+        ) : (
+          <span className="model-link-unverified">not verified here</span>
+        )}
       </div>
       <p className="muted">{link.description}</p>
       <p className="muted">Source: {link.source}</p>
@@ -100,7 +104,12 @@ export function UserModelsSection() {
     setDragging(false);
     const names = [...e.dataTransfer.files].map((f) => f.name);
     const wanted = names.filter((n) => MODEL_FILE.test(n));
-    const what = names.length === 0 ? 'That drop held no files.' : wanted.length === 0 ? `${names.join(', ')}: not an .onnx file, a folder of them, or a .yaml.` : null;
+    const what =
+      names.length === 0
+        ? 'That drop held no files.'
+        : wanted.length === 0
+          ? `${names.join(', ')}: not an .onnx file, a folder of them, or a .yaml.`
+          : null;
     setDropNote(
       what ??
         (s.electron
@@ -130,13 +139,28 @@ export function UserModelsSection() {
           {models.map((m) => (
             <li key={m.id} data-testid="user-model" data-model-id={m.id}>
               <span>
-                <strong>{m.displayName}</strong> <span className="muted">({m.kind}{m.classNames ? `, ${m.classNames.length} classes` : ''})</span>
+                <strong>{m.displayName}</strong>{' '}
+                <span className="muted">
+                  ({m.kind}
+                  {m.classNames ? `, ${m.classNames.length} classes` : ''})
+                </span>
                 {m.problem && <span className="model-pack-outcome is-failed"> — {m.problem}</span>}
               </span>
-              <button type="button" data-testid="user-model-use" disabled={m.problem !== null || s.inUse === m.id} onClick={() => void s.chooseAiModel(m.id)}>
+              <button
+                type="button"
+                data-testid="user-model-use"
+                disabled={m.problem !== null || s.inUse === m.id}
+                onClick={() => void s.chooseAiModel(m.id)}
+              >
                 {s.inUse === m.id ? 'In use' : 'Use it'}
               </button>
-              <button type="button" data-testid="user-model-remove" disabled={s.inUse === m.id} title={s.inUse === m.id ? 'Choose another model first' : 'Delete its folder in your models folder'} onClick={() => void s.removeUserModel(m.id)}>
+              <button
+                type="button"
+                data-testid="user-model-remove"
+                disabled={s.inUse === m.id}
+                title={s.inUse === m.id ? 'Choose another model first' : 'Delete its folder in your models folder'}
+                onClick={() => void s.removeUserModel(m.id)}
+              >
                 Remove
               </button>
             </li>
@@ -146,11 +170,18 @@ export function UserModelsSection() {
 
       <h3>Add model…</h3>
       <p className="muted">
-        One or two .onnx files (a SAM / MobileSAM / SAM 2 encoder and decoder, or a YOLO detector / segmenter), a folder of them, or an X-AnyLabeling model .yaml. The family is recognised from the graphs, not the file names. Drop them here or give their paths.
+        One or two .onnx files (a SAM / MobileSAM / SAM 2 encoder and decoder, or a YOLO detector / segmenter), a folder of them, or an
+        X-AnyLabeling model .yaml. The family is recognised from the graphs, not the file names. Drop them here or give their paths.
       </p>
       {s.electron && (
         <p>
-          <button type="button" className="primary" data-testid="model-add-choose" disabled={s.adding} onClick={() => void s.chooseAndAddModel()}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="model-add-choose"
+            disabled={s.adding}
+            onClick={() => void s.chooseAndAddModel()}
+          >
             Choose model files…
           </button>{' '}
           <span className="muted" data-testid="model-add-electron-note">
@@ -173,7 +204,12 @@ export function UserModelsSection() {
           disabled={s.electron}
           onChange={(e) => setPaths(e.target.value)}
         />
-        <button type="submit" className="primary" data-testid="model-add" disabled={s.electron || s.adding || splitPaths(paths).length === 0}>
+        <button
+          type="submit"
+          className="primary"
+          data-testid="model-add"
+          disabled={s.electron || s.adding || splitPaths(paths).length === 0}
+        >
           Add model
         </button>
       </form>
@@ -188,18 +224,38 @@ export function UserModelsSection() {
         className="model-add-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (urlList.length > 0) void s.fetchModelUrl(urlList, urlList.map((_, i) => shaList[i] || null));
+          if (urlList.length > 0)
+            void s.fetchModelUrl(
+              urlList,
+              urlList.map((_, i) => shaList[i] || null),
+            );
         }}
       >
-        <textarea data-testid="model-url" rows={2} placeholder="https://… (one file, or encoder then decoder)" value={urls} onChange={(e) => setUrls(e.target.value)} />
-        <input data-testid="model-url-sha256" placeholder="sha256 (optional, one per URL)" value={sha} onChange={(e) => setSha(e.target.value)} />
+        <textarea
+          data-testid="model-url"
+          rows={2}
+          placeholder="https://… (one file, or encoder then decoder)"
+          value={urls}
+          onChange={(e) => setUrls(e.target.value)}
+        />
+        <input
+          data-testid="model-url-sha256"
+          placeholder="sha256 (optional, one per URL)"
+          value={sha}
+          onChange={(e) => setSha(e.target.value)}
+        />
         <button type="submit" data-testid="model-url-fetch" disabled={s.adding || urlList.length === 0 || urlList.length > 2}>
           Download
         </button>
       </form>
       <AddProgress />
       {s.outcome && (
-        <p className={`model-pack-outcome is-${s.outcome.kind}`} data-testid="model-add-outcome" data-kind={s.outcome.kind} role={s.outcome.kind === 'failed' ? 'alert' : 'status'}>
+        <p
+          className={`model-pack-outcome is-${s.outcome.kind}`}
+          data-testid="model-add-outcome"
+          data-kind={s.outcome.kind}
+          role={s.outcome.kind === 'failed' ? 'alert' : 'status'}
+        >
           {s.outcome.kind === 'failed' ? `Not added: ${s.outcome.message}` : s.outcome.message}
         </p>
       )}

@@ -10,7 +10,10 @@ export type ClassChoice = { kind: 'label'; name: string } | { kind: 'new'; name:
 
 const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-export function labelMapChanges(choices: Readonly<Record<string, ClassChoice>>, labels: readonly Label[]): { created: Label[]; map: LabelMap } {
+export function labelMapChanges(
+  choices: Readonly<Record<string, ClassChoice>>,
+  labels: readonly Label[],
+): { created: Label[]; map: LabelMap } {
   const created: Label[] = [];
   const map: LabelMap = {};
   const known = (name: string) => [...labels, ...created].find((l) => same(l.name, name));

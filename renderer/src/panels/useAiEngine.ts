@@ -11,7 +11,9 @@ import { prefetchCount } from '../store/aiEngineSlice.js';
 import { imageAtIndex } from '../store/imagesSlice.js';
 
 /** The image on screen and the ids of the next ones in list order (those whose page is loaded). */
-export function focusTarget(s: Pick<AppState, 'currentImage' | 'currentIndex' | 'imagePages' | 'imageTotal' | 'aiStatus'>): { imageId: number; upcoming: number[] } | null {
+export function focusTarget(
+  s: Pick<AppState, 'currentImage' | 'currentIndex' | 'imagePages' | 'imageTotal' | 'aiStatus'>,
+): { imageId: number; upcoming: number[] } | null {
   if (!s.currentImage) return null;
   const upcoming: number[] = [];
   if (s.currentIndex !== null) {

@@ -3,7 +3,11 @@ import { useEffect, useState, type RefObject } from 'react';
 
 const OVERSCAN_ROWS = 6;
 
-export function useVirtualRows(scrollRef: RefObject<HTMLElement | null>, rowHeight: number, rowCount: number): { first: number; last: number } {
+export function useVirtualRows(
+  scrollRef: RefObject<HTMLElement | null>,
+  rowHeight: number,
+  rowCount: number,
+): { first: number; last: number } {
   const [range, setRange] = useState({ first: 0, last: -1 });
   useEffect(() => {
     const element = scrollRef.current;

@@ -3,7 +3,14 @@
 // its work, and the per-image feature marks of the list. The prompting
 // session itself is a state machine of its own (ai/session/, bound in
 // aiSessionSlice.ts); model packs are in modelPacksSlice.ts.
-import type { EngineStatus, EventMap, ExecutionProviderChoice, FeatureState, ModelInfo, RequestOf } from '../../../common/contract/index.js';
+import type {
+  EngineStatus,
+  EventMap,
+  ExecutionProviderChoice,
+  FeatureState,
+  ModelInfo,
+  RequestOf,
+} from '../../../common/contract/index.js';
 import { mergeFeatureStates } from '../ai/aiPrompts.js';
 import { api, ApiError } from '../api/client.js';
 import type { AppState } from './appStore.js';
@@ -40,7 +47,8 @@ const DEFAULT_PREFETCH = 3;
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** The answer of work the user cancelled (ai.cancel): not an error to report. */
-export const isCancelled = (error: unknown): boolean => error instanceof ApiError && error.code === 'conflict' && error.message === 'cancelled';
+export const isCancelled = (error: unknown): boolean =>
+  error instanceof ApiError && error.code === 'conflict' && error.message === 'cancelled';
 
 /** The model requests go to: the engine's current one. */
 export function currentModel(s: Pick<AppState, 'aiModels' | 'aiStatus'>): ModelInfo | undefined {
@@ -55,7 +63,8 @@ export function prefetchCount(s: Pick<AppState, 'aiStatus'>): number {
 
 export const createAiEngineSlice: SliceCreator<AiEngineSlice> = (set, get) => {
   const requestedFeatureIds = new Set<number>();
-  const mergeStates = (states: Record<number, FeatureState>) => set((s) => ({ aiFeatureStates: mergeFeatureStates(s.aiFeatureStates, states) }));
+  const mergeStates = (states: Record<number, FeatureState>) =>
+    set((s) => ({ aiFeatureStates: mergeFeatureStates(s.aiFeatureStates, states) }));
   const configure = async (settings: RequestOf<'ai.configure'>) => {
     try {
       get().applyAiStatus(await api.call('ai.configure', settings));

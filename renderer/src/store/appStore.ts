@@ -12,7 +12,17 @@ import { createUiSlice, type UiSlice } from './uiSlice.js';
 import { createUserModelsSlice, type UserModelsSlice } from './userModelsSlice.js';
 import { createViewSlice, type ViewSlice } from './viewSlice.js';
 
-export type AppState = ProjectSlice & ImagesSlice & DocumentSlice & ViewSlice & ToolsSlice & HistorySlice & UiSlice & AiEngineSlice & AiSessionSlice & ModelPacksSlice & UserModelsSlice;
+export type AppState = ProjectSlice &
+  ImagesSlice &
+  DocumentSlice &
+  ViewSlice &
+  ToolsSlice &
+  HistorySlice &
+  UiSlice &
+  AiEngineSlice &
+  AiSessionSlice &
+  ModelPacksSlice &
+  UserModelsSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createProjectSlice(...a),

@@ -54,7 +54,12 @@ function withDocument(s: AppState, document: LocalDocument, patchImage: (image: 
   };
 }
 
-const localDocument = (s: AppState): LocalDocument => ({ imageId: s.documentImageId, labels: s.labels, annotations: s.annotations, captions: s.captions });
+const localDocument = (s: AppState): LocalDocument => ({
+  imageId: s.documentImageId,
+  labels: s.labels,
+  annotations: s.annotations,
+  captions: s.captions,
+});
 
 // Only the latest load may land: switching images quickly must not show an older image's annotations.
 let loadSeq = 0;

@@ -84,7 +84,14 @@ export const createModelPacksSlice: SliceCreator<ModelPacksSlice> = (set, get) =
     set({ packFetch: { pack, cancelling: false }, packOutcome: null });
     try {
       const model = await api.call('models.fetch', { pack, force });
-      set({ packOutcome: { pack, kind: 'installed', modelId: model.id, message: `${model.displayName} is installed. Pick it in the model list.` } });
+      set({
+        packOutcome: {
+          pack,
+          kind: 'installed',
+          modelId: model.id,
+          message: `${model.displayName} is installed. Pick it in the model list.`,
+        },
+      });
       // The new model joins the list; the pack shows as installed.
       await Promise.all([get().loadAi(), get().loadModelPacks()]);
     } catch (error) {

@@ -46,7 +46,8 @@ export function createToolContext(get: () => AppState): ToolContext {
       const load = async () => {
         const pixels = await loadPixelImage(api.imageUrl(id, 'full'));
         // The tools work in the record's pixel grid; another decoded size would misplace every path.
-        if (pixels.width !== width || pixels.height !== height) throw new Error(`it decodes to ${pixels.width} × ${pixels.height}, not ${width} × ${height}.`);
+        if (pixels.width !== width || pixels.height !== height)
+          throw new Error(`it decodes to ${pixels.width} × ${pixels.height}, not ${width} × ${height}.`);
         return pixels;
       };
       // Image ids restart in each project, so the project is part of the key.

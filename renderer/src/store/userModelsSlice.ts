@@ -10,9 +10,7 @@ import { api } from '../api/client.js';
 import type { SliceCreator } from './sliceTypes.js';
 import type { ProgressTask } from './uiSlice.js';
 
-export type ModelAddOutcome =
-  | { kind: 'installed'; message: string; added: AddedModel }
-  | { kind: 'cancelled' | 'failed'; message: string };
+export type ModelAddOutcome = { kind: 'installed'; message: string; added: AddedModel } | { kind: 'cancelled' | 'failed'; message: string };
 
 export interface UserModelsSlice {
   modelLinks: ModelLink[] | null;
@@ -40,7 +38,8 @@ export interface UserModelsSlice {
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** The host's progress titles for a model add (models.add / models.fetchUrl), one task per phase. */
-const ADD_TITLE = /^(Downloading the model|Recognising the model|Copying the model files|Checking the model in onnxruntime|Installing the model)/;
+const ADD_TITLE =
+  /^(Downloading the model|Recognising the model|Copying the model files|Checking the model in onnxruntime|Installing the model)/;
 
 export function modelAddProgress(tasks: readonly ProgressTask[]): ProgressTask | undefined {
   return tasks.filter((t) => ADD_TITLE.test(t.title)).at(-1);
@@ -79,7 +78,13 @@ export const createUserModelsSlice: SliceCreator<UserModelsSlice> = (set, get) =
       const cancelled = get().modelAdd?.cancelling === true;
       set({
         modelAddOutcome: cancelled
-          ? { kind: 'cancelled', message: kind === 'url' ? 'Download cancelled; nothing was installed (the partial file is kept to resume).' : 'Cancelled; nothing was installed.' }
+          ? {
+              kind: 'cancelled',
+              message:
+                kind === 'url'
+                  ? 'Download cancelled; nothing was installed (the partial file is kept to resume).'
+                  : 'Cancelled; nothing was installed.',
+            }
           : { kind: 'failed', message: message(error) },
       });
     } finally {

@@ -37,7 +37,8 @@ export class BrushTool implements Tool {
   onPointerMove(p: ToolPointer): void {
     const s = this.current;
     if (s.name !== 'painting') return;
-    const lastX = s.points.at(-2)!, lastY = s.points.at(-1)!;
+    const lastX = s.points.at(-2)!,
+      lastY = s.points.at(-1)!;
     // Points closer than a pixel add nothing but work.
     if (Math.hypot(p.x - lastX, p.y - lastY) < 1) return;
     s.points.push(p.x, p.y);
@@ -51,7 +52,9 @@ export class BrushTool implements Tool {
     const { width, height } = this.ctx.imageSize();
     const existing = s.target && this.ctx.decodeMask(s.target);
     // Decoded masks may be shared (cached): paint into a copy.
-    const mask: BinaryMask = existing ? { ...existing, data: existing.data.slice() } : { width, height, data: new Uint8Array(width * height) };
+    const mask: BinaryMask = existing
+      ? { ...existing, data: existing.data.slice() }
+      : { width, height, data: new Uint8Array(width * height) };
     rasteriseStroke(mask, s.points, this.ctx.brushRadius(), this.erase ? 0 : 1);
     if (s.target) {
       if (isEmptyMask(mask)) {
@@ -91,6 +94,12 @@ export class BrushTool implements Tool {
   private showDraft(): void {
     const s = this.current;
     if (s.name !== 'painting') return;
-    this.ctx.setDraft({ kind: 'stroke', points: [...s.points], radius: this.ctx.brushRadius(), erase: this.erase, targetId: s.target?.id ?? null });
+    this.ctx.setDraft({
+      kind: 'stroke',
+      points: [...s.points],
+      radius: this.ctx.brushRadius(),
+      erase: this.erase,
+      targetId: s.target?.id ?? null,
+    });
   }
 }

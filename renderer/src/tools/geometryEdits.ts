@@ -18,10 +18,12 @@ export function translateVector(geometry: Exclude<Geometry, { kind: 'mask' }>, d
 export function translateMask(mask: BinaryMask, dx: number, dy: number): BinaryMask {
   const { width, height, data } = mask;
   const out = new Uint8Array(width * height);
-  const sx = Math.round(dx), sy = Math.round(dy);
+  const sx = Math.round(dx),
+    sy = Math.round(dy);
   for (let y = Math.max(0, sy); y < Math.min(height, height + sy); y++) {
     const from = (y - sy) * width;
-    const x0 = Math.max(0, sx), x1 = Math.min(width, width + sx);
+    const x0 = Math.max(0, sx),
+      x1 = Math.min(width, width + sx);
     if (x1 > x0) out.set(data.subarray(from + x0 - sx, from + x1 - sx), y * width + x0);
   }
   return { width, height, data: out };
@@ -32,8 +34,15 @@ export function translateMask(mask: BinaryMask, dx: number, dy: number): BinaryM
  * undefined when part of it would leave the image: the clipped pixels no
  * longer match it, and the RLE is the truth.
  */
-export function translateOutline(outline: readonly Polygon[], dx: number, dy: number, width: number, height: number): Polygon[] | undefined {
-  const sx = Math.round(dx), sy = Math.round(dy);
+export function translateOutline(
+  outline: readonly Polygon[],
+  dx: number,
+  dy: number,
+  width: number,
+  height: number,
+): Polygon[] | undefined {
+  const sx = Math.round(dx),
+    sy = Math.round(dy);
   const moved = outline.map((p) => ({ outer: shiftRing(p.outer, sx, sy), holes: p.holes.map((h) => shiftRing(h, sx, sy)) }));
   const inside = moved.every((p) => p.outer.every((v, i) => v >= 0 && v <= (i % 2 === 0 ? width : height)));
   return inside ? moved : undefined;

@@ -11,8 +11,10 @@ export function pointInRing(ring: Ring, x: number, y: number): boolean {
   let inside = false;
   const n = ring.length / 2;
   for (let i = 0, j = n - 1; i < n; j = i++) {
-    const xi = ring[2 * i]!, yi = ring[2 * i + 1]!;
-    const xj = ring[2 * j]!, yj = ring[2 * j + 1]!;
+    const xi = ring[2 * i]!,
+      yi = ring[2 * i + 1]!;
+    const xj = ring[2 * j]!,
+      yj = ring[2 * j + 1]!;
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
@@ -26,7 +28,8 @@ export function pointInPolygon(polygon: Polygon, x: number, y: number): boolean 
 }
 
 export function pointInMask(mask: BinaryMask, x: number, y: number): boolean {
-  const px = Math.floor(x), py = Math.floor(y);
+  const px = Math.floor(x),
+    py = Math.floor(y);
   if (px < 0 || py < 0 || px >= mask.width || py >= mask.height) return false;
   return mask.data[py * mask.width + px] === 1;
 }
@@ -100,11 +103,14 @@ export function edgeAt(
   forEachRing(polygons, (ring, polygon, ringIndex) => {
     const n = ring.length / 2;
     for (let v = 0; v < n; v++) {
-      const ax = ring[2 * v]!, ay = ring[2 * v + 1]!;
-      const bx = ring[2 * ((v + 1) % n)]!, by = ring[2 * ((v + 1) % n) + 1]!;
+      const ax = ring[2 * v]!,
+        ay = ring[2 * v + 1]!;
+      const bx = ring[2 * ((v + 1) % n)]!,
+        by = ring[2 * ((v + 1) % n) + 1]!;
       const lengthSq = (bx - ax) ** 2 + (by - ay) ** 2;
       const t = lengthSq === 0 ? 0 : Math.max(0, Math.min(1, ((x - ax) * (bx - ax) + (y - ay) * (by - ay)) / lengthSq));
-      const px = ax + t * (bx - ax), py = ay + t * (by - ay);
+      const px = ax + t * (bx - ax),
+        py = ay + t * (by - ay);
       const d = (px - x) ** 2 + (py - y) ** 2;
       if (d <= bestDistance) {
         bestDistance = d;

@@ -128,7 +128,9 @@ export class PolygonTool implements Tool {
     let cursorPath: number[] | null = null;
     if (this.cursor && this.activeLiveWire()) {
       const { width, height } = this.ctx.imageSize();
-      cursorPath = canClose ? this.edgeTo(this.points[0]!, this.points[1]!).slice(2) : this.edgeTo(clampToImage(this.cursor.x, width), clampToImage(this.cursor.y, height)).slice(2);
+      cursorPath = canClose
+        ? this.edgeTo(this.points[0]!, this.points[1]!).slice(2)
+        : this.edgeTo(clampToImage(this.cursor.x, width), clampToImage(this.cursor.y, height)).slice(2);
     }
     this.ctx.setDraft({ kind: 'polygon', points: this.points, cursor: this.cursor, canClose, cursorPath });
   }

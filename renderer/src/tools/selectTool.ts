@@ -6,7 +6,10 @@ import { annotationAt } from './hitTesting.js';
 import { translateMask, translateOutline, translateVector } from './geometryEdits.js';
 import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 
-type State = { name: 'idle' } | { name: 'pointing'; startX: number; startY: number } | { name: 'dragging'; startX: number; startY: number; dx: number; dy: number };
+type State =
+  | { name: 'idle' }
+  | { name: 'pointing'; startX: number; startY: number }
+  | { name: 'dragging'; startX: number; startY: number; dx: number; dy: number };
 
 export class SelectTool implements Tool {
   readonly id = 'select';
@@ -37,7 +40,8 @@ export class SelectTool implements Tool {
   onPointerMove(p: ToolPointer): void {
     const s = this.current;
     if (s.name === 'idle') return;
-    const dx = p.x - s.startX, dy = p.y - s.startY;
+    const dx = p.x - s.startX,
+      dy = p.y - s.startY;
     // A few screen pixels of jitter on a click is not a move.
     if (s.name === 'pointing' && Math.hypot(dx, dy) < this.ctx.hitTolerance() / 2) return;
     this.current = { name: 'dragging', startX: s.startX, startY: s.startY, dx, dy };

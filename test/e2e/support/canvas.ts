@@ -3,7 +3,8 @@
 import type { Page } from 'playwright-core';
 
 export async function waitForImage(page: Page, imageId?: number): Promise<void> {
-  const selector = imageId === undefined ? '[data-testid="canvas"][data-ready="1"]' : `[data-testid="canvas"][data-ready="1"][data-image-id="${imageId}"]`;
+  const selector =
+    imageId === undefined ? '[data-testid="canvas"][data-ready="1"]' : `[data-testid="canvas"][data-ready="1"][data-image-id="${imageId}"]`;
   await page.waitForSelector(selector, { timeout: 20_000 });
 }
 

@@ -17,7 +17,10 @@ export interface RunningHost {
 export function sampleProject(count = 6, from: 'samples' | 'photos' = 'samples'): string {
   const dir = mkdtempSync(join(tmpdir(), 'promptlabel-e2e-'));
   const samples = join(repoRoot, 'assets', from);
-  const images = readdirSync(samples).filter((name) => /\.(png|jpe?g)$/i.test(name)).sort().slice(0, count);
+  const images = readdirSync(samples)
+    .filter((name) => /\.(png|jpe?g)$/i.test(name))
+    .sort()
+    .slice(0, count);
   if (images.length === 0) throw new Error(`no sample images in ${samples}`);
   for (const name of images) cpSync(join(samples, name), join(dir, name));
   return dir;

@@ -47,7 +47,9 @@ export function promptPanelHelpers(page: () => Page, { candidateTimeoutMs = 30_0
       return panelAttribute('candidate-set-id');
     },
     async noCandidate() {
-      await page().waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="prompt-panel"]')?.dataset.candidateSetId === '');
+      await page().waitForFunction(
+        () => document.querySelector<HTMLElement>('[data-testid="prompt-panel"]')?.dataset.candidateSetId === '',
+      );
     },
     stored: (imageId) => hostCall(page(), 'annotations.list', { imageId }),
     waitSaved: () => page().locator('[data-testid="save-state"][data-state="saved"]').waitFor(),

@@ -10,7 +10,13 @@ export type Bbox = [number, number, number, number];
 /** The parts of a COCO instances file the tests read: the sample ground truth, and what the app exports. */
 export interface CocoFile {
   images: { id: number; file_name: string; width: number; height: number }[];
-  annotations: { image_id: number; category_id: number; bbox: Bbox; segmentation: number[][] | { counts: string; size: [number, number] }; area: number }[];
+  annotations: {
+    image_id: number;
+    category_id: number;
+    bbox: Bbox;
+    segmentation: number[][] | { counts: string; size: [number, number] };
+    area: number;
+  }[];
   categories: { id: number; name: string }[];
 }
 
@@ -40,7 +46,8 @@ export function gtBox(gt: CocoFile, fileName: string, category: string): Bbox {
 export function groundTruthRing(fileName: string, category: string): { ring: number[]; width: number; height: number } {
   const found = findObject(groundTruth(), fileName, category);
   const segmentation = found?.annotation.segmentation;
-  if (!found || !Array.isArray(segmentation) || !Array.isArray(segmentation[0])) throw new Error(`no ${category} polygon on ${fileName} in the sample ground truth`);
+  if (!found || !Array.isArray(segmentation) || !Array.isArray(segmentation[0]))
+    throw new Error(`no ${category} polygon on ${fileName} in the sample ground truth`);
   return { ring: segmentation[0], width: found.image.width, height: found.image.height };
 }
 

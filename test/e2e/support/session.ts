@@ -45,7 +45,8 @@ function seedDemoModel(project: string, userData: string): void {
 
 /** The host and a blank page, nothing navigated yet: for tests whose first step is opening the project. */
 export async function startBrowserSession({ images, from = 'samples' }: BrowserSessionOptions): Promise<BrowserSession> {
-  if (!Number.isInteger(images) || images < 1) throw new Error(`a session needs a whole number of sample images, at least 1 (got ${images})`);
+  if (!Number.isInteger(images) || images < 1)
+    throw new Error(`a session needs a whole number of sample images, at least 1 (got ${images})`);
   const project = sampleProject(images, from);
   const userData = join(dirname(project), `${basename(project)}-user`);
   if (from === 'samples') seedDemoModel(project, userData);

@@ -37,7 +37,16 @@ describe('promptlabel models add / remove / links', () => {
   });
 
   it('adds the SAM-format pair: recognised as, sha256 of each file, timings, and its line in the list', async () => {
-    const r = await cli(['models', 'add', F('sam-format', 'encoder.onnx'), F('sam-format', 'decoder.onnx'), '--id', 'dropped', '--name', 'Dropped SAM']);
+    const r = await cli([
+      'models',
+      'add',
+      F('sam-format', 'encoder.onnx'),
+      F('sam-format', 'decoder.onnx'),
+      '--id',
+      'dropped',
+      '--name',
+      'Dropped SAM',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Installed dropped in .*dropped\n {2}recognised as: Segment Anything decoder \(3 masks/);
     assert.match(r.stdout, /encoder\.onnx: 2\.2 MB, sha256 [0-9a-f]{64}\n {2}decoder\.onnx: 1\.8 MB, sha256 [0-9a-f]{64}/);
@@ -52,7 +61,10 @@ describe('promptlabel models add / remove / links', () => {
   it('refuses a decoder alone with exit 1 and the reason, installing nothing', async () => {
     const r = await cli(['models', 'add', F('signatures', 'sam-decoder.onnx')]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /promptlabel models: sam-decoder\.onnx was recognised as Segment Anything decoder .*needs its encoder.*Nothing was installed\./);
+    assert.match(
+      r.stderr,
+      /promptlabel models: sam-decoder\.onnx was recognised as Segment Anything decoder .*needs its encoder.*Nothing was installed\./,
+    );
     assert.deepEqual(readdirSync(models).sort(), ['dropped']);
   });
 
@@ -77,16 +89,21 @@ describe('promptlabel models add / remove / links', () => {
     const r = await cli(['models', 'links']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /yolov8n {2}YOLOv8n \(COCO, 80 classes\) {2}\[not verified here\]/);
-    assert.match(r.stdout, /promptlabel models fetch https:\/\/github\.com\/CVHub520\/X-AnyLabeling\/releases\/download\/v2\.5\.0\/sam2\.1_hiera_tiny\.encoder\.onnx https:\/\/\S+decoder\.onnx/);
+    assert.match(
+      r.stdout,
+      /promptlabel models fetch https:\/\/github\.com\/CVHub520\/X-AnyLabeling\/releases\/download\/v2\.5\.0\/sam2\.1_hiera_tiny\.encoder\.onnx https:\/\/\S+decoder\.onnx/,
+    );
     assert.match(r.stderr, /Nothing was downloaded/);
   });
 
-  it('adds a MobileSAM raw-image encoder with the SAM decoder (encoderInput raw-hwc), and segment gives SamPredictor\'s masks', async () => {
+  it("adds a MobileSAM raw-image encoder with the SAM decoder (encoderInput raw-hwc), and segment gives SamPredictor's masks", async () => {
     const r = await cli(['models', 'add', F('mobilesam', 'encoder.onnx'), F('sam', 'decoder.onnx'), '--id', 'mobilesam']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /recognised as: Segment Anything decoder \(4 masks.*raw-image \[H, W, 3\] input/);
     assert.match(r.stdout, /mobilesam\s+user\s+points,box,scribble\s+ok/);
-    const manifest = JSON.parse(readFileSync(join(models, 'mobilesam', 'manifest.json'), 'utf8')) as { preprocessing: { encoderInput: string } };
+    const manifest = JSON.parse(readFileSync(join(models, 'mobilesam', 'manifest.json'), 'utf8')) as {
+      preprocessing: { encoderInput: string };
+    };
     assert.equal(manifest.preprocessing.encoderInput, 'raw-hwc');
 
     type Rle = { size: [number, number]; counts: string };
@@ -97,7 +114,19 @@ describe('promptlabel models add / remove / links', () => {
     const click = photo.prompts.find((p) => p.name === 'click')!;
     const [x, y] = click.predict_args.point_coords![0]!;
     const out = join(temp.dir, 'mobilesam-click.json');
-    const run = await cli(['segment', '--model', 'mobilesam', '--image', join(ROOT, photo.file), '--point', `${x},${y}`, '--candidate', 'all', '--out', out]);
+    const run = await cli([
+      'segment',
+      '--model',
+      'mobilesam',
+      '--image',
+      join(ROOT, photo.file),
+      '--point',
+      `${x},${y}`,
+      '--candidate',
+      'all',
+      '--out',
+      out,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const mask = (rle: Rle): BinaryMask => ({ width: rle.size[1], height: rle.size[0], data: rleToMask(rle) });
     const result = JSON.parse(readFileSync(out, 'utf8')) as { candidates: { index: number; rle: Rle }[] };

@@ -29,7 +29,11 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 /** The built-in demo model: these tests measure it on the synthetic samples it was trained for (without --model the CLI takes the best real model). */
 const DEMO = 'shapes-seem-tiny';
 const readResult = (path: string): SegmentResultJson => JSON.parse(readFileSync(path, 'utf8')) as SegmentResultJson;
-const maskOf = (rle: { size: [number, number]; counts: string }): BinaryMask => ({ width: rle.size[1], height: rle.size[0], data: rleToMask(rle) });
+const maskOf = (rle: { size: [number, number]; counts: string }): BinaryMask => ({
+  width: rle.size[1],
+  height: rle.size[0],
+  data: rleToMask(rle),
+});
 
 describe('promptlabel segment', () => {
   const temp = tempDir('promptlabel-cli-segment-');
@@ -89,7 +93,10 @@ describe('promptlabel segment', () => {
     for (const label of best.labels) assert.ok(vocabulary.has(label.name), label.name);
     assert.ok(best.labels[0]!.score >= best.labels[1]!.score && best.labels[1]!.score >= best.labels[2]!.score);
     const category = coco.categories.find((c) => c.id === target.category_id)!.name;
-    assert.ok(best.labels.some((l) => l.name === category), `"${category}" among the top 3 labels (${best.labels.map((l) => l.name).join(', ')})`);
+    assert.ok(
+      best.labels.some((l) => l.name === category),
+      `"${category}" among the top 3 labels (${best.labels.map((l) => l.name).join(', ')})`,
+    );
     assert.equal(result.timing.featureSource, 'encoded');
     assert.ok(result.timing.decodeMs > 0 && result.timing.materializeMs >= 0);
 
@@ -97,7 +104,11 @@ describe('promptlabel segment', () => {
     const pngRun = await cli(['segment', '--model', DEMO, '--image', imagePath, '--box', boxArg, '--out', png]);
     assert.equal(pngRun.code, 0, pngRun.stderr);
     const meta = await sharp(png).metadata();
-    assert.deepEqual([meta.format, meta.width, meta.height, meta.channels], ['png', width, height, 1], 'a one-channel PNG at full resolution');
+    assert.deepEqual(
+      [meta.format, meta.width, meta.height, meta.channels],
+      ['png', width, height, 1],
+      'a one-channel PNG at full resolution',
+    );
     const data = await sharp(png).extractChannel(0).raw().toBuffer();
     let mismatched = 0;
     for (let i = 0; i < mask.data.length; i++) {
@@ -111,7 +122,23 @@ describe('promptlabel segment', () => {
     const json = join(temp.dir, 'click.json');
     const [x, y, w, h] = target.bbox;
     const inside = `${Math.round(x + w / 2)},${Math.round(y + h / 2)}`;
-    const run = await cli(['segment', '--model', DEMO, '--image', imagePath, '--point', inside, '--point', '2,2,0', '--candidate', 'all', '--labels', 'shape, background ,shape', '--out', json]);
+    const run = await cli([
+      'segment',
+      '--model',
+      DEMO,
+      '--image',
+      imagePath,
+      '--point',
+      inside,
+      '--point',
+      '2,2,0',
+      '--candidate',
+      'all',
+      '--labels',
+      'shape, background ,shape',
+      '--out',
+      json,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const result = readResult(json);
     assert.ok(result.candidates.length >= 2, 'a multi-mask model gives several candidates');
@@ -139,10 +166,27 @@ describe('promptlabel segment', () => {
     assert.ok(iou >= 0.8, `GrabCut IoU ${iou.toFixed(3)}`);
     const [x, y, w, h] = target.bbox;
     const wandJson = join(temp.dir, 'wand.json');
-    const wand = await cli(['segment', '--image', imagePath, '--model', 'opencv-classical', '--point', `${Math.round(x + w / 2)},${Math.round(y + h / 2)}`, '--tolerance', '255', '--box', boxArg, '--out', wandJson]);
+    const wand = await cli([
+      'segment',
+      '--image',
+      imagePath,
+      '--model',
+      'opencv-classical',
+      '--point',
+      `${Math.round(x + w / 2)},${Math.round(y + h / 2)}`,
+      '--tolerance',
+      '255',
+      '--box',
+      boxArg,
+      '--out',
+      wandJson,
+    ]);
     assert.equal(wand.code, 0, wand.stderr);
     const box = readResult(wandJson).candidates[0]!.box;
-    assert.ok(box.x >= x - 1 && box.y >= y - 1 && box.x + box.w <= x + w + 1 && box.y + box.h <= y + h + 1, 'tolerance 255 fills exactly the box');
+    assert.ok(
+      box.x >= x - 1 && box.y >= y - 1 && box.x + box.w <= x + w + 1 && box.y + box.h <= y + h + 1,
+      'tolerance 255 fills exactly the box',
+    );
     const bad = await cli(['segment', '--image', imagePath, '--point', '10,10', '--tolerance', 'lots', '--out', wandJson]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--tolerance must be a number from 0 to 255/);
@@ -152,7 +196,20 @@ describe('promptlabel segment', () => {
     const outDir = join(temp.dir, 'batch');
     const images = coco.images.slice(0, 2).map((i) => join(SAMPLES_DIR, i.file_name));
     // The second image as a trailing path, as a shell glob would give it.
-    const run = await cli(['segment', '--model', DEMO, '--image', images[0]!, '--text', target.phrase, '--out-dir', outDir, '--format', 'json', images[1]!]);
+    const run = await cli([
+      'segment',
+      '--model',
+      DEMO,
+      '--image',
+      images[0]!,
+      '--text',
+      target.phrase,
+      '--out-dir',
+      outDir,
+      '--format',
+      'json',
+      images[1]!,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     for (const [i, image] of coco.images.slice(0, 2).entries()) {
       const file = join(outDir, image.file_name.replace(/\.\w+$/, '.json'));
@@ -167,11 +224,26 @@ describe('promptlabel segment', () => {
     const outDir = join(temp.dir, 'partial');
     const [tall, wide] = coco.images.slice(0, 2);
     assert.ok(tall!.height > 500 && wide!.height < 500, 'the point below fits the first sample only');
-    const run = await cli(['segment', '--model', DEMO, '--point', '100,500', '--out-dir', outDir, '--format', 'png', join(SAMPLES_DIR, tall!.file_name), join(SAMPLES_DIR, wide!.file_name)]);
+    const run = await cli([
+      'segment',
+      '--model',
+      DEMO,
+      '--point',
+      '100,500',
+      '--out-dir',
+      outDir,
+      '--format',
+      'png',
+      join(SAMPLES_DIR, tall!.file_name),
+      join(SAMPLES_DIR, wide!.file_name),
+    ]);
     assert.equal(run.code, 1);
     assert.ok(existsSync(join(outDir, tall!.file_name.replace(/\.\w+$/, '.png'))));
     assert.ok(!existsSync(join(outDir, wide!.file_name.replace(/\.\w+$/, '.png'))));
-    assert.match(run.stderr, new RegExp(`${wide!.file_name}: --point #1: point \\(100, 500\\) is outside the image \\(${wide!.width}×${wide!.height}\\)`));
+    assert.match(
+      run.stderr,
+      new RegExp(`${wide!.file_name}: --point #1: point \\(100, 500\\) is outside the image \\(${wide!.width}×${wide!.height}\\)`),
+    );
     assert.match(run.stderr, /1 of 2 images failed/);
   });
 
@@ -192,7 +264,10 @@ describe('promptlabel segment', () => {
       [['--point', '10,10', '--provider', 'tpu', '--out', out], /--provider must be one of auto, cpu/],
       [['--ref-image', imagePath, '--out', out], /--ref-image needs --ref-box or --ref-scribble/],
       [['--point', '10,10', '--bogus', '--out', out], /Unknown option '--bogus'/],
-      [['--text', 'red', 'circle', '--out', out], /Several images \(".*shapes_0001\.jpg", "circle"\) need --out-dir DIR --format png\|json/],
+      [
+        ['--text', 'red', 'circle', '--out', out],
+        /Several images \(".*shapes_0001\.jpg", "circle"\) need --out-dir DIR --format png\|json/,
+      ],
     ];
     for (const [args, message] of cases) {
       const run = await cli(['segment', '--image', imagePath, ...args]);
@@ -276,7 +351,21 @@ describe('promptlabel segment: default model and detectors', () => {
     installYolo(join(temp.dir, 'user-data', 'models'), 'yolo-det');
     installSam2(join(temp.dir, 'user-data', 'models'));
     const out = join(temp.dir, 'detections.json');
-    const run = await cli(['segment', '--image', photo, '--model', 'yolo-det', '--conf', '0.5', '--iou', '0.45', '--labels', 'Person,cat', '--out', out]);
+    const run = await cli([
+      'segment',
+      '--image',
+      photo,
+      '--model',
+      'yolo-det',
+      '--conf',
+      '0.5',
+      '--iou',
+      '0.45',
+      '--labels',
+      'Person,cat',
+      '--out',
+      out,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /1 person, 2 cat, 2 cup, 2 traffic light \(conf > 0\.5, NMS IoU > 0\.45\)/);
     const result = JSON.parse(readFileSync(out, 'utf8')) as DetectResultJson;
@@ -284,7 +373,19 @@ describe('promptlabel segment: default model and detectors', () => {
     assert.deepEqual(result.detections[0]!.box, [140, 114, 260, 274]);
     assert.equal(result.detections[0]!.label, 'Person');
     assert.equal(result.detections[0]!.mask, null);
-    const chained = await cli(['segment', '--image', photo, '--model', 'yolo-det', '--chain', 'sam2-fixture', '--max-det', '3', '--out', out]);
+    const chained = await cli([
+      'segment',
+      '--image',
+      photo,
+      '--model',
+      'yolo-det',
+      '--chain',
+      'sam2-fixture',
+      '--max-det',
+      '3',
+      '--out',
+      out,
+    ]);
     assert.equal(chained.code, 0, chained.stderr);
     const masks = JSON.parse(readFileSync(out, 'utf8')) as DetectResultJson;
     assert.equal(masks.chainModel, 'sam2-fixture');
@@ -306,8 +407,21 @@ describe('segment argument syntax', () => {
   it('reads points, scribbles and contract paths', () => {
     assert.deepEqual(parsePoint('10.5,20'), { x: 10.5, y: 20, positive: true });
     assert.deepEqual(parsePoint('1,2,0'), { x: 1, y: 2, positive: false });
-    assert.deepEqual(parseScribble('1,2 3,4;5,6:neg'), { points: [[1, 2], [3, 4], [5, 6]], positive: false });
-    assert.deepEqual(parseScribble(' 1,2  3,4 '), { points: [[1, 2], [3, 4]], positive: true });
+    assert.deepEqual(parseScribble('1,2 3,4;5,6:neg'), {
+      points: [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      positive: false,
+    });
+    assert.deepEqual(parseScribble(' 1,2  3,4 '), {
+      points: [
+        [1, 2],
+        [3, 4],
+      ],
+      positive: true,
+    });
     assert.throws(() => parseScribble(':neg'), /--scribble needs at least one X,Y point/);
     assert.equal(optionForPromptPath('prompts.clicks[2]'), '--point #3');
     assert.equal(optionForPromptPath('prompts.scribbles[0].points[4]'), '--scribble #1, point 5');

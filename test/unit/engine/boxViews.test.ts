@@ -17,7 +17,8 @@ function drawn(inside: (x: number, y: number) => boolean): BinaryCrop {
 }
 
 const disc = (cx: number, cy: number, r: number) => (x: number, y: number) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
-const ellipse = (cx: number, cy: number, rx: number, ry: number) => (x: number, y: number) => ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
+const ellipse = (cx: number, cy: number, rx: number, ry: number) => (x: number, y: number) =>
+  ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
 
 describe('box fit', () => {
   it('is the IoU of the mask bounds and the box: 1 when they match, 0 when empty or apart', () => {
@@ -71,7 +72,15 @@ describe('nested remainder', () => {
     assert.equal(nestedRemainder(drawn(disc(200, 200, 100)), drawn(disc(200, 200, 96)), box), null, 'views a few pixels apart');
     assert.equal(nestedRemainder(drawn(disc(200, 200, 100)), drawn(disc(200, 200, 20)), box), null, 'inner covers 4 %');
     assert.equal(nestedRemainder(drawn(disc(200, 200, 100)), drawn(disc(200, 200, 90)), box), null, 'remainder is a sliver');
-    assert.equal(nestedRemainder(drawn(() => false), drawn(disc(200, 200, 90)), box), null, 'empty outer');
+    assert.equal(
+      nestedRemainder(
+        drawn(() => false),
+        drawn(disc(200, 200, 90)),
+        box,
+      ),
+      null,
+      'empty outer',
+    );
   });
 });
 

@@ -30,7 +30,8 @@ function referenceMask(low: Float32Array, n: number, width: number, height: numb
   const frame = makeFrame(width, height, inputSize);
   const square = resize(low, n, n, inputSize, inputSize);
   const cropped = new Float32Array(frame.resizedWidth * frame.resizedHeight);
-  for (let y = 0; y < frame.resizedHeight; y++) cropped.set(square.subarray(y * inputSize, y * inputSize + frame.resizedWidth), y * frame.resizedWidth);
+  for (let y = 0; y < frame.resizedHeight; y++)
+    cropped.set(square.subarray(y * inputSize, y * inputSize + frame.resizedWidth), y * frame.resizedWidth);
   const full = resize(cropped, frame.resizedWidth, frame.resizedHeight, width, height);
   return Uint8Array.from(full, (v) => (v > 0 ? 1 : 0));
 }
@@ -94,7 +95,10 @@ describe('candidate masks from low-res logits', () => {
     const crop = new CandidateLogits({ data: new Float32Array(64 * 64).fill(-3), size: 64 }, frame).crop();
     assert.equal(crop.area, 0);
     assert.deepEqual(crop.box, { x: 0, y: 0, w: 0, h: 0 });
-    assert.equal(rleToMask(fullImageRle(crop, 300, 200)).reduce((a, b) => a + b, 0), 0);
+    assert.equal(
+      rleToMask(fullImageRle(crop, 300, 200)).reduce((a, b) => a + b, 0),
+      0,
+    );
     assert.deepEqual(cropPolygons(crop), []);
   });
 
@@ -103,7 +107,10 @@ describe('candidate masks from low-res logits', () => {
     const crop = new CandidateLogits({ data: blobLogits(128), size: 128 }, frame).crop();
     const polygons = cropPolygons(crop);
     assert.ok(polygons.length >= 2, 'two blobs');
-    assert.ok(polygons.some((p) => p.holes.length > 0), 'the hole survives');
+    assert.ok(
+      polygons.some((p) => p.holes.length > 0),
+      'the hole survives',
+    );
     const mask = rleToMask(fullImageRle(crop, 640, 480));
     const drawn = rasterisePolygons(polygons, 480, 640);
     let inter = 0;

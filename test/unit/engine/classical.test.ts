@@ -38,7 +38,8 @@ function makeImage(width: number, height: number, paint: (x: number, y: number) 
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const colour = paint(x, y);
-      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(colour[c]! + (next() * 2 - 1) * noise)));
+      for (let c = 0; c < 3; c++)
+        data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(colour[c]! + (next() * 2 - 1) * noise)));
     }
   }
   return { width, height, data };
@@ -78,7 +79,12 @@ describe('loading opencv.js', () => {
 describe('binary crops', () => {
   it('crops a full mask to its tight box and pastes it back', () => {
     const mask = new Uint8Array(10 * 8);
-    for (const [x, y] of [[2, 3], [5, 3], [4, 6]]) mask[y! * 10 + x!] = 1;
+    for (const [x, y] of [
+      [2, 3],
+      [5, 3],
+      [4, 6],
+    ])
+      mask[y! * 10 + x!] = 1;
     const crop = fromFullMask(mask, 10, 8, { x: 100, y: 200 });
     assert.deepEqual(crop.box, { x: 102, y: 203, w: 4, h: 4 });
     assert.equal(crop.area, 3);
@@ -99,7 +105,13 @@ describe('binary crops', () => {
     const crop = fromFullMask(mask, 12, 12);
     assert.equal(keepComponentsAt(crop, [[1.5, 1.5]]).area, 2);
     assert.equal(keepComponentsAt(crop, [[1.5, 1.5]], { connectivity: 4 }).area, 1);
-    assert.equal(keepComponentsAt(crop, [[9, 9], [1, 1]]).area, 11);
+    assert.equal(
+      keepComponentsAt(crop, [
+        [9, 9],
+        [1, 1],
+      ]).area,
+      11,
+    );
     assert.equal(keepComponentsAt(crop, [[5, 5]]).area, 0, 'a point off the mask selects nothing');
     assert.equal(keepComponentsAt(crop, [[1, 1]], { minShareOfLargest: 0.5 }).area, 11);
     assert.equal(keepComponentsAt(crop, [], { minShareOfLargest: 0.5 }).area, 9);
@@ -110,7 +122,10 @@ describe('binary crops', () => {
     const square = new Uint8Array(16);
     square[5] = square[6] = square[9] = square[10] = 1; // the middle 2×2 of 4×4
     const nearest = resizeMask(square, 4, 4, 8, 8, 'nearest');
-    assert.equal(nearest.reduce((a, b) => a + b, 0), 16);
+    assert.equal(
+      nearest.reduce((a, b) => a + b, 0),
+      16,
+    );
     assert.deepEqual(fromFullMask(nearest, 8, 8).box, { x: 2, y: 2, w: 4, h: 4 });
     const smooth = resizeMask(square, 4, 4, 8, 8, 'threshold');
     assert.deepEqual(fromFullMask(smooth, 8, 8).box, { x: 2, y: 2, w: 4, h: 4 }, 'bilinear ≥ 0.5 keeps the square where it was');
@@ -142,7 +157,9 @@ describe('RGB images', () => {
   it('decodes with sharp, dropping alpha, and shrinks to maxSide', async () => {
     const rgba = Buffer.alloc(40 * 20 * 4);
     for (let i = 0; i < 40 * 20; i++) rgba.set([i % 40 < 20 ? 200 : 10, 100, 50, 128], i * 4);
-    const png = await sharp(rgba, { raw: { width: 40, height: 20, channels: 4 } }).png().toBuffer();
+    const png = await sharp(rgba, { raw: { width: 40, height: 20, channels: 4 } })
+      .png()
+      .toBuffer();
     const full = await decodeRgb(png);
     assert.deepEqual([full.width, full.height, full.sourceWidth, full.sourceHeight, full.data.length], [40, 20, 40, 20, 40 * 20 * 3]);
     assert.deepEqual([...full.data.subarray(0, 3)], [200, 100, 50]);
@@ -201,7 +218,7 @@ describe('GrabCut', () => {
     assert.ok(iou >= 0.95, `IoU ${iou.toFixed(3)} after the negative click`);
   });
 
-  it('starts from a prior probability when given one (a model\'s rough mask), and its seeds still refine it', () => {
+  it("starts from a prior probability when given one (a model's rough mask), and its seeds still refine it", () => {
     // The prior is a rough, too-big blob around the disc (like a salient-object model near touching objects).
     const block = (x: number, y: number) => x >= 155 && x < 200 && y >= 70 && y < 110;
     const joined = makeImage(W, H, (x, y) => (disc(x, y) ? RED : block(x, y) ? BLUE : checkedGreen(x, y)));
@@ -241,7 +258,10 @@ describe('GrabCut', () => {
     assert.throws(() => grabCutMask(cv, image, { foreground: [[500, 500]], background: [] }), /needs a box or at least one positive point/);
     assert.throws(() => grabCutMask(cv, image, { foreground: [[Number.NaN, 1]], background: [] }), /non-finite/);
     assert.throws(() => grabCutMask(cv, image, { ...none, box: [50, 30, 170, 150], iterations: 0 }), /iterations/);
-    assert.throws(() => grabCutMask(cv, { width: 2, height: 2, data: new Uint8Array(3) }, { ...none, box: [0, 0, 2, 2] }), /needs 12 bytes/);
+    assert.throws(
+      () => grabCutMask(cv, { width: 2, height: 2, data: new Uint8Array(3) }, { ...none, box: [0, 0, 2, 2] }),
+      /needs 12 bytes/,
+    );
   });
 
   it('takes all of a flat image for a click on it', () => {
@@ -268,14 +288,30 @@ describe('watershed', () => {
       cv,
       image,
       [
-        { region: 3, points: [[20, 20], [100, 30], [180, 20]] },
-        { region: 1, points: [[20, 130], [180, 130]] },
+        {
+          region: 3,
+          points: [
+            [20, 20],
+            [100, 30],
+            [180, 20],
+          ],
+        },
+        {
+          region: 1,
+          points: [
+            [20, 130],
+            [180, 130],
+          ],
+        },
       ],
       { borderIsBackground: false },
     );
     assert.deepEqual([...masks.keys()], [1, 3]);
     const topIoU = cropIoU(masks.get(3)!, truthCrop(W, H, top));
-    const bottomIoU = cropIoU(masks.get(1)!, truthCrop(W, H, (x, y) => !top(x, y)));
+    const bottomIoU = cropIoU(
+      masks.get(1)!,
+      truthCrop(W, H, (x, y) => !top(x, y)),
+    );
     assert.ok(topIoU >= 0.9 && bottomIoU >= 0.9, `IoU ${topIoU.toFixed(3)}, ${bottomIoU.toFixed(3)}`);
     assert.equal(masks.get(3)!.area + masks.get(1)!.area, W * H, 'the two masks tile the image');
   });
@@ -283,17 +319,37 @@ describe('watershed', () => {
   it('treats a striped texture as one region (the image is smoothed before flooding)', () => {
     // Left: fine dark/light stripes (like the samples' hatched sky); right: a flat grey of the stripes' mean.
     const striped = (x: number) => x < 100;
-    const image = makeImage(W, H, (x, y) => (striped(x) ? (Math.floor((x + y) / 3) % 2 === 0 ? [60, 60, 60] : [200, 200, 200]) : [90, 140, 90]), 4);
+    const image = makeImage(
+      W,
+      H,
+      (x, y) => (striped(x) ? (Math.floor((x + y) / 3) % 2 === 0 ? [60, 60, 60] : [200, 200, 200]) : [90, 140, 90]),
+      4,
+    );
     const masks = watershedRegions(
       cv,
       image,
       [
-        { region: 0, points: [[30, 20], [60, 130]] },
-        { region: 1, points: [[160, 20], [160, 130]] },
+        {
+          region: 0,
+          points: [
+            [30, 20],
+            [60, 130],
+          ],
+        },
+        {
+          region: 1,
+          points: [
+            [160, 20],
+            [160, 130],
+          ],
+        },
       ],
       { borderIsBackground: false },
     );
-    const stripedIoU = cropIoU(masks.get(0)!, truthCrop(W, H, (x) => striped(x)));
+    const stripedIoU = cropIoU(
+      masks.get(0)!,
+      truthCrop(W, H, (x) => striped(x)),
+    );
     assert.ok(stripedIoU >= 0.9, `striped region IoU ${stripedIoU.toFixed(3)}`);
   });
 
@@ -302,7 +358,13 @@ describe('watershed', () => {
     const b = (x: number, y: number) => x >= 120 && x < 180 && y >= 30 && y < 120;
     const image = makeImage(W, H, (x, y) => (a(x, y) ? RED : b(x, y) ? BLUE : checkedGreen(x, y)), 10);
     const masks = watershedRegions(cv, image, [
-      { region: 0, points: [[50, 70], [70, 80]] },
+      {
+        region: 0,
+        points: [
+          [50, 70],
+          [70, 80],
+        ],
+      },
       { region: 1, points: [[150, 75]] },
     ]);
     const iouA = cropIoU(masks.get(0)!, truthCrop(W, H, a));
@@ -313,7 +375,15 @@ describe('watershed', () => {
   it('works on a shrunk copy of a large image', () => {
     const a = inDisc(600, 400, 250);
     const image = makeImage(1200, 800, (x, y) => (a(x, y) ? RED : checkedGreen(x >> 2, y >> 2)), 10);
-    const masks = watershedRegions(cv, image, [{ region: 0, points: [[600, 400]] }], { background: [[[50, 50], [1150, 50]]], maxSide: 300 });
+    const masks = watershedRegions(cv, image, [{ region: 0, points: [[600, 400]] }], {
+      background: [
+        [
+          [50, 50],
+          [1150, 50],
+        ],
+      ],
+      maxSide: 300,
+    });
     const iou = cropIoU(masks.get(0)!, truthCrop(1200, 800, a));
     assert.ok(iou >= 0.95, `IoU ${iou.toFixed(3)}`);
   });
@@ -321,11 +391,23 @@ describe('watershed', () => {
   it('refuses missing markers and leaves regions off the image empty', () => {
     const image = makeImage(40, 30, checkedGreen, 5);
     assert.throws(() => watershedRegions(cv, image, []), /at least one scribble/);
-    assert.throws(() => watershedRegions(cv, image, [{ region: 0, points: [[5, 5]] }], { borderIsBackground: false }), /two kinds of marker/);
+    assert.throws(
+      () => watershedRegions(cv, image, [{ region: 0, points: [[5, 5]] }], { borderIsBackground: false }),
+      /two kinds of marker/,
+    );
     assert.throws(() => watershedRegions(cv, image, [{ region: -1, points: [[5, 5]] }]), /integer >= 0/);
     assert.throws(() => watershedRegions(cv, image, [{ region: 0, points: [] }]), /no points/);
     assert.throws(
-      () => watershedRegions(cv, image, [{ region: 0, points: [[500, 500]] }, { region: 1, points: [[600, 600]] }], { borderIsBackground: false }),
+      () =>
+        watershedRegions(
+          cv,
+          image,
+          [
+            { region: 0, points: [[500, 500]] },
+            { region: 1, points: [[600, 600]] },
+          ],
+          { borderIsBackground: false },
+        ),
       /only one kind of marker/,
     );
     const masks = watershedRegions(cv, image, [
@@ -428,9 +510,22 @@ describe('opencv.js memory', () => {
     grabCutMask(counted, image, { foreground: [[30, 25]], background: [] });
     watershedRegions(counted, image, [{ region: 0, points: [[30, 25]] }]);
     magicWand(counted, image, { x: 30, y: 25 }, 20, [5, 5, 55, 45]);
-    assert.throws(() => watershedRegions(counted, image, [{ region: 0, points: [[900, 900]] }, { region: 1, points: [[901, 901]] }], { borderIsBackground: false }));
+    assert.throws(() =>
+      watershedRegions(
+        counted,
+        image,
+        [
+          { region: 0, points: [[900, 900]] },
+          { region: 1, points: [[901, 901]] },
+        ],
+        { borderIsBackground: false },
+      ),
+    );
     assert.ok(made.length >= 12, `${made.length} Mats seen`);
-    assert.deepEqual(made.filter((mat) => !mat.isDeleted()), []);
+    assert.deepEqual(
+      made.filter((mat) => !mat.isDeleted()),
+      [],
+    );
   });
 
   it('does not grow the WebAssembly heap over 50 runs', () => {

@@ -20,7 +20,11 @@ describe('classical provider (OpenCV) through the engine', () => {
 
   before(async () => {
     coco = await readSamples();
-    engine = new InferenceEngine({ roots: { builtin: join(MODEL_DIR, '..'), user: null }, settingsPath: null, settings: { modelId: 'opencv-classical' } });
+    engine = new InferenceEngine({
+      roots: { builtin: join(MODEL_DIR, '..'), user: null },
+      settingsPath: null,
+      settings: { modelId: 'opencv-classical' },
+    });
     source = {
       cacheDir: null,
       imagePath: (id) => join(SAMPLES_DIR, coco.images.find((i) => i.id === id)!.file_name),
@@ -61,10 +65,20 @@ describe('classical provider (OpenCV) through the engine', () => {
     const wandMask = await full(wand);
     assert.ok(wandMask.data[Math.floor(p.y) * image.width + Math.floor(p.x)] === 1, 'the seed is inside');
     const [x, y, w, h] = ann.bbox;
-    const inside = await segment(image.id, { clicks: [{ x: p.x, y: p.y, positive: true }] }, { tolerance: 255, within: [x, y, x + w, y + h] });
+    const inside = await segment(
+      image.id,
+      { clicks: [{ x: p.x, y: p.y, positive: true }] },
+      { tolerance: 255, within: [x, y, x + w, y + h] },
+    );
     const box = inside.candidates[0]!.box;
-    assert.ok(box.x >= x - 1 && box.y >= y - 1 && box.x + box.w <= x + w + 1 && box.y + box.h <= y + h + 1, 'the fill stays inside `within`');
-    await assert.rejects(segment(image.id, { clicks: [{ x: 1, y: 1, positive: true }] }, { tolerance: 10, within: [x, y, x + w, y + h] }), (e: unknown) => e instanceof AppError && e.code === 'bad_request');
+    assert.ok(
+      box.x >= x - 1 && box.y >= y - 1 && box.x + box.w <= x + w + 1 && box.y + box.h <= y + h + 1,
+      'the fill stays inside `within`',
+    );
+    await assert.rejects(
+      segment(image.id, { clicks: [{ x: 1, y: 1, positive: true }] }, { tolerance: 10, within: [x, y, x + w, y + h] }),
+      (e: unknown) => e instanceof AppError && e.code === 'bad_request',
+    );
   });
 
   it('scribbles in two regions give one mask per region (watershed)', async () => {
@@ -92,13 +106,31 @@ describe('classical provider (OpenCV) through the engine', () => {
       categories: { id: number; name: string }[];
     };
     const image = truth.images.find((i) => i.file_name === 'camera.png')!;
-    const camcorder = truth.annotations.find((a) => a.image_id === image.id && truth.categories.find((c) => c.id === a.category_id)?.name === 'camera')!;
-    const photoSource: ImageSource = { cacheDir: null, imagePath: () => join(photos, image.file_name), imageSize: async () => image, labels: () => [] };
+    const camcorder = truth.annotations.find(
+      (a) => a.image_id === image.id && truth.categories.find((c) => c.id === a.category_id)?.name === 'camera',
+    )!;
+    const photoSource: ImageSource = {
+      cacheDir: null,
+      imagePath: () => join(photos, image.file_name),
+      imageSize: async () => image,
+      labels: () => [],
+    };
     const [x, y, w, h] = camcorder.bbox;
-    const set = await engine.segment(photoSource, { imageId: image.id, prompt: await toWorkerPrompt(photoSource, image.id, promptSetSchema.parse({ box: [x, y, x + w, y + h] })) });
+    const set = await engine.segment(photoSource, {
+      imageId: image.id,
+      prompt: await toWorkerPrompt(photoSource, image.id, promptSetSchema.parse({ box: [x, y, x + w, y + h] })),
+    });
     assert.ok(set.candidates[0]!.area > 0, 'a mask, not nothing');
     const got = await full(set);
-    const want = { width: image.width, height: image.height, data: rasterisePolygons(camcorder.segmentation.map((outer) => ({ outer, holes: [] })), image.height, image.width) };
+    const want = {
+      width: image.width,
+      height: image.height,
+      data: rasterisePolygons(
+        camcorder.segmentation.map((outer) => ({ outer, holes: [] })),
+        image.height,
+        image.width,
+      ),
+    };
     const iou = maskIoU(got, want);
     assert.ok(iou >= 0.7, `camcorder IoU ${iou.toFixed(3)}`);
   });
@@ -106,8 +138,14 @@ describe('classical provider (OpenCV) through the engine', () => {
   it('refuses what it cannot take, naming the provider', async () => {
     const { image } = probeObjects(coco)[0]!;
     await assert.rejects(segment(image.id, { text: 'red circle' }), /opencv-classical cannot take text prompts/);
-    await assert.rejects(segment(image.id, { clicks: [{ x: 5, y: 5, positive: false }] }), /GrabCut needs a box or at least one positive click/);
-    await assert.rejects(engine.everything(source, { imageId: image.id, params: { pointsPerSide: 4, minScore: 0.5, minAreaFraction: 0.001, nmsIoU: 0.7 } }), /proposes nothing without a prompt/);
+    await assert.rejects(
+      segment(image.id, { clicks: [{ x: 5, y: 5, positive: false }] }),
+      /GrabCut needs a box or at least one positive click/,
+    );
+    await assert.rejects(
+      engine.everything(source, { imageId: image.id, params: { pointsPerSide: 4, minScore: 0.5, minAreaFraction: 0.001, nmsIoU: 0.7 } }),
+      /proposes nothing without a prompt/,
+    );
     assert.equal(engine.status().activeProvider, 'cpu (OpenCV WebAssembly)');
   });
 });

@@ -19,7 +19,10 @@ describe('click simulation (NoC protocol)', () => {
     const m = rect(30, 10, 0, 0, 5, 5);
     for (let y = 0; y < 10; y++) for (let x = 10; x < 30; x++) m.data[y * 30 + x] = 1;
     const big = largestComponent(m);
-    assert.equal(big.data.reduce((a, b) => a + b, 0), 200);
+    assert.equal(
+      big.data.reduce((a, b) => a + b, 0),
+      200,
+    );
     assert.equal(big.data[0], 0);
   });
 

@@ -15,7 +15,12 @@ import { defaultModelFor, isSamFamily } from '../../../engine/defaultModel.js';
 import { InferenceEngine } from '../../../engine/engine.js';
 import { filesSource, installSam2, installYolo, ROOT } from './issue11Fixtures.js';
 
-const model = (id: string, kind: ModelInfo['kind'], caps: Partial<ModelInfo['capabilities']> = {}, problem: string | null = null): ModelInfo => ({
+const model = (
+  id: string,
+  kind: ModelInfo['kind'],
+  caps: Partial<ModelInfo['capabilities']> = {},
+  problem: string | null = null,
+): ModelInfo => ({
   id,
   displayName: id,
   kind,
@@ -40,7 +45,11 @@ describe('default model for a project', () => {
     assert.equal(defaultModelFor([classical, demo, foreground], { demo: false }), 'isnet-small');
     assert.equal(defaultModelFor([classical, demo, foreground, yolo, sam2], { demo: false }), 'sam2-tiny');
     assert.equal(defaultModelFor([classical, demo, samVitB, foreground], { demo: false }), 'sam-vit-b');
-    assert.equal(defaultModelFor([classical, demo, { ...samVitB, problem: 'decoder.onnx: missing' }], { demo: false }), 'opencv-classical', 'a broken model is never the default');
+    assert.equal(
+      defaultModelFor([classical, demo, { ...samVitB, problem: 'decoder.onnx: missing' }], { demo: false }),
+      'opencv-classical',
+      'a broken model is never the default',
+    );
     assert.equal(defaultModelFor([demo, yolo], { demo: false }), 'shapes-seem-tiny', 'a detector takes no prompts: never a default');
     assert.equal(defaultModelFor([], { demo: false }), null);
   });
@@ -58,7 +67,11 @@ describe('default model for a project', () => {
     const demoDir = join(user, 'demo-project');
     const options = { roots: { builtin: join(ROOT, 'models'), user: models }, settingsPath, demoProjectDir: demoDir };
     const events: string[] = [];
-    const engine = new InferenceEngine({ ...options, emit: (event, payload) => void (event === 'ai.status' && events.push((payload as { settings: { modelId: string } }).settings.modelId)) });
+    const engine = new InferenceEngine({
+      ...options,
+      emit: (event, payload) =>
+        void (event === 'ai.status' && events.push((payload as { settings: { modelId: string } }).settings.modelId)),
+    });
     try {
       await engine.useProject('/photos/cats');
       assert.equal(engine.status().settings.modelId, 'opencv-classical', 'no SAM or foreground model installed: the classical tools');
@@ -82,7 +95,7 @@ describe('default model for a project', () => {
     try {
       await again.useProject('/photos/dogs');
       assert.equal(again.status().settings.modelId, 'opencv-classical', 'remembered across restarts');
-      assert.equal((await again.defaultModel()), 'sam2-fixture', 'what the CLI uses without --model');
+      assert.equal(await again.defaultModel(), 'sam2-fixture', 'what the CLI uses without --model');
     } finally {
       await again.close();
     }
@@ -91,11 +104,19 @@ describe('default model for a project', () => {
 
 describe('label confidence', () => {
   it('is set on every candidate the engine returns, by that rule', async () => {
-    const engine = new InferenceEngine({ roots: { builtin: join(ROOT, 'models'), user: null }, settingsPath: null, settings: { executionProvider: 'cpu' } });
+    const engine = new InferenceEngine({
+      roots: { builtin: join(ROOT, 'models'), user: null },
+      settingsPath: null,
+      settings: { executionProvider: 'cpu' },
+    });
     try {
       const labels = ['red circle', 'blue square', 'green triangle', 'sky'].map((name, i) => ({ labelId: `l${i}`, name }));
       const source = filesSource([join(ROOT, 'assets', 'samples', 'shapes_0001.jpg')], labels);
-      const set = await engine.segment(source, { imageId: 1, modelId: 'shapes-seem-tiny', prompt: { clicks: [{ x: 110, y: 220, positive: true }], scribbles: [] } });
+      const set = await engine.segment(source, {
+        imageId: 1,
+        modelId: 'shapes-seem-tiny',
+        prompt: { clicks: [{ x: 110, y: 220, positive: true }], scribbles: [] },
+      });
       assert.equal(set.candidates.length, 3);
       for (const c of set.candidates) {
         assert.equal(c.labels.length, 3);

@@ -27,7 +27,11 @@ describe('detector -> SAM-family chain', () => {
     installSam2(user);
     cpSync(join(ROOT, 'test', 'fixtures', 'sam-format'), join(user, 'sam-format'), { recursive: true });
     // The model in use is the demo model: the detector and the chained segmenter open beside it.
-    engine = new InferenceEngine({ roots: { builtin: join(ROOT, 'models'), user }, settingsPath: null, settings: { executionProvider: 'cpu', modelId: 'shapes-seem-tiny' } });
+    engine = new InferenceEngine({
+      roots: { builtin: join(ROOT, 'models'), user },
+      settingsPath: null,
+      settings: { executionProvider: 'cpu', modelId: 'shapes-seem-tiny' },
+    });
   });
   after(() => engine.close());
 
@@ -41,7 +45,11 @@ describe('detector -> SAM-family chain', () => {
       assert.match(chained.selectionRule, new RegExp(`segmented by ${chain}`));
       const masks: BinaryMask[] = [];
       for (const [i, d] of chained.detections.entries()) {
-        assert.deepEqual([d.classId, d.score, d.box], [plain.detections[i]!.classId, plain.detections[i]!.score, plain.detections[i]!.box], 'the detections themselves are unchanged');
+        assert.deepEqual(
+          [d.classId, d.score, d.box],
+          [plain.detections[i]!.classId, plain.detections[i]!.score, plain.detections[i]!.box],
+          'the detections themselves are unchanged',
+        );
         assert.ok(d.mask, `detection ${i} (${d.className}) has a mask`);
         assert.equal(typeof d.mask.maskScore, 'number', 'with the segmenter’s predicted IoU');
         masks.push(full((await engine.materialize(chained.id, i)).rle));
@@ -61,7 +69,10 @@ describe('detector -> SAM-family chain', () => {
     const first = await engine.detect(source, { imageId: 2, modelId: 'yolo-seg', chainModelId: 'sam2-fixture' });
     const again = await engine.detect(source, { imageId: 2, modelId: 'yolo-seg', chainModelId: 'sam2-fixture' });
     assert.equal(engine.status().modelId, 'shapes-seem-tiny', 'detecting did not unload the model in use');
-    assert.ok(first.timing.encodeMs > 0 && again.timing.encodeMs === 0, `second run from cached features (${first.timing.encodeMs} ms, then ${again.timing.encodeMs} ms)`);
+    assert.ok(
+      first.timing.encodeMs > 0 && again.timing.encodeMs === 0,
+      `second run from cached features (${first.timing.encodeMs} ms, then ${again.timing.encodeMs} ms)`,
+    );
     assert.equal(again.detections.length, first.detections.length);
     assert.ok(again.detections.every((d) => d.mask !== null));
     // A prompt on the model in use still works and still refines its own candidates.
@@ -70,8 +81,14 @@ describe('detector -> SAM-family chain', () => {
   });
 
   it('refuses a chain to a model that is not SAM-family, and a detector that is not one, saying why', async () => {
-    await assert.rejects(engine.detect(source, { imageId: 1, modelId: 'yolo-det', chainModelId: 'shapes-seem-tiny' }), /not a SAM-family model/);
+    await assert.rejects(
+      engine.detect(source, { imageId: 1, modelId: 'yolo-det', chainModelId: 'shapes-seem-tiny' }),
+      /not a SAM-family model/,
+    );
     await assert.rejects(engine.detect(source, { imageId: 1, modelId: 'sam2-fixture' }), /not a detector/);
-    await assert.rejects(engine.detect(source, { imageId: 1, modelId: 'yolo-det', chainModelId: 'nope' }), /Unknown segmenter to chain "nope"/);
+    await assert.rejects(
+      engine.detect(source, { imageId: 1, modelId: 'yolo-det', chainModelId: 'nope' }),
+      /Unknown segmenter to chain "nope"/,
+    );
   });
 });

@@ -12,7 +12,16 @@ import { toWorkerPrompt } from '../../../engine/promptValidation.js';
 import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 import { maskIoU } from '../../../common/geometry/binaryMask.js';
 import { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';
-import { annotationMask, interiorPoint, MODEL_DIR, probeObjects, readSamples, SAMPLES_DIR, type CocoAnnotation, type CocoSamples } from '../models/cocoGt.js';
+import {
+  annotationMask,
+  interiorPoint,
+  MODEL_DIR,
+  probeObjects,
+  readSamples,
+  SAMPLES_DIR,
+  type CocoAnnotation,
+  type CocoSamples,
+} from '../models/cocoGt.js';
 
 const BUILTIN = join(MODEL_DIR, '..');
 
@@ -46,7 +55,11 @@ function newEngine(events: { event: string; payload: unknown }[] = []): Inferenc
   });
 }
 
-const fullMask = (rle: { size: [number, number]; counts: string }): BinaryMask => ({ width: rle.size[1], height: rle.size[0], data: rleToMask(rle) });
+const fullMask = (rle: { size: [number, number]; counts: string }): BinaryMask => ({
+  width: rle.size[1],
+  height: rle.size[0],
+  data: rleToMask(rle),
+});
 
 describe('inference engine on the built-in model', () => {
   let coco: CocoSamples;
@@ -61,12 +74,17 @@ describe('inference engine on the built-in model', () => {
     engine = newEngine(events);
     source = sampleSource(coco, cacheDir);
     // The same objects samples.test.ts uses.
-    for (const { image, ann } of probeObjects(coco)) cases.push({ imageId: image.id, ann, gt: await annotationMask(ann, image.width, image.height) });
+    for (const { image, ann } of probeObjects(coco))
+      cases.push({ imageId: image.id, ann, gt: await annotationMask(ann, image.width, image.height) });
     assert.ok(cases.length >= 3);
   });
   after(() => engine.close());
 
-  const segment = async (imageId: number, prompts: unknown, previous?: { candidateSetId: string; index: number }): Promise<CandidateSet> => {
+  const segment = async (
+    imageId: number,
+    prompts: unknown,
+    previous?: { candidateSetId: string; index: number },
+  ): Promise<CandidateSet> => {
     const prompt = await toWorkerPrompt(source, imageId, promptSetSchema.parse(prompts));
     return engine.segment(source, { imageId, prompt, previous });
   };
@@ -122,7 +140,11 @@ describe('inference engine on the built-in model', () => {
       }
     }
     assert.equal(inside, candidate.area);
-    assert.equal(full.data.reduce((a, b) => a + b, 0), candidate.area, 'nothing outside the box');
+    assert.equal(
+      full.data.reduce((a, b) => a + b, 0),
+      candidate.area,
+      'nothing outside the box',
+    );
   });
 
   it('matches the decoder graph’s own full-size masks (same postprocessing, computed only where the object is)', async () => {
@@ -162,7 +184,12 @@ describe('inference engine on the built-in model', () => {
     neg ??= { x: Math.min(c.ann.bbox[0] + c.ann.bbox[2] + 5, firstMask.width - 1), y: p.y };
     const second = await segment(
       c.imageId,
-      { clicks: [{ x: p.x, y: p.y, positive: true }, { ...neg, positive: false }] },
+      {
+        clicks: [
+          { x: p.x, y: p.y, positive: true },
+          { ...neg, positive: false },
+        ],
+      },
       { candidateSetId: first.id, index: first.best },
     );
     assert.notEqual(second.id, first.id);
@@ -250,7 +277,10 @@ describe('inference engine on the built-in model', () => {
     const p = interiorPoint(c.gt);
     for (let round = 0; round < 5; round++) {
       // 64 x 64 grid points: seconds of decoder runs, stopped a moment after it starts.
-      const long = engine.everything(source, { imageId: c.imageId, params: { pointsPerSide: 64, minScore: 0.5, minAreaFraction: 0.001, nmsIoU: 0.7 } });
+      const long = engine.everything(source, {
+        imageId: c.imageId,
+        params: { pointsPerSide: 64, minScore: 0.5, minAreaFraction: 0.001, nmsIoU: 0.7 },
+      });
       await new Promise((resolve) => setTimeout(resolve, 300));
       const cancelledAt = performance.now();
       assert.equal(engine.cancelRunning(), true);
@@ -270,7 +300,8 @@ describe('inference engine on the built-in model', () => {
     const img = coco.images.find((i) => i.id === c.imageId)!;
     await assert.rejects(
       toWorkerPrompt(source, c.imageId, promptSetSchema.parse({ clicks: [{ x: img.width + 10, y: 5, positive: true }] })),
-      (e: unknown) => e instanceof AppError && e.code === 'bad_request' && /outside the image/.test(e.message) && e.path === 'prompts.clicks[0]',
+      (e: unknown) =>
+        e instanceof AppError && e.code === 'bad_request' && /outside the image/.test(e.message) && e.path === 'prompts.clicks[0]',
     );
     const empty = promptSetSchema.safeParse({ scribbles: [{ points: [], positive: true }] });
     assert.equal(empty.success, false);
@@ -294,7 +325,8 @@ describe('inference engine on the built-in model', () => {
     assert.equal(progress.at(-1), 12);
     assert.ok(set.candidates.length >= 2, `${set.candidates.length} proposals`);
     const masks = await Promise.all(set.candidates.map((_, i) => materialize(set, i)));
-    for (let i = 0; i < masks.length; i++) for (let j = i + 1; j < masks.length; j++) assert.ok(maskIoU(masks[i]!, masks[j]!) <= 0.8, `proposals ${i} and ${j} duplicate`);
+    for (let i = 0; i < masks.length; i++)
+      for (let j = i + 1; j < masks.length; j++) assert.ok(maskIoU(masks[i]!, masks[j]!) <= 0.8, `proposals ${i} and ${j} duplicate`);
     const objects = coco.annotations.filter((a) => a.image_id === img.id && a.referring !== undefined);
     let matched = 0;
     for (const ann of objects) {
@@ -311,7 +343,9 @@ describe('inference engine on the built-in model', () => {
       const ready = new Set<number>();
       const done = new Promise<void>((resolve) => {
         const timer = setInterval(() => {
-          for (const e of events) if (e.event === 'ai.features' && (e.payload as EventMap['ai.features']).state === 'ready') ready.add((e.payload as EventMap['ai.features']).imageId);
+          for (const e of events)
+            if (e.event === 'ai.features' && (e.payload as EventMap['ai.features']).state === 'ready')
+              ready.add((e.payload as EventMap['ai.features']).imageId);
           if (ids.every((id) => ready.has(id))) {
             clearInterval(timer);
             resolve();
@@ -322,7 +356,10 @@ describe('inference engine on the built-in model', () => {
       assert.equal(states[ids[1]!], 'queued');
       await done;
       const now = await fresh.featureStates(sampleSource(coco, null), ids);
-      assert.deepEqual(ids.map((id) => now[id]), ['ready', 'ready', 'ready', 'ready']);
+      assert.deepEqual(
+        ids.map((id) => now[id]),
+        ['ready', 'ready', 'ready', 'ready'],
+      );
     } finally {
       await fresh.close();
     }

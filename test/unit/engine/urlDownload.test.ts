@@ -53,21 +53,38 @@ describe('downloading a model file by URL', () => {
     const bytes = payload(2_000_000, 1);
     server.files.set('/slow.onnx', { bytes, etag: '"slow-1"', bytesPerTick: 40_000 });
     const events: UrlDownloadProgress[] = [];
-    const result = await downloadUrl(`${base}/slow.onnx`, { downloadsDir: downloads('progress'), proxy: NO_PROXY_SETTINGS, onProgress: (p) => events.push(p) });
+    const result = await downloadUrl(`${base}/slow.onnx`, {
+      downloadsDir: downloads('progress'),
+      proxy: NO_PROXY_SETTINGS,
+      onProgress: (p) => events.push(p),
+    });
     assert.equal(result.sha256, sha256Of(bytes));
     assert.equal(result.bytes, bytes.length);
     assert.deepEqual(readFileSync(result.path), bytes);
     assert.ok(result.path.endsWith('slow.onnx'));
     assert.ok(events.length > 10);
-    assert.ok(events.every((e) => e.total === bytes.length), 'the total never changes');
-    assert.ok(events.every((e, i) => i === 0 || e.done >= events[i - 1]!.done), 'done only grows');
+    assert.ok(
+      events.every((e) => e.total === bytes.length),
+      'the total never changes',
+    );
+    assert.ok(
+      events.every((e, i) => i === 0 || e.done >= events[i - 1]!.done),
+      'done only grows',
+    );
     assert.equal(events.at(-1)!.done, bytes.length);
     const rated = events.filter((e) => e.bytesPerSecond !== null);
     assert.ok(rated.length > 5, 'a rate is measured');
-    assert.ok(rated.every((e) => e.bytesPerSecond! > 100_000 && e.bytesPerSecond! < 50_000_000), `rates: ${rated.map((e) => Math.round(e.bytesPerSecond!)).join(', ')}`);
+    assert.ok(
+      rated.every((e) => e.bytesPerSecond! > 100_000 && e.bytesPerSecond! < 50_000_000),
+      `rates: ${rated.map((e) => Math.round(e.bytesPerSecond!)).join(', ')}`,
+    );
     const mid = rated.find((e) => e.done > bytes.length / 2)!;
     assert.ok(mid.etaSeconds !== null && mid.etaSeconds > 0 && mid.etaSeconds < 5, `eta ${mid.etaSeconds}`);
-    assert.deepEqual(leftovers(downloads('progress')).filter((n) => n.endsWith('.part') || n.endsWith('.json')), [], 'no part or sidecar left');
+    assert.deepEqual(
+      leftovers(downloads('progress')).filter((n) => n.endsWith('.part') || n.endsWith('.json')),
+      [],
+      'no part or sidecar left',
+    );
   });
 
   it('resumes after a dropped connection in the same call (Range + If-Range), keeping the total', async () => {
@@ -75,7 +92,11 @@ describe('downloading a model file by URL', () => {
     server.files.set('/drop.onnx', { bytes, etag: '"drop-1"', dropAfter: 600_000, dropTimes: 1 });
     server.seen.length = 0;
     const events: UrlDownloadProgress[] = [];
-    const result = await downloadUrl(`${base}/drop.onnx`, { downloadsDir: downloads('drop'), proxy: NO_PROXY_SETTINGS, onProgress: (p) => events.push(p) });
+    const result = await downloadUrl(`${base}/drop.onnx`, {
+      downloadsDir: downloads('drop'),
+      proxy: NO_PROXY_SETTINGS,
+      onProgress: (p) => events.push(p),
+    });
     assert.equal(result.sha256, sha256Of(bytes));
     assert.equal(result.resumed, true);
     // What arrived before the drop (at most the 600 kB sent; bytes in flight may be lost) is kept and asked after.
@@ -105,7 +126,10 @@ describe('downloading a model file by URL', () => {
       }),
       (error: unknown) => isModelPackError(error, 'cancelled'),
     );
-    assert.ok(leftovers(downloads('later')).some((n) => n.endsWith('.part')), 'the part is kept for a resume');
+    assert.ok(
+      leftovers(downloads('later')).some((n) => n.endsWith('.part')),
+      'the part is kept for a resume',
+    );
     server.seen.length = 0;
     const result = await downloadUrl(`${base}/later.onnx`, { downloadsDir: downloads('later'), proxy: NO_PROXY_SETTINGS });
     assert.equal(result.sha256, sha256Of(bytes));
@@ -129,7 +153,10 @@ describe('downloading a model file by URL', () => {
     // A part from a file that has changed since: If-Range does not match, so the whole new file comes back.
     const first = payload(800_000, 5);
     server.files.set('/changed.onnx', { bytes: first, etag: '"v1"', dropAfter: 200_000, dropTimes: 1 });
-    await assert.rejects(downloadUrl(`${base}/changed.onnx`, { downloadsDir: downloads('changed'), proxy: NO_PROXY_SETTINGS, retries: 0 }), (e: unknown) => isModelPackError(e, 'interrupted'));
+    await assert.rejects(
+      downloadUrl(`${base}/changed.onnx`, { downloadsDir: downloads('changed'), proxy: NO_PROXY_SETTINGS, retries: 0 }),
+      (e: unknown) => isModelPackError(e, 'interrupted'),
+    );
     const second = payload(850_000, 6);
     server.files.set('/changed.onnx', { bytes: second, etag: '"v2"' });
     server.seen.length = 0;
@@ -145,17 +172,29 @@ describe('downloading a model file by URL', () => {
     const bytes = payload(300_000, 7);
     server.files.set('/wrong.onnx', { bytes, etag: '"wrong-1"' });
     const expected = 'ab'.repeat(32);
-    await assert.rejects(downloadUrl(`${base}/wrong.onnx`, { downloadsDir: downloads('wrong'), proxy: NO_PROXY_SETTINGS, expectedSha256: expected }), (error: unknown) => {
-      assert.ok(isModelPackError(error, 'integrity'));
-      assert.match(error.message, new RegExp(`has sha256 ${sha256Of(bytes)}, not the expected ${expected}; it was deleted and nothing was installed`));
-      return true;
-    });
+    await assert.rejects(
+      downloadUrl(`${base}/wrong.onnx`, { downloadsDir: downloads('wrong'), proxy: NO_PROXY_SETTINGS, expectedSha256: expected }),
+      (error: unknown) => {
+        assert.ok(isModelPackError(error, 'integrity'));
+        assert.match(
+          error.message,
+          new RegExp(`has sha256 ${sha256Of(bytes)}, not the expected ${expected}; it was deleted and nothing was installed`),
+        );
+        return true;
+      },
+    );
     assert.deepEqual(leftovers(downloads('wrong')), []);
   });
 
   it('names a missing file, a closed port and a redirect target', async () => {
-    await assert.rejects(downloadUrl(`${base}/nope.onnx`, { downloadsDir: downloads('errors'), proxy: NO_PROXY_SETTINGS }), (e: unknown) => isModelPackError(e, 'not-found') && /HTTP 404/.test(e.message));
-    await assert.rejects(downloadUrl(`${await closedPortUrl()}/x.onnx`, { downloadsDir: downloads('errors'), proxy: NO_PROXY_SETTINGS }), (e: unknown) => isModelPackError(e, 'offline') && /Cannot reach/.test(e.message));
+    await assert.rejects(
+      downloadUrl(`${base}/nope.onnx`, { downloadsDir: downloads('errors'), proxy: NO_PROXY_SETTINGS }),
+      (e: unknown) => isModelPackError(e, 'not-found') && /HTTP 404/.test(e.message),
+    );
+    await assert.rejects(
+      downloadUrl(`${await closedPortUrl()}/x.onnx`, { downloadsDir: downloads('errors'), proxy: NO_PROXY_SETTINGS }),
+      (e: unknown) => isModelPackError(e, 'offline') && /Cannot reach/.test(e.message),
+    );
     await assert.rejects(downloadUrl('ftp://example.org/x.onnx', { downloadsDir: downloads('errors') }), /not an http\(s\) URL/);
     server.files.set('/target.onnx', { bytes: payload(1000, 8), etag: '"t"' });
     const moved = await downloadUrl(`${base}/redirect/target.onnx`, { downloadsDir: downloads('errors'), proxy: NO_PROXY_SETTINGS });
@@ -168,7 +207,10 @@ describe('downloading a model file by URL', () => {
     try {
       const bytes = payload(200_000, 9);
       server.files.set('/proxied.onnx', { bytes, etag: '"p"' });
-      const result = await downloadUrl(`${base}/proxied.onnx`, { downloadsDir: downloads('proxy'), proxy: { ...NO_PROXY_SETTINGS, http: proxyUrl } });
+      const result = await downloadUrl(`${base}/proxied.onnx`, {
+        downloadsDir: downloads('proxy'),
+        proxy: { ...NO_PROXY_SETTINGS, http: proxyUrl },
+      });
       assert.equal(result.sha256, sha256Of(bytes));
       assert.deepEqual(proxy.seen, [`GET ${base}/proxied.onnx`]);
     } finally {
@@ -196,7 +238,13 @@ describe('fetching a model by URL into the user models folder', () => {
 
   it('downloads (resuming a drop), recognises and installs a YOLO model, recording the URL and sha256', async () => {
     const models = join(temp.dir, 'models');
-    const added = await addModelFromUrls([`${base}/releases/yolo-seg.onnx`], { userModelsDir: models, builtinDir: BUILTIN, proxy: NO_PROXY_SETTINGS, expectedSha256: [sha256Of(yolo)], checkGraph: null });
+    const added = await addModelFromUrls([`${base}/releases/yolo-seg.onnx`], {
+      userModelsDir: models,
+      builtinDir: BUILTIN,
+      proxy: NO_PROXY_SETTINGS,
+      expectedSha256: [sha256Of(yolo)],
+      checkGraph: null,
+    });
     assert.equal(added.id, 'yolo-seg');
     assert.equal(added.downloads[0]!.sha256, sha256Of(yolo));
     const tries = server.seen.filter((s) => s.path === '/releases/yolo-seg.onnx');
@@ -205,13 +253,24 @@ describe('fetching a model by URL into the user models folder', () => {
     const manifest = parseDetectorManifest(JSON.parse(readFileSync(join(added.dir, 'manifest.json'), 'utf8')), 'm');
     assert.equal(manifest.task, 'segment');
     assert.equal(manifest.files.model?.sha256, sha256Of(yolo));
-    assert.deepEqual(manifest.origin, { ...manifest.origin!, via: 'download', from: [`${base}/releases/yolo-seg.onnx`], expectedSha256: { [`${base}/releases/yolo-seg.onnx`]: sha256Of(yolo) } });
+    assert.deepEqual(manifest.origin, {
+      ...manifest.origin!,
+      via: 'download',
+      from: [`${base}/releases/yolo-seg.onnx`],
+      expectedSha256: { [`${base}/releases/yolo-seg.onnx`]: sha256Of(yolo) },
+    });
     assert.deepEqual(leftovers(join(models, '.downloads')), [], 'the download was moved in, nothing kept');
   });
 
   it('downloads an encoder and a decoder and installs them as one Segment Anything model', async () => {
     const models = join(temp.dir, 'pair');
-    const added = await addModelFromUrls([`${base}/sam/encoder.onnx`, `${base}/sam/decoder.onnx`], { userModelsDir: models, builtinDir: BUILTIN, proxy: NO_PROXY_SETTINGS, checkGraph: null, id: 'sam-by-url' });
+    const added = await addModelFromUrls([`${base}/sam/encoder.onnx`, `${base}/sam/decoder.onnx`], {
+      userModelsDir: models,
+      builtinDir: BUILTIN,
+      proxy: NO_PROXY_SETTINGS,
+      checkGraph: null,
+      id: 'sam-by-url',
+    });
     assert.equal(added.model.family, 'sam');
     assert.ok(existsSync(join(models, 'sam-by-url', 'encoder.onnx')));
     assert.equal(added.downloads.length, 2);
@@ -220,11 +279,23 @@ describe('fetching a model by URL into the user models folder', () => {
   it('a wrong --sha256 installs nothing; a download that is not a model installs nothing', async () => {
     const models = join(temp.dir, 'refused');
     await assert.rejects(
-      addModelFromUrls([`${base}/releases/yolo-seg.onnx`], { userModelsDir: models, builtinDir: BUILTIN, proxy: NO_PROXY_SETTINGS, expectedSha256: ['0'.repeat(64)], checkGraph: null }),
+      addModelFromUrls([`${base}/releases/yolo-seg.onnx`], {
+        userModelsDir: models,
+        builtinDir: BUILTIN,
+        proxy: NO_PROXY_SETTINGS,
+        expectedSha256: ['0'.repeat(64)],
+        checkGraph: null,
+      }),
       /not the expected 0{64}; it was deleted and nothing was installed/,
     );
-    await assert.rejects(addModelFromUrls([`${base}/notes.onnx`], { userModelsDir: models, builtinDir: BUILTIN, proxy: NO_PROXY_SETTINGS, checkGraph: null }), /notes\.onnx is not a readable ONNX model.*Nothing was installed/);
-    assert.deepEqual(leftovers(models).filter((n) => !n.startsWith('.downloads')), []);
+    await assert.rejects(
+      addModelFromUrls([`${base}/notes.onnx`], { userModelsDir: models, builtinDir: BUILTIN, proxy: NO_PROXY_SETTINGS, checkGraph: null }),
+      /notes\.onnx is not a readable ONNX model.*Nothing was installed/,
+    );
+    assert.deepEqual(
+      leftovers(models).filter((n) => !n.startsWith('.downloads')),
+      [],
+    );
     assert.deepEqual(leftovers(join(models, '.downloads')), []);
   });
 

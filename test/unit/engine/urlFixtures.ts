@@ -124,11 +124,20 @@ export class ForwardProxy {
     this.server = createServer((req, res) => {
       this.seen.push(`${req.method} ${req.url}`);
       const target = new URL(req.url!);
-      const upstream = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-        answer.on('error', () => res.destroy());
-      });
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: `${target.pathname}${target.search}`,
+          method: req.method,
+          headers: { ...req.headers, host: target.host },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+          answer.on('error', () => res.destroy());
+        },
+      );
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
     });

@@ -25,7 +25,10 @@ const RELEASES = 'https://github.com/CVHub520/X-AnyLabeling/releases/download';
 describe('reading X-AnyLabeling model YAMLs', () => {
   it('reads the real configs: type, name, display name, files, classes, thresholds', async () => {
     const sam = await planXAnyLabelingImport(join(XAL, 'segment_anything_vit_b.yaml'));
-    assert.deepEqual([sam.type, sam.family, sam.name, sam.displayName, sam.inputSize], ['segment_anything', 'sam', 'segment_anything_vit_b-r20230810', 'Segment Anything (ViT-Base)', 1024]);
+    assert.deepEqual(
+      [sam.type, sam.family, sam.name, sam.displayName, sam.inputSize],
+      ['segment_anything', 'sam', 'segment_anything_vit_b-r20230810', 'Segment Anything (ViT-Base)', 1024],
+    );
     assert.deepEqual(sam.files, [
       { role: 'encoder', location: `${RELEASES}/v0.2.0/sam_vit_b_01ec64.encoder.onnx`, remote: true },
       { role: 'decoder', location: `${RELEASES}/v0.2.0/sam_vit_b_01ec64.decoder.onnx`, remote: true },
@@ -33,7 +36,10 @@ describe('reading X-AnyLabeling model YAMLs', () => {
     const sam2 = await planXAnyLabelingImport(join(XAL, 'sam2_hiera_tiny.yaml'));
     assert.deepEqual([sam2.family, sam2.displayName, sam2.files.length, sam2.classes], ['sam2', 'Segment Anything 2.1 (Tiny)', 2, null]);
     const seg = await planXAnyLabelingImport(join(XAL, 'yolov8n_seg.yaml'));
-    assert.deepEqual([seg.family, seg.task, seg.classes?.length, seg.classes?.[9], seg.thresholds], ['yolo', 'segment', 80, 'traffic light', { conf: 0.25, iou: 0.45 }]);
+    assert.deepEqual(
+      [seg.family, seg.task, seg.classes?.length, seg.classes?.[9], seg.thresholds],
+      ['yolo', 'segment', 80, 'traffic light', { conf: 0.25, iou: 0.45 }],
+    );
     assert.deepEqual(seg.files, [{ role: 'model', location: `${RELEASES}/v0.1.0/yolov8n-seg.onnx`, remote: true }]);
     const det = await planXAnyLabelingImport(join(XAL, 'yolo11s.yaml'));
     assert.deepEqual([det.type, det.task, det.classes?.length], ['yolo11', 'detect', 80]);
@@ -41,8 +47,15 @@ describe('reading X-AnyLabeling model YAMLs', () => {
 
   it('refuses an unknown type with the list of known types, and other broken configs with what is wrong', () => {
     const known = Object.keys(XANYLABELING_TYPES).join(', ');
-    const refused = (text: string, message: RegExp): void => assert.throws(() => parseXAnyLabelingConfig(text, '/models/config.yaml'), (e: unknown) => e instanceof Error && message.test(e.message) && /Nothing was installed\.$/.test(e.message));
-    refused('type: rtdetrv2\nname: rtdetr\nmodel_path: a.onnx\n', new RegExp(`type "rtdetrv2" is not one this app can import \\(known: ${known}\\)`));
+    const refused = (text: string, message: RegExp): void =>
+      assert.throws(
+        () => parseXAnyLabelingConfig(text, '/models/config.yaml'),
+        (e: unknown) => e instanceof Error && message.test(e.message) && /Nothing was installed\.$/.test(e.message),
+      );
+    refused(
+      'type: rtdetrv2\nname: rtdetr\nmodel_path: a.onnx\n',
+      new RegExp(`type "rtdetrv2" is not one this app can import \\(known: ${known}\\)`),
+    );
     refused('type: yolov8_pose\nname: pose\nmodel_path: a.onnx\n', /type "yolov8_pose" is not one/);
     refused('name: x\nmodel_path: a.onnx\n', new RegExp(`no "type" \\(known: ${known}\\)`));
     refused('type: yolov8\nname: x\n', /no "model_path"/);
@@ -55,10 +68,16 @@ describe('reading X-AnyLabeling model YAMLs', () => {
   });
 
   it('takes local paths relative to the YAML (nms_threshold as X-AnyLabeling documents, iou_threshold as it ships)', () => {
-    const plan = parseXAnyLabelingConfig('type: yolov8\nname: mine\nmodel_path: weights/best.onnx\nnms_threshold: 0.5\nconf_threshold: 0.3\nclasses: [a, b]\n', '/data/configs/mine.yaml');
+    const plan = parseXAnyLabelingConfig(
+      'type: yolov8\nname: mine\nmodel_path: weights/best.onnx\nnms_threshold: 0.5\nconf_threshold: 0.3\nclasses: [a, b]\n',
+      '/data/configs/mine.yaml',
+    );
     assert.deepEqual(plan.files, [{ role: 'model', location: '/data/configs/weights/best.onnx', remote: false }]);
     assert.deepEqual(plan.thresholds, { conf: 0.3, iou: 0.5 });
-    assert.equal(parseXAnyLabelingConfig('type: yolov8\nname: x\nmodel_path: /abs/m.onnx\n', '/data/c.yaml').files[0]!.location, '/abs/m.onnx');
+    assert.equal(
+      parseXAnyLabelingConfig('type: yolov8\nname: x\nmodel_path: /abs/m.onnx\n', '/data/c.yaml').files[0]!.location,
+      '/abs/m.onnx',
+    );
   });
 });
 
@@ -70,8 +89,14 @@ describe('importing an X-AnyLabeling YAML', () => {
   const options: AddOptions = { userModelsDir: userModels, builtinDir: BUILTIN, checkGraph: null, proxy: NO_PROXY_SETTINGS };
   before(async () => {
     base = await server.start();
-    server.files.set('/v2.5.0/sam2.1_hiera_tiny.encoder.onnx', { bytes: readFileSync(join(ROOT, 'test/fixtures/sam2/encoder.onnx')), etag: '"e"' });
-    server.files.set('/v2.5.0/sam2.1_hiera_tiny.decoder.onnx', { bytes: readFileSync(join(ROOT, 'test/fixtures/sam2/decoder.onnx')), etag: '"d"' });
+    server.files.set('/v2.5.0/sam2.1_hiera_tiny.encoder.onnx', {
+      bytes: readFileSync(join(ROOT, 'test/fixtures/sam2/encoder.onnx')),
+      etag: '"e"',
+    });
+    server.files.set('/v2.5.0/sam2.1_hiera_tiny.decoder.onnx', {
+      bytes: readFileSync(join(ROOT, 'test/fixtures/sam2/decoder.onnx')),
+      etag: '"d"',
+    });
     server.files.set('/v0.1.0/yolov8n-seg.onnx', { bytes: readFileSync(join(ROOT, 'test/fixtures/yolo/yolo-seg.onnx')), etag: '"y"' });
   });
   after(async () => {
@@ -89,7 +114,10 @@ describe('importing an X-AnyLabeling YAML', () => {
   it('imports a config with local paths: named, thresholded and classed as the YAML says', async () => {
     copyFileSync(join(ROOT, 'test/fixtures/yolo/yolo-det-nonames.onnx'), join(temp.dir, 'detector.onnx'));
     const yaml = join(temp.dir, 'my_detector.yaml');
-    writeFileSync(yaml, 'type: yolov8\nname: my-detector-r1\ndisplay_name: My Detector\nmodel_path: detector.onnx\nconf_threshold: 0.35\nnms_threshold: 0.5\nclasses:\n  - person\n  - cat\n  - cup\n  - traffic light\n');
+    writeFileSync(
+      yaml,
+      'type: yolov8\nname: my-detector-r1\ndisplay_name: My Detector\nmodel_path: detector.onnx\nconf_threshold: 0.35\nnms_threshold: 0.5\nclasses:\n  - person\n  - cat\n  - cup\n  - traffic light\n',
+    );
     const added = await importXAnyLabelingYaml(yaml, options);
     assert.equal(added.id, 'my-detector-r1');
     const manifest = parseDetectorManifest(JSON.parse(readFileSync(join(added.dir, 'manifest.json'), 'utf8')), 'm');
@@ -103,7 +131,10 @@ describe('importing an X-AnyLabeling YAML', () => {
   it('downloads nothing unless allowed, then imports the real SAM 2.1 config from the local server', async () => {
     const yaml = localConfig('sam2_hiera_tiny.yaml');
     server.seen.length = 0;
-    await assert.rejects(importXAnyLabelingYaml(yaml, options), /names 2 file\(s\) to download .*confirm the download to import it\. Nothing was installed\./);
+    await assert.rejects(
+      importXAnyLabelingYaml(yaml, options),
+      /names 2 file\(s\) to download .*confirm the download to import it\. Nothing was installed\./,
+    );
     assert.equal(server.seen.length, 0, 'nothing was fetched');
     const added = await importXAnyLabelingYaml(yaml, { ...options, allowDownload: true });
     assert.equal(added.id, 'sam2_hiera_tiny-r20240801');
@@ -111,24 +142,31 @@ describe('importing an X-AnyLabeling YAML', () => {
     assert.equal(added.downloads.length, 2);
     const listed = (await listModels({ builtin: BUILTIN, user: userModels })).find((m) => m.id === added.id);
     assert.deepEqual([listed?.kind, listed?.displayName, listed?.problem], ['sam2', 'Segment Anything 2.1 (Tiny)', null]);
-    assert.deepEqual(
-      readdirSync(join(userModels, '.downloads')),
-      [],
-      'downloads are not kept once installed',
-    );
+    assert.deepEqual(readdirSync(join(userModels, '.downloads')), [], 'downloads are not kept once installed');
   });
 
   it('refuses files that are not what the YAML type says, and class lists that do not fit the model', async () => {
     // The real YOLOv8n-seg config lists COCO's 80 classes; the fixture served in its place predicts 4.
-    await assert.rejects(importXAnyLabelingYaml(localConfig('yolov8n_seg.yaml'), { ...options, allowDownload: true }), /predicts 4 classes but the given class list lists 80 names\. Nothing was installed\./);
+    await assert.rejects(
+      importXAnyLabelingYaml(localConfig('yolov8n_seg.yaml'), { ...options, allowDownload: true }),
+      /predicts 4 classes but the given class list lists 80 names\. Nothing was installed\./,
+    );
     const wrongType = join(temp.dir, 'wrong-type.yaml');
     writeFileSync(wrongType, `type: yolov8\nname: wrong\nmodel_path: ${join(ROOT, 'test/fixtures/yolo/yolo-seg.onnx')}\n`);
-    await assert.rejects(importXAnyLabelingYaml(wrongType, options), /says type: yolov8 \(a detector\), but its model is Ultralytics YOLO instance segmenter/);
+    await assert.rejects(
+      importXAnyLabelingYaml(wrongType, options),
+      /says type: yolov8 \(a detector\), but its model is Ultralytics YOLO instance segmenter/,
+    );
     const wrongFamily = join(temp.dir, 'wrong-family.yaml');
-    writeFileSync(wrongFamily, `type: segment_anything\nname: wrong\nencoder_model_path: ${join(ROOT, 'test/fixtures/sam2/encoder.onnx')}\ndecoder_model_path: ${join(ROOT, 'test/fixtures/sam2/decoder.onnx')}\n`);
+    writeFileSync(
+      wrongFamily,
+      `type: segment_anything\nname: wrong\nencoder_model_path: ${join(ROOT, 'test/fixtures/sam2/encoder.onnx')}\ndecoder_model_path: ${join(ROOT, 'test/fixtures/sam2/decoder.onnx')}\n`,
+    );
     await assert.rejects(importXAnyLabelingYaml(wrongFamily, options), /says type: segment_anything, but its files are SAM 2 decoder/);
     assert.deepEqual(
-      readdirSync(userModels).filter((n) => !n.startsWith('.')).sort(),
+      readdirSync(userModels)
+        .filter((n) => !n.startsWith('.'))
+        .sort(),
       ['my-detector-r1', 'sam2_hiera_tiny-r20240801'],
     );
   });

@@ -15,7 +15,14 @@ import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js
 import { rleToMask } from '../../../common/geometry/rle.js';
 import { InferenceEngine } from '../../../engine/engine.js';
 import { letterboxPlacement } from '../../../engine/worker/imaging/letterbox.js';
-import { boxIoU, candidatesOfRawHead, decodeEndToEndHead, decodeRawHead, nmsPerClass, type RawDetection } from '../../../engine/worker/models/yolo/decode.js';
+import {
+  boxIoU,
+  candidatesOfRawHead,
+  decodeEndToEndHead,
+  decodeRawHead,
+  nmsPerClass,
+  type RawDetection,
+} from '../../../engine/worker/models/yolo/decode.js';
 import { boxToImage, protoWindowOf, roundHalfEven } from '../../../engine/worker/models/yolo/geometry.js';
 import { instanceMask } from '../../../engine/worker/models/yolo/instanceMasks.js';
 import { filesSource, installYolo, readJson, ROOT, YOLO_DIR, type YoloFixture } from './issue11Fixtures.js';
@@ -47,14 +54,24 @@ interface Expected {
 const expected = readJson<Expected>(join(YOLO_DIR, 'expected.json'));
 const FIXTURES: YoloFixture[] = ['yolo-det', 'yolo-seg', 'yolo-e2e'];
 
-const head = (rows: number[][], classes: number, maskDims = 0): { data: Float32Array; classes: number; maskDims: number; anchors: number } => {
+const head = (
+  rows: number[][],
+  classes: number,
+  maskDims = 0,
+): { data: Float32Array; classes: number; maskDims: number; anchors: number } => {
   // rows: per anchor [cx, cy, w, h, ...scores, ...coefficients] -> channel-major [4 + nc + nm, A]
   const channels = 4 + classes + maskDims;
   const data = new Float32Array(channels * rows.length);
   rows.forEach((r, a) => r.forEach((v, c) => (data[c * rows.length + a] = v)));
   return { data, classes, maskDims, anchors: rows.length };
 };
-const det = (box: [number, number, number, number], score: number, classId: number, source = 0): RawDetection => ({ box, score, classId, source, coefficients: new Float32Array(0) });
+const det = (box: [number, number, number, number], score: number, classId: number, source = 0): RawDetection => ({
+  box,
+  score,
+  classId,
+  source,
+  coefficients: new Float32Array(0),
+});
 
 describe('YOLO decode rules on hand-built tensors', () => {
   it('keeps a score strictly above conf (exactly conf is dropped) and only each anchor’s best class', () => {
@@ -67,7 +84,13 @@ describe('YOLO decode rules on hand-built tensors', () => {
       2,
     );
     const found = candidatesOfRawHead(h, 0.25);
-    assert.deepEqual(found.map((d) => [d.source, d.classId]), [[1, 0], [2, 1]]);
+    assert.deepEqual(
+      found.map((d) => [d.source, d.classId]),
+      [
+        [1, 0],
+        [2, 1],
+      ],
+    );
     assert.deepEqual(found[1]!.box, [8, 8, 12, 12], 'centre boxes become corners');
     assert.ok(Math.abs(found[1]!.score - 0.6) < 1e-6, 'the best class score, not the sum');
   });
@@ -87,7 +110,13 @@ describe('YOLO decode rules on hand-built tensors', () => {
   it('an end-to-end head is only filtered by score (strictly) and row order is kept', () => {
     const data = Float32Array.from([0, 0, 5, 5, 0.25, 1, 1, 1, 9, 9, 0.7, 2, 2, 2, 8, 8, 0.3, 0, 0, 0, 0, 0, 0, 0]);
     const found = decodeEndToEndHead({ data, rows: 4, maskDims: 0 }, { conf: 0.25, maxDetections: 300 });
-    assert.deepEqual(found.map((d) => [d.source, d.classId]), [[1, 2], [2, 0]]);
+    assert.deepEqual(
+      found.map((d) => [d.source, d.classId]),
+      [
+        [1, 2],
+        [2, 0],
+      ],
+    );
     assert.deepEqual(decodeEndToEndHead({ data, rows: 4, maskDims: 0 }, { conf: 0.25, maxDetections: 1 }).length, 1);
   });
 
@@ -96,7 +125,14 @@ describe('YOLO decode rules on hand-built tensors', () => {
       const p = letterboxPlacement(image.width, image.height, 640);
       assert.deepEqual(
         { new_w: p.newWidth, new_h: p.newHeight, top: p.top, bottom: p.bottom, left: p.left, right: p.right },
-        { new_w: image.letterbox.new_w, new_h: image.letterbox.new_h, top: image.letterbox.top, bottom: image.letterbox.bottom, left: image.letterbox.left, right: image.letterbox.right },
+        {
+          new_w: image.letterbox.new_w,
+          new_h: image.letterbox.new_h,
+          top: image.letterbox.top,
+          bottom: image.letterbox.bottom,
+          left: image.letterbox.left,
+          right: image.letterbox.right,
+        },
         image.name,
       );
       assert.deepEqual(protoWindowOf(160, 160, image.width, image.height), image.proto_window, `${image.name}: prototype window`);
@@ -105,7 +141,11 @@ describe('YOLO decode rules on hand-built tensors', () => {
         back.forEach((v, i) => assert.ok(Math.abs(v - d.box[i]!) <= 0.5e-3, `${image.name} ${d.tag}: ${back} vs ${d.box}`));
       }
     }
-    assert.deepEqual([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999].map((v) => roundHalfEven(v) + 0), [0, 2, 2, 0, -2, 2], 'halves to even, as Python');
+    assert.deepEqual(
+      [0.5, 1.5, 2.5, -0.5, -1.5, 2.4999].map((v) => roundHalfEven(v) + 0),
+      [0, 2, 2, 0, -2, 2],
+      'halves to even, as Python',
+    );
   });
 
   it('a mask is coefficients x prototypes on the image window, bilinear to the image, inside the box, > 0', () => {
@@ -132,7 +172,11 @@ describe('YOLO fixtures through the engine (expected.json)', () => {
 
   before(() => {
     for (const f of FIXTURES) installYolo(user, f);
-    engine = new InferenceEngine({ roots: { builtin: join(ROOT, 'models'), user }, settingsPath: null, settings: { executionProvider: 'cpu' } });
+    engine = new InferenceEngine({
+      roots: { builtin: join(ROOT, 'models'), user },
+      settingsPath: null,
+      settings: { executionProvider: 'cpu' },
+    });
   });
   after(() => engine.close());
 
@@ -147,7 +191,11 @@ describe('YOLO fixtures through the engine (expected.json)', () => {
           const want = image.results[setting.id]![`${fixture}.onnx`]!;
           const set: DetectionSet = await engine.detect(source, { imageId: i + 1, modelId: fixture, conf: setting.conf, iou: setting.iou });
           const where = `${fixture} ${setting.id} ${image.name}`;
-          assert.equal(set.detections.length, want.length, `${where}: ${set.detections.map((d) => `${d.className} ${d.score.toFixed(3)}`).join(', ')}`);
+          assert.equal(
+            set.detections.length,
+            want.length,
+            `${where}: ${set.detections.map((d) => `${d.className} ${d.score.toFixed(3)}`).join(', ')}`,
+          );
           for (const [k, w] of want.entries()) {
             const d = set.detections[k]!;
             assert.equal(d.classId, w.class, `${where} #${k} class`);
@@ -213,7 +261,8 @@ describe('YOLO fixtures through the engine (expected.json)', () => {
       const mask = full(m.rle);
       for (let y = 0; y < mask.height; y++)
         for (let x = 0; x < mask.width; x++)
-          if (mask.data[y * mask.width + x]) assert.ok(x >= d.box[0] && x < d.box[2] && y >= d.box[1] && y < d.box[3], `${d.className} pixel ${x},${y} outside ${d.box}`);
+          if (mask.data[y * mask.width + x])
+            assert.ok(x >= d.box[0] && x < d.box[2] && y >= d.box[1] && y < d.box[3], `${d.className} pixel ${x},${y} outside ${d.box}`);
     }
   });
 });

@@ -53,23 +53,31 @@ test('system folders and the root of the file system cannot be opened as project
   for (const dir of ['/proc', '/sys/kernel', '/dev', '/']) {
     assert.throws(
       () => Project.open(dir),
-      (error: unknown) => error instanceof AppError && error.code === 'bad_request' && /system folder|root of a file system/.test(error.message),
+      (error: unknown) =>
+        error instanceof AppError && error.code === 'bad_request' && /system folder|root of a file system/.test(error.message),
       dir,
     );
   }
   assert.equal(existsSync('/proc/.promptlabel'), false);
 });
 
-test('a host answers project.open /proc and coco.export /proc/newdir/x.json promptly (no hang)', { skip: !hasProc && 'no /proc here' }, () => {
-  const child = fileURLToPath(new URL('../core/store/systemPathsChild.ts', import.meta.url));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
-  assert.equal(run.signal, null, `the host hung (killed after 60 s)\n${run.stdout}\n${run.stderr}`);
-  assert.equal(run.status, 0, run.stderr);
-  const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { request: string; result: { ok: boolean; error?: { code: string; message: string } } });
-  assert.equal(answers.length, 9);
-  for (const { request, result } of answers) {
-    assert.equal(result.ok, false, request);
-    assert.equal(result.error?.code, 'bad_request', `${request}: ${result.error?.message}`);
-  }
-  assert.match(answers.find((a) => a.request === 'export /proc/newdir/x.json')!.result.error!.message, /\/proc/);
-});
+test(
+  'a host answers project.open /proc and coco.export /proc/newdir/x.json promptly (no hang)',
+  { skip: !hasProc && 'no /proc here' },
+  () => {
+    const child = fileURLToPath(new URL('../core/store/systemPathsChild.ts', import.meta.url));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+    assert.equal(run.signal, null, `the host hung (killed after 60 s)\n${run.stdout}\n${run.stderr}`);
+    assert.equal(run.status, 0, run.stderr);
+    const answers = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { request: string; result: { ok: boolean; error?: { code: string; message: string } } });
+    assert.equal(answers.length, 9);
+    for (const { request, result } of answers) {
+      assert.equal(result.ok, false, request);
+      assert.equal(result.error?.code, 'bad_request', `${request}: ${result.error?.message}`);
+    }
+    assert.match(answers.find((a) => a.request === 'export /proc/newdir/x.json')!.result.error!.message, /\/proc/);
+  },
+);

@@ -11,7 +11,20 @@ import type { dispatchKey as DispatchKey } from '../../../renderer/src/actions/d
 import { MOUSE_GESTURES_DISPLAY_ONLY } from '../../../renderer/src/actions/mouseGestures.js';
 import type { overlaySections as OverlaySections } from '../../../renderer/src/actions/overlayRows.js';
 import type { AppState, useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
-import { CLASSICAL, IMAGE, LABELS, MATERIALIZED, MODEL, STATUS, Script, candidateSet, keyInput, maskCandidate, scriptedBridge, settle } from './aiFixtures.js';
+import {
+  CLASSICAL,
+  IMAGE,
+  LABELS,
+  MATERIALIZED,
+  MODEL,
+  STATUS,
+  Script,
+  candidateSet,
+  keyInput,
+  maskCandidate,
+  scriptedBridge,
+  settle,
+} from './aiFixtures.js';
 
 const script = new Script();
 const bridge = scriptedBridge(script);
@@ -130,7 +143,13 @@ describe('actions', () => {
   });
 
   it('a synthetic key press runs each action with a key, through the handler the window uses', async () => {
-    assert.deepEqual(Object.keys(SAMPLES).sort(), keyed().map((a) => a.name).sort(), 'a sample key for every action with one');
+    assert.deepEqual(
+      Object.keys(SAMPLES).sort(),
+      keyed()
+        .map((a) => a.name)
+        .sort(),
+      'a sample key for every action with one',
+    );
     for (const a of keyed()) {
       const sample = SAMPLES[a.name]!;
       await sample.setup?.(s);
@@ -159,7 +178,7 @@ describe('actions', () => {
     assert.equal(dispatchKey(keyInput('q'), s()), null, 'a key no action has is left to the browser');
   });
 
-  it("actions that say they change no document send no document change", async () => {
+  it('actions that say they change no document send no document change', async () => {
     for (const a of keyed().filter((candidate) => candidate.history === 'none')) {
       await SAMPLES[a.name]!.setup?.(s);
       dispatchKey(SAMPLES[a.name]!.press, s());
@@ -174,7 +193,17 @@ describe('actions', () => {
   });
 
   it('one-step actions send one document change: a relabel, a delete, an accepted AI mask', async () => {
-    const box = { id: 'b1', imageId: IMAGE.id, labelId: 'red', geometry: { kind: 'box' as const, box: { x: 1, y: 1, w: 5, h: 5 } }, score: null, source: 'manual', createdAt: 1, updatedAt: 1, revision: 1 };
+    const box = {
+      id: 'b1',
+      imageId: IMAGE.id,
+      labelId: 'red',
+      geometry: { kind: 'box' as const, box: { x: 1, y: 1, w: 5, h: 5 } },
+      score: null,
+      source: 'manual',
+      createdAt: 1,
+      updatedAt: 1,
+      revision: 1,
+    };
     store.setState({ annotations: [box], selection: ['b1'] });
     assert.equal(actions.actionNamed('labels.hotkey').history, 'step');
     dispatchKey(keyInput('2', { code: 'Digit2' }), s());
@@ -200,7 +229,22 @@ describe('actions', () => {
     const buttons = actions.ACTIONS.filter((a) => a.button);
     assert.deepEqual(
       buttons.map((a) => a.button!.testId ?? a.button!.text).sort(),
-      ['+', '−', 'redo', 'shortcuts-toggle', 'tool-ai', 'tool-box', 'tool-brush', 'tool-eraser', 'tool-polygon', 'tool-select', 'tool-vertex', 'undo', 'zoom-actual', 'zoom-fit'].sort(),
+      [
+        '+',
+        '−',
+        'redo',
+        'shortcuts-toggle',
+        'tool-ai',
+        'tool-box',
+        'tool-brush',
+        'tool-eraser',
+        'tool-polygon',
+        'tool-select',
+        'tool-vertex',
+        'undo',
+        'zoom-actual',
+        'zoom-fit',
+      ].sort(),
     );
     for (const a of buttons) assert.ok(a.keys, `${a.name}'s button has a key to show`);
     assert.equal(actions.keyOf('tool.liveWire'), 'L');

@@ -8,12 +8,23 @@ import { after, before, beforeEach, describe, it, mock } from 'node:test';
 import type { KeyInput } from '../../../renderer/src/actions/actionTypes.js';
 import type { dispatchKey as DispatchKey } from '../../../renderer/src/actions/dispatchKey.js';
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
-import { CLASSICAL, IMAGE, LABELS, MODEL, STATUS, Script, candidateSet, maskCandidate, keyInput as key, scriptedBridge, settle } from './aiFixtures.js';
+import {
+  CLASSICAL,
+  IMAGE,
+  LABELS,
+  MODEL,
+  STATUS,
+  Script,
+  candidateSet,
+  maskCandidate,
+  keyInput as key,
+  scriptedBridge,
+  settle,
+} from './aiFixtures.js';
 import { at } from './fakeToolContext.js';
 
 const script = new Script();
 const bridge = scriptedBridge(script);
-
 
 describe('AI keys', () => {
   let store: typeof UseAppStore;
@@ -32,7 +43,16 @@ describe('AI keys', () => {
     store.getState().setActiveTool('select');
     await settle();
     script.invocations.length = 0;
-    store.setState({ aiModels: [MODEL, CLASSICAL], aiStatus: STATUS, labels: LABELS, activeLabelId: 'blue', currentImage: IMAGE, documentImageId: IMAGE.id, annotations: [], toasts: [] });
+    store.setState({
+      aiModels: [MODEL, CLASSICAL],
+      aiStatus: STATUS,
+      labels: LABELS,
+      activeLabelId: 'blue',
+      currentImage: IMAGE,
+      documentImageId: IMAGE.id,
+      annotations: [],
+      toasts: [],
+    });
     store.getState().setActiveTool('ai');
   });
 
@@ -45,11 +65,14 @@ describe('AI keys', () => {
   /** `count` candidates on screen, from a click. */
   const showCandidates = async (count: number) => {
     s().aiSession.addClick({ x: 10, y: 10, positive: true });
-    const candidates = Array.from({ length: count }, (_, index) => maskCandidate(index, 0.9 - index / 10, { x: 0, y: 0, w: 10 + index, h: 10 }));
+    const candidates = Array.from({ length: count }, (_, index) =>
+      maskCandidate(index, 0.9 - index / 10, { x: 0, y: 0, w: 10 + index, h: 10 }),
+    );
     await script.answer('ai.segment', candidateSet(candidates));
     assert.equal(s().ai.state, 'candidates');
   };
-  const useClassical = () => store.setState({ aiStatus: { ...STATUS, settings: { ...STATUS.settings, modelId: CLASSICAL.id }, modelId: CLASSICAL.id } });
+  const useClassical = () =>
+    store.setState({ aiStatus: { ...STATUS, settings: { ...STATUS.settings, modelId: CLASSICAL.id }, modelId: CLASSICAL.id } });
 
   it('Esc drops the prompts only when there are some, otherwise it is left to the app', async () => {
     assert.equal(press(key('Escape')), 'tool.cancel', 'nothing to drop: the app clears the selection');

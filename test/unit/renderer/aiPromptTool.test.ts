@@ -118,10 +118,26 @@ test('ai tool: Shift+drag, scribble mode and right-drag draw scribbles; Alt make
   tool.onPointerMove(at(20.5, 10)); // under a pixel: dropped
   tool.onPointerMove(at(30, 15));
   tool.onPointerMove(at(400, 15)); // clamped into the image
-  assert.deepEqual(ctx.strokes.at(-1), { points: [[10, 10], [20, 10], [30, 15], [199, 15]], positive: true });
+  assert.deepEqual(ctx.strokes.at(-1), {
+    points: [
+      [10, 10],
+      [20, 10],
+      [30, 15],
+      [199, 15],
+    ],
+    positive: true,
+  });
   tool.onPointerUp(at(400, 15));
   assert.equal(ctx.strokes.at(-1), null, 'the live stroke is cleared');
-  assert.deepEqual(ctx.scribbles[0], { points: [[10, 10], [20, 10], [30, 15], [199, 15]], positive: true });
+  assert.deepEqual(ctx.scribbles[0], {
+    points: [
+      [10, 10],
+      [20, 10],
+      [30, 15],
+      [199, 15],
+    ],
+    positive: true,
+  });
 
   tool.onPointerDown(at(10, 50, { shift: true, alt: true }));
   tool.onPointerMove(at(30, 50));

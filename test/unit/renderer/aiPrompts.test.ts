@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { promptSetSchema, segmentRequestSchema, type CandidateSet, type Label, type MaskCandidate, type PromptCapabilities } from '../../../common/contract/index.js';
+import {
+  promptSetSchema,
+  segmentRequestSchema,
+  type CandidateSet,
+  type Label,
+  type MaskCandidate,
+  type PromptCapabilities,
+} from '../../../common/contract/index.js';
 import {
   EMPTY_PROMPTS,
   bestPosition,
@@ -46,9 +53,20 @@ test('prompt set: empty prompts send nothing; every kind present is sent and pas
   assert.equal(hasPrompts(EMPTY_PROMPTS), false);
   assert.equal(toPromptSet(EMPTY_PROMPTS), null);
   const prompts = {
-    clicks: [{ x: 1, y: 2, positive: true }, { x: 3, y: 4, positive: false }],
+    clicks: [
+      { x: 1, y: 2, positive: true },
+      { x: 3, y: 4, positive: false },
+    ],
     box: [0, 0, 10, 10] as [number, number, number, number],
-    scribbles: [{ points: [[1, 1], [2, 2]] as [number, number][], positive: true }],
+    scribbles: [
+      {
+        points: [
+          [1, 1],
+          [2, 2],
+        ] as [number, number][],
+        positive: true,
+      },
+    ],
     text: 'red circle',
     reference: { imageId: 2, box: [5, 5, 20, 20] as [number, number, number, number] },
   };
@@ -61,7 +79,17 @@ test('prompt set: empty prompts send nothing; every kind present is sent and pas
 });
 
 test('capabilities: a kind the model lacks is refused with the reason', () => {
-  const caps: PromptCapabilities = { points: true, box: true, scribble: false, text: false, reference: true, labels: false, wand: false, regions: false, everything: true };
+  const caps: PromptCapabilities = {
+    points: true,
+    box: true,
+    scribble: false,
+    text: false,
+    reference: true,
+    labels: false,
+    wand: false,
+    regions: false,
+    everything: true,
+  };
   assert.equal(capabilityProblem('points', caps, 'SAM ViT-B'), null);
   assert.equal(capabilityProblem('text', caps, 'SAM ViT-B'), 'SAM ViT-B does not take text prompts.');
   assert.equal(capabilityProblem('scribble', caps, 'SAM ViT-B'), 'SAM ViT-B does not take scribbles.');
@@ -75,8 +103,29 @@ test('corners: normalised and clamped to the image', () => {
 
 test('labels: the best guess that still exists in the project, else the fallback', () => {
   const labels = [label('red', 'red circle'), label('blue', 'blue square')];
-  assert.equal(preselectedLabel(candidate(0, 0.9, [['red', 0.8], ['blue', 0.5]]), labels, 'blue'), 'red');
-  assert.equal(preselectedLabel(candidate(0, 0.9, [['gone', 0.9], ['blue', 0.5]]), labels, null), 'blue', 'a deleted label is skipped');
+  assert.equal(
+    preselectedLabel(
+      candidate(0, 0.9, [
+        ['red', 0.8],
+        ['blue', 0.5],
+      ]),
+      labels,
+      'blue',
+    ),
+    'red',
+  );
+  assert.equal(
+    preselectedLabel(
+      candidate(0, 0.9, [
+        ['gone', 0.9],
+        ['blue', 0.5],
+      ]),
+      labels,
+      null,
+    ),
+    'blue',
+    'a deleted label is skipped',
+  );
   assert.equal(preselectedLabel(candidate(0, 0.9), labels, 'blue'), 'blue', 'no guesses: the active label');
   assert.equal(preselectedLabel(undefined, labels, null), null);
 });
@@ -106,16 +155,52 @@ test('feature marks: merging keeps the same map when nothing changed', () => {
   const empty: ReadonlyMap<number, string> = new Map();
   const first = mergeFeatureStates(empty, { 3: 'encoding', 4: 'queued' });
   assert.notEqual(first, empty);
-  assert.deepEqual([...first], [[3, 'encoding'], [4, 'queued']]);
+  assert.deepEqual(
+    [...first],
+    [
+      [3, 'encoding'],
+      [4, 'queued'],
+    ],
+  );
   assert.equal(mergeFeatureStates(first, { 3: 'encoding' }), first);
   const second = mergeFeatureStates(first, [[3, 'ready']]);
   assert.equal(second.get(3), 'ready');
   assert.equal(first.get(3), 'encoding', 'the old map is not mutated');
 });
 
-const CLASSICAL_CAPS: PromptCapabilities = { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: true, regions: true, everything: false };
-const FOREGROUND_CAPS: PromptCapabilities = { points: true, box: true, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false, everything: true };
-const SEGMENTER_CAPS: PromptCapabilities = { points: true, box: true, scribble: true, text: true, reference: true, labels: true, wand: false, regions: false, everything: true };
+const CLASSICAL_CAPS: PromptCapabilities = {
+  points: true,
+  box: true,
+  scribble: true,
+  text: false,
+  reference: false,
+  labels: false,
+  wand: true,
+  regions: true,
+  everything: false,
+};
+const FOREGROUND_CAPS: PromptCapabilities = {
+  points: true,
+  box: true,
+  scribble: false,
+  text: false,
+  reference: false,
+  labels: false,
+  wand: false,
+  regions: false,
+  everything: true,
+};
+const SEGMENTER_CAPS: PromptCapabilities = {
+  points: true,
+  box: true,
+  scribble: true,
+  text: true,
+  reference: true,
+  labels: true,
+  wand: false,
+  regions: false,
+  everything: true,
+};
 
 test('capabilities: the wand, regions and segment everything are greyed out per provider, each with its own reason', () => {
   const kinds = ['points', 'box', 'scribble', 'text', 'reference', 'wand', 'regions', 'everything'] as const;
@@ -125,7 +210,10 @@ test('capabilities: the wand, regions and segment everything are greyed out per 
   assert.deepEqual(available(SEGMENTER_CAPS), ['points', 'box', 'scribble', 'text', 'reference', 'everything']);
   assert.equal(capabilityProblem('text', CLASSICAL_CAPS, 'Classical'), 'Classical does not take text prompts.');
   assert.equal(capabilityProblem('reference', CLASSICAL_CAPS, 'Classical'), 'Classical does not take reference regions.');
-  assert.equal(capabilityProblem('everything', CLASSICAL_CAPS, 'Classical'), 'Classical proposes nothing without a prompt (no "segment everything").');
+  assert.equal(
+    capabilityProblem('everything', CLASSICAL_CAPS, 'Classical'),
+    'Classical proposes nothing without a prompt (no "segment everything").',
+  );
   assert.equal(capabilityProblem('wand', SEGMENTER_CAPS, 'Tiny'), 'Tiny has no magic wand (flood fill by colour).');
   assert.equal(capabilityProblem('regions', FOREGROUND_CAPS, 'ISNet'), 'ISNet does not split an image by scribbles in several regions.');
   assert.equal(capabilityProblem('wand', undefined, 'x'), 'No AI model is loaded.');
@@ -141,7 +229,14 @@ const draft = (p: Partial<PromptDraft>): PromptDraft => ({ ...EMPTY_PROMPTS, ...
 
 test('scribble regions travel in the prompt set and count once each', () => {
   const scribbles = [
-    { points: [[1, 1], [2, 2]] as [number, number][], positive: true, region: 0 },
+    {
+      points: [
+        [1, 1],
+        [2, 2],
+      ] as [number, number][],
+      positive: true,
+      region: 0,
+    },
     { points: [[5, 5]] as [number, number][], positive: true, region: 2 },
     { points: [[6, 6]] as [number, number][], positive: false, region: 2 },
     { points: [[7, 7]] as [number, number][], positive: true },
@@ -152,21 +247,35 @@ test('scribble regions travel in the prompt set and count once each', () => {
     [0, 2, 2, undefined],
   );
   assert.equal('region' in sent.scribbles![3]!, false, 'no region key when the scribble has none');
-  assert.deepEqual(promptSetSchema.parse(sent).scribbles.map((s) => s.region), [0, 2, 2, undefined]);
+  assert.deepEqual(
+    promptSetSchema.parse(sent).scribbles.map((s) => s.region),
+    [0, 2, 2, undefined],
+  );
   assert.equal(regionCount(scribbles), 2, 'a scribble without a region is region 0');
   assert.equal(regionCount([]), 0);
 });
 
 test('segment payload: plain prompts as they are; the wand sends clicks as seeds, the tolerance, and the box as its bounds', () => {
-  const prompts = draft({ clicks: [{ x: 10, y: 12, positive: true }], box: [0, 0, 50, 40], scribbles: [{ points: [[3, 3]], positive: true }] });
+  const prompts = draft({
+    clicks: [{ x: 10, y: 12, positive: true }],
+    box: [0, 0, 50, 40],
+    scribbles: [{ points: [[3, 3]], positive: true }],
+  });
   assert.deepEqual(segmentPayload(prompts, null), { prompts: toPromptSet(prompts) });
   assert.equal(segmentPayload(EMPTY_PROMPTS, null), null);
 
   const wand = segmentPayload(prompts, { tolerance: 30 })!;
-  assert.deepEqual(wand, { prompts: { clicks: [{ x: 10, y: 12, positive: true }], scribbles: [] }, options: { tolerance: 30, within: [0, 0, 50, 40] } });
+  assert.deepEqual(wand, {
+    prompts: { clicks: [{ x: 10, y: 12, positive: true }], scribbles: [] },
+    options: { tolerance: 30, within: [0, 0, 50, 40] },
+  });
   const request = { imageId: 1, ...wand };
   assert.deepEqual(segmentRequestSchema.parse(request).options, wand.options, 'the contract takes it');
-  assert.deepEqual(segmentPayload(draft({ clicks: prompts.clicks }), { tolerance: 0 })?.options, { tolerance: 0 }, 'no box: the whole image');
+  assert.deepEqual(
+    segmentPayload(draft({ clicks: prompts.clicks }), { tolerance: 0 })?.options,
+    { tolerance: 0 },
+    'no box: the whole image',
+  );
   // Nothing to fill from yet: a box alone, or only a cut-out click.
   assert.equal(segmentPayload(draft({ box: [0, 0, 5, 5] }), { tolerance: 24 }), null);
   assert.equal(segmentPayload(draft({ clicks: [{ x: 1, y: 1, positive: false }] }), { tolerance: 24 }), null);

@@ -8,7 +8,19 @@ import { after, before, describe, it, mock } from 'node:test';
 import type { Annotation, ErrorCode, Label, ModelInfo } from '../../../common/contract/index.js';
 import { AiSession } from '../../../renderer/src/ai/session/aiSession.js';
 import type { AiSessionHost, AiSessionView, SessionStateName } from '../../../renderer/src/ai/session/sessionTypes.js';
-import { CLASSICAL, IMAGE, LABELS, MATERIALIZED, MODEL, Script, candidateSet, detection, detectionSet, maskCandidate, settle } from './aiFixtures.js';
+import {
+  CLASSICAL,
+  IMAGE,
+  LABELS,
+  MATERIALIZED,
+  MODEL,
+  Script,
+  candidateSet,
+  detection,
+  detectionSet,
+  maskCandidate,
+  settle,
+} from './aiFixtures.js';
 
 class EngineError extends Error {
   constructor(
@@ -227,7 +239,13 @@ describe('AI session', () => {
       session.addClick({ x: 10, y: 10, positive: true });
       const [first] = sent();
       assert.deepEqual(first, { imageId: 7, modelId: 'tiny', prompts: { clicks: [{ x: 10, y: 10, positive: true }], scribbles: [] } });
-      const a = candidateSet([maskCandidate(0, 0.6, { x: 0, y: 0, w: 20, h: 20 }, ['blue']), maskCandidate(1, 0.9, { x: 0, y: 0, w: 30, h: 30 }, ['red', 'blue'])], 1);
+      const a = candidateSet(
+        [
+          maskCandidate(0, 0.6, { x: 0, y: 0, w: 20, h: 20 }, ['blue']),
+          maskCandidate(1, 0.9, { x: 0, y: 0, w: 30, h: 30 }, ['red', 'blue']),
+        ],
+        1,
+      );
       await script.answer('ai.segment', a);
       assert.equal(view().candidates?.id, a.id);
       assert.equal(view().selected, 1);
@@ -238,7 +256,10 @@ describe('AI session', () => {
       assert.equal(view().labelId, 'blue', 'cycling follows the shown candidate’s guess');
       session.addClick({ x: 40, y: 40, positive: false });
       const [second] = sent();
-      assert.deepEqual(second!.prompts.clicks, [{ x: 10, y: 10, positive: true }, { x: 40, y: 40, positive: false }]);
+      assert.deepEqual(second!.prompts.clicks, [
+        { x: 10, y: 10, positive: true },
+        { x: 40, y: 40, positive: false },
+      ]);
       assert.deepEqual(second!.previous, { candidateSetId: a.id, index: 0 }, 'the candidate on screen is refined');
     });
 
@@ -399,7 +420,11 @@ describe('AI session', () => {
       const materialize = await script.answer('ai.materialize', MATERIALIZED);
       assert.deepEqual(materialize.request, { candidateSetId: proposals.id, index: 1 });
       assert.equal(world.commits[0]![0]!.labelId, 'red', 'its own best guess');
-      assert.deepEqual(view().candidates?.candidates.map((c) => c.index), [0, 2], 'the accepted proposal leaves the list');
+      assert.deepEqual(
+        view().candidates?.candidates.map((c) => c.index),
+        [0, 2],
+        'the accepted proposal leaves the list',
+      );
       assert.equal(state(), 'candidates');
 
       void session.acceptAll();
@@ -463,7 +488,13 @@ describe('AI session', () => {
         options: { tolerance: 24, within: [5, 5, 60, 60] },
       });
       await script.answer('ai.segment', candidateSet([maskCandidate(0, null, { x: 5, y: 5, w: 30, h: 30 })]));
-      session.addScribble({ points: [[1, 1], [2, 2]], positive: true });
+      session.addScribble({
+        points: [
+          [1, 1],
+          [2, 2],
+        ],
+        positive: true,
+      });
       assert.equal(view().prompts.scribbles.length, 0, 'no scribbles while the wand is on');
       assert.match(world.toasts.at(-1)![1], /magic wand fills from clicks/);
     });
@@ -480,7 +511,10 @@ describe('AI session', () => {
 
       session.setWandTolerance(20); // runs at once
       await settle();
-      assert.deepEqual(sent().map((r) => r.options!.tolerance), [20]);
+      assert.deepEqual(
+        sent().map((r) => r.options!.tolerance),
+        [20],
+      );
       for (const t of [25, 30, 35.4, 40]) session.setWandTolerance(t); // within the throttle interval: folded
       await settle();
       assert.equal(script.pending('ai.segment').length, 1);
@@ -488,7 +522,11 @@ describe('AI session', () => {
       await settle();
       assert.equal(script.pending('ai.segment').length, 1, 'still one request in flight');
       await script.answer('ai.segment', candidateSet([maskCandidate(0, 0.9, { x: 0, y: 0, w: 22, h: 20 })]));
-      assert.deepEqual(sent().map((r) => r.options!.tolerance), [40], 'only the latest position follows');
+      assert.deepEqual(
+        sent().map((r) => r.options!.tolerance),
+        [40],
+        'only the latest position follows',
+      );
       await script.answer('ai.segment', candidateSet([maskCandidate(0, 0.9, { x: 0, y: 0, w: 30, h: 20 })]));
       mock.timers.tick(100);
       await settle();
@@ -515,16 +553,43 @@ describe('AI session', () => {
       assert.equal(session.setRegion(4), false, 'regions 0..3 only');
       session.showStroke({ points: [[1, 1]], positive: true });
       assert.equal(view().liveStroke?.region, 1, 'the stroke being drawn is shown in its region colour');
-      session.addScribble({ points: [[10, 10], [20, 20]], positive: true });
+      session.addScribble({
+        points: [
+          [10, 10],
+          [20, 20],
+        ],
+        positive: true,
+      });
       const [one] = sent();
-      assert.deepEqual(one!.prompts.scribbles, [{ points: [[10, 10], [20, 20]], positive: true, region: 1 }]);
+      assert.deepEqual(one!.prompts.scribbles, [
+        {
+          points: [
+            [10, 10],
+            [20, 20],
+          ],
+          positive: true,
+          region: 1,
+        },
+      ]);
       await script.answer('ai.segment', candidateSet([maskCandidate(0, 0.9, { x: 10, y: 10, w: 10, h: 10 })]));
       assert.equal(view().mode, 'prompt', 'one region is an ordinary prompt');
 
       session.setRegion(3);
-      session.addScribble({ points: [[70, 60], [80, 70]], positive: true });
-      assert.deepEqual(sent()[0]!.prompts.scribbles.map((x) => x.region), [1, 3]);
-      const regions = candidateSet([maskCandidate(0, 0, { x: 0, y: 0, w: 40, h: 40 }), maskCandidate(1, 0, { x: 50, y: 40, w: 50, h: 40 })]);
+      session.addScribble({
+        points: [
+          [70, 60],
+          [80, 70],
+        ],
+        positive: true,
+      });
+      assert.deepEqual(
+        sent()[0]!.prompts.scribbles.map((x) => x.region),
+        [1, 3],
+      );
+      const regions = candidateSet([
+        maskCandidate(0, 0, { x: 0, y: 0, w: 40, h: 40 }),
+        maskCandidate(1, 0, { x: 50, y: 40, w: 50, h: 40 }),
+      ]);
       await script.answer('ai.segment', regions);
       assert.equal(view().mode, 'regions');
       assert.deepEqual(view().regions, [1, 3]);
@@ -534,7 +599,13 @@ describe('AI session', () => {
       void session.acceptAll();
       const first = await script.answer('ai.materialize', MATERIALIZED);
       const second = await script.answer('ai.materialize', MATERIALIZED);
-      assert.deepEqual([first.request, second.request], [{ candidateSetId: regions.id, index: 0 }, { candidateSetId: regions.id, index: 1 }]);
+      assert.deepEqual(
+        [first.request, second.request],
+        [
+          { candidateSetId: regions.id, index: 0 },
+          { candidateSetId: regions.id, index: 1 },
+        ],
+      );
       assert.equal(world.commits.length, 1);
       assert.equal(world.commits[0]!.length, 2, 'both regions in one document change');
       assert.equal(view().candidates, null);
@@ -548,7 +619,10 @@ describe('AI session', () => {
       session.setRegion(1);
       session.addScribble({ points: [[70, 60]], positive: true });
       await script.answer('ai.segment', candidateSet([maskCandidate(0, 0, { x: 0, y: 0, w: 40, h: 40 })]));
-      const regions = candidateSet([maskCandidate(0, 0, { x: 0, y: 0, w: 40, h: 40 }), maskCandidate(1, 0, { x: 50, y: 40, w: 50, h: 40 })]);
+      const regions = candidateSet([
+        maskCandidate(0, 0, { x: 0, y: 0, w: 40, h: 40 }),
+        maskCandidate(1, 0, { x: 50, y: 40, w: 50, h: 40 }),
+      ]);
       await script.answer('ai.segment', regions);
       assert.deepEqual(sent().length, 0);
       assert.equal(view().mode, 'regions');
@@ -589,7 +663,18 @@ describe('AI session: detections', () => {
     id: 'yolo',
     displayName: 'YOLO',
     kind: 'detector',
-    capabilities: { points: false, box: false, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false, everything: false, detect: true },
+    capabilities: {
+      points: false,
+      box: false,
+      scribble: false,
+      text: false,
+      reference: false,
+      labels: false,
+      wand: false,
+      regions: false,
+      everything: false,
+      detect: true,
+    },
   };
 
   it('detecting → candidates in detections mode; a box-only detection is stored as its box, a masked one materialised; each leaves the list', async () => {
@@ -599,8 +684,14 @@ describe('AI session: detections', () => {
     assert.equal(state(), 'detecting');
     assert.equal(view().mode, 'detections');
     assert.equal(session.hasWork(), true);
-    assert.deepEqual(script.pending('ai.detect').map((i) => i.request), [{ imageId: IMAGE.id, modelId: 'yolo', chainModelId: 'sam' }]);
-    const circle = { ...detection(0, 'red circle', 0.9, [1, 1, 9, 9], true), label: { labelId: 'red', name: 'red circle', via: 'name' as const } };
+    assert.deepEqual(
+      script.pending('ai.detect').map((i) => i.request),
+      [{ imageId: IMAGE.id, modelId: 'yolo', chainModelId: 'sam' }],
+    );
+    const circle = {
+      ...detection(0, 'red circle', 0.9, [1, 1, 9, 9], true),
+      label: { labelId: 'red', name: 'red circle', via: 'name' as const },
+    };
     const found = detectionSet([circle, detection(1, 'cat', 0.7, [10, 10, 20, 20])]);
     await script.answer('ai.detect', found);
     await running;

@@ -5,7 +5,8 @@ import { maskToRle, rleToMask } from '../../../common/geometry/rle.js';
 import { BrushTool } from '../../../renderer/src/tools/brushTool.js';
 import { annotation, at, fakeContext, onlyPut } from './fakeToolContext.js';
 
-const W = 100, H = 80;
+const W = 100,
+  H = 80;
 const pixelsOf = (ctx: ReturnType<typeof fakeContext>) => {
   const g = onlyPut(ctx).geometry;
   assert.equal(g.kind, 'mask');
@@ -44,7 +45,11 @@ test('brush paints into the selected mask; eraser removes, and an emptied mask i
   assert.equal(onlyPut(paint).id, 'm');
   assert.equal(painted[40 * W + 41], 1, 'existing pixels are kept');
   assert.equal(painted[10 * W + 10], 1);
-  assert.equal(rleToMask(mask.geometry.kind === 'mask' ? mask.geometry.rle : { size: [1, 1], counts: '' })[10 * W + 10], 0, 'the cached original is untouched');
+  assert.equal(
+    rleToMask(mask.geometry.kind === 'mask' ? mask.geometry.rle : { size: [1, 1], counts: '' })[10 * W + 10],
+    0,
+    'the cached original is untouched',
+  );
 
   const erase = fakeContext([mask]);
   const eraser: Tool = new BrushTool(erase, true);

@@ -13,7 +13,8 @@ import {
 
 /** A candidate whose crop is `rows` ('#' inside), placed at (x, y) at the given scale. */
 function candidate(index: number, rows: string[], x: number, y: number, scale = 1): MaskCandidate {
-  const h = rows.length, w = rows[0]!.length;
+  const h = rows.length,
+    w = rows[0]!.length;
   const data = new Uint8Array(h * w);
   rows.forEach((row, r) => [...row].forEach((c, col) => (data[r * w + col] = c === '#' ? 1 : 0)));
   const area = data.reduce((n, v) => n + v, 0) / (scale * scale);
@@ -49,7 +50,11 @@ test('candidate crop: the column-major COCO RLE decodes to row-major pixels', ()
 });
 
 test('candidate crop: an empty mask (w = h = 0) decodes to nothing; a corrupt RLE is refused, and drawn as nothing', () => {
-  const empty: MaskCandidate = { ...candidate(0, ['#'], 0, 0), box: { x: 0, y: 0, w: 0, h: 0 }, crop: { rle: { size: [0, 0], counts: '' }, scale: 1 } };
+  const empty: MaskCandidate = {
+    ...candidate(0, ['#'], 0, 0),
+    box: { x: 0, y: 0, w: 0, h: 0 },
+    crop: { rle: { size: [0, 0], counts: '' }, scale: 1 },
+  };
   assert.equal(decodeCandidateCrop(empty).data.length, 0);
   assert.equal(candidateCrop('empty-set', empty), null);
   const corrupt: MaskCandidate = { ...candidate(0, ['##'], 0, 0), crop: { rle: { size: [5, 5], counts: '12' }, scale: 1 } };
@@ -59,7 +64,13 @@ test('candidate crop: an empty mask (w = h = 0) decodes to nothing; a corrupt RL
 
 test('candidate frame: a reduced-scale crop is stretched back over its box in image pixels', () => {
   // A 40×20 box sent at scale 0.25 is a 10×5 crop.
-  const c = candidate(0, Array.from({ length: 5 }, () => '#'.repeat(10)), 100, 50, 0.25);
+  const c = candidate(
+    0,
+    Array.from({ length: 5 }, () => '#'.repeat(10)),
+    100,
+    50,
+    0.25,
+  );
   const crop = decodeCandidateCrop(c);
   assert.deepEqual(candidateFrame(c, crop), { x: 100, y: 50, width: 40, height: 20 });
   assert.equal(pointInCandidate(c, crop, 100, 50), true);
@@ -77,7 +88,12 @@ test('candidate hit test: reads the pixel under the point through the crop scale
 });
 
 test('candidateAt: the smallest proposal under the point wins, so an object on a large region can be picked', () => {
-  const region = candidate(0, Array.from({ length: 10 }, () => '#'.repeat(10)), 0, 0);
+  const region = candidate(
+    0,
+    Array.from({ length: 10 }, () => '#'.repeat(10)),
+    0,
+    0,
+  );
   const object = candidate(1, ['###', '###', '###'], 4, 4);
   const proposals = set([region, object]);
   const decode = (c: MaskCandidate) => decodeCandidateCrop(c);

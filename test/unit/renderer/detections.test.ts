@@ -7,23 +7,36 @@ import { describe, it } from 'node:test';
 import type { ModelInfo } from '../../../common/contract/index.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
 import { preselectedLabel } from '../../../renderer/src/ai/aiPrompts.js';
-import { chainableModels, detectionBoxAnnotation, detectionCandidate, detectionCandidates, labelForClass, remapDetections } from '../../../renderer/src/ai/detections.js';
+import {
+  chainableModels,
+  detectionBoxAnnotation,
+  detectionCandidate,
+  detectionCandidates,
+  labelForClass,
+  remapDetections,
+} from '../../../renderer/src/ai/detections.js';
 import { labelMapChanges } from '../../../renderer/src/panels/labelMapChoices.js';
-import { detection, detectionSet, LABELS, maskCandidate,MODEL } from './aiFixtures.js';
+import { detection, detectionSet, LABELS, maskCandidate, MODEL } from './aiFixtures.js';
 
 describe('detections as candidates', () => {
   it('a box-only detection is its filled box; a masked one keeps its mask; scores are the detector confidence', () => {
     const boxOnly = detectionCandidate(detection(0, 'cat', 0.8, [10.4, 20.6, 30.2, 25.1]));
     assert.deepEqual(boxOnly.box, { x: 10, y: 20, w: 21, h: 6 });
     assert.deepEqual(boxOnly.crop.rle.size, [6, 21]);
-    assert.ok(rleToMask(boxOnly.crop.rle).every((v) => v === 1), 'the whole box is filled');
+    assert.ok(
+      rleToMask(boxOnly.crop.rle).every((v) => v === 1),
+      'the whole box is filled',
+    );
     assert.equal(boxOnly.note, 'cat');
     const masked = detectionCandidate(detection(1, 'cup', 0.6, [1, 2, 5, 5], true));
     assert.deepEqual(masked.box, { x: 1, y: 2, w: 4, h: 3 });
     const set = detectionCandidates(detectionSet([detection(0, 'cat', 0.8, [0, 0, 4, 4]), detection(1, 'cup', 0.6, [0, 0, 2, 2])]));
     assert.equal(set.scoreKind, 'confidence');
     assert.equal(set.selectionRule, 'best score first');
-    assert.deepEqual(set.candidates.map((c) => c.score), [0.8, 0.6]);
+    assert.deepEqual(
+      set.candidates.map((c) => c.score),
+      [0.8, 0.6],
+    );
   });
 
   it('class names land on labels by the map first, then by name (case-insensitive); remapping updates unmappedClasses', () => {
@@ -38,7 +51,11 @@ describe('detections as candidates', () => {
     const candidate = detectionCandidate(remapped.detections[0]!);
     assert.equal(candidate.labelConfident, true);
     assert.equal(preselectedLabel(candidate, LABELS, 'red'), 'blue');
-    assert.equal(preselectedLabel(detectionCandidate(remapped.detections[1]!), LABELS, 'red'), 'red', 'an unmapped class takes the active label');
+    assert.equal(
+      preselectedLabel(detectionCandidate(remapped.detections[1]!), LABELS, 'red'),
+      'red',
+      'an unmapped class takes the active label',
+    );
   });
 
   it('a box-only detection accepted is a box annotation with the detector as source and its score', () => {
@@ -52,11 +69,19 @@ describe('detections as candidates', () => {
   });
 
   it('only SAM-family models are offered to chain: boxes, no text / reference / label heads, never the demo model', () => {
-    const sam: ModelInfo = { ...MODEL, id: 'sam', source: 'user', capabilities: { ...MODEL.capabilities, reference: false, labels: false, text: false } };
+    const sam: ModelInfo = {
+      ...MODEL,
+      id: 'sam',
+      source: 'user',
+      capabilities: { ...MODEL.capabilities, reference: false, labels: false, text: false },
+    };
     const sam2: ModelInfo = { ...sam, id: 'sam2', kind: 'sam2' };
     const demo: ModelInfo = { ...sam, id: 'shapes-seem-tiny' };
     const broken: ModelInfo = { ...sam, id: 'broken', problem: 'missing decoder' };
-    assert.deepEqual(chainableModels([MODEL, sam, sam2, demo, broken]).map((m) => m.id), ['sam', 'sam2']);
+    assert.deepEqual(
+      chainableModels([MODEL, sam, sam2, demo, broken]).map((m) => m.id),
+      ['sam', 'sam2'],
+    );
   });
 });
 
@@ -65,17 +90,30 @@ describe('honest label guesses', () => {
     const tied = { ...maskCandidate(0, 0.9, { x: 0, y: 0, w: 2, h: 2 }, ['red']), labelConfident: false };
     assert.equal(preselectedLabel(tied, LABELS, 'blue'), 'blue');
     assert.equal(preselectedLabel({ ...tied, labelConfident: true }, LABELS, 'blue'), 'red');
-    assert.equal(preselectedLabel(maskCandidate(0, 0.9, { x: 0, y: 0, w: 2, h: 2 }, ['red']), LABELS, 'blue'), 'red', 'a provider that does not say is trusted');
+    assert.equal(
+      preselectedLabel(maskCandidate(0, 0.9, { x: 0, y: 0, w: 2, h: 2 }, ['red']), LABELS, 'blue'),
+      'red',
+      'a provider that does not say is trusted',
+    );
   });
 });
 
 describe('the class-name mapping dialog', () => {
   it('maps onto existing labels by their spelling, creates new labels once, and skips "no label"', () => {
     const { created, map } = labelMapChanges(
-      { cat: { kind: 'label', name: 'blue square' }, dog: { kind: 'new', name: ' pet ' }, puppy: { kind: 'new', name: 'Pet' }, cup: { kind: 'none' }, person: { kind: 'new', name: 'RED CIRCLE' } },
+      {
+        cat: { kind: 'label', name: 'blue square' },
+        dog: { kind: 'new', name: ' pet ' },
+        puppy: { kind: 'new', name: 'Pet' },
+        cup: { kind: 'none' },
+        person: { kind: 'new', name: 'RED CIRCLE' },
+      },
       LABELS,
     );
-    assert.deepEqual(created.map((l) => l.name), ['pet']);
+    assert.deepEqual(
+      created.map((l) => l.name),
+      ['pet'],
+    );
     assert.notEqual(created[0]!.hotkey, '1');
     assert.deepEqual(map, { cat: 'blue square', dog: 'pet', puppy: 'pet', person: 'red circle' });
   });

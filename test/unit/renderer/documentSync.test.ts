@@ -15,7 +15,8 @@ interface Invocation {
 
 const invocations: Invocation[] = [];
 const bridge: Bridge = {
-  invoke: (channel, request) => new Promise((resolve) => invocations.push({ channel, request, resolve: resolve as (result: Result<unknown>) => void })),
+  invoke: (channel, request) =>
+    new Promise((resolve) => invocations.push({ channel, request, resolve: resolve as (result: Result<unknown>) => void })),
   on: () => () => undefined,
   imageUrl: () => '',
 };
@@ -51,7 +52,11 @@ const box = (id: string, revision: number, labelId: string | null = 'cat'): Anno
   updatedAt: 1,
   revision,
 });
-const STALE = { code: 'conflict', message: 'ops[0]: annotation a was changed in another window.', path: 'ops[0].annotation.revision' } as const;
+const STALE = {
+  code: 'conflict',
+  message: 'ops[0]: annotation a was changed in another window.',
+  path: 'ops[0].annotation.revision',
+} as const;
 
 describe('document store with other clients', () => {
   let store: typeof UseAppStore;
@@ -83,7 +88,7 @@ describe('document store with other clients', () => {
 
   const s = () => store.getState();
 
-  it('shows another client\'s change at once, with the list count, and skips its own', () => {
+  it("shows another client's change at once, with the list count, and skips its own", () => {
     const change: DocumentChange = {
       revision: 8,
       origin: 'another-tab',
@@ -113,9 +118,15 @@ describe('document store with other clients', () => {
     void s().commit([{ type: 'annotation.put', annotation: { ...box('a', 3), labelId: 'dog' } }]);
     // A second edit made before the answer: based on the same revision, sent as the new one.
     void s().commit([{ type: 'annotation.put', annotation: { ...s().annotations[0]!, labelId: null } }]);
-    const first = await answer('document.apply', ok({ inverse: [], revision: 10, revisions: [{ id: 'a', imageId: 7, previous: 3, revision: 10 }] }));
+    const first = await answer(
+      'document.apply',
+      ok({ inverse: [], revision: 10, revisions: [{ id: 'a', imageId: 7, previous: 3, revision: 10 }] }),
+    );
     assert.deepEqual(first.request, { ops: [{ type: 'annotation.put', annotation: { ...box('a', 3), labelId: 'dog' } }], origin });
-    const second = await answer('document.apply', ok({ inverse: [], revision: 11, revisions: [{ id: 'a', imageId: 7, previous: 10, revision: 11 }] }));
+    const second = await answer(
+      'document.apply',
+      ok({ inverse: [], revision: 11, revisions: [{ id: 'a', imageId: 7, previous: 10, revision: 11 }] }),
+    );
     assert.deepEqual(second.request, { ops: [{ type: 'annotation.put', annotation: { ...box('a', 10), labelId: null } }], origin });
     assert.equal(s().annotations[0]?.revision, 11);
     assert.equal(s().saving, false);
@@ -134,7 +145,14 @@ describe('document store with other clients', () => {
 
   it('an undo refused because another client changed its target leaves the history with a toast', async () => {
     void s().commit([{ type: 'annotation.put', annotation: { ...box('a', 3), labelId: 'dog' } }]);
-    await answer('document.apply', ok({ inverse: [{ type: 'annotation.put', annotation: box('a', 10) }], revision: 10, revisions: [{ id: 'a', imageId: 7, previous: 3, revision: 10 }] }));
+    await answer(
+      'document.apply',
+      ok({
+        inverse: [{ type: 'annotation.put', annotation: box('a', 10) }],
+        revision: 10,
+        revisions: [{ id: 'a', imageId: 7, previous: 3, revision: 10 }],
+      }),
+    );
     assert.equal(s().canUndo, true);
     void s().undo();
     const undo = await answer('document.apply', { ok: false, error: STALE });

@@ -37,12 +37,18 @@ test('rasteriseStroke covers the segment with round caps', () => {
 
 test('local document ops: label delete unlabels, other images are ignored', () => {
   const a = annotation('a', { kind: 'box', box: { x: 0, y: 0, w: 1, h: 1 } }, 'cat');
-  const { document, statuses } = applyOpsLocally({ imageId: 1, labels: [{ id: 'cat', name: 'cat', colour: '#ff0000', hotkey: '1' }], annotations: [a], captions: [] }, [
-    { type: 'label.delete', id: 'cat' },
-    { type: 'annotation.put', annotation: { ...a, id: 'other', imageId: 2 } },
-    { type: 'image.status', imageId: 1, status: 'done' },
-  ]);
+  const { document, statuses } = applyOpsLocally(
+    { imageId: 1, labels: [{ id: 'cat', name: 'cat', colour: '#ff0000', hotkey: '1' }], annotations: [a], captions: [] },
+    [
+      { type: 'label.delete', id: 'cat' },
+      { type: 'annotation.put', annotation: { ...a, id: 'other', imageId: 2 } },
+      { type: 'image.status', imageId: 1, status: 'done' },
+    ],
+  );
   assert.deepEqual(document.labels, []);
-  assert.deepEqual(document.annotations.map((x) => [x.id, x.labelId]), [['a', null]]);
+  assert.deepEqual(
+    document.annotations.map((x) => [x.id, x.labelId]),
+    [['a', null]],
+  );
   assert.equal(statuses.get(1), 'done');
 });

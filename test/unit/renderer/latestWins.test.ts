@@ -44,7 +44,11 @@ test('latest wins: one request in flight; what is asked meanwhile becomes ONE re
   h.sent[0]!.resolve('answer a');
   await settle();
   assert.deepEqual(h.answers, ['answer a'], 'answers arrive in order, so the box is followed');
-  assert.deepEqual(h.sent.map((s) => s.request), ['a', 'f'], 'the stale positions b–e were never sent');
+  assert.deepEqual(
+    h.sent.map((s) => s.request),
+    ['a', 'f'],
+    'the stale positions b–e were never sent',
+  );
   assert.equal(h.sent[1]!.seq, 2);
   h.sent[1]!.resolve('answer f');
   await settle();
@@ -80,7 +84,10 @@ test('latest wins: errors are reported and the pending request still goes out', 
   h.sent[0]!.reject(new Error('points outside the image'));
   await settle();
   assert.deepEqual(h.errors, ['points outside the image']);
-  assert.deepEqual(h.sent.map((s) => s.request), ['a', 'b']);
+  assert.deepEqual(
+    h.sent.map((s) => s.request),
+    ['a', 'b'],
+  );
 });
 
 test('latest wins: a throwing send or answer handler is an error, not a stuck runner', async () => {

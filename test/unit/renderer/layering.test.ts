@@ -66,9 +66,15 @@ test('renderer/src imports only downwards', () => {
 test('an upward or sideways import is caught, a downward one is not', () => {
   const problems = layerViolations([
     { path: 'store/viewSlice.ts', text: "import { fitView } from '../canvas/viewTransform.js';\nimport { api } from '../api/client.js';" },
-    { path: 'tools/aiPromptTool.ts', text: "import type { Corners } from '../store/aiPrompts.js';\n// import { x } from '../store/commented.js';" },
+    {
+      path: 'tools/aiPromptTool.ts',
+      text: "import type { Corners } from '../store/aiPrompts.js';\n// import { x } from '../store/commented.js';",
+    },
     { path: 'panels/PromptPanel.tsx', text: "import { regionColour } from '../canvas/CandidateOverlay.js';\nimport '../styles/ai.css';" },
-    { path: 'masks/maskCodec.ts', text: "import type { BinaryMask } from '../tools/toolTypes.js';\nimport { rleToMask } from '../../../common/geometry/rle.js';" },
+    {
+      path: 'masks/maskCodec.ts',
+      text: "import type { BinaryMask } from '../tools/toolTypes.js';\nimport { rleToMask } from '../../../common/geometry/rle.js';",
+    },
     { path: 'lib/corners.ts', text: "const later = import('../ai/aiPrompts.js');" },
     { path: 'App.tsx', text: "import { useAppStore } from './store/appStore.js';" },
   ]);

@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { computeEdgeCostMap } from '../../../renderer/src/tools/liveWire/edgeCost.js';
-import { channelsFor, createPixelImage, greyOnly, PixelImageCache, rgbaToGrey, rgbaToRgb, type PixelImage } from '../../../renderer/src/tools/liveWire/imagePixels.js';
+import {
+  channelsFor,
+  createPixelImage,
+  greyOnly,
+  PixelImageCache,
+  rgbaToGrey,
+  rgbaToRgb,
+  type PixelImage,
+} from '../../../renderer/src/tools/liveWire/imagePixels.js';
 import { simplifyPolyline } from '../../../common/geometry/polygon.js';
 import { chooseWindow, LiveWire, sampleWindow, type Point } from '../../../renderer/src/tools/liveWire/liveWire.js';
 import { IndexedMinHeap, shortestPathTree, tracePath } from '../../../renderer/src/tools/liveWire/shortestPath.js';
@@ -31,7 +39,8 @@ function renderImage(
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let covered = 0;
-      for (let sy = 0; sy < samples; sy++) for (let sx = 0; sx < samples; sx++) if (inside(x + (sx + 0.5) / samples, y + (sy + 0.5) / samples)) covered++;
+      for (let sy = 0; sy < samples; sy++)
+        for (let sx = 0; sx < samples; sx++) if (inside(x + (sx + 0.5) / samples, y + (sy + 0.5) / samples)) covered++;
       const value = bg + ((fg - bg) * covered) / (samples * samples) + (next() - 0.5) * 2 * noise;
       data[y * width + x] = Math.max(0, Math.min(255, Math.round(value)));
     }
@@ -41,7 +50,10 @@ function renderImage(
 
 const DISC = { cx: 97.3, cy: 81.6, r: 55 };
 const discImage = (noise = 0) => renderImage(200, 160, (x, y) => Math.hypot(x - DISC.cx, y - DISC.cy) < DISC.r, { noise });
-const onRim = (degrees: number): Point => ({ x: DISC.cx + DISC.r * Math.cos((degrees * Math.PI) / 180), y: DISC.cy + DISC.r * Math.sin((degrees * Math.PI) / 180) });
+const onRim = (degrees: number): Point => ({
+  x: DISC.cx + DISC.r * Math.cos((degrees * Math.PI) / 180),
+  y: DISC.cy + DISC.r * Math.sin((degrees * Math.PI) / 180),
+});
 
 function pointsOf(flat: readonly number[]): Point[] {
   const out: Point[] = [];
@@ -63,7 +75,8 @@ function iou(a: Uint8Array, b: Uint8Array): number {
 
 function discMask(width: number, height: number): Uint8Array {
   const mask = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) mask[y * width + x] = Math.hypot(x + 0.5 - DISC.cx, y + 0.5 - DISC.cy) < DISC.r ? 1 : 0;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) mask[y * width + x] = Math.hypot(x + 0.5 - DISC.cx, y + 0.5 - DISC.cy) < DISC.r ? 1 : 0;
   return mask;
 }
 
@@ -102,10 +115,16 @@ describe('live-wire paths', () => {
     const rgb = new Uint8Array(200 * 160 * 3);
     for (let i = 0; i < 200 * 160; i++) {
       const share = coverage.data[i]! / 255;
-      for (let c = 0; c < 3; c++) rgb[3 * i + c] = Math.max(0, Math.min(255, Math.round(green[c]! + (red[c]! - green[c]!) * share + (next() - 0.5) * 8)));
+      for (let c = 0; c < 3; c++)
+        rgb[3 * i + c] = Math.max(0, Math.min(255, Math.round(green[c]! + (red[c]! - green[c]!) * share + (next() - 0.5) * 8)));
     }
     const colour = createPixelImage(200, 160, 3, rgb);
-    const greyLevels = createPixelImage(200, 160, 1, Uint8Array.from({ length: 200 * 160 }, (_, i) => luma([rgb[3 * i]!, rgb[3 * i + 1]!, rgb[3 * i + 2]!])));
+    const greyLevels = createPixelImage(
+      200,
+      160,
+      1,
+      Uint8Array.from({ length: 200 * 160 }, (_, i) => luma([rgb[3 * i]!, rgb[3 * i + 1]!, rgb[3 * i + 2]!])),
+    );
     const [from, to] = [onRim(20), onRim(110)];
     const onColour = pointsOf(new LiveWire(colour).path(from, to));
     const worst = Math.max(...onColour.map(rimDistance));
@@ -125,7 +144,12 @@ describe('live-wire paths', () => {
       onEdge.every((p) => Math.abs(p.x - 60) <= 1),
       `every point within 1 px of x = 60: ${onEdge.map((p) => p.x).join(',')}`,
     );
-    const simplified = pointsOf(simplifyPolyline(onEdge.flatMap((p) => [p.x, p.y]), 1));
+    const simplified = pointsOf(
+      simplifyPolyline(
+        onEdge.flatMap((p) => [p.x, p.y]),
+        1,
+      ),
+    );
     assert.ok(simplified.length <= 3, `a straight edge simplifies to a straight path, got ${simplified.length} vertices`);
 
     // Seeds 5 px to the left: a straight line would stay at x = 55, the wire goes over to the step.
@@ -138,9 +162,18 @@ describe('live-wire paths', () => {
     const flat = createPixelImage(300, 200, 1, new Uint8Array(300 * 200).fill(128));
     const wire = new LiveWire(flat);
     for (const [from, to] of [
-      [{ x: 10.5, y: 10.5 }, { x: 250.5, y: 110.5 }],
-      [{ x: 280, y: 20 }, { x: 30, y: 180 }],
-      [{ x: 150, y: 20 }, { x: 153, y: 190 }],
+      [
+        { x: 10.5, y: 10.5 },
+        { x: 250.5, y: 110.5 },
+      ],
+      [
+        { x: 280, y: 20 },
+        { x: 30, y: 180 },
+      ],
+      [
+        { x: 150, y: 20 },
+        { x: 153, y: 190 },
+      ],
     ] as const) {
       const path = pointsOf(wire.path(from, to));
       const dx = to.x - from.x;
@@ -149,7 +182,13 @@ describe('live-wire paths', () => {
       const worst = Math.max(...path.map((p) => Math.abs((p.x - from.x) * dy - (p.y - from.y) * dx) / length));
       // A digital straight line: every pixel centre within about half a pixel of the exact segment.
       assert.ok(worst <= 0.75, `worst distance from the straight line is ${worst.toFixed(2)} px`);
-      assert.ok(simplifyPolyline(path.flatMap((p) => [p.x, p.y]), 1).length === 4, 'it simplifies to its two ends');
+      assert.ok(
+        simplifyPolyline(
+          path.flatMap((p) => [p.x, p.y]),
+          1,
+        ).length === 4,
+        'it simplifies to its two ends',
+      );
     }
   });
 
@@ -176,7 +215,10 @@ describe('live-wire paths', () => {
     assert.ok(window.cols <= 512 && window.rows <= 512, `working grid ${window.cols} × ${window.rows}`);
     assert.ok(window.x0 >= 0 && window.y0 >= 0 && window.x0 + window.width <= width && window.y0 + window.height <= height);
     for (const p of path) {
-      assert.ok(p.x >= window.x0 && p.x <= window.x0 + window.width && p.y >= window.y0 && p.y <= window.y0 + window.height, `(${p.x}, ${p.y}) is outside the window`);
+      assert.ok(
+        p.x >= window.x0 && p.x <= window.x0 + window.width && p.y >= window.y0 && p.y <= window.y0 + window.height,
+        `(${p.x}, ${p.y}) is outside the window`,
+      );
     }
     // Downscaled, the rim is still found to within a working cell.
     const worst = Math.max(...path.map((p) => Math.abs(Math.hypot(p.x - 1500, p.y - 1000) - 800)));
@@ -217,7 +259,9 @@ describe('live-wire paths', () => {
     const moveStart = performance.now();
     wire.path({ x: 256, y: 256 }, { x: 700, y: 760 });
     const moveElapsed = performance.now() - moveStart;
-    t.diagnostic(`512 × 512 window: ${elapsed.toFixed(0)} ms for cost map + shortest-path tree (${path.length / 2} path points); a cursor move in the same window: ${moveElapsed.toFixed(1)} ms`);
+    t.diagnostic(
+      `512 × 512 window: ${elapsed.toFixed(0)} ms for cost map + shortest-path tree (${path.length / 2} path points); a cursor move in the same window: ${moveElapsed.toFixed(1)} ms`,
+    );
   });
 });
 
@@ -229,7 +273,10 @@ describe('live-wire parts', () => {
     for (let i = 0; i < data.length; i++) data[i] = i % cols >= 20 ? 200 : 50;
     const map = computeEdgeCostMap({ cols, rows, planes: [data] });
     const row = 5 * cols;
-    const cheapest = [...map.gradientCost.subarray(row, row + cols)].reduce((best, cost, col) => (cost < map.gradientCost[row + best]! ? col : best), 0);
+    const cheapest = [...map.gradientCost.subarray(row, row + cols)].reduce(
+      (best, cost, col) => (cost < map.gradientCost[row + best]! ? col : best),
+      0,
+    );
     assert.ok(cheapest === 19 || cheapest === 20, `strongest gradient at column ${cheapest}`);
     assert.equal(map.gradientCost[row + 2], 1, 'flat ground has the full gradient cost');
     const crossings = [...map.zeroCrossingCost.subarray(row, row + cols)].flatMap((cost, col) => (cost === 0 ? [col] : []));
@@ -253,7 +300,10 @@ describe('live-wire parts', () => {
     const popped: number[] = [];
     while (heap.size > 0) popped.push(keys[heap.pop()]!);
     assert.equal(popped.length, keys.length);
-    assert.deepEqual(popped, [...popped].sort((a, b) => a - b));
+    assert.deepEqual(
+      popped,
+      [...popped].sort((a, b) => a - b),
+    );
     assert.equal(heap.pop(), -1);
   });
 
@@ -263,8 +313,14 @@ describe('live-wire parts', () => {
     const rows = 10;
     const tree = shortestPathTree(cols, rows, 2 * cols + 1, (_p, q) => (q % cols === 5 && Math.floor(q / cols) !== 8 ? 100 : 1));
     const cells = tracePath(tree, 2 * cols + 9).map((c) => [c % cols, Math.floor(c / cols)] as const);
-    assert.ok(cells.some(([col, row]) => col === 5 && row === 8), 'it goes through the gap');
-    assert.ok(cells.every(([col, row]) => col !== 5 || row === 8), 'it never crosses the wall');
+    assert.ok(
+      cells.some(([col, row]) => col === 5 && row === 8),
+      'it goes through the gap',
+    );
+    assert.ok(
+      cells.every(([col, row]) => col !== 5 || row === 8),
+      'it never crosses the wall',
+    );
     assert.throws(() => shortestPathTree(cols, rows, cols * rows, () => 1), /outside/);
     assert.throws(() => shortestPathTree(3, 3, 0, () => -1), /non-negative/);
   });
@@ -336,7 +392,11 @@ describe('live-wire parts', () => {
     cache.get('c', load, () => undefined); // evicts 'a', the least recently used
     await Promise.resolve();
     assert.equal(cache.state('a'), null);
-    assert.equal(cache.get('a', load, () => undefined), null, 'an evicted image loads again');
+    assert.equal(
+      cache.get('a', load, () => undefined),
+      null,
+      'an evicted image loads again',
+    );
     assert.equal(loads, 3);
   });
 });
@@ -361,7 +421,10 @@ describe('polygon tool with live-wire', () => {
     if (geometry.kind !== 'polygon') return;
     const outer = geometry.polygons[0]!.outer;
     const vertices = pointsOf(outer);
-    assert.ok(vertices.every((p) => rimDistance(p) <= 1.5), 'every vertex is on the rim');
+    assert.ok(
+      vertices.every((p) => rimDistance(p) <= 1.5),
+      'every vertex is on the rim',
+    );
     const overlap = iou(rasterisePolygons(geometry.polygons, size.height, size.width), discMask(size.width, size.height));
     t.diagnostic(`IoU ${overlap.toFixed(4)} with ${vertices.length} vertices from 4 clicks`);
     assert.ok(overlap >= 0.95, `IoU ${overlap.toFixed(3)}`);

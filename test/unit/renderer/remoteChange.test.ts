@@ -61,20 +61,39 @@ test('written annotations replace, new ones on this image appear, deleted and mo
 
 test('a deleted label unlabels this copy and takes the revision main reports', () => {
   const next = applyRemoteChange(doc, change({ deletedLabelIds: ['dog'], revisions: [{ id: 'c', imageId: 1, previous: 5, revision: 9 }] }));
-  assert.deepEqual(next.labels.map((l) => l.id), ['cat']);
-  assert.deepEqual(next.annotations.find((a) => a.id === 'c'), box('c', 9, null));
-  assert.equal(next.annotations.find((a) => a.id === 'a'), doc.annotations[0], 'others are untouched');
+  assert.deepEqual(
+    next.labels.map((l) => l.id),
+    ['cat'],
+  );
+  assert.deepEqual(
+    next.annotations.find((a) => a.id === 'c'),
+    box('c', 9, null),
+  );
+  assert.equal(
+    next.annotations.find((a) => a.id === 'a'),
+    doc.annotations[0],
+    'others are untouched',
+  );
 });
 
 test('a change older than what this copy holds is ignored', () => {
-  const next = applyRemoteChange(doc, change({ revision: 2, annotations: [box('b', 2, null)], revisions: [{ id: 'b', imageId: 1, previous: 1, revision: 2 }] }));
+  const next = applyRemoteChange(
+    doc,
+    change({ revision: 2, annotations: [box('b', 2, null)], revisions: [{ id: 'b', imageId: 1, previous: 1, revision: 2 }] }),
+  );
   assert.equal(next.annotations.find((a) => a.id === 'b')?.labelId, 'cat');
 });
 
 test('labels and captions follow; image records take the new status and count', () => {
   const caption = { id: 'k', imageId: 1, text: 'hi', words: [], source: 'manual', createdAt: 1, updatedAt: 1 };
-  const next = applyRemoteChange(doc, change({ labels: [{ id: 'bird', name: 'bird', colour: '#0000ff', hotkey: null }], captions: [caption] }));
-  assert.deepEqual(next.labels.map((l) => l.id), ['cat', 'dog', 'bird']);
+  const next = applyRemoteChange(
+    doc,
+    change({ labels: [{ id: 'bird', name: 'bird', colour: '#0000ff', hotkey: null }], captions: [caption] }),
+  );
+  assert.deepEqual(
+    next.labels.map((l) => l.id),
+    ['cat', 'dog', 'bird'],
+  );
   assert.deepEqual(next.captions, [caption]);
   assert.deepEqual(applyRemoteChange(next, change({ deletedCaptionIds: ['k'] })).captions, []);
 
@@ -82,5 +101,9 @@ test('labels and captions follow; image records take the new status and count', 
   const moved = change({ images: [{ imageId: 1, status: 'done', annotationCount: 4 }] });
   assert.deepEqual(patchImageRecord(image, moved), { ...image, status: 'done', annotationCount: 4 });
   assert.equal(patchImageRecord({ ...image, id: 2 }, moved).annotationCount, 3);
-  assert.equal(patchImageRecord(image, change({ images: [{ imageId: 1, status: 'todo', annotationCount: 3 }] })), image, 'unchanged records keep their identity');
+  assert.equal(
+    patchImageRecord(image, change({ images: [{ imageId: 1, status: 'todo', annotationCount: 3 }] })),
+    image,
+    'unchanged records keep their identity',
+  );
 });

@@ -6,7 +6,10 @@ import { SelectTool } from '../../../renderer/src/tools/selectTool.js';
 import { annotation, at, fakeContext, onlyPut } from './fakeToolContext.js';
 
 const box = annotation('b', { kind: 'box', box: { x: 10, y: 10, w: 20, h: 20 } });
-const poly = annotation('p', { kind: 'polygon', polygons: [{ outer: [50, 10, 90, 10, 90, 50, 50, 50], holes: [[60, 20, 80, 20, 80, 40, 60, 40]] }] });
+const poly = annotation('p', {
+  kind: 'polygon',
+  polygons: [{ outer: [50, 10, 90, 10, 90, 50, 50, 50], holes: [[60, 20, 80, 20, 80, 40, 60, 40]] }],
+});
 
 test('select tool: click selects the topmost hit, empty click clears, shift toggles', () => {
   const ctx = fakeContext([box, poly]);
@@ -49,7 +52,10 @@ test('select tool: moves masks by whole pixels', () => {
   assert.equal(moved.geometry.kind, 'mask');
   const pixels = moved.geometry.kind === 'mask' ? rleToMask(moved.geometry.rle) : new Uint8Array();
   assert.equal(pixels[7 * 100 + 8], 1);
-  assert.equal(pixels.reduce((a, b) => a + b, 0), 1);
+  assert.equal(
+    pixels.reduce((a, b) => a + b, 0),
+    1,
+  );
 });
 
 test('select tool: cancel abandons a drag without committing', () => {

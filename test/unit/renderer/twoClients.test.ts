@@ -40,7 +40,9 @@ class Client {
         try {
           applied = project.applyBatch(this.own.rebase(ops));
         } catch (error) {
-          throw error instanceof Error && /revision$/.test((error as { path?: string }).path ?? '') ? new StaleRevision(error.message) : error;
+          throw error instanceof Error && /revision$/.test((error as { path?: string }).path ?? '')
+            ? new StaleRevision(error.message)
+            : error;
         }
         this.own.record(applied.change.revisions);
         this.doc = { ...this.doc, annotations: adoptOwnRevisions(this.doc.annotations, applied.change.revisions, this.own) };
@@ -82,7 +84,10 @@ before(async () => {
   await writeImage(temp.dir, 'a.png', 20, 10);
   project = Project.open(temp.dir);
   imageId = project.listImages({ offset: 0, limit: 1 }).items[0]!.id;
-  project.apply([{ type: 'label.put', label: cat }, { type: 'label.put', label: dog }]);
+  project.apply([
+    { type: 'label.put', label: cat },
+    { type: 'label.put', label: dog },
+  ]);
 });
 after(() => {
   project.close();
@@ -100,25 +105,35 @@ test('the other client sees each change; edits made before main answered the pre
   assert.equal(b.get(x.id).labelId, null, 'B was told');
   assert.equal(b.get(x.id).revision, a.get(x.id).revision, 'both hold the stored revision');
   for (let i = 0; i < 3; i++) await a.history.undo();
-  assert.equal(project.annotations(imageId).some((y) => y.id === x.id), false, 'three undos remove what A created');
-  assert.equal(b.doc.annotations.some((y) => y.id === x.id), false);
+  assert.equal(
+    project.annotations(imageId).some((y) => y.id === x.id),
+    false,
+    'three undos remove what A created',
+  );
+  assert.equal(
+    b.doc.annotations.some((y) => y.id === x.id),
+    false,
+  );
   for (let i = 0; i < 3; i++) await a.history.redo();
   assert.equal(storedLabel(x.id), null, 'and redo brings all of it back');
 });
 
-test('undo in one client does not undo the other client\'s work, and is dropped', async () => {
+test("undo in one client does not undo the other client's work, and is dropped", async () => {
   const [a, b] = pair();
   const x = boxAnnotation(imageId, cat.id);
   const y = boxAnnotation(imageId, cat.id);
-  await a.history.perform([{ type: 'annotation.put', annotation: x }, { type: 'annotation.put', annotation: y }]);
+  await a.history.perform([
+    { type: 'annotation.put', annotation: x },
+    { type: 'annotation.put', annotation: y },
+  ]);
   await a.relabel(x.id, dog.id);
   await b.relabel(x.id, null); // B relabels on top of A's change, which it has seen
   await a.relabel(y.id, dog.id);
 
   await a.history.undo(); // A's own latest change (y): nobody touched it since
   assert.equal(storedLabel(y.id), cat.id);
-  await assert.rejects(a.history.undo(), StaleRevision, 'the undo of x would erase B\'s label');
-  assert.equal(storedLabel(x.id), null, 'B\'s label stays');
+  await assert.rejects(a.history.undo(), StaleRevision, "the undo of x would erase B's label");
+  assert.equal(storedLabel(x.id), null, "B's label stays");
   a.reload();
   assert.equal(a.history.snapshot().canUndo, true, 'the refused step is gone; the one before it is next');
   // The creation of x and y: x was changed by B since, so this is refused too, and y stays with it.
@@ -128,10 +143,10 @@ test('undo in one client does not undo the other client\'s work, and is dropped'
   assert.equal(a.history.snapshot().canUndo, false, 'refused steps are not retried');
 
   await b.history.undo();
-  assert.equal(storedLabel(x.id), dog.id, 'B\'s undo reverts B\'s own change');
+  assert.equal(storedLabel(x.id), dog.id, "B's undo reverts B's own change");
 });
 
-test('a client that missed the other\'s change has its stale edit refused, and edits fine after reloading', async () => {
+test("a client that missed the other's change has its stale edit refused, and edits fine after reloading", async () => {
   const [a, b] = pair();
   const x = boxAnnotation(imageId, cat.id);
   await a.history.perform([{ type: 'annotation.put', annotation: x }]);
@@ -152,10 +167,13 @@ test('a stale write cannot bring back an annotation the other client deleted', a
   b.hears = false;
   await a.history.perform([{ type: 'annotation.delete', id: x.id, revision: a.get(x.id).revision }]);
   await assert.rejects(b.relabel(x.id, dog.id), StaleRevision);
-  assert.equal(project.annotations(imageId).some((y) => y.id === x.id), false);
+  assert.equal(
+    project.annotations(imageId).some((y) => y.id === x.id),
+    false,
+  );
 });
 
-test('a client\'s own delete, undo of it, then undo of an earlier edit all go through', async () => {
+test("a client's own delete, undo of it, then undo of an earlier edit all go through", async () => {
   const [a] = pair();
   const x = boxAnnotation(imageId, cat.id);
   await a.history.perform([{ type: 'annotation.put', annotation: x }]);
@@ -167,7 +185,7 @@ test('a client\'s own delete, undo of it, then undo of an earlier edit all go th
   assert.equal(storedLabel(x.id), cat.id);
 });
 
-test('a label deleted by one client unlabels the other\'s copy, and its undo restores both', async () => {
+test("a label deleted by one client unlabels the other's copy, and its undo restores both", async () => {
   const [a, b] = pair();
   const bird = label({ name: 'bird' });
   await a.history.perform([{ type: 'label.put', label: bird }]);

@@ -7,7 +7,10 @@ const status = (imageId: number, s: 'todo' | 'in_progress' | 'done'): DocOp => (
 
 /** A fake main process holding image statuses; answers every batch with its inverse. */
 function fakeMain() {
-  const statuses = new Map<number, 'todo' | 'in_progress' | 'done'>([[1, 'todo'], [2, 'todo']]);
+  const statuses = new Map<number, 'todo' | 'in_progress' | 'done'>([
+    [1, 'todo'],
+    [2, 'todo'],
+  ]);
   const local: DocOp[][] = [];
   let refuse = false;
   return {
@@ -76,7 +79,10 @@ test('changes with the same merge key collapse into one step', async () => {
   assert.equal(main.statuses.get(1), 'todo', 'one undo reverts both merged changes');
   assert.equal(history.snapshot().canUndo, false);
 
-  const merged = mergeEntries({ ops: [status(1, 'done')], inverse: [status(1, 'todo')] }, { ops: [status(2, 'done')], inverse: [status(2, 'todo')] });
+  const merged = mergeEntries(
+    { ops: [status(1, 'done')], inverse: [status(1, 'todo')] },
+    { ops: [status(2, 'done')], inverse: [status(2, 'todo')] },
+  );
   assert.deepEqual(merged.inverse, [status(2, 'todo'), status(1, 'todo')], 'later change is undone first');
 });
 

@@ -47,7 +47,10 @@ describe('import boundaries', () => {
     write('engine/worker/workerCalls.ts', "import { open } from './sessions.js';\nexport const calls = { open };\n");
     write('engine/protocol.ts', 'export type Call = string;\n');
     // The mistake: the main side of the engine importing a worker file that loads onnxruntime.
-    write('engine/engine.ts', "import type { Call } from './protocol.js';\nimport { calls } from './worker/workerCalls.js';\nexport const engine: Call = String(calls);\n");
+    write(
+      'engine/engine.ts',
+      "import type { Call } from './protocol.js';\nimport { calls } from './worker/workerCalls.js';\nexport const engine: Call = String(calls);\n",
+    );
     // Its consequence one level up is not reported again: the file at fault is engine.ts.
     write('core/host/handlers.ts', "import { engine } from '../../engine/engine.js';\nexport const handlers = engine;\n");
     // The renderer reaching into main, and common using Node.
@@ -63,7 +66,10 @@ describe('import boundaries', () => {
       assert.equal(v.specifier, './worker/workerCalls.js');
       assert.equal(v.target, 'onnxruntime-node');
       assert.deepEqual(v.chain, ['engine/engine.ts', 'engine/worker/workerCalls.ts', 'engine/worker/sessions.ts']);
-      assert.match(formatViolation(v), /^engine\/engine\.ts: '\.\/worker\/workerCalls\.js' reaches onnxruntime-node through engine\/worker\/workerCalls\.ts → engine\/worker\/sessions\.ts \[onnxruntime-in-worker: /);
+      assert.match(
+        formatViolation(v),
+        /^engine\/engine\.ts: '\.\/worker\/workerCalls\.js' reaches onnxruntime-node through engine\/worker\/workerCalls\.ts → engine\/worker\/sessions\.ts \[onnxruntime-in-worker: /,
+      );
       assert.deepEqual(find('onnxruntime-in-worker', 'core/host/handlers.ts'), [], 'only the file that crosses over is at fault');
     });
 
@@ -77,15 +83,19 @@ describe('import boundaries', () => {
     });
 
     it('reports nothing else: the worker itself may load onnxruntime, and the protocol is shared', () => {
-      assert.deepEqual(
-        violations.map((v) => `${v.rule} ${v.file}`).sort(),
-        ['common-shared common/geometry/file.ts', 'onnxruntime-in-worker engine/engine.ts', 'renderer-sandbox renderer/src/panel.tsx'],
-      );
+      assert.deepEqual(violations.map((v) => `${v.rule} ${v.file}`).sort(), [
+        'common-shared common/geometry/file.ts',
+        'onnxruntime-in-worker engine/engine.ts',
+        'renderer-sandbox renderer/src/panel.tsx',
+      ]);
     });
 
     it('takes the rules as data', () => {
       const only = RULES.filter((r) => r.name === 'common-shared');
-      assert.deepEqual(checkBoundaries(root, only).map((v) => v.file), ['common/geometry/file.ts']);
+      assert.deepEqual(
+        checkBoundaries(root, only).map((v) => v.file),
+        ['common/geometry/file.ts'],
+      );
     });
   });
 

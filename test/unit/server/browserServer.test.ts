@@ -14,7 +14,11 @@ import type { Handlers } from '../../../core/host/handlerTypes.js';
 
 const TOKEN = 'test-token-0123456789';
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
@@ -119,7 +123,11 @@ describe('browser-mode server', () => {
     const deadline = Date.now() + 5_000;
     while (messages.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     const bySeq = (seq: number) => messages.find((m) => m.kind === 'response' && m.seq === seq);
-    assert.deepEqual(bySeq(5), { kind: 'response', seq: 5, result: { ok: true, value: [{ id: 'l1', name: 'cat', colour: '#ff0000', hotkey: '1' }] } });
+    assert.deepEqual(bySeq(5), {
+      kind: 'response',
+      seq: 5,
+      result: { ok: true, value: [{ id: 'l1', name: 'cat', colour: '#ff0000', hotkey: '1' }] },
+    });
     const bad = bySeq(6);
     assert.ok(bad?.kind === 'response' && !bad.result.ok && bad.result.error.code === 'bad_request');
     assert.ok(messages.some((m) => m.kind === 'event' && m.event === 'project.changed'));

@@ -126,7 +126,11 @@ const mutations: readonly Mutation[] = [
     return stringify({ ...payload, [key]: '__FUZZ__' }).replace(marker, pick(BAD_VALUES));
   },
   // An unknown key next to the real ones.
-  (payload, pick) => stringify(payload).replace(/^\{/, `{"${pick(['extra', '__proto__', 'constructor', 'toString'])}":${pick(BAD_VALUES)}${Object.keys(payload).length ? ',' : ''}`),
+  (payload, pick) =>
+    stringify(payload).replace(
+      /^\{/,
+      `{"${pick(['extra', '__proto__', 'constructor', 'toString'])}":${pick(BAD_VALUES)}${Object.keys(payload).length ? ',' : ''}`,
+    ),
   // The whole payload replaced.
   (_payload, pick) => pick(BAD_VALUES),
   // The payload wrapped in a list.
@@ -189,7 +193,10 @@ class Client {
 
   request(seq: number, text: string): Promise<WireMessage & { kind: 'response' }> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer to seq ${seq} within ${ANSWER_TIMEOUT_MS} ms: ${text.slice(0, 120)}`)), ANSWER_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`no answer to seq ${seq} within ${ANSWER_TIMEOUT_MS} ms: ${text.slice(0, 120)}`)),
+        ANSWER_TIMEOUT_MS,
+      );
       this.waiting.set(seq, (message) => {
         clearTimeout(timer);
         this.waiting.delete(seq);
@@ -279,7 +286,10 @@ describe('host fuzzing (child process, every channel)', () => {
         if (answer.result.ok) {
           outcome.ok++;
         } else {
-          assert.ok((ERROR_CODES as readonly string[]).includes(answer.result.error.code), `untyped error ${JSON.stringify(answer.result)}`);
+          assert.ok(
+            (ERROR_CODES as readonly string[]).includes(answer.result.error.code),
+            `untyped error ${JSON.stringify(answer.result)}`,
+          );
           assert.ok(answer.result.error.message.length < 2_000, `a ${answer.result.error.message.length}-character message`);
           outcome.byCode.set(answer.result.error.code, (outcome.byCode.get(answer.result.error.code) ?? 0) + 1);
         }

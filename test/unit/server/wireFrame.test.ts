@@ -20,7 +20,9 @@ describe('readWireFrame', () => {
 
   it('lets a large document change through, and refuses a large frame that hides its channel', () => {
     assert.equal(readWireFrame(padded('{"seq":8,"channel":"document.apply","payload":{"pad":"', SMALL_FRAME_BYTES)).ok, true);
-    const hidden = readWireFrame(padded('{"payload":{"pad":"', SMALL_FRAME_BYTES).replace(/\}\}$/, '},"seq":9,"channel":"document.apply"}'));
+    const hidden = readWireFrame(
+      padded('{"payload":{"pad":"', SMALL_FRAME_BYTES).replace(/\}\}$/, '},"seq":9,"channel":"document.apply"}'),
+    );
     assert.ok(!hidden.ok && hidden.seq === null);
   });
 

@@ -5,7 +5,15 @@
 // each event goes to the current state, which decides. Plain TypeScript: the
 // app reaches it through `AiSessionHost`, and zustand only mirrors its view
 // (store/aiSessionSlice.ts), as it does for UndoHistory.
-import type { CandidateSet, ClickPromptInput, DetectionSet, LabelMap, ModelInfo, ReferencePromptInput, ScribblePromptInput } from '../../../../common/contract/index.js';
+import type {
+  CandidateSet,
+  ClickPromptInput,
+  DetectionSet,
+  LabelMap,
+  ModelInfo,
+  ReferencePromptInput,
+  ScribblePromptInput,
+} from '../../../../common/contract/index.js';
 import type { Corners } from '../../lib/corners.js';
 import { LatestWins, Throttle } from '../../lib/latestWins.js';
 import { candidateAt, candidateCrop } from '../../masks/candidateBitmap.js';
@@ -34,14 +42,7 @@ import { Idle } from './idle.js';
 import { Prompting } from './prompting.js';
 import type { SessionState } from './sessionState.js';
 import { isProposalMode } from './sessionTypes.js';
-import type {
-  AiSessionHost,
-  AiSessionView,
-  CandidateMode,
-  SegmentRequest,
-  SessionContext,
-  SessionSettings,
-} from './sessionTypes.js';
+import type { AiSessionHost, AiSessionView, CandidateMode, SegmentRequest, SessionContext, SessionSettings } from './sessionTypes.js';
 
 /** How often a moving tolerance slider may start a request. */
 const TOLERANCE_RERUN_MS = 60;
@@ -94,7 +95,8 @@ export class AiSession implements AiGestures {
       liveStroke,
       candidates: shown?.set ?? null,
       detections: shown?.detections ?? null,
-      mode: shown?.mode ?? (this.current.name === 'everything' ? 'everything' : this.current.name === 'detecting' ? 'detections' : 'prompt'),
+      mode:
+        shown?.mode ?? (this.current.name === 'everything' ? 'everything' : this.current.name === 'detecting' ? 'detections' : 'prompt'),
       regions: shown?.regions ?? [],
       selected: shown?.selected ?? 0,
       requestSeq: shown?.requestSeq ?? 0,
@@ -106,7 +108,9 @@ export class AiSession implements AiGestures {
 
   /** Prompts or candidates are on screen, or proposals are being made (Esc has something to drop). */
   hasWork(): boolean {
-    return hasPrompts(this.ctx.prompts) || this.ctx.shown !== null || this.current.name === 'everything' || this.current.name === 'detecting';
+    return (
+      hasPrompts(this.ctx.prompts) || this.ctx.shown !== null || this.current.name === 'everything' || this.current.name === 'detecting'
+    );
   }
 
   candidateCount(): number {
@@ -284,7 +288,9 @@ export class AiSession implements AiGestures {
       // A proposal is another object: its own guess, not the label picked for the previous one.
       const keep = shown.mode === 'prompt' && this.ctx.label.picked;
       this.ctx.shown = { ...shown, selected: position };
-      this.ctx.label = keep ? this.ctx.label : { id: preselectedLabel(candidate, this.host.labels(), this.host.activeLabelId()), picked: false };
+      this.ctx.label = keep
+        ? this.ctx.label
+        : { id: preselectedLabel(candidate, this.host.labels(), this.host.activeLabelId()), picked: false };
     });
   }
 
@@ -409,13 +415,21 @@ export class AiSession implements AiGestures {
     return candidateAt(shown.set, click.x, click.y, (c) => candidateCrop(shown.set.id, c));
   }
 
-  showCandidates(set: CandidateSet, mode: CandidateMode, requestSeq: number, regions: readonly number[] = [], detections: DetectionSet | null = null): void {
+  showCandidates(
+    set: CandidateSet,
+    mode: CandidateMode,
+    requestSeq: number,
+    regions: readonly number[] = [],
+    detections: DetectionSet | null = null,
+  ): void {
     // An answer for an image no longer on screen has nothing to show.
     if (set.imageId !== this.host.imageId()) return;
     const selected = bestPosition(set);
     const keep = mode === 'prompt' && this.ctx.label.picked;
     this.ctx.shown = { set, mode, regions, selected, requestSeq, detections };
-    this.ctx.label = keep ? this.ctx.label : { id: preselectedLabel(set.candidates[selected], this.host.labels(), this.host.activeLabelId()), picked: false };
+    this.ctx.label = keep
+      ? this.ctx.label
+      : { id: preselectedLabel(set.candidates[selected], this.host.labels(), this.host.activeLabelId()), picked: false };
   }
 
   /** Runs an event and publishes the view once it (and every event it causes) is done; async work calls it again when it lands. */

@@ -48,9 +48,11 @@ const INV_SQRT2 = Math.SQRT1_2;
 
 export function computeEdgeCostMap(image: ImagePlanes): EdgeCostMap {
   const { cols, rows, planes } = image;
-  if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols <= 0 || rows <= 0) throw new RangeError(`Plane size must be positive integers, got ${cols} × ${rows}.`);
+  if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols <= 0 || rows <= 0)
+    throw new RangeError(`Plane size must be positive integers, got ${cols} × ${rows}.`);
   if (planes.length === 0) throw new RangeError('At least one plane is needed.');
-  for (const plane of planes) if (plane.length !== cols * rows) throw new RangeError(`Plane ${cols} × ${rows} needs ${cols * rows} values, got ${plane.length}.`);
+  for (const plane of planes)
+    if (plane.length !== cols * rows) throw new RangeError(`Plane ${cols} × ${rows} needs ${cols * rows} values, got ${plane.length}.`);
   const n = cols * rows;
   const channels = planes.length;
   const magnitude = new Float32Array(n);
@@ -74,8 +76,20 @@ export function computeEdgeCostMap(image: ImagePlanes): EdgeCostMap {
         const left = col > 0 ? col - 1 : col;
         const right = col < cols - 1 ? col + 1 : col;
         // Sobel, borders replicated.
-        const gx = smooth[up + right]! + 2 * smooth[mid + right]! + smooth[down + right]! - smooth[up + left]! - 2 * smooth[mid + left]! - smooth[down + left]!;
-        const gy = smooth[down + left]! + 2 * smooth[down + col]! + smooth[down + right]! - smooth[up + left]! - 2 * smooth[up + col]! - smooth[up + right]!;
+        const gx =
+          smooth[up + right]! +
+          2 * smooth[mid + right]! +
+          smooth[down + right]! -
+          smooth[up + left]! -
+          2 * smooth[mid + left]! -
+          smooth[down + left]!;
+        const gy =
+          smooth[down + left]! +
+          2 * smooth[down + col]! +
+          smooth[down + right]! -
+          smooth[up + left]! -
+          2 * smooth[up + col]! -
+          smooth[up + right]!;
         const i = mid + col;
         const g = Math.hypot(gx, gy);
         own[i] = g;
@@ -180,7 +194,12 @@ function binomialBlur(data: Float32Array, cols: number, rows: number): Float32Ar
     const base = row * cols;
     for (let col = 0; col < cols; col++) {
       horizontal[base + col] =
-        (data[base + clampCol(col - 2)]! + 4 * data[base + clampCol(col - 1)]! + 6 * data[base + col]! + 4 * data[base + clampCol(col + 1)]! + data[base + clampCol(col + 2)]!) / 16;
+        (data[base + clampCol(col - 2)]! +
+          4 * data[base + clampCol(col - 1)]! +
+          6 * data[base + col]! +
+          4 * data[base + clampCol(col + 1)]! +
+          data[base + clampCol(col + 2)]!) /
+        16;
     }
   }
   for (let row = 0; row < rows; row++) {
@@ -190,7 +209,13 @@ function binomialBlur(data: Float32Array, cols: number, rows: number): Float32Ar
     const s1 = clampRow(row + 1) * cols;
     const s2 = clampRow(row + 2) * cols;
     for (let col = 0; col < cols; col++) {
-      out[r0 + col] = (horizontal[r2 + col]! + 4 * horizontal[r1 + col]! + 6 * horizontal[r0 + col]! + 4 * horizontal[s1 + col]! + horizontal[s2 + col]!) / 16;
+      out[r0 + col] =
+        (horizontal[r2 + col]! +
+          4 * horizontal[r1 + col]! +
+          6 * horizontal[r0 + col]! +
+          4 * horizontal[s1 + col]! +
+          horizontal[s2 + col]!) /
+        16;
     }
   }
   return out;

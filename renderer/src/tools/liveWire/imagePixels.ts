@@ -27,7 +27,8 @@ export function createPixelImage(width: number, height: number, channels: 1 | 3,
  */
 export function rgbaToRgb(rgba: ArrayLike<number>, pixelCount: number, into: Uint8Array, offset = 0): boolean {
   if (rgba.length < pixelCount * 4) throw new RangeError(`Expected ${pixelCount * 4} RGBA bytes, got ${rgba.length}.`);
-  if (offset < 0 || 3 * (offset + pixelCount) > into.length) throw new RangeError(`RGB target of ${into.length / 3} pixels cannot take ${pixelCount} from ${offset}.`);
+  if (offset < 0 || 3 * (offset + pixelCount) > into.length)
+    throw new RangeError(`RGB target of ${into.length / 3} pixels cannot take ${pixelCount} from ${offset}.`);
   let grey = true;
   for (let i = 0; i < pixelCount; i++) {
     const o = 4 * i;
@@ -49,7 +50,8 @@ export function rgbaToRgb(rgba: ArrayLike<number>, pixelCount: number, into: Uin
  */
 export function rgbaToGrey(rgba: ArrayLike<number>, pixelCount: number, into: Uint8Array, offset = 0): void {
   if (rgba.length < pixelCount * 4) throw new RangeError(`Expected ${pixelCount * 4} RGBA bytes, got ${rgba.length}.`);
-  if (offset < 0 || offset + pixelCount > into.length) throw new RangeError(`Grey target of ${into.length} pixels cannot take ${pixelCount} from ${offset}.`);
+  if (offset < 0 || offset + pixelCount > into.length)
+    throw new RangeError(`Grey target of ${into.length} pixels cannot take ${pixelCount} from ${offset}.`);
   for (let i = 0; i < pixelCount; i++) {
     const o = 4 * i;
     into[offset + i] = (77 * rgba[o]! + 150 * rgba[o + 1]! + 29 * rgba[o + 2]!) >> 8;

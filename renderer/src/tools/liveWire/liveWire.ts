@@ -40,7 +40,13 @@ export interface LiveWireOptions {
 export const DEFAULT_LIVE_WIRE_OPTIONS: LiveWireOptions = { maxWorkingSide: 512, minMargin: 32, marginFraction: 0.5, cachedCostMaps: 3 };
 
 /** The window for a segment: its bounding box plus the margin, inside the image, downscaled to fit maxWorkingSide. */
-export function chooseWindow(seed: Point, target: Point, imageWidth: number, imageHeight: number, options: LiveWireOptions = DEFAULT_LIVE_WIRE_OPTIONS): LiveWireWindow {
+export function chooseWindow(
+  seed: Point,
+  target: Point,
+  imageWidth: number,
+  imageHeight: number,
+  options: LiveWireOptions = DEFAULT_LIVE_WIRE_OPTIONS,
+): LiveWireWindow {
   const extent = Math.max(Math.abs(target.x - seed.x), Math.abs(target.y - seed.y));
   const margin = Math.max(options.minMargin, Math.ceil(options.marginFraction * extent));
   const x0 = Math.max(0, Math.floor(Math.min(seed.x, target.x) - margin));
@@ -100,9 +106,11 @@ export class LiveWire {
   ) {
     this.options = { ...DEFAULT_LIVE_WIRE_OPTIONS, ...options };
     const { maxWorkingSide, minMargin, marginFraction, cachedCostMaps } = this.options;
-    if (!Number.isInteger(maxWorkingSide) || maxWorkingSide < 2) throw new RangeError(`maxWorkingSide must be an integer ≥ 2, got ${maxWorkingSide}.`);
+    if (!Number.isInteger(maxWorkingSide) || maxWorkingSide < 2)
+      throw new RangeError(`maxWorkingSide must be an integer ≥ 2, got ${maxWorkingSide}.`);
     if (!(minMargin >= 0) || !(marginFraction >= 0)) throw new RangeError('Live-wire margins must be non-negative numbers.');
-    if (!Number.isInteger(cachedCostMaps) || cachedCostMaps < 1) throw new RangeError(`cachedCostMaps must be a positive integer, got ${cachedCostMaps}.`);
+    if (!Number.isInteger(cachedCostMaps) || cachedCostMaps < 1)
+      throw new RangeError(`cachedCostMaps must be a positive integer, got ${cachedCostMaps}.`);
   }
 
   /** The window of the last search, or null before the first. */
@@ -140,7 +148,13 @@ export class LiveWire {
   private treeFor(seed: Point, target: Point): SeedTree {
     const wanted = chooseWindow(seed, target, this.image.width, this.image.height, this.options);
     const current = this.current;
-    if (current && current.seed.x === seed.x && current.seed.y === seed.y && current.window.factor <= wanted.factor && this.wellInside(current.window, target)) {
+    if (
+      current &&
+      current.seed.x === seed.x &&
+      current.seed.y === seed.y &&
+      current.window.factor <= wanted.factor &&
+      this.wellInside(current.window, target)
+    ) {
       return current;
     }
     const map = this.costMap(wanted);
@@ -186,7 +200,8 @@ export class LiveWire {
   }
 
   private clampToImage(point: Point, name: string): Point {
-    if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) throw new RangeError(`Live-wire ${name} must have finite coordinates, got (${point.x}, ${point.y}).`);
+    if (!Number.isFinite(point.x) || !Number.isFinite(point.y))
+      throw new RangeError(`Live-wire ${name} must have finite coordinates, got (${point.x}, ${point.y}).`);
     return { x: Math.min(this.image.width, Math.max(0, point.x)), y: Math.min(this.image.height, Math.max(0, point.y)) };
   }
 }

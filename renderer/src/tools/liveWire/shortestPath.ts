@@ -108,8 +108,10 @@ export class IndexedMinHeap {
  * cheapest cost from the seed and one predecessor on such a path.
  */
 export function shortestPathTree(cols: number, rows: number, seed: number, linkCost: LinkCost): ShortestPathTree {
-  if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols <= 0 || rows <= 0) throw new RangeError(`Grid size must be positive integers, got ${cols} × ${rows}.`);
-  if (!Number.isInteger(seed) || seed < 0 || seed >= cols * rows) throw new RangeError(`Seed ${seed} is outside the ${cols} × ${rows} grid.`);
+  if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols <= 0 || rows <= 0)
+    throw new RangeError(`Grid size must be positive integers, got ${cols} × ${rows}.`);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= cols * rows)
+    throw new RangeError(`Seed ${seed} is outside the ${cols} × ${rows} grid.`);
   const n = cols * rows;
   const distance = new Float64Array(n).fill(Infinity);
   const parent = new Int32Array(n).fill(-1);
@@ -163,7 +165,8 @@ export interface StraightLine {
  */
 export function tracePath(tree: ShortestPathTree, target: number, line?: StraightLine): number[] {
   const { cols, rows, seed, distance, parent, linkCost } = tree;
-  if (!Number.isInteger(target) || target < 0 || target >= cols * rows) throw new RangeError(`Target ${target} is outside the ${cols} × ${rows} grid.`);
+  if (!Number.isInteger(target) || target < 0 || target >= cols * rows)
+    throw new RangeError(`Target ${target} is outside the ${cols} × ${rows} grid.`);
   if (distance[target] === Infinity) throw new Error(`Cell ${target} cannot be reached from the seed.`);
   const seedCol = line?.fromCol ?? seed % cols;
   const seedRow = line?.fromRow ?? Math.floor(seed / cols);

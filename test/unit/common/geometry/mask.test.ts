@@ -39,7 +39,7 @@ test('an island inside a hole is its own polygon', () => {
 
 test('random masks survive mask → polygons → raster exactly', () => {
   let seed = 7;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   for (let trial = 0; trial < 200; trial++) {
     const h = 1 + Math.floor(random() * 12);
     const w = 1 + Math.floor(random() * 12);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bboxOfRings, pointInPolygon, polygonsArea, rasterisePolygons, ringArea, simplifyRing } from '../../../../common/geometry/polygon.js';
+import {
+  bboxOfRings,
+  pointInPolygon,
+  polygonsArea,
+  rasterisePolygons,
+  ringArea,
+  simplifyRing,
+} from '../../../../common/geometry/polygon.js';
 import { measureGeometry } from '../../../../common/geometry/measure.js';
 import { maskToRle } from '../../../../common/geometry/rle.js';
 

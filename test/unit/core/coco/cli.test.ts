@@ -19,7 +19,11 @@ test('export then import through the CLI', async () => {
     (await annotatedProject(source)).close();
     const file = join(temp.dir, 'out.json');
     const exported = capture();
-    assert.equal(await runCli(['export', '--project', source, '--format', 'coco', '--out', file, '--captions'], exported.io), 0, exported.out.stderr);
+    assert.equal(
+      await runCli(['export', '--project', source, '--format', 'coco', '--out', file, '--captions'], exported.io),
+      0,
+      exported.out.stderr,
+    );
     assert.match(exported.out.stdout, /3 images, 4 annotations, 2 categories/);
     assert.match(exported.out.stderr, /Skipped 1 unlabeled/);
     assert.ok(existsSync(join(temp.dir, 'out.captions.json')));
@@ -31,7 +35,10 @@ test('export then import through the CLI', async () => {
     assert.match(imported.out.stdout, /Imported 4 annotations/);
     const check = Project.open(target);
     try {
-      assert.deepEqual(check.labels().map((l) => l.name), ['cat', 'dog']);
+      assert.deepEqual(
+        check.labels().map((l) => l.name),
+        ['cat', 'dog'],
+      );
     } finally {
       check.close();
     }
@@ -44,7 +51,14 @@ test('export then import through the CLI', async () => {
 });
 
 test('usage errors exit 2 with usage on stderr', async () => {
-  const cases: string[][] = [[], ['frobnicate'], ['export', '--project', '/x', '--out', 'y.json'], ['export', '--project', '/x', '--format', 'yolo', '--out', 'y'], ['import', '--project', '/x'], ['import', '--bogus']];
+  const cases: string[][] = [
+    [],
+    ['frobnicate'],
+    ['export', '--project', '/x', '--out', 'y.json'],
+    ['export', '--project', '/x', '--format', 'yolo', '--out', 'y'],
+    ['import', '--project', '/x'],
+    ['import', '--bogus'],
+  ];
   for (const argv of cases) {
     const { out, io } = capture();
     assert.equal(await runCli(argv, io), 2, argv.join(' '));
@@ -60,7 +74,10 @@ test('a refused import exits 1 with the reason on stderr', async () => {
   try {
     await writeProjectImages(temp.dir);
     const file = join(temp.dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ images: [{ id: 1, file_name: 'zzz.png', width: 1, height: 1 }], annotations: [], categories: [] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ images: [{ id: 1, file_name: 'zzz.png', width: 1, height: 1 }], annotations: [], categories: [] }),
+    );
     const { out, io } = capture();
     assert.equal(await runCli(['import', '--project', temp.dir, '--coco', file], io), 1);
     assert.match(out.stderr, /images\[0\]\.file_name/);

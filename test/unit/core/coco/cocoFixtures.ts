@@ -29,16 +29,33 @@ export async function annotatedProject(dir: string): Promise<Project> {
       type: 'annotation.put',
       annotation: boxAnnotation(a, dog.id, {
         score: 0.75,
-        geometry: { kind: 'polygon', polygons: [{ outer: [10, 1, 19, 1, 15, 9], holes: [] }, { outer: [0, 6, 4, 6, 4, 9.5], holes: [] }] },
+        geometry: {
+          kind: 'polygon',
+          polygons: [
+            { outer: [10, 1, 19, 1, 15, 9], holes: [] },
+            { outer: [0, 6, 4, 6, 4, 9.5], holes: [] },
+          ],
+        },
       }),
     },
     {
       type: 'annotation.put',
-      annotation: boxAnnotation(b, cat.id, { geometry: { kind: 'polygon', polygons: [{ outer: [2, 2, 22, 2, 22, 18, 2, 18], holes: [[6, 6, 10, 6, 10, 10, 6, 10]] }] } }),
+      annotation: boxAnnotation(b, cat.id, {
+        geometry: { kind: 'polygon', polygons: [{ outer: [2, 2, 22, 2, 22, 18, 2, 18], holes: [[6, 6, 10, 6, 10, 10, 6, 10]] }] },
+      }),
     },
     { type: 'annotation.put', annotation: boxAnnotation(c, dog.id, { geometry: { kind: 'mask', rle: maskToRle(maskC, 16, 16) } }) },
     { type: 'annotation.put', annotation: boxAnnotation(c, null) },
-    { type: 'caption.put', caption: caption(a, { text: 'a cat and a dog', words: [{ word: 'cat', x: 3, y: 3, t: 0.5 }, { word: 'dog', x: 15, y: 4, t: 1.2 }] }) },
+    {
+      type: 'caption.put',
+      caption: caption(a, {
+        text: 'a cat and a dog',
+        words: [
+          { word: 'cat', x: 3, y: 3, t: 0.5 },
+          { word: 'dog', x: 15, y: 4, t: 1.2 },
+        ],
+      }),
+    },
     { type: 'caption.put', caption: caption(b, { text: 'plain caption', words: [] }) },
   ];
   await project.getImage(a);

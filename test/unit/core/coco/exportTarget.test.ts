@@ -41,15 +41,31 @@ const refusedAs = (code: string, message: RegExp) => (error: unknown) => {
 test("the project's database, its WAL and SHM, and anything in .promptlabel are refused, even with overwrite", async () => {
   const data = join(projectDir, '.promptlabel');
   writeFileSync(join(data, 'notes.json'), '{}');
-  for (const outPath of [join(data, 'project.sqlite'), join(data, 'project.sqlite-wal'), join(data, 'project.sqlite-shm'), join(data, 'notes.json'), join(data, 'thumbs', 'x.json'), data]) {
+  for (const outPath of [
+    join(data, 'project.sqlite'),
+    join(data, 'project.sqlite-wal'),
+    join(data, 'project.sqlite-shm'),
+    join(data, 'notes.json'),
+    join(data, 'thumbs', 'x.json'),
+    data,
+  ]) {
     await assert.rejects(exportCoco(project, { outPath, overwrite: true }), refusedAs('bad_request', /data folder \.promptlabel/), outPath);
   }
-  await assert.rejects(exportCoco(project, { outPath: '.promptlabel/project.sqlite', overwrite: true }), refusedAs('bad_request', /\.promptlabel/));
+  await assert.rejects(
+    exportCoco(project, { outPath: '.promptlabel/project.sqlite', overwrite: true }),
+    refusedAs('bad_request', /\.promptlabel/),
+  );
   // Through a symlinked folder outside the project, and through a symlink named like an ordinary file.
   symlinkSync(data, join(temp.dir, 'sneaky'));
-  await assert.rejects(exportCoco(project, { outPath: join(temp.dir, 'sneaky', 'project.sqlite'), overwrite: true }), refusedAs('bad_request', /\.promptlabel/));
+  await assert.rejects(
+    exportCoco(project, { outPath: join(temp.dir, 'sneaky', 'project.sqlite'), overwrite: true }),
+    refusedAs('bad_request', /\.promptlabel/),
+  );
   symlinkSync(join(data, 'project.sqlite'), join(temp.dir, 'innocent.json'));
-  await assert.rejects(exportCoco(project, { outPath: join(temp.dir, 'innocent.json'), overwrite: true }), refusedAs('bad_request', /\.promptlabel/));
+  await assert.rejects(
+    exportCoco(project, { outPath: join(temp.dir, 'innocent.json'), overwrite: true }),
+    refusedAs('bad_request', /\.promptlabel/),
+  );
   assert.deepEqual(readFileSync(join(data, 'project.sqlite')), databaseBytes);
 });
 
@@ -71,18 +87,27 @@ test('an existing file needs overwrite; with it, it is replaced', async () => {
   assert.equal(result.annotations, 4);
   assert.equal(readCoco(outPath).annotations.length, 4);
   mkdirSync(join(temp.dir, 'a-folder.json'));
-  await assert.rejects(exportCoco(project, { outPath: join(temp.dir, 'a-folder.json'), overwrite: true }), refusedAs('bad_request', /is a folder/));
+  await assert.rejects(
+    exportCoco(project, { outPath: join(temp.dir, 'a-folder.json'), overwrite: true }),
+    refusedAs('bad_request', /is a folder/),
+  );
 });
 
 test('the captions files obey the same rules, checked before anything is written', async () => {
   const outPath = join(temp.dir, 'with-captions.json');
   writeFileSync(join(temp.dir, 'with-captions.captions.json'), 'keep me too');
-  await assert.rejects(exportCoco(project, { outPath, includeCaptions: true }), refusedAs('conflict', /with-captions\.captions\.json already exists/));
+  await assert.rejects(
+    exportCoco(project, { outPath, includeCaptions: true }),
+    refusedAs('conflict', /with-captions\.captions\.json already exists/),
+  );
   assert.equal(existsSync(outPath), false, 'the main file is not written either');
   const done = await exportCoco(project, { outPath, includeCaptions: true, overwrite: true });
   assert.equal(done.captions, 2);
   // Companions of a name inside .promptlabel are refused too.
-  await assert.rejects(exportCoco(project, { outPath: join(projectDir, '.promptlabel', 'x.json'), includeCaptions: true }), refusedAs('bad_request', /\.promptlabel/));
+  await assert.rejects(
+    exportCoco(project, { outPath: join(projectDir, '.promptlabel', 'x.json'), includeCaptions: true }),
+    refusedAs('bad_request', /\.promptlabel/),
+  );
 });
 
 test('a relative outPath is relative to the project folder, not the working directory', async () => {
@@ -96,7 +121,10 @@ test('after every refusal the project still opens with all its annotations', () 
   const reopened = Project.open(projectDir);
   try {
     const images = reopened.listImages({ offset: 0, limit: 10 }).items;
-    assert.equal(images.reduce((sum, image) => sum + reopened.annotations(image.id).length, 0), 5);
+    assert.equal(
+      images.reduce((sum, image) => sum + reopened.annotations(image.id).length, 0),
+      5,
+    );
     assert.equal(reopened.db.pragma('quick_check', { simple: true }), 'ok');
   } finally {
     reopened.close();

@@ -39,7 +39,10 @@ async function importMessage(file: string): Promise<string> {
 test('secret-looking text is refused by position, without a byte of it in the message', async () => {
   const cases: [string, RegExp][] = [
     [`${SECRET}:x:0:0:root:/root:/bin/bash\n`, /line 1, column 1: expected a value .*found a letter/],
-    [`{"images": [], "annotations": [], "categories": [],\n  "note": "${SECRET}\n"}`, /line 2, column \d+: expected an escape such as \\n instead of a raw line break/],
+    [
+      `{"images": [], "annotations": [], "categories": [],\n  "note": "${SECRET}\n"}`,
+      /line 2, column \d+: expected an escape such as \\n instead of a raw line break/,
+    ],
     [`{"images": []\n,\n  ${SECRET}: 1}`, /line 3, column 3: expected a property name in double quotes, found a letter/],
     [`[1, 2, ${SECRET}]`, /line 1, column 8: expected a value/],
     [`{"a": "${SECRET}"`, /line 1, column \d+: expected ',' or '}', found the end of the text/],
@@ -49,7 +52,8 @@ test('secret-looking text is refused by position, without a byte of it in the me
     writeFileSync(file, text);
     const message = await importMessage(file);
     assert.match(message, expected);
-    for (const fragment of [SECRET, SECRET.slice(0, 6), 'root:x', 'hunter']) assert.ok(!message.includes(fragment), `${message} leaks "${fragment}"`);
+    for (const fragment of [SECRET, SECRET.slice(0, 6), 'root:x', 'hunter'])
+      assert.ok(!message.includes(fragment), `${message} leaks "${fragment}"`);
   }
 });
 
@@ -83,7 +87,10 @@ test('a model manifest that is not JSON is refused the same way', async () => {
   const dir = join(temp.dir, 'model');
   mkdirSync(dir);
   writeFileSync(join(dir, 'manifest.json'), SECRET);
-  await assert.rejects(readManifest(dir), (error: unknown) => error instanceof AppError && /line 1, column 1/.test(error.message) && !error.message.includes(SECRET));
+  await assert.rejects(
+    readManifest(dir),
+    (error: unknown) => error instanceof AppError && /line 1, column 1/.test(error.message) && !error.message.includes(SECRET),
+  );
 });
 
 test('the scanner agrees with JSON.parse on valid text and on deep nesting', () => {

@@ -81,10 +81,16 @@ test('the photos ground truth parses with the COCO import schema and has one ann
     assert.equal(annotation.iscrowd, 0, `annotation ${annotation.id}: iscrowd`);
   }
   for (const image of coco.images) {
-    assert.ok(coco.annotations.some((annotation) => annotation.image_id === image.id), `${image.file_name} has no annotation`);
+    assert.ok(
+      coco.annotations.some((annotation) => annotation.image_id === image.id),
+      `${image.file_name} has no annotation`,
+    );
   }
   for (const category of coco.categories) {
-    assert.ok(coco.annotations.some((annotation) => annotation.category_id === category.id), `category ${category.name} is never used`);
+    assert.ok(
+      coco.annotations.some((annotation) => annotation.category_id === category.id),
+      `category ${category.name} is never used`,
+    );
   }
 });
 
@@ -112,9 +118,14 @@ test('every outline is a dense, simple polygon inside its image, with the stated
       assert.ok(points.length >= MIN_VERTICES_PER_RING, `${where}: only ${points.length} vertices`);
       assert.deepEqual(selfCrossings(points), [], `${where}: the outline crosses itself`);
     }
-    assert.ok(typeof annotation.area === 'number' && Math.abs(annotation.area - converted.area) <= 1, `${where}: area ${String(annotation.area)} vs ${converted.area}`);
+    assert.ok(
+      typeof annotation.area === 'number' && Math.abs(annotation.area - converted.area) <= 1,
+      `${where}: area ${String(annotation.area)} vs ${converted.area}`,
+    );
     const bbox = annotation.bbox!;
-    converted.bbox.forEach((value, k) => assert.ok(Math.abs(value - bbox[k]!) <= 0.05, `${where}: bbox ${JSON.stringify(bbox)} vs ${JSON.stringify(converted.bbox)}`));
+    converted.bbox.forEach((value, k) =>
+      assert.ok(Math.abs(value - bbox[k]!) <= 0.05, `${where}: bbox ${JSON.stringify(bbox)} vs ${JSON.stringify(converted.bbox)}`),
+    );
   });
 });
 
@@ -135,8 +146,19 @@ test('the ground truth imports into a project holding copies of the photos', asy
     const project = Project.open(temp.dir);
     try {
       const summary = await importCoco(project, COCO_PATH);
-      assert.deepEqual(summary, { images: coco.images.length, annotations: coco.annotations.length, categoriesAdded: coco.categories.length, captions: 0 });
-      assert.deepEqual(project.labels().map((label) => label.name).sort(), coco.categories.map((category) => category.name).sort());
+      assert.deepEqual(summary, {
+        images: coco.images.length,
+        annotations: coco.annotations.length,
+        categoriesAdded: coco.categories.length,
+        captions: 0,
+      });
+      assert.deepEqual(
+        project
+          .labels()
+          .map((label) => label.name)
+          .sort(),
+        coco.categories.map((category) => category.name).sort(),
+      );
     } finally {
       project.close();
     }

@@ -85,80 +85,142 @@ test('malformed JSON', async () => {
   const file = join(temp.dir, 'broken.json');
   writeFileSync(file, '{"images": [');
   const before = state();
-  await assert.rejects(importCoco(project, file), (error: unknown) => error instanceof AppError && error.code === 'invalid_file' && /not valid JSON/.test(error.message));
+  await assert.rejects(
+    importCoco(project, file),
+    (error: unknown) => error instanceof AppError && error.code === 'invalid_file' && /not valid JSON/.test(error.message),
+  );
   assert.deepEqual(state(), before);
 });
 
 test('a missing file', async () => {
-  await assert.rejects(importCoco(project, join(temp.dir, 'nope.json')), (error: unknown) => error instanceof AppError && error.code === 'invalid_file');
+  await assert.rejects(
+    importCoco(project, join(temp.dir, 'nope.json')),
+    (error: unknown) => error instanceof AppError && error.code === 'invalid_file',
+  );
 });
 
 test('schema error names the field', () =>
-  expectRefusal((coco) => {
-    (coco.annotations[1] as Record<string, unknown>).category_id = 'two';
-  }, 'annotations[1].category_id', /number/));
+  expectRefusal(
+    (coco) => {
+      (coco.annotations[1] as Record<string, unknown>).category_id = 'two';
+    },
+    'annotations[1].category_id',
+    /number/,
+  ));
 
 test('odd polygon coordinate count', () =>
-  expectRefusal((coco) => {
-    coco.annotations[0]!.segmentation = [[1, 1, 5, 1, 5, 5, 2]];
-  }, 'annotations[0].segmentation[0]', /even number/));
+  expectRefusal(
+    (coco) => {
+      coco.annotations[0]!.segmentation = [[1, 1, 5, 1, 5, 5, 2]];
+    },
+    'annotations[0].segmentation[0]',
+    /even number/,
+  ));
 
 test('unknown image file', () =>
-  expectRefusal((coco) => {
-    coco.images[1]!.file_name = 'missing.png';
-  }, 'images[1].file_name', /not an image of this project/));
+  expectRefusal(
+    (coco) => {
+      coco.images[1]!.file_name = 'missing.png';
+    },
+    'images[1].file_name',
+    /not an image of this project/,
+  ));
 
 test('image size differs from the file', () =>
-  expectRefusal((coco) => {
-    coco.images[0]!.width = 21;
-  }, 'images[0].width', /20×10/));
+  expectRefusal(
+    (coco) => {
+      coco.images[0]!.width = 21;
+    },
+    'images[0].width',
+    /20×10/,
+  ));
 
 test('annotation on an image id not in "images"', () =>
-  expectRefusal((coco) => {
-    coco.annotations[1]!.image_id = 99;
-  }, 'annotations[1].image_id', /image 99/));
+  expectRefusal(
+    (coco) => {
+      coco.annotations[1]!.image_id = 99;
+    },
+    'annotations[1].image_id',
+    /image 99/,
+  ));
 
 test('unknown category_id', () =>
-  expectRefusal((coco) => {
-    coco.annotations[1]!.category_id = 42;
-  }, 'annotations[1].category_id', /category 42/));
+  expectRefusal(
+    (coco) => {
+      coco.annotations[1]!.category_id = 42;
+    },
+    'annotations[1].category_id',
+    /category 42/,
+  ));
 
 test('duplicate image ids', () =>
-  expectRefusal((coco) => {
-    coco.images[1]!.id = 1;
-  }, 'images[1].id', /already used by images\[0\]/));
+  expectRefusal(
+    (coco) => {
+      coco.images[1]!.id = 1;
+    },
+    'images[1].id',
+    /already used by images\[0\]/,
+  ));
 
 test('duplicate annotation ids', () =>
-  expectRefusal((coco) => {
-    coco.annotations[1]!.id = 1;
-  }, 'annotations[1].id', /already used/));
+  expectRefusal(
+    (coco) => {
+      coco.annotations[1]!.id = 1;
+    },
+    'annotations[1].id',
+    /already used/,
+  ));
 
 test('duplicate category ids', () =>
-  expectRefusal((coco) => {
-    coco.categories[1]!.id = 1;
-  }, 'categories[1].id', /already used/));
+  expectRefusal(
+    (coco) => {
+      coco.categories[1]!.id = 1;
+    },
+    'categories[1].id',
+    /already used/,
+  ));
 
 test('polygon outside the image', () =>
-  expectRefusal((coco) => {
-    coco.annotations[0]!.segmentation = [[1, 1, 25, 1, 5, 5]];
-  }, 'annotations[0].segmentation[0]', /outside the 20×10 image/));
+  expectRefusal(
+    (coco) => {
+      coco.annotations[0]!.segmentation = [[1, 1, 25, 1, 5, 5]];
+    },
+    'annotations[0].segmentation[0]',
+    /outside the 20×10 image/,
+  ));
 
 test('RLE size differs from the image size', () =>
-  expectRefusal((coco) => {
-    coco.annotations[1]!.segmentation = { size: [16, 15], counts: [10, 5, 225] };
-  }, 'annotations[1].segmentation.size', /differs from the image size/));
+  expectRefusal(
+    (coco) => {
+      coco.annotations[1]!.segmentation = { size: [16, 15], counts: [10, 5, 225] };
+    },
+    'annotations[1].segmentation.size',
+    /differs from the image size/,
+  ));
 
 test('uncompressed RLE whose runs do not cover the image', () =>
-  expectRefusal((coco) => {
-    coco.annotations[1]!.segmentation = { size: [16, 16], counts: [10, 5, 240] };
-  }, 'annotations[1].segmentation.counts', /add up to 255/));
+  expectRefusal(
+    (coco) => {
+      coco.annotations[1]!.segmentation = { size: [16, 16], counts: [10, 5, 240] };
+    },
+    'annotations[1].segmentation.counts',
+    /add up to 255/,
+  ));
 
 test('compressed RLE of the wrong length', () =>
-  expectRefusal((coco) => {
-    coco.annotations[1]!.segmentation = { size: [16, 16], counts: '::' } as never;
-  }, 'annotations[1].segmentation.counts', /add up to 20/));
+  expectRefusal(
+    (coco) => {
+      coco.annotations[1]!.segmentation = { size: [16, 16], counts: '::' } as never;
+    },
+    'annotations[1].segmentation.counts',
+    /add up to 20/,
+  ));
 
 test('bad compressed RLE string', () =>
-  expectRefusal((coco) => {
-    coco.annotations[1]!.segmentation = { size: [16, 16], counts: 'ab c' } as never;
-  }, 'annotations[1].segmentation.counts', /bad compressed RLE/));
+  expectRefusal(
+    (coco) => {
+      coco.annotations[1]!.segmentation = { size: [16, 16], counts: 'ab c' } as never;
+    },
+    'annotations[1].segmentation.counts',
+    /bad compressed RLE/,
+  ));

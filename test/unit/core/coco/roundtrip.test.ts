@@ -21,11 +21,32 @@ test('export writes COCO instances with the documented conventions', async () =>
     );
     const coco = readCoco(out);
     assert.deepEqual(coco.licenses, []);
-    assert.deepEqual(coco.images.map((i) => [i.file_name, i.width, i.height]), [['a.png', 20, 10], ['b.jpg', 30, 20], ['sub/c.png', 16, 16]]);
-    assert.deepEqual(coco.categories.map((c) => c.name), ['cat', 'dog']);
+    assert.deepEqual(
+      coco.images.map((i) => [i.file_name, i.width, i.height]),
+      [
+        ['a.png', 20, 10],
+        ['b.jpg', 30, 20],
+        ['sub/c.png', 16, 16],
+      ],
+    );
+    assert.deepEqual(
+      coco.categories.map((c) => c.name),
+      ['cat', 'dog'],
+    );
     const [box, polygon, holed, mask] = coco.annotations;
-    assert.deepEqual(box, { id: 1, image_id: coco.images[0]!.id, category_id: 1, segmentation: [[1, 1, 6, 1, 6, 5, 1, 5]], area: 20, bbox: [1, 1, 5, 4], iscrowd: 0 });
-    assert.deepEqual(polygon?.segmentation, [[10, 1, 19, 1, 15, 9], [0, 6, 4, 6, 4, 9.5]]);
+    assert.deepEqual(box, {
+      id: 1,
+      image_id: coco.images[0]!.id,
+      category_id: 1,
+      segmentation: [[1, 1, 6, 1, 6, 5, 1, 5]],
+      area: 20,
+      bbox: [1, 1, 5, 4],
+      iscrowd: 0,
+    });
+    assert.deepEqual(polygon?.segmentation, [
+      [10, 1, 19, 1, 15, 9],
+      [0, 6, 4, 6, 4, 9.5],
+    ]);
     assert.equal(polygon?.score, 0.75);
     assert.equal(polygon?.area, 36 + 7);
     // The polygon with a hole becomes RLE; area = 20×16 square minus the 4×4 hole, counted in pixels.
@@ -75,13 +96,28 @@ test('captions export as COCO captions and Localized Narratives, and captions im
     const result = await exportCoco(project, { outPath: out, includeCaptions: true });
     assert.equal(result.captions, 2);
     const captions = JSON.parse(readFileSync(join(temp.dir, 'set.captions.json'), 'utf8')) as { annotations: { caption: string }[] };
-    assert.deepEqual(captions.annotations.map((a) => a.caption), ['a cat and a dog', 'plain caption']);
+    assert.deepEqual(
+      captions.annotations.map((a) => a.caption),
+      ['a cat and a dog', 'plain caption'],
+    );
     const lines = readFileSync(join(temp.dir, 'set.narratives.jsonl'), 'utf8').trim().split('\n');
     assert.equal(lines.length, 1, 'only captions with word traces become narratives');
-    const narrative = JSON.parse(lines[0]!) as { caption: string; timed_caption: { utterance: string; start_time: number; end_time: number }[]; traces: { x: number; y: number; t: number }[][] };
+    const narrative = JSON.parse(lines[0]!) as {
+      caption: string;
+      timed_caption: { utterance: string; start_time: number; end_time: number }[];
+      traces: { x: number; y: number; t: number }[][];
+    };
     assert.equal(narrative.caption, 'a cat and a dog');
-    assert.deepEqual(narrative.timed_caption, [{ utterance: 'cat', start_time: 0.5, end_time: 1.2 }, { utterance: 'dog', start_time: 1.2, end_time: 1.6 }]);
-    assert.deepEqual(narrative.traces, [[{ x: 0.15, y: 0.3, t: 0.5 }, { x: 0.75, y: 0.4, t: 1.2 }]]);
+    assert.deepEqual(narrative.timed_caption, [
+      { utterance: 'cat', start_time: 0.5, end_time: 1.2 },
+      { utterance: 'dog', start_time: 1.2, end_time: 1.6 },
+    ]);
+    assert.deepEqual(narrative.traces, [
+      [
+        { x: 0.15, y: 0.3, t: 0.5 },
+        { x: 0.75, y: 0.4, t: 1.2 },
+      ],
+    ]);
 
     const copy = join(temp.dir, 'copy');
     await writeProjectImages(copy);
@@ -90,7 +126,10 @@ test('captions export as COCO captions and Localized Narratives, and captions im
       const summary = await importCoco(fresh, join(temp.dir, 'set.captions.json'));
       assert.equal(summary.captions, 2);
       const imageA = fresh.listImages({ offset: 0, limit: 1 }).items[0]!.id;
-      assert.deepEqual(fresh.captions(imageA).map((c) => c.text), ['a cat and a dog']);
+      assert.deepEqual(
+        fresh.captions(imageA).map((c) => c.text),
+        ['a cat and a dog'],
+      );
     } finally {
       fresh.close();
     }
@@ -133,7 +172,10 @@ test('an output path that cannot be written is refused with AppError', async () 
   try {
     // A regular file where the output folder should be.
     const blocker = join(temp.dir, 'p', 'a.png');
-    await assert.rejects(exportCoco(project, { outPath: join(blocker, 'out.json') }), (error: unknown) => error instanceof AppError && error.code === 'bad_request');
+    await assert.rejects(
+      exportCoco(project, { outPath: join(blocker, 'out.json') }),
+      (error: unknown) => error instanceof AppError && error.code === 'bad_request',
+    );
   } finally {
     project.close();
     temp.cleanup();

@@ -42,9 +42,25 @@ const badPayloads: Record<ChannelName, unknown[]> = {
     { ops: [] },
     { ops: [{ type: 'annotation.explode', id: 'a' }] },
     { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, geometry: { kind: 'box', box: { x: 0, y: 0, w: -1, h: 1 } } } }] },
-    { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, geometry: { kind: 'polygon', polygons: [{ outer: [0, 0, 1, 1], holes: [] }] } } }] },
-    { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, geometry: { kind: 'polygon', polygons: [{ outer: [0, 0, 1, 1, 2], holes: [] }] } } }] },
-    { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, geometry: { kind: 'mask', rle: { size: [0, 4], counts: '' } } } }] },
+    {
+      ops: [
+        {
+          type: 'annotation.put',
+          annotation: { ...validAnnotation, geometry: { kind: 'polygon', polygons: [{ outer: [0, 0, 1, 1], holes: [] }] } },
+        },
+      ],
+    },
+    {
+      ops: [
+        {
+          type: 'annotation.put',
+          annotation: { ...validAnnotation, geometry: { kind: 'polygon', polygons: [{ outer: [0, 0, 1, 1, 2], holes: [] }] } },
+        },
+      ],
+    },
+    {
+      ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, geometry: { kind: 'mask', rle: { size: [0, 4], counts: '' } } } }],
+    },
     { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, id: '../etc' } }] },
     { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, score: 1.5 } }] },
     { ops: [{ type: 'annotation.put', annotation: { ...validAnnotation, revision: -1 } }] },
@@ -77,15 +93,42 @@ const badPayloads: Record<ChannelName, unknown[]> = {
     { imageId: 1, prompts: { text: 'red circle' }, previous: { candidateSetId: '', index: 0 } },
   ],
   'ai.everything': [{}, { imageId: 1, pointsPerSide: 1000 }, { imageId: 1, minScore: 2 }],
-  'ai.detect': [{}, { imageId: 0 }, { imageId: 1, conf: 1.5 }, { imageId: 1, iou: -0.1 }, { imageId: 1, maxDetections: 0 }, { imageId: 1, modelId: '' }, { imageId: 1, extra: true }],
-  'ai.setLabelMap': [{}, { modelId: 'yolo' }, { modelId: '', map: {} }, { modelId: 'yolo', map: { cat: 5 } }, { modelId: 'yolo', map: { '': 'cat' } }],
+  'ai.detect': [
+    {},
+    { imageId: 0 },
+    { imageId: 1, conf: 1.5 },
+    { imageId: 1, iou: -0.1 },
+    { imageId: 1, maxDetections: 0 },
+    { imageId: 1, modelId: '' },
+    { imageId: 1, extra: true },
+  ],
+  'ai.setLabelMap': [
+    {},
+    { modelId: 'yolo' },
+    { modelId: '', map: {} },
+    { modelId: 'yolo', map: { cat: 5 } },
+    { modelId: 'yolo', map: { '': 'cat' } },
+  ],
   'ai.materialize': [{}, { candidateSetId: 'x', index: -1 }],
   'ai.cancel': [{ all: true }],
   'models.packs': [{ all: 1 }],
   'models.fetch': [{}, { pack: 'sam-h' }, { pack: 'isnet-small', force: 'yes' }],
   'models.cancelFetch': [{}, { pack: 5 }],
-  'models.add': [{}, { paths: [] }, { paths: [''] }, { paths: new Array(9).fill('/a.onnx') }, { paths: ['/a.onnx'], id: '../x' }, { paths: ['/a.onnx'], force: 'yes' }],
-  'models.fetchUrl': [{}, { urls: [] }, { urls: ['not a url'] }, { urls: ['https://a/b.onnx'], sha256: ['abc'] }, { urls: ['https://a/1', 'https://a/2', 'https://a/3'] }],
+  'models.add': [
+    {},
+    { paths: [] },
+    { paths: [''] },
+    { paths: new Array(9).fill('/a.onnx') },
+    { paths: ['/a.onnx'], id: '../x' },
+    { paths: ['/a.onnx'], force: 'yes' },
+  ],
+  'models.fetchUrl': [
+    {},
+    { urls: [] },
+    { urls: ['not a url'] },
+    { urls: ['https://a/b.onnx'], sha256: ['abc'] },
+    { urls: ['https://a/1', 'https://a/2', 'https://a/3'] },
+  ],
   'models.cancelAdd': [{ all: true }],
   'models.remove': [{}, { modelId: '' }, { modelId: 5 }],
   'models.links': [{ all: 1 }],
@@ -137,7 +180,10 @@ describe('dispatch', () => {
 
   it('runs the handler with defaults filled in and wraps its value', async () => {
     const seen: unknown[] = [];
-    const handlers = { ...recordingHandlers([]), 'images.list': (request: unknown) => (seen.push(request), { total: 0, items: [] }) } as Handlers;
+    const handlers = {
+      ...recordingHandlers([]),
+      'images.list': (request: unknown) => (seen.push(request), { total: 0, items: [] }),
+    } as Handlers;
     const result = await createDispatch(handlers)('images.list', {});
     assert.deepEqual(result, { ok: true, value: { total: 0, items: [] } });
     assert.deepEqual(seen, [{ offset: 0, limit: 500 }]);

@@ -74,7 +74,14 @@ describe('document changes reach every client of the project', () => {
     host = createHost({ mode: 'browser', userDataDir: join(root, 'user') });
     const opened = await host.dispatch('project.open', { dir: projectDir });
     assert.ok(opened.ok);
-    server = await startBrowserHost({ port: 0, token: TOKEN, rendererDir, dispatch: host.dispatch, events: host.session.events, imageBytes: host.imageBytes });
+    server = await startBrowserHost({
+      port: 0,
+      token: TOKEN,
+      rendererDir,
+      dispatch: host.dispatch,
+      events: host.session.events,
+      imageBytes: host.imageBytes,
+    });
     one = await TabClient.connect(server.port);
     two = await TabClient.connect(server.port);
   });
@@ -99,7 +106,10 @@ describe('document changes reach every client of the project', () => {
       revision: 0,
     };
     const applied = await one.call('document.apply', {
-      ops: [{ type: 'label.put', label: cat }, { type: 'annotation.put', annotation }],
+      ops: [
+        { type: 'label.put', label: cat },
+        { type: 'annotation.put', annotation },
+      ],
       origin: 'tab-one',
     });
     assert.ok(applied.ok, JSON.stringify(applied));
@@ -118,13 +128,19 @@ describe('document changes reach every client of the project', () => {
     assert.deepEqual(one.events[0], change);
   });
 
-  it('refuses the other client\'s stale write, and sends no event for it', async () => {
+  it("refuses the other client's stale write, and sends no event for it", async () => {
     const [held] = ((await two.call('annotations.list', { imageId: 1 })) as { ok: true; value: Annotation[] }).value;
     assert.ok(held);
-    const moved = await one.call('document.apply', { ops: [{ type: 'annotation.put', annotation: { ...held, labelId: null } }], origin: 'tab-one' });
+    const moved = await one.call('document.apply', {
+      ops: [{ type: 'annotation.put', annotation: { ...held, labelId: null } }],
+      origin: 'tab-one',
+    });
     assert.ok(moved.ok);
     await two.waitForEvents(2);
-    const stale = await two.call('document.apply', { ops: [{ type: 'annotation.delete', id: held.id, revision: held.revision }], origin: 'tab-two' });
+    const stale = await two.call('document.apply', {
+      ops: [{ type: 'annotation.delete', id: held.id, revision: held.revision }],
+      origin: 'tab-two',
+    });
     assert.equal(stale.ok, false);
     if (!stale.ok) {
       assert.equal(stale.error.code, 'conflict');

@@ -43,7 +43,7 @@ describe('changes from another process', () => {
     assert.ok(heard.length >= 1 && heard.every((event) => event === 'project.changed'), heard.join());
   });
 
-  it('stays quiet about the host\'s own writes, which clients hear as document.changed', async () => {
+  it("stays quiet about the host's own writes, which clients hear as document.changed", async () => {
     heard.length = 0;
     const applied = await host.dispatch('document.apply', { ops: [{ type: 'annotation.put', annotation: boxAnnotation(1, null) }] });
     assert.ok(applied.ok);

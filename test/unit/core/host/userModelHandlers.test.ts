@@ -36,7 +36,10 @@ describe('models.* channels for user models', () => {
   });
   // No execution provider is started: these channels only list models.
   const engine = new InferenceEngine({ roots: { builtin: BUILTIN, user: userModels }, settingsPath: null });
-  const dispatch = createDispatch(createHandlers(session, environment('browser'), () => engine, userModels, BUILTIN), () => undefined);
+  const dispatch = createDispatch(
+    createHandlers(session, environment('browser'), () => engine, userModels, BUILTIN),
+    () => undefined,
+  );
   let base = '';
   before(async () => {
     base = await server.start();
@@ -51,7 +54,11 @@ describe('models.* channels for user models', () => {
 
   it('models.add installs from files and answers the listed model, with progress events', async () => {
     progress.length = 0;
-    const answer = await dispatch('models.add', { paths: [F('yolo', 'yolo-det-nonames.onnx')], namesFile: F('yolo', 'data.yaml'), id: 'host-yolo' });
+    const answer = await dispatch('models.add', {
+      paths: [F('yolo', 'yolo-det-nonames.onnx')],
+      namesFile: F('yolo', 'data.yaml'),
+      id: 'host-yolo',
+    });
     assert.ok(answer.ok, JSON.stringify(answer));
     const added = answer.value as AddedModel;
     assert.deepEqual([added.model.id, added.model.kind, added.model.problem], ['host-yolo', 'detector', null]);
@@ -60,7 +67,12 @@ describe('models.* channels for user models', () => {
     assert.match(added.recognisedAs, /YOLO detector/);
     assert.equal(added.files[0]!.sha256, sha256Of(readFileSync(F('yolo', 'yolo-det-nonames.onnx'))));
     const titles = [...new Set(progress.map((p) => p.title))];
-    assert.deepEqual(titles, ['Recognising the model', 'Copying the model files', 'Checking the model in onnxruntime', 'Installing the model']);
+    assert.deepEqual(titles, [
+      'Recognising the model',
+      'Copying the model files',
+      'Checking the model in onnxruntime',
+      'Installing the model',
+    ]);
     assert.ok(progress.filter((p) => p.finished).length === titles.length, 'each task finishes');
     const listed = await dispatch('ai.models', {});
     assert.ok(listed.ok && (listed.value as ModelInfo[]).some((m) => m.id === 'host-yolo'));
@@ -81,11 +93,19 @@ describe('models.* channels for user models', () => {
     const answer = await dispatch('models.fetchUrl', { urls: [`${base}/yolo-e2e.onnx`], sha256: [sha] });
     assert.ok(answer.ok, JSON.stringify(answer));
     const added = answer.value as AddedModel;
-    assert.deepEqual(added.downloads, [{ url: `${base}/yolo-e2e.onnx`, sha256: sha, bytes: readFileSync(F('yolo', 'yolo-e2e.onnx')).length, resumed: false }]);
+    assert.deepEqual(added.downloads, [
+      { url: `${base}/yolo-e2e.onnx`, sha256: sha, bytes: readFileSync(F('yolo', 'yolo-e2e.onnx')).length, resumed: false },
+    ]);
     const download = progress.filter((p) => p.title === 'Downloading the model' && !p.finished);
     assert.ok(download.length > 2);
-    assert.ok(download.every((p) => p.total === added.downloads[0]!.bytes), 'one stable total');
-    assert.ok(download.some((p) => typeof p.bytesPerSecond === 'number' && typeof p.etaSeconds === 'number'), 'rate and time left reported');
+    assert.ok(
+      download.every((p) => p.total === added.downloads[0]!.bytes),
+      'one stable total',
+    );
+    assert.ok(
+      download.some((p) => typeof p.bytesPerSecond === 'number' && typeof p.etaSeconds === 'number'),
+      'rate and time left reported',
+    );
     assert.match(download.at(-1)!.detail ?? '', /MB of .* MB/);
   });
 
@@ -98,7 +118,15 @@ describe('models.* channels for user models', () => {
     assert.ok(links.ok);
     const list = links.value as ModelLink[];
     assert.ok(list.length >= 4);
-    assert.ok(list.every((l) => !l.verified && l.sha256.every((h) => h === null) && /Not verified here/.test(l.description) && l.urls.every((u) => u.startsWith('https://'))));
+    assert.ok(
+      list.every(
+        (l) =>
+          !l.verified &&
+          l.sha256.every((h) => h === null) &&
+          /Not verified here/.test(l.description) &&
+          l.urls.every((u) => u.startsWith('https://')),
+      ),
+    );
   });
 
   it('models.remove removes a user model, not a built-in one', async () => {
@@ -112,13 +140,22 @@ describe('models.* channels for user models', () => {
 
   it('the desktop app adds only files chosen in its dialogs', async () => {
     const grants = new PathGrants();
-    const desktop = createDispatch(createHandlers(session, environment('electron', grants), () => engine, userModels, BUILTIN), () => undefined);
+    const desktop = createDispatch(
+      createHandlers(session, environment('electron', grants), () => engine, userModels, BUILTIN),
+      () => undefined,
+    );
     const refused = await desktop('models.add', { paths: [F('yolo', 'yolo-det.onnx')], id: 'granted-yolo' });
     assert.equal(refused.ok, false);
     if (!refused.ok) assert.equal(refused.error.code, 'forbidden');
     // The model-file dialog is what grants them.
     const picking = createDispatch(
-      createHandlers(session, { ...environment('electron', grants), pickModelFiles: async () => [F('yolo', 'yolo-det.onnx')] }, () => engine, userModels, BUILTIN),
+      createHandlers(
+        session,
+        { ...environment('electron', grants), pickModelFiles: async () => [F('yolo', 'yolo-det.onnx')] },
+        () => engine,
+        userModels,
+        BUILTIN,
+      ),
       () => undefined,
     );
     const picked = await picking('dialog.pickModelFiles', {});

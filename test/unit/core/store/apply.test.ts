@@ -63,28 +63,46 @@ test('label.delete unlabels annotations and its inverse gives their label back, 
   const second = label({ name: 'second' });
   const a = boxAnnotation(imageA, first.id);
   const b = boxAnnotation(imageB, first.id);
-  project.apply([{ type: 'label.put', label: first }, { type: 'label.put', label: second }, { type: 'annotation.put', annotation: a }, { type: 'annotation.put', annotation: b }]);
+  project.apply([
+    { type: 'label.put', label: first },
+    { type: 'label.put', label: second },
+    { type: 'annotation.put', annotation: a },
+    { type: 'annotation.put', annotation: b },
+  ]);
   const order = project.labels().map((l) => l.id);
   const inverse = project.apply([{ type: 'label.delete', id: first.id }]);
   assert.equal(project.annotations(imageA).find((x) => x.id === a.id)?.labelId, null);
   project.apply(inverse);
   assert.equal(project.annotations(imageA).find((x) => x.id === a.id)?.labelId, first.id);
   assert.equal(project.annotations(imageB).find((x) => x.id === b.id)?.labelId, first.id);
-  assert.deepEqual(project.labels().map((l) => l.id), order);
+  assert.deepEqual(
+    project.labels().map((l) => l.id),
+    order,
+  );
 });
 
 test('annotation.put (new, over existing, mask) and annotation.delete round-trip', () => {
   const a = boxAnnotation(imageA, null);
   const stored = () => project.annotations(imageA).find((x) => x.id === a.id)?.revision ?? 0;
   // The inverse is based on what the batch wrote: the stored revision once it is applied.
-  assert.deepEqual(roundTrip([{ type: 'annotation.put', annotation: a }]), [{ type: 'annotation.delete', id: a.id, revision: stored() - 2 }]);
-  const moved = { ...a, geometry: { kind: 'polygon' as const, polygons: [{ outer: [0, 0, 4, 0, 4, 3], holes: [] }] }, score: 0.5, updatedAt: a.updatedAt + 1, revision: stored() };
+  assert.deepEqual(roundTrip([{ type: 'annotation.put', annotation: a }]), [
+    { type: 'annotation.delete', id: a.id, revision: stored() - 2 },
+  ]);
+  const moved = {
+    ...a,
+    geometry: { kind: 'polygon' as const, polygons: [{ outer: [0, 0, 4, 0, 4, 3], holes: [] }] },
+    score: 0.5,
+    updatedAt: a.updatedAt + 1,
+    revision: stored(),
+  };
   const inverse = roundTrip([{ type: 'annotation.put', annotation: moved }]);
   assert.deepEqual(inverse, [{ type: 'annotation.put', annotation: { ...a, revision: stored() - 2 } }]);
   const mask = new Uint8Array(24);
   mask[7] = 1;
   roundTrip([{ type: 'annotation.put', annotation: { ...a, geometry: { kind: 'mask', rle: maskToRle(mask, 4, 6) }, revision: stored() } }]);
-  assert.deepEqual(roundTrip([{ type: 'annotation.delete', id: a.id, revision: stored() }]), [{ type: 'annotation.put', annotation: { ...a, geometry: { kind: 'mask', rle: maskToRle(mask, 4, 6) }, revision: 0 } }]);
+  assert.deepEqual(roundTrip([{ type: 'annotation.delete', id: a.id, revision: stored() }]), [
+    { type: 'annotation.put', annotation: { ...a, geometry: { kind: 'mask', rle: maskToRle(mask, 4, 6) }, revision: 0 } },
+  ]);
 });
 
 test('image.status round-trip', () => {
@@ -124,8 +142,20 @@ test('a failing op anywhere in a batch writes nothing', () => {
     [{ type: 'image.status', imageId: 999, status: 'done' }, 'not_found'],
     [{ type: 'caption.put', caption: caption(999) }, 'not_found'],
     [{ type: 'caption.delete', id: 'no-such-caption' }, 'not_found'],
-    [{ type: 'annotation.put', annotation: boxAnnotation(imageA, null, { geometry: { kind: 'mask', rle: { size: [4, 6], counts: '42' } } }) }, 'bad_request'],
-    [{ type: 'annotation.put', annotation: boxAnnotation(imageA, null, { geometry: { kind: 'mask', rle: { size: [5, 6], counts: '<' } } }) }, 'bad_request'],
+    [
+      {
+        type: 'annotation.put',
+        annotation: boxAnnotation(imageA, null, { geometry: { kind: 'mask', rle: { size: [4, 6], counts: '42' } } }),
+      },
+      'bad_request',
+    ],
+    [
+      {
+        type: 'annotation.put',
+        annotation: boxAnnotation(imageA, null, { geometry: { kind: 'mask', rle: { size: [5, 6], counts: '<' } } }),
+      },
+      'bad_request',
+    ],
   ];
   for (const [op, code] of bad) {
     assert.throws(

@@ -34,13 +34,19 @@ test('SQLITE_FULL on a write is disk_full; the batch is not half-written and the
       const imageId = project.listImages({ offset: 0, limit: 1 }).items[0]!.id;
       const cat = label();
       const kept = boxAnnotation(imageId, cat.id);
-      project.apply([{ type: 'label.put', label: cat }, { type: 'annotation.put', annotation: kept }]);
+      project.apply([
+        { type: 'label.put', label: cat },
+        { type: 'annotation.put', annotation: kept },
+      ]);
       // The database may not grow: SQLite answers SQLITE_FULL, as on a full disk.
       const pages = Number(project.db.pragma('page_count', { simple: true }));
       project.db.pragma(`max_page_count = ${pages}`);
       const big: DocOp[] = Array.from({ length: 2000 }, () => ({ type: 'annotation.put', annotation: boxAnnotation(imageId, cat.id) }));
       assert.throws(() => project.apply(big), diskFull);
-      assert.deepEqual(project.annotations(imageId).map((annotation) => annotation.id), [kept.id]);
+      assert.deepEqual(
+        project.annotations(imageId).map((annotation) => annotation.id),
+        [kept.id],
+      );
       project.db.pragma(`max_page_count = ${2 ** 30}`);
       project.apply(big.slice(0, 5));
       assert.equal(project.annotations(imageId).length, 6);
@@ -52,14 +58,19 @@ test('SQLITE_FULL on a write is disk_full; the batch is not half-written and the
   }
 });
 
-test('on a really full disk: every write says disk_full, thumbnails are served, nothing acknowledged is lost', { skip: privateTmpfsUnavailable ?? false }, () => {
-  const run = runWithTmpfs(import.meta.url, './diskFullChild.ts', 2048);
-  assert.equal(run.status, 0, run.stderr);
-  const result = JSON.parse(run.stdout) as Record<string, string | string[]>;
-  for (const write of ['apply', 'export', 'atomicWrite'] as const) assert.match(String(result[write]), /^disk_full: The disk is full: /, `${write}: ${result[write]}`);
-  assert.equal(result.thumbnail, 'ok');
-  assert.deepEqual(result.leftovers, []);
-  assert.equal(result.stillReads, 'ok');
-  assert.equal(result.afterSpaceFreed, 'ok');
-  assert.equal(result.reopened, 'ok');
-});
+test(
+  'on a really full disk: every write says disk_full, thumbnails are served, nothing acknowledged is lost',
+  { skip: privateTmpfsUnavailable ?? false },
+  () => {
+    const run = runWithTmpfs(import.meta.url, './diskFullChild.ts', 2048);
+    assert.equal(run.status, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as Record<string, string | string[]>;
+    for (const write of ['apply', 'export', 'atomicWrite'] as const)
+      assert.match(String(result[write]), /^disk_full: The disk is full: /, `${write}: ${result[write]}`);
+    assert.equal(result.thumbnail, 'ok');
+    assert.deepEqual(result.leftovers, []);
+    assert.equal(result.stillReads, 'ok');
+    assert.equal(result.afterSpaceFreed, 'ok');
+    assert.equal(result.reopened, 'ok');
+  },
+);

@@ -15,7 +15,10 @@ test('a batch acknowledged before the process is killed is there on reopen', asy
     assert.equal(run.stdout, 'applied\n');
     const project = Project.open(temp.dir);
     try {
-      assert.deepEqual(project.labels().map((label) => label.id), ['survivor']);
+      assert.deepEqual(
+        project.labels().map((label) => label.id),
+        ['survivor'],
+      );
     } finally {
       project.close();
     }

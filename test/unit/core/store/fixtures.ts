@@ -10,7 +10,13 @@ export function tempDir(prefix = 'promptlabel-test-'): { dir: string; cleanup: (
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function writeImage(dir: string, relPath: string, width: number, height: number, format: 'png' | 'jpeg' | 'tiff' | 'webp' = 'png'): Promise<void> {
+export async function writeImage(
+  dir: string,
+  relPath: string,
+  width: number,
+  height: number,
+  format: 'png' | 'jpeg' | 'tiff' | 'webp' = 'png',
+): Promise<void> {
   const path = join(dir, relPath);
   mkdirSync(dirname(path), { recursive: true });
   await sharp({ create: { width, height, channels: 3, background: { r: 40, g: 120, b: 200 } } })

@@ -58,7 +58,10 @@ test('a version-2 database gains revisions and keeps its data', async () => {
         (error: unknown) => error instanceof AppError && error.code === 'conflict',
       );
       project.apply([{ type: 'annotation.delete', id: 'a2', revision: 1 }]);
-      assert.deepEqual(project.annotations(1).map((a) => a.id), ['a1']);
+      assert.deepEqual(
+        project.annotations(1).map((a) => a.id),
+        ['a1'],
+      );
     } finally {
       project.close();
     }

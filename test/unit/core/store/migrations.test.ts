@@ -23,7 +23,9 @@ test('a version-1 database is migrated, keeping its data and filling new columns
     old.prepare("INSERT INTO labels (id, name, colour, hotkey, sort) VALUES ('l1', 'cat', '#112233', '2', 1)").run();
     const geometry = JSON.stringify({ kind: 'box', box: { x: 1, y: 1, w: 3, h: 2 } });
     old
-      .prepare("INSERT INTO annotations (id, image_id, label_id, kind, geometry, score, source, created_at, updated_at) VALUES ('a1', 1, 'l1', 'box', ?, NULL, 'manual', 1, 1)")
+      .prepare(
+        "INSERT INTO annotations (id, image_id, label_id, kind, geometry, score, source, created_at, updated_at) VALUES ('a1', 1, 'l1', 'box', ?, NULL, 'manual', 1, 1)",
+      )
       .run(geometry);
     assert.equal(old.pragma('user_version', { simple: true }), 1);
     old.close();
@@ -82,7 +84,10 @@ test('a file that is not SQLite is refused as invalid_file', () => {
   try {
     mkdirSync(join(temp.dir, '.promptlabel'));
     writeFileSync(join(temp.dir, '.promptlabel', 'project.sqlite'), 'this is not a database, just some text that is long enough');
-    assert.throws(() => Project.open(temp.dir), (error: unknown) => error instanceof AppError && error.code === 'invalid_file');
+    assert.throws(
+      () => Project.open(temp.dir),
+      (error: unknown) => error instanceof AppError && error.code === 'invalid_file',
+    );
   } finally {
     temp.cleanup();
   }

@@ -29,7 +29,11 @@ async function closedProject(dir: string, count: number): Promise<void> {
   const imageId = project.listImages({ offset: 0, limit: 1 }).items[0]!.id;
   const cat = label({ name: 'cat' });
   const ops: DocOp[] = [{ type: 'label.put', label: cat }];
-  for (let i = 0; i < count; i++) ops.push({ type: 'annotation.put', annotation: boxAnnotation(imageId, cat.id, { geometry: { kind: 'box', box: { x: i % 60, y: 1, w: 3, h: 4 } } }) });
+  for (let i = 0; i < count; i++)
+    ops.push({
+      type: 'annotation.put',
+      annotation: boxAnnotation(imageId, cat.id, { geometry: { kind: 'box', box: { x: i % 60, y: 1, w: 3, h: 4 } } }),
+    });
   project.apply(ops);
   project.close();
 }
@@ -39,7 +43,10 @@ test('a missing database makes a new project, and no temporary file is left behi
   try {
     await writeImage(temp.dir, 'a.png', 4, 4);
     Project.open(temp.dir).close();
-    assert.deepEqual(readdirSync(join(temp.dir, '.promptlabel')).filter((name) => name.includes('.new-')), []);
+    assert.deepEqual(
+      readdirSync(join(temp.dir, '.promptlabel')).filter((name) => name.includes('.new-')),
+      [],
+    );
     assert.ok(statSync(databaseOf(temp.dir)).size > 0);
     const again = Project.open(temp.dir);
     assert.equal(again.summary().imageCount, 1);
@@ -95,7 +102,10 @@ test('a database damaged mid-file is refused on open (quick_check), instead of f
 test('a read-only folder is refused as read-only, not as "ENOENT mkdir"', { skip: privateTmpfsUnavailable ?? false }, () => {
   const run = runWithTmpfs(import.meta.url, './readOnlyChild.ts', 4096);
   assert.equal(run.status, 0, run.stderr);
-  const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; code?: string; message?: string });
+  const answers = run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { name: string; code?: string; message?: string });
   assert.equal(answers.length, 2);
   for (const answer of answers) {
     assert.equal(answer.code, 'bad_request', JSON.stringify(answer));

@@ -13,7 +13,11 @@ import { fileURLToPath } from 'node:url';
 export const privateTmpfsUnavailable: string | null = (() => {
   if (process.platform !== 'linux') return 'private mounts need Linux';
   if (process.getuid?.() !== 0) return 'private mounts need root';
-  const probe = spawnSync('sh', ['-c', 'd=$(mktemp -d) && unshare -m mount -t tmpfs -o size=64k promptlabel-probe "$d"; r=$?; rmdir "$d"; exit $r'], { encoding: 'utf8' });
+  const probe = spawnSync(
+    'sh',
+    ['-c', 'd=$(mktemp -d) && unshare -m mount -t tmpfs -o size=64k promptlabel-probe "$d"; r=$?; rmdir "$d"; exit $r'],
+    { encoding: 'utf8' },
+  );
   return probe.status === 0 ? null : `unshare/mount not permitted here (${(probe.stderr || String(probe.error)).trim()})`;
 })();
 
@@ -23,7 +27,11 @@ export function runWithTmpfs(callerUrl: string, script: string, sizeKb: number, 
   try {
     const child = fileURLToPath(new URL(script, callerUrl));
     const command = `mount -t tmpfs -o size=${sizeKb}k promptlabel-test "$1" && exec "$0" --import tsx "$2" "$1"`;
-    return spawnSync('unshare', ['-m', 'sh', '-c', command, process.execPath, dir, child], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
+    return spawnSync('unshare', ['-m', 'sh', '-c', command, process.execPath, dir, child], {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

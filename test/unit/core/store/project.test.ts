@@ -49,12 +49,21 @@ test('paging, search and status filter', () => {
   try {
     const second = project.listImages({ offset: 1, limit: 2 });
     assert.equal(second.total, 5);
-    assert.deepEqual(second.items.map((i) => i.relPath), ['img2.PNG', 'img10.png']);
-    assert.deepEqual(project.listImages({ offset: 0, limit: 10, search: 'DEEP' }).items.map((i) => i.relPath), ['sub/deep/photo.jpeg']);
+    assert.deepEqual(
+      second.items.map((i) => i.relPath),
+      ['img2.PNG', 'img10.png'],
+    );
+    assert.deepEqual(
+      project.listImages({ offset: 0, limit: 10, search: 'DEEP' }).items.map((i) => i.relPath),
+      ['sub/deep/photo.jpeg'],
+    );
     assert.equal(project.listImages({ offset: 0, limit: 10, search: '%' }).total, 0, 'LIKE wildcards are literal');
     const first = project.listImages({ offset: 0, limit: 1 }).items[0]!;
     project.apply([{ type: 'image.status', imageId: first.id, status: 'done' }]);
-    assert.deepEqual(project.listImages({ offset: 0, limit: 10, status: 'done' }).items.map((i) => i.id), [first.id]);
+    assert.deepEqual(
+      project.listImages({ offset: 0, limit: 10, status: 'done' }).items.map((i) => i.id),
+      [first.id],
+    );
   } finally {
     project.close();
   }
@@ -69,7 +78,10 @@ test('getImage reads the size lazily and stores it; unknown ids are not_found', 
     assert.deepEqual([record.width, record.height], [5, 4]);
     assert.deepEqual([project.listImages({ offset: 0, limit: 10, search: 'photo' }).items[0]!.width], [5]);
     await assert.rejects(project.getImage(9999), (error: unknown) => error instanceof AppError && error.code === 'not_found');
-    assert.throws(() => project.imagePath(9999), (error: unknown) => error instanceof AppError && error.code === 'not_found');
+    assert.throws(
+      () => project.imagePath(9999),
+      (error: unknown) => error instanceof AppError && error.code === 'not_found',
+    );
     assert.equal(project.imagePath(photo.id), join(temp.dir, 'sub', 'deep', 'photo.jpeg'));
   } finally {
     project.close();
@@ -81,12 +93,18 @@ test('data survives close and reopen', () => {
   const l = label({ name: 'reopen' });
   const imageId = first.listImages({ offset: 0, limit: 1 }).items[0]!.id;
   const a = boxAnnotation(imageId, l.id);
-  const { change } = first.applyBatch([{ type: 'label.put', label: l }, { type: 'annotation.put', annotation: a }]);
+  const { change } = first.applyBatch([
+    { type: 'label.put', label: l },
+    { type: 'annotation.put', annotation: a },
+  ]);
   first.close();
   const second = Project.open(temp.dir);
   try {
     assert.ok(second.labels().some((x) => x.id === l.id));
-    assert.deepEqual(second.annotations(imageId).find((x) => x.id === a.id), { ...a, revision: change.revision });
+    assert.deepEqual(
+      second.annotations(imageId).find((x) => x.id === a.id),
+      { ...a, revision: change.revision },
+    );
     assert.equal(second.listImages({ offset: 0, limit: 1 }).items[0]!.annotationCount, 1);
   } finally {
     second.close();

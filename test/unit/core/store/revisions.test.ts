@@ -23,7 +23,10 @@ before(async () => {
   one = Project.open(temp.dir);
   two = Project.open(temp.dir);
   imageId = one.listImages({ offset: 0, limit: 1 }).items[0]!.id;
-  one.apply([{ type: 'label.put', label: cat }, { type: 'label.put', label: dog }]);
+  one.apply([
+    { type: 'label.put', label: cat },
+    { type: 'label.put', label: dog },
+  ]);
 });
 after(() => {
   one.close();
@@ -43,12 +46,15 @@ function created(): Annotation {
 const conflictAt = (path: RegExp, message: RegExp) => (error: unknown) =>
   error instanceof AppError && error.code === 'conflict' && path.test(error.path ?? '') && message.test(error.message);
 
-test('a stale relabel is refused and the other client\'s label stays', () => {
+test("a stale relabel is refused and the other client's label stays", () => {
   const a = created();
   one.apply([{ type: 'annotation.put', annotation: { ...a, labelId: dog.id } }]);
   assert.throws(
     () => two.apply([{ type: 'annotation.put', annotation: { ...a, labelId: null } }]),
-    conflictAt(/^ops\[0\]\.annotation\.revision$/, new RegExp(`^Annotation ${a.id} was changed in another window, so this change was not saved`)),
+    conflictAt(
+      /^ops\[0\]\.annotation\.revision$/,
+      new RegExp(`^Annotation ${a.id} was changed in another window, so this change was not saved`),
+    ),
   );
   assert.equal(stored(one, a.id)?.labelId, dog.id);
 });
@@ -61,13 +67,19 @@ test('a stale write of a deleted annotation does not bring it back', () => {
     conflictAt(/^ops\[0\]\.annotation\.revision$/, /was deleted in another window/),
   );
   assert.equal(stored(one, a.id), undefined);
-  assert.throws(() => two.apply([{ type: 'annotation.delete', id: a.id, revision: a.revision }]), conflictAt(/^ops\[0\]\.revision$/, /deleted/));
+  assert.throws(
+    () => two.apply([{ type: 'annotation.delete', id: a.id, revision: a.revision }]),
+    conflictAt(/^ops\[0\]\.revision$/, /deleted/),
+  );
 });
 
 test('a stale delete is refused', () => {
   const a = created();
   one.apply([{ type: 'annotation.put', annotation: { ...a, labelId: dog.id } }]);
-  assert.throws(() => two.apply([{ type: 'annotation.delete', id: a.id, revision: a.revision }]), conflictAt(/^ops\[0\]\.revision$/, /changed in another window/));
+  assert.throws(
+    () => two.apply([{ type: 'annotation.delete', id: a.id, revision: a.revision }]),
+    conflictAt(/^ops\[0\]\.revision$/, /changed in another window/),
+  );
   assert.equal(stored(one, a.id)?.labelId, dog.id);
 });
 
@@ -82,18 +94,21 @@ test('an undo whose target another client changed since is refused; undo of unto
   const seen = stored(two, a.id)!;
   two.apply([{ type: 'annotation.put', annotation: { ...seen, labelId: null } }]);
   assert.throws(() => one.apply(undo), conflictAt(/\.annotation\.revision$/, new RegExp(a.id)));
-  assert.equal(stored(one, a.id)?.labelId, null, 'the other client\'s label is kept');
+  assert.equal(stored(one, a.id)?.labelId, null, "the other client's label is kept");
   assert.equal(stored(one, b.id)?.labelId, dog.id, 'the refused undo wrote nothing, not even b');
 
   const undoB = one.apply([{ type: 'annotation.put', annotation: { ...stored(one, b.id)!, labelId: cat.id } }]);
   one.apply(undoB);
-  assert.equal(stored(one, b.id)?.labelId, dog.id, 'an undo of this client\'s own latest change goes through');
+  assert.equal(stored(one, b.id)?.labelId, dog.id, "an undo of this client's own latest change goes through");
 });
 
 test('creating an annotation that exists is refused', () => {
   const a = boxAnnotation(imageId, null);
   one.apply([{ type: 'annotation.put', annotation: a }]);
-  assert.throws(() => two.apply([{ type: 'annotation.put', annotation: a }]), conflictAt(/^ops\[0\]\.annotation\.revision$/, /already exists/));
+  assert.throws(
+    () => two.apply([{ type: 'annotation.put', annotation: a }]),
+    conflictAt(/^ops\[0\]\.annotation\.revision$/, /already exists/),
+  );
 });
 
 test('a conflict anywhere rolls the whole batch back, the revision counter included', () => {
@@ -155,7 +170,10 @@ test('a label.delete rewrites the annotations it unlabels, so stale writes to th
   assert.deepEqual(change.deletedLabelIds, [temporary.id]);
   assert.deepEqual(change.revisions, [{ id: a.id, imageId, previous: held.revision, revision: change.revision }]);
   assert.equal(stored(one, a.id)?.revision, change.revision);
-  assert.throws(() => two.apply([{ type: 'annotation.put', annotation: { ...held, labelId: dog.id } }]), conflictAt(/revision$/, /changed/));
+  assert.throws(
+    () => two.apply([{ type: 'annotation.put', annotation: { ...held, labelId: dog.id } }]),
+    conflictAt(/revision$/, /changed/),
+  );
   // Even a write that still names the deleted label is refused as stale, not as a bad reference.
   assert.throws(() => two.apply([{ type: 'annotation.put', annotation: { ...held, score: 0.5 } }]), conflictAt(/revision$/, /changed/));
   one.apply(inverse);
@@ -177,5 +195,8 @@ test('a COCO import gives its annotations a revision that later writes are based
   const imported = one.annotations(imageId).find((a) => a.source === 'coco-import')!;
   assert.ok(imported.revision > latest, `imported revision ${imported.revision} follows ${latest}`);
   two.apply([{ type: 'annotation.put', annotation: { ...imported, labelId: dog.id } }]);
-  assert.throws(() => one.apply([{ type: 'annotation.put', annotation: { ...imported, labelId: null } }]), conflictAt(/revision$/, /changed/));
+  assert.throws(
+    () => one.apply([{ type: 'annotation.put', annotation: { ...imported, labelId: null } }]),
+    conflictAt(/revision$/, /changed/),
+  );
 });

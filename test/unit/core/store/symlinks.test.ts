@@ -17,7 +17,8 @@ const outside = join(temp.dir, 'outside');
 let project: Project;
 const listed = () => project.listImages({ offset: 0, limit: 100 }).items.map((image) => image.relPath);
 const idOf = (relPath: string) => project.listImages({ offset: 0, limit: 100 }).items.find((image) => image.relPath === relPath)!.id;
-const outsideProject = (error: unknown) => error instanceof AppError && error.code === 'not_found' && /leads outside the project folder/.test(error.message);
+const outsideProject = (error: unknown) =>
+  error instanceof AppError && error.code === 'not_found' && /leads outside the project folder/.test(error.message);
 
 before(async () => {
   await writeImage(projectDir, 'a.png', 8, 8);
@@ -54,7 +55,10 @@ test('a file swapped for a link to an outside file after the scan is refused, no
 
 test('an export leaves the swapped image out and says why', async () => {
   const result = await exportCoco(project, { outPath: join(temp.dir, 'out.json') });
-  assert.deepEqual(result.skippedImages.map((skipped) => skipped.file), ['sub/b.png']);
+  assert.deepEqual(
+    result.skippedImages.map((skipped) => skipped.file),
+    ['sub/b.png'],
+  );
   assert.match(result.skippedImages[0]!.reason, /leads outside the project folder/);
   assert.ok(!readFileSync(join(temp.dir, 'out.json'), 'utf8').includes('root:x'));
 });

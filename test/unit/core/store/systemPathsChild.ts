@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     const opened = await host.dispatch('project.open', { dir: join(root, 'project') });
     if (!opened.ok) throw new Error(opened.error.message);
     for (const outPath of ['/proc/newdir/x.json', '/proc/x.json', '/sys/newdir/x.json', '/dev/newdir/x.json']) {
-      process.stdout.write(`${JSON.stringify({ request: `export ${outPath}`, result: await host.dispatch('coco.export', { outPath }) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ request: `export ${outPath}`, result: await host.dispatch('coco.export', { outPath }) })}\n`,
+      );
     }
   } finally {
     await host.close();

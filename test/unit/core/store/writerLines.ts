@@ -8,7 +8,7 @@ export const hostAnnotationId = (batch: number, index: number) => `host-${batch}
 
 export function say(line: string): void {
   const bytes = Buffer.from(`${line.replace(/\n/g, ' ')}\n`);
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     try {
       offset += writeSync(1, bytes, offset);
     } catch (error) {
