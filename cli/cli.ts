@@ -1,7 +1,7 @@
 // `promptlabel <command> [options]`. Exit codes: 0 ok, 1 failure, 2 usage.
 import { AppError } from '../common/contract/index.js';
 import { COMMANDS } from './commands/index.js';
-import { UsageError, type CliCommand, type CliIo } from './commands/types.js';
+import { type CliCommand, type CliIo, UsageError } from './commands/types.js';
 
 const defaultIo: CliIo = {
   stderr: (text) => process.stderr.write(text),

@@ -8,18 +8,19 @@
 // run beside it, with their class -> label maps remembered per model.
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
 import {
   AppError,
   type DetectionSet,
   type DetectionSettings,
-  type ExecutionProviderChoice,
-  type LabelMap,
-  type SegmentOptions,
   type EngineSettings,
   type EngineStatus,
   type EventMap,
+  type ExecutionProviderChoice,
   type FeatureState,
+  type LabelMap,
   type ModelInfo,
+  type SegmentOptions,
   type WorkerState,
 } from '../common/contract/index.js';
 import { defaultModelFor, isSamFamily } from './defaultModel.js';
@@ -37,8 +38,8 @@ import type {
   WorkerPrompt,
 } from './protocol.js';
 import { listModels, type ModelRoots } from './registry.js';
-import { readDetectorManifest } from './worker/models/yolo/manifest.js';
 import { readSettings, writeSettings } from './settingsFile.js';
+import { readDetectorManifest } from './worker/models/yolo/manifest.js';
 import { WorkerClient, type WorkerEntry } from './workerClient.js';
 
 /** What the engine needs to know about where images come from (a project, or files given to the CLI). */

@@ -7,13 +7,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import type { ModelInfo } from '../common/contract/index.js';
 import { CLASSICAL_KIND, describeClassical } from './worker/models/classical/manifest.js';
 import { describeForegroundModel, FOREGROUND_MANIFEST_KIND } from './worker/models/foreground/manifest.js';
 import { describeSam2, SAM2_MANIFEST_KIND } from './worker/models/sam2/manifest.js';
 import { describeSegmenter } from './worker/models/segmenter/manifest.js';
-import { describeDetector, DETECTOR_MANIFEST_KIND } from './worker/models/yolo/manifest.js';
 import { unusableModel } from './worker/models/unusableModel.js';
+import { describeDetector, DETECTOR_MANIFEST_KIND } from './worker/models/yolo/manifest.js';
 
 export interface ModelRoots {
   builtin: string;

@@ -3,7 +3,8 @@
 // detector class -> label maps). A missing or invalid file means defaults
 // (the invalid one is left for the user to inspect).
 import { existsSync, readFileSync } from 'node:fs';
-import { storedEngineSettingsSchema, type EngineSettings } from '../common/contract/index.js';
+
+import { type EngineSettings, storedEngineSettingsSchema } from '../common/contract/index.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { parseJsonText } from '../files/jsonSyntax.js';
 

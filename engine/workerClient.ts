@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+
 import { AppError, type FeatureState } from '../common/contract/index.js';
 import type { CallAnswer, CallPayload, FromWorker, Priority, ToWorker, WorkerCallKind } from './protocol.js';
 

@@ -3,6 +3,7 @@
 // the temp file removed and any earlier file under the name left intact.
 import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+
 import { ensureDir } from './ensureDir.js';
 import { plainWriteError } from './fsErrors.js';
 

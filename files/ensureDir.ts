@@ -4,8 +4,9 @@
 // Here the deepest existing ancestor is found first, checked to be a folder,
 // and each missing component is made by one plain mkdir whose failure is
 // reported in words.
-import { mkdirSync, statSync, type Stats } from 'node:fs';
+import { mkdirSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+
 import { AppError } from '../common/contract/index.js';
 import { diskFullError, errorCode, isDiskFull, isNotWritable, notWritableError } from './fsErrors.js';
 

@@ -1,8 +1,9 @@
 // Renderer build: a static bundle loaded by Electron (app://promptlabel) or the browser
 // host, so every URL is relative and nothing is inlined as a script.
-import { defineConfig } from 'vite';
-import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
+
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
 
 const rendererRoot = fileURLToPath(new URL('.', import.meta.url));
 

@@ -6,11 +6,12 @@
 // (enlarged 2x so a 1024 px box fits on it), else a generated image of the
 // same size. Target: GrabCut on a 1024 px box <= 1 s.
 import { existsSync } from 'node:fs';
+
 import { magicWand } from '../engine/worker/models/classical/floodFill.js';
 import { GRABCUT_MAX_PIXELS, grabCutMask } from '../engine/worker/models/classical/grabCut.js';
 import { loadOpenCv } from '../engine/worker/models/classical/opencv.js';
-import { decodeRgb, resizeRgb, type RgbImage } from '../engine/worker/rgbImage.js';
 import { watershedRegions } from '../engine/worker/models/classical/watershed.js';
+import { decodeRgb, resizeRgb, type RgbImage } from '../engine/worker/rgbImage.js';
 
 const PHOTO = '/usr/lib/python3/dist-packages/skimage/data/motorcycle_left.png';
 const WIDTH = 1482;

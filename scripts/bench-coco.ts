@@ -6,7 +6,9 @@
 import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import sharp from 'sharp';
+
 import type { DocOp, Label } from '../common/contract/index.js';
 import { rasterisePolygons } from '../common/geometry/polygon.js';
 import { maskToRle } from '../common/geometry/rle.js';

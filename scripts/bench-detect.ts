@@ -9,11 +9,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+
 import { InferenceEngine } from '../engine/engine.js';
-import { sam2InputTensor } from '../engine/worker/models/sam2/preprocess.js';
 import { readSam2Manifest } from '../engine/worker/models/sam2/manifest.js';
+import { sam2InputTensor } from '../engine/worker/models/sam2/preprocess.js';
 import { sam2Points } from '../engine/worker/models/sam2/prompts.js';
 import { filesSource, installSam2, installYolo, ROOT } from '../test/unit/engine/issue11Fixtures.js';
 
@@ -61,8 +63,8 @@ async function benchSam2Decoder(engine: InferenceEngine, user: string, image: st
   const source = filesSource([image]);
   const size = await sharp(image).metadata();
   const clicks = Array.from({ length: 40 }, (_, i) => ({
-    x: (((i * 37) % 97) / 97) * size.width!,
-    y: (((i * 53) % 89) / 89) * size.height!,
+    x: (((i * 37) % 97) / 97) * size.width,
+    y: (((i * 53) % 89) / 89) * size.height,
     positive: true,
   }));
   // The same decoder, raw: one session (1 thread, as the engine opens it), the same feeds.

@@ -4,10 +4,11 @@
 // Targets on this 2-core CPU: first run <= 4 s, cache hit <= 50 ms.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { promptSetSchema } from '../common/contract/index.js';
-import { InferenceEngine, type ImageSource } from '../engine/engine.js';
-import { toWorkerPrompt } from '../engine/promptValidation.js';
 import { defaultUserDataDir } from '../core/host/userDataDir.js';
+import { type ImageSource, InferenceEngine } from '../engine/engine.js';
+import { toWorkerPrompt } from '../engine/promptValidation.js';
 
 const ROOT = join(__dirname, '..');
 const PHOTOS = join(ROOT, 'assets', 'photos');

@@ -12,16 +12,18 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { promptSetSchema, type CandidateSet } from '../common/contract/index.js';
-import { InferenceEngine, type ImageSource } from '../engine/engine.js';
+
+import { type CandidateSet, promptSetSchema } from '../common/contract/index.js';
+import { type ImageSource, InferenceEngine } from '../engine/engine.js';
 import { toWorkerPrompt } from '../engine/promptValidation.js';
 import { DEFAULT_MODEL_ID } from '../engine/settingsFile.js';
 import { PromptableSegmenter } from '../engine/worker/models/segmenter/segmenter.js';
 import { chromiumMissing, launchChromium } from '../test/e2e/support/browser.js';
 import { toPage, waitForImage } from '../test/e2e/support/canvas.js';
-import { startHost, type RunningHost } from '../test/e2e/support/host.js';
+import { type RunningHost, startHost } from '../test/e2e/support/host.js';
 
 const ROOT = join(__dirname, '..');
 const SAMPLES = join(ROOT, 'assets', 'samples');

@@ -4,8 +4,9 @@
 // encoder per phrase. Prints median and p95; targets: encoder <= 100 ms,
 // decoder <= 10 ms.
 import { join } from 'node:path';
-import { PromptableSegmenter } from '../engine/worker/models/segmenter/segmenter.js';
+
 import type { SegmentPrompt } from '../engine/worker/models/segmenter/prompts.js';
+import { PromptableSegmenter } from '../engine/worker/models/segmenter/segmenter.js';
 
 // BENCH_MODEL_DIR: time another export of the same contract (e.g. a candidate before it ships).
 const MODEL_DIR = process.env.BENCH_MODEL_DIR ?? join(__dirname, '..', 'models', 'shapes-seem-tiny');

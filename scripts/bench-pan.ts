@@ -4,11 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+
 import { chromium } from 'playwright-core';
+import sharp from 'sharp';
+
 import type { DocOp } from '../common/contract/index.js';
-import { startBrowserHost } from '../server/server.js';
 import { createHost } from '../core/host/createHost.js';
+import { startBrowserHost } from '../server/server.js';
 
 const WIDTH = 8000;
 const HEIGHT = 6000;
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
         requestAnimationFrame(tick);
       })()`);
     const report = async (what: string) => {
-      const frames = (await page.evaluate('(() => { window.__recording = false; return window.__frames; })()')) as number[];
+      const frames = await page.evaluate<number[]>('(() => { window.__recording = false; return window.__frames; })()');
       const intervals = frames
         .slice(1)
         .map((t, i) => t - (frames[i] ?? t))

@@ -1,7 +1,8 @@
 // Builds the main-process bundles (esbuild) and the renderer (Vite) into dist/.
+import { fileURLToPath } from 'node:url';
+
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv[2]; // 'main' | 'renderer' | undefined (both)

@@ -5,17 +5,19 @@
 // and time per prompt. Figures, not a test.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { z } from 'zod';
-import { promptSetSchema, type CandidateSet, type ModelInfo } from '../common/contract/index.js';
+
+import { type CandidateSet, type ModelInfo, promptSetSchema } from '../common/contract/index.js';
+import type { BinaryMask } from '../common/geometry/binaryMask.js';
+import { maskIoU } from '../common/geometry/binaryMask.js';
 import { rasterisePolygons } from '../common/geometry/polygon.js';
 import { rleToMask } from '../common/geometry/rle.js';
-import { InferenceEngine, type ImageSource } from '../engine/engine.js';
+import { defaultUserDataDir } from '../core/host/userDataDir.js';
+import { type ImageSource, InferenceEngine } from '../engine/engine.js';
 import { correctionClick, farthestInteriorPoint, type SimulatedClick } from '../engine/evaluation/clickSimulation.js';
 import { toWorkerPrompt } from '../engine/promptValidation.js';
 import { listModels } from '../engine/registry.js';
-import { defaultUserDataDir } from '../core/host/userDataDir.js';
-import type { BinaryMask } from '../common/geometry/binaryMask.js';
-import { maskIoU } from '../common/geometry/binaryMask.js';
 
 const ROOT = join(__dirname, '..');
 const PHOTOS = join(ROOT, 'assets', 'photos');

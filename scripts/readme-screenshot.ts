@@ -4,6 +4,7 @@
 //   node --import tsx scripts/readme-screenshot.ts   (after `npm run build`)
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { launchChromium } from '../test/e2e/support/browser.js';
 import { clickImage, waitForImage } from '../test/e2e/support/canvas.js';
 import { repoRoot, sampleProject, startHost } from '../test/e2e/support/host.js';

@@ -2,6 +2,7 @@
 // (with a fresh random token) and opens it in the system browser if asked.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+
 import { AppError } from '../common/contract/index.js';
 import { createHost } from '../core/host/createHost.js';
 import { ensureDemoProject } from '../core/host/demoProject.js';
@@ -9,7 +10,7 @@ import { installProcessGuards } from '../core/host/processGuards.js';
 import { defaultUserDataDir } from '../core/host/userDataDir.js';
 // Through a private launch page: the token never appears in an opener's or browser's arguments.
 import { openInBrowser } from './openInBrowser.js';
-import { startBrowserHost, type BrowserHost } from './server.js';
+import { type BrowserHost, startBrowserHost } from './server.js';
 
 export interface ServeOptions {
   port: number;

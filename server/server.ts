@@ -8,7 +8,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+
+import { type WebSocket, WebSocketServer } from 'ws';
+
 import { AppError, fail, type Result, type WireMessage } from '../common/contract/index.js';
 import type { Dispatch } from '../core/host/dispatch.js';
 import type { EventHub } from '../core/host/events.js';

@@ -1,11 +1,12 @@
 // The inference engine as the CLI uses it: the app's model folders (built-in
 // and the user's), settings given on the command line and never persisted.
 import { join } from 'node:path';
+
 import { AppError, type EngineSettings, type ModelInfo } from '../../common/contract/index.js';
-import { InferenceEngine } from '../../engine/engine.js';
-import type { ModelRoots } from '../../engine/registry.js';
 import { BUILTIN_MODELS_DIR } from '../../core/host/createHost.js';
 import { defaultUserDataDir } from '../../core/host/userDataDir.js';
+import { InferenceEngine } from '../../engine/engine.js';
+import type { ModelRoots } from '../../engine/registry.js';
 
 export function cliModelRoots(): ModelRoots {
   return { builtin: BUILTIN_MODELS_DIR, user: join(defaultUserDataDir(), 'models') };

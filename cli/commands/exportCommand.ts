@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { exportCoco } from '../../core/coco/export.js';
 import { Project } from '../../core/store/project.js';
 import { progressPrinter } from './progress.js';
-import { UsageError, type CliCommand } from './types.js';
+import { type CliCommand, UsageError } from './types.js';
 
 export const exportCommand: CliCommand = {
   name: 'export',

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
+
 import { importCoco } from '../../core/coco/import.js';
 import { Project } from '../../core/store/project.js';
 import { progressPrinter } from './progress.js';
-import { UsageError, type CliCommand } from './types.js';
+import { type CliCommand, UsageError } from './types.js';
 
 export const importCommand: CliCommand = {
   name: 'import',

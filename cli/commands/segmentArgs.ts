@@ -8,14 +8,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+
 import type { z } from 'zod';
+
 import {
   AppError,
-  executionProviderSchema,
-  promptSetSchema,
   type ExecutionProviderChoice,
+  executionProviderSchema,
   type PromptSet,
   type PromptSetInput,
+  promptSetSchema,
   type SegmentOptions,
 } from '../../common/contract/index.js';
 import { UsageError } from './types.js';

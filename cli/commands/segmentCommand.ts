@@ -7,7 +7,9 @@
 // scores, and masks from a -seg model or the --chain SAM-family model).
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+
 import sharp from 'sharp';
+
 import {
   AppError,
   type CandidateSet,
@@ -27,16 +29,16 @@ import { readManifest } from '../../engine/worker/models/segmenter/manifest.js';
 import { ensureDir } from '../../files/ensureDir.js';
 import { createCliEngine, usableModel } from './cliEngine.js';
 import {
+  type CandidateChoice,
   noPromptError,
   optionForPromptPath,
   parseSegmentArgs,
   referenceImageId,
   SEGMENT_USAGE,
-  type CandidateChoice,
   type SegmentArgs,
   type SegmentOutput,
 } from './segmentArgs.js';
-import { UsageError, type CliCommand, type CliIo } from './types.js';
+import { type CliCommand, type CliIo, UsageError } from './types.js';
 
 /** One candidate as the JSON output gives it: everything at full resolution. */
 export interface SegmentCandidateJson {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { AppError } from '../../common/contract/index.js';
 import { serve } from '../../server/serve.js';
-import { UsageError, type CliCommand } from './types.js';
+import { type CliCommand, UsageError } from './types.js';
 
 /** The folder holding dist/ and assets/: found by walking up from this file,
  *  which lives in dist/electron when bundled and in cli/commands under tsx. */

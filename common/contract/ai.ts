@@ -3,6 +3,7 @@
 // of a crop (never as arrays of floats), so a click on a 4000 px image costs
 // a few hundred bytes on the wire.
 import { z } from 'zod';
+
 import type { Box, Polygon, Rle } from './domain.js';
 
 const finite = z.number().finite();

@@ -2,39 +2,40 @@
 // Main implements `Handlers`, the preload forwards `invoke`, and the renderer
 // calls through `Client`; all three derive their types from this file.
 import { z } from 'zod';
+
 import {
-  docOpSchema,
-  imageStatusSchema,
-  type Annotation,
-  type Caption,
-  type ImageRecord,
-  type Label,
-  type ProjectSummary,
-} from './domain.js';
-import type { DocumentApplied } from './events.js';
-import {
-  detectRequestSchema,
-  engineSettingsSchema,
-  everythingRequestSchema,
-  focusRequestSchema,
-  materializeRequestSchema,
-  modelAddRequestSchema,
-  modelFetchUrlRequestSchema,
-  modelPackIdSchema,
-  segmentRequestSchema,
-  setLabelMapRequestSchema,
   type AddedModel,
   type CandidateSet,
   type DetectionSet,
-  type LabelMap,
+  detectRequestSchema,
+  engineSettingsSchema,
   type EngineStatus,
+  everythingRequestSchema,
   type FeatureState,
+  focusRequestSchema,
+  type LabelMap,
   type MaterializedMask,
+  materializeRequestSchema,
+  modelAddRequestSchema,
+  modelFetchUrlRequestSchema,
   type ModelImportPlan,
   type ModelInfo,
   type ModelLink,
   type ModelPack,
+  modelPackIdSchema,
+  segmentRequestSchema,
+  setLabelMapRequestSchema,
 } from './ai.js';
+import {
+  type Annotation,
+  type Caption,
+  docOpSchema,
+  type ImageRecord,
+  imageStatusSchema,
+  type Label,
+  type ProjectSummary,
+} from './domain.js';
+import type { DocumentApplied } from './events.js';
 
 /** A request schema paired with the (phantom) type of its response. */
 interface Channel<Req extends z.ZodType, Res> {

@@ -2,7 +2,7 @@
 // area by shoelace (outer minus holes), mask area as a pixel count.
 import type { Geometry } from '../contract/domain.js';
 import { bboxOfRings, polygonsArea } from './polygon.js';
-import { summariseCompressed, type BboxXywh } from './rle.js';
+import { type BboxXywh, summariseCompressed } from './rle.js';
 
 export interface GeometryMeasure {
   area: number;

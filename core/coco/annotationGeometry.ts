@@ -2,17 +2,17 @@
 // image: polygons and boxes inside it, masks of its size with runs that cover
 // it exactly. Measures come out of the same pass so nothing is decoded twice.
 import { AppError, type Geometry } from '../../common/contract/index.js';
-import { geometryJson } from '../store/rows.js';
 import {
   areaOfCounts,
   bboxOfCounts,
+  type BboxXywh,
+  type CompressedSummary,
   countsProblem,
   countsToString,
   RleFormatError,
   summariseCompressed,
-  type BboxXywh,
-  type CompressedSummary,
 } from '../../common/geometry/rle.js';
+import { geometryJson } from '../store/rows.js';
 import type { CocoAnnotation } from './schema.js';
 
 export interface ConvertedGeometry {

@@ -22,10 +22,10 @@ import { isDiskFull } from '../../files/fsErrors.js';
 import type { Project } from '../store/project.js';
 import { MASK_JSON_PREFIX, POLYGON_JSON_PREFIX } from '../store/rows.js';
 import { writeTransaction } from '../store/writeTransaction.js';
-import { exportCaptionFiles, companionPath } from './exportCaptions.js';
+import { companionPath, exportCaptionFiles } from './exportCaptions.js';
 import { checkExportTarget, resolveExportPath } from './exportTarget.js';
 import type { ProgressCallback } from './import.js';
-import { storeNewSizes, withSizes, type SizedImage } from './projectImages.js';
+import { type SizedImage, storeNewSizes, withSizes } from './projectImages.js';
 
 export interface CocoExportOptions {
   /** Defaults to <project>/exports/coco-<timestamp>.json; a relative path is relative to the project folder. */

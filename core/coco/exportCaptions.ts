@@ -3,7 +3,7 @@
 import type { Caption, TraceWord } from '../../common/contract/index.js';
 import { writeFileAtomic } from '../../files/atomicWrite.js';
 import type { Project } from '../store/project.js';
-import { captionFromRow, CAPTION_COLUMNS, type CaptionRow } from '../store/rows.js';
+import { CAPTION_COLUMNS, captionFromRow, type CaptionRow } from '../store/rows.js';
 import type { SizedImage } from './projectImages.js';
 
 /** Seconds per word when a caption has no timing (model captions): LN needs times. */

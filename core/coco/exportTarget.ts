@@ -8,8 +8,9 @@
 // - an existing file only with an explicit `overwrite`.
 // A relative path is taken relative to the project folder, never to the
 // server's working directory.
-import { lstatSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+
 import { AppError } from '../../common/contract/index.js';
 import { errorCode } from '../../files/fsErrors.js';
 import type { Project } from '../store/project.js';

@@ -3,17 +3,18 @@
 // file changes nothing. Categories merge with labels by name; images are
 // matched by file_name relative to the project folder.
 import { randomUUID } from 'node:crypto';
+
 import { AppError, type CocoImportSummary } from '../../common/contract/index.js';
 import type { Project } from '../store/project.js';
 import { revisionCounter } from '../store/revisions.js';
-import { INSERT_ANNOTATION, INSERT_CAPTION, type AnnotationValues } from '../store/rows.js';
+import { type AnnotationValues, INSERT_ANNOTATION, INSERT_CAPTION } from '../store/rows.js';
 import { writeTransaction } from '../store/writeTransaction.js';
-import { convertSegmentation, type ConvertedGeometry } from './annotationGeometry.js';
-import { paletteColour } from './palette.js';
-import { imageRowsByPath, storeNewSizes, unknownImage, withSizes, type SizedImage } from './projectImages.js';
-import { assertUniqueIds, parseWith, readJsonFile } from './readJson.js';
+import { type ConvertedGeometry, convertSegmentation } from './annotationGeometry.js';
 import { looksLikeCocoAnnotation } from './fastCheck.js';
-import { cocoCaptionsSchema, cocoInstancesOuterSchema, cocoInstancesSchema, type CocoCaptions, type CocoInstances } from './schema.js';
+import { paletteColour } from './palette.js';
+import { imageRowsByPath, type SizedImage, storeNewSizes, unknownImage, withSizes } from './projectImages.js';
+import { assertUniqueIds, parseWith, readJsonFile } from './readJson.js';
+import { type CocoCaptions, cocoCaptionsSchema, type CocoInstances, cocoInstancesOuterSchema, cocoInstancesSchema } from './schema.js';
 
 export type ProgressCallback = (done: number, total: number) => void;
 

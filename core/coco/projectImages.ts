@@ -2,7 +2,7 @@
 // project knows each one's size (reading headers only where it does not).
 import { AppError } from '../../common/contract/index.js';
 import { containedFile } from '../store/containedPath.js';
-import { readImageSize, type Project } from '../store/project.js';
+import { type Project, readImageSize } from '../store/project.js';
 
 export interface SizedImage {
   id: number;

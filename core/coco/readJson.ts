@@ -2,7 +2,9 @@
 // AppError('invalid_file') naming the field, e.g. "annotations[12].segmentation",
 // or for a syntax error the line and column, never the file's own text.
 import { readFileSync } from 'node:fs';
+
 import type { z } from 'zod';
+
 import { AppError } from '../../common/contract/index.js';
 import { parseJsonText } from '../../files/jsonSyntax.js';
 import { formatIssuePath } from './schema.js';

@@ -2,6 +2,7 @@
 // source for the inference engine (which remembers the project's model) and
 // validate prompts against image sizes.
 import { join } from 'node:path';
+
 import { AppError } from '../../common/contract/index.js';
 import type { ImageSource, InferenceEngine } from '../../engine/engine.js';
 import { toWorkerPrompt } from '../../engine/promptValidation.js';

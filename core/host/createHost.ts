@@ -2,7 +2,8 @@
 // main process and the browser-mode server each create exactly one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InferenceEngine, type EngineOptions } from '../../engine/engine.js';
+
+import { type EngineOptions, InferenceEngine } from '../../engine/engine.js';
 import { imageBytes } from '../store/imageFiles.js';
 import { RecentProjects } from '../store/recent.js';
 import { createDispatch, type Dispatch } from './dispatch.js';

@@ -2,6 +2,7 @@
 // a project in the user's data folder (never written inside the app itself).
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { ensureDir } from '../../files/ensureDir.js';
 
 const IMAGE_FILE = /\.(png|jpe?g|webp|bmp|tiff?)$/i;

@@ -1,8 +1,9 @@
 // Validates a raw request from either transport and runs its handler. Every
 // outcome is a Result: bad payloads, missing projects and handler failures
 // come back as typed errors, never as exceptions across the process boundary.
-import { z } from 'zod';
-import { AppError, channels, fail, isChannelName, ok, type ChannelName, type Result } from '../../common/contract/index.js';
+import { type z } from 'zod';
+
+import { AppError, type ChannelName, channels, fail, isChannelName, ok, type Result } from '../../common/contract/index.js';
 import type { Handler, Handlers } from './handlerTypes.js';
 
 export type Dispatch = (channel: unknown, payload: unknown) => Promise<Result<unknown>>;

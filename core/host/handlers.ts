@@ -1,16 +1,17 @@
 // The one implementation of every channel, used by both transports.
 import { join } from 'node:path';
+
 import { AppError } from '../../common/contract/index.js';
+import type { InferenceEngine } from '../../engine/engine.js';
 import { exportCoco } from '../coco/export.js';
 import { importCoco } from '../coco/import.js';
-import type { InferenceEngine } from '../../engine/engine.js';
 import { createAiHandlers } from './aiHandlers.js';
-import { createModelPackHandlers } from './modelPackHandlers.js';
-import { createUserModelHandlers } from './userModelHandlers.js';
-import { PathGrants } from './pathGrants.js';
 import type { Handlers } from './handlerTypes.js';
+import { createModelPackHandlers } from './modelPackHandlers.js';
+import { PathGrants } from './pathGrants.js';
 import { progressReporter } from './progress.js';
 import type { AppSession } from './session.js';
+import { createUserModelHandlers } from './userModelHandlers.js';
 
 export interface HostEnvironment {
   mode: 'electron' | 'browser';

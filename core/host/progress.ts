@@ -1,5 +1,6 @@
 // Long work reported as `progress` events under one task id.
 import { randomUUID } from 'node:crypto';
+
 import type { EventMap } from '../../common/contract/index.js';
 import type { AppSession } from './session.js';
 

@@ -1,6 +1,7 @@
 // The state one running host holds: which project is open. Shared by the
 // Electron main process and the browser-mode server (one per process).
 import { resolve } from 'node:path';
+
 import { AppError } from '../../common/contract/index.js';
 import { Project } from '../store/project.js';
 import { EventHub } from './events.js';

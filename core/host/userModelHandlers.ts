@@ -4,18 +4,18 @@
 // (engine/recognition/, engine/modelPacks/urlDownload.ts); here it gets
 // progress events, one cancel, the desktop app's path grants, and answers
 // with the model as ai.models lists it.
-import { AppError, type AddedModel, type ModelInfo } from '../../common/contract/index.js';
+import { type AddedModel, AppError, type ModelInfo } from '../../common/contract/index.js';
 import type { InferenceEngine } from '../../engine/engine.js';
 import { MODEL_LINKS } from '../../engine/modelPacks/modelLinks.js';
 import {
+  type AddedModel as EngineAddedModel,
   addModelFromFiles,
   addModelFromUrls,
+  type AddOptions,
+  type AddProgress,
   importXAnyLabelingYaml,
   isYamlPath,
   planXAnyLabelingImport,
-  type AddedModel as EngineAddedModel,
-  type AddOptions,
-  type AddProgress,
 } from '../../engine/recognition/addModel.js';
 import { removeUserModel } from '../../engine/recognition/removeModel.js';
 import type { Handlers } from './handlerTypes.js';

@@ -3,7 +3,8 @@
 // and served as an image; the scan keeps only files whose real path is inside
 // the folder's real path, and every read re-checks, since a file can be
 // swapped for such a link after the scan.
-import { join, relative, isAbsolute, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
+
 import { AppError } from '../../common/contract/index.js';
 import { realPathOr } from './systemPaths.js';
 

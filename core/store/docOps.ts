@@ -10,26 +10,27 @@
 // again. Inverse ops are based on what the batch left (its revision, or 0
 // where it deleted), so an undo whose target changed since is refused too.
 import type Database from 'better-sqlite3';
-import { AppError, type Annotation, type DocOp, type ImageStatus } from '../../common/contract/index.js';
-import { measureGeometry, type GeometryMeasure } from '../../common/geometry/measure.js';
+
+import { type Annotation, AppError, type DocOp, type ImageStatus } from '../../common/contract/index.js';
+import { type GeometryMeasure, measureGeometry } from '../../common/geometry/measure.js';
 import { RleFormatError, summariseCompressed } from '../../common/geometry/rle.js';
+import { type BatchChange, ChangeLog } from './changeLog.js';
+import { revisionCounter } from './revisions.js';
 import {
   ANNOTATION_COLUMNS,
-  CAPTION_COLUMNS,
-  INSERT_ANNOTATION,
-  INSERT_CAPTION,
   annotationFromRow,
-  annotationValues,
-  captionFromRow,
-  captionParams,
-  labelFromRow,
   type AnnotationRow,
   type AnnotationValues,
+  annotationValues,
+  CAPTION_COLUMNS,
+  captionFromRow,
+  captionParams,
   type CaptionRow,
+  INSERT_ANNOTATION,
+  INSERT_CAPTION,
+  labelFromRow,
   type LabelRow,
 } from './rows.js';
-import { ChangeLog, type BatchChange } from './changeLog.js';
-import { revisionCounter } from './revisions.js';
 
 export interface AppliedBatch {
   /** The ops that undo the batch, in order. */

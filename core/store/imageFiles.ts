@@ -6,7 +6,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+
 import sharp from 'sharp';
+
 import { AppError } from '../../common/contract/index.js';
 import { writeFileAtomic } from '../../files/atomicWrite.js';
 import type { Project } from './project.js';

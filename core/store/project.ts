@@ -6,11 +6,13 @@
 // commits (never corrupt the file). That is the requirement, and NORMAL keeps
 // bulk writes fast.
 import { basename, join } from 'node:path';
+
 import type Database from 'better-sqlite3';
 import sharp from 'sharp';
+
 import {
-  AppError,
   type Annotation,
+  AppError,
   type Caption,
   type DocOp,
   type ImageRecord,
@@ -18,21 +20,21 @@ import {
   type Label,
   type ProjectSummary,
 } from '../../common/contract/index.js';
-import { DocumentWriter, type AppliedBatch } from './docOps.js';
-import { containedFile } from './containedPath.js';
 import { ensureDir } from '../../files/ensureDir.js';
+import { containedFile } from './containedPath.js';
+import { type AppliedBatch, DocumentWriter } from './docOps.js';
 import { openProjectDatabase } from './projectDatabase.js';
 import { checkProjectFolder } from './projectFolder.js';
 import {
   ANNOTATION_COLUMNS,
-  CAPTION_COLUMNS,
   annotationFromRow,
-  captionFromRow,
-  imageFromRow,
-  labelFromRow,
   type AnnotationRow,
+  CAPTION_COLUMNS,
+  captionFromRow,
   type CaptionRow,
+  imageFromRow,
   type ImageRow,
+  labelFromRow,
   type LabelRow,
 } from './rows.js';
 import { naturalSortKey, PROJECT_DATA_DIR, scanImages } from './scan.js';

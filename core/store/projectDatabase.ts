@@ -8,7 +8,9 @@
 // refuse.
 import { accessSync, constants, linkSync, lstatSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
+
 import Database from 'better-sqlite3';
+
 import { AppError } from '../../common/contract/index.js';
 import { errorCode, isNotWritable, notWritableError, plainWriteError } from '../../files/fsErrors.js';
 import { migrate } from './schema.js';

@@ -3,6 +3,7 @@
 // nor part of the kernel's pseudo file systems (/proc, /sys, /dev).
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+
 import { AppError } from '../../common/contract/index.js';
 import { isFileSystemRoot, realPathOr, systemPlace } from './systemPaths.js';
 

@@ -1,7 +1,9 @@
 // Recently opened project folders, most recent first, in a JSON file in the
 // user's config folder. A missing or malformed file just means "no history".
 import { readFileSync } from 'node:fs';
+
 import { z } from 'zod';
+
 import { writeFileAtomic } from '../../files/atomicWrite.js';
 
 const MAX_RECENT = 10;

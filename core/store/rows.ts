@@ -1,7 +1,7 @@
 // Database rows ↔ domain objects. Rows were validated when written, so
 // reading trusts the JSON columns' shapes (the schema owns them).
 import type { Annotation, Caption, Geometry, ImageRecord, ImageStatus, Label, TraceWord } from '../../common/contract/index.js';
-import { measureGeometry, type GeometryMeasure } from '../../common/geometry/measure.js';
+import { type GeometryMeasure, measureGeometry } from '../../common/geometry/measure.js';
 
 export interface ImageRow {
   id: number;

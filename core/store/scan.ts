@@ -1,8 +1,9 @@
 // One walk of the project folder: every image file with its size and mtime.
 // No image is opened here, so a folder of 10,000 images scans in milliseconds.
 // A symlinked file counts only when its real path lies inside the folder.
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { isInsideRealPath } from './containedPath.js';
 import { realPathOr } from './systemPaths.js';
 

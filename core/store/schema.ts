@@ -2,6 +2,7 @@
 // Steps are append-only; each runs in its own transaction, so a crash mid-way
 // leaves the database at the previous version, never half-migrated.
 import type Database from 'better-sqlite3';
+
 import { AppError, geometrySchema } from '../../common/contract/index.js';
 import { measureGeometry } from '../../common/geometry/measure.js';
 import { writeTransaction } from './writeTransaction.js';

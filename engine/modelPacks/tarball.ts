@@ -4,6 +4,7 @@
 // caller asks for are ever kept, so a 110 MB package never lands on disk whole.
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+
 import { ModelPackError } from './errors.js';
 
 const BLOCK = 512;

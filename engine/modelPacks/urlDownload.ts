@@ -16,7 +16,9 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { basename, join } from 'node:path';
+
 import { z } from 'zod';
+
 import { ModelPackError } from './errors.js';
 import { openGet, readBody, type RequestOptions, type Target } from './registryClient.js';
 

@@ -6,13 +6,14 @@
 // the caller says the user asked for them.
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
+
 import { AppError } from '../../common/contract/result.js';
 import { ModelPackError } from '../modelPacks/errors.js';
-import { resolveProxy, type ProxySettings } from '../modelPacks/proxy.js';
+import { type ProxySettings, resolveProxy } from '../modelPacks/proxy.js';
 import { downloadUrl, parseDownloadUrl, type UrlDownloadProgress, type UrlDownloadResult } from '../modelPacks/urlDownload.js';
 import type { IoSpec } from '../worker/models/manifestBase.js';
-import { installModel, slugify, type InstalledModel, type InstallProgress } from './installModel.js';
-import { recogniseModel, type RecognisedModel } from './recognise.js';
+import { type InstalledModel, installModel, type InstallProgress, slugify } from './installModel.js';
+import { type RecognisedModel, recogniseModel } from './recognise.js';
 import { parseXAnyLabelingConfig, type XAnyLabelingPlan } from './xAnyLabeling.js';
 
 export type AddProgress =

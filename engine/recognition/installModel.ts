@@ -11,6 +11,7 @@ import { chmod, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from '
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+
 import { AppError } from '../../common/contract/result.js';
 import { ensureDir } from '../../files/ensureDir.js';
 import { isDiskFull } from '../../files/fsErrors.js';

@@ -5,7 +5,9 @@
 // as the names in a graph's metadata (indexes 0..n-1, each once).
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+
 import { parse as parseYaml } from 'yaml';
+
 import { AppError } from '../../common/contract/result.js';
 
 const MAX_BYTES = 1024 * 1024;

@@ -12,17 +12,18 @@
 // TypeProto, TensorShapeProto, TensorProto, StringStringEntryProto).
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+
 import {
   bufferSource,
+  type ByteSource,
   expectWireType,
   fields,
   fileSource,
   readString,
   WIRE_LENGTH,
   WIRE_VARINT,
-  WireFormatError,
-  type ByteSource,
   type WireField,
+  WireFormatError,
 } from './protobufWire.js';
 
 /** A dimension: a number, a symbolic name (`"batch"`), or null when the graph gives neither. */

@@ -6,7 +6,7 @@
 // offset, so a 2 GB encoder costs a few thousand small reads. Every length
 // is checked against the bytes that remain, so a truncated or garbage file
 // fails with the byte offset instead of being read past its end.
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 /** Why bytes are not the protobuf message they should be; `offset` is where it went wrong. */
 export class WireFormatError extends Error {

@@ -6,15 +6,16 @@
 // with what was found and what is missing; nothing is written here.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+
 import { AppError } from '../../common/contract/result.js';
-import { OnnxFormatError, readOnnxFile, type OnnxGraphInfo } from './onnxGraph.js';
 import { readNamesFile } from './namesFile.js';
+import { OnnxFormatError, type OnnxGraphInfo, readOnnxFile } from './onnxGraph.js';
 import {
   classifyGraph,
   describeRole,
   FAMILY_TEXT,
-  RECOGNISED_FAMILIES,
   type GraphRole,
+  RECOGNISED_FAMILIES,
   type Sam2DecoderRole,
   type Sam2EncoderRole,
   type SamDecoderRole,

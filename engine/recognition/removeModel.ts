@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+
 import { AppError } from '../../common/contract/result.js';
 import { installedModelIds } from './installModel.js';
 

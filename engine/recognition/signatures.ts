@@ -13,7 +13,6 @@
 // A graph that resembles a family but breaks one of its rules gets the
 // family's name and what is wrong (a renamed input, a wrong shape), so the
 // message can say more than "unknown".
-import { SAM_DECODER_INPUTS, SAM_DECODER_OUTPUTS } from '../worker/models/segmenter/manifest.js';
 import {
   SAM2_DECODER_INPUTS,
   SAM2_DECODER_OUTPUTS,
@@ -21,6 +20,7 @@ import {
   SAM2_ORIG_IM_SIZE,
   type Sam2DecoderFormat,
 } from '../worker/models/sam2/manifest.js';
+import { SAM_DECODER_INPUTS, SAM_DECODER_OUTPUTS } from '../worker/models/segmenter/manifest.js';
 import { YOLO_INPUT, YOLO_OUTPUT, YOLO_PROTOTYPES } from '../worker/models/yolo/manifest.js';
 import { describeTensor, type OnnxDim, type OnnxGraphInfo, type OnnxTensor } from './onnxGraph.js';
 import { classNamesFrom, parsePythonLiteral } from './pythonLiteral.js';
@@ -317,7 +317,7 @@ function yolo(info: OnnxGraphInfo): Verdict {
     const [h, w] = [image.shape?.[2], image.shape?.[3]];
     const imgsz = metadataLiteral(info, 'imgsz');
     if (imgsz.error) problems.push(imgsz.error);
-    const meta = Array.isArray(imgsz.value) && imgsz.value.every((v) => typeof v === 'number') ? (imgsz.value as number[]) : [];
+    const meta = Array.isArray(imgsz.value) && imgsz.value.every((v) => typeof v === 'number') ? imgsz.value : [];
     const side = (graph: OnnxDim | undefined, i: number): number | undefined => (isNumber(graph) ? graph : meta[meta.length === 1 ? 0 : i]);
     const [height, width] = [side(h, 0), side(w, 1)];
     if (height === undefined || width === undefined)

@@ -6,7 +6,9 @@
 // refused with the list of known ones. The files themselves are still
 // recognised from their signatures afterwards, and must agree with `type`.
 import { isAbsolute, resolve } from 'node:path';
+
 import { parse as parseYaml } from 'yaml';
+
 import { AppError } from '../../common/contract/result.js';
 import { classNamesFromYaml } from './namesFile.js';
 

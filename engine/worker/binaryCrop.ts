@@ -3,7 +3,7 @@
 // (scale 1): a tight box and the 0/1 pixels inside it, so a small object on
 // a large photo stays small on the wire and in memory.
 import type { MaskCrop } from './candidateMasks.js';
-import { resampleChannels, type PixelRect } from './rgbImage.js';
+import { type PixelRect, resampleChannels } from './rgbImage.js';
 
 /** A MaskCrop at full resolution: `scale` is 1, `cropWidth`/`cropHeight` equal `box.w`/`box.h` (1×1 when empty). */
 export type BinaryCrop = MaskCrop;

@@ -6,8 +6,8 @@
 import type { Box, Polygon, Rle } from '../../common/contract/index.js';
 import { maskToPolygons } from '../../common/geometry/mask.js';
 import { countsToString, encodeCounts } from '../../common/geometry/rle.js';
-import type { ModelFrame } from './modelFrame.js';
 import { range, sampleTable } from './bilinearTable.js';
+import type { ModelFrame } from './modelFrame.js';
 
 /** Longest side of a display crop; larger objects travel downscaled (exact masks come from materialize). */
 export const DISPLAY_CROP_MAX = 512;

@@ -2,6 +2,7 @@
 // renderer refers to a candidate by id (memory prompt, materialize) and no
 // float arrays or full masks ever cross the process boundary.
 import { randomUUID } from 'node:crypto';
+
 import { ByteLru } from './byteLru.js';
 import type { CandidateMask } from './maskProvider.js';
 

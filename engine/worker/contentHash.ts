@@ -2,6 +2,7 @@
 // crop outputs) is keyed by it, so an edited file is never served stale.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+
 import { AppError } from '../../common/contract/index.js';
 
 /** Content hashes memoised by path, size and mtime: hashing a large photo on every click would cost more than the decoder. */

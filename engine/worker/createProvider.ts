@@ -3,9 +3,9 @@
 // new kind is a folder plus a case here.
 import type { ExecutionProviderChoice, ProviderKind } from '../../common/contract/index.js';
 import type { FeatureCache } from './featureCache.js';
+import type { MaskProvider } from './maskProvider.js';
 import { ClassicalProvider } from './models/classical/provider.js';
 import { ForegroundProvider } from './models/foreground/provider.js';
-import type { MaskProvider } from './maskProvider.js';
 import { Sam2Provider } from './models/sam2/provider.js';
 import { SegmenterProvider } from './models/segmenter/provider.js';
 import { DetectorProvider } from './models/yolo/provider.js';

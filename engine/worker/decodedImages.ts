@@ -3,9 +3,9 @@
 import { AppError } from '../../common/contract/index.js';
 import type { WorkerImage } from '../protocol.js';
 import { ByteLru } from './byteLru.js';
-import { decodeRgb, type RgbImage } from './rgbImage.js';
 import { contentHash } from './contentHash.js';
 import type { PreparedImage } from './maskProvider.js';
+import { decodeRgb, type RgbImage } from './rgbImage.js';
 
 /** A 4000 px photo is 48 MB decoded; this keeps the current image and a few neighbours. */
 const DECODED_BUDGET_BYTES = 256 * 1024 * 1024;

@@ -9,10 +9,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+
 import { ensureDir } from '../../files/ensureDir.js';
-import type { EmbeddingGrid, ModelFrame } from './modelFrame.js';
 import type { CacheStats } from '../protocol.js';
 import { ByteLru } from './byteLru.js';
+import type { EmbeddingGrid, ModelFrame } from './modelFrame.js';
 
 /** A further encoder output kept with the embeddings, by its output name. */
 export interface FeatureTensor {

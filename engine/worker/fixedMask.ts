@@ -1,7 +1,7 @@
 // A candidate whose mask is already decided (classical tools, the foreground
 // model): kept at full resolution, shrunk only for display.
-import type { MaskCrop } from './candidateMasks.js';
 import { resizeMask } from './binaryCrop.js';
+import type { MaskCrop } from './candidateMasks.js';
 import type { CandidateMask } from './maskProvider.js';
 
 export class FixedMask implements CandidateMask {

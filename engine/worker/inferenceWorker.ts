@@ -3,6 +3,7 @@
 // prefetch (a click never waits behind more than the encode already running),
 // and queued calls can be cancelled.
 import { parentPort, workerData } from 'node:worker_threads';
+
 import { AppError, fail, ok, type Result } from '../../common/contract/index.js';
 import { CANCELLED_MESSAGE, type FromWorker, type Priority, type ToWorker, type WorkerCallKind } from '../protocol.js';
 import { WorkerCalls } from './workerCalls.js';

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import type { FileEntry } from './models/manifestBase.js';
 
 export interface FileProblem {

@@ -8,7 +8,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+
 import * as ort from 'onnxruntime-node';
+
 import type { ExecutionProviderChoice } from '../../common/contract/ai.js';
 import { EXECUTION_PROVIDERS } from '../../common/contract/ai.js';
 import { AppError } from '../../common/contract/result.js';

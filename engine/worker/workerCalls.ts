@@ -5,21 +5,21 @@
 // (a few at most), so running a detector never unloads the model in use.
 import {
   AppError,
-  isLabelConfident,
   type CandidateSet,
   type Detection,
   type DetectionSet,
   type FeatureState,
+  isLabelConfident,
   type LabelGuess,
   type MaskCandidate,
   type MaterializedMask,
 } from '../../common/contract/index.js';
 import {
-  SUPERSEDED_MESSAGE,
   type CallAnswer,
   type CallPayload,
   type DetectPayload,
   type ModelRef,
+  SUPERSEDED_MESSAGE,
   type WorkerCallKind,
   type WorkerImage,
   type WorkerLabel,
@@ -31,8 +31,8 @@ import { detectionLabel, unmappedClasses } from './detectionLabels.js';
 import { FeatureCache } from './featureCache.js';
 import { cosine } from './labels.js';
 import {
-  ENGINE_PICK_RULE,
   type CandidateMask,
+  ENGINE_PICK_RULE,
   type MaskProvider,
   type PreparedImage,
   type ProviderCandidate,

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+
+import { useGlobalShortcuts } from './actions/useGlobalShortcuts.js';
 import { api } from './api/client.js';
 import { CanvasView } from './canvas/CanvasView.js';
 import { AnnotationList } from './panels/AnnotationList.js';
@@ -12,7 +14,6 @@ import { StatusBar } from './panels/StatusBar.js';
 import { Toasts } from './panels/Toasts.js';
 import { Toolbar } from './panels/Toolbar.js';
 import { useAiEngine } from './panels/useAiEngine.js';
-import { useGlobalShortcuts } from './actions/useGlobalShortcuts.js';
 import { useAppStore } from './store/appStore.js';
 
 function useMainProcessEvents(): void {

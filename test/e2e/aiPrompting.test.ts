@@ -6,13 +6,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+
 import type { Page } from 'playwright-core';
+
 import { chromiumMissing, screenshot } from './support/browser.js';
 import { clickImage, toPage, waitForImage } from './support/canvas.js';
 import { hostCall } from './support/hostCall.js';
 import { promptPanelHelpers } from './support/promptPanel.js';
-import { groundTruth, gtBox, type Bbox, type CocoFile } from './support/sampleTruth.js';
-import { openBrowserSession, type BrowserSession } from './support/session.js';
+import { type Bbox, type CocoFile, groundTruth, gtBox } from './support/sampleTruth.js';
+import { type BrowserSession, openBrowserSession } from './support/session.js';
 
 const centre = ([x, y, w, h]: Bbox): [number, number] => [x + w / 2, y + h / 2];
 const intersects = (a: number[], b: number[]) =>

@@ -4,12 +4,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import type { Page } from 'playwright-core';
+
 import { chromiumMissing, screenshot } from './support/browser.js';
 import { clickImage, dragImage, waitForImage } from './support/canvas.js';
 import { startHost } from './support/host.js';
 import type { CocoFile } from './support/sampleTruth.js';
-import { startBrowserSession, type BrowserSession } from './support/session.js';
+import { type BrowserSession, startBrowserSession } from './support/session.js';
 
 const skip = chromiumMissing();
 

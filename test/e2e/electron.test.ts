@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+
 import { _electron as electron } from 'playwright-core';
+
 import { screenshot } from './support/browser.js';
 import { dragImage, waitForImage } from './support/canvas.js';
 import { repoRoot, sampleProject } from './support/host.js';

@@ -4,15 +4,17 @@
 // polygon through the same clicks would.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+
 import type { Page } from 'playwright-core';
+
 import type { Annotation } from '../../common/contract/index.js';
-import { rasterisePolygons } from '../../common/geometry/polygon.js';
 import { maskIoU } from '../../common/geometry/binaryMask.js';
+import { rasterisePolygons } from '../../common/geometry/polygon.js';
 import { chromiumMissing, screenshot } from './support/browser.js';
 import { toPage } from './support/canvas.js';
 import { hostCall } from './support/hostCall.js';
 import { groundTruthRing } from './support/sampleTruth.js';
-import { openBrowserSession, type BrowserSession } from './support/session.js';
+import { type BrowserSession, openBrowserSession } from './support/session.js';
 
 /** `count` points evenly spaced along a closed ring's perimeter, starting at its first vertex. */
 function pointsAlong(ring: readonly number[], count: number): [number, number][] {

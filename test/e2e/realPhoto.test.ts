@@ -5,16 +5,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import type { Page } from 'playwright-core';
+
+import { maskIoU } from '../../common/geometry/binaryMask.js';
 import { rasterisePolygons } from '../../common/geometry/polygon.js';
 import { rleToMask } from '../../common/geometry/rle.js';
-import { maskIoU } from '../../common/geometry/binaryMask.js';
 import { chromiumMissing, screenshot } from './support/browser.js';
 import { dragImage } from './support/canvas.js';
 import { repoRoot } from './support/host.js';
 import { hostCall } from './support/hostCall.js';
 import { promptPanelHelpers } from './support/promptPanel.js';
-import { openBrowserSession, type BrowserSession } from './support/session.js';
+import { type BrowserSession, openBrowserSession } from './support/session.js';
 
 interface PhotoCoco {
   images: { id: number; file_name: string; width: number; height: number }[];

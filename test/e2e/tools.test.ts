@@ -5,14 +5,16 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import type { Page } from 'playwright-core';
+
 import type { Annotation } from '../../common/contract/index.js';
 import { measureGeometry } from '../../common/geometry/measure.js';
 import { chromiumMissing, screenshot } from './support/browser.js';
 import { dragImage, waitForImage } from './support/canvas.js';
 import { hostCall } from './support/hostCall.js';
 import { groundTruth } from './support/sampleTruth.js';
-import { openBrowserSession, type BrowserSession } from './support/session.js';
+import { type BrowserSession, openBrowserSession } from './support/session.js';
 
 const skip = chromiumMissing();
 

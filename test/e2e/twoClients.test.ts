@@ -5,13 +5,15 @@
 import assert from 'node:assert/strict';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+
 import type { Annotation, Label } from '../../common/contract/index.js';
+import { Project } from '../../core/store/project.js';
 import { chromiumMissing, launchChromium, screenshot } from './support/browser.js';
 import { dragImage, waitForImage } from './support/canvas.js';
-import { sampleProject, startHost, type RunningHost } from './support/host.js';
+import { type RunningHost, sampleProject, startHost } from './support/host.js';
 import { hostCall } from './support/hostCall.js';
-import { Project } from '../../core/store/project.js';
 
 const skip = chromiumMissing();
 /** How soon the other tab must show a change. */

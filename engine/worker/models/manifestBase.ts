@@ -7,7 +7,9 @@
 // manifests in the main process, so nothing here loads onnxruntime.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+
 import { z } from 'zod';
+
 import { AppError } from '../../../common/contract/result.js';
 import { parseJsonText } from '../../../files/jsonSyntax.js';
 

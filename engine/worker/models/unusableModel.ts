@@ -2,6 +2,7 @@
 // named after its folder, able to take no prompt, with the reason. Shared by
 // every kind's describe function (models/<kind>/manifest.ts).
 import { basename } from 'node:path';
+
 import type { ModelInfo, PromptCapabilities } from '../../../common/contract/index.js';
 
 export const NO_CAPABILITIES: PromptCapabilities = { points: false, box: false, scribble: false, text: false, reference: false, labels: false, wand: false, regions: false, everything: false };

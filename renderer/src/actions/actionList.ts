@@ -3,8 +3,8 @@
 // applies, the `?` overlay lists them (overlayRows.ts) and the toolbar makes
 // its buttons from them. The AI keys come first: where they apply, they take
 // the key before the app's own meaning of it (Esc, the digits).
-import { AI_ACTIONS } from './aiActions.js';
 import type { Action } from './actionTypes.js';
+import { AI_ACTIONS } from './aiActions.js';
 import { EDIT_ACTIONS, LABEL_ACTIONS } from './editActions.js';
 import { TOOL_ACTIONS } from './toolActions.js';
 import { HELP_ACTIONS, IMAGE_ACTIONS, VIEW_ACTIONS } from './viewActions.js';

@@ -2,6 +2,7 @@
 // through dispatchKey; a key an action or the tool took is not the browser's
 // any more.
 import { useEffect } from 'react';
+
 import { useAppStore } from '../store/appStore.js';
 import { dispatchKey } from './dispatchKey.js';
 import { isTyping } from './isTyping.js';

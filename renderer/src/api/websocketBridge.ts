@@ -67,9 +67,9 @@ export function createWebSocketBridge(location: Location): Bridge {
     on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void) {
       void connect().catch(() => undefined);
       const set = listeners.get(event) ?? new Set();
-      set.add(listener as (payload: never) => void);
+      set.add(listener);
       listeners.set(event, set);
-      return () => set.delete(listener as (payload: never) => void);
+      return () => set.delete(listener);
     },
     imageUrl(imageId, kind) {
       return `/image/${imageId}?kind=${kind}&token=${encodeURIComponent(token)}`;

@@ -1,11 +1,12 @@
 // One annotation drawn in image coordinates. Nothing here listens to events:
 // tools do their own hit testing, which keeps the hit graph empty and cheap.
+import type Konva from 'konva';
 import { memo } from 'react';
 import { Group, Image as KonvaImage, Rect, Shape } from 'react-konva';
-import type Konva from 'konva';
+
 import type { Annotation, Polygon } from '../../../common/contract/index.js';
-import { decodeMaskCached } from '../masks/maskCodec.js';
 import { maskBitmapFor } from '../masks/maskBitmap.js';
+import { decodeMaskCached } from '../masks/maskCodec.js';
 import { translateVector } from '../tools/geometryEdits.js';
 import type { LivePreview } from '../tools/toolTypes.js';
 

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { Layer } from 'react-konva';
 import { useShallow } from 'zustand/react/shallow';
+
 import { useAppStore } from '../store/appStore.js';
 import { labelColour, visibleAnnotations } from '../store/selectors.js';
 import { AnnotationShape } from './AnnotationShape.js';

@@ -5,9 +5,10 @@
 // re-rasterising thousands of polygons; during a wheel zoom that bitmap is
 // stretched until the zoom settles. Zoomed in so far that the bitmap would be
 // huge, it draws directly, culled to the visible part.
+import type Konva from 'konva';
 import { memo, useMemo } from 'react';
 import { Shape } from 'react-konva';
-import type Konva from 'konva';
+
 import { FILL_ALPHA } from './AnnotationShape.js';
 import { intersects, traceItem, type VectorBatch, type ViewRect } from './vectorBatch.js';
 

@@ -3,14 +3,15 @@
 // region colour after watershed), a tag with its label and predicted IoU, and
 // the prompt markers (green / red points, the box, the strokes in their region
 // colours). Nothing here listens to events.
+import type Konva from 'konva';
 import { useLayoutEffect, useRef } from 'react';
 import { Circle, Group, Image as KonvaImage, Label, Line, Rect, Tag, Text } from 'react-konva';
-import type Konva from 'konva';
 import { useShallow } from 'zustand/react/shallow';
+
 import type { CandidateSet, MaskCandidate, ScribblePromptInput } from '../../../common/contract/index.js';
-import { candidateBitmap, candidateCrop, candidateFrame } from '../masks/candidateBitmap.js';
 import { candidateInfo, preselectedLabel, type PromptDraft } from '../ai/aiPrompts.js';
 import { POSITIVE_COLOUR, regionColour } from '../lib/regionColour.js';
+import { candidateBitmap, candidateCrop, candidateFrame } from '../masks/candidateBitmap.js';
 import { useAppStore } from '../store/appStore.js';
 
 export const NEGATIVE_COLOUR = '#ef4444';

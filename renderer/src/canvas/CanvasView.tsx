@@ -1,9 +1,10 @@
 // The centre canvas: one Konva stage with separate image, annotation,
 // selection and overlay layers, all in image coordinates.
+import type Konva from 'konva';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Image as KonvaImage, Layer, Stage } from 'react-konva';
-import type Konva from 'konva';
 import { useShallow } from 'zustand/react/shallow';
+
 import { useAppStore } from '../store/appStore.js';
 import { AnnotationsLayer } from './AnnotationsLayer.js';
 import { OverlayLayer } from './OverlayLayer.js';

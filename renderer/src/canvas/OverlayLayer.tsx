@@ -2,6 +2,7 @@
 // prompts, and the brush outline. Never listens: it sits on top and must not catch events.
 import { Circle, Layer, Line, Rect } from 'react-konva';
 import { useShallow } from 'zustand/react/shallow';
+
 import { useAppStore } from '../store/appStore.js';
 import { labelColour } from '../store/selectors.js';
 import type { Draft } from '../tools/toolTypes.js';

@@ -1,9 +1,10 @@
 // Handles on the selection: a Transformer on selected boxes (select tool) and
 // vertex dots on selected polygons (vertex tool). Only the Transformer listens.
+import type Konva from 'konva';
 import { useEffect, useRef } from 'react';
 import { Circle, Layer, Transformer } from 'react-konva';
-import type Konva from 'konva';
 import { useShallow } from 'zustand/react/shallow';
+
 import type { Annotation } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
 import { annotationNodeId } from './AnnotationShape.js';

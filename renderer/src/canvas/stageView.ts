@@ -1,6 +1,7 @@
 // Applies a view transform to the Konva stage and to the container's data-*
 // attributes directly, so pan and zoom never wait for a React render.
 import type Konva from 'konva';
+
 import type { ViewTransform } from '../lib/viewTransform.js';
 
 export function applyViewImperatively(stage: Konva.Stage, container: HTMLElement, view: ViewTransform): void {

@@ -2,13 +2,14 @@
 // with Space+drag or the middle button, everything else goes to the active
 // tool in image coordinates. Pan and zoom move the stage imperatively and
 // commit the view to the store only when the gesture ends.
-import { useEffect, type RefObject } from 'react';
 import Konva from 'konva';
+import { type RefObject, useEffect } from 'react';
+
+import { isTyping } from '../actions/isTyping.js';
+import { panBy, screenToImage, type ViewTransform, wheelZoomFactor, zoomAround } from '../lib/viewTransform.js';
 import { useAppStore } from '../store/appStore.js';
 import type { ToolPointer } from '../tools/toolTypes.js';
-import { isTyping } from '../actions/isTyping.js';
 import { applyViewImperatively } from './stageView.js';
-import { panBy, screenToImage, wheelZoomFactor, zoomAround, type ViewTransform } from '../lib/viewTransform.js';
 
 const WHEEL_COMMIT_MS = 150;
 const DOUBLE_CLICK_MS = 400;

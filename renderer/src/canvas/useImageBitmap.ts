@@ -1,5 +1,6 @@
 // Loads the full-resolution image of the given id; null until it has decoded.
 import { useEffect, useState } from 'react';
+
 import { api } from '../api/client.js';
 
 export function useImageBitmap(imageId: number | null, onError: (message: string) => void): HTMLImageElement | null {

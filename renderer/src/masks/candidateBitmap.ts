@@ -2,8 +2,8 @@
 // crop (its box, possibly at a reduced scale); it is decoded once per
 // candidate, painted once per colour, and drawn stretched over its box.
 import type { CandidateSet, MaskCandidate } from '../../../common/contract/index.js';
-import { rleToMask } from '../../../common/geometry/rle.js';
 import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { rleToMask } from '../../../common/geometry/rle.js';
 
 /** Where a candidate's crop lands in image pixels. */
 export interface CandidateFrame {
@@ -120,7 +120,7 @@ export function candidateCrop(setId: string, candidate: MaskCandidate): BinaryMa
   const key = cropKey(setId, candidate);
   const hit = crops.get(key);
   if (hit !== undefined) return hit;
-  let crop: BinaryMask | null = null;
+  let crop: BinaryMask | null;
   try {
     crop = decodeCandidateCrop(candidate);
   } catch {

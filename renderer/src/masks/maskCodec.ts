@@ -2,8 +2,8 @@
 // are kept in a small LRU keyed by the RLE object: annotations are immutable,
 // so a new RLE object means new pixels.
 import type { Annotation, Geometry, Rle } from '../../../common/contract/index.js';
-import { maskToRle, rleToMask } from '../../../common/geometry/rle.js';
 import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { maskToRle, rleToMask } from '../../../common/geometry/rle.js';
 
 /** About 400 MB of decoded pixels at most (one byte each). */
 const MAX_CACHED_PIXELS = 400_000_000;

@@ -2,7 +2,8 @@
 // the overlay lists, pressed and disabled as the action says, and a click
 // that performs the action (the same effect as its key).
 import { useShallow } from 'zustand/react/shallow';
-import { actionNamed, type ActionName } from '../actions/actionList.js';
+
+import { type ActionName, actionNamed } from '../actions/actionList.js';
 import { useAppStore } from '../store/appStore.js';
 
 export function ActionButton({ name }: { name: ActionName }) {

@@ -2,6 +2,7 @@
 // (Shift adds), the eye hides (view only), the select relabels, ✕ deletes.
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+
 import type { Annotation, Caption, Label } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
 import { labelColour } from '../store/selectors.js';

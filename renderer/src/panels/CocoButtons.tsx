@@ -5,6 +5,7 @@
 // An export never replaces an existing file unless the user confirms it.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+
 import type { CocoExportSummary, RequestOf } from '../../../common/contract/index.js';
 import { api, ApiError } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';

@@ -3,6 +3,7 @@
 // the cache, and why the execution provider differs from the one asked for.
 // The execution provider is chosen here.
 import { useShallow } from 'zustand/react/shallow';
+
 import type { ExecutionProviderChoice, ImageRecord } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
 

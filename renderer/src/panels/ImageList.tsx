@@ -2,7 +2,8 @@
 // the DOM) and loaded page by page, with a status filter and a search box.
 import { memo, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { IMAGE_STATUSES, type FeatureState, type ImageRecord, type ImageStatus } from '../../../common/contract/index.js';
+
+import { type FeatureState, IMAGE_STATUSES, type ImageRecord, type ImageStatus } from '../../../common/contract/index.js';
 import { api } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
 import { IMAGE_PAGE_SIZE, imageAtIndex } from '../store/imagesSlice.js';

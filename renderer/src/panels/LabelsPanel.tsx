@@ -2,6 +2,7 @@
 // and the mask opacity slider. Clicking a label makes it the active one.
 import { memo, useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+
 import type { Label } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
 import { HOTKEY_CHOICES, newLabel } from './labelOps.js';

@@ -2,7 +2,7 @@
 // that starts and ends on it (a drag out of the dialog does not close it), a
 // dialog that takes focus and owns the keyboard (no tool keys or image
 // stepping behind it, Esc closes), and a header with a close button.
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { type KeyboardEvent, type ReactNode, useEffect, useRef } from 'react';
 
 export interface ModalDialogProps {
   className: string;

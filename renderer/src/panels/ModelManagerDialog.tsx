@@ -6,10 +6,11 @@
 // says clearly why it failed (offline, corrupt package...).
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+
 import type { ModelPack, ModelPackId } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
-import { ModalDialog } from './ModalDialog.js';
 import { formatBytes, packProgress } from '../store/modelPacksSlice.js';
+import { ModalDialog } from './ModalDialog.js';
 import { UserModelsSection } from './UserModelsSection.js';
 
 function PackRow({ pack, accepted, onAccept }: { pack: ModelPack; accepted: boolean; onAccept: (accepted: boolean) => void }) {

@@ -3,6 +3,7 @@
 // mode has no native dialog, so it takes a typed path.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+
 import { useAppStore } from '../store/appStore.js';
 
 export function OpenProjectScreen() {

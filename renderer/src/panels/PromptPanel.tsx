@@ -8,21 +8,24 @@
 // panel says which rule preselected the candidate, keeps a label guess that
 // does not stand out from being chosen, and states the demo model's limits
 // where its candidates are.
+import '../styles/ai.css';
+
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { actionNamed, keyOf, type ActionName } from '../actions/actionList.js';
+
 import type { Label, LabelGuess, ModelInfo } from '../../../common/contract/index.js';
+import { type ActionName, actionNamed, keyOf } from '../actions/actionList.js';
 import {
-  MAX_WAND_TOLERANCE,
-  REGION_COUNT,
-  capabilityProblem,
   candidateInfo,
-  scoreText,
+  type CapabilityKind,
+  capabilityProblem,
   everythingActionName,
   hasPrompts,
-  wandActive,
-  type CapabilityKind,
+  MAX_WAND_TOLERANCE,
   type PromptKind,
+  REGION_COUNT,
+  scoreText,
+  wandActive,
 } from '../ai/aiPrompts.js';
 import { isDemoModel, isDetector } from '../ai/detections.js';
 import { regionColour } from '../lib/regionColour.js';
@@ -32,7 +35,6 @@ import { DetectorControls } from './DetectorControls.js';
 import { EngineStatus } from './EngineStatus.js';
 import { ModelManagerDialog } from './ModelManagerDialog.js';
 import { ReferenceDialog } from './ReferenceDialog.js';
-import '../styles/ai.css';
 
 const PROMPT_KINDS: { kind: PromptKind; name: string; how: string }[] = [
   { kind: 'points', name: 'Click', how: 'Click: object · Alt/right-click: not object' },

@@ -1,11 +1,12 @@
 // The reference-region picker: choose an image of the project, drag a box or
 // scribble over the example object on it; that region becomes the request's
 // `reference` prompt ("find more like this").
-import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { type PointerEvent as ReactPointerEvent, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+
 import type { ImageRecord, ReferencePromptInput } from '../../../common/contract/index.js';
 import { api } from '../api/client.js';
-import { cornersOf, type Corners } from '../lib/corners.js';
+import { type Corners, cornersOf } from '../lib/corners.js';
 import { useAppStore } from '../store/appStore.js';
 import { ModalDialog } from './ModalDialog.js';
 

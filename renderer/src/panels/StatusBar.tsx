@@ -1,6 +1,7 @@
 // Bottom bar: image name and size, zoom, cursor position in image pixels,
 // and whether every change shown has been stored.
 import { useShallow } from 'zustand/react/shallow';
+
 import { useAppStore } from '../store/appStore.js';
 import { STATUS_NAMES } from './statusNames.js';
 

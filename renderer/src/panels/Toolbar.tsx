@@ -2,7 +2,8 @@
 // button that runs a command is made from its action (ActionButton), so its
 // key and effect are the ones the keyboard and the `?` overlay have.
 import { useShallow } from 'zustand/react/shallow';
-import { actionNamed, keyOf, type ActionName } from '../actions/actionList.js';
+
+import { type ActionName, actionNamed, keyOf } from '../actions/actionList.js';
 import { useAppStore } from '../store/appStore.js';
 import { ActionButton } from './ActionButton.js';
 import { CocoButtons } from './CocoButtons.js';

@@ -4,10 +4,11 @@
 // features are ready before the user prompts; prompts and candidates belong
 // to one image and are dropped when another is shown.
 import { useEffect } from 'react';
+
 import { api } from '../api/client.js';
+import { prefetchCount } from '../store/aiEngineSlice.js';
 import type { AppState } from '../store/appStore.js';
 import { useAppStore } from '../store/appStore.js';
-import { prefetchCount } from '../store/aiEngineSlice.js';
 import { imageAtIndex } from '../store/imagesSlice.js';
 
 /** The image on screen and the ids of the next ones in list order (those whose page is loaded). */

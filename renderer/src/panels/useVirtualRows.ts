@@ -1,5 +1,5 @@
 // Which rows of a fixed-row-height list are in (or near) view.
-import { useEffect, useState, type RefObject } from 'react';
+import { type RefObject, useEffect, useState } from 'react';
 
 const OVERSCAN_ROWS = 6;
 

@@ -1,7 +1,8 @@
 // The renderer's one store, composed of slices; actions live next to their state.
 import { create } from 'zustand';
-import { createAiEngineSlice, type AiEngineSlice } from './aiEngineSlice.js';
-import { createAiSessionSlice, type AiSessionSlice } from './aiSessionSlice.js';
+
+import { type AiEngineSlice, createAiEngineSlice } from './aiEngineSlice.js';
+import { type AiSessionSlice, createAiSessionSlice } from './aiSessionSlice.js';
 import { createDocumentSlice, type DocumentSlice } from './documentSlice.js';
 import { createHistorySlice, type HistorySlice } from './historySlice.js';
 import { createImagesSlice, type ImagesSlice } from './imagesSlice.js';

@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+
 import type { AppState } from './appStore.js';
 
 /** A slice's creator: it sees (and may call) the whole store. */

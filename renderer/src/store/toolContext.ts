@@ -4,7 +4,7 @@ import type { Annotation, DocOp, Geometry } from '../../../common/contract/index
 import { api } from '../api/client.js';
 import { newAnnotation } from '../lib/newAnnotation.js';
 import { decodeMaskCached, encodeMask } from '../masks/maskCodec.js';
-import { loadPixelImage, PixelImageCache, type PixelImage } from '../tools/liveWire/imagePixels.js';
+import { loadPixelImage, type PixelImage, PixelImageCache } from '../tools/liveWire/imagePixels.js';
 import type { ToolContext } from '../tools/toolTypes.js';
 import type { AppState } from './appStore.js';
 import { visibleAnnotations } from './selectors.js';

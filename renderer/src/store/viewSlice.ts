@@ -1,5 +1,5 @@
 // How the current image is shown; none of this is part of the document or undo.
-import { actualSizeView, fitView, IDENTITY_VIEW, zoomAround, type Size, type ViewTransform } from '../lib/viewTransform.js';
+import { actualSizeView, fitView, IDENTITY_VIEW, type Size, type ViewTransform, zoomAround } from '../lib/viewTransform.js';
 import type { SliceCreator } from './sliceTypes.js';
 
 export interface ViewSlice {

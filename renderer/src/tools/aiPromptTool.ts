@@ -5,8 +5,8 @@
 // button. The tool only turns gestures into prompts for the AI session
 // (ai/session/), which sends them and holds the candidates; the AI keys
 // (Enter, Tab, Esc, 1–9, Shift+1–4) are actions (actions/aiActions.ts).
-import { isInsideImage, type ClickPromptInput, type ScribblePromptInput } from '../../../common/contract/index.js';
-import { cornersOf, type Corners } from '../lib/corners.js';
+import { type ClickPromptInput, isInsideImage, type ScribblePromptInput } from '../../../common/contract/index.js';
+import { type Corners, cornersOf } from '../lib/corners.js';
 import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 
 /** Where the AI prompt tool's gestures go: the AI session implements it (tests fake it). */

@@ -5,9 +5,9 @@
 // preview from the last vertex to the cursor shows that path, a click adds its
 // vertices (simplified to 1 px), and closing runs it back to the first vertex.
 // Without the image's pixels (still loading, unreadable) edges stay straight.
+import { simplifyPolyline } from '../../../common/geometry/polygon.js';
 import { addAnnotation } from './addAnnotation.js';
 import { clampToImage } from './geometryEdits.js';
-import { simplifyPolyline } from '../../../common/geometry/polygon.js';
 import { LiveWire } from './liveWire/liveWire.js';
 import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 

@@ -2,8 +2,8 @@
 // The drag is previewed as a translation and committed once, on release.
 // (Delete is a global shortcut: it works whatever the tool.)
 import type { Annotation, DocOp } from '../../../common/contract/index.js';
-import { annotationAt } from './hitTesting.js';
 import { translateMask, translateOutline, translateVector } from './geometryEdits.js';
+import { annotationAt } from './hitTesting.js';
 import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 
 type State =

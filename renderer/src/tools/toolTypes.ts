@@ -2,8 +2,8 @@
 // pointer and key events in IMAGE coordinates; they never touch React or
 // Konva, so they are tested with a fake context.
 import type { Annotation, Box, DocOp, Geometry } from '../../../common/contract/index.js';
-import type { PixelImage } from './liveWire/imagePixels.js';
 import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
+import type { PixelImage } from './liveWire/imagePixels.js';
 
 export type ToolId = 'select' | 'vertex' | 'box' | 'polygon' | 'brush' | 'eraser' | 'ai';
 

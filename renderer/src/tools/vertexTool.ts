@@ -2,8 +2,8 @@
 // edge inserts a vertex there and drags it; Alt+click or right-click deletes a
 // vertex. Elsewhere a click selects the annotation under the pointer.
 import type { Annotation, Polygon } from '../../../common/contract/index.js';
-import { annotationAt, edgeAt, vertexAt, type VertexRef } from './hitTesting.js';
 import { deleteVertex, insertVertex, moveVertex } from './geometryEdits.js';
+import { annotationAt, edgeAt, vertexAt, type VertexRef } from './hitTesting.js';
 import type { Tool, ToolContext, ToolPointer } from './toolTypes.js';
 
 type State = { name: 'idle' } | { name: 'dragging'; annotation: Annotation; polygons: Polygon[]; ref: VertexRef; moved: boolean };

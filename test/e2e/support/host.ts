@@ -1,6 +1,6 @@
 // Starts the real browser-mode host (the built CLI) as a child process and
 // reads the URL it prints, as a user would.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,7 @@
 // Reads the host's state the way the renderer does: one request over the
 // browser-mode WebSocket (same seq protocol, same token in the URL), from the page.
 import type { Page } from 'playwright-core';
+
 import type { ChannelName, RequestOf, ResponseOf, Result } from '../../../common/contract/index.js';
 
 export async function hostCall<K extends ChannelName>(page: Page, channel: K, request: RequestOf<K>): Promise<ResponseOf<K>> {

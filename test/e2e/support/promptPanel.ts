@@ -1,6 +1,7 @@
 // The AI prompt panel as a test reads it: the candidate state it publishes on
 // its data-* attributes, and what the host stored once a candidate is accepted.
 import type { Locator, Page } from 'playwright-core';
+
 import type { Annotation } from '../../../common/contract/index.js';
 import { hostCall } from './hostCall.js';
 

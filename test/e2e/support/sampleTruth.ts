@@ -2,6 +2,7 @@
 // where the objects the tests prompt for are, and how to compare boxes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { repoRoot } from './host.js';
 
 /** [x, y, width, height] in image pixels, as COCO writes it. */

@@ -2,10 +2,12 @@
 // the sample images, Debian's Chromium, and one page on the host's URL.
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+
 import type { Browser, Page } from 'playwright-core';
+
 import { launchChromium } from './browser.js';
 import { waitForImage } from './canvas.js';
-import { sampleProject, startHost, type RunningHost } from './host.js';
+import { type RunningHost, sampleProject, startHost } from './host.js';
 
 export interface BrowserSessionOptions {
   /** How many sample images the project folder gets (the first ones by name). */

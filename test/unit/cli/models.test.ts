@@ -9,8 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
+
 import { runCli } from '../../../cli/cli.js';
-import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { type BinaryMask, maskIoU } from '../../../common/geometry/binaryMask.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
 import { tempDir } from '../core/store/fixtures.js';
 

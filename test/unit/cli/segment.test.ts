@@ -5,15 +5,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import sharp from 'sharp';
-import { rleToMask } from '../../../common/geometry/rle.js';
+
 import { runCli } from '../../../cli/cli.js';
 import { optionForPromptPath, parsePoint, parseScribble } from '../../../cli/commands/segmentArgs.js';
 import type { DetectResultJson, SegmentResultJson } from '../../../cli/commands/segmentCommand.js';
-import { installSam2, installYolo, ROOT } from '../engine/issue11Fixtures.js';
-import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js';
-import { annotationMask, readSamples, SAMPLES_DIR, type CocoAnnotation, type CocoSamples } from '../models/cocoGt.js';
+import { type BinaryMask, maskIoU } from '../../../common/geometry/binaryMask.js';
+import { rleToMask } from '../../../common/geometry/rle.js';
 import { tempDir } from '../core/store/fixtures.js';
+import { installSam2, installYolo, ROOT } from '../engine/issue11Fixtures.js';
+import { annotationMask, type CocoAnnotation, type CocoSamples, readSamples, SAMPLES_DIR } from '../models/cocoGt.js';
 
 function capture() {
   const out = { stdout: '', stderr: '' };

@@ -10,7 +10,6 @@ import { after, describe, it, test } from 'node:test';
 
 import { APP_ORIGIN } from '../../../common/contract/bridge.js';
 import { AppError } from '../../../common/contract/result.js';
-import { contentSecurityPolicy } from '../../../server/csp.js';
 import {
   APP_INDEX_URL,
   appSchemeResponse,
@@ -21,6 +20,7 @@ import {
 } from '../../../electron/main/appScheme.js';
 import { DOC_LINK_PREFIXES, externalLinkTarget } from '../../../electron/main/externalLinks.js';
 import { mainWindowOptions } from '../../../electron/main/windowOptions.js';
+import { contentSecurityPolicy } from '../../../server/csp.js';
 import { tempDir } from '../core/store/fixtures.js';
 
 const repo = join(__dirname, '..', '..', '..');

@@ -4,7 +4,8 @@
 // of one isolated object, which must not produce one.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cropIoU, fromFullMask, type BinaryCrop } from '../../../engine/worker/binaryCrop.js';
+
+import { type BinaryCrop, cropIoU, fromFullMask } from '../../../engine/worker/binaryCrop.js';
 import { bestBoxFit, boxFit, cityBlockDistance, nestedRemainder } from '../../../engine/worker/models/foreground/boxViews.js';
 
 const W = 400;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
 import { CandidateLogits, cropPolygons, cropRle, fullImageRle, stabilityScore } from '../../../engine/worker/candidateMasks.js';

@@ -2,8 +2,11 @@
 // images whose right answers are known, and the plain helpers under them.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+
 import sharp from 'sharp';
+
 import {
+  type BinaryCrop,
   cropIoU,
   emptyBinaryCrop,
   enlargeCrop,
@@ -12,13 +15,12 @@ import {
   largestComponent,
   resizeMask,
   toFullMask,
-  type BinaryCrop,
 } from '../../../engine/worker/binaryCrop.js';
 import { magicWand } from '../../../engine/worker/models/classical/floodFill.js';
 import { grabCutMask } from '../../../engine/worker/models/classical/grabCut.js';
-import { loadOpenCv, type CvApi, type CvMat } from '../../../engine/worker/models/classical/opencv.js';
-import { cropRgb, decodeRgb, resizeRgb, type RgbImage } from '../../../engine/worker/rgbImage.js';
+import { type CvApi, type CvMat, loadOpenCv } from '../../../engine/worker/models/classical/opencv.js';
 import { watershedRegions } from '../../../engine/worker/models/classical/watershed.js';
+import { cropRgb, decodeRgb, resizeRgb, type RgbImage } from '../../../engine/worker/rgbImage.js';
 
 /** Deterministic noise (a linear congruential generator): the images are the same on every run. */
 function random(seed: number): () => number {

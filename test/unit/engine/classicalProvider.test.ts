@@ -4,14 +4,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppError, promptSetSchema, type CandidateSet, type SegmentOptions } from '../../../common/contract/index.js';
-import { rasterisePolygons } from '../../../common/geometry/polygon.js';
-import { rleToMask } from '../../../common/geometry/rle.js';
-import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
-import { toWorkerPrompt } from '../../../engine/promptValidation.js';
+
+import { AppError, type CandidateSet, promptSetSchema, type SegmentOptions } from '../../../common/contract/index.js';
 import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 import { maskIoU } from '../../../common/geometry/binaryMask.js';
-import { annotationMask, interiorPoint, MODEL_DIR, probeObjects, readSamples, SAMPLES_DIR, type CocoSamples } from '../models/cocoGt.js';
+import { rasterisePolygons } from '../../../common/geometry/polygon.js';
+import { rleToMask } from '../../../common/geometry/rle.js';
+import { type ImageSource, InferenceEngine } from '../../../engine/engine.js';
+import { toWorkerPrompt } from '../../../engine/promptValidation.js';
+import { annotationMask, type CocoSamples, interiorPoint, MODEL_DIR, probeObjects, readSamples, SAMPLES_DIR } from '../models/cocoGt.js';
 
 describe('classical provider (OpenCV) through the engine', () => {
   let coco: CocoSamples;

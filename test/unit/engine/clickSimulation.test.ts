@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { correctionClick, farthestInteriorPoint, largestComponent } from '../../../engine/evaluation/clickSimulation.js';
+
 import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { correctionClick, farthestInteriorPoint, largestComponent } from '../../../engine/evaluation/clickSimulation.js';
 
 function rect(w: number, h: number, x0: number, y0: number, x1: number, y1: number): BinaryMask {
   const data = new Uint8Array(w * h);

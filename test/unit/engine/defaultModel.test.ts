@@ -9,10 +9,11 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+
 import { isLabelConfident, type ModelInfo } from '../../../common/contract/index.js';
-import { NO_CAPABILITIES } from '../../../engine/worker/models/unusableModel.js';
 import { defaultModelFor, isSamFamily } from '../../../engine/defaultModel.js';
 import { InferenceEngine } from '../../../engine/engine.js';
+import { NO_CAPABILITIES } from '../../../engine/worker/models/unusableModel.js';
 import { filesSource, installSam2, installYolo, ROOT } from './issue11Fixtures.js';
 
 const model = (

@@ -7,8 +7,9 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import type { Rle } from '../../../common/contract/index.js';
-import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { type BinaryMask, maskIoU } from '../../../common/geometry/binaryMask.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
 import { InferenceEngine } from '../../../engine/engine.js';
 import { filesSource, installSam2, installYolo, ROOT } from './issue11Fixtures.js';

@@ -5,22 +5,23 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppError, promptSetSchema, type CandidateSet, type EventMap } from '../../../common/contract/index.js';
-import { rleToMask } from '../../../common/geometry/rle.js';
-import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
-import { toWorkerPrompt } from '../../../engine/promptValidation.js';
+
+import { AppError, type CandidateSet, type EventMap, promptSetSchema } from '../../../common/contract/index.js';
 import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 import { maskIoU } from '../../../common/geometry/binaryMask.js';
+import { rleToMask } from '../../../common/geometry/rle.js';
+import { type ImageSource, InferenceEngine } from '../../../engine/engine.js';
+import { toWorkerPrompt } from '../../../engine/promptValidation.js';
 import { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';
 import {
   annotationMask,
+  type CocoAnnotation,
+  type CocoSamples,
   interiorPoint,
   MODEL_DIR,
   probeObjects,
   readSamples,
   SAMPLES_DIR,
-  type CocoAnnotation,
-  type CocoSamples,
 } from '../models/cocoGt.js';
 
 const BUILTIN = join(MODEL_DIR, '..');

@@ -3,12 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+
 import {
+  type CachedFeatures,
   diskCachePath,
   FeatureCache,
   readDiskFeatures,
   writeDiskFeatures,
-  type CachedFeatures,
 } from '../../../engine/worker/featureCache.js';
 
 const frame = { origWidth: 640, origHeight: 480, resizedWidth: 256, resizedHeight: 192, inputSize: 256 };

@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import { promptSetSchema } from '../../../common/contract/index.js';
+import { maskIoU } from '../../../common/geometry/binaryMask.js';
 import { rasterisePolygons } from '../../../common/geometry/polygon.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
-import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
-import { toWorkerPrompt } from '../../../engine/promptValidation.js';
 import { defaultUserDataDir } from '../../../core/host/userDataDir.js';
-import { maskIoU } from '../../../common/geometry/binaryMask.js';
+import { type ImageSource, InferenceEngine } from '../../../engine/engine.js';
+import { toWorkerPrompt } from '../../../engine/promptValidation.js';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const PHOTOS = join(ROOT, 'assets', 'photos');

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+
 import sharp from 'sharp';
+
 import type { ImageSource } from '../../../engine/engine.js';
 
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -123,8 +125,8 @@ export function filesSource(paths: readonly string[], labels: { labelId: string;
       return path;
     },
     imageSize: async (id) => {
-      const meta = await sharp(paths[id - 1]!).metadata();
-      return { width: meta.width!, height: meta.height! };
+      const meta = await sharp(paths[id - 1]).metadata();
+      return { width: meta.width, height: meta.height };
     },
     labels: () => labels,
   };

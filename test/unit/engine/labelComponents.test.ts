@@ -3,7 +3,8 @@
 // on random masks of many shapes and densities, for both connectivities.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { labelComponents, type Connectivity } from '../../../engine/worker/binaryCrop.js';
+
+import { type Connectivity, labelComponents } from '../../../engine/worker/binaryCrop.js';
 
 /** The reference: flood each unlabelled pixel in row-major order. */
 function floodLabels(pixels: Uint8Array, width: number, height: number, connectivity: Connectivity) {

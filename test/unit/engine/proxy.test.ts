@@ -6,16 +6,17 @@
 // proxy that wants a password, and one that is not there.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type IncomingMessage, request as httpRequest, type Server } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import { runCli } from '../../../cli/cli.js';
 import { fetchForegroundModel } from '../../../engine/modelPacks/foregroundPack.js';
-import { NO_PROXY_SETTINGS, proxyFor, resolveProxy, tunnelAuthority, type ProxySettings } from '../../../engine/modelPacks/proxy.js';
+import { NO_PROXY_SETTINGS, proxyFor, type ProxySettings, resolveProxy, tunnelAuthority } from '../../../engine/modelPacks/proxy.js';
 import { downloadToFile, fetchPackageRelease } from '../../../engine/modelPacks/registryClient.js';
-import { closedPortUrl, FixtureRegistry, makeFixturePackage, tinyForegroundOnnx } from './modelPackFixtures.js';
 import { tempDir } from '../core/store/fixtures.js';
+import { closedPortUrl, FixtureRegistry, makeFixturePackage, tinyForegroundOnnx } from './modelPackFixtures.js';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const TLS = {
@@ -66,7 +67,7 @@ class TestProxy {
         return;
       }
       const [host, port] = req.url!.split(':');
-      const upstream = connect(Number(port), host!, () => {
+      const upstream = connect(Number(port), host, () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         upstream.write(head);
         upstream.pipe(client);

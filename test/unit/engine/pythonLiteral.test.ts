@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+
 import { readNamesFile } from '../../../engine/recognition/namesFile.js';
 import { classNamesFrom, parsePythonLiteral, PythonLiteralError } from '../../../engine/recognition/pythonLiteral.js';
 import { tempDir } from '../core/store/fixtures.js';

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+
 import { AppError } from '../../../common/contract/result.js';
 import { InferenceEngine } from '../../../engine/engine.js';
 import { addModelFromFiles, type AddOptions } from '../../../engine/recognition/addModel.js';

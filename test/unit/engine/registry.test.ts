@@ -5,12 +5,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import { promptSetSchema } from '../../../common/contract/index.js';
-import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
+import { maskIoU } from '../../../common/geometry/binaryMask.js';
+import { rleToMask } from '../../../common/geometry/rle.js';
+import { type ImageSource, InferenceEngine } from '../../../engine/engine.js';
 import { toWorkerPrompt } from '../../../engine/promptValidation.js';
 import { listModels } from '../../../engine/registry.js';
-import { rleToMask } from '../../../common/geometry/rle.js';
-import { maskIoU } from '../../../common/geometry/binaryMask.js';
 import { annotationMask, MODEL_DIR, readSamples, SAMPLES_DIR } from '../models/cocoGt.js';
 
 const BUILTIN = join(MODEL_DIR, '..');

@@ -11,12 +11,13 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promptSetSchema, type CandidateSet, type Rle } from '../../../common/contract/index.js';
-import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js';
+
+import { type CandidateSet, promptSetSchema, type Rle } from '../../../common/contract/index.js';
+import { type BinaryMask, maskIoU } from '../../../common/geometry/binaryMask.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
-import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
+import { type ImageSource, InferenceEngine } from '../../../engine/engine.js';
 import { toWorkerPrompt } from '../../../engine/promptValidation.js';
-import { diskCachePath, readDiskFeatures, writeDiskFeatures, type CachedFeatures } from '../../../engine/worker/featureCache.js';
+import { type CachedFeatures, diskCachePath, readDiskFeatures, writeDiskFeatures } from '../../../engine/worker/featureCache.js';
 import { sam2Points } from '../../../engine/worker/models/sam2/prompts.js';
 import { filesSource, installSam2, readJson, ROOT, SAM2_DIR } from './issue11Fixtures.js';
 

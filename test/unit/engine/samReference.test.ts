@@ -17,10 +17,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promptSetSchema, type CandidateSet, type Rle } from '../../../common/contract/index.js';
-import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js';
+
+import { type CandidateSet, promptSetSchema, type Rle } from '../../../common/contract/index.js';
+import { type BinaryMask, maskIoU } from '../../../common/geometry/binaryMask.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
-import { InferenceEngine, type ImageSource } from '../../../engine/engine.js';
+import { type ImageSource, InferenceEngine } from '../../../engine/engine.js';
 import { toWorkerPrompt } from '../../../engine/promptValidation.js';
 import { addModelFromFiles } from '../../../engine/recognition/addModel.js';
 import { readManifest } from '../../../engine/worker/models/segmenter/manifest.js';

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import { AppError, type CandidateSet } from '../../../common/contract/index.js';
 import { InferenceEngine } from '../../../engine/engine.js';
 import { SUPERSEDED_MESSAGE, type WorkerPrompt } from '../../../engine/protocol.js';

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import { runCli } from '../../../cli/cli.js';
 import { isModelPackError } from '../../../engine/modelPacks/errors.js';
 import { NO_PROXY_SETTINGS } from '../../../engine/modelPacks/proxy.js';

@@ -4,7 +4,7 @@
 // that changes between two tries, slow bodies (so a rate can be measured),
 // redirects. It records every request so a test can see what was asked.
 import { createHash } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface ServedFile {

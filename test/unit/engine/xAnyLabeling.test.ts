@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import { runCli } from '../../../cli/cli.js';
 import { NO_PROXY_SETTINGS } from '../../../engine/modelPacks/proxy.js';
-import { importXAnyLabelingYaml, planXAnyLabelingImport, type AddOptions } from '../../../engine/recognition/addModel.js';
+import { type AddOptions, importXAnyLabelingYaml, planXAnyLabelingImport } from '../../../engine/recognition/addModel.js';
 import { parseXAnyLabelingConfig, XANYLABELING_TYPES } from '../../../engine/recognition/xAnyLabeling.js';
 import { listModels } from '../../../engine/registry.js';
 import { parseDetectorManifest } from '../../../engine/worker/models/yolo/manifest.js';
@@ -183,7 +184,7 @@ describe('importing an X-AnyLabeling YAML', () => {
       assert.match(out.stderr, /names 2 file\(s\) to download; nothing is fetched unless you ask: run again with --download/);
       assert.equal(server.seen.length, 0);
       assert.equal(await runCli(['models', 'add', yaml, '--download'], io), 0, out.stderr);
-      assert.match(out.stdout, /Installed sam2_hiera_tiny-r20240801 .*\n  recognised as: SAM 2 decoder/);
+      assert.match(out.stdout, /Installed sam2_hiera_tiny-r20240801 .*\n {2}recognised as: SAM 2 decoder/);
       assert.match(out.stdout, /downloaded http:\/\/127\.0\.0\.1:\d+\/v2\.5\.0\/sam2\.1_hiera_tiny\.encoder\.onnx: .*sha256 [0-9a-f]{64}/);
     } finally {
       if (saved === undefined) delete process.env.PROMPTLABEL_USER_DATA;

@@ -10,8 +10,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import type { DetectionSet, Rle } from '../../../common/contract/index.js';
-import { maskIoU, type BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { type BinaryMask, maskIoU } from '../../../common/geometry/binaryMask.js';
 import { rleToMask } from '../../../common/geometry/rle.js';
 import { InferenceEngine } from '../../../engine/engine.js';
 import { letterboxPlacement } from '../../../engine/worker/imaging/letterbox.js';
@@ -19,7 +20,6 @@ import {
   boxIoU,
   candidatesOfRawHead,
   decodeEndToEndHead,
-  decodeRawHead,
   nmsPerClass,
   type RawDetection,
 } from '../../../engine/worker/models/yolo/decode.js';
@@ -211,7 +211,7 @@ describe('YOLO fixtures through the engine (expected.json)', () => {
               const got = full((await engine.materialize(set.id, d.index)).rle);
               const iou = maskIoU(got, full(w.mask!));
               worstMaskIoU = Math.min(worstMaskIoU, iou);
-              assert.ok(iou >= 0.99, `${where} #${k} mask IoU ${iou.toFixed(4)} (area ${d.mask!.area} vs ${w.mask_area})`);
+              assert.ok(iou >= 0.99, `${where} #${k} mask IoU ${iou.toFixed(4)} (area ${d.mask.area} vs ${w.mask_area})`);
             } else {
               assert.equal(d.mask, null, 'a plain detector gives boxes only');
             }

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
 import { AppError } from '../../../common/contract/index.js';
-import { ensureDir } from '../../../files/ensureDir.js';
 import { Project } from '../../../core/store/project.js';
+import { ensureDir } from '../../../files/ensureDir.js';
 import { tempDir } from '../core/store/fixtures.js';
 
 const hasProc = existsSync('/proc/self');

@@ -3,10 +3,12 @@
 // decoded column-major), and find a click point inside a mask.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import sharp from 'sharp';
 import { z } from 'zod';
-import { farthestInteriorPoint } from '../../../engine/evaluation/clickSimulation.js';
+
 import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
+import { farthestInteriorPoint } from '../../../engine/evaluation/clickSimulation.js';
 
 export const SAMPLES_DIR = join(__dirname, '..', '..', '..', 'assets', 'samples');
 export const MODEL_DIR = join(__dirname, '..', '..', '..', 'models', 'shapes-seem-tiny');

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+
 import * as ort from 'onnxruntime-node';
+
 import { verifyModelFiles } from '../../../engine/worker/integrity.js';
 import { readManifest } from '../../../engine/worker/models/segmenter/manifest.js';
 import { WordTokenizer } from '../../../engine/worker/models/segmenter/tokenizer.js';

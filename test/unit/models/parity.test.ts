@@ -2,6 +2,7 @@
 // (models/shapes-seem-tiny/parity.json) on deterministic inputs.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { maxAbsDiff, readParitySummary, runParity, strided } from './parityInputs.js';
 
 describe('ONNX vs PyTorch parity', () => {

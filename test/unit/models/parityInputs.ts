@@ -3,7 +3,9 @@
 // them, so Node-side outputs can be compared with PyTorch's.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as ort from 'onnxruntime-node';
+
 import { MODEL_DIR } from './cocoGt.js';
 
 export interface ParitySummary {

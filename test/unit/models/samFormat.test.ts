@@ -11,12 +11,14 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import * as ort from 'onnxruntime-node';
+
 import { AppError } from '../../../common/contract/result.js';
-import { verifyModelFiles } from '../../../engine/worker/integrity.js';
-import { capabilitiesOf, manifestDims, parseManifest, SAM_DECODER_INPUTS, SAM_DECODER_OUTPUTS } from '../../../engine/worker/models/segmenter/manifest.js';
 import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 import { maskIoU } from '../../../common/geometry/binaryMask.js';
+import { verifyModelFiles } from '../../../engine/worker/integrity.js';
+import { capabilitiesOf, manifestDims, parseManifest, SAM_DECODER_INPUTS, SAM_DECODER_OUTPUTS } from '../../../engine/worker/models/segmenter/manifest.js';
 import type { SegmentPrompt } from '../../../engine/worker/models/segmenter/prompts.js';
 import type { EncodedImage, SegmentResult } from '../../../engine/worker/models/segmenter/segmenter.js';
 import { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';

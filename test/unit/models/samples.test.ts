@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { nearestLabel } from '../../../engine/worker/labels.js';
+
 import type { BinaryMask } from '../../../common/geometry/binaryMask.js';
 import { maskIoU } from '../../../common/geometry/binaryMask.js';
+import { nearestLabel } from '../../../engine/worker/labels.js';
 import type { EncodedImage, SegmentResult } from '../../../engine/worker/models/segmenter/segmenter.js';
 import { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';
 import type { CocoAnnotation } from './cocoGt.js';

@@ -5,6 +5,7 @@
 // history; toolbar buttons keep the test ids the end-to-end tests use.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it, mock } from 'node:test';
+
 import type * as ActionList from '../../../renderer/src/actions/actionList.js';
 import type { Action, KeyInput } from '../../../renderer/src/actions/actionTypes.js';
 import type { dispatchKey as DispatchKey } from '../../../renderer/src/actions/dispatchKey.js';
@@ -12,18 +13,18 @@ import { MOUSE_GESTURES_DISPLAY_ONLY } from '../../../renderer/src/actions/mouse
 import type { overlaySections as OverlaySections } from '../../../renderer/src/actions/overlayRows.js';
 import type { AppState, useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
 import {
+  candidateSet,
   CLASSICAL,
   IMAGE,
+  keyInput,
   LABELS,
+  maskCandidate,
   MATERIALIZED,
   MODEL,
-  STATUS,
   Script,
-  candidateSet,
-  keyInput,
-  maskCandidate,
   scriptedBridge,
   settle,
+  STATUS,
 } from './aiFixtures.js';
 
 const script = new Script();

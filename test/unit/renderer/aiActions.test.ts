@@ -5,21 +5,22 @@
 // AI session, with the main process played by a script.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it, mock } from 'node:test';
+
 import type { KeyInput } from '../../../renderer/src/actions/actionTypes.js';
 import type { dispatchKey as DispatchKey } from '../../../renderer/src/actions/dispatchKey.js';
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
 import {
+  candidateSet,
   CLASSICAL,
   IMAGE,
-  LABELS,
-  MODEL,
-  STATUS,
-  Script,
-  candidateSet,
-  maskCandidate,
   keyInput as key,
+  LABELS,
+  maskCandidate,
+  MODEL,
+  Script,
   scriptedBridge,
   settle,
+  STATUS,
 } from './aiFixtures.js';
 import { at } from './fakeToolContext.js';
 

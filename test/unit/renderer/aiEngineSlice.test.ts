@@ -6,21 +6,22 @@
 // reaches the session, the feature marks and the model manager.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it, mock } from 'node:test';
+
 import type { DocOp, ModelInfo, ModelPack } from '../../../common/contract/index.js';
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
 import type * as ModelPacksModule from '../../../renderer/src/store/modelPacksSlice.js';
 import {
+  candidateSet,
   CLASSICAL,
   IMAGE,
   LABELS,
+  maskCandidate,
   MATERIALIZED,
   MODEL,
-  STATUS,
   Script,
-  candidateSet,
-  maskCandidate,
   scriptedBridge,
   settle,
+  STATUS,
 } from './aiFixtures.js';
 
 const script = new Script();

@@ -3,12 +3,13 @@
 // requests and answers is exact), the bridge that answers through it, a key
 // press, and the models, labels, image and candidates they use.
 import assert from 'node:assert/strict';
+
 import type {
-  Detection,
-  DetectionSet,
   Bridge,
   CandidateSet,
   ChannelName,
+  Detection,
+  DetectionSet,
   EngineStatus,
   ErrorCode,
   ImageRecord,

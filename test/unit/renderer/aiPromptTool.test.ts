@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import type { ClickPromptInput, ScribblePromptInput } from '../../../common/contract/index.js';
 import type { Corners } from '../../../renderer/src/lib/corners.js';
-import { AiPromptTool, type AiGestures } from '../../../renderer/src/tools/aiPromptTool.js';
+import { type AiGestures, AiPromptTool } from '../../../renderer/src/tools/aiPromptTool.js';
 import { at, fakeContext } from './fakeToolContext.js';
 
 // The tool's keys (Esc, Enter, Tab, 1–9, Shift+1–4) are actions now: aiKeys.test.ts.

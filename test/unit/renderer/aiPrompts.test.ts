@@ -1,30 +1,31 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import {
-  promptSetSchema,
-  segmentRequestSchema,
   type CandidateSet,
   type Label,
   type MaskCandidate,
   type PromptCapabilities,
+  promptSetSchema,
+  segmentRequestSchema,
 } from '../../../common/contract/index.js';
 import {
-  EMPTY_PROMPTS,
   bestPosition,
   candidateInfo,
   capabilityProblem,
   clampScore,
   clampTolerance,
   cyclePosition,
+  EMPTY_PROMPTS,
   everythingActionName,
   hasPrompts,
   mergeFeatureStates,
   preselectedLabel,
+  type PromptDraft,
   promptKinds,
   regionCount,
   segmentPayload,
   toPromptSet,
-  type PromptDraft,
 } from '../../../renderer/src/ai/aiPrompts.js';
 import { cornersOf } from '../../../renderer/src/lib/corners.js';
 

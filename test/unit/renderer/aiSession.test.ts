@@ -5,20 +5,21 @@
 // accepting and everything are exact. Plain TypeScript: no store, no DOM.
 import assert from 'node:assert/strict';
 import { after, before, describe, it, mock } from 'node:test';
+
 import type { Annotation, ErrorCode, Label, ModelInfo } from '../../../common/contract/index.js';
 import { AiSession } from '../../../renderer/src/ai/session/aiSession.js';
 import type { AiSessionHost, AiSessionView, SessionStateName } from '../../../renderer/src/ai/session/sessionTypes.js';
 import {
+  candidateSet,
   CLASSICAL,
+  detection,
+  detectionSet,
   IMAGE,
   LABELS,
+  maskCandidate,
   MATERIALIZED,
   MODEL,
   Script,
-  candidateSet,
-  detection,
-  detectionSet,
-  maskCandidate,
   settle,
 } from './aiFixtures.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Tool } from '../../../renderer/src/tools/toolTypes.js';
+
 import { BoxTool } from '../../../renderer/src/tools/boxTool.js';
+import type { Tool } from '../../../renderer/src/tools/toolTypes.js';
 import { at, fakeContext, onlyPut } from './fakeToolContext.js';
 
 test('box tool: idle → pointing → drawing → commit on release', () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Tool } from '../../../renderer/src/tools/toolTypes.js';
+
 import { maskToRle, rleToMask } from '../../../common/geometry/rle.js';
 import { BrushTool } from '../../../renderer/src/tools/brushTool.js';
+import type { Tool } from '../../../renderer/src/tools/toolTypes.js';
 import { annotation, at, fakeContext, onlyPut } from './fakeToolContext.js';
 
 const W = 100,

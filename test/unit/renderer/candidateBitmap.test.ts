@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import type { CandidateSet, MaskCandidate } from '../../../common/contract/index.js';
 import { maskToRle } from '../../../common/geometry/rle.js';
 import {

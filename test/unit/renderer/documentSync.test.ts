@@ -4,6 +4,7 @@
 // toast and reloads; an undo refused so leaves the history.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it, mock } from 'node:test';
+
 import type { Annotation, Bridge, ChannelName, DocumentChange, ImageRecord, Label, Result } from '../../../common/contract/index.js';
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import { applyOpsLocally } from '../../../renderer/src/store/docReducer.js';
-import { edgeAt, pointInPolygon, vertexAt } from '../../../renderer/src/tools/hitTesting.js';
 import { deleteVertex, insertVertex, translateMask } from '../../../renderer/src/tools/geometryEdits.js';
+import { edgeAt, pointInPolygon, vertexAt } from '../../../renderer/src/tools/hitTesting.js';
 import { rasteriseStroke } from '../../../renderer/src/tools/strokeRaster.js';
 import { annotation } from './fakeToolContext.js';
 

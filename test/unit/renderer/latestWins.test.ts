@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import { LatestWins, Throttle } from '../../../renderer/src/lib/latestWins.js';
 
 /** A request the test answers by hand. */

@@ -3,19 +3,20 @@
 // flat ground, keep inside its window; and the polygon tool must use it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { rasterisePolygons } from '../../../common/geometry/polygon.js';
+import { simplifyPolyline } from '../../../common/geometry/polygon.js';
 import { computeEdgeCostMap } from '../../../renderer/src/tools/liveWire/edgeCost.js';
 import {
   channelsFor,
   createPixelImage,
   greyOnly,
+  type PixelImage,
   PixelImageCache,
   rgbaToGrey,
   rgbaToRgb,
-  type PixelImage,
 } from '../../../renderer/src/tools/liveWire/imagePixels.js';
-import { simplifyPolyline } from '../../../common/geometry/polygon.js';
-import { chooseWindow, LiveWire, sampleWindow, type Point } from '../../../renderer/src/tools/liveWire/liveWire.js';
+import { chooseWindow, LiveWire, type Point, sampleWindow } from '../../../renderer/src/tools/liveWire/liveWire.js';
 import { IndexedMinHeap, shortestPathTree, tracePath } from '../../../renderer/src/tools/liveWire/shortestPath.js';
 import { PolygonTool } from '../../../renderer/src/tools/polygonTool.js';
 import { at, fakeContext, onlyPut } from './fakeToolContext.js';

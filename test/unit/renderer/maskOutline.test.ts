@@ -2,6 +2,7 @@
 // must draw, hit-test and move them like any mask, and keep the outline true.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import type { Geometry } from '../../../common/contract/index.js';
 import { maskToRle } from '../../../common/geometry/rle.js';
 import { translateOutline } from '../../../renderer/src/tools/geometryEdits.js';

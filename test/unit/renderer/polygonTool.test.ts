@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Tool } from '../../../renderer/src/tools/toolTypes.js';
+
 import { PolygonTool } from '../../../renderer/src/tools/polygonTool.js';
+import type { Tool } from '../../../renderer/src/tools/toolTypes.js';
 import { at, fakeContext, onlyPut } from './fakeToolContext.js';
 
 const triangle = (tool: Tool) => {

@@ -3,6 +3,7 @@
 // copy already holds a newer revision.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import type { Annotation, DocumentChange, ImageRecord } from '../../../common/contract/index.js';
 import type { LocalDocument } from '../../../renderer/src/store/docReducer.js';
 import { applyRemoteChange, patchImageRecord } from '../../../renderer/src/store/remoteChange.js';

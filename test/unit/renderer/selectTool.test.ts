@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Tool } from '../../../renderer/src/tools/toolTypes.js';
+
 import { maskToRle, rleToMask } from '../../../common/geometry/rle.js';
 import { SelectTool } from '../../../renderer/src/tools/selectTool.js';
+import type { Tool } from '../../../renderer/src/tools/toolTypes.js';
 import { annotation, at, fakeContext, onlyPut } from './fakeToolContext.js';
 
 const box = annotation('b', { kind: 'box', box: { x: 10, y: 10, w: 20, h: 20 } });

@@ -5,6 +5,7 @@
 // stale edit nor an undo overwrites the other client's work.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+
 import type { Annotation, DocOp, DocumentChange } from '../../../common/contract/index.js';
 import { Project } from '../../../core/store/project.js';
 import { adoptOwnRevisions, OwnRevisions } from '../../../renderer/src/history/ownRevisions.js';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
+
 import type { DocOp } from '../../../common/contract/index.js';
 import { mergeEntries, UndoHistory } from '../../../renderer/src/history/undoHistory.js';
 

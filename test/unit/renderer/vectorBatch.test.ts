@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import type { Annotation, Geometry } from '../../../common/contract/index.js';
-import { buildBatches, oriented, traceVisible, type PathSink } from '../../../renderer/src/canvas/vectorBatch.js';
+import { buildBatches, oriented, type PathSink, traceVisible } from '../../../renderer/src/canvas/vectorBatch.js';
 
 const annotation = (id: string, geometry: Geometry, labelId: string | null = 'a'): Annotation => ({
   id,

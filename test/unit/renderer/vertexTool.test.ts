@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import type { Tool } from '../../../renderer/src/tools/toolTypes.js';
 import { VertexTool } from '../../../renderer/src/tools/vertexTool.js';
 import { annotation, at, fakeContext, onlyPut } from './fakeToolContext.js';

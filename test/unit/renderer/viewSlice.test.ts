@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { createStore } from 'zustand/vanilla';
+
 import { fitView } from '../../../renderer/src/lib/viewTransform.js';
 import type { AppState } from '../../../renderer/src/store/appStore.js';
 import { createViewSlice, type ViewSlice } from '../../../renderer/src/store/viewSlice.js';

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
+
 import { checkBoundaries, formatViolation, importSpecifiers, RULES } from '../../../scripts/check-boundaries.mjs';
 
 const ROOT = join(__dirname, '..', '..', '..');

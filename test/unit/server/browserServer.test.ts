@@ -4,13 +4,15 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import WebSocket from 'ws';
+
 import { AppError, channelNames, type WireMessage } from '../../../common/contract/index.js';
-import { startBrowserHost, type BrowserHost } from '../../../server/server.js';
-import { MAX_FRAME_BYTES } from '../../../server/wireFrame.js';
 import { createDispatch } from '../../../core/host/dispatch.js';
 import { EventHub } from '../../../core/host/events.js';
 import type { Handlers } from '../../../core/host/handlerTypes.js';
+import { type BrowserHost, startBrowserHost } from '../../../server/server.js';
+import { MAX_FRAME_BYTES } from '../../../server/wireFrame.js';
 
 const TOKEN = 'test-token-0123456789';
 

@@ -4,13 +4,15 @@
 // must get a typed answer, the process must stay up, and a valid request must
 // still be answered after each round. Bounded in count and time.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
 import WebSocket from 'ws';
-import { channelNames, ERROR_CODES, type ChannelName, type WireMessage } from '../../../common/contract/index.js';
+
+import { type ChannelName, channelNames, ERROR_CODES, type WireMessage } from '../../../common/contract/index.js';
 import { tempDir, writeImage } from '../core/store/fixtures.js';
 
 const TOKEN = 'fuzz-token-0123456789abcdef';

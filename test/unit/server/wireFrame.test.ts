@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { readWireFrame, SMALL_FRAME_BYTES } from '../../../server/wireFrame.js';
 
 const padded = (head: string, bytes: number) => `${head}${'x'.repeat(bytes)}"}}`;

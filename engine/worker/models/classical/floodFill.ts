@@ -3,9 +3,9 @@
 // The range is fixed to the clicked colour rather than floating from
 // neighbour to neighbour, so a slow gradient does not carry the fill across
 // the whole image. Runs at full resolution: a fill is a single linear pass.
-import { fromFullMask, type BinaryCrop } from '../../binaryCrop.js';
-import { withMats, type CvApi } from './opencv.js';
-import { assertRgbImage, cornersInImage, cropRgb, type Corners, type PixelRect, type RgbImage } from '../../rgbImage.js';
+import { type BinaryCrop,fromFullMask } from '../../binaryCrop.js';
+import { assertRgbImage, type Corners, cornersInImage, cropRgb, type PixelRect, type RgbImage } from '../../rgbImage.js';
+import { type CvApi,withMats } from './opencv.js';
 
 /** floodFill writes this into its mask, distinct from 0 (free) and 1 (a wall, if ever used). */
 const FILLED = 255;

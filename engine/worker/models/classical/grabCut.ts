@@ -5,9 +5,9 @@
 // thread: about 0.8 s for 120,000 pixels and 3 iterations on a 2-core
 // laptop CPU), and its colour models gain little from more pixels. The mask is enlarged back (bilinear, thresholded) and
 // pasted at full resolution, so outlines are as fine as the working crop.
-import { enlargeCrop, fromFullMask, keepComponentsAt, type BinaryCrop } from '../../binaryCrop.js';
-import { withMats, type CvApi, type CvMat, type CvRect } from './opencv.js';
-import { assertRgbImage, cornersInImage, cropRgb, resizeRgb, type Corners, type ImagePoint, type PixelRect, type RgbImage } from '../../rgbImage.js';
+import { type BinaryCrop,enlargeCrop, fromFullMask, keepComponentsAt } from '../../binaryCrop.js';
+import { assertRgbImage, type Corners, cornersInImage, cropRgb, type ImagePoint, type PixelRect, resizeRgb, type RgbImage } from '../../rgbImage.js';
+import { type CvApi, type CvMat, type CvRect,withMats } from './opencv.js';
 
 /** A pixel of the working crop. */
 interface WorkPoint {

@@ -2,6 +2,7 @@
 // no weights, so only the shared header (../manifestBase.ts), a description
 // and the algorithms it offers; it is listed and chosen like a model.
 import { z } from 'zod';
+
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/index.js';
 import { manifestHeader } from '../manifestBase.js';
 

@@ -5,18 +5,18 @@
 //   scribbles in several regions  -> watershed, one mask per region
 //   a box and/or seed clicks/strokes -> GrabCut, seeds as definite foreground/background
 import { AppError, type PromptCapabilities, type SegmentOptions } from '../../../../common/contract/index.js';
-import { CLASSICAL_CAPABILITIES } from './manifest.js';
 import type { WorkerImage, WorkerPrompt } from '../../../protocol.js';
-import type { MaskCrop } from '../../candidateMasks.js';
 import { fromFullMask, toFullMask } from '../../binaryCrop.js';
-import { magicWand } from './floodFill.js';
-import { grabCutMask } from './grabCut.js';
-import { loadOpenCv, type CvApi } from './opencv.js';
-import type { RgbImage } from '../../rgbImage.js';
+import type { MaskCrop } from '../../candidateMasks.js';
 import { DecodedImages } from '../../decodedImages.js';
-import { watershedRegions } from './watershed.js';
 import { FixedMask } from '../../fixedMask.js';
 import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderCandidate, type ProviderResult } from '../../maskProvider.js';
+import type { RgbImage } from '../../rgbImage.js';
+import { magicWand } from './floodFill.js';
+import { grabCutMask } from './grabCut.js';
+import { CLASSICAL_CAPABILITIES } from './manifest.js';
+import { type CvApi,loadOpenCv } from './opencv.js';
+import { watershedRegions } from './watershed.js';
 
 /** The retry's context around a box that gave nothing (measured: helpful only then). */
 const WIDE_BOX_MARGIN = 1;

@@ -11,9 +11,9 @@
 //   strokes instead (or pass borderIsBackground: false).
 // With borderIsBackground: false and no background strokes, the regions
 // share the whole image between them (e.g. sky / ground).
-import { enlargeCrop, fromFullMask, type BinaryCrop } from '../../binaryCrop.js';
-import { withMats, type CvApi } from './opencv.js';
-import { assertRgbImage, boxBlurRgb, resizeRgb, type ImagePoint, type RgbImage } from '../../rgbImage.js';
+import { type BinaryCrop,enlargeCrop, fromFullMask } from '../../binaryCrop.js';
+import { assertRgbImage, boxBlurRgb, type ImagePoint, resizeRgb, type RgbImage } from '../../rgbImage.js';
+import { type CvApi,withMats } from './opencv.js';
 
 export interface RegionScribble {
   /** A stroke in image pixels; consecutive points are joined. */

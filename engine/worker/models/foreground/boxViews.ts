@@ -5,8 +5,8 @@
 // tight, so the answer is the candidate whose bounds fit the box best, and
 // one candidate is what the wide view holds beyond the close one (the
 // saucer without its cup).
+import { type BinaryCrop,emptyBinaryCrop, fromFullMask, labelComponents } from '../../binaryCrop.js';
 import type { Corners, PixelRect } from '../../rgbImage.js';
-import { emptyBinaryCrop, fromFullMask, labelComponents, type BinaryCrop } from '../../binaryCrop.js';
 
 /** Intersection over union of a mask's bounds and the box (0 for an empty mask). */
 export function boxFit(bounds: PixelRect, box: Corners): number {

@@ -3,6 +3,7 @@
 // arrays: the caller owns the session, the decoded image, caching and the
 // choice of execution provider.
 import * as ort from 'onnxruntime-node';
+
 import { resizeTable } from '../../bilinearTable.js';
 import { labelComponents } from '../../binaryCrop.js';
 import { assertRgbImage, type ImagePoint, type PixelRect, type RgbImage } from '../../rgbImage.js';

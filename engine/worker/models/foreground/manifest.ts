@@ -7,7 +7,9 @@
 // files are every kind's (../manifestBase.ts); the registry reads this in
 // the main process, so nothing here loads onnxruntime.
 import { join } from 'node:path';
+
 import { z } from 'zod';
+
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/ai.js';
 import { describeFileProblems, verifyFiles } from '../../integrity.js';
 import { listsFile, manifestHeader, modelFiles, parseManifestWith, pixelNormalisation, readManifestJson, relativePath, tensorSpec } from '../manifestBase.js';

@@ -6,21 +6,23 @@
 // seed a GrabCut refinement (the classical kind's, ../classical/grabCut.ts);
 // "everything" is the foreground of the whole image.
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+
+import type * as ort from 'onnxruntime-node';
+
 import { AppError, type ExecutionProviderChoice, type SegmentOptions } from '../../../../common/contract/index.js';
-import { openSessions, resolveExecutionProvider } from '../../sessions.js';
-import { foregroundCrop, foregroundMask, foregroundProbability, foregroundSpecOf, type CropRect, type ForegroundMaskOptions, type ForegroundModelSpec } from './inference.js';
-import { FOREGROUND_CAPABILITIES, readForegroundManifest } from './manifest.js';
 import type { WorkerImage, WorkerPrompt } from '../../../protocol.js';
+import { type BinaryCrop,fromFullMask } from '../../binaryCrop.js';
 import { ByteLru } from '../../byteLru.js';
-import { fromFullMask, type BinaryCrop } from '../../binaryCrop.js';
-import { grabCutMask } from '../classical/grabCut.js';
-import { loadOpenCv, type CvApi } from '../classical/opencv.js';
-import type { Corners, RgbImage } from '../../rgbImage.js';
 import { DecodedImages } from '../../decodedImages.js';
-import { bestBoxFit, nestedRemainder } from './boxViews.js';
 import { FixedMask } from '../../fixedMask.js';
 import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderCandidate, type ProviderResult } from '../../maskProvider.js';
+import type { Corners, RgbImage } from '../../rgbImage.js';
+import { openSessions, resolveExecutionProvider } from '../../sessions.js';
+import { grabCutMask } from '../classical/grabCut.js';
+import { type CvApi,loadOpenCv } from '../classical/opencv.js';
+import { bestBoxFit, nestedRemainder } from './boxViews.js';
+import { type CropRect, foregroundCrop, foregroundMask, type ForegroundMaskOptions, type ForegroundModelSpec,foregroundProbability, foregroundSpecOf } from './inference.js';
+import { FOREGROUND_CAPABILITIES, readForegroundManifest } from './manifest.js';
 
 /** About 30 crop outputs of a 1024 px model. */
 const PROBABILITY_BUDGET_BYTES = 128 * 1024 * 1024;

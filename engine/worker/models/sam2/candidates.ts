@@ -6,11 +6,11 @@
 // decoders return H x W logits already: thresholded once, kept as a crop.
 // The preselected candidate is the one with the highest predicted IoU: SAM 2's
 // rule for its three multimask outputs (see SAM2_SELECTION_RULE).
-import { CandidateLogits, lowResBinary, stabilityScore, type LowResLogits } from '../../candidateMasks.js';
 import { fromFullMask } from '../../binaryCrop.js';
+import { CandidateLogits, lowResBinary, type LowResLogits,stabilityScore } from '../../candidateMasks.js';
 import { FixedMask } from '../../fixedMask.js';
-import type { ModelFrame } from '../../modelFrame.js';
 import type { ProviderCandidate } from '../../maskProvider.js';
+import type { ModelFrame } from '../../modelFrame.js';
 import type { Sam2Decoded } from './sam2Model.js';
 
 /**

@@ -4,8 +4,8 @@
 // 0-1 floats stretched to S x S with antialiased bilinear resampling, then
 // the manifest's mean/std (given in 0-255, applied on 0-1). The resampling
 // is the imaging module's (engine/worker/imaging/antialiasResize.ts).
-import { decodePixels } from '../../imaging/decodePixels.js';
 import { sam2ImageTensor } from '../../imaging/antialiasResize.js';
+import { decodePixels } from '../../imaging/decodePixels.js';
 import type { Sam2Manifest } from './manifest.js';
 
 type Rgb = readonly [number, number, number];

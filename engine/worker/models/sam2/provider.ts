@@ -6,18 +6,19 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { maskIoU, type BinaryMask } from '../../../../common/geometry/binaryMask.js';
+
 import { AppError, type ExecutionProviderChoice, type SegmentOptions } from '../../../../common/contract/index.js';
+import { type BinaryMask,maskIoU } from '../../../../common/geometry/binaryMask.js';
 import type { EverythingParams, WorkerImage, WorkerPrompt } from '../../../protocol.js';
 import { contentHash } from '../../contentHash.js';
-import { diskCachePath, readDiskFeatures, writeDiskFeatures, type CachedFeatures, type FeatureCache, type FeatureTensor } from '../../featureCache.js';
+import { type CachedFeatures, diskCachePath, type FeatureCache, type FeatureTensor,readDiskFeatures, writeDiskFeatures } from '../../featureCache.js';
 import { assertPromptKinds, type MaskProvider, type PreparedImage, type ProviderCandidate, type ProviderResult } from '../../maskProvider.js';
 import { assertSignature, openSessions, resolveExecutionProvider } from '../../sessions.js';
 import { argmax, SAM2_SELECTION_RULE, sam2Candidates } from './candidates.js';
 import { readSam2Manifest, SAM2_CAPABILITIES, type Sam2Manifest } from './manifest.js';
 import { sam2InputTensor } from './preprocess.js';
 import { sam2Points } from './prompts.js';
-import { Sam2Model, type Sam2Features } from './sam2Model.js';
+import { type Sam2Features,Sam2Model } from './sam2Model.js';
 
 /** Below this stability a grid proposal is a blur between objects (as for the SAM-format segmenter). */
 const MIN_STABILITY = 0.8;

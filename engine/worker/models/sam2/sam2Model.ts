@@ -5,11 +5,11 @@
 // and ibaiGorordo's (an extra int32 orig_im_size; masks come out at H x W).
 // Both give the 3 multimask candidates and their predicted IoU only.
 import * as ort from 'onnxruntime-node';
+
 import { AppError } from '../../../../common/contract/result.js';
 import type { FeatureTensor } from '../../featureCache.js';
-import type { Sam2Points } from './prompts.js';
-
 import { SAM2_ENCODER_OUTPUTS as SAM2_FEATURES, type Sam2DecoderFormat } from './manifest.js';
+import type { Sam2Points } from './prompts.js';
 
 /** The tensors a decoder run needs, from the feature cache. */
 export interface Sam2Features {

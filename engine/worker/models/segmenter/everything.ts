@@ -4,7 +4,7 @@
 // The segmenter's own (it runs the decoder through ModelRuntime); a kind
 // without a decoder answers "everything" in its own provider.
 import { AppError } from '../../../../common/contract/index.js';
-import { maskIoU, type BinaryMask } from '../../../../common/geometry/binaryMask.js';
+import { type BinaryMask,maskIoU } from '../../../../common/geometry/binaryMask.js';
 import type { EverythingParams } from '../../../protocol.js';
 import { lowResBinary, stabilityScore, validLowResExtent } from '../../candidateMasks.js';
 import type { CachedFeatures } from '../../featureCache.js';

@@ -6,7 +6,9 @@
 // field in docs/models.md. Read by the registry too (main process): nothing
 // here loads onnxruntime.
 import { join } from 'node:path';
+
 import { z } from 'zod';
+
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/ai.js';
 import { colourRule, resizeRuleField } from '../../imaging/rules.js';
 import { describeFileProblems, verifyModelFiles } from '../../integrity.js';

@@ -5,14 +5,15 @@
 // (candidateMasks).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+
 import { AppError, type PromptCapabilities } from '../../../../common/contract/index.js';
 import type { WorkerImage } from '../../../protocol.js';
 import { contentHash } from '../../contentHash.js';
-import { diskCachePath, FeatureCache, readDiskFeatures, writeDiskFeatures, type CachedFeatures } from '../../featureCache.js';
+import { type CachedFeatures,diskCachePath, type FeatureCache, readDiskFeatures, writeDiskFeatures } from '../../featureCache.js';
 import type { ModelManifest } from './manifest.js';
 import type { SegmentPrompt } from './prompts.js';
 import type { DecodedMask, EncodedImage } from './segmenter.js';
-import { PromptableSegmenter } from './segmenter.js';
+import { type PromptableSegmenter } from './segmenter.js';
 
 export interface FeatureLookup {
   features: CachedFeatures;

@@ -4,7 +4,7 @@
 // point (0,0,-1) SAM expects when there is no box, scribbles sampled to at
 // most maxPoints (SEEM's visual sampler), plus the optional memory
 // (mask_input), text and reference inputs, and the size the masks come out at.
-import { toModelFrame, type ModelFrame } from '../../modelFrame.js';
+import { type ModelFrame,toModelFrame } from '../../modelFrame.js';
 
 export const LABEL_NEGATIVE = 0;
 export const LABEL_POSITIVE = 1;

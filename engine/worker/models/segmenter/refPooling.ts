@@ -2,7 +2,7 @@
 // mean of the REFERENCE image's embeddings over the region's grid cells.
 // Must match models/training/prompts.py + train.py:pool_ref exactly, since
 // the decoder was trained on these vectors.
-import { toModelFrame, type EmbeddingGrid, type ModelFrame } from '../../modelFrame.js';
+import { type EmbeddingGrid, type ModelFrame,toModelFrame } from '../../modelFrame.js';
 
 /** Cells whose centre lies inside the box (model-frame px); else the cell holding the box centre. */
 export function cellsFromBox(g: EmbeddingGrid, box: [number, number, number, number]): Uint8Array {

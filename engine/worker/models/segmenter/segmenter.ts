@@ -7,8 +7,10 @@
 // Prompts come in image pixels and enter the model frame once
 // (buildDecoderFeeds); masks come out at the size the caller asks for.
 import { join } from 'node:path';
+
 import * as ort from 'onnxruntime-node';
 import { ZodError } from 'zod';
+
 import type { ExecutionProviderChoice, PromptCapabilities } from '../../../../common/contract/ai.js';
 import { AppError } from '../../../../common/contract/result.js';
 import type { BinaryMask } from '../../../../common/geometry/binaryMask.js';

@@ -2,6 +2,7 @@
 // split on the manifest's word regex, unknown words -> [UNK]. Never throws
 // on odd input; an empty phrase still yields one [UNK] token.
 import { readFile } from 'node:fs/promises';
+
 import { z } from 'zod';
 
 const tokenizerSchema = z.object({

@@ -4,9 +4,9 @@
 // edge clamped, no antialias) to the image, kept only inside the final box
 // (x0 <= column < x1, y0 <= row < y1), then > 0. Only the box is evaluated,
 // so a detection on a 4000 px photo costs its box, not the photo.
-import type { MaskCrop } from '../../candidateMasks.js';
-import { emptyBinaryCrop, fromFullMask } from '../../binaryCrop.js';
 import { range, sampleTable } from '../../bilinearTable.js';
+import { emptyBinaryCrop, fromFullMask } from '../../binaryCrop.js';
+import type { MaskCrop } from '../../candidateMasks.js';
 import type { XYXY } from './geometry.js';
 import { protoWindowOf } from './geometry.js';
 

@@ -10,7 +10,9 @@
 // (engine/recognition/), read by the registry (main process: nothing here
 // loads onnxruntime) and by the detector provider in this folder.
 import { join } from 'node:path';
+
 import { z } from 'zod';
+
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/ai.js';
 import { colourRule } from '../../imaging/rules.js';
 import { describeFileProblems, verifyFiles } from '../../integrity.js';

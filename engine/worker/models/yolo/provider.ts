@@ -5,7 +5,9 @@
 // the whole image's detections, `everything` the same as mask candidates
 // (segmenters only).
 import { join } from 'node:path';
+
 import * as ort from 'onnxruntime-node';
+
 import { AppError, type ExecutionProviderChoice } from '../../../../common/contract/index.js';
 import type { EverythingParams, WorkerImage } from '../../../protocol.js';
 import { ByteLru } from '../../byteLru.js';
@@ -16,7 +18,7 @@ import { assertSignature, openSessions, resolveExecutionProvider } from '../../s
 import { decodeEndToEndHead, decodeRawHead, type RawDetection } from './decode.js';
 import { boxToImage } from './geometry.js';
 import { instanceMask, type Prototypes } from './instanceMasks.js';
-import { DETECTOR_CAPABILITIES, readDetectorManifest, YOLO_INPUT, YOLO_OUTPUT, YOLO_PROTOTYPES, type DetectorManifest } from './manifest.js';
+import { DETECTOR_CAPABILITIES, type DetectorManifest,readDetectorManifest, YOLO_INPUT, YOLO_OUTPUT, YOLO_PROTOTYPES } from './manifest.js';
 import { yoloInputTensor } from './preprocess.js';
 
 /** A 1280 px model's outputs are a few tens of MB; this keeps the current image and a neighbour or two. */

@@ -19,19 +19,19 @@ import { LatestWins, Throttle } from '../../lib/latestWins.js';
 import { candidateAt, candidateCrop } from '../../masks/candidateBitmap.js';
 import type { AiGestures } from '../../tools/aiPromptTool.js';
 import {
-  DEFAULT_WAND_TOLERANCE,
-  EMPTY_PROMPTS,
-  REGION_COUNT,
   bestPosition,
+  type CapabilityKind,
   capabilityProblem,
   clampTolerance,
   cyclePosition,
+  DEFAULT_WAND_TOLERANCE,
+  EMPTY_PROMPTS,
   hasPrompts,
   preselectedLabel,
+  type PromptDraft,
+  REGION_COUNT,
   regionsOffered,
   wandActive,
-  type CapabilityKind,
-  type PromptDraft,
 } from '../aiPrompts.js';
 import { detectionCandidate, remapDetections } from '../detections.js';
 import { Accepting } from './accepting.js';
@@ -41,8 +41,8 @@ import { Everything } from './everything.js';
 import { Idle } from './idle.js';
 import { Prompting } from './prompting.js';
 import type { SessionState } from './sessionState.js';
-import { isProposalMode } from './sessionTypes.js';
 import type { AiSessionHost, AiSessionView, CandidateMode, SegmentRequest, SessionContext, SessionSettings } from './sessionTypes.js';
+import { isProposalMode } from './sessionTypes.js';
 
 /** How often a moving tolerance slider may start a request. */
 const TOLERANCE_RERUN_MS = 60;

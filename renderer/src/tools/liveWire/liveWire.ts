@@ -5,9 +5,9 @@
 // its window, so moving the cursor costs a walk up the tree; a new search runs
 // only for a new vertex, or when the cursor leaves the window (which then grows
 // with a margin, so that happens a few times per segment, not per move).
-import { computeEdgeCostMap, edgeLinkCost, type EdgeCostMap } from './edgeCost.js';
+import { computeEdgeCostMap, type EdgeCostMap, edgeLinkCost } from './edgeCost.js';
 import type { PixelImage } from './imagePixels.js';
-import { shortestPathTree, tracePath, type ShortestPathTree } from './shortestPath.js';
+import { type ShortestPathTree, shortestPathTree, tracePath } from './shortestPath.js';
 
 export interface Point {
   x: number;

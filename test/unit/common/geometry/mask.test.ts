@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import { maskToPolygons } from '../../../../common/geometry/mask.js';
 import { polygonsArea, rasterisePolygons } from '../../../../common/geometry/polygon.js';
 

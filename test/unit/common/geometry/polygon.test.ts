@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
+import { measureGeometry } from '../../../../common/geometry/measure.js';
 import {
   bboxOfRings,
   pointInPolygon,
@@ -8,7 +10,6 @@ import {
   ringArea,
   simplifyRing,
 } from '../../../../common/geometry/polygon.js';
-import { measureGeometry } from '../../../../common/geometry/measure.js';
 import { maskToRle } from '../../../../common/geometry/rle.js';
 
 const square = (x: number, y: number, size: number) => [x, y, x + size, y, x + size, y + size, x, y + size];

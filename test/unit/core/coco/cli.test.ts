@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+
 import { runCli } from '../../../../cli/cli.js';
 import { Project } from '../../../../core/store/project.js';
 import { tempDir } from '../store/fixtures.js';

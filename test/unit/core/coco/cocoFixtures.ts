@@ -1,6 +1,7 @@
 // A small annotated project with every geometry kind, and helpers to compare
 // COCO files "up to ids and order".
 import { readFileSync } from 'node:fs';
+
 import type { DocOp } from '../../../../common/contract/index.js';
 import { rasterisePolygons } from '../../../../common/geometry/polygon.js';
 import { maskToRle } from '../../../../common/geometry/rle.js';

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
+
 import { runCli } from '../../../../cli/cli.js';
 import { exportCoco } from '../../../../core/coco/export.js';
 import { tempDir } from '../store/fixtures.js';

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AppError } from '../../../../common/contract/index.js';
+
 import { runCli } from '../../../../cli/cli.js';
+import { AppError } from '../../../../common/contract/index.js';
 import { exportCoco } from '../../../../core/coco/export.js';
 import { createHost } from '../../../../core/host/createHost.js';
 import { Project } from '../../../../core/store/project.js';

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+
 import { AppError } from '../../../../common/contract/index.js';
 import { importCoco } from '../../../../core/coco/import.js';
-import { readManifest } from '../../../../engine/worker/models/segmenter/manifest.js';
 import { createHost } from '../../../../core/host/createHost.js';
 import { Project } from '../../../../core/store/project.js';
+import { readManifest } from '../../../../engine/worker/models/segmenter/manifest.js';
 import { describeJsonSyntaxError } from '../../../../files/jsonSyntax.js';
 import { tempDir } from '../store/fixtures.js';
 import { writeProjectImages } from './cocoFixtures.js';

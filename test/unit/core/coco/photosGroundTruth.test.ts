@@ -6,11 +6,13 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+
 import sharp from 'sharp';
+
 import { convertSegmentation } from '../../../../core/coco/annotationGeometry.js';
 import { importCoco } from '../../../../core/coco/import.js';
 import { assertUniqueIds, parseWith, readJsonFile } from '../../../../core/coco/readJson.js';
-import { cocoInstancesSchema, type CocoInstances } from '../../../../core/coco/schema.js';
+import { type CocoInstances, cocoInstancesSchema } from '../../../../core/coco/schema.js';
 import { Project } from '../../../../core/store/project.js';
 import { tempDir } from '../store/fixtures.js';
 

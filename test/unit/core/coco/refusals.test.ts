@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+
 import { AppError } from '../../../../common/contract/index.js';
 import { importCoco } from '../../../../core/coco/import.js';
 import { Project } from '../../../../core/store/project.js';

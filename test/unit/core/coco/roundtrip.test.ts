@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+
 import { AppError } from '../../../../common/contract/index.js';
 import { exportCoco } from '../../../../core/coco/export.js';
 import { importCoco } from '../../../../core/coco/import.js';

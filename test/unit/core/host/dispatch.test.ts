@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { channelNames, type ChannelName } from '../../../../common/contract/index.js';
+
+import { type ChannelName, channelNames } from '../../../../common/contract/index.js';
 import { createDispatch } from '../../../../core/host/dispatch.js';
 import type { Handlers } from '../../../../core/host/handlerTypes.js';
 
 /** Handlers that only record that they ran: these tests are about the gate in front of them. */
 function recordingHandlers(calls: ChannelName[]): Handlers {
   const entries = channelNames.map((name) => [name, () => (calls.push(name), null)]);
-  return Object.fromEntries(entries) as unknown as Handlers;
+  return Object.fromEntries(entries);
 }
 
 const validAnnotation = {

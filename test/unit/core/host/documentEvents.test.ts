@@ -7,10 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import WebSocket from 'ws';
+
 import type { Annotation, DocumentApplied, DocumentChange, Label, Result, WireMessage } from '../../../../common/contract/index.js';
-import { startBrowserHost, type BrowserHost } from '../../../../server/server.js';
 import { createHost, type Host } from '../../../../core/host/createHost.js';
+import { type BrowserHost, startBrowserHost } from '../../../../server/server.js';
 import { writeImage } from '../store/fixtures.js';
 
 const TOKEN = 'documents-token-0123456789';

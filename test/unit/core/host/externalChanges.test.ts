@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import type { EventName } from '../../../../common/contract/index.js';
 import { createHost, type Host } from '../../../../core/host/createHost.js';
 import { EXTERNAL_POLL_MS } from '../../../../core/host/externalChanges.js';

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+
 import { createHost } from '../../../../core/host/createHost.js';
 
 describe('host handlers in browser mode', () => {

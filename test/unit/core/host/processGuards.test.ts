@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
 import { AppError, channelNames } from '../../../../common/contract/index.js';
-import { startBrowserHost } from '../../../../server/server.js';
 import { createDispatch } from '../../../../core/host/dispatch.js';
 import { EventHub } from '../../../../core/host/events.js';
 import type { Handlers } from '../../../../core/host/handlerTypes.js';
+import { startBrowserHost } from '../../../../server/server.js';
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
 

@@ -8,14 +8,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import type { AddedModel, EventMap, ModelImportPlan, ModelInfo, ModelLink } from '../../../../common/contract/index.js';
 import { createDispatch } from '../../../../core/host/dispatch.js';
 import { createHandlers, type HostEnvironment } from '../../../../core/host/handlers.js';
 import { PathGrants } from '../../../../core/host/pathGrants.js';
 import { AppSession } from '../../../../core/host/session.js';
 import { InferenceEngine } from '../../../../engine/engine.js';
-import { tempDir } from '../store/fixtures.js';
 import { FileServer, sha256Of } from '../../engine/urlFixtures.js';
+import { tempDir } from '../store/fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const BUILTIN = join(ROOT, 'models');

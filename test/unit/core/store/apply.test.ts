@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AppError, type Annotation, type DocOp } from '../../../../common/contract/index.js';
+
+import { type Annotation, AppError, type DocOp } from '../../../../common/contract/index.js';
 import { maskToRle } from '../../../../common/geometry/rle.js';
 import { Project } from '../../../../core/store/project.js';
 import { boxAnnotation, caption, label, tempDir, writeImage } from './fixtures.js';

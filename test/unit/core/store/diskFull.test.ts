@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
+
 import { AppError, type DocOp } from '../../../../common/contract/index.js';
-import { plainWriteError } from '../../../../files/fsErrors.js';
 import { Project } from '../../../../core/store/project.js';
+import { plainWriteError } from '../../../../files/fsErrors.js';
 import { boxAnnotation, label, tempDir, writeImage } from './fixtures.js';
 import { privateTmpfsUnavailable, runWithTmpfs } from './privateTmpfs.js';
 

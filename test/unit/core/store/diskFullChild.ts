@@ -3,11 +3,12 @@
 // to the last byte and every kind of write is tried. Prints one JSON object.
 import { closeSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { AppError, type DocOp } from '../../../../common/contract/index.js';
 import { exportCoco } from '../../../../core/coco/export.js';
-import { writeFileAtomic } from '../../../../files/atomicWrite.js';
 import { imageBytes } from '../../../../core/store/imageFiles.js';
 import { Project } from '../../../../core/store/project.js';
+import { writeFileAtomic } from '../../../../files/atomicWrite.js';
 import { boxAnnotation, label, writeImage } from './fixtures.js';
 
 const outcome = async (work: () => unknown): Promise<string> => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
 import { Project } from '../../../../core/store/project.js';
 import { tempDir, writeImage } from './fixtures.js';
 

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+
 import sharp from 'sharp';
+
 import { imageBytes } from '../../../../core/store/imageFiles.js';
 import { Project } from '../../../../core/store/project.js';
 import { RecentProjects } from '../../../../core/store/recent.js';

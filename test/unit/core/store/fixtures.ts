@@ -2,7 +2,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+
 import sharp from 'sharp';
+
 import type { Annotation, Caption, Label } from '../../../../common/contract/index.js';
 
 export function tempDir(prefix = 'promptlabel-test-'): { dir: string; cleanup: () => void } {

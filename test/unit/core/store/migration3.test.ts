@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+
 import Database from 'better-sqlite3';
+
 import { AppError } from '../../../../common/contract/index.js';
 import { Project } from '../../../../core/store/project.js';
 import { migrate } from '../../../../core/store/schema.js';
@@ -50,11 +52,11 @@ test('a version-2 database gains revisions and keeps its data', async () => {
       assert.deepEqual(project.db.prepare("SELECT area, bbox_w FROM annotations WHERE id = 'a1'").get(), { area: 6, bbox_w: 3 });
 
       // The counter continues above what the migration gave the old rows.
-      const { change } = project.applyBatch([{ type: 'annotation.put', annotation: { ...a1!, labelId: null } }]);
+      const { change } = project.applyBatch([{ type: 'annotation.put', annotation: { ...a1, labelId: null } }]);
       assert.equal(change.revision, 2);
       assert.equal(project.annotations(1)[0]?.revision, 2);
       assert.throws(
-        () => project.apply([{ type: 'annotation.put', annotation: a1! }]),
+        () => project.apply([{ type: 'annotation.put', annotation: a1 }]),
         (error: unknown) => error instanceof AppError && error.code === 'conflict',
       );
       project.apply([{ type: 'annotation.delete', id: 'a2', revision: 1 }]);

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+
 import Database from 'better-sqlite3';
+
 import { AppError } from '../../../../common/contract/index.js';
 import { Project } from '../../../../core/store/project.js';
 import { migrate, SCHEMA_VERSION } from '../../../../core/store/schema.js';

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+
 import { AppError, type DocOp } from '../../../../common/contract/index.js';
 import { Project } from '../../../../core/store/project.js';
 import { boxAnnotation, label, tempDir, writeImage } from './fixtures.js';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+
 import { AppError } from '../../../../common/contract/index.js';
 import { Project } from '../../../../core/store/project.js';
 import { naturalSortKey } from '../../../../core/store/scan.js';

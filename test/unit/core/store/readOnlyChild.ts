@@ -3,6 +3,7 @@
 // made read-only and each is opened. Prints one JSON line per folder.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+
 import { AppError } from '../../../../common/contract/index.js';
 import { Project } from '../../../../core/store/project.js';
 import { writeImage } from './fixtures.js';

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AppError, type Annotation, type DocOp } from '../../../../common/contract/index.js';
+
+import { type Annotation, AppError, type DocOp } from '../../../../common/contract/index.js';
 import { importCoco } from '../../../../core/coco/import.js';
 import { Project } from '../../../../core/store/project.js';
 import { boxAnnotation, label, tempDir, writeImage } from './fixtures.js';

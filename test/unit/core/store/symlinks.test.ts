@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+
 import { AppError } from '../../../../common/contract/index.js';
 import { exportCoco } from '../../../../core/coco/export.js';
 import { imageBytes } from '../../../../core/store/imageFiles.js';

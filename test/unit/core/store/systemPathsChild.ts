@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { createHost } from '../../../../core/host/createHost.js';
 import { writeImage } from './fixtures.js';
 

@@ -4,11 +4,12 @@
 // write transaction BEGIN IMMEDIATE there is no "database is locked", and
 // every acknowledged edit is there when the project is reopened.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
 import { IMPORT_SOURCE } from '../../../../core/coco/import.js';
 import { Project } from '../../../../core/store/project.js';
 import { tempDir, writeImage } from './fixtures.js';
@@ -33,7 +34,7 @@ function startWriter(script: string, args: string[]): Writer {
   let stderr = '';
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (onReady = resolve));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     const parts = (partial + chunk).split('\n');
     partial = parts.pop()!;
     for (const line of parts) {
@@ -41,7 +42,7 @@ function startWriter(script: string, args: string[]): Writer {
       if (line === 'ready') onReady();
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => void (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => void (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const failedEarly = exited.then(() => {
     throw new Error(`${script} exited before it was ready: ${lines.join('\n')}\n${stderr}`);

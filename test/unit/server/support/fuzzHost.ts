@@ -4,9 +4,10 @@
 // test can also check that no frame ends the process.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startBrowserHost } from '../../../../server/server.js';
+
 import { createHost } from '../../../../core/host/createHost.js';
 import { installProcessGuards } from '../../../../core/host/processGuards.js';
+import { startBrowserHost } from '../../../../server/server.js';
 
 const [projectDir, userDataDir, token] = process.argv.slice(2);
 if (!projectDir || !userDataDir || !token) throw new Error('usage: fuzzHost.ts PROJECT USERDATA TOKEN');
