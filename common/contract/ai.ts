@@ -401,7 +401,10 @@ export interface ModelPack {
   licenseNote: string;
   /** Where it comes from (package@version on the npm registry). */
   source: string;
+  /** What the fetch downloads (the npm package may hold more than this model). */
   approxBytes: number;
+  /** The model's size once installed. */
+  modelBytes: number;
   /** Installed in the user's models folder (then `modelId` names it in ai.models). */
   installed: boolean;
   modelId: string;

@@ -2,7 +2,7 @@
 // download (progress events, cancel) and nothing half-installed on failure.
 import { AppError, type ModelPackId } from '../../common/contract/index.js';
 import type { InferenceEngine } from '../../engine/engine.js';
-import { fetchForegroundModel, listForegroundPacks } from '../../engine/modelPacks/foregroundPack.js';
+import { fetchForegroundModel, listForegroundPacks, overallFetchProgress } from '../../engine/modelPacks/foregroundPack.js';
 import type { Handlers } from './handlerTypes.js';
 import { progressReporter } from './progress.js';
 import type { AppSession } from './session.js';
@@ -29,7 +29,10 @@ export function createModelPackHandlers(
           // Every chunk is already checked by sha256, and the worker checks the graph when the model is loaded.
           checkGraph: false,
           signal: controller.signal,
-          onProgress: (p) => progress.update(p.done, p.total ?? 0),
+          onProgress: (p) => {
+            const overall = overallFetchProgress(p);
+            progress.update(overall.done, overall.total);
+          },
         });
         const model = (await engine().models()).find((m) => m.id === installed.manifest.id);
         if (!model) throw new AppError('internal', `${pack} was installed in ${installed.dir} but the model registry does not list it.`);

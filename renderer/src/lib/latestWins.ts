@@ -29,6 +29,11 @@ export class LatestWins<Request, Response> {
     return this.inFlight;
   }
 
+  /** True while an answer is being delivered whose request the state has moved past (a newer one follows it). */
+  get superseded(): boolean {
+    return this.dirty;
+  }
+
   /** Asks for an answer to the current state: now, or as soon as the request in flight settles. */
   request(): void {
     if (this.inFlight) {

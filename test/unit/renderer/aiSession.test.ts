@@ -95,18 +95,22 @@ describe('AI session', () => {
 
   describe('transitions', () => {
     it('idle → prompting → candidates; a prompt while one is in flight stays prompting; discard → idle', async () => {
-      const { session, script, state, view, published } = harness();
+      const { session, script, state, view, published, sent } = harness();
       assert.equal(state(), 'idle');
       session.addClick({ x: 10, y: 10, positive: true });
       assert.equal(state(), 'prompting');
       assert.equal(published.at(-1)?.state, 'prompting', 'every event publishes the view once it is done');
       session.addClick({ x: 20, y: 10, positive: true });
       assert.equal(state(), 'prompting');
-      await script.answer('ai.segment', candidateSet([maskCandidate(0, 0.8, { x: 0, y: 0, w: 20, h: 20 })]));
+      const first = candidateSet([maskCandidate(0, 0.8, { x: 0, y: 0, w: 20, h: 20 })]);
+      await script.answer('ai.segment', first);
       assert.equal(state(), 'prompting', 'the second click is sent when the first answer is in');
-      assert.notEqual(view().candidates, null, 'the first answer is shown meanwhile');
-      await script.answer('ai.segment', candidateSet([maskCandidate(0, 0.8, { x: 0, y: 0, w: 25, h: 20 })]));
+      assert.equal(view().candidates, null, 'an answer for one click of two is never shown (issue 11: "just the eyes")');
+      assert.deepEqual(sent().at(-1)?.previous, { candidateSetId: first.id, index: 0 }, 'the second request refines the unshown answer');
+      const second = candidateSet([maskCandidate(0, 0.8, { x: 0, y: 0, w: 25, h: 20 })]);
+      await script.answer('ai.segment', second);
       assert.equal(state(), 'candidates');
+      assert.equal(view().candidates?.id, second.id);
       session.discard();
       assert.equal(state(), 'idle');
       assert.equal(view().candidates, null);

@@ -56,6 +56,7 @@ export class AiSession implements AiGestures {
     label: { id: null, picked: false },
     settings: { scribbleMode: false, wandMode: false, wandTolerance: DEFAULT_WAND_TOLERANCE, region: 0 },
     refinement: { kind: 'shown' },
+    unshown: null,
     boxDrag: null,
   };
   /** Prompt requests, one in flight at a time, latest wins. */
@@ -75,7 +76,7 @@ export class AiSession implements AiGestures {
         performance.mark('ai:prompt-sent', { detail: { requestSeq: seq, imageId: request.imageId } });
         return host.segment(request);
       },
-      onAnswer: (candidates, request, seq) => this.act(() => Prompting.answered(this, candidates, request, seq)),
+      onAnswer: (candidates, request, seq) => this.act(() => Prompting.answered(this, candidates, request, seq, this.runner.superseded)),
       onError: (error) => this.act(() => (host.isCancelled(error) ? host.info('Cancelled.') : host.error(error))),
       onBusyChange: (busy) => this.act(() => (busy ? this.current.requestStarted() : this.current.requestSettled())),
     });
@@ -390,6 +391,7 @@ export class AiSession implements AiGestures {
   /** Drops the answers of every request sent so far. */
   invalidate(): void {
     this.runner.reset();
+    this.ctx.unshown = null;
     this.toleranceRerun.cancel();
   }
 
@@ -427,6 +429,7 @@ export class AiSession implements AiGestures {
     const selected = bestPosition(set);
     const keep = mode === 'prompt' && this.ctx.label.picked;
     this.ctx.shown = { set, mode, regions, selected, requestSeq, detections };
+    this.ctx.unshown = null;
     this.ctx.label = keep
       ? this.ctx.label
       : { id: preselectedLabel(set.candidates[selected], this.host.labels(), this.host.activeLabelId()), picked: false };

@@ -27,8 +27,18 @@ export class Prompting extends SessionState {
     return { imageId, ...payload, ...(modelId ? { modelId } : {}), ...(previous ? { previous } : {}) };
   }
 
-  /** Shows an answer: one mask refined, or one mask per scribble region. */
-  static answered(session: AiSession, candidates: CandidateSet, request: SegmentRequest, seq: number): void {
+  /**
+   * Shows an answer: one mask refined, or one mask per scribble region. An
+   * answer the prompts have moved past (a click added meanwhile) is not shown,
+   * only kept as the next request's memory; while a box is being dragged, or
+   * a wand tolerance slid, every answer is shown, so the mask follows.
+   */
+  static answered(session: AiSession, candidates: CandidateSet, request: SegmentRequest, seq: number, superseded: boolean): void {
+    if (superseded && session.ctx.boxDrag === null && !session.wandActive()) {
+      const best = candidates.candidates[candidates.best];
+      session.ctx.unshown = best ? { candidateSetId: candidates.id, index: best.index } : null;
+      return;
+    }
     const scribbles = request.prompts.scribbles ?? [];
     // Scribbles in several regions come back as one mask per region, in region order.
     if (regionCount(scribbles) < 2) {
@@ -52,7 +62,7 @@ export class Prompting extends SessionState {
     const refinement = ctx.refinement;
     switch (refinement.kind) {
       case 'shown':
-        return Prompting.shownMemory(ctx);
+        return ctx.unshown ?? Prompting.shownMemory(ctx);
       case 'none':
         return null;
       case 'fixed':

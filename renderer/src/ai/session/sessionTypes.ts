@@ -99,6 +99,12 @@ export interface SessionContext {
   settings: SessionSettings;
   refinement: Refinement;
   boxDrag: BoxDrag | null;
+  /**
+   * The best candidate of an answer that was superseded before it arrived:
+   * never shown (a mask for half the prompts is not what the user asked
+   * for), but the next request refines it, as it would have refined it shown.
+   */
+  unshown: Memory | null;
 }
 
 /** The session as the UI reads it: replaced on every change. */
