@@ -18,8 +18,8 @@
 // in worker/models/foreground/.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { chmod, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 
 import { z } from 'zod';
 
@@ -28,6 +28,7 @@ import { AppError } from '../../common/contract/result.js';
 import { ensureDir } from '../../files/ensureDir.js';
 import { isDiskFull } from '../../files/fsErrors.js';
 import { parseJsonText } from '../../files/jsonSyntax.js';
+import { moveFolderIntoPlace } from '../../files/moveFolderIntoPlace.js';
 import { checkModelSignature } from '../signatureCheck.js';
 import { sha256File } from '../worker/integrity.js';
 import { FOREGROUND_MANIFEST_KIND, type ForegroundManifest, parseForegroundManifest } from '../worker/models/foreground/manifest.js';
@@ -529,7 +530,16 @@ async function fetchInto(
   );
   await writeFile(join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   checkCancelled();
-  await moveIntoPlace(work, target, pack, options.force === true);
+  await moveFolderIntoPlace(
+    work,
+    target,
+    options.force === true,
+    () =>
+      new ModelPackError(
+        'exists',
+        `${pack} was installed in ${target} while this fetch ran; fetch it again with force (--force) to replace it`,
+      ),
+  );
   onProgress?.({ phase: 'install', done: 1, total: 1 });
   return {
     dir: target,
@@ -547,26 +557,4 @@ function parseJsonFile(bytes: Buffer | undefined, name: string, where: string): 
   } catch (error) {
     throw new ModelPackError('corrupt', (error as Error).message);
   }
-}
-
-/** Renames the finished folder into place; an existing install (force) is set aside first and restored if that fails. */
-async function moveIntoPlace(work: string, target: string, pack: ForegroundPackId, force: boolean): Promise<void> {
-  if (!existsSync(target)) {
-    await rename(work, target);
-    return;
-  }
-  if (!force)
-    throw new ModelPackError(
-      'exists',
-      `${pack} was installed in ${target} while this fetch ran; fetch it again with force (--force) to replace it`,
-    );
-  const aside = join(dirname(target), `.${pack}.replaced-${process.pid}-${Date.now()}`);
-  await rename(target, aside);
-  try {
-    await rename(work, target);
-  } catch (error) {
-    await rename(aside, target);
-    throw error;
-  }
-  await rm(aside, { recursive: true, force: true });
 }

@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../common/contract/result.js';
 import { ensureDir } from '../../files/ensureDir.js';
 import { isDiskFull } from '../../files/fsErrors.js';
+import { moveFolderIntoPlace } from '../../files/moveFolderIntoPlace.js';
 import { checkModelSignature } from '../signatureCheck.js';
 import { sha256File } from '../worker/integrity.js';
 import type { FileEntry, IoSpec, ModelOrigin } from '../worker/models/manifestBase.js';
@@ -270,28 +271,16 @@ async function installInto(
   // 4. One rename makes it visible; a replaced install is set aside first and restored if that fails.
   if (options.signal?.aborted) throw new AppError('conflict', `Adding ${id} was cancelled; nothing was installed.`);
   options.onProgress?.({ phase: 'install', done: 0, total: 1 });
-  await moveIntoPlace(work, target, id, options.force === true);
+  await moveFolderIntoPlace(
+    work,
+    target,
+    options.force === true,
+    () =>
+      new AppError(
+        'conflict',
+        `${target} appeared while ${id} was being added; add it again with --force to replace it. Nothing was installed.`,
+      ),
+  );
   options.onProgress?.({ phase: 'install', done: 1, total: 1 });
   return { id, dir: target, manifest: built.raw, model, files, timings: { copyMs, checkMs, totalMs: Date.now() - started } };
-}
-
-async function moveIntoPlace(work: string, target: string, id: string, force: boolean): Promise<void> {
-  if (!existsSync(target)) {
-    await rename(work, target);
-    return;
-  }
-  if (!force)
-    throw new AppError(
-      'conflict',
-      `${target} appeared while ${id} was being added; add it again with --force to replace it. Nothing was installed.`,
-    );
-  const aside = join(dirname(target), `.${id}.replaced-${process.pid}-${Date.now()}`);
-  await rename(target, aside);
-  try {
-    await rename(work, target);
-  } catch (error) {
-    await rename(aside, target);
-    throw error;
-  }
-  await rm(aside, { recursive: true, force: true });
 }
