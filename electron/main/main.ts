@@ -7,6 +7,7 @@ import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import { IPC_EVENT, IPC_INVOKE } from '../../common/contract/bridge.js';
 import { createHost } from '../../core/host/createHost.js';
 import { ensureDemoProject } from '../../core/host/demoProject.js';
+import { installProcessGuards } from '../../core/host/processGuards.js';
 import { contentSecurityPolicy } from '../../server/csp.js';
 import { handleAppScheme, registerAppSchemePrivileges } from './appProtocol.js';
 import { APP_INDEX_URL, isTrustedSender } from './appScheme.js';
@@ -17,6 +18,8 @@ const rendererRoot = join(__dirname, '..', 'renderer');
 
 // Tests and portable setups keep settings out of the user's real profile.
 if (process.env.PROMPTLABEL_USER_DATA) app.setPath('userData', process.env.PROMPTLABEL_USER_DATA);
+// A handler error that escapes must not close every window with the process.
+installProcessGuards();
 registerAppSchemePrivileges();
 hardenApp();
 
