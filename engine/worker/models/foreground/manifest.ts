@@ -12,8 +12,8 @@ import { z } from 'zod';
 
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/ai.js';
 import { describeFileProblems, verifyFiles } from '../../integrity.js';
+import { describeModelFolder } from '../describeModelFolder.js';
 import { listsFile, manifestHeader, modelFiles, parseManifestWith, pixelNormalisation, readManifestJson, relativePath, tensorSpec } from '../manifestBase.js';
-import { unusableModel } from '../unusableModel.js';
 
 export const FOREGROUND_MANIFEST_KIND = 'foreground-segmenter';
 
@@ -104,20 +104,9 @@ export async function readForegroundManifest(dir: string): Promise<ForegroundMan
 
 /** The registry entry for a foreground-model folder; a broken one is listed with the reason. */
 export async function describeForegroundModel(dir: string, source: ModelInfo['source'] = 'user'): Promise<ModelInfo> {
-  try {
-    const manifest = await readForegroundManifest(dir);
-    return {
-      id: manifest.id,
-      displayName: manifest.displayName,
-      kind: 'foreground',
-      note: manifest.licenseNote,
-      source,
-      dir,
-      license: manifest.license,
-      problem: describeFileProblems(await verifyFiles(dir, manifest.files)),
-      capabilities: FOREGROUND_CAPABILITIES,
-    };
-  } catch (error) {
-    return unusableModel(dir, 'foreground', source, error);
-  }
+  return describeModelFolder(dir, 'foreground', source, readForegroundManifest, async (manifest) => ({
+    note: manifest.licenseNote,
+    problem: describeFileProblems(await verifyFiles(dir, manifest.files)),
+    capabilities: FOREGROUND_CAPABILITIES,
+  }));
 }

@@ -20,8 +20,8 @@ import { z } from 'zod';
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/ai.js';
 import { colourRule } from '../../imaging/rules.js';
 import { describeFileProblems, verifyFiles } from '../../integrity.js';
+import { describeModelFolder } from '../describeModelFolder.js';
 import { ioSpec, listsFile, manifestHeader, modelFiles, modelOrigin, parseManifestWith, pixelNormalisation, readManifestJson, type TensorSpec } from '../manifestBase.js';
-import { unusableModel } from '../unusableModel.js';
 
 export const SAM2_MANIFEST_KIND = 'sam2-segmenter';
 
@@ -137,20 +137,9 @@ export function sam2DecoderTensor(m: Sam2Manifest, name: string): TensorSpec | u
 
 /** The registry entry for a SAM 2 folder; a broken one is listed with the reason. */
 export async function describeSam2(dir: string, source: ModelInfo['source']): Promise<ModelInfo> {
-  try {
-    const manifest = await readSam2Manifest(dir);
-    return {
-      id: manifest.id,
-      displayName: manifest.displayName,
-      kind: 'sam2',
-      note: manifest.origin ? `Added from ${manifest.origin.via === 'download' ? 'a download' : 'your files'}: ${manifest.origin.recognisedAs}.` : null,
-      source,
-      dir,
-      license: manifest.license,
-      problem: describeFileProblems(await verifyFiles(dir, manifest.files)),
-      capabilities: SAM2_CAPABILITIES,
-    };
-  } catch (error) {
-    return unusableModel(dir, 'sam2', source, error);
-  }
+  return describeModelFolder(dir, 'sam2', source, readSam2Manifest, async (manifest) => ({
+    note: manifest.origin ? `Added from ${manifest.origin.via === 'download' ? 'a download' : 'your files'}: ${manifest.origin.recognisedAs}.` : null,
+    problem: describeFileProblems(await verifyFiles(dir, manifest.files)),
+    capabilities: SAM2_CAPABILITIES,
+  }));
 }

@@ -12,8 +12,8 @@ import { z } from 'zod';
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/ai.js';
 import { colourRule, resizeRuleField } from '../../imaging/rules.js';
 import { describeFileProblems, verifyModelFiles } from '../../integrity.js';
+import { describeModelFolder } from '../describeModelFolder.js';
 import { ioSpec, listsFile, manifestHeader, modelFiles, parseManifestWith, pixelNormalisation, readManifestJson, relativePath, type TensorSpec } from '../manifestBase.js';
-import { unusableModel } from '../unusableModel.js';
 
 export const SEGMENTER_MANIFEST_KIND = 'promptable-segmenter';
 
@@ -212,22 +212,11 @@ export async function readManifest(modelDir: string): Promise<ModelManifest> {
 
 /** The registry entry for a segmenter folder; a broken one is listed with the reason. */
 export async function describeSegmenter(dir: string, source: ModelInfo['source']): Promise<ModelInfo> {
-  try {
-    const manifest = await readManifest(dir);
-    return {
-      id: manifest.id,
-      displayName: manifest.displayName,
-      kind: 'segmenter',
-      note: manifest.trainedOn.toLowerCase().includes('synthetic') ? `Trained on synthetic data (${manifest.trainedOn}); expect weak masks on photographs.` : null,
-      source,
-      dir,
-      license: manifest.license,
-      problem: describeFileProblems(await verifyModelFiles(dir, manifest)),
-      capabilities: capabilitiesOf(manifest),
-    };
-  } catch (error) {
-    return unusableModel(dir, 'segmenter', source, error);
-  }
+  return describeModelFolder(dir, 'segmenter', source, readManifest, async (manifest) => ({
+    note: manifest.trainedOn.toLowerCase().includes('synthetic') ? `Trained on synthetic data (${manifest.trainedOn}); expect weak masks on photographs.` : null,
+    problem: describeFileProblems(await verifyModelFiles(dir, manifest)),
+    capabilities: capabilitiesOf(manifest),
+  }));
 }
 
 /** Sizes the segmenter derives from a (validated) manifest. */

@@ -16,8 +16,8 @@ import { z } from 'zod';
 import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/ai.js';
 import { colourRule } from '../../imaging/rules.js';
 import { describeFileProblems, verifyFiles } from '../../integrity.js';
+import { describeModelFolder } from '../describeModelFolder.js';
 import { ioSpec, listsFile, manifestHeader, modelFiles, modelOrigin, parseManifestWith, readManifestJson } from '../manifestBase.js';
-import { unusableModel } from '../unusableModel.js';
 
 export const DETECTOR_MANIFEST_KIND = 'yolo-detector';
 export const YOLO_INPUT = 'images';
@@ -113,22 +113,10 @@ export async function readDetectorManifest(dir: string): Promise<DetectorManifes
 
 /** The registry entry for a YOLO folder; a broken one is listed with the reason. */
 export async function describeDetector(dir: string, source: ModelInfo['source']): Promise<ModelInfo> {
-  try {
-    const m = await readDetectorManifest(dir);
-    const what = `${m.task === 'segment' ? 'Instance segmenter' : 'Detector'} (${m.classes.length} classes): proposes boxes${m.task === 'segment' ? ' and masks' : ''} for the whole image; it takes no clicks or boxes.`;
-    return {
-      id: m.id,
-      displayName: m.displayName,
-      kind: 'detector',
-      note: what,
-      source,
-      dir,
-      license: m.license,
-      problem: describeFileProblems(await verifyFiles(dir, m.files)),
-      capabilities: DETECTOR_CAPABILITIES,
-      classNames: m.classes,
-    };
-  } catch (error) {
-    return unusableModel(dir, 'detector', source, error);
-  }
+  return describeModelFolder(dir, 'detector', source, readDetectorManifest, async (m) => ({
+    note: `${m.task === 'segment' ? 'Instance segmenter' : 'Detector'} (${m.classes.length} classes): proposes boxes${m.task === 'segment' ? ' and masks' : ''} for the whole image; it takes no clicks or boxes.`,
+    problem: describeFileProblems(await verifyFiles(dir, m.files)),
+    capabilities: DETECTOR_CAPABILITIES,
+    classNames: m.classes,
+  }));
 }
