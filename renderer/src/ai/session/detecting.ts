@@ -7,9 +7,9 @@
 import type { DetectionSet } from '../../../../common/contract/index.js';
 import { detectionCandidates, isDetector } from '../detections.js';
 import type { AiSession } from './aiSession.js';
-import { SessionState } from './sessionState.js';
+import { WholeImageRun } from './wholeImageRun.js';
 
-export class Detecting extends SessionState {
+export class Detecting extends WholeImageRun {
   readonly name = 'detecting';
 
   /** Any state → detecting → candidates or idle, when the current model is a detector. */
@@ -35,11 +35,6 @@ export class Detecting extends SessionState {
     }
   }
 
-  override leaveProposals(): void {
-    this.session.invalidate();
-    this.session.toIdle();
-  }
-
   answered(found: DetectionSet): void {
     if (!this.isCurrent()) return;
     if (found.detections.length === 0) {
@@ -49,12 +44,5 @@ export class Detecting extends SessionState {
     }
     this.session.showCandidates(detectionCandidates(found), 'detections', 0, [], found);
     this.session.settle();
-  }
-
-  failed(error: unknown): void {
-    if (!this.isCurrent()) return;
-    this.session.toIdle();
-    if (this.session.host.isCancelled(error)) this.session.host.info('Cancelled.');
-    else this.session.host.error(error);
   }
 }

@@ -4,9 +4,9 @@
 // the run (its answer is then ignored) and starts prompting instead.
 import type { CandidateSet } from '../../../../common/contract/index.js';
 import type { AiSession } from './aiSession.js';
-import { SessionState } from './sessionState.js';
+import { WholeImageRun } from './wholeImageRun.js';
 
-export class Everything extends SessionState {
+export class Everything extends WholeImageRun {
   readonly name = 'everything';
 
   /** Any state → everything → candidates or idle, for the image on screen (if the model proposes without prompts). */
@@ -27,11 +27,6 @@ export class Everything extends SessionState {
     }
   }
 
-  override leaveProposals(): void {
-    this.session.invalidate();
-    this.session.toIdle();
-  }
-
   answered(proposals: CandidateSet): void {
     if (!this.isCurrent()) return;
     if (proposals.candidates.length === 0) {
@@ -41,12 +36,5 @@ export class Everything extends SessionState {
     }
     this.session.showCandidates(proposals, 'everything', 0);
     this.session.settle();
-  }
-
-  failed(error: unknown): void {
-    if (!this.isCurrent()) return;
-    this.session.toIdle();
-    if (this.session.host.isCancelled(error)) this.session.host.info('Cancelled.');
-    else this.session.host.error(error);
   }
 }
