@@ -80,6 +80,57 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE document_revision (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
       INSERT INTO document_revision (id, value) VALUES (1, 1);
     `),
+  // 4: auto-labeling. A job (its sources, thresholds and image set) and its
+  // progress per image live here so a killed app resumes it; its proposals
+  // are not annotations until accepted. Accepted ones keep the job they came
+  // from; "stuff" labels are merged into one region per image; examples are
+  // accepted annotations the user marked for by-example jobs.
+  (db) =>
+    db.exec(`
+      ALTER TABLE labels ADD COLUMN stuff INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE annotations ADD COLUMN job_id TEXT;
+      ALTER TABLE annotations ADD COLUMN example INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL CHECK (source IN ('names', 'examples', 'detector', 'features')),
+        model_id TEXT NOT NULL,
+        params TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'cancelled', 'done', 'failed')),
+        message TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE job_images (
+        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+        proposals INTEGER NOT NULL DEFAULT 0,
+        ms REAL,
+        message TEXT,
+        PRIMARY KEY (job_id, image_id)
+      );
+      CREATE INDEX job_images_pending ON job_images (job_id, state, seq);
+      CREATE TABLE proposals (
+        id TEXT PRIMARY KEY,
+        job_id TEXT REFERENCES jobs (id) ON DELETE SET NULL,
+        image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+        label_id TEXT REFERENCES labels (id) ON DELETE SET NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('box', 'polygon', 'mask')),
+        geometry TEXT NOT NULL,
+        score REAL NOT NULL,
+        source TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        area REAL NOT NULL,
+        bbox_x REAL NOT NULL,
+        bbox_y REAL NOT NULL,
+        bbox_w REAL NOT NULL,
+        bbox_h REAL NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX proposals_image ON proposals (image_id, score);
+      CREATE INDEX proposals_origin ON proposals (origin, image_id);
+    `),
 ];
 
 /** Fills the cached area/bbox columns of annotations written before they existed. */
