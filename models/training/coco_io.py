@@ -44,7 +44,12 @@ def polygons_of(mask: np.ndarray) -> list[list[float]] | None:
         if len(c) < 3:
             continue
         xy = np.stack([c[:, 1] - 1 + 0.5, c[:, 0] - 1 + 0.5], 1)
-        polys.append([round(float(v), 2) for v in xy.flatten()])
+        ring = [round(float(v), 2) for v in xy.flatten()]
+        # A contour of a one-pixel-wide line comes back as a zero-area ring
+        # ([332.5,442,332.5,441,332.5,442]): no region, only a wider bbox.
+        if _shoelace2(ring) == 0:
+            continue
+        polys.append(ring)
     if not polys:
         return None
     img = Image.new("L", (mask.shape[1], mask.shape[0]), 0)
@@ -54,6 +59,12 @@ def polygons_of(mask: np.ndarray) -> list[list[float]] | None:
     back = np.asarray(img) > 127
     iou = (back & mask).sum() / max(1, (back | mask).sum())
     return polys if iou >= 0.93 else None
+
+
+def _shoelace2(ring: list[float]) -> float:
+    """Twice the signed area of a flat [x0, y0, x1, y1, ...] ring."""
+    xs, ys = ring[0::2], ring[1::2]
+    return sum(xs[i] * ys[(i + 1) % len(xs)] - xs[(i + 1) % len(xs)] * ys[i] for i in range(len(xs)))
 
 
 def category_table() -> list[dict]:
@@ -118,6 +129,8 @@ def write_dataset(scenes: list[tuple[int, Scene]], out_dir: str, prefix: str, fm
         narr_lines.append(json.dumps({
             "dataset_id": "shapes_world", "image_id": str(image_id), "annotator_id": 0,
             "caption": scene.caption, "timed_caption": timed, "traces": [trace],
+            # Google's loader (LocalizedNarrative(**record)) needs every field; no voice here.
+            "voice_recording": "",
         }, separators=(",", ":")))
     info = {"description": "promptlabel shapes world (synthetic)", "version": "1.0", "year": 2026}
     lic = [{"id": 1, "name": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"}]
