@@ -23,6 +23,8 @@ export const labelSchema = z.object({
   colour: colourSchema,
   /** '1'..'9' or null: the key that assigns this label. */
   hotkey: z.enum(['1', '2', '3', '4', '5', '6', '7', '8', '9']).nullable(),
+  /** "Stuff" (sky, grass): auto-label merges all its pixels in an image into one region; "things" stay one per instance. */
+  stuff: z.boolean().optional(),
 });
 export type Label = z.infer<typeof labelSchema>;
 
@@ -86,18 +88,47 @@ export const annotationSchema = z.object({
    * the change is based on, 0 for a new annotation.
    */
   revision: revisionSchema,
+  /** The auto-label job whose proposal this was, once accepted; null for everything else. */
+  jobId: id.nullable().optional(),
+  /** Marked by the user as an example of its label for by-example auto-label jobs. */
+  example: z.boolean().optional(),
 });
 export type Annotation = z.infer<typeof annotationSchema>;
 
 /** One word of a caption with the image point it refers to (a trace), PixelLLM / Localized Narratives style. */
-export const traceWordSchema = z.object({
-  word: z.string().min(1).max(200),
-  x: finite,
-  y: finite,
-  /** Seconds from the start of the narration; null for model captions. */
-  t: finite.nullable(),
-});
+export const traceWordSchema = z
+  .object({
+    /** A word, or a group of words timed together (a Localized Narratives utterance). */
+    word: z.string().min(1).max(200),
+    x: finite,
+    y: finite,
+    /** Seconds from the start of the narration; null for model captions. */
+    t: finite.nullable(),
+    /** End of the span the word was typed or spoken in (t is its start); absent or null without timing. */
+    end: finite.nullable().optional(),
+    /** False for a word edited in after recording: it has no span or point of its own (x, y mean nothing); absent = true. */
+    aligned: z.boolean().optional(),
+  })
+  .refine((word) => word.end === undefined || word.end === null || (word.t !== null && word.end >= word.t), {
+    message: 'a word ends at or after its start (t), and only a timed word has an end',
+    path: ['end'],
+  });
 export type TraceWord = z.infer<typeof traceWordSchema>;
+
+/** One sample of a narrative's mouse trace: image pixels, seconds from the start of the recording. */
+export const tracePointSchema = z.object({ x: finite, y: finite, t: nonNegative });
+export type TracePoint = z.infer<typeof tracePointSchema>;
+
+/** Where a Localized Narrative came from, kept so an imported one exports as it was. */
+export const narrativeSourceSchema = z.object({
+  datasetId: z.string().max(200),
+  /** The image's id in the narrative's dataset (its COCO id, its Open Images id, a file stem). */
+  imageId: z.string().min(1).max(200),
+  annotatorId: z.number().int(),
+  /** Relative path of the voice recording in the LN bucket; '' when there is none (a typed narrative). */
+  voiceRecording: z.string().max(1000),
+});
+export type NarrativeSource = z.infer<typeof narrativeSourceSchema>;
 
 export const captionSchema = z.object({
   id,
@@ -107,8 +138,28 @@ export const captionSchema = z.object({
   source: annotationSourceSchema,
   createdAt: z.number().int().nonnegative(),
   updatedAt: z.number().int().nonnegative(),
+  /**
+   * A recorded narrative's whole mouse trace, one segment per stay of the
+   * pointer over the image, times never decreasing; absent for model captions.
+   */
+  trace: z
+    .array(z.array(tracePointSchema).min(1).max(200_000))
+    .max(10_000)
+    .refine(timesNeverDecrease, { message: 'trace times never decrease, within and across segments' })
+    .optional(),
+  narrative: narrativeSourceSchema.optional(),
 });
 export type Caption = z.infer<typeof captionSchema>;
+
+function timesNeverDecrease(segments: readonly (readonly TracePoint[])[]): boolean {
+  let last = -Infinity;
+  for (const segment of segments)
+    for (const point of segment) {
+      if (point.t < last) return false;
+      last = point.t;
+    }
+  return true;
+}
 
 export const imageRecordSchema = z.object({
   id: z.number().int().positive(),
@@ -119,6 +170,8 @@ export const imageRecordSchema = z.object({
   height: z.number().int().positive().nullable(),
   status: imageStatusSchema,
   annotationCount: z.number().int().nonnegative(),
+  /** Auto-label proposals waiting for review. */
+  proposalCount: z.number().int().nonnegative(),
 });
 export type ImageRecord = z.infer<typeof imageRecordSchema>;
 
@@ -129,6 +182,23 @@ export const projectSummarySchema = z.object({
   schemaVersion: z.number().int().positive(),
 });
 export type ProjectSummary = z.infer<typeof projectSummarySchema>;
+
+/** An auto-label proposal (see autolabel.ts): not an annotation until a review accepts it. */
+export const proposalSchema = z.object({
+  id,
+  imageId: z.number().int().positive(),
+  labelId: id.nullable(),
+  geometry: geometrySchema,
+  score: z.number().min(0).max(1),
+  /** The model that proposed it. */
+  source: z.string().min(1).max(200),
+  /** The job that made it; null for proposals imported from a results file. */
+  jobId: id.nullable(),
+  /** What a re-run replaces: a job's proposals replace those of the same run key on the same image (source, model, labels). */
+  runKey: z.string().min(1).max(500),
+  createdAt: z.number().int().nonnegative(),
+});
+export type Proposal = z.infer<typeof proposalSchema>;
 
 /**
  * A document change. Main applies a batch of these in one transaction and
@@ -145,5 +215,8 @@ export const docOpSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('image.status'), imageId: z.number().int().positive(), status: imageStatusSchema }),
   z.object({ type: z.literal('caption.put'), caption: captionSchema }),
   z.object({ type: z.literal('caption.delete'), id }),
+  /** Auto-label proposals: a review accepts (delete + annotation.put) or rejects (delete) them; put is the undo of a delete. */
+  z.object({ type: z.literal('proposal.put'), proposal: proposalSchema }),
+  z.object({ type: z.literal('proposal.delete'), id }),
 ]);
 export type DocOp = z.infer<typeof docOpSchema>;

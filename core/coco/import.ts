@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, type CocoImportSummary } from '../../common/contract/index.js';
 import type { Project } from '../store/project.js';
 import { revisionCounter } from '../store/revisions.js';
-import { type AnnotationValues, INSERT_ANNOTATION, INSERT_CAPTION } from '../store/rows.js';
+import { type AnnotationValues, captionParams, INSERT_ANNOTATION, INSERT_CAPTION } from '../store/rows.js';
 import { writeTransaction } from '../store/writeTransaction.js';
 import { type ConvertedGeometry, convertSegmentation } from './annotationGeometry.js';
 import { looksLikeCocoAnnotation } from './fastCheck.js';
@@ -98,6 +98,8 @@ async function importInstances(project: Project, coco: CocoInstances, onProgress
         w,
         h,
         revision,
+        null,
+        0,
       );
     }
   });
@@ -120,15 +122,9 @@ async function importCaptions(project: Project, coco: CocoCaptions, onProgress?:
     const now = Date.now();
     const newId = batchIds();
     for (const caption of planned) {
-      insert.run({
-        id: newId(),
-        image_id: caption.imageId,
-        text: caption.text,
-        words: '[]',
-        source: IMPORT_SOURCE,
-        created_at: now,
-        updated_at: now,
-      });
+      insert.run(
+        captionParams({ id: newId(), imageId: caption.imageId, text: caption.text, words: [], source: IMPORT_SOURCE, createdAt: now, updatedAt: now }),
+      );
     }
   });
   onProgress?.(1, 1);

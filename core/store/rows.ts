@@ -1,6 +1,16 @@
 // Database rows ↔ domain objects. Rows were validated when written, so
 // reading trusts the JSON columns' shapes (the schema owns them).
-import type { Annotation, Caption, Geometry, ImageRecord, ImageStatus, Label, TraceWord } from '../../common/contract/index.js';
+import type {
+  Annotation,
+  Caption,
+  Geometry,
+  ImageRecord,
+  ImageStatus,
+  Label,
+  NarrativeSource,
+  TracePoint,
+  TraceWord,
+} from '../../common/contract/index.js';
 import { type GeometryMeasure, measureGeometry } from '../../common/geometry/measure.js';
 
 export interface ImageRow {
@@ -10,6 +20,7 @@ export interface ImageRow {
   height: number | null;
   status: ImageStatus;
   annotation_count: number;
+  proposal_count: number;
 }
 
 export interface LabelRow {
@@ -17,6 +28,7 @@ export interface LabelRow {
   name: string;
   colour: string;
   hotkey: Label['hotkey'];
+  stuff: number;
 }
 
 export interface AnnotationRow {
@@ -29,6 +41,8 @@ export interface AnnotationRow {
   created_at: number;
   updated_at: number;
   revision: number;
+  job_id: string | null;
+  example: number;
 }
 
 export interface CaptionRow {
@@ -39,6 +53,8 @@ export interface CaptionRow {
   source: string;
   created_at: number;
   updated_at: number;
+  trace: string | null;
+  narrative: string | null;
 }
 
 export const imageFromRow = (row: ImageRow): ImageRecord => ({
@@ -48,9 +64,10 @@ export const imageFromRow = (row: ImageRow): ImageRecord => ({
   height: row.height,
   status: row.status,
   annotationCount: row.annotation_count,
+  proposalCount: row.proposal_count,
 });
 
-export const labelFromRow = (row: LabelRow): Label => ({ id: row.id, name: row.name, colour: row.colour, hotkey: row.hotkey });
+export const labelFromRow = (row: LabelRow): Label => ({ id: row.id, name: row.name, colour: row.colour, hotkey: row.hotkey, stuff: row.stuff === 1 });
 
 export const annotationFromRow = (row: AnnotationRow): Annotation => ({
   id: row.id,
@@ -62,6 +79,8 @@ export const annotationFromRow = (row: AnnotationRow): Annotation => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   revision: row.revision,
+  jobId: row.job_id,
+  example: row.example === 1,
 });
 
 export const captionFromRow = (row: CaptionRow): Caption => ({
@@ -72,6 +91,8 @@ export const captionFromRow = (row: CaptionRow): Caption => ({
   source: row.source,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  ...(row.trace === null ? {} : { trace: JSON.parse(row.trace) as TracePoint[][] }),
+  ...(row.narrative === null ? {} : { narrative: JSON.parse(row.narrative) as NarrativeSource }),
 });
 
 /** Canonical key order, so exports can copy a mask's RLE text without parsing it. */
@@ -111,6 +132,8 @@ export type AnnotationValues = [
   bboxW: number,
   bboxH: number,
   revision: number,
+  jobId: string | null,
+  example: 0 | 1,
 ];
 
 /** `revision`: the batch's revision, which the row gets (the annotation's own field is the base a put was sent with). */
@@ -136,6 +159,8 @@ export function annotationValues(
     w,
     h,
     revision,
+    annotation.jobId ?? null,
+    annotation.example ? 1 : 0,
   ];
 }
 
@@ -147,12 +172,14 @@ export const captionParams = (caption: Caption) => ({
   source: caption.source,
   created_at: caption.createdAt,
   updated_at: caption.updatedAt,
+  trace: caption.trace === undefined ? null : JSON.stringify(caption.trace),
+  narrative: caption.narrative === undefined ? null : JSON.stringify(caption.narrative),
 });
 
-export const ANNOTATION_COLUMNS = 'id, image_id, label_id, geometry, score, source, created_at, updated_at, revision';
-export const CAPTION_COLUMNS = 'id, image_id, text, words, source, created_at, updated_at';
+export const ANNOTATION_COLUMNS = 'id, image_id, label_id, geometry, score, source, created_at, updated_at, revision, job_id, example';
+export const CAPTION_COLUMNS = 'id, image_id, text, words, source, created_at, updated_at, trace, narrative';
 export const INSERT_ANNOTATION = `INSERT OR REPLACE INTO annotations
-  (id, image_id, label_id, kind, geometry, score, source, created_at, updated_at, area, bbox_x, bbox_y, bbox_w, bbox_h, revision)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  (id, image_id, label_id, kind, geometry, score, source, created_at, updated_at, area, bbox_x, bbox_y, bbox_w, bbox_h, revision, job_id, example)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 export const INSERT_CAPTION = `INSERT OR REPLACE INTO captions (${CAPTION_COLUMNS})
-  VALUES (@id, @image_id, @text, @words, @source, @created_at, @updated_at)`;
+  VALUES (@id, @image_id, @text, @words, @source, @created_at, @updated_at, @trace, @narrative)`;

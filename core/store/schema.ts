@@ -120,7 +120,7 @@ export const MIGRATIONS: readonly Migration[] = [
         geometry TEXT NOT NULL,
         score REAL NOT NULL,
         source TEXT NOT NULL,
-        origin TEXT NOT NULL,
+        run_key TEXT NOT NULL,
         area REAL NOT NULL,
         bbox_x REAL NOT NULL,
         bbox_y REAL NOT NULL,
@@ -129,7 +129,46 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at INTEGER NOT NULL
       );
       CREATE INDEX proposals_image ON proposals (image_id, score);
-      CREATE INDEX proposals_origin ON proposals (origin, image_id);
+      CREATE INDEX proposals_run ON proposals (run_key, image_id);
+    `),
+  // 5: recorded narratives: a caption's whole mouse trace (JSON segments of {x, y, t})
+  // and, for one imported from Localized Narratives, where it came from (JSON); NULL when absent.
+  (db) =>
+    db.exec(`
+      ALTER TABLE captions ADD COLUMN trace TEXT;
+      ALTER TABLE captions ADD COLUMN narrative TEXT;
+    `),
+  // Review: the dataset view's figures and the list's review filter read only these
+  // columns, so they scan this index and never an annotation's geometry (10,000 images
+  // × 20 annotations answer in tens of ms). It starts with image_id, so it also serves
+  // every per-image lookup annotations_image did; that one goes, and an insert
+  // still updates one index.
+  (db) =>
+    db.exec(`
+      CREATE INDEX annotations_review ON annotations (image_id, label_id, source, job_id, score, area);
+      DROP INDEX annotations_image;
+    `),
+  // COCO fidelity: what an imported file said that our own model does not hold, so an
+  // export writes it back (see core/coco/kept.ts). Images keep their COCO id. Labels and
+  // annotations keep theirs in side tables keyed by our id without a foreign key, so a
+  // delete and its undo (which re-inserts the same id) or an edit (INSERT OR REPLACE)
+  // keeps them; rows of ids that no longer exist are ignored.
+  (db) =>
+    db.exec(`
+      ALTER TABLE images ADD COLUMN coco_id INTEGER;
+      CREATE TABLE coco_categories (
+        label_id TEXT PRIMARY KEY,
+        coco_id INTEGER NOT NULL,
+        supercategory TEXT,
+        extra TEXT
+      ) WITHOUT ROWID;
+      CREATE TABLE coco_annotations (
+        annotation_id TEXT PRIMARY KEY,
+        iscrowd INTEGER NOT NULL DEFAULT 0,
+        area REAL,
+        measured_area REAL,
+        extra TEXT
+      ) WITHOUT ROWID;
     `),
 ];
 
