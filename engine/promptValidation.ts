@@ -48,12 +48,16 @@ export async function toWorkerPrompt(source: ImageSource, imageId: number, promp
   if (ref) {
     const refSize = await source.imageSize(ref.imageId);
     prompt.reference = {
-      image: { imageId: ref.imageId, path: source.imagePath(ref.imageId), cacheDir: source.cacheDir },
-      box: ref.box ? checkBox(ref.box, refSize, 'prompts.reference.box') : undefined,
-      points: ref.points?.map(([x, y], j): [number, number] => {
-        checkPoint(x, y, refSize, `prompts.reference.points[${j}]`);
-        return [x, y];
-      }),
+      regions: [
+        {
+          image: { imageId: ref.imageId, path: source.imagePath(ref.imageId), cacheDir: source.cacheDir },
+          box: ref.box ? checkBox(ref.box, refSize, 'prompts.reference.box') : undefined,
+          points: ref.points?.map(([x, y], j): [number, number] => {
+            checkPoint(x, y, refSize, `prompts.reference.points[${j}]`);
+            return [x, y];
+          }),
+        },
+      ],
     };
   }
   return prompt;

@@ -5,16 +5,19 @@
 // such, masks as RLE. The one file the worker shares with the engine's main
 // side (scripts/check-boundaries.mjs enforces it).
 import type {
+  Box,
   CandidateSet,
   DetectionSet,
   ExecutionProviderChoice,
   FeatureState,
   LabelMap,
   MaterializedMask,
+  Polygon,
   PromptCapabilities,
   PromptSet,
   ProviderKind,
   Result,
+  Rle,
   SegmentOptions,
 } from '../common/contract/index.js';
 import type { IoSpec } from './worker/models/manifestBase.js';
@@ -39,8 +42,16 @@ export interface WorkerLabel {
  * its model takes (the segmenter: SegmentPrompt, in the model frame).
  */
 export type WorkerPrompt = Omit<PromptSet, 'reference'> & {
-  reference?: { image: WorkerImage; box?: [number, number, number, number]; points?: [number, number][] };
+  /** One region from the user's prompt, or an auto-label job's examples of one label (their embeddings pooled). */
+  reference?: { regions: WorkerRefRegion[] };
 };
+
+/** A region of an image (its box, or points of a scribble/outline), in that image's pixels. */
+export interface WorkerRefRegion {
+  image: WorkerImage;
+  box?: [number, number, number, number];
+  points?: [number, number][];
+}
 
 /** onnxruntime's names for the execution providers this app offers: the choices less 'auto'. */
 export type ExecutionProviderName = Exclude<ExecutionProviderChoice, 'auto'>;
@@ -52,7 +63,8 @@ export interface EverythingParams {
   nmsIoU: number;
 }
 
-export type Priority = 'interactive' | 'prefetch';
+/** Interactive calls run first, then prefetch (the next images), then background work (auto-label jobs). */
+export type Priority = 'interactive' | 'prefetch' | 'background';
 
 export interface LoadedModel {
   modelId: string;
@@ -83,6 +95,48 @@ export interface DetectPayload {
   labelMap: LabelMap;
 }
 
+/** A label an auto-label job proposes, and whether it is stuff (one merged region per image). */
+export interface JobLabel extends WorkerLabel {
+  stuff: boolean;
+}
+
+/** What an auto-label job asks of one image (see engine/worker/autolabel). */
+export type AutolabelSpec =
+  | { source: 'names'; labels: JobLabel[]; vocabulary: WorkerLabel[] }
+  | { source: 'examples'; groups: { label: JobLabel; regions: WorkerRefRegion[] }[] }
+  | { source: 'detector'; detect: Omit<DetectPayload, 'image'>; stuffLabelIds: string[] }
+  | { source: 'features' };
+
+export interface AutolabelPayload {
+  /** The loaded model (names, examples, features); a detector job names its models in the spec. */
+  modelId: string;
+  image: WorkerImage;
+  spec: AutolabelSpec;
+  minScore: number;
+  nmsIoU: number;
+  everything: EverythingParams;
+}
+
+/** One proposal at full resolution: the mask as image-sized RLE (null for a detector's box without a mask), its outline, measures and label. */
+export interface AutolabelProposal {
+  labelId: string | null;
+  score: number;
+  rle: Rle | null;
+  outline: Polygon[];
+  box: Box;
+  area: number;
+}
+
+export interface AutolabelAnswer {
+  proposals: AutolabelProposal[];
+  featureSource: CandidateSet['timing']['featureSource'];
+  encodeMs: number;
+  /** Everything after the features: proposals, prompts, masks. */
+  decodeMs: number;
+  /** Per label (names) or example group: its prompt's decoder time. */
+  perLabelMs: number[];
+}
+
 /**
  * Request kind → [payload, answer]. Calls that use the loaded model name it
  * (`modelId`): a call queued before another model was loaded is refused as
@@ -106,6 +160,8 @@ export interface WorkerCalls {
   /** A detector's whole-image detections (loaded beside the current model, as is the chained segmenter). */
   detect: [DetectPayload, DetectionSet];
   materialize: [{ candidateSetId: string; index: number }, MaterializedMask];
+  /** An auto-label job's work on one image: its proposals at full resolution (runs at background priority). */
+  autolabel: [AutolabelPayload, AutolabelAnswer];
   /** Which of these images have features in memory or on disk for the loaded model. */
   featureStates: [{ modelId: string; images: WorkerImage[] }, Record<number, FeatureState>];
   setCacheLimit: [{ bytes: number }, CacheStats];

@@ -109,7 +109,7 @@ export const engineSettingsSchema = z
   })
   .strict();
 
-const modelIdSchema = z.string().min(1).max(200);
+export const modelIdSchema = z.string().min(1).max(200);
 /** A detector's class names mapped onto project label names where they differ (same names map by themselves). */
 export const labelMapSchema = z.record(z.string().min(1).max(200), z.string().min(1).max(200));
 export type LabelMap = z.infer<typeof labelMapSchema>;
@@ -187,7 +187,7 @@ export interface EngineStatus {
   modelId: string | null;
   cache: { entries: number; bytes: number; limitBytes: number };
   /** The image being encoded right now, if any. */
-  encoding: { imageId: number; priority: 'interactive' | 'prefetch' } | null;
+  encoding: { imageId: number; priority: 'interactive' | 'prefetch' | 'background' } | null;
 }
 
 export type FeatureState = 'queued' | 'encoding' | 'ready' | 'failed';

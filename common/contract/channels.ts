@@ -36,6 +36,7 @@ import {
   type ProjectSummary,
 } from './domain.js';
 import type { DocumentApplied } from './events.js';
+import { type DatasetStats, type ImageNeighbour, reviewFilterSchema } from './review.js';
 
 /** A request schema paired with the (phantom) type of its response. */
 interface Channel<Req extends z.ZodType, Res> {
@@ -81,6 +82,68 @@ export interface CocoImportSummary {
   captions: number;
 }
 
+export interface NarrativeImportSummary {
+  /** Narratives read from the file. */
+  narratives: number;
+  /** Captions written. */
+  captions: number;
+  /** Images that received captions. */
+  images: number;
+  /** Narratives left out because their image is not in the project (only with skipUnmatched). */
+  skipped: number;
+}
+
+export interface NarrativeExportSummary {
+  path: string;
+  narratives: number;
+  /** Captions without words (plain COCO captions): LN has no record for them. */
+  skippedWithoutWords: number;
+}
+
+/** A caption found by captions.search, with its image's path. */
+export interface CaptionHit {
+  caption: Caption;
+  relPath: string;
+}
+
+/** Dataset formats besides COCO (core/formats): one converter each. */
+export const DATASET_FORMATS = ['yolo', 'voc', 'labelme', 'cvat'] as const;
+export const datasetFormatSchema = z.enum(DATASET_FORMATS);
+export type DatasetFormat = z.infer<typeof datasetFormatSchema>;
+
+/** Something a format or the project cannot hold, and how often it occurred. */
+export interface FormatCount {
+  what: string;
+  count: number;
+}
+
+export interface DatasetImportSummary {
+  format: DatasetFormat;
+  /** Dataset images matched to project images, and annotations written on them. */
+  images: number;
+  annotations: number;
+  labelsAdded: number;
+  /** Dataset images that match no project image (the first 20), and how many there were; their annotations are not imported. */
+  unmatchedImages: string[];
+  unmatchedCount: number;
+  /** What the project could not take from the files (point shapes, occluded flags…), counted. */
+  notImported: FormatCount[];
+  /** Vertices within 1 px outside the image, moved onto its border. */
+  clipped: number;
+}
+
+export interface DatasetExportSummary {
+  format: DatasetFormat;
+  /** The output folder. */
+  path: string;
+  images: number;
+  annotations: number;
+  files: number;
+  /** What the format could not hold (holes, polygons in VOC XML…), counted; nothing is dropped silently. */
+  dropped: FormatCount[];
+  skippedImages: { file: string; reason: string }[];
+}
+
 export const imageListRequestSchema = z
   .object({
     offset: z.number().int().nonnegative().default(0),
@@ -88,6 +151,8 @@ export const imageListRequestSchema = z
     status: imageStatusSchema.optional(),
     /** Case-insensitive substring of the relative path. */
     search: z.string().max(500).optional(),
+    /** The review filter (by label, origin, score, area, annotation count, proposals), applied in SQL. */
+    filter: reviewFilterSchema.optional(),
   })
   .strict();
 
@@ -115,6 +180,21 @@ export const channels = {
   'images.list': channel<ImagePage>()(imageListRequestSchema),
   /** Reads the image header if needed so width/height are known. */
   'images.get': channel<ImageRecord>()(z.object({ imageId }).strict()),
+  /**
+   * The next (direction 1) or previous (-1) image after `fromImageId` in the
+   * list as filtered (status, search, review filter), with its index there;
+   * null when none. From the start of the list when `fromImageId` is null.
+   */
+  'images.neighbour': channel<ImageNeighbour | null>()(
+    imageListRequestSchema
+      .omit({ offset: true, limit: true })
+      .extend({ fromImageId: imageId.nullable(), direction: z.union([z.literal(1), z.literal(-1)]) })
+      .strict(),
+  ),
+  /** Ids of the image's annotations that pass the review filter's annotation conditions (label, origin, score, area). */
+  'annotations.matching': channel<string[]>()(z.object({ imageId, filter: reviewFilterSchema }).strict()),
+  /** The dataset view's figures (instances per label, statuses, histograms, sizes, origins), computed in SQL. */
+  'dataset.stats': channel<DatasetStats>()(none),
 
   'labels.list': channel<Label[]>()(none),
   'annotations.list': channel<Annotation[]>()(z.object({ imageId }).strict()),
@@ -143,6 +223,50 @@ export const channels = {
       .strict(),
   ),
   'coco.import': channel<CocoImportSummary>()(z.object({ path: fsPath }).strict()),
+  /**
+   * Localized Narratives JSON lines as captions. image_id is matched by the ids of
+   * `cocoPath` when given, else by file stem; every line is checked first and a
+   * fault refuses the file (line and field named), writing nothing.
+   */
+  'narratives.import': channel<NarrativeImportSummary>()(
+    z.object({ path: fsPath, cocoPath: fsPath.optional(), skipUnmatched: z.boolean().default(false) }).strict(),
+  ),
+  /** Every caption with words as a Localized Narratives line; default <project>/exports/narratives-<timestamp>.jsonl; export target rules as coco.export. */
+  'narratives.export': channel<NarrativeExportSummary>()(z.object({ outPath: fsPath.optional(), overwrite: z.boolean().default(false) }).strict()),
+  /** Captions of the whole project whose text holds `query` (case-insensitive), in image order, at most `limit`. */
+  'captions.search': channel<CaptionHit[]>()(
+    z.object({ query: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  ),
+  /**
+   * Imports a YOLO, Pascal VOC, labelme or CVAT dataset (a folder or file):
+   * validated whole first, then written in one transaction; a refusal names
+   * the file, line or element and the field, and writes nothing. `labelMap`
+   * renames dataset labels onto project labels; other unknown labels are created.
+   */
+  'dataset.import': channel<DatasetImportSummary>()(
+    z
+      .object({
+        format: datasetFormatSchema,
+        path: fsPath,
+        labelMap: z.record(z.string().min(1).max(200), z.string().trim().min(1).max(200)).optional(),
+      })
+      .strict(),
+  ),
+  /** Exports the project in a dataset format into a folder (default: next to the project folder), with the same target rules as coco.export. */
+  'dataset.export': channel<DatasetExportSummary>()(
+    z
+      .object({
+        format: datasetFormatSchema,
+        /** The output folder; a relative path is relative to the project folder. */
+        outPath: fsPath.optional(),
+        overwrite: z.boolean().default(false),
+        yoloTask: z.enum(['detect', 'segment']).optional(),
+        valRatio: z.number().min(0).max(1).optional(),
+        seed: z.number().int().nonnegative().max(2 ** 31).optional(),
+        copyImages: z.boolean().optional(),
+      })
+      .strict(),
+  ),
 
   /** Built-in and user models, each with what it can take or why it cannot load. */
   'ai.models': channel<ModelInfo[]>()(none),

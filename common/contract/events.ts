@@ -18,6 +18,8 @@ export interface ImageChange {
   imageId: number;
   status: ImageStatus;
   annotationCount: number;
+  /** Auto-label proposals waiting for review on it. */
+  proposalCount: number;
 }
 
 /**
@@ -42,6 +44,8 @@ export interface DocumentChange {
   /** Annotations that used one of these labels are now unlabeled. */
   deletedLabelIds: string[];
   images: ImageChange[];
+  /** Images whose proposals the batch accepted, rejected or restored (reload their proposals). */
+  proposalImageIds: number[];
 }
 
 /** `document.apply`'s answer: the ops that undo the batch, and the revisions it wrote. */

@@ -4,3 +4,5 @@ export * from './channels.js';
 export * from './domain.js';
 export * from './events.js';
 export * from './result.js';
+export * from './review.js';
+export * from './autolabel.js';

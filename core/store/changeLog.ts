@@ -7,7 +7,6 @@ import type {
   Caption,
   DocumentChange,
   ImageChange,
-  ImageStatus,
   Label,
 } from '../../common/contract/index.js';
 
@@ -23,6 +22,7 @@ export class ChangeLog {
   private readonly deletedCaptionIds = new Set<string>();
   /** Images whose annotation count or status may have changed. */
   private readonly imageIds = new Set<number>();
+  private readonly proposalImageIds = new Set<number>();
 
   constructor(readonly revision: number) {}
 
@@ -66,6 +66,12 @@ export class ChangeLog {
     this.imageIds.add(imageId);
   }
 
+  /** A proposal on the image was added, restored or removed (a review). */
+  proposalsChanged(imageId: number): void {
+    this.imageIds.add(imageId);
+    this.proposalImageIds.add(imageId);
+  }
+
   captionPut(caption: Caption): void {
     this.captions.set(caption.id, caption);
     this.deletedCaptionIds.delete(caption.id);
@@ -77,7 +83,7 @@ export class ChangeLog {
   }
 
   /** The change as stored; `image` reads an image's status and annotation count after the batch. */
-  finish(image: (imageId: number) => { status: ImageStatus; annotationCount: number } | undefined): BatchChange {
+  finish(image: (imageId: number) => Omit<ImageChange, 'imageId'> | undefined): BatchChange {
     const images: ImageChange[] = [];
     for (const imageId of this.imageIds) {
       const now = image(imageId);
@@ -92,6 +98,7 @@ export class ChangeLog {
       labels: [...this.labels.values()],
       deletedLabelIds: [...this.deletedLabelIds],
       images,
+      proposalImageIds: [...this.proposalImageIds],
     };
   }
 

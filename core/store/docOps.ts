@@ -15,6 +15,7 @@ import { type Annotation, AppError, type DocOp, type ImageStatus } from '../../c
 import { type GeometryMeasure, measureGeometry } from '../../common/geometry/measure.js';
 import { RleFormatError, summariseCompressed } from '../../common/geometry/rle.js';
 import { type BatchChange, ChangeLog } from './changeLog.js';
+import { proposalOf, ProposalTable } from './proposals.js';
 import { revisionCounter } from './revisions.js';
 import {
   ANNOTATION_COLUMNS,
@@ -41,16 +42,19 @@ export interface AppliedBatch {
 export class DocumentWriter {
   private readonly statements;
   private readonly nextRevision: () => number;
+  private readonly proposals: ProposalTable;
 
   constructor(db: Database.Database) {
     this.nextRevision = revisionCounter(db);
+    this.proposals = new ProposalTable(db);
     this.statements = {
       image: db.prepare<[number], { status: string; width: number | null; height: number | null }>(
         'SELECT status, width, height FROM images WHERE id = ?',
       ),
       setStatus: db.prepare<[string, number]>('UPDATE images SET status = ? WHERE id = ?'),
-      imageChange: db.prepare<[number], { status: ImageStatus; annotationCount: number }>(
-        'SELECT status, (SELECT COUNT(*) FROM annotations a WHERE a.image_id = i.id) AS annotationCount FROM images i WHERE id = ?',
+      imageChange: db.prepare<[number], { status: ImageStatus; annotationCount: number; proposalCount: number }>(
+        `SELECT status, (SELECT COUNT(*) FROM annotations a WHERE a.image_id = i.id) AS annotationCount,
+           (SELECT COUNT(*) FROM proposals p WHERE p.image_id = i.id) AS proposalCount FROM images i WHERE id = ?`,
       ),
       annotation: db.prepare<[string], AnnotationRow>(`SELECT ${ANNOTATION_COLUMNS} FROM annotations WHERE id = ?`),
       annotationsOfLabel: db.prepare<[string], AnnotationRow>(
@@ -58,14 +62,14 @@ export class DocumentWriter {
       ),
       putAnnotation: db.prepare<AnnotationValues>(INSERT_ANNOTATION),
       deleteAnnotation: db.prepare<[string]>('DELETE FROM annotations WHERE id = ?'),
-      label: db.prepare<[string], LabelRow>('SELECT id, name, colour, hotkey FROM labels WHERE id = ?'),
+      label: db.prepare<[string], LabelRow>('SELECT id, name, colour, hotkey, stuff FROM labels WHERE id = ?'),
       labelByName: db.prepare<[string], { id: string }>('SELECT id FROM labels WHERE name = ?'),
       insertLabel: db.prepare(
-        `INSERT INTO labels (id, name, colour, hotkey, sort) VALUES (@id, @name, @colour, @hotkey,
+        `INSERT INTO labels (id, name, colour, hotkey, stuff, sort) VALUES (@id, @name, @colour, @hotkey, @stuff,
            COALESCE((SELECT sort FROM label_order WHERE id = @id), (SELECT COALESCE(MAX(sort), 0) + 1 FROM label_order)))`,
       ),
       rememberLabelOrder: db.prepare<[string]>('INSERT OR IGNORE INTO label_order (id, sort) SELECT id, sort FROM labels WHERE id = ?'),
-      updateLabel: db.prepare('UPDATE labels SET name = @name, colour = @colour, hotkey = @hotkey WHERE id = @id'),
+      updateLabel: db.prepare('UPDATE labels SET name = @name, colour = @colour, hotkey = @hotkey, stuff = @stuff WHERE id = @id'),
       unlabel: db.prepare<[number, string]>('UPDATE annotations SET label_id = NULL, revision = ? WHERE label_id = ?'),
       deleteLabel: db.prepare<[string]>('DELETE FROM labels WHERE id = ?'),
       caption: db.prepare<[string], CaptionRow>(`SELECT ${CAPTION_COLUMNS} FROM captions WHERE id = ?`),
@@ -119,10 +123,11 @@ export class DocumentWriter {
           throw new AppError('conflict', `ops[${index}]: a label named "${label.name}" already exists.`, `ops[${index}].label.name`);
         }
         const old = s.label.get(label.id);
+        const row = { id: label.id, name: label.name, colour: label.colour, hotkey: label.hotkey, stuff: label.stuff ? 1 : 0 };
         if (old) {
-          s.updateLabel.run(label);
+          s.updateLabel.run(row);
         } else {
-          s.insertLabel.run(label);
+          s.insertLabel.run(row);
           s.rememberLabelOrder.run(label.id);
         }
         log.labelPut(label);
@@ -162,6 +167,24 @@ export class DocumentWriter {
         s.deleteCaption.run(op.id);
         log.captionDeleted(op.id);
         return [{ type: 'caption.put', caption: captionFromRow(old) }];
+      }
+      case 'proposal.put': {
+        const { proposal } = op;
+        this.checkImage(proposal.imageId, `ops[${index}].proposal.imageId`);
+        if (proposal.labelId !== null && !s.label.get(proposal.labelId))
+          throw new AppError('bad_request', `ops[${index}].proposal.labelId: label ${proposal.labelId} does not exist.`, `ops[${index}].proposal.labelId`);
+        const old = this.proposals.get(proposal.id);
+        this.proposals.put(proposal);
+        log.proposalsChanged(proposal.imageId);
+        return [old ? { type: 'proposal.put', proposal: proposalOf(old) } : { type: 'proposal.delete', id: proposal.id }];
+      }
+      case 'proposal.delete': {
+        // Two reviewers accepting the same proposal: the second finds it gone and nothing of its batch is written.
+        const old = this.proposals.get(op.id);
+        if (!old) throw new AppError('conflict', `ops[${index}]: proposal ${op.id} is no longer there (reviewed elsewhere, or replaced by a new run).`, `ops[${index}].id`);
+        this.proposals.delete(op.id);
+        log.proposalsChanged(old.imageId);
+        return [{ type: 'proposal.put', proposal: proposalOf(old) }];
       }
     }
   }

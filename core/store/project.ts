@@ -16,7 +16,6 @@ import {
   type Caption,
   type DocOp,
   type ImageRecord,
-  type ImageStatus,
   type Label,
   type ProjectSummary,
 } from '../../common/contract/index.js';
@@ -25,6 +24,7 @@ import { containedFile } from './containedPath.js';
 import { type AppliedBatch, DocumentWriter } from './docOps.js';
 import { openProjectDatabase } from './projectDatabase.js';
 import { checkProjectFolder } from './projectFolder.js';
+import { type ImageListFilter, imageListWhere } from './reviewFilter.js';
 import {
   ANNOTATION_COLUMNS,
   annotationFromRow,
@@ -41,15 +41,14 @@ import { naturalSortKey, PROJECT_DATA_DIR, scanImages } from './scan.js';
 import { migrate, SCHEMA_VERSION } from './schema.js';
 import { writeTransaction } from './writeTransaction.js';
 
-export interface ImageListRequest {
+export interface ImageListRequest extends ImageListFilter {
   offset: number;
   limit: number;
-  status?: ImageStatus;
-  search?: string;
 }
 
 const IMAGE_SELECT = `SELECT i.id, i.rel_path, i.width, i.height, i.status,
-  (SELECT COUNT(*) FROM annotations a WHERE a.image_id = i.id) AS annotation_count FROM images i`;
+  (SELECT COUNT(*) FROM annotations a WHERE a.image_id = i.id) AS annotation_count,
+  (SELECT COUNT(*) FROM proposals p WHERE p.image_id = i.id) AS proposal_count FROM images i`;
 
 export class Project {
   readonly dir: string;
@@ -101,16 +100,7 @@ export class Project {
   }
 
   listImages(request: ImageListRequest): { total: number; items: ImageRecord[] } {
-    const where = ['i.missing = 0'];
-    const params: (string | number)[] = [];
-    if (request.status) {
-      where.push('i.status = ?');
-      params.push(request.status);
-    }
-    if (request.search) {
-      where.push("i.rel_path LIKE ? ESCAPE '\\'");
-      params.push(`%${request.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
+    const { where, params } = imageListWhere(request);
     const clause = `WHERE ${where.join(' AND ')}`;
     const { total } = this.db.prepare(`SELECT COUNT(*) AS total FROM images i ${clause}`).get(...params) as { total: number };
     const rows = this.db
@@ -134,7 +124,7 @@ export class Project {
   }
 
   labels(): Label[] {
-    return (this.db.prepare('SELECT id, name, colour, hotkey FROM labels ORDER BY sort, id').all() as LabelRow[]).map(labelFromRow);
+    return (this.db.prepare('SELECT id, name, colour, hotkey, stuff FROM labels ORDER BY sort, id').all() as LabelRow[]).map(labelFromRow);
   }
 
   annotations(imageId: number): Annotation[] {

@@ -1,6 +1,7 @@
 // Entry of the inference worker thread. It owns the onnxruntime sessions and
 // the feature cache; calls run one at a time, interactive ones before
-// prefetch (a click never waits behind more than the encode already running),
+// prefetch, prefetch before background jobs (a click never waits behind more
+// than the one call already running),
 // and queued calls can be cancelled.
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -22,25 +23,37 @@ const { cacheLimitBytes } = workerData as { cacheLimitBytes: number };
 const calls = new WorkerCalls(cacheLimitBytes);
 const queue: QueuedCall[] = [];
 let running = false;
-/** The call being run, and whether it was cancelled (then it has been answered already). */
-let current: { seq: number; cancelled: boolean } | null = null;
+/** The calls being run (a background call waiting at a checkpoint while a click runs, and that click), and whether each was cancelled (then it has been answered already). */
+const active = new Map<number, { cancelled: boolean }>();
 
 /** Thrown at a checkpoint of a cancelled call to stop its work early. */
 class Cancelled extends Error {}
 
 const send = (message: FromWorker): void => port.postMessage(message);
 
+const PRIORITY_ORDER: readonly Priority[] = ['interactive', 'prefetch', 'background'];
+
 function nextCall(): QueuedCall | undefined {
-  const interactive = queue.findIndex((c) => c.priority === 'interactive');
-  return queue.splice(interactive >= 0 ? interactive : 0, 1)[0];
+  for (const priority of PRIORITY_ORDER) {
+    const index = queue.findIndex((c) => c.priority === priority);
+    if (index >= 0) return queue.splice(index, 1)[0];
+  }
+  return undefined;
 }
 
 async function run(call: QueuedCall): Promise<Result<unknown>> {
+  const mine = active.get(call.seq);
   const context = {
     // Progress reports are the checkpoints of long work: a cancelled call stops at the next one.
     progress: (done: number, total: number) => {
-      if (current?.cancelled) throw new Cancelled();
+      if (mine?.cancelled) throw new Cancelled();
       send({ type: 'progress', seq: call.seq, done, total });
+    },
+    // Background work (an auto-label job) lets the clicks queued meanwhile run first, between its decoder runs.
+    checkpoint: async () => {
+      if (mine?.cancelled) throw new Cancelled();
+      if (call.priority === 'background') await runInteractive();
+      if (mine?.cancelled) throw new Cancelled();
     },
     featureState: (imageId: number, state: 'queued' | 'encoding' | 'ready' | 'failed', message: string | null) =>
       send({ type: 'encoding', imageId, state, priority: call.priority, message }),
@@ -56,16 +69,27 @@ async function run(call: QueuedCall): Promise<Result<unknown>> {
   }
 }
 
+/** One call to its end: answered unless it was cancelled meanwhile (then it has been answered already). */
+async function runToEnd(call: QueuedCall): Promise<void> {
+  const mine = { cancelled: false };
+  active.set(call.seq, mine);
+  const result = await run(call);
+  active.delete(call.seq);
+  if (!mine.cancelled) send({ type: 'result', seq: call.seq, result });
+}
+
+/** Runs the interactive calls queued now, inside a background call's checkpoint. */
+async function runInteractive(): Promise<void> {
+  for (let index = queue.findIndex((c) => c.priority === 'interactive'); index >= 0; index = queue.findIndex((c) => c.priority === 'interactive')) {
+    await runToEnd(queue.splice(index, 1)[0]!);
+  }
+}
+
 async function pump(): Promise<void> {
   if (running) return;
   running = true;
   try {
-    for (let call = nextCall(); call; call = nextCall()) {
-      current = { seq: call.seq, cancelled: false };
-      const result = await run(call);
-      if (!current.cancelled) send({ type: 'result', seq: call.seq, result });
-      current = null;
-    }
+    for (let call = nextCall(); call; call = nextCall()) await runToEnd(call);
   } finally {
     running = false;
   }
@@ -78,9 +102,10 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   for (const seq of message.seqs) {
-    if (current?.seq === seq && !current.cancelled) {
+    const running = active.get(seq);
+    if (running && !running.cancelled) {
       // onnxruntime cannot stop a run: answer now, stop at the next checkpoint, drop the result.
-      current.cancelled = true;
+      running.cancelled = true;
       send({ type: 'result', seq, result: fail('conflict', CANCELLED_MESSAGE) });
       continue;
     }

@@ -100,6 +100,8 @@ export interface MaskProvider {
     prepared: PreparedImage,
     params: EverythingParams,
     progress: (done: number, total: number) => void,
+    /** Awaited between steps by providers whose proposals take many model runs (background jobs yield to clicks there). */
+    checkpoint?: () => Promise<void>,
   ): Promise<ProviderResult>;
   /** Text embedding for label guesses; only when capabilities.labels. */
   embedText(phrase: string): Promise<Float32Array>;

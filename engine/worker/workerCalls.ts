@@ -15,6 +15,9 @@ import {
   type MaterializedMask,
 } from '../../common/contract/index.js';
 import {
+  type AutolabelAnswer,
+  type AutolabelPayload,
+  type AutolabelProposal,
   type CallAnswer,
   type CallPayload,
   type DetectPayload,
@@ -24,6 +27,11 @@ import {
   type WorkerImage,
   type WorkerLabel,
 } from '../protocol.js';
+import { type ExampleGroup, exampleClassEmbedding, proposeByExample } from './autolabel/byExample.js';
+import { proposeByName } from './autolabel/byName.js';
+import { mergeStuff } from './autolabel/dedupe.js';
+import { toProposals } from './autolabel/toProposals.js';
+import type { ScoredMask } from './autolabel/types.js';
 import { cropPolygons, cropRle, DISPLAY_CROP_MAX, fullImageRle } from './candidateMasks.js';
 import { CandidateSetStore, type StoredCandidate } from './candidateSets.js';
 import { createProvider } from './createProvider.js';
@@ -44,6 +52,8 @@ export interface CallContext {
   progress(done: number, total: number): void;
   /** Reports an image's feature state (list marks, "encoding…"). */
   featureState(imageId: number, state: FeatureState, message: string | null): void;
+  /** Between steps of background work: stops a cancelled call, and lets queued interactive calls run first. */
+  checkpoint(): Promise<void>;
 }
 
 type CallImpl<K extends WorkerCallKind> = (payload: CallPayload<K>, context: CallContext) => Promise<CallAnswer<K>>;
@@ -52,6 +62,8 @@ export type CallTable = { [K in WorkerCallKind]: CallImpl<K> };
 const TOP_LABELS = 3;
 /** Models opened beside the loaded one (a detector and the segmenter chained to it); the least recently used is released beyond. */
 const MAX_SIDE_MODELS = 2;
+/** Example sets remembered at once (one per label of a running by-example job). */
+const MAX_EXAMPLE_SETS = 256;
 
 interface OpenModel {
   ref: ModelRef;
@@ -67,6 +79,8 @@ export class WorkerCalls {
   private side: OpenModel[] = [];
   private readonly cache: FeatureCache;
   private readonly sets = new CandidateSetStore();
+  /** Example sets' class embeddings, by model and regions (see exampleEmbedding). */
+  private readonly examples = new Map<string, Float32Array | null>();
 
   constructor(cacheLimitBytes: number) {
     this.cache = new FeatureCache(cacheLimitBytes);
@@ -255,6 +269,73 @@ export class WorkerCalls {
     };
   }
 
+  /** One image of an auto-label job: the spec's proposals at full resolution. */
+  private async autolabel(payload: AutolabelPayload, context: CallContext): Promise<AutolabelAnswer> {
+    const { image, spec } = payload;
+    const timing = { perLabelMs: [] as number[] };
+    if (spec.source === 'detector') {
+      const set = await this.detect({ ...spec.detect, image }, context);
+      const stored = this.sets.get(set.id);
+      const masks: ScoredMask[] = [];
+      const boxes: AutolabelProposal[] = [];
+      set.detections.forEach((d, i) => {
+        const mask = stored?.candidates[i]?.mask;
+        const labelId = d.label?.labelId ?? null;
+        if (mask) masks.push({ crop: mask.crop(), labelId, score: d.score });
+        else {
+          const [x0, y0, x1, y1] = d.box;
+          const box = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+          boxes.push({ labelId, score: d.score, rle: null, outline: [], box, area: box.w * box.h });
+        }
+      });
+      const merged = mergeStuff(masks, new Set(spec.stuffLabelIds));
+      return {
+        proposals: [...toProposals(merged, stored?.width ?? 0, stored?.height ?? 0), ...boxes],
+        featureSource: set.timing.featureSource,
+        encodeMs: set.timing.encodeMs,
+        decodeMs: set.timing.decodeMs,
+        perLabelMs: [],
+      };
+    }
+    const provider = this.requireProvider(payload.modelId);
+    const prepared = await this.prepare(provider, image, context);
+    await context.checkpoint();
+    const started = performance.now();
+    let masks: ScoredMask[] = [];
+    const common = { minScore: payload.minScore, nmsIoU: payload.nmsIoU, everything: payload.everything };
+    if (spec.source === 'names') {
+      masks = await proposeByName(provider, image, prepared, { ...common, labels: spec.labels, vocabulary: spec.vocabulary }, timing, context.checkpoint);
+    } else if (spec.source === 'examples') {
+      const groups = spec.groups.map((g) => ({ labelId: g.label.labelId, stuff: g.label.stuff, regions: g.regions }));
+      masks = await proposeByExample(
+        provider,
+        image,
+        prepared,
+        { ...common, groups },
+        (group) => this.exampleEmbedding(provider, group),
+        timing,
+        context.checkpoint,
+      );
+    }
+    return {
+      proposals: toProposals(masks, prepared.width, prepared.height),
+      featureSource: prepared.source,
+      encodeMs: prepared.encodeMs,
+      decodeMs: performance.now() - started,
+      perLabelMs: timing.perLabelMs,
+    };
+  }
+
+  /** The examples' class embedding, computed once per example set and model (a job asks for it on every image). */
+  private async exampleEmbedding(provider: MaskProvider, group: ExampleGroup): Promise<Float32Array | null> {
+    const key = `${provider.id}\n${JSON.stringify(group.regions.map((r) => [r.image.path, r.box, r.points]))}`;
+    if (!this.examples.has(key)) {
+      if (this.examples.size >= MAX_EXAMPLE_SETS) this.examples.delete(this.examples.keys().next().value!);
+      this.examples.set(key, await exampleClassEmbedding(provider, group));
+    }
+    return this.examples.get(key) ?? null;
+  }
+
   readonly table: CallTable = {
     load: async (ref) => {
       const previous = this.primary;
@@ -276,6 +357,7 @@ export class WorkerCalls {
             });
       this.primary = { ref, provider: next };
       this.sets.clear();
+      this.examples.clear();
       if (this.side.length === 0) this.cache.clear();
       await previous?.provider.release();
       return { modelId: ref.modelId, activeProvider: next.activeProvider, note: next.providerNote, capabilities: next.capabilities };
@@ -316,6 +398,8 @@ export class WorkerCalls {
     },
 
     detect: (payload, context) => this.detect(payload, context),
+
+    autolabel: (payload, context) => this.autolabel(payload, context),
 
     materialize: async ({ candidateSetId, index }) => {
       const set = this.sets.get(candidateSetId);

@@ -45,6 +45,7 @@ export function applyRemoteChange(document: LocalDocument, change: DocumentChang
 /** An image record with the status and annotation count the change reports for it, or the record itself when unchanged. */
 export function patchImageRecord(image: ImageRecord, change: DocumentChange): ImageRecord {
   const now = change.images.find((i) => i.imageId === image.id);
-  if (!now || (now.status === image.status && now.annotationCount === image.annotationCount)) return image;
-  return { ...image, status: now.status, annotationCount: now.annotationCount };
+  if (!now || (now.status === image.status && now.annotationCount === image.annotationCount && now.proposalCount === image.proposalCount))
+    return image;
+  return { ...image, status: now.status, annotationCount: now.annotationCount, proposalCount: now.proposalCount };
 }

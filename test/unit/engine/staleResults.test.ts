@@ -72,7 +72,7 @@ describe('stale results (engine and worker)', () => {
 
   it('the worker refuses a call made for a model that is no longer loaded', async () => {
     const calls = new WorkerCalls(64 * 1024 * 1024);
-    const context = { progress: () => undefined, featureState: () => undefined };
+    const context = { progress: () => undefined, featureState: () => undefined, checkpoint: () => Promise.resolve() };
     await calls.table.load(
       { modelId: 'opencv-classical', modelDir: join(ROOT, 'models', 'opencv-classical'), kind: 'classical', executionProvider: 'cpu' },
       context,

@@ -41,7 +41,7 @@ const LABELS: Label[] = [
   { id: 'cat', name: 'cat', colour: '#ff0000', hotkey: '1' },
   { id: 'dog', name: 'dog', colour: '#00ff00', hotkey: '2' },
 ];
-const IMAGE: ImageRecord = { id: 7, relPath: 'a.png', width: 20, height: 10, status: 'in_progress', annotationCount: 1 };
+const IMAGE: ImageRecord = { id: 7, relPath: 'a.png', width: 20, height: 10, status: 'in_progress', annotationCount: 1, proposalCount: 0 };
 const box = (id: string, revision: number, labelId: string | null = 'cat'): Annotation => ({
   id,
   imageId: IMAGE.id,
@@ -102,7 +102,8 @@ describe('document store with other clients', () => {
       deletedCaptionIds: [],
       labels: [],
       deletedLabelIds: [],
-      images: [{ imageId: 7, status: 'done', annotationCount: 2 }],
+      images: [{ imageId: 7, status: 'done', annotationCount: 2, proposalCount: 0 }],
+      proposalImageIds: [],
     };
     s().applyDocumentChange(change);
     assert.deepEqual(s().annotations, [box('a', 8, 'dog'), box('b', 8)]);

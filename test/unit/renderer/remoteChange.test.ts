@@ -30,6 +30,7 @@ const change = (overrides: Partial<DocumentChange>): DocumentChange => ({
   labels: [],
   deletedLabelIds: [],
   images: [],
+  proposalImageIds: [],
   ...overrides,
 });
 
@@ -98,12 +99,12 @@ test('labels and captions follow; image records take the new status and count', 
   assert.deepEqual(next.captions, [caption]);
   assert.deepEqual(applyRemoteChange(next, change({ deletedCaptionIds: ['k'] })).captions, []);
 
-  const image: ImageRecord = { id: 1, relPath: 'a.png', width: 2, height: 2, status: 'todo', annotationCount: 3 };
-  const moved = change({ images: [{ imageId: 1, status: 'done', annotationCount: 4 }] });
-  assert.deepEqual(patchImageRecord(image, moved), { ...image, status: 'done', annotationCount: 4 });
+  const image: ImageRecord = { id: 1, relPath: 'a.png', width: 2, height: 2, status: 'todo', annotationCount: 3, proposalCount: 0 };
+  const moved = change({ images: [{ imageId: 1, status: 'done', annotationCount: 4, proposalCount: 0 }] });
+  assert.deepEqual(patchImageRecord(image, moved), { ...image, status: 'done', annotationCount: 4, proposalCount: 0 });
   assert.equal(patchImageRecord({ ...image, id: 2 }, moved).annotationCount, 3);
   assert.equal(
-    patchImageRecord(image, change({ images: [{ imageId: 1, status: 'todo', annotationCount: 3 }] })),
+    patchImageRecord(image, change({ images: [{ imageId: 1, status: 'todo', annotationCount: 3, proposalCount: 0 }] })),
     image,
     'unchanged records keep their identity',
   );

@@ -26,6 +26,7 @@ export async function proposeEverything(
   features: CachedFeatures,
   params: EverythingParams,
   progress: (done: number, total: number) => void,
+  checkpoint?: () => Promise<void>,
 ): Promise<Proposal[]> {
   const { frame } = features;
   const n = params.pointsPerSide;
@@ -50,6 +51,7 @@ export async function proposeEverything(
       }
     }
     progress(row + 1, n);
+    await checkpoint?.();
   }
   if (found.length === 0) return [];
   found.sort((a, b) => b.proposal.score * b.proposal.stability - a.proposal.score * a.proposal.stability);

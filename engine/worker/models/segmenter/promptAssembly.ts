@@ -22,11 +22,24 @@ export async function assemblePrompt(runtime: ModelRuntime, prompt: WorkerPrompt
   const out: SegmentPrompt = { clicks, box: prompt.box, scribble: positiveStrokes.length ? positiveStrokes : undefined, maskInput };
   if (prompt.text !== undefined) out.textEmbedding = await runtime.embedText(prompt.text);
   if (prompt.reference) {
-    const { features } = await runtime.features(prompt.reference.image);
-    const grid = features.embeddings;
-    out.refEmbedding = prompt.reference.box
-      ? refEmbeddingFromBox(grid, features.frame, prompt.reference.box)
-      : refEmbeddingFromPoints(grid, features.frame, prompt.reference.points ?? []);
+    // Several regions (examples of one label from several images) pool to their mean, each pooled as one region is.
+    const pooled: Float32Array[] = [];
+    for (const region of prompt.reference.regions) {
+      const { features } = await runtime.features(region.image);
+      const grid = features.embeddings;
+      pooled.push(
+        region.box ? refEmbeddingFromBox(grid, features.frame, region.box) : refEmbeddingFromPoints(grid, features.frame, region.points ?? []),
+      );
+    }
+    out.refEmbedding = meanVector(pooled);
   }
+  return out;
+}
+
+function meanVector(vectors: readonly Float32Array[]): Float32Array {
+  const first = vectors[0];
+  if (!first) throw new Error('a reference prompt needs at least one region');
+  const out = new Float32Array(first.length);
+  for (const v of vectors) for (let i = 0; i < out.length; i++) out[i]! += (v[i] ?? 0) / vectors.length;
   return out;
 }

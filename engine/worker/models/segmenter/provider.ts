@@ -68,9 +68,15 @@ export class SegmenterProvider implements MaskProvider {
     };
   }
 
-  async everything(image: WorkerImage, prepared: PreparedImage, params: EverythingParams, progress: (done: number, total: number) => void): Promise<ProviderResult> {
+  async everything(
+    image: WorkerImage,
+    prepared: PreparedImage,
+    params: EverythingParams,
+    progress: (done: number, total: number) => void,
+    checkpoint?: () => Promise<void>,
+  ): Promise<ProviderResult> {
     const features = await this.features(image, prepared);
-    const kept = await proposeEverything(this.runtime, features, params, progress);
+    const kept = await proposeEverything(this.runtime, features, params, progress, checkpoint);
     return {
       candidates: kept.map((p) => ({ mask: new CandidateLogits(p.low, features.frame), score: p.score, stability: p.stability, classEmbedding: p.classEmbedding, memory: p.low.data })),
       best: 0,
