@@ -6,8 +6,10 @@ import type { InferenceEngine } from '../../engine/engine.js';
 import { exportCoco } from '../coco/export.js';
 import { importCoco } from '../coco/import.js';
 import { createAiHandlers } from './aiHandlers.js';
+import { createDatasetHandlers } from './datasetHandlers.js';
 import type { Handlers } from './handlerTypes.js';
 import { createModelPackHandlers } from './modelPackHandlers.js';
+import { createNarrativeHandlers } from './narrativeHandlers.js';
 import { PathGrants } from './pathGrants.js';
 import { progressReporter } from './progress.js';
 import type { AppSession } from './session.js';
@@ -43,6 +45,8 @@ export function createHandlers(
     ...createAiHandlers(session, engine),
     ...createModelPackHandlers(session, engine, userModelsDir),
     ...createUserModelHandlers(session, engine, userModelsDir, builtinModelsDir, grants),
+    ...createNarrativeHandlers(session, grants),
+    ...createDatasetHandlers(session),
     'app.info': () => ({
       version: env.version,
       mode: env.mode,
