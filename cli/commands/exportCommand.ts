@@ -2,14 +2,17 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { exportCoco } from '../../core/coco/export.js';
+import { exportNarratives } from '../../core/narratives/exportNarratives.js';
 import { Project } from '../../core/store/project.js';
 import { progressPrinter } from './progress.js';
 import { type CliCommand, UsageError } from './types.js';
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'export a project as COCO',
-  usage: 'promptlabel export --project DIR --format coco --out FILE [--captions] [--overwrite]',
+  summary: 'export a project as COCO, or its captions as Localized Narratives',
+  usage:
+    'promptlabel export --project DIR --format coco --out FILE [--captions] [--overwrite]\n' +
+    '       promptlabel export --project DIR --format ln --out FILE.jsonl [--overwrite]',
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -23,7 +26,12 @@ export const exportCommand: CliCommand = {
       strict: true,
     });
     if (!values.project || !values.out) throw new UsageError('--project and --out are required.');
-    if (values.format !== 'coco') throw new UsageError(`--format must be "coco"${values.format ? `, not "${values.format}"` : ''}.`);
+    if (values.format === 'ln') {
+      if (values.captions) throw new UsageError('--captions goes with --format coco (ln is captions only).');
+      return exportLn(values.project, resolve(values.out), values.overwrite ?? false, io);
+    }
+    if (values.format !== 'coco')
+      throw new UsageError(`--format must be "coco" or "ln"${values.format ? `, not "${values.format}"` : ''}.`);
     const project = Project.open(values.project);
     try {
       // A relative --out is relative to where the command runs, as users expect of a CLI.
@@ -43,3 +51,15 @@ export const exportCommand: CliCommand = {
     }
   },
 };
+
+async function exportLn(dir: string, outPath: string, overwrite: boolean, io: Parameters<CliCommand['run']>[1]): Promise<number> {
+  const project = Project.open(dir);
+  try {
+    const result = await exportNarratives(project, { outPath, overwrite });
+    io.stdout(`Wrote ${result.path}: ${result.narratives} narratives.\n`);
+    if (result.skippedWithoutWords > 0) io.stderr(`Skipped ${result.skippedWithoutWords} captions without words (LN needs timed words).\n`);
+    return 0;
+  } finally {
+    project.close();
+  }
+}

@@ -1,17 +1,34 @@
 import { parseArgs } from 'node:util';
 
 import { importCoco } from '../../core/coco/import.js';
+import { importNarratives } from '../../core/narratives/importNarratives.js';
 import { Project } from '../../core/store/project.js';
 import { progressPrinter } from './progress.js';
 import { type CliCommand, UsageError } from './types.js';
 
 export const importCommand: CliCommand = {
   name: 'import',
-  summary: 'import a COCO instances (or captions) file into a project',
-  usage: 'promptlabel import --project DIR --coco FILE',
+  summary: 'import a COCO instances (or captions) file, or Localized Narratives, into a project',
+  usage:
+    'promptlabel import --project DIR --coco FILE\n' +
+    '       promptlabel import --project DIR --narratives FILE.jsonl [--coco FILE] [--skip-unmatched]\n' +
+    "         (narratives: image_id matched by the COCO file's image ids when given, else by file stem)",
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { project: { type: 'string' }, coco: { type: 'string' } }, strict: true });
-    if (!values.project || !values.coco) throw new UsageError('--project and --coco are required.');
+    const { values } = parseArgs({
+      args,
+      options: {
+        project: { type: 'string' },
+        coco: { type: 'string' },
+        narratives: { type: 'string' },
+        'skip-unmatched': { type: 'boolean' },
+      },
+      strict: true,
+    });
+    if (!values.project) throw new UsageError('--project is required.');
+    if (values.narratives)
+      return importNarrativesFile(values.project, values.narratives, values.coco, values['skip-unmatched'] ?? false, io);
+    if (!values.coco) throw new UsageError('--coco or --narratives is required.');
+    if (values['skip-unmatched']) throw new UsageError('--skip-unmatched goes with --narratives.');
     const project = Project.open(values.project);
     try {
       const summary = await importCoco(project, values.coco, progressPrinter(io, 'import'));
@@ -24,3 +41,21 @@ export const importCommand: CliCommand = {
     }
   },
 };
+
+async function importNarrativesFile(
+  dir: string,
+  file: string,
+  cocoPath: string | undefined,
+  skipUnmatched: boolean,
+  io: Parameters<CliCommand['run']>[1],
+): Promise<number> {
+  const project = Project.open(dir);
+  try {
+    const summary = await importNarratives(project, file, { cocoPath, skipUnmatched });
+    io.stdout(`Imported ${summary.captions} narratives on ${summary.images} images.\n`);
+    if (summary.skipped > 0) io.stderr(`Skipped ${summary.skipped} narratives of images this project does not have.\n`);
+    return 0;
+  } finally {
+    project.close();
+  }
+}

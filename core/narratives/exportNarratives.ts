@@ -3,7 +3,7 @@
 // atomically to a target checked like every export's.
 import { join, resolve } from 'node:path';
 
-import { AppError } from '../../common/contract/index.js';
+import { AppError, type NarrativeExportSummary } from '../../common/contract/index.js';
 import { writeFileAtomic } from '../../files/atomicWrite.js';
 import { isDiskFull } from '../../files/fsErrors.js';
 import { checkExportTarget } from '../coco/exportTarget.js';
@@ -17,13 +17,6 @@ export interface NarrativeExportOptions {
   /** Defaults to <project>/exports/narratives-<timestamp>.jsonl; a relative path is relative to the project folder. */
   outPath?: string;
   overwrite?: boolean;
-}
-
-export interface NarrativeExportSummary {
-  path: string;
-  narratives: number;
-  /** Captions without words (plain COCO captions): LN has no record for them. */
-  skippedWithoutWords: number;
 }
 
 /** The JSON lines of every caption with words, and how many captions had none. */

@@ -9,7 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 
 import { z } from 'zod';
 
-import { AppError, type Caption, captionSchema } from '../../common/contract/index.js';
+import { AppError, type Caption, captionSchema, type NarrativeImportSummary } from '../../common/contract/index.js';
 import type { ProgressCallback } from '../coco/import.js';
 import { parseWith, readJsonFile } from '../coco/readJson.js';
 import { formatIssuePath } from '../coco/schema.js';
@@ -28,17 +28,6 @@ export interface NarrativeImportOptions {
   cocoPath?: string;
   /** Leave out narratives of images the project does not have, instead of refusing the file. */
   skipUnmatched?: boolean;
-}
-
-export interface NarrativeImportSummary {
-  /** Narratives read from the file. */
-  narratives: number;
-  /** Captions written. */
-  captions: number;
-  /** Images that received captions. */
-  images: number;
-  /** Narratives left out because their image is not in the project (only with skipUnmatched). */
-  skipped: number;
 }
 
 const cocoImageIdsSchema = z.looseObject({
