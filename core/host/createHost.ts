@@ -19,6 +19,7 @@ export interface HostOptions {
   pickCocoFile?: HostEnvironment['pickCocoFile'];
   pickModelFiles?: HostEnvironment['pickModelFiles'];
   saveCocoFile?: HostEnvironment['saveCocoFile'];
+  pickDatasetPath?: HostEnvironment['pickDatasetPath'];
   /** Engine overrides (tests, CLI): settings not persisted, another worker entry. */
   engine?: Pick<EngineOptions, 'settings' | 'workerEntry'>;
 }
@@ -61,6 +62,7 @@ export function createHost(options: HostOptions): Host {
     pickCocoFile: options.pickCocoFile,
     pickModelFiles: options.pickModelFiles,
     saveCocoFile: options.saveCocoFile,
+    pickDatasetPath: options.pickDatasetPath,
     pathGrants: pathGrants ?? undefined,
     recentProjects: new RecentProjects(join(options.userDataDir, 'recent-projects.json')),
   };

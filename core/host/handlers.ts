@@ -7,6 +7,7 @@ import { exportCoco } from '../coco/export.js';
 import { importCoco } from '../coco/import.js';
 import { createAiHandlers } from './aiHandlers.js';
 import { createDatasetHandlers } from './datasetHandlers.js';
+import { createFormatHandlers } from './formatHandlers.js';
 import type { Handlers } from './handlerTypes.js';
 import { createModelPackHandlers } from './modelPackHandlers.js';
 import { createNarrativeHandlers } from './narrativeHandlers.js';
@@ -26,6 +27,8 @@ export interface HostEnvironment {
   pickModelFiles?: () => Promise<string[]>;
   /** Native save dialog for a COCO export (it confirms before replacing a file); absent in browser mode. */
   saveCocoFile?: (defaultPath: string | undefined) => Promise<string | null>;
+  /** Native dialog for a dataset to import (file or folder) or an export folder; absent in browser mode. */
+  pickDatasetPath?: (options: { purpose: 'import' | 'export'; folder: boolean }) => Promise<string | null>;
   /** Electron mode: the paths chosen in those dialogs, the only ones project.open, coco.import and coco.export accept. */
   pathGrants?: PathGrants;
   recentProjects: { list(): string[]; add(dir: string): void };
@@ -43,6 +46,7 @@ export function createHandlers(
   const grants = env.mode === 'electron' ? (env.pathGrants ?? new PathGrants()) : null;
   return {
     ...createAiHandlers(session, engine),
+    ...createFormatHandlers(session, env, grants),
     ...createModelPackHandlers(session, engine, userModelsDir),
     ...createUserModelHandlers(session, engine, userModelsDir, builtinModelsDir, grants),
     ...createNarrativeHandlers(session, grants),

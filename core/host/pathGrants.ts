@@ -11,7 +11,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError } from '../../common/contract/result.js';
 
 /** project: a folder to open; cocoImport: a file to read; cocoExport: one file to write (used once); modelFiles: model files or a folder to add (read only). */
-export type GrantKind = 'project' | 'cocoImport' | 'cocoExport' | 'modelFiles';
+export type GrantKind = 'project' | 'cocoImport' | 'cocoExport' | 'modelFiles' | 'datasetImport' | 'datasetExport';
 
 /**
  * One spelling per file: absolute, symbolic links resolved (the parent's,
@@ -36,6 +36,8 @@ const WHAT: Record<GrantKind, { noun: string; how: string }> = {
   cocoImport: { noun: 'COCO file', how: 'choose it with "Import COCO…"' },
   cocoExport: { noun: 'export destination', how: 'choose it in the "Export COCO" save dialog' },
   modelFiles: { noun: 'model file or folder', how: 'choose it with "Add model…" in the model manager' },
+  datasetImport: { noun: 'dataset', how: 'choose it with "Import dataset…"' },
+  datasetExport: { noun: 'export folder', how: 'choose it with "Export dataset…"' },
 };
 
 export class PathGrants {
@@ -44,6 +46,8 @@ export class PathGrants {
     cocoImport: new Set(),
     cocoExport: new Set(),
     modelFiles: new Set(),
+    datasetImport: new Set(),
+    datasetExport: new Set(),
   };
 
   /** Records a path the user chose in a native dialog (or the app itself chose, e.g. the demo project). */
@@ -66,7 +70,7 @@ export class PathGrants {
     if (isAbsolute(path)) {
       const canonical = canonicalPath(path);
       if (this.granted[kind].has(canonical)) {
-        if (kind === 'cocoExport') this.granted[kind].delete(canonical);
+        if (kind === 'cocoExport' || kind === 'datasetExport') this.granted[kind].delete(canonical);
         return;
       }
       if (alsoAllowed.some((allowed) => isAbsolute(allowed) && canonicalPath(allowed) === canonical)) return;

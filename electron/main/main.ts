@@ -60,6 +60,13 @@ async function createWindow(): Promise<void> {
       });
       return result.canceled || !result.filePath ? null : result.filePath;
     },
+    pickDatasetPath: async ({ purpose, folder }) => {
+      const result = await dialog.showOpenDialog(window, {
+        title: purpose === 'import' ? 'Import dataset' : 'Export dataset into folder',
+        properties: folder || purpose === 'export' ? ['openDirectory', 'createDirectory'] : ['openFile'],
+      });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
   });
   // The page and its images; the header CSP joins the page's meta CSP (connect-src 'self': no socket to any local port).
   handleAppScheme({ rendererRoot, imageBytes: host.imageBytes, contentSecurityPolicy: contentSecurityPolicy("'self'") });

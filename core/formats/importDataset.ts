@@ -1,0 +1,230 @@
+// Import of any dataset format: the converter reads and validates its files,
+// then everything is checked against the project (images matched, sizes
+// compared, every vertex inside its image) before ONE write transaction, so a
+// refused dataset changes nothing. Written the way the COCO import writes:
+// labels through project.apply inside the transaction, annotations by the
+// prepared bulk insert, one document revision for the whole batch.
+import { randomUUID } from 'node:crypto';
+import { isAbsolute, relative, sep } from 'node:path';
+
+import { type Annotation, AppError, type DatasetFormat, type DatasetImportSummary, type Geometry } from '../../common/contract/index.js';
+import { measureGeometry } from '../../common/geometry/measure.js';
+import { paletteColour } from '../coco/palette.js';
+import { imageRowsByPath, type SizedImage, storeNewSizes, withSizes } from '../coco/projectImages.js';
+import type { Project } from '../store/project.js';
+import { revisionCounter } from '../store/revisions.js';
+import { annotationValues, INSERT_ANNOTATION } from '../store/rows.js';
+import { writeTransaction } from '../store/writeTransaction.js';
+import type { ImportedAnnotation, ImportedImage } from './converter.js';
+import { refuse } from './problems.js';
+import { converterFor } from './registry.js';
+
+export type ProgressCallback = (done: number, total: number) => void;
+
+export interface DatasetImportOptions {
+  /** Dataset label name → project label name. */
+  labelMap?: Record<string, string>;
+}
+
+/** Vertices this far outside the image are moved onto the border (float noise of other tools); farther ones are refused. */
+const CLIP_TOLERANCE = 1;
+const UNMATCHED_LISTED = 20;
+
+export async function importDataset(
+  project: Project,
+  format: DatasetFormat,
+  path: string,
+  options: DatasetImportOptions = {},
+  onProgress?: ProgressCallback,
+): Promise<DatasetImportSummary> {
+  const converter = converterFor(format);
+  const dataset = await converter.read(path);
+  const total = dataset.images.length * 2;
+  onProgress?.(0, total);
+
+  const { matched, unmatched } = matchImages(project, dataset.images);
+  const sized = await withSizes(
+    project,
+    matched.map((m) => m.row),
+    (done) => onProgress?.(done, total),
+  );
+  const labelMap = options.labelMap ?? {};
+  const projectLabelName = (name: string | null) => (name === null ? null : (labelMap[name] ?? name));
+
+  let clipped = 0;
+  const planned: { imageId: number; label: string | null; geometry: Geometry; score: number | null }[] = [];
+  matched.forEach(({ image }, index) => {
+    const actual = sized[index]!;
+    if (image.width !== undefined && image.height !== undefined && (image.width !== actual.width || image.height !== actual.height)) {
+      throw refuse(image.where, 'size', `the image "${actual.relPath}" is ${actual.width}×${actual.height}, not ${image.width}×${image.height}.`);
+    }
+    for (const annotation of image.annotations) {
+      const placed = placeGeometry(annotation, image.normalised === true, actual);
+      clipped += placed.clipped;
+      planned.push({ imageId: actual.id, label: projectLabelName(annotation.label), geometry: placed.geometry, score: annotation.score ?? null });
+    }
+    if (index % 500 === 0) onProgress?.(dataset.images.length + index, total);
+  });
+
+  const labelsInOrder = [...new Set([...dataset.labels.map((name) => labelMap[name] ?? name), ...planned.flatMap((p) => (p.label === null ? [] : [p.label]))])];
+  let labelsAdded = 0;
+  writeTransaction(project.db, () => {
+    storeNewSizes(project, sized);
+    const labelIds = ensureLabels(project, labelsInOrder, () => labelsAdded++);
+    const insert = project.db.prepare(INSERT_ANNOTATION);
+    const now = Date.now();
+    const revision = revisionCounter(project.db)();
+    const batch = randomUUID();
+    planned.forEach((p, n) => {
+      const annotation: Annotation = {
+        // Ids that sort in file order: rows list by created_at, then id, and share one timestamp.
+        id: `${batch}-${n.toString().padStart(8, '0')}`,
+        imageId: p.imageId,
+        labelId: p.label === null ? null : labelIds.get(p.label)!,
+        geometry: p.geometry,
+        score: p.score,
+        source: `${format}-import`,
+        createdAt: now,
+        updatedAt: now,
+        revision,
+      };
+      insert.run(...annotationValues(annotation, revision));
+    });
+  });
+  onProgress?.(total, total);
+  return {
+    format,
+    images: matched.length,
+    annotations: planned.length,
+    labelsAdded,
+    unmatchedImages: unmatched.slice(0, UNMATCHED_LISTED),
+    unmatchedCount: unmatched.length,
+    notImported: dataset.notImported.list(),
+    clipped,
+  };
+}
+
+interface ImageRow {
+  id: number;
+  rel_path: string;
+  width: number | null;
+  height: number | null;
+}
+
+/**
+ * Dataset image → project image: by its path relative to the project folder
+ * when it lies inside it, else by its path relative to the dataset's root,
+ * else by file name when exactly one project image has that name.
+ */
+function matchImages(project: Project, images: readonly ImportedImage[]): { matched: { image: ImportedImage; row: ImageRow }[]; unmatched: string[] } {
+  const byPath = imageRowsByPath(project);
+  const byName = new Map<string, ImageRow | null>();
+  const byStem = new Map<string, ImageRow | null>();
+  const byStemName = new Map<string, ImageRow | null>();
+  const unique = (map: Map<string, ImageRow | null>, key: string, row: ImageRow) => map.set(key, map.has(key) ? null : row);
+  for (const row of byPath.values()) {
+    const name = row.rel_path.slice(row.rel_path.lastIndexOf('/') + 1);
+    unique(byName, name, row);
+    byStem.set(stemOf(row.rel_path), row);
+    unique(byStemName, stemOf(name), row);
+  }
+  const seen = new Map<number, string>();
+  const matched: { image: ImportedImage; row: ImageRow }[] = [];
+  const unmatched: string[] = [];
+  for (const image of images) {
+    const inProject = relative(project.dir, image.file);
+    const projectRel = inProject.startsWith('..') || isAbsolute(inProject) ? null : inProject.split(sep).join('/');
+    const name = image.relPath.slice(image.relPath.lastIndexOf('/') + 1);
+    const row = image.anyExtension
+      ? ((projectRel !== null ? byStem.get(projectRel) : undefined) ?? byStem.get(image.relPath) ?? byStemName.get(name) ?? undefined)
+      : ((projectRel !== null ? byPath.get(projectRel) : undefined) ?? byPath.get(image.relPath) ?? byName.get(name) ?? undefined);
+    if (!row) {
+      unmatched.push(image.relPath);
+      continue;
+    }
+    const earlier = seen.get(row.id);
+    if (earlier !== undefined) {
+      throw refuse(image.where, 'image', `it describes "${row.rel_path}" again (already described by ${earlier}).`);
+    }
+    seen.set(row.id, image.where);
+    matched.push({ image, row });
+  }
+  return { matched, unmatched };
+}
+
+const stemOf = (path: string) => {
+  const dot = path.lastIndexOf('.');
+  return dot > path.lastIndexOf('/') ? path.slice(0, dot) : path;
+};
+
+/** Scales normalised geometry to pixels and checks it against the image: vertices within 1 px outside are clipped, farther ones refused. */
+function placeGeometry(annotation: ImportedAnnotation, normalised: boolean, image: SizedImage): { geometry: Geometry; clipped: number } {
+  const { width, height } = image;
+  const sx = normalised ? width : 1;
+  const sy = normalised ? height : 1;
+  let clipped = 0;
+  const clamp = (value: number, limit: number, axis: string): number => {
+    if (value >= 0 && value <= limit) return value;
+    if (value < -CLIP_TOLERANCE || value > limit + CLIP_TOLERANCE) {
+      const shown = normalised ? `${value / (axis === 'x' ? sx : sy)} (×${axis === 'x' ? width : height})` : `${value}`;
+      throw refuse(annotation.where, axis, `${axis} = ${shown} lies outside the ${width}×${height} image "${image.relPath}".`);
+    }
+    clipped++;
+    return Math.min(Math.max(value, 0), limit);
+  };
+  const ring = (r: readonly number[]) => r.map((v, i) => (i % 2 === 0 ? clamp(v * sx, width, 'x') : clamp(v * sy, height, 'y')));
+  const geometry = annotation.geometry;
+  switch (geometry.kind) {
+    case 'box': {
+      const { x, y, w, h } = geometry.box;
+      const [x0, y0, x1, y1] = ring([x, y, x + w, y + h]) as [number, number, number, number];
+      return { geometry: { kind: 'box', box: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } }, clipped };
+    }
+    case 'polygon': {
+      const polygons = geometry.polygons.map((p) => ({ outer: ring(p.outer), holes: p.holes.map(ring) }));
+      return { geometry: { kind: 'polygon', polygons }, clipped };
+    }
+    case 'mask': {
+      const [h, w] = geometry.rle.size;
+      if (h !== height || w !== width) {
+        throw refuse(annotation.where, 'mask', `the mask is ${w}×${h} but the image "${image.relPath}" is ${width}×${height}.`);
+      }
+      measureGeometry(geometry); // a converter builds masks itself; this only guards against a wrong run total
+      return { geometry, clipped };
+    }
+  }
+}
+
+/** Label name → label id, creating labels the project lacks (inside the import transaction: a savepoint). */
+function ensureLabels(project: Project, names: readonly string[], onAdded: () => void): Map<string, string> {
+  const ids = new Map(project.labels().map((label) => [label.name, label.id]));
+  const ops = [];
+  for (const name of names) {
+    if (ids.has(name)) continue;
+    const id = randomUUID();
+    ids.set(name, id);
+    ops.push({ type: 'label.put' as const, label: { id, name, colour: paletteColour(ids.size - 1), hotkey: null } });
+    onAdded();
+  }
+  if (ops.length > 0) project.apply(ops);
+  return ids;
+}
+
+/** Reads a --label-map file: a JSON object of dataset label → project label. */
+export function parseLabelMap(text: string, where: string): Record<string, string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new AppError('invalid_file', `${where}: not JSON (${(error as Error).message}).`, where);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new AppError('invalid_file', `${where}: expected an object of "dataset label": "project label".`, where);
+  }
+  const map: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value !== 'string' || value.trim() === '') throw refuse(where, key, 'the project label must be a non-empty string.');
+    map[key] = value.trim();
+  }
+  return map;
+}
