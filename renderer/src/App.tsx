@@ -5,6 +5,7 @@ import { useGlobalShortcuts } from './actions/useGlobalShortcuts.js';
 import { api } from './api/client.js';
 import { CanvasView } from './canvas/CanvasView.js';
 import { AnnotationList } from './panels/AnnotationList.js';
+import { DatasetView } from './panels/DatasetView.js';
 import { ImageList } from './panels/ImageList.js';
 import { LabelsPanel } from './panels/LabelsPanel.js';
 import { OpenProjectScreen } from './panels/OpenProjectScreen.js';
@@ -47,12 +48,14 @@ function useUnsavedGuard(): void {
 
 function Workspace() {
   useAiEngine();
+  const datasetViewOpen = useAppStore((s) => s.datasetViewOpen);
   return (
     <div className="workspace">
       <Toolbar />
       <ImageList />
       <main className="canvas-area">
         <CanvasView />
+        {datasetViewOpen && <DatasetView />}
       </main>
       <aside className="panel side-panel">
         <PromptPanel />

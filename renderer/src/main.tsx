@@ -2,6 +2,7 @@ import './styles/app.css';
 import './styles/layout.css';
 import './styles/canvas.css';
 import './styles/panels.css';
+import './styles/review.css';
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -6,6 +6,7 @@
 import type { Action } from './actionTypes.js';
 import { AI_ACTIONS } from './aiActions.js';
 import { EDIT_ACTIONS, LABEL_ACTIONS } from './editActions.js';
+import { REVIEW_ACTIONS } from './reviewActions.js';
 import { TOOL_ACTIONS } from './toolActions.js';
 import { HELP_ACTIONS, IMAGE_ACTIONS, VIEW_ACTIONS } from './viewActions.js';
 
@@ -16,6 +17,7 @@ export const ACTIONS = [
   ...EDIT_ACTIONS,
   ...VIEW_ACTIONS,
   ...IMAGE_ACTIONS,
+  ...REVIEW_ACTIONS,
   ...HELP_ACTIONS,
 ];
 

@@ -1,12 +1,13 @@
 // Right panel, bottom: the current image's annotations. Click selects
 // (Shift adds), the eye hides (view only), the select relabels, ✕ deletes.
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
 import type { Annotation, Caption, Label } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
 import { labelColour } from '../store/selectors.js';
 import { DeleteButton, VisibilityButton } from './RowButtons.js';
+import { useMatchingAnnotations } from './useMatchingAnnotations.js';
 
 const KIND_NAMES = { box: 'Box', polygon: 'Polygon', mask: 'Mask' } as const;
 
@@ -110,13 +111,25 @@ export function AnnotationList() {
       captions: s.captions,
     })),
   );
+  const matches = useMatchingAnnotations();
+  const [showAll, setShowAll] = useState(false);
+  const listed = matches && !showAll ? annotations.filter((a) => matches(a.id)) : annotations;
+  const unmatched = matches ? annotations.filter((a) => !matches(a.id)).length : 0;
   return (
     <section className="panel-section grow">
       <h2>
-        Annotations <span className="muted">{annotations.length}</span>
+        Annotations{' '}
+        <span className="muted" data-testid="annotation-count">
+          {matches ? `${annotations.length - unmatched} of ${annotations.length} match the filter` : annotations.length}
+        </span>
+        {unmatched > 0 && (
+          <button type="button" className="link-button" data-testid="annotation-show-all" onClick={() => setShowAll(!showAll)}>
+            {showAll ? 'Matching only' : 'Show all'}
+          </button>
+        )}
       </h2>
       <ul className="annotation-list" data-testid="annotation-list">
-        {[...annotations].reverse().map((a) => (
+        {[...listed].reverse().map((a) => (
           <AnnotationRow
             key={a.id}
             annotation={a}

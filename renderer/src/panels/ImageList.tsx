@@ -7,6 +7,7 @@ import { type FeatureState, IMAGE_STATUSES, type ImageRecord, type ImageStatus }
 import { api } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
 import { IMAGE_PAGE_SIZE, imageAtIndex } from '../store/imagesSlice.js';
+import { ReviewFilterBar } from './ReviewFilterBar.js';
 import { STATUS_NAMES } from './statusNames.js';
 import { useVirtualRows } from './useVirtualRows.js';
 
@@ -116,6 +117,7 @@ function ImageFilters() {
         </select>
         <span className="muted">{total.toLocaleString()} images</span>
       </div>
+      <ReviewFilterBar />
     </div>
   );
 }

@@ -84,6 +84,7 @@ export function Toolbar() {
       </div>
       <div className="spacer" />
       <ProgressIndicator />
+      <ActionButton name="view.dataset" />
       <CocoButtons />
       <ActionButton name="help.shortcuts" />
     </header>

@@ -8,6 +8,7 @@ import { createHistorySlice, type HistorySlice } from './historySlice.js';
 import { createImagesSlice, type ImagesSlice } from './imagesSlice.js';
 import { createModelPacksSlice, type ModelPacksSlice } from './modelPacksSlice.js';
 import { createProjectSlice, type ProjectSlice } from './projectSlice.js';
+import { createReviewSlice, type ReviewSlice } from './reviewSlice.js';
 import { createToolsSlice, type ToolsSlice } from './toolsSlice.js';
 import { createUiSlice, type UiSlice } from './uiSlice.js';
 import { createUserModelsSlice, type UserModelsSlice } from './userModelsSlice.js';
@@ -23,7 +24,8 @@ export type AppState = ProjectSlice &
   AiEngineSlice &
   AiSessionSlice &
   ModelPacksSlice &
-  UserModelsSlice;
+  UserModelsSlice &
+  ReviewSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createProjectSlice(...a),
@@ -37,4 +39,5 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createAiSessionSlice(...a),
   ...createModelPacksSlice(...a),
   ...createUserModelsSlice(...a),
+  ...createReviewSlice(...a),
 }));

@@ -1,6 +1,6 @@
 // The project's image list, loaded page by page as rows scroll into view,
 // and which image is open.
-import type { ImageRecord, ImageStatus } from '../../../common/contract/index.js';
+import { hasReviewFilter, type ImageRecord, type ImageStatus } from '../../../common/contract/index.js';
 import { api } from '../api/client.js';
 import type { SliceCreator } from './sliceTypes.js';
 
@@ -40,12 +40,13 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
     if (inFlight.has(key)) return;
     inFlight.add(key);
     try {
-      const { statusFilter, searchText } = get();
+      const { statusFilter, searchText, reviewFilter } = get();
       const result = await api.call('images.list', {
         offset: page * IMAGE_PAGE_SIZE,
         limit: IMAGE_PAGE_SIZE,
         ...(statusFilter ? { status: statusFilter } : {}),
         ...(searchText ? { search: searchText } : {}),
+        ...(hasReviewFilter(reviewFilter) ? { filter: reviewFilter } : {}),
       });
       if (seq !== listSeq) return;
       const currentId = get().currentImage?.id;

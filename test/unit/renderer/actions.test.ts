@@ -117,6 +117,9 @@ describe('actions', () => {
     'view.zoomOut': { press: keyInput('-') },
     'images.next': { press: keyInput('ArrowRight') },
     'images.previous': { press: keyInput('a') },
+    'images.nextMatching': { press: keyInput('f') },
+    'images.previousMatching': { press: keyInput('F', { shiftKey: true }) },
+    'view.dataset': { press: keyInput('s') },
     'help.shortcuts': { press: keyInput('?', { shiftKey: true, code: 'Slash' }) },
   };
   const keyed = (): Action[] => actions.ACTIONS.filter((a) => a.keys !== undefined);
@@ -233,6 +236,7 @@ describe('actions', () => {
       [
         '+',
         '−',
+        'dataset-toggle',
         'redo',
         'shortcuts-toggle',
         'tool-ai',
