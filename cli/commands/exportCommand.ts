@@ -4,15 +4,20 @@ import { parseArgs } from 'node:util';
 import { exportCoco } from '../../core/coco/export.js';
 import { exportNarratives } from '../../core/narratives/exportNarratives.js';
 import { Project } from '../../core/store/project.js';
+import { DATASET_FORMAT_LIST, exportFormatCommand, isDatasetFormat } from './datasetFormats.js';
 import { progressPrinter } from './progress.js';
 import { type CliCommand, UsageError } from './types.js';
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'export a project as COCO, or its captions as Localized Narratives',
+  summary: 'export a project as COCO, YOLO, Pascal VOC, labelme or CVAT, or its captions as Localized Narratives',
   usage:
     'promptlabel export --project DIR --format coco --out FILE [--captions] [--overwrite]\n' +
-    '       promptlabel export --project DIR --format ln --out FILE.jsonl [--overwrite]',
+    '       promptlabel export --project DIR --format ln --out FILE.jsonl [--overwrite]\n' +
+    '       promptlabel export --project DIR --format voc|labelme|cvat --out FOLDER [--overwrite]\n' +
+    '       promptlabel export --project DIR --format yolo --out FOLDER [--task detect|segment] [--val-ratio 0.2] [--seed 0]\n' +
+    '                          [--copy-images] [--overwrite]\n' +
+    '         (what a format cannot hold is listed with counts on stderr)',
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -22,16 +27,26 @@ export const exportCommand: CliCommand = {
         out: { type: 'string' },
         captions: { type: 'boolean' },
         overwrite: { type: 'boolean' },
+        task: { type: 'string' },
+        'val-ratio': { type: 'string' },
+        seed: { type: 'string' },
+        'copy-images': { type: 'boolean' },
       },
       strict: true,
     });
     if (!values.project || !values.out) throw new UsageError('--project and --out are required.');
+    if (isDatasetFormat(values.format)) {
+      if (values.captions) throw new UsageError('--captions goes with --format coco.');
+      return exportFormatCommand(values.project, values.format, { ...values, out: values.out }, io);
+    }
+    if (values.task || values['val-ratio'] || values.seed || values['copy-images'])
+      throw new UsageError('--task, --val-ratio, --seed and --copy-images go with --format yolo.');
     if (values.format === 'ln') {
       if (values.captions) throw new UsageError('--captions goes with --format coco (ln is captions only).');
       return exportLn(values.project, resolve(values.out), values.overwrite ?? false, io);
     }
     if (values.format !== 'coco')
-      throw new UsageError(`--format must be "coco" or "ln"${values.format ? `, not "${values.format}"` : ''}.`);
+      throw new UsageError(`--format must be coco, ln or one of ${DATASET_FORMAT_LIST}${values.format ? `, not "${values.format}"` : ''}.`);
     const project = Project.open(values.project);
     try {
       // A relative --out is relative to where the command runs, as users expect of a CLI.

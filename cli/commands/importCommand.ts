@@ -3,28 +3,42 @@ import { parseArgs } from 'node:util';
 import { importCoco } from '../../core/coco/import.js';
 import { importNarratives } from '../../core/narratives/importNarratives.js';
 import { Project } from '../../core/store/project.js';
+import { DATASET_FORMAT_LIST, importFormatCommand, isDatasetFormat } from './datasetFormats.js';
 import { progressPrinter } from './progress.js';
 import { type CliCommand, UsageError } from './types.js';
 
 export const importCommand: CliCommand = {
   name: 'import',
-  summary: 'import a COCO instances (or captions) file, or Localized Narratives, into a project',
+  summary: 'import COCO (instances or captions), YOLO, Pascal VOC, labelme, CVAT or Localized Narratives into a project',
   usage:
     'promptlabel import --project DIR --coco FILE\n' +
     '       promptlabel import --project DIR --narratives FILE.jsonl [--coco FILE] [--skip-unmatched]\n' +
-    "         (narratives: image_id matched by the COCO file's image ids when given, else by file stem)",
+    "         (narratives: image_id matched by the COCO file's image ids when given, else by file stem)\n" +
+    '       promptlabel import --project DIR --format yolo|voc|labelme|cvat PATH [--label-map FILE.json]\n' +
+    '         (PATH: data.yaml or its folder, the VOC folder, a labelme folder or file, annotations.xml or its folder;\n' +
+    '          --label-map: {"dataset label": "project label"}; other unknown labels are created)',
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args,
       options: {
         project: { type: 'string' },
         coco: { type: 'string' },
         narratives: { type: 'string' },
         'skip-unmatched': { type: 'boolean' },
+        format: { type: 'string' },
+        'label-map': { type: 'string' },
       },
       strict: true,
+      allowPositionals: true,
     });
     if (!values.project) throw new UsageError('--project is required.');
+    if (values.format !== undefined && values.format !== 'coco') {
+      if (!isDatasetFormat(values.format)) throw new UsageError(`--format must be coco or one of ${DATASET_FORMAT_LIST}, not "${values.format}".`);
+      if (positionals.length !== 1) throw new UsageError(`--format ${values.format} takes one PATH: the dataset to import.`);
+      return importFormatCommand(values.project, values.format, positionals[0]!, values['label-map'], io);
+    }
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
+    if (values['label-map']) throw new UsageError('--label-map goes with --format yolo, voc, labelme or cvat.');
     if (values.narratives)
       return importNarrativesFile(values.project, values.narratives, values.coco, values['skip-unmatched'] ?? false, io);
     if (!values.coco) throw new UsageError('--coco or --narratives is required.');

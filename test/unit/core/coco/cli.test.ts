@@ -56,7 +56,7 @@ test('usage errors exit 2 with usage on stderr', async () => {
     [],
     ['frobnicate'],
     ['export', '--project', '/x', '--out', 'y.json'],
-    ['export', '--project', '/x', '--format', 'yolo', '--out', 'y'],
+    ['export', '--project', '/x', '--format', 'frob', '--out', 'y'],
     ['import', '--project', '/x'],
     ['import', '--bogus'],
   ];
