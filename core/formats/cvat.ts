@@ -34,7 +34,7 @@ export const cvatConverter: FormatConverter = {
     if (version !== undefined && version !== '1.1') throw refuse(file, '<version>', `version ${version}; this reads CVAT for images 1.1.`);
     const notImported = new Counter();
     const meta = child(root, 'meta');
-    const owner = child(meta, 'task') ?? child(meta, 'project') ?? child(meta, 'job');
+    const owner = child(meta, 'project') ?? children(meta, 'task')[0] ?? child(meta, 'job');
     const labels = children(child(owner, 'labels'), 'label').map((label) => text(label, 'name') ?? '').filter((name) => name !== '');
     notImported.add('tracks (video annotation)', children(root, 'track').length);
     const folder = dirname(file);
@@ -87,9 +87,10 @@ function readImage(image: XmlNode, index: number, file: string, imagesDir: strin
   take('mask', (node, where) => maskGeometry(node, where, height, width));
   take('ellipse', (node, where) => ellipseGeometry(node, where, notImported));
   for (const tag of LEFT_OUT) notImported.add(`${tag} shapes`, children(image, tag).length);
+  // A project export keeps each task's images under images/<subset>/.
   const subset = attr(image, 'subset');
-  const inSubset = subset && isDirectory(join(imagesDir, subset)) ? join(imagesDir, subset) : imagesDir;
-  return { file: resolve(inSubset, name), relPath: name, width, height, annotations, where: whereImage };
+  const relPath = subset ? `${subset}/${name}` : name;
+  return { file: resolve(imagesDir, relPath), relPath, width, height, annotations, where: whereImage };
 }
 
 function boxGeometry(node: XmlNode, where: string, notImported: Counter): Geometry {

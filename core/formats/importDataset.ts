@@ -114,7 +114,8 @@ interface ImageRow {
 /**
  * Dataset image → project image: by its path relative to the project folder
  * when it lies inside it, else by its path relative to the dataset's root,
- * else by file name when exactly one project image has that name.
+ * else by file name when exactly one project image has that name and no
+ * other dataset image took it. Two dataset images with the same path are refused.
  */
 function matchImages(project: Project, images: readonly ImportedImage[]): { matched: { image: ImportedImage; row: ImageRow }[]; unmatched: string[] } {
   const byPath = imageRowsByPath(project);
@@ -128,27 +129,39 @@ function matchImages(project: Project, images: readonly ImportedImage[]): { matc
     byStem.set(stemOf(row.rel_path), row);
     unique(byStemName, stemOf(name), row);
   }
-  const seen = new Map<number, string>();
-  const matched: { image: ImportedImage; row: ImageRow }[] = [];
-  const unmatched: string[] = [];
+  // Paths first; then file names, for images no path matched, onto project images nothing else took.
+  const taken = new Map<number, string>();
+  const byImage = new Map<ImportedImage, ImageRow>();
+  const pending: ImportedImage[] = [];
   for (const image of images) {
     const inProject = relative(project.dir, image.file);
     const projectRel = inProject.startsWith('..') || isAbsolute(inProject) ? null : inProject.split(sep).join('/');
-    const name = image.relPath.slice(image.relPath.lastIndexOf('/') + 1);
-    const row = image.anyExtension
-      ? ((projectRel !== null ? byStem.get(projectRel) : undefined) ?? byStem.get(image.relPath) ?? byStemName.get(name) ?? undefined)
-      : ((projectRel !== null ? byPath.get(projectRel) : undefined) ?? byPath.get(image.relPath) ?? byName.get(name) ?? undefined);
+    const paths = image.anyExtension ? byStem : byPath;
+    const row = (projectRel !== null ? paths.get(projectRel) : undefined) ?? paths.get(image.relPath) ?? undefined;
     if (!row) {
+      pending.push(image);
+      continue;
+    }
+    const earlier = taken.get(row.id);
+    if (earlier !== undefined) throw refuse(image.where, 'image', `it describes "${row.rel_path}" again (already described by ${earlier}).`);
+    taken.set(row.id, image.where);
+    byImage.set(image, row);
+  }
+  const unmatched: string[] = [];
+  for (const image of pending) {
+    const name = image.relPath.slice(image.relPath.lastIndexOf('/') + 1);
+    const row = (image.anyExtension ? byStemName : byName).get(name);
+    if (!row || taken.has(row.id)) {
       unmatched.push(image.relPath);
       continue;
     }
-    const earlier = seen.get(row.id);
-    if (earlier !== undefined) {
-      throw refuse(image.where, 'image', `it describes "${row.rel_path}" again (already described by ${earlier}).`);
-    }
-    seen.set(row.id, image.where);
-    matched.push({ image, row });
+    taken.set(row.id, image.where);
+    byImage.set(image, row);
   }
+  const matched = images.flatMap((image) => {
+    const row = byImage.get(image);
+    return row ? [{ image, row }] : [];
+  });
   return { matched, unmatched };
 }
 
@@ -172,13 +185,18 @@ function placeGeometry(annotation: ImportedAnnotation, normalised: boolean, imag
     clipped++;
     return Math.min(Math.max(value, 0), limit);
   };
-  const ring = (r: readonly number[]) => r.map((v, i) => (i % 2 === 0 ? clamp(v * sx, width, 'x') : clamp(v * sy, height, 'y')));
+  // Normalised values carry about 6 significant digits: pixels are rounded to 1e-6 so 0.35 − 0.15 gives 0.2, not 0.19999999999999998.
+  const scale = normalised ? (v: number, s: number) => Math.round(v * s * 1e6) / 1e6 : (v: number) => v;
+  const ring = (r: readonly number[]) => r.map((v, i) => (i % 2 === 0 ? clamp(scale(v, sx), width, 'x') : clamp(scale(v, sy), height, 'y')));
   const geometry = annotation.geometry;
   switch (geometry.kind) {
     case 'box': {
       const { x, y, w, h } = geometry.box;
       const [x0, y0, x1, y1] = ring([x, y, x + w, y + h]) as [number, number, number, number];
-      return { geometry: { kind: 'box', box: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } }, clipped };
+      // Width and height scaled directly unless clipped, so no corner subtraction adds float noise.
+      const bw = x0 === scale(x, sx) && x1 === scale(x + w, sx) ? scale(w, sx) : x1 - x0;
+      const bh = y0 === scale(y, sy) && y1 === scale(y + h, sy) ? scale(h, sy) : y1 - y0;
+      return { geometry: { kind: 'box', box: { x: x0, y: y0, w: bw, h: bh } }, clipped };
     }
     case 'polygon': {
       const polygons = geometry.polygons.map((p) => ({ outer: ring(p.outer), holes: p.holes.map(ring) }));
