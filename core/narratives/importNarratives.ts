@@ -11,11 +11,11 @@ import { z } from 'zod';
 
 import { AppError, type Caption, captionSchema, type NarrativeImportSummary } from '../../common/contract/index.js';
 import type { ProgressCallback } from '../coco/import.js';
+import { imageRowsByPath, storeNewSizes, withSizes } from '../coco/projectImages.js';
 import { parseWith, readJsonFile } from '../coco/readJson.js';
 import { formatIssuePath } from '../coco/schema.js';
-import { imageRowsByPath, storeNewSizes, withSizes } from '../coco/projectImages.js';
 import type { Project } from '../store/project.js';
-import { INSERT_CAPTION, captionParams } from '../store/rows.js';
+import { captionParams, INSERT_CAPTION } from '../store/rows.js';
 import { writeTransaction } from '../store/writeTransaction.js';
 import { lineError, parseNarratives } from './lnFormat.js';
 import { lnImageId, recordToCaption } from './narrativeRecords.js';

@@ -6,6 +6,7 @@ import { api } from './api/client.js';
 import { CanvasView } from './canvas/CanvasView.js';
 import { AnnotationList } from './panels/AnnotationList.js';
 import { DatasetView } from './panels/DatasetView.js';
+import { CaptionPanel } from './panels/CaptionPanel.js';
 import { ImageList } from './panels/ImageList.js';
 import { LabelsPanel } from './panels/LabelsPanel.js';
 import { OpenProjectScreen } from './panels/OpenProjectScreen.js';
@@ -61,6 +62,7 @@ function Workspace() {
         <PromptPanel />
         <LabelsPanel />
         <AnnotationList />
+        <CaptionPanel />
       </aside>
       <StatusBar />
     </div>

@@ -5,6 +5,7 @@
 // the key before the app's own meaning of it (Esc, the digits).
 import type { Action } from './actionTypes.js';
 import { AI_ACTIONS } from './aiActions.js';
+import { CAPTION_ACTIONS } from './captionActions.js';
 import { EDIT_ACTIONS, LABEL_ACTIONS } from './editActions.js';
 import { REVIEW_ACTIONS } from './reviewActions.js';
 import { TOOL_ACTIONS } from './toolActions.js';
@@ -15,6 +16,7 @@ export const ACTIONS = [
   ...TOOL_ACTIONS,
   ...LABEL_ACTIONS,
   ...EDIT_ACTIONS,
+  ...CAPTION_ACTIONS,
   ...VIEW_ACTIONS,
   ...IMAGE_ACTIONS,
   ...REVIEW_ACTIONS,

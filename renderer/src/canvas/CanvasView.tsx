@@ -9,6 +9,7 @@ import { useAppStore } from '../store/appStore.js';
 import { AnnotationsLayer } from './AnnotationsLayer.js';
 import { OverlayLayer } from './OverlayLayer.js';
 import { SelectionLayer } from './SelectionLayer.js';
+import { TraceLayer } from './TraceLayer.js';
 import { useCanvasInput } from './useCanvasInput.js';
 import { useImageBitmap } from './useImageBitmap.js';
 
@@ -69,6 +70,7 @@ export function CanvasView() {
         <Layer listening={false}>{bitmap && <KonvaImage image={bitmap} listening={false} perfectDrawEnabled={false} />}</Layer>
         <AnnotationsLayer />
         <SelectionLayer />
+        <TraceLayer />
         <OverlayLayer />
       </Stage>
     </div>

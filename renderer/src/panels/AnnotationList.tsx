@@ -3,7 +3,7 @@
 import { memo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
-import type { Annotation, Caption, Label } from '../../../common/contract/index.js';
+import type { Annotation, Label } from '../../../common/contract/index.js';
 import { useAppStore } from '../store/appStore.js';
 import { labelColour } from '../store/selectors.js';
 import { DeleteButton, VisibilityButton } from './RowButtons.js';
@@ -84,31 +84,14 @@ const AnnotationRow = memo(function AnnotationRow({
   );
 });
 
-function CaptionList({ captions }: { captions: readonly Caption[] }) {
-  if (captions.length === 0) return null;
-  return (
-    <>
-      <h2>Captions</h2>
-      <ul className="caption-list">
-        {captions.map((c) => (
-          <li key={c.id} title={c.source}>
-            {c.text}
-          </li>
-        ))}
-      </ul>
-    </>
-  );
-}
-
 export function AnnotationList() {
-  const { annotations, labels, selection, hiddenAnnotationIds, hiddenLabelIds, captions } = useAppStore(
+  const { annotations, labels, selection, hiddenAnnotationIds, hiddenLabelIds } = useAppStore(
     useShallow((s) => ({
       annotations: s.annotations,
       labels: s.labels,
       selection: s.selection,
       hiddenAnnotationIds: s.hiddenAnnotationIds,
       hiddenLabelIds: s.hiddenLabelIds,
-      captions: s.captions,
     })),
   );
   const matches = useMatchingAnnotations();
@@ -140,7 +123,6 @@ export function AnnotationList() {
         ))}
         {annotations.length === 0 && <li className="empty-hint">Draw with R (box), P (polygon) or B (brush).</li>}
       </ul>
-      <CaptionList captions={captions} />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { create } from 'zustand';
 
 import { type AiEngineSlice, createAiEngineSlice } from './aiEngineSlice.js';
 import { type AiSessionSlice, createAiSessionSlice } from './aiSessionSlice.js';
+import { type CaptionsSlice, createCaptionsSlice } from './captionsSlice.js';
 import { createDocumentSlice, type DocumentSlice } from './documentSlice.js';
 import { createHistorySlice, type HistorySlice } from './historySlice.js';
 import { createImagesSlice, type ImagesSlice } from './imagesSlice.js';
@@ -23,6 +24,7 @@ export type AppState = ProjectSlice &
   UiSlice &
   AiEngineSlice &
   AiSessionSlice &
+  CaptionsSlice &
   ModelPacksSlice &
   UserModelsSlice &
   ReviewSlice;
@@ -37,6 +39,7 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createUiSlice(...a),
   ...createAiEngineSlice(...a),
   ...createAiSessionSlice(...a),
+  ...createCaptionsSlice(...a),
   ...createModelPacksSlice(...a),
   ...createUserModelsSlice(...a),
   ...createReviewSlice(...a),

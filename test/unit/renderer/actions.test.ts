@@ -121,6 +121,7 @@ describe('actions', () => {
     'images.previousMatching': { press: keyInput('F', { shiftKey: true }) },
     'view.dataset': { press: keyInput('s') },
     'help.shortcuts': { press: keyInput('?', { shiftKey: true, code: 'Slash' }) },
+    'caption.record': { press: keyInput('t') },
   };
   const keyed = (): Action[] => actions.ACTIONS.filter((a) => a.keys !== undefined);
 
@@ -162,6 +163,7 @@ describe('actions', () => {
       assert.equal(taken === null || taken === 'tool' ? taken : taken.name, a.name, `${sample.press.key} runs ${a.name}`);
       await settle();
       s().aiSession.discard();
+      s().cancelRecording();
       s().setActiveTool('select');
       store.setState({ aiStatus: STATUS, shortcutsOpen: false });
       await settle();
@@ -236,6 +238,7 @@ describe('actions', () => {
       [
         '+',
         '−',
+        'caption-record',
         'dataset-toggle',
         'redo',
         'shortcuts-toggle',

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { exportNarratives } from '../../../../core/narratives/exportNarratives.js';
 import { importNarratives } from '../../../../core/narratives/importNarratives.js';
 import { tempDir } from '../store/fixtures.js';
-import { modelCaption, recordedCaption, ROOT, SAMPLES, sampleProject } from './narrativeFixtures.js';
+import { modelCaption, recordedCaption, ROOT, sampleProject, SAMPLES } from './narrativeFixtures.js';
 
 const PYTHON = '/usr/bin/python3';
 const LOADER_DIR = join(ROOT, 'test', 'fixtures', 'narratives');

@@ -147,7 +147,7 @@ describe('caption ↔ LN record', () => {
   });
 
   it('imports a record as words with spans and points from the trace in pixels, and exports the same record', () => {
-    const [{ record: r }] = parseNarratives(OFFICIAL, 'n') as [{ record: ReturnType<typeof parseNarratives>[number]['record'] }];
+    const r = parseNarratives(OFFICIAL, 'n')[0]!.record;
     const caption = recordToCaption(r, 7, image, 'c1', 1000);
     assert.deepEqual(
       caption.words.map((w) => [w.word, w.t, w.end]),

@@ -14,7 +14,7 @@ import { createHandlers } from '../../../../core/host/handlers.js';
 import { AppSession } from '../../../../core/host/session.js';
 import { Project } from '../../../../core/store/project.js';
 import { tempDir } from '../store/fixtures.js';
-import { modelCaption, recordedCaption, SAMPLES, sampleProject } from './narrativeFixtures.js';
+import { modelCaption, recordedCaption, sampleProject, SAMPLES } from './narrativeFixtures.js';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = { stdout: '', stderr: '' };

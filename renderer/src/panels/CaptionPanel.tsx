@@ -1,0 +1,311 @@
+// The caption panel: the open image's captions (several per image), the one
+// shown on the canvas with its words (hover a word to see its stretch of
+// trace, click it to centre the view on its point), recording a narrative
+// (T), editing, re-recording and deleting a caption (each one undo step), a
+// search over every caption of the project, and Localized Narratives import
+// and export.
+import '../styles/captions.css';
+
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+
+import type { Caption } from '../../../common/contract/index.js';
+import { hasPoint, wordSegment } from '../../../common/narrative/alignment.js';
+import { keyOf } from '../actions/actionList.js';
+import { useAppStore } from '../store/appStore.js';
+import { shownCaption, wordUnderPointer } from '../store/captionsSlice.js';
+import { ActionButton } from './ActionButton.js';
+
+function RecordingBox() {
+  const { text, typeNarrative, stopRecording, cancelRecording, frames } = useAppStore(
+    useShallow((s) => ({
+      text: s.recording?.text ?? '',
+      frames: s.recording?.frames ?? 0,
+      typeNarrative: s.typeNarrative,
+      stopRecording: s.stopRecording,
+      cancelRecording: s.cancelRecording,
+    })),
+  );
+  const field = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => field.current?.focus(), []);
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      void stopRecording();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      cancelRecording();
+    }
+  };
+  return (
+    <div className="narrative-recording" data-testid="narrative-recording">
+      <p className="muted">
+        Recording: point at each thing on the image while you type what it is. Enter stores it, Esc discards it.{' '}
+        <span data-testid="narrative-frames">{frames}</span> frames.
+      </p>
+      <textarea
+        ref={field}
+        rows={3}
+        value={text}
+        data-testid="narrative-text"
+        aria-label="Narrative text"
+        onChange={(e) => typeNarrative(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div className="row-buttons">
+        <button type="button" data-testid="narrative-stop" onClick={() => void stopRecording()}>
+          Stop and keep
+        </button>
+        <button type="button" onClick={cancelRecording}>
+          Discard
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function Words({ caption, pointedIndex }: { caption: Caption; pointedIndex: number }) {
+  const { setHoveredWord, centreOnWord } = useAppStore(
+    useShallow((s) => ({ setHoveredWord: s.setHoveredWord, centreOnWord: s.centreOnWord })),
+  );
+  if (caption.words.length === 0) return <p className="caption-text">{caption.text}</p>;
+  return (
+    <p className="caption-text caption-words" data-testid="caption-words">
+      {caption.words.map((word, index) => {
+        const classes = ['caption-word', index === pointedIndex ? 'is-hovered' : '', hasPoint(word) ? '' : 'is-unaligned'].filter(Boolean);
+        return (
+          <span key={index}>
+            <button
+              type="button"
+              className={classes.join(' ')}
+              data-testid="caption-word"
+              data-index={index}
+              title={hasPoint(word) ? 'Click to centre the view on its point' : 'Edited in after recording: no point of its own'}
+              onMouseEnter={() => setHoveredWord({ captionId: caption.id, index })}
+              onMouseLeave={() => setHoveredWord(null)}
+              onClick={() => centreOnWord({ captionId: caption.id, index })}
+            >
+              {word.word}
+            </button>{' '}
+          </span>
+        );
+      })}
+    </p>
+  );
+}
+
+/** What the word pointed at owns: its time span and how many trace samples. */
+function WordInfo({ caption, index }: { caption: Caption; index: number }) {
+  const word = caption.words[index];
+  if (!word) return null;
+  const samples = caption.trace ? wordSegment(caption.trace, word).reduce((n, part) => n + part.length, 0) : 0;
+  const span = word.t === null ? 'no time' : `${word.t.toFixed(2)}–${(word.end ?? word.t).toFixed(2)} s`;
+  return (
+    <p className="muted caption-word-info" data-testid="caption-word-info" data-samples={samples}>
+      “{word.word}”: {hasPoint(word) ? `${span}, ${samples} trace points` : 'edited in, not aligned'}
+    </p>
+  );
+}
+
+function CaptionRow({ caption, shown, pointedIndex }: { caption: Caption; shown: boolean; pointedIndex: number }) {
+  const { setActiveCaption, editCaptionText, deleteCaption, startRecording, recording } = useAppStore(
+    useShallow((s) => ({
+      setActiveCaption: s.setActiveCaption,
+      editCaptionText: s.editCaptionText,
+      deleteCaption: s.deleteCaption,
+      startRecording: s.startRecording,
+      recording: s.recording !== null,
+    })),
+  );
+  const [draft, setDraft] = useState<string | null>(null);
+  const save = () => {
+    if (draft !== null) void editCaptionText(caption.id, draft);
+    setDraft(null);
+  };
+  return (
+    <li className={shown ? 'caption-row is-shown' : 'caption-row'} data-testid="caption-row" data-caption-id={caption.id}>
+      {draft !== null ? (
+        <>
+          <textarea
+            rows={3}
+            value={draft}
+            data-testid="caption-edit-text"
+            aria-label="Caption text"
+            autoFocus
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey) {
+                e.preventDefault();
+                save();
+              } else if (e.key === 'Escape') setDraft(null);
+            }}
+          />
+          <div className="row-buttons">
+            <button type="button" data-testid="caption-edit-save" onClick={save}>
+              Save
+            </button>
+            <button type="button" onClick={() => setDraft(null)}>
+              Cancel
+            </button>
+          </div>
+        </>
+      ) : shown ? (
+        <>
+          <Words caption={caption} pointedIndex={pointedIndex} />
+          {pointedIndex >= 0 && <WordInfo caption={caption} index={pointedIndex} />}
+          <div className="row-buttons">
+            <span className="muted caption-source" title="Source">
+              {caption.trace ? 'narrative' : caption.source}
+            </span>
+            <button type="button" data-testid="caption-edit" disabled={recording} onClick={() => setDraft(caption.text)}>
+              Edit
+            </button>
+            <button type="button" data-testid="caption-rerecord" disabled={recording} onClick={() => startRecording(caption.id)}>
+              Re-record
+            </button>
+            <button type="button" data-testid="caption-delete" disabled={recording} onClick={() => void deleteCaption(caption.id)}>
+              Delete
+            </button>
+          </div>
+        </>
+      ) : (
+        <button type="button" className="caption-text link-button" onClick={() => setActiveCaption(caption.id)}>
+          {caption.text}
+        </button>
+      )}
+    </li>
+  );
+}
+
+function CaptionSearch() {
+  const { query, hits, searchCaptions, clearCaptionSearch, openCaptionHit } = useAppStore(
+    useShallow((s) => ({
+      query: s.captionQuery,
+      hits: s.captionHits,
+      searchCaptions: s.searchCaptions,
+      clearCaptionSearch: s.clearCaptionSearch,
+      openCaptionHit: s.openCaptionHit,
+    })),
+  );
+  return (
+    <div className="caption-search">
+      <input
+        type="search"
+        placeholder="Search all captions"
+        value={query}
+        data-testid="caption-search"
+        aria-label="Search all captions"
+        onChange={(e) => void searchCaptions(e.target.value)}
+        onKeyDown={(e) => e.key === 'Escape' && clearCaptionSearch()}
+      />
+      {hits && (
+        <ul className="caption-hits" data-testid="caption-hits">
+          {hits.length === 0 && <li className="muted">No caption holds “{query}”.</li>}
+          {hits.map((hit) => (
+            <li key={hit.caption.id}>
+              <button type="button" className="link-button" data-testid="caption-hit" onClick={() => void openCaptionHit(hit)}>
+                <span className="muted">{hit.relPath}</span> {hit.caption.text}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function NarrativeFiles() {
+  const { importNarratives, exportNarratives } = useAppStore(
+    useShallow((s) => ({ importNarratives: s.importNarratives, exportNarratives: s.exportNarratives })),
+  );
+  const [importing, setImporting] = useState(false);
+  const [path, setPath] = useState('');
+  const [cocoPath, setCocoPath] = useState('');
+  const [busy, setBusy] = useState(false);
+  const run = async (work: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await work();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="narrative-files">
+      <div className="row-buttons">
+        <button type="button" data-testid="ln-export" disabled={busy} onClick={() => void run(() => exportNarratives())}>
+          Export LN
+        </button>
+        <button type="button" data-testid="ln-import" disabled={busy} onClick={() => setImporting(!importing)}>
+          Import LN…
+        </button>
+      </div>
+      {importing && (
+        <form
+          className="narrative-import"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              if (await importNarratives(path.trim(), cocoPath.trim() || null)) setImporting(false);
+            });
+          }}
+        >
+          <input
+            value={path}
+            placeholder="Localized Narratives .jsonl path"
+            data-testid="ln-import-path"
+            aria-label="Localized Narratives file"
+            onChange={(e) => setPath(e.target.value)}
+          />
+          <input
+            value={cocoPath}
+            placeholder="COCO file for image ids (optional: else file stems)"
+            data-testid="ln-import-coco"
+            aria-label="COCO file for image ids"
+            onChange={(e) => setCocoPath(e.target.value)}
+          />
+          <button type="submit" data-testid="ln-import-go" disabled={busy || path.trim() === ''}>
+            Import
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+export function CaptionPanel() {
+  const { captions, shown, recording, pointed } = useAppStore(
+    useShallow((s) => {
+      const shown = shownCaption(s);
+      const pointed = s.hoveredWord ?? wordUnderPointer(s);
+      return {
+        captions: s.captions,
+        shown: shown?.id ?? null,
+        recording: s.recording !== null,
+        pointed: pointed && pointed.captionId === shown?.id ? pointed.index : -1,
+      };
+    }),
+  );
+  const cancelRecording = useAppStore((s) => s.cancelRecording);
+  const imageId = useAppStore((s) => s.currentImage?.id ?? null);
+  // A recording belongs to the image it started on.
+  useEffect(() => cancelRecording, [imageId, cancelRecording]);
+  return (
+    <section className="panel-section caption-panel" data-testid="caption-panel">
+      <h2>
+        Captions <span className="muted">{captions.length}</span> <ActionButton name="caption.record" />
+      </h2>
+      {recording && <RecordingBox />}
+      {captions.length === 0 && !recording && (
+        <p className="muted">No caption yet: press {keyOf('caption.record')} to record a narrative.</p>
+      )}
+      <ul className="caption-list" data-testid="caption-list">
+        {captions.map((c) => (
+          <CaptionRow key={c.id} caption={c} shown={c.id === shown} pointedIndex={c.id === shown ? pointed : -1} />
+        ))}
+      </ul>
+      <CaptionSearch />
+      <NarrativeFiles />
+    </section>
+  );
+}
