@@ -1,18 +1,17 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { exportCoco } from '../../core/coco/export.js';
 import { exportNarratives } from '../../core/narratives/exportNarratives.js';
 import { Project } from '../../core/store/project.js';
+import { COCO_EXPORT_OPTIONS, COCO_EXPORT_USAGE, exportCocoFile } from './cocoCli.js';
 import { DATASET_FORMAT_LIST, exportFormatCommand, isDatasetFormat } from './datasetFormats.js';
-import { progressPrinter } from './progress.js';
 import { type CliCommand, UsageError } from './types.js';
 
 export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'export a project as COCO, YOLO, Pascal VOC, labelme or CVAT, or its captions as Localized Narratives',
   usage:
-    'promptlabel export --project DIR --format coco --out FILE [--captions] [--overwrite]\n' +
+    `${COCO_EXPORT_USAGE}\n` +
     '       promptlabel export --project DIR --format ln --out FILE.jsonl [--overwrite]\n' +
     '       promptlabel export --project DIR --format voc|labelme|cvat --out FOLDER [--overwrite]\n' +
     '       promptlabel export --project DIR --format yolo --out FOLDER [--task detect|segment] [--val-ratio 0.2] [--seed 0]\n' +
@@ -31,6 +30,7 @@ export const exportCommand: CliCommand = {
         'val-ratio': { type: 'string' },
         seed: { type: 'string' },
         'copy-images': { type: 'boolean' },
+        ...COCO_EXPORT_OPTIONS,
       },
       strict: true,
     });
@@ -47,23 +47,7 @@ export const exportCommand: CliCommand = {
     }
     if (values.format !== 'coco')
       throw new UsageError(`--format must be coco, ln or one of ${DATASET_FORMAT_LIST}${values.format ? `, not "${values.format}"` : ''}.`);
-    const project = Project.open(values.project);
-    try {
-      // A relative --out is relative to where the command runs, as users expect of a CLI.
-      const outPath = resolve(values.out);
-      const options = { outPath, includeCaptions: values.captions ?? false, overwrite: values.overwrite ?? false };
-      const result = await exportCoco(project, options, progressPrinter(io, 'export'));
-      io.stdout(`Wrote ${result.path}: ${result.images} images, ${result.annotations} annotations, ${result.categories} categories.\n`);
-      if (result.skippedUnlabeled > 0) io.stderr(`Skipped ${result.skippedUnlabeled} unlabeled annotations (COCO needs a category).\n`);
-      if (result.skippedImages.length > 0) {
-        io.stderr(`Skipped ${result.skippedImages.length} unreadable images (and their annotations):\n`);
-        for (const { file, reason } of result.skippedImages) io.stderr(`  ${file}: ${reason}\n`);
-      }
-      if (values.captions) io.stdout(`Wrote ${result.captions} captions to ${result.captionsPath} and ${result.narrativesPath}.\n`);
-      return 0;
-    } finally {
-      project.close();
-    }
+    return exportCocoFile(values.project, { ...values, out: values.out }, io);
   },
 };
 

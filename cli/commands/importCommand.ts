@@ -1,17 +1,16 @@
 import { parseArgs } from 'node:util';
 
-import { importCoco } from '../../core/coco/import.js';
 import { importNarratives } from '../../core/narratives/importNarratives.js';
 import { Project } from '../../core/store/project.js';
+import { COCO_IMPORT_OPTIONS, COCO_IMPORT_USAGE, importCocoFile } from './cocoCli.js';
 import { DATASET_FORMAT_LIST, importFormatCommand, isDatasetFormat } from './datasetFormats.js';
-import { progressPrinter } from './progress.js';
 import { type CliCommand, UsageError } from './types.js';
 
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'import COCO (instances or captions), YOLO, Pascal VOC, labelme, CVAT or Localized Narratives into a project',
   usage:
-    'promptlabel import --project DIR --coco FILE\n' +
+    `${COCO_IMPORT_USAGE}\n` +
     '       promptlabel import --project DIR --narratives FILE.jsonl [--coco FILE] [--skip-unmatched]\n' +
     "         (narratives: image_id matched by the COCO file's image ids when given, else by file stem)\n" +
     '       promptlabel import --project DIR --format yolo|voc|labelme|cvat PATH [--label-map FILE.json]\n' +
@@ -27,6 +26,7 @@ export const importCommand: CliCommand = {
         'skip-unmatched': { type: 'boolean' },
         format: { type: 'string' },
         'label-map': { type: 'string' },
+        ...COCO_IMPORT_OPTIONS,
       },
       strict: true,
       allowPositionals: true,
@@ -43,16 +43,7 @@ export const importCommand: CliCommand = {
       return importNarrativesFile(values.project, values.narratives, values.coco, values['skip-unmatched'] ?? false, io);
     if (!values.coco) throw new UsageError('--coco or --narratives is required.');
     if (values['skip-unmatched']) throw new UsageError('--skip-unmatched goes with --narratives.');
-    const project = Project.open(values.project);
-    try {
-      const summary = await importCoco(project, values.coco, progressPrinter(io, 'import'));
-      io.stdout(
-        `Imported ${summary.annotations} annotations and ${summary.captions} captions on ${summary.images} images; ${summary.categoriesAdded} new labels.\n`,
-      );
-      return 0;
-    } finally {
-      project.close();
-    }
+    return importCocoFile(values.project, values.coco, values.duplicates, io);
   },
 };
 

@@ -73,13 +73,41 @@ export interface CocoExportSummary {
   captions: number;
   /** Images left out because their file cannot be read (with their annotations), and why. */
   skippedImages: { file: string; reason: string }[];
+  /** Annotations left out because they have no label (COCO needs a category). */
+  skippedUnlabeled: number;
+  /** With masks as polygons: masks with holes, which polygons cannot hold, written as RLE all the same. */
+  masksKeptAsRle: number;
+  /** Which image size (and coordinate grid) the file uses; also stated in its `info`. */
+  imageSize: CocoImageSize;
 }
 
+/** 'display': EXIF orientation applied, as browsers and this app show images; 'raw': the stored pixel grid. */
+export const COCO_IMAGE_SIZES = ['display', 'raw'] as const;
+export type CocoImageSize = (typeof COCO_IMAGE_SIZES)[number];
+
+/** What an import does with an annotation already in the project (same image, label and geometry). */
+export const COCO_DUPLICATE_MODES = ['skip', 'replace', 'add'] as const;
+export type CocoDuplicateMode = (typeof COCO_DUPLICATE_MODES)[number];
+
 export interface CocoImportSummary {
+  /** The file's kind (results and panoptic files are refused). */
+  kind: 'instances' | 'captions';
   images: number;
   annotations: number;
   categoriesAdded: number;
   captions: number;
+  /** Annotations of the file already in the project, and what was done with them. */
+  duplicates: { mode: CocoDuplicateMode; found: number };
+  /** Vertices and box edges up to 1 px outside their image, moved onto its border. */
+  clippedPoints: number;
+  /** Polygon rings without area (all points on one line), dropped. */
+  degenerateRings: number;
+  /** Annotations left with no ring after that, dropped. */
+  droppedAnnotations: number;
+  /** Fields beyond COCO's own kept on annotations (keypoints, attributes…) and written back on export: name → count. */
+  keptFields: Record<string, number>;
+  /** Anything else the user should know, in words. */
+  notes: string[];
 }
 
 export interface NarrativeImportSummary {
@@ -223,10 +251,19 @@ export const channels = {
         includeCaptions: z.boolean().default(false),
         /** Replace existing files; without it an existing file is refused as `conflict` with path 'outPath'. */
         overwrite: z.boolean().default(false),
+        /** 'polygons': masks as their outer rings (Detectron2, MMDetection); a mask with holes stays RLE and is counted. */
+        masks: z.enum(['rle', 'polygons']).default('rle'),
+        /** 'bbox': boxes as a bbox with an empty segmentation, instead of a 4-point polygon. */
+        boxes: z.enum(['polygon', 'bbox']).default('polygon'),
+        /** Round coordinates, areas and boxes to this many decimals. */
+        decimals: z.number().int().min(0).max(10).optional(),
+        imageSize: z.enum(COCO_IMAGE_SIZES).default('display'),
       })
       .strict(),
   ),
-  'coco.import': channel<CocoImportSummary>()(z.object({ path: fsPath }).strict()),
+  'coco.import': channel<CocoImportSummary>()(
+    z.object({ path: fsPath, duplicates: z.enum(COCO_DUPLICATE_MODES).default('skip') }).strict(),
+  ),
   /**
    * Localized Narratives JSON lines as captions. image_id is matched by the ids of
    * `cocoPath` when given, else by file stem; every line is checked first and a

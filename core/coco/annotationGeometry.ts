@@ -1,6 +1,9 @@
 // One COCO annotation's segmentation → our geometry, checked against the
-// image: polygons and boxes inside it, masks of its size with runs that cover
-// it exactly. Measures come out of the same pass so nothing is decoded twice.
+// image: polygons and boxes inside it (up to 1 px outside is moved onto the
+// border and counted: labelme2coco writes vertices 0.38 px past it), masks of
+// its size with runs that cover it exactly. Rings without area are dropped and
+// counted: they hold no region and only widen the box. Measures come out of
+// the same pass so nothing is decoded twice.
 import { AppError, type Geometry } from '../../common/contract/index.js';
 import {
   areaOfCounts,
@@ -25,13 +28,20 @@ export interface ConvertedGeometry {
 
 const refuse = (path: string, message: string) => new AppError('invalid_file', `${path}: ${message}`, path);
 
-export function convertSegmentation(annotation: CocoAnnotation, index: number, width: number, height: number): ConvertedGeometry {
+/** Null when a polygon annotation had only rings without area (counted in `notes`). */
+export function convertSegmentation(
+  annotation: CocoAnnotation,
+  index: number,
+  width: number,
+  height: number,
+  notes: GeometryNotes,
+): ConvertedGeometry | null {
   const path = `annotations[${index}].segmentation`;
   const segmentation = annotation.segmentation;
   if (segmentation === undefined || (Array.isArray(segmentation) && segmentation.length === 0)) {
-    return boxFromBbox(annotation, index, width, height);
+    return boxFromBbox(annotation, index, width, height, notes);
   }
-  if (Array.isArray(segmentation)) return convertPolygons(segmentation, path, width, height);
+  if (Array.isArray(segmentation)) return convertPolygons(segmentation, path, width, height, notes);
   const [h, w] = segmentation.size;
   if (h !== height || w !== width)
     throw refuse(`${path}.size`, `mask size [${h}, ${w}] differs from the image size [${height}, ${width}].`);
@@ -60,40 +70,95 @@ export function convertSegmentation(annotation: CocoAnnotation, index: number, w
   return { kind: 'mask', json: geometryJson(geometry), area: areaOfCounts(counts), bbox: bboxOfCounts(counts, h) };
 }
 
-/** Bounds check, shoelace area and bbox in one pass over the coordinates (imports hold ~100k polygons). */
-function convertPolygons(rings: number[][], path: string, width: number, height: number): ConvertedGeometry {
+/** How far outside its image a coordinate may lie and still be taken (moved onto the border). */
+export const BORDER_TOLERANCE_PX = 1;
+
+/** What an import changed on the way in, counted for its summary. */
+export interface GeometryNotes {
+  /** Vertices and box edges up to BORDER_TOLERANCE_PX outside the image, moved onto its border. */
+  clipped: number;
+  /** Polygon rings with no area (every point on one line), dropped. */
+  degenerateRings: number;
+}
+
+/**
+ * Bounds check with clipping, shoelace area and bbox in one pass over the
+ * coordinates (imports hold ~100k polygons); null when every ring had no area.
+ */
+function convertPolygons(rings: number[][], path: string, width: number, height: number, notes: GeometryNotes): ConvertedGeometry | null {
   let area = 0;
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
   let maxY = -Infinity;
+  const kept: number[][] = [];
   rings.forEach((ring, ringIndex) => {
     let twice = 0;
+    let ringMinX = Infinity;
+    let ringMinY = Infinity;
+    let ringMaxX = -Infinity;
+    let ringMaxY = -Infinity;
     const n = ring.length;
     for (let i = 0; i < n; i += 2) {
-      const x = ring[i]!;
-      const y = ring[i + 1]!;
+      let x = ring[i]!;
+      let y = ring[i + 1]!;
       if (x < 0 || y < 0 || x > width || y > height) {
-        throw refuse(`${path}[${ringIndex}]`, `point (${x}, ${y}) lies outside the ${width}×${height} image.`);
+        if (x < -BORDER_TOLERANCE_PX || y < -BORDER_TOLERANCE_PX || x > width + BORDER_TOLERANCE_PX || y > height + BORDER_TOLERANCE_PX) {
+          throw refuse(
+            `${path}[${ringIndex}]`,
+            `point (${x}, ${y}) lies more than ${BORDER_TOLERANCE_PX} px outside the ${width}×${height} image.`,
+          );
+        }
+        ring[i] = x = Math.min(Math.max(x, 0), width);
+        ring[i + 1] = y = Math.min(Math.max(y, 0), height);
+        notes.clipped++;
       }
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-      const j = i + 2 < n ? i + 2 : 0;
-      twice += x * ring[j + 1]! - ring[j]! * y;
+      if (x < ringMinX) ringMinX = x;
+      if (x > ringMaxX) ringMaxX = x;
+      if (y < ringMinY) ringMinY = y;
+      if (y > ringMaxY) ringMaxY = y;
     }
+    // After clipping, which can flatten a ring onto the border.
+    for (let i = 0; i < n; i += 2) {
+      const j = i + 2 < n ? i + 2 : 0;
+      twice += ring[i]! * ring[j + 1]! - ring[j]! * ring[i + 1]!;
+    }
+    if (twice === 0) {
+      notes.degenerateRings++;
+      return;
+    }
+    kept.push(ring);
     area += Math.abs(twice) / 2;
+    if (ringMinX < minX) minX = ringMinX;
+    if (ringMaxX > maxX) maxX = ringMaxX;
+    if (ringMinY < minY) minY = ringMinY;
+    if (ringMaxY > maxY) maxY = ringMaxY;
   });
-  const polygons = rings.map((outer) => ({ outer, holes: [] }));
+  if (kept.length === 0) return null;
+  const polygons = kept.map((outer) => ({ outer, holes: [] }));
   return { kind: 'polygon', json: geometryJson({ kind: 'polygon', polygons }), area, bbox: [minX, minY, maxX - minX, maxY - minY] };
 }
 
-function boxFromBbox(annotation: CocoAnnotation, index: number, width: number, height: number): ConvertedGeometry {
+function boxFromBbox(annotation: CocoAnnotation, index: number, width: number, height: number, notes: GeometryNotes): ConvertedGeometry {
   const path = `annotations[${index}].bbox`;
   if (!annotation.bbox) throw refuse(`annotations[${index}].segmentation`, 'no segmentation and no bbox.');
-  const [x, y, w, h] = annotation.bbox;
-  if (x < 0 || y < 0 || x + w > width || y + h > height) throw refuse(path, `box lies outside the ${width}×${height} image.`);
-  const geometry: Geometry = { kind: 'box', box: { x, y, w, h } };
-  return { kind: 'box', json: geometryJson(geometry), area: w * h, bbox: [x, y, w, h] };
+  let [x0, y0, w, h] = annotation.bbox;
+  let x1 = x0 + w;
+  let y1 = y0 + h;
+  const t = BORDER_TOLERANCE_PX;
+  if (x0 < -t || y0 < -t || x1 > width + t || y1 > height + t) {
+    throw refuse(path, `box [${annotation.bbox.join(', ')}] lies more than ${t} px outside the ${width}×${height} image.`);
+  }
+  for (const [value, clippedValue] of [
+    [x0, Math.max(x0, 0)],
+    [y0, Math.max(y0, 0)],
+    [x1, Math.min(x1, width)],
+    [y1, Math.min(y1, height)],
+  ] as const) {
+    if (value !== clippedValue) notes.clipped++;
+  }
+  [x0, y0, x1, y1] = [Math.max(x0, 0), Math.max(y0, 0), Math.min(x1, width), Math.min(y1, height)];
+  [w, h] = [Math.max(0, x1 - x0), Math.max(0, y1 - y0)];
+  const geometry: Geometry = { kind: 'box', box: { x: x0, y: y0, w, h } };
+  return { kind: 'box', json: geometryJson(geometry), area: w * h, bbox: [x0, y0, w, h] };
 }

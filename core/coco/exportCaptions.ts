@@ -12,16 +12,22 @@ export function companionPath(outPath: string, suffix: string): string {
   return `${outPath.replace(/\.json$/i, '')}.${suffix}`;
 }
 
-/** Writes both files; answers the number of captions exported. */
-export function exportCaptionFiles(project: Project, images: readonly SizedImage[], outPath: string): number {
+/** Writes both files; answers the number of captions exported. `imageIdOf`: the COCO image ids the instances file uses (cocoIds). */
+export function exportCaptionFiles(
+  project: Project,
+  images: readonly SizedImage[],
+  outPath: string,
+  imageIdOf?: ReadonlyMap<number, number>,
+): number {
+  const cocoId = (id: number) => imageIdOf?.get(id) ?? id;
   const imageById = new Map(images.map((image) => [image.id, image]));
   const rows = project.db.prepare(`SELECT ${CAPTION_COLUMNS} FROM captions ORDER BY image_id, created_at, id`).all() as CaptionRow[];
   const captions = rows.map(captionFromRow).filter((caption) => imageById.has(caption.imageId));
   const coco = {
     info: { description: `promptlabel captions of ${project.summary().name}` },
     licenses: [],
-    images: images.map((image) => ({ id: image.id, file_name: image.relPath, width: image.width, height: image.height })),
-    annotations: captions.map((caption, index) => ({ id: index + 1, image_id: caption.imageId, caption: caption.text })),
+    images: images.map((image) => ({ id: cocoId(image.id), file_name: image.relPath, width: image.width, height: image.height })),
+    annotations: captions.map((caption, index) => ({ id: index + 1, image_id: cocoId(caption.imageId), caption: caption.text })),
   };
   writeFileAtomic(companionPath(outPath, 'captions.json'), JSON.stringify(coco));
   const lines = captions

@@ -29,6 +29,8 @@ export function looksLikeCocoAnnotation(value: unknown): value is CocoAnnotation
   const a = value as Record<string, unknown>;
   if (!isId(a.id) || !isId(a.image_id) || !isId(a.category_id)) return false;
   if (a.score !== undefined && !(typeof a.score === 'number' && a.score >= 0 && a.score <= 1)) return false;
+  if (a.iscrowd !== undefined && a.iscrowd !== 0 && a.iscrowd !== 1 && typeof a.iscrowd !== 'boolean') return false;
+  if (a.area !== undefined && !(isFinite(a.area) && a.area >= 0)) return false;
   if (a.bbox !== undefined) {
     const bbox = a.bbox;
     if (!Array.isArray(bbox) || bbox.length !== 4 || !bbox.every(isFinite) || (bbox[2] ?? -1) < 0 || (bbox[3] ?? -1) < 0) return false;

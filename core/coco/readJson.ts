@@ -7,20 +7,46 @@ import type { z } from 'zod';
 
 import { AppError } from '../../common/contract/index.js';
 import { parseJsonText } from '../../files/jsonSyntax.js';
+import { describeValue } from './fileKind.js';
 import { formatIssuePath } from './schema.js';
 
 export function readJsonFile(path: string): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     throw new AppError('invalid_file', `Cannot read ${path}: ${(error as Error).message}`);
   }
+  const binary = binaryKind(bytes);
+  if (binary) throw new AppError('invalid_file', `${path} is not a JSON file: it holds binary data (${binary}).`, '(root)');
+  const text = bytes.toString('utf8');
   try {
     return parseJsonText(text, path);
   } catch (error) {
     throw new AppError('invalid_file', (error as Error).message);
   }
+}
+
+const MAGIC: readonly [string, number[]][] = [
+  ['a PNG image', [0x89, 0x50, 0x4e, 0x47]],
+  ['a JPEG image', [0xff, 0xd8, 0xff]],
+  ['a ZIP archive', [0x50, 0x4b, 0x03, 0x04]],
+  ['a gzip archive', [0x1f, 0x8b]],
+  ['an SQLite database', [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65, 0x20, 0x66]],
+];
+
+/** What binary data the bytes start with, or null for text (a NUL or invalid UTF-8 in the first 4 KB means binary). */
+function binaryKind(bytes: Buffer): string | null {
+  for (const [name, magic] of MAGIC) if (magic.every((byte, i) => bytes[i] === byte)) return name;
+  const head = bytes.subarray(0, 4096);
+  if (head.includes(0)) return 'NUL bytes';
+  try {
+    // stream: a character cut at 4 KB is not an error.
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+  } catch {
+    return 'bytes that are not UTF-8 text';
+  }
+  return null;
 }
 
 /** `prefix` is where `value` sits in the file, e.g. "annotations[3]". */
@@ -30,7 +56,19 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, what: 
   const issue = result.error.issues[0];
   const inner = issue ? formatIssuePath(issue.path) : '(root)';
   const path = prefix === '' ? inner : inner === '(root)' ? prefix : inner.startsWith('[') ? `${prefix}${inner}` : `${prefix}.${inner}`;
-  throw new AppError('invalid_file', `${what}: ${path}: ${issue?.message ?? 'invalid'}`, path);
+  // JSON.parse reads 1e400 as Infinity; zod would only say "received Infinity".
+  const found = issue ? valueAt(value, issue.path) : undefined;
+  const message = typeof found === 'number' && !Number.isFinite(found) ? `${describeValue(found)}` : (issue?.message ?? 'invalid');
+  throw new AppError('invalid_file', `${what}: ${path}: ${message}`, path);
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let at = value;
+  for (const key of path) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
 }
 
 /** Refuses a file where two entries of a list share an id. */

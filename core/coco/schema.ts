@@ -31,7 +31,8 @@ export const cocoImageSchema = z.looseObject({
 export const cocoCategorySchema = z.looseObject({
   id: cocoId,
   name: z.string().trim().min(1).max(200),
-  supercategory: z.string().optional(),
+  /** labelme's labelme2coco writes null, and pycocotools takes it. */
+  supercategory: z.string().nullable().optional(),
 });
 
 export const cocoAnnotationSchema = z.looseObject({
@@ -42,6 +43,10 @@ export const cocoAnnotationSchema = z.looseObject({
   segmentation: cocoSegmentationSchema.optional(),
   bbox: z.tuple([finite, finite, finite.nonnegative(), finite.nonnegative()]).optional(),
   score: z.number().min(0).max(1).optional(),
+  /** 1: a crowd region (COCOeval ignores detections matched to it); some writers use booleans. */
+  iscrowd: z.union([z.literal(0), z.literal(1), z.boolean()]).optional(),
+  /** Kept as imported: COCOeval's size ranges use it, and writers measure it their own way. */
+  area: finite.nonnegative().optional(),
 });
 export type CocoAnnotation = z.infer<typeof cocoAnnotationSchema>;
 

@@ -108,20 +108,20 @@ export function createHandlers(
       session.events.emit('document.changed', { ...change, origin: origin ?? null });
       return { inverse, revision: change.revision, revisions: change.revisions };
     },
-    'coco.export': async ({ outPath, includeCaptions, overwrite }) => {
+    'coco.export': async ({ outPath, ...options }) => {
       if (outPath !== undefined) grants?.require('cocoExport', outPath);
       const progress = progressReporter(session, 'Exporting COCO');
       try {
-        return await exportCoco(session.requireProject(), { outPath, includeCaptions, overwrite }, progress.update);
+        return await exportCoco(session.requireProject(), { outPath, ...options }, progress.update);
       } finally {
         progress.finish();
       }
     },
-    'coco.import': async ({ path }) => {
+    'coco.import': async ({ path, duplicates }) => {
       grants?.require('cocoImport', path);
       const progress = progressReporter(session, 'Importing COCO');
       try {
-        const summary = await importCoco(session.requireProject(), path, progress.update);
+        const summary = await importCoco(session.requireProject(), path, progress.update, { duplicates });
         session.events.emit('project.changed', { reason: 'coco.import' });
         return summary;
       } finally {

@@ -26,7 +26,7 @@ test('export then import through the CLI', async () => {
       exported.out.stderr,
     );
     assert.match(exported.out.stdout, /3 images, 4 annotations, 2 categories/);
-    assert.match(exported.out.stderr, /Skipped 1 unlabeled/);
+    assert.match(exported.out.stdout, /Skipped 1 unlabeled/, 'reported with the result');
     assert.ok(existsSync(join(temp.dir, 'out.captions.json')));
 
     const target = join(temp.dir, 'target');

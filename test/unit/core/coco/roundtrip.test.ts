@@ -74,13 +74,17 @@ test('export → import into a fresh project → export gives the same COCO up t
     const first = join(temp.dir, 'first.json');
     await exportCoco(source, { outPath: first });
     const summary = await importCoco(fresh, first);
-    assert.deepEqual(summary, { images: 3, annotations: 4, categoriesAdded: 2, captions: 0 });
+    assert.deepEqual(
+      { kind: summary.kind, images: summary.images, annotations: summary.annotations, added: summary.categoriesAdded, notes: summary.notes },
+      { kind: 'instances', images: 3, annotations: 4, added: 2, notes: [] },
+    );
     const second = join(temp.dir, 'second.json');
     await exportCoco(fresh, { outPath: second });
     assert.deepEqual(normaliseCoco(readCoco(second)), normaliseCoco(readCoco(first)));
-    // Importing again merges categories by name instead of duplicating them.
+    // Importing again merges categories by name instead of duplicating them, and skips the annotations already there.
     const again = await importCoco(fresh, first);
     assert.equal(again.categoriesAdded, 0);
+    assert.deepEqual([again.annotations, again.duplicates], [0, { mode: 'skip', found: 4 }]);
     assert.equal(fresh.labels().length, 2);
   } finally {
     source.close();
