@@ -26,8 +26,11 @@ import {
 import { defaultModelFor, isSamFamily } from './defaultModel.js';
 import { assertExecutionProviderAvailable, executionProviderChoices } from './executionProviders.js';
 import type {
+  AutolabelAnswer,
+  AutolabelPayload,
   CallAnswer,
   CallPayload,
+  DetectPayload,
   EverythingParams,
   ExecutionProviderName,
   LoadedModel,
@@ -37,6 +40,15 @@ import type {
   WorkerLabel,
   WorkerPrompt,
 } from './protocol.js';
+
+/** Which detector to run (else the current model when it is one, else the first installed), chained to which SAM-family model, with which thresholds. */
+export interface DetectorChoice {
+  modelId?: string;
+  chainModelId?: string;
+  conf?: number;
+  iou?: number;
+  maxDetections?: number;
+}
 import { listModels, type ModelRoots } from './registry.js';
 import { readSettings, writeSettings } from './settingsFile.js';
 import { readDetectorManifest } from './worker/models/yolo/manifest.js';
@@ -475,6 +487,11 @@ export class InferenceEngine {
     );
   }
 
+  /** The loaded model's id and what it can take (loaded first if needed). */
+  async loadedModel(): Promise<LoadedModel> {
+    return this.ensureModel();
+  }
+
   /** A usable model of the registry, or the error the app shows for it. */
   private async usable(modelId: string, what: string): Promise<ModelInfo> {
     const models = await this.knownModels();
@@ -499,9 +516,17 @@ export class InferenceEngine {
    */
   async detect(
     source: ImageSource,
-    request: { imageId: number; modelId?: string; chainModelId?: string; conf?: number; iou?: number; maxDetections?: number },
+    request: { imageId: number } & DetectorChoice,
     onProgress?: (done: number, total: number) => void,
   ): Promise<DetectionSet> {
+    const payload = { image: this.image(source, request.imageId), ...(await this.detectorPlan(source, request)) };
+    const answer = await this.worker().callWhenReady('detect', payload, { onProgress });
+    void this.refreshStats();
+    return answer;
+  }
+
+  /** The detector (and chained segmenter) a request names, with its thresholds and label map, checked once. */
+  async detectorPlan(source: ImageSource, request: DetectorChoice): Promise<Omit<DetectPayload, 'image'>> {
     const models = await this.knownModels();
     let detectorId = request.modelId;
     if (detectorId === undefined) {
@@ -524,8 +549,7 @@ export class InferenceEngine {
     }
     const defaults = await this.detectorDefaults(detector);
     const chosen = this.settings.detection;
-    const payload = {
-      image: this.image(source, request.imageId),
+    return {
       detector: this.ref(detector),
       ...(chain ? { chain: this.ref(chain) } : {}),
       conf: request.conf ?? chosen?.conf ?? defaults.conf,
@@ -534,9 +558,25 @@ export class InferenceEngine {
       labels: source.labels(),
       labelMap: this.settings.labelMaps?.[detector.id] ?? {},
     };
-    const answer = await this.worker().callWhenReady('detect', payload, { onProgress });
+  }
+
+  /**
+   * One image of an auto-label job, at background priority (clicks on the
+   * image on screen run first, between its decoder runs). Names and examples
+   * use the project's model (the call is refused as superseded if another is
+   * loaded meanwhile); a detector job names its models in the spec.
+   */
+  async autolabel(
+    source: ImageSource,
+    request: Omit<AutolabelPayload, 'image' | 'modelId'> & { imageId: number },
+    signal?: AbortSignal,
+  ): Promise<AutolabelAnswer & { modelId: string }> {
+    const { imageId, ...rest } = request;
+    const image = this.image(source, imageId);
+    const modelId = request.spec.source === 'detector' ? request.spec.detect.detector.modelId : (await this.ensureModel()).modelId;
+    const answer = await this.worker().callWhenReady('autolabel', { ...rest, image, modelId }, { priority: 'background', signal });
     void this.refreshStats();
-    return answer;
+    return { ...answer, modelId };
   }
 
   /** A detector's own thresholds (its manifest, e.g. from an X-AnyLabeling YAML), else Ultralytics' defaults. */

@@ -45,6 +45,8 @@ interface Pending {
 export interface CallOptions {
   priority?: Priority;
   onProgress?: (done: number, total: number) => void;
+  /** Aborting cancels the call (queued: dropped; running: answered at once, stopped at its next checkpoint). */
+  signal?: AbortSignal;
 }
 
 /** Restarts allowed within RESTART_WINDOW_MS before the worker is declared failed. */
@@ -135,6 +137,15 @@ export class WorkerClient {
       const message: ToWorker = { type: 'call', seq, kind, priority: options.priority ?? 'interactive', payload };
       this.worker.postMessage(message);
     });
+    const { signal } = options;
+    if (signal) {
+      const abort = () => this.cancel([seq]);
+      if (signal.aborted) abort();
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        void answer.finally(() => signal.removeEventListener('abort', abort)).catch(() => undefined);
+      }
+    }
     return { seq, answer };
   }
 

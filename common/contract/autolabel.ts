@@ -81,3 +81,31 @@ export const acceptAllRequestSchema = z
     origin: z.string().min(1).max(64).optional(),
   })
   .strict();
+
+export const resultsExportRequestSchema = z
+  .object({
+    /** Default: <project>/exports/results-<timestamp>.json; a relative path is relative to the project folder. */
+    outPath: z.string().trim().min(1).max(4096).optional(),
+    /** proposals: what jobs proposed (with their scores); annotations: the accepted ones that have a score. */
+    what: z.enum(['proposals', 'annotations']).default('proposals'),
+    /** Replace an existing file; without it an existing file is refused as `conflict`. */
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
+
+export interface ResultsExportSummary {
+  path: string;
+  results: number;
+  images: number;
+  /** Left out: proposals without a label (COCO results need a category). */
+  unlabeled: number;
+}
+
+export interface ResultsImportSummary {
+  proposals: number;
+  images: number;
+  /** Labels created for category names the project did not have. */
+  labelsAdded: number;
+  /** Results whose image is not in the project (by file name, else by COCO id). */
+  unmatched: number;
+}

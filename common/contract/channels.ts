@@ -35,6 +35,16 @@ import {
   type Label,
   type ProjectSummary,
 } from './domain.js';
+import {
+  acceptAllRequestSchema,
+  type AutolabelJob,
+  autolabelParamsSchema,
+  type AutolabelSourceInfo,
+  type ProposalRecord,
+  resultsExportRequestSchema,
+  type ResultsExportSummary,
+  type ResultsImportSummary,
+} from './autolabel.js';
 import type { DocumentApplied } from './events.js';
 import { type DatasetStats, type ImageNeighbour, reviewFilterSchema } from './review.js';
 
@@ -334,6 +344,25 @@ export const channels = {
   'ai.materialize': channel<MaterializedMask>()(materializeRequestSchema),
   /** Stops the long AI work in flight (a foreground crop, segment everything); it answers `conflict: cancelled`. */
   'ai.cancel': channel<{ cancelled: boolean }>()(none),
+
+  /** Which auto-label sources the project's model (and the installed detectors) can serve, and why not. */
+  'autolabel.sources': channel<AutolabelSourceInfo[]>()(none),
+  /** Stores an auto-label job and starts it (background priority; 'autolabel.job' events report progress). */
+  'autolabel.start': channel<AutolabelJob>()(autolabelParamsSchema),
+  /** The project's jobs, newest first. */
+  'autolabel.jobs': channel<AutolabelJob[]>()(none),
+  'autolabel.pause': channel<AutolabelJob>()(z.object({ jobId: z.string().min(1).max(64) }).strict()),
+  'autolabel.resume': channel<AutolabelJob>()(z.object({ jobId: z.string().min(1).max(64) }).strict()),
+  /** Stops a job for good; its proposals so far stay for review. */
+  'autolabel.cancel': channel<AutolabelJob>()(z.object({ jobId: z.string().min(1).max(64) }).strict()),
+  /** The proposals waiting for review on an image, best first. */
+  'proposals.list': channel<ProposalRecord[]>()(z.object({ imageId }).strict()),
+  /** Accepts every proposal scoring at least minScore (on one image, or in the whole project) as one document batch: one undo step. */
+  'proposals.acceptAll': channel<DocumentApplied>()(acceptAllRequestSchema),
+  /** Writes proposals (or annotations with scores) as a COCO results file, to evaluate a model against the project's ground truth. */
+  'proposals.exportResults': channel<ResultsExportSummary>()(resultsExportRequestSchema),
+  /** Reads a COCO results file (e.g. the shards of `promptlabel autolabel --out`) into the review queue. */
+  'proposals.importResults': channel<ResultsImportSummary>()(z.object({ path: fsPath }).strict()),
 
   /** Opt-in model packs that can be downloaded into the user's models folder (licence shown before download). */
   'models.packs': channel<ModelPack[]>()(none),

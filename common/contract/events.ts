@@ -1,5 +1,6 @@
 // Events pushed from main to the renderer (no reply expected).
 import type { EngineStatus, FeatureState } from './ai.js';
+import type { AutolabelJob } from './autolabel.js';
 import type { Annotation, Caption, DocOp, ImageStatus, Label } from './domain.js';
 
 /** One annotation a committed batch wrote or deleted. Revision 0 means "did not exist" / "deleted". */
@@ -79,6 +80,8 @@ export interface EventMap {
   'ai.status': EngineStatus;
   /** An image's features for the current model changed state (list marks, "encoding…"). */
   'ai.features': { imageId: number; modelId: string; state: FeatureState; message: string | null };
+  /** An auto-label job's state or counts changed; `image`: the image it just did, with its proposals waiting now. */
+  'autolabel.job': { job: AutolabelJob; image: { imageId: number; proposalCount: number } | null };
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: readonly EventName[] = ['progress', 'project.changed', 'document.changed', 'ai.status', 'ai.features'];
+export const EVENT_NAMES: readonly EventName[] = ['progress', 'project.changed', 'document.changed', 'ai.status', 'ai.features', 'autolabel.job'];

@@ -6,6 +6,7 @@ import type { InferenceEngine } from '../../engine/engine.js';
 import { exportCoco } from '../coco/export.js';
 import { importCoco } from '../coco/import.js';
 import { createAiHandlers } from './aiHandlers.js';
+import { createAutolabelHandlers } from './autolabelHandlers.js';
 import { createDatasetHandlers } from './datasetHandlers.js';
 import { createFormatHandlers } from './formatHandlers.js';
 import type { Handlers } from './handlerTypes.js';
@@ -51,6 +52,7 @@ export function createHandlers(
     ...createUserModelHandlers(session, engine, userModelsDir, builtinModelsDir, grants),
     ...createNarrativeHandlers(session, grants),
     ...createDatasetHandlers(session),
+    ...createAutolabelHandlers(session, engine, grants),
     'app.info': () => ({
       version: env.version,
       mode: env.mode,

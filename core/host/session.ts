@@ -11,6 +11,8 @@ export class AppSession {
   readonly events = new EventHub();
   private project: Project | null = null;
   private stopWatching: () => void = () => {};
+  /** Per-project services (auto-label jobs) started when a project opens and stopped before it closes. */
+  private readonly lifecycle = new Set<{ opened(project: Project): void; closing(project: Project): void }>();
 
   get current(): Project | null {
     return this.project;
@@ -24,7 +26,15 @@ export class AppSession {
     this.project = next;
     // Changes committed by another process (the app, another `serve`, a CLI import): every client reloads.
     this.stopWatching = watchExternalChanges(next.db, () => this.events.emit('project.changed', { reason: 'changed by another program' }));
+    for (const hooks of this.lifecycle) hooks.opened(next);
     return next;
+  }
+
+  /** Calls `opened` for each project opened from now on (and the open one), `closing` before it closes; answers the unsubscribe. */
+  onProjectLifecycle(hooks: { opened(project: Project): void; closing(project: Project): void }): () => void {
+    this.lifecycle.add(hooks);
+    if (this.project) hooks.opened(this.project);
+    return () => this.lifecycle.delete(hooks);
   }
 
   requireProject(): Project {
@@ -33,6 +43,7 @@ export class AppSession {
   }
 
   close(): void {
+    if (this.project) for (const hooks of this.lifecycle) hooks.closing(this.project);
     this.stopWatching();
     this.project?.close();
     this.project = null;

@@ -16,6 +16,7 @@ import {
   type Caption,
   type DocOp,
   type ImageRecord,
+  type ImageStatus,
   type Label,
   type ProjectSummary,
 } from '../../common/contract/index.js';
@@ -116,6 +117,10 @@ export class Project {
     const { width, height } = await readImageSize(containedFile(this.dir, row.rel_path), row.rel_path);
     writeTransaction(this.db, () => this.db.prepare('UPDATE images SET width = ?, height = ? WHERE id = ?').run(width, height, id));
     return imageFromRow({ ...row, width, height });
+  }
+
+  imageStatus(id: number): ImageStatus {
+    return this.imageRow(id).status;
   }
 
   /** The image's file; refused when it now leads outside the project folder (swapped for a link). */

@@ -11,6 +11,7 @@ interface ProposalRow {
   job_id: string | null;
   image_id: number;
   label_id: string | null;
+  kind: string;
   geometry: string;
   score: number;
   source: string;
@@ -23,7 +24,7 @@ interface ProposalRow {
   created_at: number;
 }
 
-const COLUMNS = 'id, job_id, image_id, label_id, geometry, score, source, run_key, area, bbox_x, bbox_y, bbox_w, bbox_h, created_at';
+const COLUMNS = 'id, job_id, image_id, label_id, kind, geometry, score, source, run_key, area, bbox_x, bbox_y, bbox_w, bbox_h, created_at';
 
 export function proposalFromRow(row: ProposalRow): ProposalRecord {
   return {
@@ -53,7 +54,7 @@ export class ProposalTable {
   constructor(db: Database.Database) {
     this.s = {
       insert: db.prepare(
-        `INSERT OR REPLACE INTO proposals (${COLUMNS}) VALUES (@id, @job_id, @image_id, @label_id, @geometry, @score, @source, @run_key, @area, @bbox_x, @bbox_y, @bbox_w, @bbox_h, @created_at)`,
+        `INSERT OR REPLACE INTO proposals (${COLUMNS}) VALUES (@id, @job_id, @image_id, @label_id, @kind, @geometry, @score, @source, @run_key, @area, @bbox_x, @bbox_y, @bbox_w, @bbox_h, @created_at)`,
       ),
       get: db.prepare<[string], ProposalRow>(`SELECT ${COLUMNS} FROM proposals WHERE id = ?`),
       delete: db.prepare<[string]>('DELETE FROM proposals WHERE id = ?'),
@@ -78,6 +79,7 @@ export class ProposalTable {
       job_id: proposal.jobId,
       image_id: proposal.imageId,
       label_id: proposal.labelId,
+      kind: proposal.geometry.kind,
       geometry: geometryJson(proposal.geometry),
       score: proposal.score,
       source: proposal.source,

@@ -24,6 +24,16 @@ const ANSWER_TIMEOUT_MS = 15_000;
 /** One valid payload per channel, the starting point of each mutation. */
 const seeds: Record<ChannelName, Record<string, unknown>> = {
   'app.info': {},
+  'autolabel.sources': {},
+  'autolabel.start': { source: 'names', labelIds: ['a'], minScore: 0.5, nmsIoU: 0.5, pointsPerSide: 8 },
+  'autolabel.jobs': {},
+  'autolabel.pause': { jobId: 'j' },
+  'autolabel.resume': { jobId: 'j' },
+  'autolabel.cancel': { jobId: 'j' },
+  'proposals.list': { imageId: 1 },
+  'proposals.acceptAll': { minScore: 0.9, imageId: 1 },
+  'proposals.exportResults': { what: 'proposals', outPath: '/nonexistent-fuzz-dir/r.json' },
+  'proposals.importResults': { path: '/nonexistent-fuzz-dir/r.json' },
   'dialog.pickFolder': {},
   'dialog.pickCocoFile': {},
   'dialog.saveCocoFile': {},

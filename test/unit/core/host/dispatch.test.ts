@@ -26,6 +26,16 @@ const validAnnotation = {
 /** For each channel, payloads that must be refused before any handler runs. */
 const badPayloads: Record<ChannelName, unknown[]> = {
   'app.info': [{ extra: 1 }, 'x', 42],
+  'autolabel.sources': [{ x: 1 }],
+  'autolabel.start': [{}, { source: 'everything' }, { source: 'names', minScore: 2 }, { source: 'names', labelIds: [] }, { source: 'names', imageIds: [0] }],
+  'autolabel.jobs': [{ all: true }],
+  'autolabel.pause': [{}, { jobId: '' }, { jobId: 5 }],
+  'autolabel.resume': [{}, { jobId: 'x'.repeat(65) }],
+  'autolabel.cancel': [{ jobId: null }],
+  'proposals.list': [{}, { imageId: 0 }, { imageId: 'a' }],
+  'proposals.acceptAll': [{}, { minScore: -1 }, { minScore: 0.5, imageId: 1.5 }, { minScore: 0.5, extra: 1 }],
+  'proposals.exportResults': [{ what: 'everything' }, { outPath: '' }, { overwrite: 'yes' }],
+  'proposals.importResults': [{}, { path: '' }, { path: 3 }],
   'dialog.pickFolder': [{ dir: '/tmp' }, []],
   'dialog.pickCocoFile': [{ path: '/tmp/a.json' }, 'x'],
   'dialog.pickModelFiles': [{ paths: [] }, 'x'],
