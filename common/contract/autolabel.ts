@@ -68,7 +68,6 @@ export interface AutolabelSourceInfo {
   reason: string | null;
 }
 
-
 /** A proposal with its measures (list, overlay). */
 export type ProposalRecord = Proposal & { box: Box; area: number };
 

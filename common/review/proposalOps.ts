@@ -5,7 +5,12 @@
 import type { Annotation, DocOp, ImageStatus, Proposal } from '../contract/index.js';
 
 /** The annotation an accepted proposal becomes (`labelId` overrides the proposed label). */
-export function acceptedAnnotation(proposal: Proposal, annotationId: string, now: number, labelId: string | null = proposal.labelId): Annotation {
+export function acceptedAnnotation(
+  proposal: Proposal,
+  annotationId: string,
+  now: number,
+  labelId: string | null = proposal.labelId,
+): Annotation {
   return {
     id: annotationId,
     imageId: proposal.imageId,

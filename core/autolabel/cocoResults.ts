@@ -37,7 +37,9 @@ export const cocoResultSchema = z.looseObject({
   category_id: z.number().int().nonnegative(),
   score: z.number().min(0).max(1),
   segmentation: cocoSegmentationSchema.optional(),
-  bbox: z.tuple([z.number().finite(), z.number().finite(), z.number().finite().nonnegative(), z.number().finite().nonnegative()]).optional(),
+  bbox: z
+    .tuple([z.number().finite(), z.number().finite(), z.number().finite().nonnegative(), z.number().finite().nonnegative()])
+    .optional(),
   file_name: z.string().min(1).max(4096).optional(),
   category_name: z.string().trim().min(1).max(200).optional(),
   /** The model that made it (our writer adds it; other tools' files have none). */
@@ -99,16 +101,31 @@ function segmentationOf(geometry: Geometry): CocoResult['segmentation'] {
 }
 
 /** Proposals (or accepted annotations with a score) as a results file at `path` (checked as every export is). */
-export function exportResults(project: Project, what: 'proposals' | 'annotations', path: string, overwrite: boolean): ResultsExportSummary {
+/** `jobId`: only that job's proposals (a shard's run). */
+export function exportResults(
+  project: Project,
+  what: 'proposals' | 'annotations',
+  path: string,
+  overwrite: boolean,
+  jobId?: string,
+): ResultsExportSummary {
   checkExportTarget(project, path, overwrite);
-  const records = what === 'proposals' ? proposalRecords(project) : scoredAnnotations(project);
+  const records = what === 'proposals' ? proposalRecords(project, jobId) : scoredAnnotations(project);
   const { results, unlabeled } = toCocoResults(project, records);
   writeFileAtomic(path, `[${results.map((r) => JSON.stringify(r)).join(',\n')}]\n`);
   return { path, results: results.length, images: new Set(results.map((r) => r.image_id)).size, unlabeled };
 }
 
-function proposalRecords(project: Project): ResultRecord[] {
-  return new ProposalTable(project.db).all().map((p) => ({ imageId: p.imageId, labelId: p.labelId, geometry: p.geometry, bbox: p.box, score: p.score, source: p.source }));
+function proposalRecords(project: Project, jobId: string | undefined): ResultRecord[] {
+  const proposals = new ProposalTable(project.db).all();
+  return (jobId === undefined ? proposals : proposals.filter((p) => p.jobId === jobId)).map((p) => ({
+    imageId: p.imageId,
+    labelId: p.labelId,
+    geometry: p.geometry,
+    bbox: p.box,
+    score: p.score,
+    source: p.source,
+  }));
 }
 
 function scoredAnnotations(project: Project): ResultRecord[] {
@@ -117,7 +134,17 @@ function scoredAnnotations(project: Project): ResultRecord[] {
       `SELECT image_id, label_id, geometry, score, source, bbox_x, bbox_y, bbox_w, bbox_h FROM annotations
        WHERE score IS NOT NULL ORDER BY image_id, created_at, id`,
     )
-    .all() as { image_id: number; label_id: string | null; geometry: string; score: number; source: string; bbox_x: number; bbox_y: number; bbox_w: number; bbox_h: number }[];
+    .all() as {
+    image_id: number;
+    label_id: string | null;
+    geometry: string;
+    score: number;
+    source: string;
+    bbox_x: number;
+    bbox_y: number;
+    bbox_w: number;
+    bbox_h: number;
+  }[];
   return rows.map((r) => ({
     imageId: r.image_id,
     labelId: r.label_id,
@@ -138,7 +165,11 @@ function scoredAnnotations(project: Project): ResultRecord[] {
 export async function importResults(project: Project, path: string): Promise<ResultsImportSummary> {
   const raw = readJsonFile(path);
   if (!Array.isArray(raw))
-    throw new AppError('invalid_file', `${path} is not a COCO results file: its top level must be a list of {image_id, category_id, score, segmentation | bbox}.`, '(root)');
+    throw new AppError(
+      'invalid_file',
+      `${path} is not a COCO results file: its top level must be a list of {image_id, category_id, score, segmentation | bbox}.`,
+      '(root)',
+    );
   const entries = raw.map((value, index) => parseWith(cocoResultSchema, value, 'COCO result', `[${index}]`));
   const ids = cocoIds(project);
   const imageByCoco = new Map([...ids.imageOf].map(([id, coco]) => [coco, id]));
@@ -160,7 +191,9 @@ export async function importResults(project: Project, path: string): Promise<Res
   const runKey = `results|${basename(path)}`;
   const now = Date.now();
   const matched = entries.map(
-    (entry) => (entry.file_name !== undefined ? imageByPath.get(entry.file_name) : undefined) ?? imageById.get(imageByCoco.get(entry.image_id) ?? -1),
+    (entry) =>
+      (entry.file_name !== undefined ? imageByPath.get(entry.file_name) : undefined) ??
+      imageById.get(imageByCoco.get(entry.image_id) ?? -1),
   );
   // Geometry is checked against the image's size: read the headers not read yet.
   for (const image of new Set(matched))
@@ -171,10 +204,17 @@ export async function importResults(project: Project, path: string): Promise<Res
       unmatched++;
       return;
     }
-    let labelId = entry.category_name !== undefined ? (labelByName.get(entry.category_name) ?? newLabels.get(entry.category_name)) : labelByCoco.get(entry.category_id);
+    let labelId =
+      entry.category_name !== undefined
+        ? (labelByName.get(entry.category_name) ?? newLabels.get(entry.category_name))
+        : labelByCoco.get(entry.category_id);
     if (labelId === undefined) {
       if (entry.category_name === undefined)
-        throw new AppError('invalid_file', `[${index}].category_id: category ${entry.category_id} is not a category of this project, and the result has no category_name to create it by.`, `[${index}].category_id`);
+        throw new AppError(
+          'invalid_file',
+          `[${index}].category_id: category ${entry.category_id} is not a category of this project, and the result has no category_name to create it by.`,
+          `[${index}].category_id`,
+        );
       labelId = `label-${randomUUID()}`;
       newLabels.set(entry.category_name, labelId);
     }

@@ -35,12 +35,16 @@ export class JobRunner {
   /** Rate since each job last (re)started: images done then, and when. */
   private readonly rates = new Map<string, { since: number; doneAtStart: number }>();
   private readonly plans = new Map<string, JobPlan>();
+  /** With `exclusive`, the jobs this runner started or resumed: the only ones it runs. */
+  private readonly own = new Set<string>();
 
   constructor(
     private readonly project: Project,
     private readonly engine: () => InferenceEngine,
     private readonly images: ImageSource,
     private readonly events: JobEvents,
+    /** The app runs every running job of the project; a command-line run (one shard of many) runs only its own. */
+    private readonly exclusive = false,
   ) {
     this.store = new JobStore(project.db);
   }
@@ -55,6 +59,7 @@ export class JobRunner {
     if (unknown.length) throw new AppError('bad_request', `Unknown image ids: ${unknown.slice(0, 10).join(', ')}.`, 'imageIds');
     const job = this.store.create(params, plan.modelId, imageIds);
     this.plans.set(job.id, plan);
+    this.own.add(job.id);
     this.kick();
     return this.publish(job, null);
   }
@@ -70,10 +75,13 @@ export class JobRunner {
     return this.publish(this.store.setState(jobId, 'paused'), null);
   }
 
+  /** Goes on with a paused or failed job, or one left running by a process that stopped. */
   resume(jobId: string): AutolabelJob {
     const job = this.store.require(jobId);
-    if (job.state !== 'paused' && job.state !== 'failed') throw new AppError('conflict', `The job is ${job.state}; only a paused or failed job can be resumed.`);
-    const resumed = this.store.setState(jobId, 'running');
+    if (job.state !== 'paused' && job.state !== 'failed' && job.state !== 'running')
+      throw new AppError('conflict', `The job is ${job.state}; only a paused or failed job can be resumed.`);
+    this.own.add(jobId);
+    const resumed = job.state === 'running' ? job : this.store.setState(jobId, 'running');
     this.plans.delete(jobId); // the project may have changed meanwhile (labels, examples, model)
     this.kick();
     return this.publish(resumed, null);
@@ -124,7 +132,7 @@ export class JobRunner {
   private async work(): Promise<void> {
     for (;;) {
       if (this.closed) return;
-      const jobId = this.store.runningIds()[0];
+      const jobId = this.store.runningIds().find((id) => !this.exclusive || this.own.has(id));
       if (jobId === undefined) return;
       const imageId = this.store.nextPending(jobId);
       if (imageId === null) {
@@ -147,7 +155,10 @@ export class JobRunner {
       if (!plan) {
         plan = await planJob(this.project, this.engine(), this.images, job.params);
         if (plan.modelId !== job.modelId)
-          throw new AppError('conflict', `The job was started with ${job.modelId}; the project's model is now ${plan.modelId}. Choose ${job.modelId} again to resume it.`);
+          throw new AppError(
+            'conflict',
+            `The job was started with ${job.modelId}; the project's model is now ${plan.modelId}. Choose ${job.modelId} again to resume it.`,
+          );
         this.plans.set(jobId, plan);
       }
       const answer = await this.engine().autolabel(
@@ -179,7 +190,10 @@ export class JobRunner {
     } catch (error) {
       if (abort.signal.aborted || this.closed) return; // paused, cancelled or closing: the image is done again later
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof AppError && (error.code === 'conflict' || error.code === 'unsupported' || error.code === 'bad_request' || message === SUPERSEDED_MESSAGE)) {
+      if (
+        error instanceof AppError &&
+        (error.code === 'conflict' || error.code === 'unsupported' || error.code === 'bad_request' || message === SUPERSEDED_MESSAGE)
+      ) {
         // The job cannot go on as planned (model changed, examples gone…): it waits for the user, saying why.
         this.plans.delete(jobId);
         this.publish(this.store.setState(jobId, 'paused', message), null);

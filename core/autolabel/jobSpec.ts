@@ -79,7 +79,10 @@ export async function planJob(project: Project, engine: InferenceEngine, images:
       };
     }
     case 'examples': {
-      const groups = exampleGroups(project, images, chosen).map((g) => ({ label: jobLabel(labels.find((l) => l.id === g.labelId)!), regions: g.regions }));
+      const groups = exampleGroups(project, images, chosen).map((g) => ({
+        label: jobLabel(labels.find((l) => l.id === g.labelId)!),
+        regions: g.regions,
+      }));
       if (groups.length === 0)
         throw new AppError(
           'bad_request',
@@ -92,7 +95,11 @@ export async function planJob(project: Project, engine: InferenceEngine, images:
 }
 
 /** The annotations marked as examples, by label, each as its box on its image. */
-function exampleGroups(project: Project, images: ImageSource, chosen: ReadonlySet<string> | null): { labelId: string; regions: WorkerRefRegion[] }[] {
+function exampleGroups(
+  project: Project,
+  images: ImageSource,
+  chosen: ReadonlySet<string> | null,
+): { labelId: string; regions: WorkerRefRegion[] }[] {
   const rows = project.db
     .prepare(
       `SELECT a.label_id, a.image_id, a.bbox_x, a.bbox_y, a.bbox_w, a.bbox_h FROM annotations a JOIN images i ON i.id = a.image_id

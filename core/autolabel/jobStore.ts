@@ -52,10 +52,14 @@ export class JobStore {
       insertJob: db.prepare(
         'INSERT INTO jobs (id, source, model_id, params, state, message, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)',
       ),
-      insertImage: db.prepare<[string, number, number]>("INSERT INTO job_images (job_id, image_id, seq, state) VALUES (?, ?, ?, 'pending')"),
+      insertImage: db.prepare<[string, number, number]>(
+        "INSERT INTO job_images (job_id, image_id, seq, state) VALUES (?, ?, ?, 'pending')",
+      ),
       job: db.prepare<[string], JobRow>(`${JOB_SELECT} WHERE j.id = ?`),
       jobs: db.prepare<[], JobRow>(`${JOB_SELECT} ORDER BY j.created_at DESC, j.id`),
-      setState: db.prepare<[JobState, string | null, number, string]>('UPDATE jobs SET state = ?, message = ?, updated_at = ? WHERE id = ?'),
+      setState: db.prepare<[JobState, string | null, number, string]>(
+        'UPDATE jobs SET state = ?, message = ?, updated_at = ? WHERE id = ?',
+      ),
       nextPending: db.prepare<[string], { image_id: number }>(
         "SELECT image_id FROM job_images WHERE job_id = ? AND state = 'pending' ORDER BY seq LIMIT 1",
       ),

@@ -64,9 +64,17 @@ export function createAutolabelHandlers(
     'proposals.acceptAll': ({ imageId, minScore, origin }) => {
       const project = session.requireProject();
       const proposals = new ProposalTable(project.db).above(minScore, imageId);
-      if (proposals.length === 0) throw new AppError('not_found', `No proposals score ${minScore.toFixed(2)} or more${imageId === undefined ? '' : ' on this image'}.`);
+      if (proposals.length === 0)
+        throw new AppError(
+          'not_found',
+          `No proposals score ${minScore.toFixed(2)} or more${imageId === undefined ? '' : ' on this image'}.`,
+        );
       if (proposals.length > MAX_ACCEPT_ALL)
-        throw new AppError('bad_request', `${proposals.length} proposals score ${minScore.toFixed(2)} or more; accept at most ${MAX_ACCEPT_ALL} at once (raise the threshold, or accept image by image).`, 'minScore');
+        throw new AppError(
+          'bad_request',
+          `${proposals.length} proposals score ${minScore.toFixed(2)} or more; accept at most ${MAX_ACCEPT_ALL} at once (raise the threshold, or accept image by image).`,
+          'minScore',
+        );
       const now = Date.now();
       const imageIds = [...new Set(proposals.map((p) => p.imageId))];
       const statuses = imageIds.map((id) => ({ imageId: id, status: project.imageStatus(id) }));

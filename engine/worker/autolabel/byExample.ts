@@ -39,14 +39,23 @@ export async function proposeByExample(
   checkpoint: () => Promise<void>,
 ): Promise<ScoredMask[]> {
   const noProgress = () => undefined;
-  const everything = provider.capabilities.labels ? await provider.everything(image, prepared, params.everything, noProgress, checkpoint) : null;
+  const everything = provider.capabilities.labels
+    ? await provider.everything(image, prepared, params.everything, noProgress, checkpoint)
+    : null;
   const instances = (everything?.candidates ?? []).map((candidate) => ({ candidate, crop: candidate.mask.crop() }));
   const found: ScoredMask[] = [];
   for (const group of params.groups) {
     await checkpoint();
     const started = performance.now();
     const target = await examplesEmbedding(group);
-    const result = await provider.segment(image, prepared, { clicks: [], scribbles: [], reference: { regions: group.regions } }, {}, undefined, noProgress);
+    const result = await provider.segment(
+      image,
+      prepared,
+      { clicks: [], scribbles: [], reference: { regions: group.regions } },
+      {},
+      undefined,
+      noProgress,
+    );
     const best = bestCandidate(result);
     if (best && (best.score ?? 0) >= params.minScore) {
       const similarity = target && best.classEmbedding ? Math.max(0, cosine(best.classEmbedding, target)) : 1;
@@ -76,7 +85,14 @@ export async function exampleClassEmbedding(provider: MaskProvider, group: Examp
   for (const region of group.regions) {
     if (!region.box) continue;
     const prepared = await provider.prepare(region.image);
-    const result = await provider.segment(region.image, prepared, { clicks: [], scribbles: [], box: region.box }, {}, undefined, () => undefined);
+    const result = await provider.segment(
+      region.image,
+      prepared,
+      { clicks: [], scribbles: [], box: region.box },
+      {},
+      undefined,
+      () => undefined,
+    );
     const best = bestCandidate(result);
     if (!best?.classEmbedding) continue;
     best.classEmbedding.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));
@@ -84,4 +100,3 @@ export async function exampleClassEmbedding(provider: MaskProvider, group: Examp
   }
   return count === 0 ? null : Float32Array.from(sum, (v) => v / count);
 }
-

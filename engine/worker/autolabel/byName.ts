@@ -47,7 +47,11 @@ export async function proposeByName(
   const noProgress = () => undefined;
   const everything = await provider.everything(image, prepared, params.everything, noProgress, checkpoint);
   const instances = everything.candidates.map((c) => ({ candidate: c, crop: c.mask.crop() }));
-  const nearest = await nearestNames(provider, instances.map((i) => i.candidate), params.vocabulary);
+  const nearest = await nearestNames(
+    provider,
+    instances.map((i) => i.candidate),
+    params.vocabulary,
+  );
   const found: ScoredMask[] = [];
   const minPart = MIN_PART_FRACTION * prepared.width * prepared.height;
   for (const label of params.labels) {
@@ -100,4 +104,3 @@ async function nearestNames(
     return best;
   });
 }
-
