@@ -7,6 +7,7 @@ import { type ActionName, actionNamed, keyOf } from '../actions/actionList.js';
 import { useAppStore } from '../store/appStore.js';
 import { ActionButton } from './ActionButton.js';
 import { CocoButtons } from './CocoButtons.js';
+import { DatasetFormatButtons } from './DatasetFormatButtons.js';
 import { ProgressIndicator } from './ProgressIndicator.js';
 
 const TOOLS: readonly ActionName[] = ['tool.select', 'tool.vertex', 'tool.box', 'tool.polygon', 'tool.brush', 'tool.eraser', 'tool.ai'];
@@ -86,6 +87,7 @@ export function Toolbar() {
       <ProgressIndicator />
       <ActionButton name="view.dataset" />
       <CocoButtons />
+      <DatasetFormatButtons />
       <ActionButton name="help.shortcuts" />
     </header>
   );
