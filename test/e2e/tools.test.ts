@@ -214,5 +214,18 @@ describe('manual tools and panels in browser mode', { skip }, () => {
       'existing labels are kept',
     );
     await screenshot(page, 'tools-02-imported');
+
+    // The same file again: what is already there is skipped by default, and the toast says so.
+    await page.getByTestId('import-coco').click();
+    assert.equal(await page.getByTestId('import-duplicates').inputValue(), 'skip');
+    await page.getByTestId('import-path').fill(valid);
+    await page.getByTestId('import-confirm').click();
+    await page
+      .locator('[data-testid="toast"]')
+      .filter({ hasText: `Imported 0 annotations` })
+      .filter({ hasText: `${subset.annotations.length} annotations were already in the project: skipped.` })
+      .waitFor();
+    const again = (await hostCall(page, 'images.list', {})).items.map((image) => image.annotationCount).reduce((a, b) => a + b, 0);
+    assert.equal(again, counts, 'nothing was added twice');
   });
 });

@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
-import type { CocoExportSummary, RequestOf } from '../../../common/contract/index.js';
+import { type CocoDuplicateMode, type CocoExportSummary, type CocoImportSummary, type RequestOf } from '../../../common/contract/index.js';
 import { api, ApiError } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
 
@@ -32,13 +32,28 @@ async function exportToChosenFile(): Promise<CocoExportSummary | null> {
 }
 
 function exportMessage(summary: CocoExportSummary): string {
-  const done = `Exported ${summary.images} images, ${summary.annotations} annotations to ${summary.path}`;
+  const unlabeled = summary.skippedUnlabeled > 0 ? ` (${summary.skippedUnlabeled} unlabeled left out: COCO needs a category)` : '';
+  const done = `Exported ${summary.images} images, ${summary.annotations} annotations to ${summary.path}${unlabeled}`;
   const skipped = summary.skippedImages;
   if (skipped.length === 0) return done;
   const first = skipped[0]!;
   const more = skipped.length > 1 ? ` and ${skipped.length - 1} more` : '';
   return `${done}. Skipped ${skipped.length} unreadable image${skipped.length > 1 ? 's' : ''}: ${first.file} (${first.reason})${more}.`;
 }
+
+function importMessage(summary: CocoImportSummary): string {
+  const done =
+    summary.kind === 'captions'
+      ? `Imported ${summary.captions} captions on ${summary.images} images.`
+      : `Imported ${summary.annotations} annotations on ${summary.images} images (${summary.categoriesAdded} new labels).`;
+  return [done, ...summary.notes].join(' ');
+}
+
+const DUPLICATE_CHOICES: Record<CocoDuplicateMode, string> = {
+  skip: 'Skip them',
+  replace: 'Replace them',
+  add: 'Add them again',
+};
 
 export function CocoButtons() {
   const { showToast, showError, resyncDocument, reloadImageList, isElectron } = useAppStore(
@@ -53,6 +68,7 @@ export function CocoButtons() {
   const [busy, setBusy] = useState(false);
   const [importing, setImporting] = useState(false);
   const [importPath, setImportPath] = useState('');
+  const [duplicates, setDuplicates] = useState<CocoDuplicateMode>('skip');
 
   const exportCoco = async () => {
     setBusy(true);
@@ -69,8 +85,8 @@ export function CocoButtons() {
   const importCoco = async (path: string) => {
     setBusy(true);
     try {
-      const summary = await api.call('coco.import', { path });
-      showToast('info', `Imported ${summary.annotations} annotations on ${summary.images} images (${summary.categoriesAdded} new labels).`);
+      const summary = await api.call('coco.import', { path, duplicates });
+      showToast('info', importMessage(summary));
       setImporting(false);
       await Promise.all([resyncDocument(), reloadImageList()]);
     } catch (error) {
@@ -91,12 +107,7 @@ export function CocoButtons() {
 
   return (
     <div className="tool-group coco">
-      <button
-        type="button"
-        data-testid="import-coco"
-        disabled={busy}
-        onClick={() => (isElectron ? void pickAndImport() : setImporting((v) => !v))}
-      >
+      <button type="button" data-testid="import-coco" disabled={busy} onClick={() => setImporting((v) => !v)}>
         Import COCO…
       </button>
       <button type="button" data-testid="export-coco" disabled={busy} onClick={() => void exportCoco()}>
@@ -107,25 +118,42 @@ export function CocoButtons() {
           className="popover"
           onSubmit={(e) => {
             e.preventDefault();
-            void importCoco(importPath.trim());
+            void (isElectron ? pickAndImport() : importCoco(importPath.trim()));
           }}
         >
+          {!isElectron && (
+            <label>
+              COCO JSON file
+              <input
+                data-testid="import-path"
+                autoFocus
+                value={importPath}
+                placeholder="/path/to/annotations.json"
+                onChange={(e) => setImportPath(e.target.value)}
+              />
+            </label>
+          )}
           <label>
-            COCO JSON file
-            <input
-              data-testid="import-path"
-              autoFocus
-              value={importPath}
-              placeholder="/path/to/annotations.json"
-              onChange={(e) => setImportPath(e.target.value)}
-            />
+            Annotations already in the project
+            <select data-testid="import-duplicates" value={duplicates} onChange={(e) => setDuplicates(e.target.value as CocoDuplicateMode)}>
+              {Object.entries(DUPLICATE_CHOICES).map(([mode, text]) => (
+                <option key={mode} value={mode}>
+                  {text}
+                </option>
+              ))}
+            </select>
           </label>
           <div className="popover-actions">
             <button type="button" onClick={() => setImporting(false)}>
               Cancel
             </button>
-            <button type="submit" data-testid="import-confirm" className="primary" disabled={busy || importPath.trim() === ''}>
-              Import
+            <button
+              type="submit"
+              data-testid="import-confirm"
+              className="primary"
+              disabled={busy || (!isElectron && importPath.trim() === '')}
+            >
+              {isElectron ? 'Choose file…' : 'Import'}
             </button>
           </div>
         </form>
