@@ -55,24 +55,25 @@ export function wordSegment(trace: Trace, word: TraceWord): TracePoint[][] {
 }
 
 /**
- * The word whose span holds the trace sample nearest (x, y) within `radius`
- * (image pixels); -1 when no sample is that close or no word spans its time.
- * Between two words' spans the sample belongs to neither.
+ * The word that owns the trace sample nearest (x, y) within `radius` (image
+ * pixels): of the samples that close, the nearest one a word's span holds
+ * (the pointer often rests on one spot across words and pauses). -1 when no
+ * sample is that close or none of them falls in a word's span.
  */
 export function wordAtTracePoint(trace: Trace, words: readonly TraceWord[], x: number, y: number, radius: number): number {
-  let best: TracePoint | null = null;
-  let bestDistance = radius * radius;
+  const near: { d: number; t: number }[] = [];
+  const limit = radius * radius;
   for (const segment of trace)
     for (const p of segment) {
       const d = (p.x - x) ** 2 + (p.y - y) ** 2;
-      if (d <= bestDistance) {
-        best = p;
-        bestDistance = d;
-      }
+      if (d <= limit) near.push({ d, t: p.t });
     }
-  if (!best) return -1;
-  const t = best.t;
-  return words.findIndex((word) => word.t !== null && hasPoint(word) && t >= word.t && t <= (word.end ?? word.t));
+  near.sort((a, b) => a.d - b.d || a.t - b.t);
+  for (const { t } of near) {
+    const index = words.findIndex((word) => word.t !== null && hasPoint(word) && t >= word.t && t <= (word.end ?? word.t));
+    if (index >= 0) return index;
+  }
+  return -1;
 }
 
 /** Longest common subsequence tables above this many cells fall back to matching the common beginning and end only. */

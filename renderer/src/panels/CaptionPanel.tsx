@@ -94,10 +94,14 @@ function Words({ caption, pointedIndex }: { caption: Caption; pointedIndex: numb
   );
 }
 
-/** What the word pointed at owns: its time span and how many trace samples. */
+/**
+ * What the word pointed at owns: its time span and how many trace samples.
+ * Always one line (a hint when no word is pointed at): the panel sits at the
+ * bottom, so a line appearing would move the words from under the pointer.
+ */
 function WordInfo({ caption, index }: { caption: Caption; index: number }) {
   const word = caption.words[index];
-  if (!word) return null;
+  if (!word) return <p className="muted caption-word-info">Point at a word to see its stretch of trace; click it to centre the view.</p>;
   const samples = caption.trace ? wordSegment(caption.trace, word).reduce((n, part) => n + part.length, 0) : 0;
   const span = word.t === null ? 'no time' : `${word.t.toFixed(2)}–${(word.end ?? word.t).toFixed(2)} s`;
   return (
@@ -152,7 +156,7 @@ function CaptionRow({ caption, shown, pointedIndex }: { caption: Caption; shown:
       ) : shown ? (
         <>
           <Words caption={caption} pointedIndex={pointedIndex} />
-          {pointedIndex >= 0 && <WordInfo caption={caption} index={pointedIndex} />}
+          {caption.words.length > 0 && <WordInfo caption={caption} index={pointedIndex} />}
           <div className="row-buttons">
             <span className="muted caption-source" title="Source">
               {caption.trace ? 'narrative' : caption.source}

@@ -90,6 +90,12 @@ describe('words from typing', () => {
     assert.equal(wordAtTracePoint(trace, words, 100, 50, 5), -1, 't = 1.0 is between the words');
     assert.equal(wordAtTracePoint(trace, words, 180, 90, 5), -1, 'too far from the trace');
   });
+
+  it('finds the word when the pointer rested on one spot through the word and the pause after it', () => {
+    const resting: TracePoint[][] = [Array.from({ length: 20 }, (_, i) => ({ x: 50, y: 50, t: i / 10 }))];
+    const words = wordsFromTyping(typeText([], 'star', 0.2, 0.1), resting); // s 0.2 … r 0.5
+    assert.equal(wordAtTracePoint(resting, words, 50, 50, 3), 0, 'the samples after the word (t up to 1.9) sit on the same spot');
+  });
 });
 
 describe('editing a recorded text', () => {

@@ -1,0 +1,189 @@
+// Recording a narrative in browser mode, as an annotator does it: T, point
+// at a thing while typing its word, point at the next, Enter. Then: a word
+// hovered in the panel shows its stretch of trace on the canvas, the trace
+// hovered on the canvas lights its word, a word click centres the view,
+// undo/redo, a reload keeps it, and the narrative exported as Localized
+// Narratives imports into a new project.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import type { Page } from 'playwright-core';
+
+import { chromiumMissing, screenshot } from './support/browser.js';
+import { toPage, waitForImage } from './support/canvas.js';
+import { type RunningHost, sampleProject, startHost } from './support/host.js';
+import { type BrowserSession, startBrowserSession } from './support/session.js';
+
+const skip = chromiumMissing();
+
+/** The stretch-of-trace colour of TraceLayer.tsx (WORD_SEGMENT_COLOUR), as RGB. */
+const SEGMENT_RGB = [0xff, 0x2b, 0xd6] as const;
+
+/** Whether any canvas layer shows the segment colour within 3 px of the image point. */
+async function segmentColourAt(page: Page, ix: number, iy: number): Promise<boolean> {
+  const at = await toPage(page, ix, iy);
+  return page.evaluate(
+    ({ x, y, rgb }) => {
+      for (const canvas of document.querySelectorAll<HTMLCanvasElement>('[data-testid="canvas"] canvas')) {
+        const rect = canvas.getBoundingClientRect();
+        const ratio = canvas.width / rect.width;
+        const data = canvas
+          .getContext('2d')!
+          .getImageData((x - rect.left - 3) * ratio, (y - rect.top - 3) * ratio, 7 * ratio, 7 * ratio).data;
+        for (let i = 0; i < data.length; i += 4)
+          if (
+            data[i + 3]! > 200 &&
+            Math.abs(data[i]! - rgb[0]) < 30 &&
+            Math.abs(data[i + 1]! - rgb[1]) < 30 &&
+            Math.abs(data[i + 2]! - rgb[2]) < 30
+          )
+            return true;
+      }
+      return false;
+    },
+    { x: at.x, y: at.y, rgb: SEGMENT_RGB },
+  );
+}
+
+/** Moves the pointer to an image point in small steps (pointer events the recorder samples). */
+async function moveTo(page: Page, ix: number, iy: number): Promise<void> {
+  const at = await toPage(page, ix, iy);
+  await page.mouse.move(at.x, at.y, { steps: 10 });
+}
+
+describe('recording a narrative in browser mode', { skip }, () => {
+  let session: BrowserSession;
+  let page: Page;
+  let second: RunningHost | undefined;
+  let exported = '';
+
+  before(async () => {
+    session = await startBrowserSession({ images: 2 });
+    page = session.page;
+  });
+  after(async () => {
+    await session?.close();
+    await second?.stop();
+  });
+
+  const words = () => page.getByTestId('caption-word');
+  const wordTexts = () => words().allTextContents();
+
+  it('records: T, point while typing each word, Enter keeps it as one caption', async () => {
+    await page.goto(session.host.url);
+    await page.getByTestId('image-item').first().click();
+    await waitForImage(page);
+    await moveTo(page, 30, 30);
+    await page.keyboard.press('t');
+    const field = page.getByTestId('narrative-text');
+    await field.waitFor();
+    assert.equal(await field.evaluate((el) => el === document.activeElement), true, 'the text field takes the typing');
+    // "red" typed while the pointer rests on (60, 60), "star" while it rests on (160, 120).
+    await moveTo(page, 60, 60);
+    await page.waitForTimeout(150);
+    await page.keyboard.type('red ', { delay: 60 });
+    await page.waitForTimeout(150);
+    await moveTo(page, 160, 120);
+    await page.waitForTimeout(150);
+    await page.keyboard.type('star.', { delay: 60 });
+    await page.waitForTimeout(150);
+    assert.ok(Number(await page.getByTestId('narrative-frames').textContent()) > 20, 'sampled once a display frame');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('caption-row').first().waitFor();
+    assert.deepEqual(await wordTexts(), ['red', 'star']);
+    await page.locator('[data-testid="save-state"][data-state="saved"]').waitFor();
+    await screenshot(page, 'narrative-01-recorded');
+  });
+
+  it('a hovered word shows its stretch of trace; the trace under the pointer lights its word', async () => {
+    await page.getByTestId('caption-record').hover();
+    assert.equal(await segmentColourAt(page, 160, 120), false, 'nothing highlighted before');
+    await words().nth(1).hover();
+    const info = page.getByTestId('caption-word-info');
+    await info.waitFor();
+    assert.ok(Number(await info.getAttribute('data-samples')) > 3, await info.textContent());
+    assert.equal(await segmentColourAt(page, 160, 120), true, "star's segment is drawn where the pointer was while typing it");
+    assert.equal(await segmentColourAt(page, 60, 60), false, "red's stretch is not highlighted");
+    await screenshot(page, 'narrative-02-word-hovered');
+
+    await moveTo(page, 60, 60);
+    await page.locator('[data-testid="caption-word"].is-hovered', { hasText: 'red' }).waitFor();
+    assert.equal(await segmentColourAt(page, 60, 60), true);
+  });
+
+  it('clicking a word centres the view on its point', async () => {
+    await page.getByTestId('zoom-actual').click();
+    await words().nth(1).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="canvas"]')?.getAttribute('data-offset-x') !== null);
+    const canvasBox = (await page.getByTestId('canvas').boundingBox())!;
+    const star = await toPage(page, 160, 120);
+    assert.ok(Math.abs(star.x - (canvasBox.x + canvasBox.width / 2)) < 20, `x ${star.x} vs centre ${canvasBox.x + canvasBox.width / 2}`);
+    assert.ok(Math.abs(star.y - (canvasBox.y + canvasBox.height / 2)) < 20, `y ${star.y} vs centre ${canvasBox.y + canvasBox.height / 2}`);
+  });
+
+  it('edits the text keeping the words that stayed; undo and redo step through', async () => {
+    await page.getByTestId('caption-edit').click();
+    await page.getByTestId('caption-edit-text').fill('red big star');
+    await page.getByTestId('caption-edit-save').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="caption-word"]').length === 3);
+    assert.equal(await page.locator('[data-testid="caption-word"].is-unaligned').textContent(), 'big');
+    await page.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="caption-word"]').length === 2);
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="caption-row"]').length === 0);
+    await page.keyboard.press('Control+Shift+z');
+    await page.getByTestId('caption-row').waitFor();
+    assert.deepEqual(await wordTexts(), ['red', 'star']);
+    await page.locator('[data-testid="save-state"][data-state="saved"]').waitFor();
+  });
+
+  it('finds it again after a reload, and by the project-wide search', async () => {
+    await page.reload();
+    await page.getByTestId('image-item').nth(1).click();
+    await waitForImage(page);
+    assert.equal(await page.getByTestId('caption-row').count(), 0);
+    await page.getByTestId('caption-search').fill('red st');
+    await page.getByTestId('caption-hit').first().click();
+    await page.getByTestId('caption-row').waitFor();
+    assert.deepEqual(await wordTexts(), ['red', 'star']);
+    assert.equal(await page.getByTestId('canvas').getAttribute('data-image-id'), '1');
+  });
+
+  it('exports Localized Narratives, which a new project imports by file stem', async () => {
+    await page.getByTestId('ln-export').click();
+    await page.locator('.toast', { hasText: 'Exported 1 narratives' }).waitFor();
+    const dir = join(session.project, 'exports');
+    const file = readdirSync(dir).find((name) => name.startsWith('narratives-') && name.endsWith('.jsonl'));
+    assert.ok(file, 'an export in the project exports folder');
+    exported = join(dir, file);
+    const record = JSON.parse(readFileSync(exported, 'utf8').trim()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(record), [
+      'dataset_id',
+      'image_id',
+      'annotator_id',
+      'caption',
+      'timed_caption',
+      'traces',
+      'voice_recording',
+    ]);
+    assert.equal(record.image_id, 'shapes_0001');
+
+    second = await startHost(sampleProject(2));
+    await page.goto(second.url);
+    await page.getByTestId('image-item').first().click();
+    await waitForImage(page);
+    assert.equal(await page.getByTestId('caption-row').count(), 0);
+    await page.getByTestId('ln-import').click();
+    await page.getByTestId('ln-import-path').fill(exported);
+    await page.getByTestId('ln-import-go').click();
+    await page.getByTestId('caption-row').waitFor();
+    assert.deepEqual(await wordTexts(), ['red', 'star']);
+    await words().nth(1).hover();
+    assert.ok(Number(await page.getByTestId('caption-word-info').getAttribute('data-samples')) > 3, 'the trace came along');
+    assert.equal(await segmentColourAt(page, 160, 120), true);
+    await screenshot(page, 'narrative-03-imported');
+  });
+});
