@@ -37,9 +37,9 @@ export function captionToRecord(caption: Caption, image: SizedImageRef): LnRecor
   const ny = (y: number) => round(y / image.height, 4);
   const traces = caption.trace
     ? caption.trace.map((segment) => segment.map((p) => ({ x: nx(p.x), y: ny(p.y), t: round(p.t, 3) })))
-    : // No mouse trace (a model's caption): its one point per word, each at its word's time.
+    : // No mouse trace (a model's caption): its one point per word, each when its word starts.
       caption.words.length > 0
-      ? [caption.words.map((word, i) => ({ x: nx(word.x), y: ny(word.y), t: round((spans[i]!.start + spans[i]!.end) / 2, 3) }))]
+      ? [caption.words.map((word, i) => ({ x: nx(word.x), y: ny(word.y), t: spans[i]!.start }))]
       : [];
   return {
     dataset_id: caption.narrative?.datasetId ?? LN_DATASET_ID,
