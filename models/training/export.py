@@ -117,10 +117,11 @@ def main() -> None:
     print("exported to", OUT)
 
 
-def write_parity(enc, dec, txt, img) -> None:
+def write_parity(enc, dec, txt, img, work: str | None = None) -> dict:
     """Reference outputs for the Node parity check: full tensors as raw
     float32 in .work/parity/ plus a small committed summary."""
-    os.makedirs(os.path.join(WORK, "parity"), exist_ok=True)
+    work = work or WORK
+    os.makedirs(os.path.join(work, "parity"), exist_ok=True)
     voc = vocab_index()
     phrase = "the small blue triangle left of the red circle"
     with torch.no_grad():
@@ -137,7 +138,7 @@ def write_parity(enc, dec, txt, img) -> None:
     tensors = {"image_embeddings": emb, "text_embedding": temb, "ref_embedding": ref, "masks": out[0],
                "iou_predictions": out[1], "low_res_masks": out[2], "class_embedding": out[3]}
     for name, t in tensors.items():
-        t.numpy().astype(np.float32).tofile(os.path.join(WORK, "parity", name + ".bin"))
+        t.numpy().astype(np.float32).tofile(os.path.join(work, "parity", name + ".bin"))
     summary = {
         "image_formula": "image[0,c,y,x] = 1.5*sin(0.05*x*(c+1) + 0.03*y)",
         "phrase": phrase, "token_ids": ids[0].tolist(),
@@ -152,11 +153,14 @@ def write_parity(enc, dec, txt, img) -> None:
     }
     with open(os.path.join(OUT, "parity.json"), "w") as f:
         json.dump(summary, f)
+    return summary
 
 
-def write_manifest(state: dict) -> None:
+def write_manifest(state: dict, c_emb: int = C_EMB, extra_files: tuple[str, ...] = ()) -> dict:
+    """Writes OUT/manifest.json (and returns it); `c_emb` is the embedding
+    channel count of the exported encoder, `extra_files` more files to list."""
     files = {}
-    for name in ["encoder.onnx", "decoder.onnx", "text_encoder.onnx", "tokenizer.json"]:
+    for name in ["encoder.onnx", "decoder.onnx", "text_encoder.onnx", "tokenizer.json", *extra_files]:
         p = os.path.join(OUT, name)
         files[name.split(".")[0]] = {"path": name, "sha256": sha256(p), "bytes": os.path.getsize(p)}
     g, lr = GRID, LOWRES
@@ -171,13 +175,13 @@ def write_manifest(state: dict) -> None:
         "encoder": {
             "file": "encoder.onnx",
             "inputs": [{"name": "image", "type": "float32", "shape": [1, 3, INPUT_SIZE, INPUT_SIZE]}],
-            "outputs": [{"name": "image_embeddings", "type": "float32", "shape": [1, C_EMB, g, g]}],
+            "outputs": [{"name": "image_embeddings", "type": "float32", "shape": [1, c_emb, g, g]}],
         },
         "decoder": {
             "file": "decoder.onnx",
             "signature": "segment-anything+text+ref",
             "inputs": [
-                {"name": "image_embeddings", "type": "float32", "shape": [1, C_EMB, g, g]},
+                {"name": "image_embeddings", "type": "float32", "shape": [1, c_emb, g, g]},
                 {"name": "point_coords", "type": "float32", "shape": [1, "N", 2]},
                 {"name": "point_labels", "type": "float32", "shape": [1, "N"]},
                 {"name": "mask_input", "type": "float32", "shape": [1, 1, lr, lr]},
@@ -185,7 +189,7 @@ def write_manifest(state: dict) -> None:
                 {"name": "orig_im_size", "type": "float32", "shape": [2]},
                 {"name": "text_embedding", "type": "float32", "shape": [1, D_TEXT]},
                 {"name": "has_text_embedding", "type": "float32", "shape": [1]},
-                {"name": "ref_embedding", "type": "float32", "shape": [1, C_EMB]},
+                {"name": "ref_embedding", "type": "float32", "shape": [1, c_emb]},
                 {"name": "has_ref_embedding", "type": "float32", "shape": [1]},
             ],
             "outputs": [
@@ -238,6 +242,7 @@ def write_manifest(state: dict) -> None:
     }
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
+    return manifest
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ grid (the same pooling as engine/worker/models/segmenter/refPooling.ts)."""
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import distance_transform_edt, label
+from ndimage import distance_transform_edt, label
 
 from common import GRID, INPUT_SIZE
 

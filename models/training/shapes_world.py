@@ -61,6 +61,11 @@ class Instance:
     radius: float
     referring: str = ""
     unique: bool = True
+    # the wide world (wide_world.py) adds objects outside the 64 names: their
+    # `shape` is the word "shape", `family` says what they really are
+    named: bool = True
+    family: str = ""
+    fill: str = ""
 
     @property
     def category(self) -> str:
@@ -78,6 +83,7 @@ class Scene:
     stuff: dict[str, np.ndarray]  # name -> bool mask (visible)
     caption: str = ""
     word_points: list[tuple[float, float]] = field(default_factory=list)
+    world: str = "shapes"  # which generator made it (wide_world.py: "train" / "heldout" / "shapes")
 
 
 def scene_rng(seed: int, index: int) -> np.random.Generator:
@@ -221,7 +227,7 @@ def _referring(rng: np.random.Generator, insts: list[Instance]) -> None:
 
 def interior_point(mask: np.ndarray) -> tuple[float, float]:
     """The point farthest from the boundary (distance-transform maximum)."""
-    from scipy.ndimage import distance_transform_edt
+    from ndimage import distance_transform_edt
 
     ys, xs = np.nonzero(mask)
     y0, x0 = int(ys.min()), int(xs.min())

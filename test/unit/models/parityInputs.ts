@@ -16,10 +16,12 @@ export interface ParitySummary {
   text_embedding: number[];
   image_embeddings_sample: number[];
   masks_sample: number[];
+  /** v2 models (models/training/export_v2.py): the caption head's inputs and reference outputs. */
+  captioner?: { region_box: number[]; has_region_box: number; token_ids: number[]; memory_shape: number[]; word_points: number[][] };
 }
 
-export function readParitySummary(): ParitySummary {
-  return JSON.parse(readFileSync(join(MODEL_DIR, 'parity.json'), 'utf8')) as ParitySummary;
+export function readParitySummary(dir: string = MODEL_DIR): ParitySummary {
+  return JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8')) as ParitySummary;
 }
 
 function formulaImage(size: number): Float32Array {
@@ -30,8 +32,8 @@ function formulaImage(size: number): Float32Array {
   return out;
 }
 
-export async function runParity(p: ParitySummary): Promise<Record<string, Float32Array>> {
-  const open = (f: string): Promise<ort.InferenceSession> => ort.InferenceSession.create(join(MODEL_DIR, f));
+export async function runParity(p: ParitySummary, dir: string = MODEL_DIR): Promise<Record<string, Float32Array>> {
+  const open = (f: string): Promise<ort.InferenceSession> => ort.InferenceSession.create(join(dir, f));
   const [enc, dec, txt] = await Promise.all([open('encoder.onnx'), open('decoder.onnx'), open('text_encoder.onnx')]);
   const embShape = p.shapes['image_embeddings']!;
   const [, c, g] = embShape as [number, number, number, number];
@@ -68,7 +70,30 @@ export async function runParity(p: ParitySummary): Promise<Record<string, Float3
   });
   const result: Record<string, Float32Array> = { image_embeddings: emb, text_embedding: text, ref_embedding: ref };
   for (const [k, v] of Object.entries(out)) result[k] = v.data as Float32Array;
+  if (p.captioner) Object.assign(result, await runCaptionParity(p.captioner, emb, [1, c, g, g], open));
   return result;
+}
+
+/** The caption head's two graphs: context once (image embeddings + region), then one step over the given words. */
+async function runCaptionParity(
+  cap: NonNullable<ParitySummary['captioner']>,
+  emb: Float32Array,
+  embShape: number[],
+  open: (f: string) => Promise<ort.InferenceSession>,
+): Promise<Record<string, Float32Array>> {
+  const [context, step] = await Promise.all([open('caption_context.onnx'), open('caption_step.onnx')]);
+  const memory = (await context.run({
+    image_embeddings: new ort.Tensor('float32', emb, embShape),
+    region_box: new ort.Tensor('float32', Float32Array.from(cap.region_box), [1, 4]),
+    has_region_box: new ort.Tensor('float32', Float32Array.from([cap.has_region_box]), [1]),
+  }))['caption_memory']!;
+  const ids = BigInt64Array.from(cap.token_ids, (v) => BigInt(v));
+  const out = await step.run({ caption_memory: memory, token_ids: new ort.Tensor('int64', ids, [1, ids.length]) });
+  return {
+    caption_memory: memory.data as Float32Array,
+    word_logits: out['word_logits']!.data as Float32Array,
+    word_points: out['word_points']!.data as Float32Array,
+  };
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
