@@ -5,17 +5,21 @@ import { useGlobalShortcuts } from './actions/useGlobalShortcuts.js';
 import { api } from './api/client.js';
 import { CanvasView } from './canvas/CanvasView.js';
 import { AnnotationList } from './panels/AnnotationList.js';
+import { AutolabelSection } from './panels/AutolabelSection.js';
 import { CaptionPanel } from './panels/CaptionPanel.js';
 import { DatasetView } from './panels/DatasetView.js';
 import { ImageList } from './panels/ImageList.js';
 import { LabelsPanel } from './panels/LabelsPanel.js';
 import { OpenProjectScreen } from './panels/OpenProjectScreen.js';
 import { PromptPanel } from './panels/PromptPanel.js';
+import { ReviewPanel } from './panels/ReviewPanel.js';
 import { ShortcutOverlay } from './panels/ShortcutOverlay.js';
+import { type Pane, SideColumn } from './panels/SideColumn.js';
 import { StatusBar } from './panels/StatusBar.js';
 import { Toasts } from './panels/Toasts.js';
 import { Toolbar } from './panels/Toolbar.js';
 import { useAiEngine } from './panels/useAiEngine.js';
+import { useAutolabelEvents } from './panels/useAutolabelEvents.js';
 import { useAppStore } from './store/appStore.js';
 
 function useMainProcessEvents(): void {
@@ -47,8 +51,19 @@ function useUnsavedGuard(): void {
   }, []);
 }
 
+/** The right column's panes, top to bottom, with their first share of the height. */
+const SIDE_PANES: Pane[] = [
+  { id: 'ai', content: <PromptPanel />, weight: 3 },
+  { id: 'autolabel', content: <AutolabelSection />, weight: 1.2 },
+  { id: 'review', content: <ReviewPanel />, weight: 2 },
+  { id: 'labels', content: <LabelsPanel />, weight: 2 },
+  { id: 'annotations', content: <AnnotationList />, weight: 3 },
+  { id: 'captions', content: <CaptionPanel />, weight: 1.5 },
+];
+
 function Workspace() {
   useAiEngine();
+  useAutolabelEvents();
   const datasetViewOpen = useAppStore((s) => s.datasetViewOpen);
   return (
     <div className="workspace">
@@ -58,12 +73,7 @@ function Workspace() {
         <CanvasView />
         {datasetViewOpen && <DatasetView />}
       </main>
-      <aside className="panel side-panel">
-        <PromptPanel />
-        <LabelsPanel />
-        <AnnotationList />
-        <CaptionPanel />
-      </aside>
+      <SideColumn panes={SIDE_PANES} />
       <StatusBar />
     </div>
   );

@@ -7,12 +7,14 @@ import type { Action } from './actionTypes.js';
 import { AI_ACTIONS } from './aiActions.js';
 import { CAPTION_ACTIONS } from './captionActions.js';
 import { EDIT_ACTIONS, LABEL_ACTIONS } from './editActions.js';
+import { PROPOSAL_ACTIONS } from './proposalActions.js';
 import { REVIEW_ACTIONS } from './reviewActions.js';
 import { TOOL_ACTIONS } from './toolActions.js';
 import { HELP_ACTIONS, IMAGE_ACTIONS, VIEW_ACTIONS } from './viewActions.js';
 
 export const ACTIONS = [
   ...AI_ACTIONS,
+  ...PROPOSAL_ACTIONS,
   ...TOOL_ACTIONS,
   ...LABEL_ACTIONS,
   ...EDIT_ACTIONS,

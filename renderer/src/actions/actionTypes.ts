@@ -9,13 +9,13 @@ import type { AppState } from '../store/appStore.js';
 export type KeyInput = Pick<KeyboardEvent, 'key' | 'code' | 'shiftKey' | 'altKey' | 'ctrlKey' | 'metaKey'>;
 
 /** The `?` overlay's sections. */
-export type ActionGroup = 'Tools' | 'AI' | 'Labels' | 'View' | 'Images' | 'Edit' | 'Help';
+export type ActionGroup = 'Tools' | 'AI' | 'Review' | 'Labels' | 'View' | 'Images' | 'Edit' | 'Help';
 
 /**
  * How an action's effect enters the undo history:
  * - 'none': it changes no document (a tool, the view, the selection, AI prompts);
  * - 'step': one undo step (a relabel, a delete, an accepted AI mask);
- * - 'store': the document store decides (undo and redo move through the history; opening an image records its in-progress status, never as a step).
+ * - 'store': the document store decides (undo and redo move through the history).
  */
 export type HistoryEffect = 'none' | 'step' | 'store';
 

@@ -15,7 +15,7 @@ export interface OverlaySection {
   rows: OverlayRow[];
 }
 
-export const OVERLAY_GROUPS: readonly ActionGroup[] = ['Tools', 'AI', 'Labels', 'Edit', 'View', 'Images', 'Help'];
+export const OVERLAY_GROUPS: readonly ActionGroup[] = ['Tools', 'AI', 'Review', 'Labels', 'Edit', 'View', 'Images', 'Help'];
 
 export function overlaySections(): OverlaySection[] {
   const keyed = ACTIONS.flatMap((a) => (a.keys ? [{ group: a.group, keys: a.keys.display, description: a.label }] : []));

@@ -1,7 +1,7 @@
 // Reviewing the dataset: the next / previous image matching the list's
 // filter (counted from the open image, even when it no longer matches), and
-// the dataset view. Opening an image may mark it in progress, which the
-// document store records without an undo step.
+// the dataset view. Opening an image changes nothing in it (its status
+// changes when it is edited or reviewed).
 import type { KeyInput } from './actionTypes.js';
 import { action } from './actionTypes.js';
 import { ctrl, plainKey } from './keys.js';

@@ -8,6 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../store/appStore.js';
 import { AnnotationsLayer } from './AnnotationsLayer.js';
 import { OverlayLayer } from './OverlayLayer.js';
+import { ProposalLayer } from './ProposalLayer.js';
 import { SelectionLayer } from './SelectionLayer.js';
 import { TraceLayer } from './TraceLayer.js';
 import { useCanvasInput } from './useCanvasInput.js';
@@ -69,6 +70,7 @@ export function CanvasView() {
       >
         <Layer listening={false}>{bitmap && <KonvaImage image={bitmap} listening={false} perfectDrawEnabled={false} />}</Layer>
         <AnnotationsLayer />
+        <ProposalLayer />
         <SelectionLayer />
         <TraceLayer />
         <OverlayLayer />

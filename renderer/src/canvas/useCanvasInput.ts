@@ -9,11 +9,14 @@ import { isTyping } from '../actions/isTyping.js';
 import { panBy, screenToImage, type ViewTransform, wheelZoomFactor, zoomAround } from '../lib/viewTransform.js';
 import { useAppStore } from '../store/appStore.js';
 import type { ToolPointer } from '../tools/toolTypes.js';
+import { proposalAt } from './proposalHit.js';
 import { applyViewImperatively } from './stageView.js';
 
 const WHEEL_COMMIT_MS = 150;
 const DOUBLE_CLICK_MS = 400;
 const DOUBLE_CLICK_SLOP_PX = 5;
+/** How near a box proposal's edge a click still hits it, in screen pixels. */
+const PROPOSAL_HIT_PX = 4;
 
 export function useCanvasInput(containerRef: RefObject<HTMLDivElement | null>, stageRef: RefObject<Konva.Stage | null>): void {
   useEffect(() => {
@@ -78,6 +81,16 @@ export function useCanvasInput(containerRef: RefObject<HTMLDivElement | null>, s
       const isDouble =
         e.timeStamp - lastDown.time < DOUBLE_CLICK_MS && Math.hypot(p.x - lastDown.x, p.y - lastDown.y) < DOUBLE_CLICK_SLOP_PX;
       lastDown = isDouble ? { time: 0, x: 0, y: 0 } : { time: e.timeStamp, ...p };
+      // With the select tool, a click on a proposal under review selects it (proposals are drawn above the annotations).
+      const s = store.getState();
+      if (e.button === 0 && !e.shiftKey && s.activeTool === 'select' && s.tool.state() === 'idle') {
+        const at = toolPointer(e);
+        const proposal = proposalAt(s, at.x, at.y, PROPOSAL_HIT_PX / currentView().scale);
+        if (proposal) {
+          s.selectProposal(proposal.id);
+          return;
+        }
+      }
       container.setPointerCapture(e.pointerId);
       store.getState().tool.onPointerDown(toolPointer(e, isDouble ? 2 : 1));
     };

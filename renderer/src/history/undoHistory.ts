@@ -81,6 +81,22 @@ export class UndoHistory {
     });
   }
 
+  /**
+   * Records a change main made on its own (accept all proposals above a score:
+   * the host builds and applies the batch) as one undo step. The change reaches
+   * the local copy through 'document.changed'; the entry holds main's inverse,
+   * and its redo entry is whatever undoing it answers, as for any other step.
+   */
+  performRemote(run: () => Promise<DocOp[]>): Promise<void> {
+    return this.enqueue(async () => {
+      const inverse = await run();
+      this.lastPerformAt = 0;
+      this.undoStack.push({ ops: [], inverse });
+      if (this.undoStack.length > MAX_ENTRIES) this.undoStack.shift();
+      this.redoStack = [];
+    });
+  }
+
   /** Resolves false when there was nothing to undo. */
   undo(): Promise<boolean> {
     return this.enqueue(() => this.move(this.undoStack, this.redoStack));

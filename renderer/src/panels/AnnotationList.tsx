@@ -1,5 +1,6 @@
 // Right panel, bottom: the current image's annotations. Click selects
-// (Shift adds), the eye hides (view only), the select relabels, ✕ deletes.
+// (Shift adds), the eye hides (view only), the select relabels, ☆ marks it
+// as an example of its label for by-example auto-label jobs, ✕ deletes.
 import { memo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
@@ -38,6 +39,7 @@ const AnnotationRow = memo(function AnnotationRow({
       data-annotation-id={annotation.id}
       data-kind={annotation.geometry.kind}
       data-label-name={label?.name ?? ''}
+      data-example={annotation.example ? '1' : '0'}
       onClick={(e) => {
         const current = useAppStore.getState().selection;
         if (!e.shiftKey) setSelection([annotation.id]);
@@ -65,10 +67,29 @@ const AnnotationRow = memo(function AnnotationRow({
         ))}
       </select>
       {annotation.score !== null && (
-        <span className="muted" title={annotation.source}>
+        <span className="muted" title={annotation.jobId ? `${annotation.source} · auto-label job ${annotation.jobId}` : annotation.source}>
           {Math.round(annotation.score * 100)}%
         </span>
       )}
+      <button
+        type="button"
+        className={`icon-button example-toggle${annotation.example ? ' is-example' : ''}`}
+        data-testid="annotation-example"
+        data-example={annotation.example ? '1' : '0'}
+        aria-pressed={annotation.example === true}
+        title={
+          annotation.example
+            ? 'An example of its label for by-example auto-label jobs (click to unmark)'
+            : 'Mark as an example of its label: by-example auto-label jobs find more like it'
+        }
+        onClick={(e) => {
+          e.stopPropagation();
+          void commit([{ type: 'annotation.put', annotation: { ...annotation, example: !annotation.example, updatedAt: Date.now() } }]);
+          e.currentTarget.blur();
+        }}
+      >
+        {annotation.example ? '★' : '☆'}
+      </button>
       <VisibilityButton
         hidden={hidden}
         title="Hide (view only)"

@@ -53,6 +53,16 @@ const ImageRow = memo(function ImageRow({ image, index, current }: { image: Imag
         <span className="image-name">{fileName(image.relPath)}</span>
         <span className="image-count" title="Annotations">
           {image.annotationCount} ann.
+          {image.proposalCount > 0 && (
+            <span
+              className="proposal-mark"
+              data-testid="proposal-mark"
+              data-count={image.proposalCount}
+              title={`${image.proposalCount} auto-label proposals to review`}
+            >
+              {image.proposalCount} prop.
+            </span>
+          )}
           <FeatureMark imageId={image.id} />
         </span>
       </div>

@@ -1,5 +1,7 @@
-// Right panel, top: labels (create, rename, recolour, hotkey, delete, show/hide)
-// and the mask opacity slider. Clicking a label makes it the active one.
+// Right panel, top: labels (create, rename, recolour, hotkey, thing / stuff,
+// delete, show/hide) and the mask opacity slider. Clicking a label makes it
+// the active one. T / S: a thing (auto-label keeps one proposal per
+// instance) or stuff (one merged region per image).
 import { memo, useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
@@ -83,6 +85,25 @@ const LabelRow = memo(function LabelRow({
           </option>
         ))}
       </select>
+      <button
+        type="button"
+        className={`icon-button stuff-toggle${label.stuff ? ' is-stuff' : ''}`}
+        data-testid="label-stuff"
+        data-stuff={label.stuff ? '1' : '0'}
+        aria-pressed={label.stuff === true}
+        title={
+          label.stuff
+            ? 'Stuff (sky, grass): auto-label merges all its pixels into one region per image (click: a thing again)'
+            : 'Thing: auto-label keeps one region per instance (click: make it stuff, one merged region per image)'
+        }
+        onClick={(e) => {
+          e.stopPropagation();
+          putLabel({ ...label, stuff: !label.stuff });
+          e.currentTarget.blur();
+        }}
+      >
+        {label.stuff ? 'S' : 'T'}
+      </button>
       <VisibilityButton hidden={hidden} title="Hide" testId="label-visibility" onToggle={() => toggleLabelVisibility(label.id)} />
       <DeleteButton
         title="Delete label (its annotations become unlabeled)"

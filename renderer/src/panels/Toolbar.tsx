@@ -9,6 +9,7 @@ import { ActionButton } from './ActionButton.js';
 import { CocoButtons } from './CocoButtons.js';
 import { DatasetFormatButtons } from './DatasetFormatButtons.js';
 import { ProgressIndicator } from './ProgressIndicator.js';
+import { ResultsButtons } from './ResultsButtons.js';
 
 const TOOLS: readonly ActionName[] = ['tool.select', 'tool.vertex', 'tool.box', 'tool.polygon', 'tool.brush', 'tool.eraser', 'tool.ai'];
 const HISTORY: readonly ActionName[] = ['edit.undo', 'edit.redo'];
@@ -87,6 +88,7 @@ export function Toolbar() {
       <ProgressIndicator />
       <ActionButton name="view.dataset" />
       <CocoButtons />
+      <ResultsButtons />
       <DatasetFormatButtons />
       <ActionButton name="help.shortcuts" />
     </header>

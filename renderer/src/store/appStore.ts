@@ -3,12 +3,14 @@ import { create } from 'zustand';
 
 import { type AiEngineSlice, createAiEngineSlice } from './aiEngineSlice.js';
 import { type AiSessionSlice, createAiSessionSlice } from './aiSessionSlice.js';
+import { type AutolabelSlice, createAutolabelSlice } from './autolabelSlice.js';
 import { type CaptionsSlice, createCaptionsSlice } from './captionsSlice.js';
 import { createDocumentSlice, type DocumentSlice } from './documentSlice.js';
 import { createHistorySlice, type HistorySlice } from './historySlice.js';
 import { createImagesSlice, type ImagesSlice } from './imagesSlice.js';
 import { createModelPacksSlice, type ModelPacksSlice } from './modelPacksSlice.js';
 import { createProjectSlice, type ProjectSlice } from './projectSlice.js';
+import { createProposalsSlice, type ProposalsSlice } from './proposalsSlice.js';
 import { createReviewSlice, type ReviewSlice } from './reviewSlice.js';
 import { createToolsSlice, type ToolsSlice } from './toolsSlice.js';
 import { createUiSlice, type UiSlice } from './uiSlice.js';
@@ -27,7 +29,9 @@ export type AppState = ProjectSlice &
   CaptionsSlice &
   ModelPacksSlice &
   UserModelsSlice &
-  ReviewSlice;
+  ReviewSlice &
+  AutolabelSlice &
+  ProposalsSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createProjectSlice(...a),
@@ -43,4 +47,6 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createModelPacksSlice(...a),
   ...createUserModelsSlice(...a),
   ...createReviewSlice(...a),
+  ...createAutolabelSlice(...a),
+  ...createProposalsSlice(...a),
 }));

@@ -114,6 +114,7 @@ export const createDocumentSlice: SliceCreator<DocumentSlice> = (set, get, store
       return status === image.status && annotationCount === image.annotationCount ? image : { ...image, status, annotationCount };
     };
     set(withDocument(s, document, patchImage));
+    get().applyProposalOps(ops);
   },
   applyDocumentChange: (change) => {
     if (change.origin === CLIENT_ORIGIN) return; // this window's own change: its answer already brought it

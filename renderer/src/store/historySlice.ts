@@ -3,18 +3,22 @@
 // inverse for undo. When main refuses, the local copy is reloaded from main.
 // Annotation ops carry the revision they are based on; main refuses a stale
 // one (another client changed it since), and an undo refused so is dropped.
-import type { DocOp } from '../../../common/contract/index.js';
+import type { DocOp, DocumentApplied } from '../../../common/contract/index.js';
 import { api, ApiError } from '../api/client.js';
 import { OwnRevisions } from '../history/ownRevisions.js';
 import { UndoHistory } from '../history/undoHistory.js';
 import type { SliceCreator } from './sliceTypes.js';
+import { withStartedStatus } from './startedStatus.js';
 
 export interface HistorySlice {
   canUndo: boolean;
   canRedo: boolean;
   /** A change is on its way to main (shown, not yet stored). */
   saving: boolean;
+  /** One undo step; the first edit of a to-do open image starts it in the same batch (startedStatus.ts). */
   commit: (ops: DocOp[], mergeKey?: string) => Promise<void>;
+  /** A batch main builds and applies itself (accept all proposals above a score): its inverse becomes one undo step. */
+  commitRemote: (run: (origin: string) => Promise<DocumentApplied>) => Promise<void>;
   /** Like commit, but not an undo step (automatic bookkeeping). */
   commitUnrecorded: (ops: DocOp[]) => Promise<void>;
   undo: () => Promise<void>;
@@ -25,6 +29,13 @@ export interface HistorySlice {
 
 /** This window among the project's clients: main echoes it in 'document.changed', so the window skips its own changes. */
 export const CLIENT_ORIGIN = crypto.randomUUID();
+
+/**
+ * The origin of batches main builds for this window (accept all): unlike
+ * CLIENT_ORIGIN, this window applies their 'document.changed' like another
+ * client's, since it holds no local copy of what main wrote.
+ */
+export const REMOTE_ORIGIN = `${CLIENT_ORIGIN}:host`;
 
 /** Main refused an annotation write because another client changed or deleted its target since. */
 export const isStaleRevision = (error: unknown): error is ApiError =>
@@ -59,7 +70,15 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => {
     canUndo: false,
     canRedo: false,
     saving: false,
-    commit: (ops, mergeKey) => history.perform(ops, mergeKey).catch(recover),
+    commit: (ops, mergeKey) => history.perform(withStartedStatus(ops, get()), mergeKey).catch(recover),
+    commitRemote: (run) =>
+      history
+        .performRemote(async () => {
+          const answer = await run(REMOTE_ORIGIN);
+          own.record(answer.revisions);
+          return answer.inverse;
+        })
+        .catch(get().showError),
     commitUnrecorded: (ops) => history.performUnrecorded(ops).catch(recover),
     undo: async () => {
       get().cancelTool();

@@ -96,13 +96,13 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
       if (!listed) return;
       get().cancelTool();
       set({ currentIndex: index, currentImage: listed });
+      void get().loadProposals(listed.id);
       try {
         // images.get reads the header so the size is known before the bitmap arrives.
         const [image] = await Promise.all([api.call('images.get', { imageId: listed.id }), get().loadDocument(listed.id)]);
         if (get().currentImage?.id !== image.id) return;
+        // Opening an image leaves its status alone: the first edit or review starts it (startedStatus.ts).
         set({ currentImage: image });
-        // Opening a to-do image marks it in progress; that is not an edit to undo.
-        if (image.status === 'todo') void get().commitUnrecorded([{ type: 'image.status', imageId: image.id, status: 'in_progress' }]);
       } catch (error) {
         get().showError(error);
       }

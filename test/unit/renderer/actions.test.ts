@@ -70,6 +70,9 @@ describe('actions', () => {
       selection: [],
       toasts: [],
       shortcutsOpen: false,
+      proposals: [],
+      proposalsImageId: null,
+      selectedProposalId: null,
     });
     s().aiSession.providerChanged(MODEL);
   });
@@ -80,6 +83,23 @@ describe('actions', () => {
     s().aiSession.addClick({ x: 10, y: 10, positive: true });
     const candidates = Array.from({ length: count }, (_, index) => maskCandidate(index, 0.9, { x: 0, y: 0, w: 10 + index, h: 10 }));
     await script.answer('ai.segment', candidateSet(candidates));
+  };
+  /** A proposal under review on the open image, selected. */
+  const reviewing = () => {
+    const proposal = {
+      id: 'p1',
+      imageId: IMAGE.id,
+      labelId: 'red',
+      geometry: { kind: 'box' as const, box: { x: 1, y: 1, w: 5, h: 5 } },
+      score: 0.9,
+      source: 'tiny',
+      jobId: 'job1',
+      runKey: 'names|tiny|*',
+      createdAt: 1,
+      box: { x: 1, y: 1, w: 5, h: 5 },
+      area: 25,
+    };
+    store.setState({ proposals: [proposal], proposalsImageId: IMAGE.id, selectedProposalId: 'p1', proposalThreshold: 0.5 });
   };
   const SAMPLES: Record<string, Sample> = {
     'ai.everything': { press: keyInput('g') },
@@ -96,6 +116,13 @@ describe('actions', () => {
       },
     },
     'ai.label': { press: keyInput('1', { code: 'Digit1' }), setup: () => aiCandidates(1) },
+    'review.cycle': { press: keyInput('Tab'), setup: reviewing },
+    'review.accept': { press: keyInput('y'), setup: reviewing },
+    'review.reject': { press: keyInput('X'), setup: reviewing },
+    'review.acceptAll': { press: keyInput('Y', { shiftKey: true }), setup: reviewing },
+    'review.label': { press: keyInput('2', { code: 'Digit2' }), setup: reviewing },
+    'review.nextImage': { press: keyInput('j') },
+    'review.previousImage': { press: keyInput('J', { shiftKey: true }) },
     'tool.select': { press: keyInput('v') },
     'tool.vertex': { press: keyInput('N') },
     'tool.box': { press: keyInput('r') },
@@ -165,7 +192,11 @@ describe('actions', () => {
       s().aiSession.discard();
       s().cancelRecording();
       s().setActiveTool('select');
-      store.setState({ aiStatus: STATUS, shortcutsOpen: false });
+      store.setState({ aiStatus: STATUS, shortcutsOpen: false, proposals: [], selectedProposalId: null });
+      await settle();
+      // A change left unanswered would hold up every later one (the history applies them in order).
+      for (const call of script.invocations.filter((i) => i.channel === 'document.apply' || i.channel === 'proposals.acceptAll'))
+        call.answer({ inverse: [], revision: 1, revisions: [] });
       await settle();
       script.invocations.length = 0;
     }
@@ -192,7 +223,7 @@ describe('actions', () => {
       assert.equal(script.pending('document.apply').length, 0, `${a.name} changed the document`);
       s().aiSession.discard();
       s().setActiveTool('select');
-      store.setState({ aiStatus: STATUS, shortcutsOpen: false });
+      store.setState({ aiStatus: STATUS, shortcutsOpen: false, proposals: [], selectedProposalId: null });
       await settle();
       script.invocations.length = 0;
     }
