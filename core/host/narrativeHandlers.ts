@@ -14,8 +14,12 @@ type NarrativeHandlers = Pick<Handlers, 'narratives.import' | 'narratives.export
 export function createNarrativeHandlers(session: AppSession, grants: PathGrants | null): NarrativeHandlers {
   return {
     'narratives.import': async ({ path, cocoPath, skipUnmatched }) => {
-      grants?.require('cocoImport', path);
-      if (cocoPath !== undefined) grants?.require('cocoImport', cocoPath);
+      // The desktop app's file dialogs: the dataset picker (any file) or the COCO one.
+      const requireChosen = (file: string) => {
+        if (grants && !grants.has('datasetImport', file)) grants.require('cocoImport', file);
+      };
+      requireChosen(path);
+      if (cocoPath !== undefined) requireChosen(cocoPath);
       const progress = progressReporter(session, 'Importing narratives');
       try {
         const summary = await importNarratives(session.requireProject(), path, { cocoPath, skipUnmatched }, progress.update);

@@ -12,6 +12,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Caption } from '../../../common/contract/index.js';
 import { hasPoint, wordSegment } from '../../../common/narrative/alignment.js';
 import { keyOf } from '../actions/actionList.js';
+import { api } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
 import { shownCaption, wordUnderPointer } from '../store/captionsSlice.js';
 import { ActionButton } from './ActionButton.js';
@@ -218,6 +219,48 @@ function CaptionSearch() {
   );
 }
 
+/** A file path typed (browser mode) or chosen in the desktop app's file dialog, the only paths its host accepts. */
+function PathField({
+  value,
+  onChange,
+  placeholder,
+  testId,
+}: {
+  value: string;
+  onChange: (path: string) => void;
+  placeholder: string;
+  testId: string;
+}) {
+  const { isElectron, showError } = useAppStore(
+    useShallow((s) => ({ isElectron: s.appInfo?.mode === 'electron', showError: s.showError })),
+  );
+  const choose = async () => {
+    try {
+      const { path } = await api.call('dialog.pickDatasetPath', { purpose: 'import', folder: false });
+      if (path !== null) onChange(path);
+    } catch (error) {
+      showError(error);
+    }
+  };
+  return (
+    <div className="path-field">
+      <input
+        value={value}
+        placeholder={placeholder}
+        data-testid={testId}
+        aria-label={placeholder}
+        readOnly={isElectron}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {isElectron && (
+        <button type="button" onClick={() => void choose()}>
+          Choose…
+        </button>
+      )}
+    </div>
+  );
+}
+
 function NarrativeFiles() {
   const { importNarratives, exportNarratives } = useAppStore(
     useShallow((s) => ({ importNarratives: s.importNarratives, exportNarratives: s.exportNarratives })),
@@ -254,19 +297,12 @@ function NarrativeFiles() {
             });
           }}
         >
-          <input
-            value={path}
-            placeholder="Localized Narratives .jsonl path"
-            data-testid="ln-import-path"
-            aria-label="Localized Narratives file"
-            onChange={(e) => setPath(e.target.value)}
-          />
-          <input
+          <PathField value={path} onChange={setPath} placeholder="Localized Narratives .jsonl file" testId="ln-import-path" />
+          <PathField
             value={cocoPath}
+            onChange={setCocoPath}
             placeholder="COCO file for image ids (optional: else file stems)"
-            data-testid="ln-import-coco"
-            aria-label="COCO file for image ids"
-            onChange={(e) => setCocoPath(e.target.value)}
+            testId="ln-import-coco"
           />
           <button type="submit" data-testid="ln-import-go" disabled={busy || path.trim() === ''}>
             Import

@@ -177,3 +177,45 @@ describe('Localized Narratives through the host', () => {
     assert.equal(after.narratives, exported.narratives);
   });
 });
+
+describe('Localized Narratives in the desktop app', () => {
+  const temp = tempDir('promptlabel-ln-desktop-');
+  const dir = join(temp.dir, 'p');
+  const file = join(temp.dir, 'n.jsonl');
+  let session: AppSession;
+  let dispatch: Dispatch;
+  let picked: string | null = null;
+
+  before(async () => {
+    sampleProject(dir).close();
+    writeFileSync(
+      file,
+      readFileSync(join(SAMPLES, 'narratives.jsonl'), 'utf8').split('\n')[0]!.replace('"image_id":"1"', '"image_id":"shapes_0001"'),
+    );
+    session = new AppSession();
+    const environment = {
+      mode: 'electron' as const,
+      version: 'test',
+      recentProjects: { list: () => [dir], add: () => undefined },
+      pickDatasetPath: () => Promise.resolve(picked),
+    };
+    const noEngine = () => {
+      throw new Error('these tests never reach the inference engine');
+    };
+    dispatch = createDispatch(createHandlers(session, environment, noEngine, join(temp.dir, 'models')), () => undefined);
+    value(await dispatch('project.open', { dir }));
+  });
+  after(() => {
+    session.close();
+    temp.cleanup();
+  });
+
+  it('imports only a file chosen in its file dialog', async () => {
+    const refused = await dispatch('narratives.import', { path: file });
+    assert.equal(refused.ok, false);
+    if (!refused.ok) assert.equal(refused.error.code, 'forbidden');
+    picked = file;
+    value(await dispatch('dialog.pickDatasetPath', { purpose: 'import', folder: false }));
+    assert.equal(value<NarrativeImportSummary>(await dispatch('narratives.import', { path: file })).captions, 1);
+  });
+});
