@@ -38,13 +38,16 @@ export async function importFormatCommand(
   const project = Project.open(dir);
   try {
     const summary = await importDataset(project, format, resolve(input), { labelMap }, progressPrinter(io, 'import'));
-    io.stdout(`Imported ${summary.annotations} annotations on ${summary.images} images from ${format}; ${summary.labelsAdded} new labels.\n`);
+    io.stdout(
+      `Imported ${summary.annotations} annotations on ${summary.images} images from ${format}; ${summary.labelsAdded} new labels.\n`,
+    );
     if (summary.clipped > 0) io.stdout(`Moved ${summary.clipped} vertices lying up to 1 px outside their image onto its border.\n`);
     io.stderr(countLines('Not imported (this project cannot hold them):', summary.notImported));
     if (summary.unmatchedCount > 0) {
       io.stderr(`${summary.unmatchedCount} images of the dataset are not in the project (their annotations were not imported):\n`);
       for (const path of summary.unmatchedImages) io.stderr(`  ${path}\n`);
-      if (summary.unmatchedCount > summary.unmatchedImages.length) io.stderr(`  … and ${summary.unmatchedCount - summary.unmatchedImages.length} more\n`);
+      if (summary.unmatchedCount > summary.unmatchedImages.length)
+        io.stderr(`  … and ${summary.unmatchedCount - summary.unmatchedImages.length} more\n`);
     }
     return 0;
   } finally {
@@ -62,7 +65,8 @@ export interface ExportFormatFlags {
 }
 
 export async function exportFormatCommand(dir: string, format: DatasetFormat, flags: ExportFormatFlags, io: CliIo): Promise<number> {
-  if (flags.task !== undefined && flags.task !== 'detect' && flags.task !== 'segment') throw new UsageError('--task must be "detect" or "segment".');
+  if (flags.task !== undefined && flags.task !== 'detect' && flags.task !== 'segment')
+    throw new UsageError('--task must be "detect" or "segment".');
   const valRatio = flags['val-ratio'] === undefined ? undefined : Number(flags['val-ratio']);
   if (valRatio !== undefined && !(valRatio >= 0 && valRatio <= 1)) throw new UsageError('--val-ratio must be a number from 0 to 1.');
   const seed = flags.seed === undefined ? undefined : Number(flags.seed);
@@ -79,7 +83,7 @@ export async function exportFormatCommand(dir: string, format: DatasetFormat, fl
         // A relative --out is relative to where the command runs, as users expect of a CLI.
         outPath: resolve(flags.out),
         overwrite: flags.overwrite ?? false,
-        yoloTask: flags.task as 'detect' | 'segment' | undefined,
+        yoloTask: flags.task,
         valRatio,
         seed,
         copyImages: flags['copy-images'] ?? false,

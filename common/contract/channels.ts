@@ -209,7 +209,7 @@ export const channels = {
   'dialog.saveCocoFile': channel<{ path: string | null }>()(none),
   /** Native picker for a dataset to import (a file or a folder) or an export folder; the desktop app's dataset.import / dataset.export take only these. */
   'dialog.pickDatasetPath': channel<{ path: string | null }>()(
-    z.object({ purpose: z.enum(['import', 'export']), folder: z.boolean() }).strict(),
+    z.object({ purpose: z.enum(['export', 'import']), folder: z.boolean() }).strict(),
   ),
   /** Native picker for model files (.onnx, an X-AnyLabeling .yaml, a names file); the desktop app's models.add takes only these. */
   'dialog.pickModelFiles': channel<{ paths: string[] }>()(none),

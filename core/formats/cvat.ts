@@ -14,10 +14,25 @@ import { AppError, type Geometry } from '../../common/contract/index.js';
 import { Counter, type ExportImage, type FormatConverter, type ImportedAnnotation, type ImportedImage } from './converter.js';
 import { decodeCvatRle, encodeCvatRle } from './cvatRle.js';
 import { isDirectory, numberField, readText, refuse } from './problems.js';
-import { circleRing, cropMask, maskOf, patchToRle } from './shapes.js';
+import { circleRing, patchOf, patchToRle } from './shapes.js';
 import { attr, attrs, child, children, escapeXml, parseXml, text, type XmlNode } from './xml.js';
 
-const REPEATING = ['image', 'box', 'polygon', 'mask', 'polyline', 'points', 'ellipse', 'cuboid', 'skeleton', 'tag', 'attribute', 'label', 'track', 'task'];
+const REPEATING = [
+  'image',
+  'box',
+  'polygon',
+  'mask',
+  'polyline',
+  'points',
+  'ellipse',
+  'cuboid',
+  'skeleton',
+  'tag',
+  'attribute',
+  'label',
+  'track',
+  'task',
+];
 const LEFT_OUT = ['polyline', 'points', 'cuboid', 'skeleton', 'tag'] as const;
 
 export const cvatConverter: FormatConverter = {
@@ -35,7 +50,9 @@ export const cvatConverter: FormatConverter = {
     const notImported = new Counter();
     const meta = child(root, 'meta');
     const owner = child(meta, 'project') ?? children(meta, 'task')[0] ?? child(meta, 'job');
-    const labels = children(child(owner, 'labels'), 'label').map((label) => text(label, 'name') ?? '').filter((name) => name !== '');
+    const labels = children(child(owner, 'labels'), 'label')
+      .map((label) => text(label, 'name') ?? '')
+      .filter((name) => name !== '');
     notImported.add('tracks (video annotation)', children(root, 'track').length);
     const folder = dirname(file);
     const imagesDir = isDirectory(join(folder, 'images')) ? join(folder, 'images') : folder;
@@ -48,7 +65,10 @@ export const cvatConverter: FormatConverter = {
       '<?xml version="1.0" encoding="utf-8"?>\n<annotations>\n  <version>1.1</version>\n  <meta>\n    <task>\n',
       `      <name>${escapeXml(dataset.name)}</name>\n      <size>${dataset.imageCount}</size>\n      <mode>annotation</mode>\n      <overlap>0</overlap>\n`,
       '      <labels>\n',
-      ...dataset.labels.map((name) => `        <label>\n          <name>${escapeXml(name)}</name>\n          <type>any</type>\n          <attributes>\n          </attributes>\n        </label>\n`),
+      ...dataset.labels.map(
+        (name) =>
+          `        <label>\n          <name>${escapeXml(name)}</name>\n          <type>any</type>\n          <attributes>\n          </attributes>\n        </label>\n`,
+      ),
       '      </labels>\n    </task>\n  </meta>\n',
     ];
     let id = 0;
@@ -94,7 +114,12 @@ function readImage(image: XmlNode, index: number, file: string, imagesDir: strin
 }
 
 function boxGeometry(node: XmlNode, where: string, notImported: Counter): Geometry {
-  const [xtl, ytl, xbr, ybr] = ['xtl', 'ytl', 'xbr', 'ybr'].map((key) => numberField(attr(node, key), where, key)) as [number, number, number, number];
+  const [xtl, ytl, xbr, ybr] = ['xtl', 'ytl', 'xbr', 'ybr'].map((key) => numberField(attr(node, key), where, key)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   if (xbr < xtl || ybr < ytl) throw refuse(where, 'xbr', `the box (${xtl}, ${ytl})–(${xbr}, ${ybr}) has its corners swapped.`);
   const rotation = attr(node, 'rotation') === undefined ? 0 : numberField(attr(node, 'rotation'), where, 'rotation');
   if (rotation % 360 === 0) return { kind: 'box', box: { x: xtl, y: ytl, w: xbr - xtl, h: ybr - ytl } };
@@ -109,7 +134,12 @@ function boxGeometry(node: XmlNode, where: string, notImported: Counter): Geomet
 }
 
 function ellipseGeometry(node: XmlNode, where: string, notImported: Counter): Geometry {
-  const [cx, cy, rx, ry] = ['cx', 'cy', 'rx', 'ry'].map((key) => numberField(attr(node, key), where, key)) as [number, number, number, number];
+  const [cx, cy, rx, ry] = ['cx', 'cy', 'rx', 'ry'].map((key) => numberField(attr(node, key), where, key)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   notImported.add('ellipses (imported as polygons)');
   const rotation = attr(node, 'rotation') === undefined ? 0 : (numberField(attr(node, 'rotation'), where, 'rotation') * Math.PI) / 180;
   const unit = circleRing(0, 0, Math.max(Math.abs(rx), Math.abs(ry)));
@@ -136,8 +166,14 @@ function pointList(node: XmlNode, where: string, minimum: number): number[] {
 }
 
 function maskGeometry(node: XmlNode, where: string, height: number, width: number): Geometry {
-  const [left, top, w, h] = ['left', 'top', 'width', 'height'].map((key) => numberField(attr(node, key), where, key)) as [number, number, number, number];
-  if (![left, top, w, h].every(Number.isInteger) || w <= 0 || h <= 0) throw refuse(where, 'width', `left ${left}, top ${top}, ${w}×${h} is not a mask box.`);
+  const [left, top, w, h] = ['left', 'top', 'width', 'height'].map((key) => numberField(attr(node, key), where, key)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (![left, top, w, h].every(Number.isInteger) || w <= 0 || h <= 0)
+    throw refuse(where, 'width', `left ${left}, top ${top}, ${w}×${h} is not a mask box.`);
   if (left < 0 || top < 0 || left + w > width || top + h > height) {
     throw refuse(where, 'left', `the mask box (${left}, ${top}) ${w}×${h} lies outside the ${width}×${height} image.`);
   }
@@ -155,22 +191,29 @@ function imageElements(image: ExportImage, dropped: Counter): string[] {
     const base = head(annotation.label, annotation.score);
     if (geometry.kind === 'box') {
       const { x, y, w, h } = geometry.box;
-      elements.push(`<box${attrs({ ...base, xtl: fixed2(x), ytl: fixed2(y), xbr: fixed2(x + w), ybr: fixed2(y + h), z_order: 0 })}>\n    </box>`);
+      elements.push(
+        `<box${attrs({ ...base, xtl: fixed2(x), ytl: fixed2(y), xbr: fixed2(x + w), ybr: fixed2(y + h), z_order: 0 })}>\n    </box>`,
+      );
     } else if (geometry.kind === 'polygon' && !geometry.polygons.some((p) => p.holes.length > 0)) {
       if (geometry.polygons.length > 1) dropped.add('multi-part polygons written as one <polygon> per part');
       for (const polygon of geometry.polygons) {
-        const points = Array.from({ length: polygon.outer.length / 2 }, (_, i) => `${fixed2(polygon.outer[2 * i]!)},${fixed2(polygon.outer[2 * i + 1]!)}`).join(';');
+        const points = Array.from(
+          { length: polygon.outer.length / 2 },
+          (_, i) => `${fixed2(polygon.outer[2 * i]!)},${fixed2(polygon.outer[2 * i + 1]!)}`,
+        ).join(';');
         elements.push(`<polygon${attrs({ ...base, points, z_order: 0 })}>\n    </polygon>`);
       }
     } else {
       if (geometry.kind === 'polygon') dropped.add('polygons with holes written as <mask>');
-      const patch = cropMask(maskOf(geometry, image.height, image.width), image.height, image.width);
+      const patch = patchOf(geometry, image.height, image.width);
       if (!patch) {
         dropped.add('empty masks');
         continue;
       }
       const rle = encodeCvatRle(patch.pixels);
-      elements.push(`<mask${attrs({ ...base, rle, left: patch.left, top: patch.top, width: patch.width, height: patch.height, z_order: 0 })}>\n    </mask>`);
+      elements.push(
+        `<mask${attrs({ ...base, rle, left: patch.left, top: patch.top, width: patch.width, height: patch.height, z_order: 0 })}>\n    </mask>`,
+      );
     }
   }
   return elements;

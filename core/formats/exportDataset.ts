@@ -49,7 +49,9 @@ export async function exportDataset(
     labels: labels.map((label) => label.name),
     imageCount: images.length,
     kinds: new Set(
-      (project.db.prepare('SELECT DISTINCT kind FROM annotations WHERE label_id IS NOT NULL').all() as { kind: Geometry['kind'] }[]).map((r) => r.kind),
+      (project.db.prepare('SELECT DISTINCT kind FROM annotations WHERE label_id IS NOT NULL').all() as { kind: Geometry['kind'] }[]).map(
+        (r) => r.kind,
+      ),
     ),
     *images(): Iterable<ExportImage> {
       for (const image of images) {
@@ -64,7 +66,14 @@ export async function exportDataset(
           list.push({ label: labels[index]!.name, labelIndex: index, geometry: JSON.parse(row.geometry) as Geometry, score: row.score });
         }
         annotations += list.length;
-        yield { id: image.id, relPath: image.relPath, file: containedFile(project.dir, image.relPath), width: image.width, height: image.height, annotations: list };
+        yield {
+          id: image.id,
+          relPath: image.relPath,
+          file: containedFile(project.dir, image.relPath),
+          width: image.width,
+          height: image.height,
+          annotations: list,
+        };
       }
     },
   };

@@ -56,17 +56,28 @@ export async function importDataset(
   matched.forEach(({ image }, index) => {
     const actual = sized[index]!;
     if (image.width !== undefined && image.height !== undefined && (image.width !== actual.width || image.height !== actual.height)) {
-      throw refuse(image.where, 'size', `the image "${actual.relPath}" is ${actual.width}×${actual.height}, not ${image.width}×${image.height}.`);
+      throw refuse(
+        image.where,
+        'size',
+        `the image "${actual.relPath}" is ${actual.width}×${actual.height}, not ${image.width}×${image.height}.`,
+      );
     }
     for (const annotation of image.annotations) {
       const placed = placeGeometry(annotation, image.normalised === true, actual);
       clipped += placed.clipped;
-      planned.push({ imageId: actual.id, label: projectLabelName(annotation.label), geometry: placed.geometry, score: annotation.score ?? null });
+      planned.push({
+        imageId: actual.id,
+        label: projectLabelName(annotation.label),
+        geometry: placed.geometry,
+        score: annotation.score ?? null,
+      });
     }
     if (index % 500 === 0) onProgress?.(dataset.images.length + index, total);
   });
 
-  const labelsInOrder = [...new Set([...dataset.labels.map((name) => labelMap[name] ?? name), ...planned.flatMap((p) => (p.label === null ? [] : [p.label]))])];
+  const labelsInOrder = [
+    ...new Set([...dataset.labels.map((name) => labelMap[name] ?? name), ...planned.flatMap((p) => (p.label === null ? [] : [p.label]))]),
+  ];
   let labelsAdded = 0;
   writeTransaction(project.db, () => {
     storeNewSizes(project, sized);
@@ -117,7 +128,10 @@ interface ImageRow {
  * else by file name when exactly one project image has that name and no
  * other dataset image took it. Two dataset images with the same path are refused.
  */
-function matchImages(project: Project, images: readonly ImportedImage[]): { matched: { image: ImportedImage; row: ImageRow }[]; unmatched: string[] } {
+function matchImages(
+  project: Project,
+  images: readonly ImportedImage[],
+): { matched: { image: ImportedImage; row: ImageRow }[]; unmatched: string[] } {
   const byPath = imageRowsByPath(project);
   const byName = new Map<string, ImageRow | null>();
   const byStem = new Map<string, ImageRow | null>();
@@ -143,7 +157,8 @@ function matchImages(project: Project, images: readonly ImportedImage[]): { matc
       continue;
     }
     const earlier = taken.get(row.id);
-    if (earlier !== undefined) throw refuse(image.where, 'image', `it describes "${row.rel_path}" again (already described by ${earlier}).`);
+    if (earlier !== undefined)
+      throw refuse(image.where, 'image', `it describes "${row.rel_path}" again (already described by ${earlier}).`);
     taken.set(row.id, image.where);
     byImage.set(image, row);
   }
@@ -187,7 +202,8 @@ function placeGeometry(annotation: ImportedAnnotation, normalised: boolean, imag
   };
   // Normalised values carry about 6 significant digits: pixels are rounded to 1e-6 so 0.35 − 0.15 gives 0.2, not 0.19999999999999998.
   const scale = normalised ? (v: number, s: number) => Math.round(v * s * 1e6) / 1e6 : (v: number) => v;
-  const ring = (r: readonly number[]) => r.map((v, i) => (i % 2 === 0 ? clamp(scale(v, sx), width, 'x') : clamp(scale(v, sy), height, 'y')));
+  const ring = (r: readonly number[]) =>
+    r.map((v, i) => (i % 2 === 0 ? clamp(scale(v, sx), width, 'x') : clamp(scale(v, sy), height, 'y')));
   const geometry = annotation.geometry;
   switch (geometry.kind) {
     case 'box': {

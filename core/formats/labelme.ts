@@ -15,9 +15,9 @@ import { z } from 'zod';
 import { AppError, type Geometry, type Polygon } from '../../common/contract/index.js';
 import { JsonSyntaxError, parseJsonText } from '../../files/jsonSyntax.js';
 import { Counter, type ExportImage, type FormatConverter, type ImportedAnnotation, type ImportedImage } from './converter.js';
-import { decodeImage, encodePng } from './png.js';
+import { decodeImage, decodeSimplePng, encodePng } from './png.js';
 import { isDirectory, listFiles, readText, refuse } from './problems.js';
-import { circleRing, cropMask, maskOf, patchToRle } from './shapes.js';
+import { circleRing, patchOf, patchToRle } from './shapes.js';
 
 /** The labelme file version our files claim (the shape fields of labelme 5). */
 const LABELME_VERSION = '5.5.0';
@@ -51,7 +51,9 @@ export const labelmeConverter: FormatConverter = {
   input: 'a folder of labelme JSON files (searched recursively) or one JSON file',
   async read(path) {
     const root = isDirectory(path) ? path : dirname(path);
-    const files = isDirectory(path) ? listFiles(path, (name) => name.toLowerCase().endsWith('.json')).map((rel) => join(path, rel)) : [path];
+    const files = isDirectory(path)
+      ? listFiles(path, (name) => name.toLowerCase().endsWith('.json')).map((rel) => join(path, rel))
+      : [path];
     if (files.length === 0) throw new AppError('invalid_file', `No labelme JSON files in ${path}.`, 'path');
     const notImported = new Counter();
     const images: ImportedImage[] = [];
@@ -68,7 +70,9 @@ export const labelmeConverter: FormatConverter = {
         version: LABELME_VERSION,
         flags: {},
         shapes,
-        imagePath: relative(dirname(join(sink.dir, jsonRel)), image.file).split(sep).join('/'),
+        imagePath: relative(dirname(join(sink.dir, jsonRel)), image.file)
+          .split(sep)
+          .join('/'),
         imageData: null,
         imageHeight: image.height,
         imageWidth: image.width,
@@ -90,7 +94,11 @@ async function readFile(file: string, root: string, notImported: Counter): Promi
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw refuse(file, issue.path.join('.') || 'file', `${issue.message} (a labelme file has shapes, imagePath, imageHeight and imageWidth).`);
+    throw refuse(
+      file,
+      issue.path.join('.') || 'file',
+      `${issue.message} (a labelme file has shapes, imagePath, imageHeight and imageWidth).`,
+    );
   }
   const data = parsed.data;
   const imageFile = resolve(dirname(file), data.imagePath.replace(/\\/g, '/'));
@@ -133,10 +141,18 @@ async function readFile(file: string, root: string, notImported: Counter): Promi
   };
 }
 
-async function shapeGeometry(shape: LabelmeShape, type: string, where: string, height: number, width: number, notImported: Counter): Promise<Geometry> {
+async function shapeGeometry(
+  shape: LabelmeShape,
+  type: string,
+  where: string,
+  height: number,
+  width: number,
+  notImported: Counter,
+): Promise<Geometry> {
   const pts = shape.points;
   const need = (n: number, exact: boolean) => {
-    if (exact ? pts.length !== n : pts.length < n) throw refuse(where, 'points', `a ${type} needs ${exact ? '' : 'at least '}${n} points, found ${pts.length}.`);
+    if (exact ? pts.length !== n : pts.length < n)
+      throw refuse(where, 'points', `a ${type} needs ${exact ? '' : 'at least '}${n} points, found ${pts.length}.`);
   };
   switch (type) {
     case 'polygon':
@@ -157,14 +173,13 @@ async function shapeGeometry(shape: LabelmeShape, type: string, where: string, h
     case 'mask': {
       need(2, true);
       if (!shape.mask) throw refuse(where, 'mask', 'a mask shape needs its base64 PNG.');
-      let decoded;
+      let decoded: { width: number; height: number; pixels: Uint8Array };
       try {
-        decoded = await decodeImage(Buffer.from(shape.mask, 'base64'));
+        decoded = await decodeMaskPng(Buffer.from(shape.mask, 'base64'));
       } catch (error) {
         throw refuse(where, 'mask', `not a readable PNG (${(error as Error).message}).`);
       }
-      const pixels = new Uint8Array(decoded.width * decoded.height);
-      for (let i = 0; i < pixels.length; i++) pixels[i] = decoded.data[i * decoded.channels] !== 0 ? 1 : 0;
+      const pixels = decoded.pixels;
       const [x1, y1] = pts[0]!;
       const patch = { left: Math.round(x1), top: Math.round(y1), width: decoded.width, height: decoded.height, pixels };
       return { kind: 'mask', rle: patchToRle(patch, height, width) };
@@ -172,6 +187,16 @@ async function shapeGeometry(shape: LabelmeShape, type: string, where: string, h
     default:
       throw refuse(where, 'shape_type', `"${type}" is not a labelme shape type.`);
   }
+}
+
+/** labelme's mask PNG → 0/1 pixels (non-zero is inside, as labelme's astype(bool)). */
+async function decodeMaskPng(bytes: Buffer): Promise<{ width: number; height: number; pixels: Uint8Array }> {
+  const simple = decodeSimplePng(bytes);
+  if (simple) return { width: simple.width, height: simple.height, pixels: simple.samples.map((v) => (v !== 0 ? 1 : 0)) };
+  const { data, width, height, channels } = await decodeImage(bytes);
+  const pixels = new Uint8Array(width * height);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = data[i * channels] !== 0 ? 1 : 0;
+  return { width, height, pixels };
 }
 
 function exportShapes(image: ExportImage, dropped: Counter): object[] {
@@ -185,19 +210,36 @@ function exportShapes(image: ExportImage, dropped: Counter): object[] {
     const geometry = annotation.geometry;
     if (geometry.kind === 'box') {
       const { x, y, w, h } = geometry.box;
-      shape(annotation.label, 'rectangle', [[x, y], [x + w, y + h]], null);
+      shape(
+        annotation.label,
+        'rectangle',
+        [
+          [x, y],
+          [x + w, y + h],
+        ],
+        null,
+      );
     } else if (geometry.kind === 'polygon' && !geometry.polygons.some((p: Polygon) => p.holes.length > 0)) {
       const groupId = geometry.polygons.length > 1 ? ++group : null;
       for (const polygon of geometry.polygons) shape(annotation.label, 'polygon', pairs(polygon.outer), groupId);
     } else {
       if (geometry.kind === 'polygon') dropped.add('polygons with holes written as mask shapes');
-      const patch = cropMask(maskOf(geometry, image.height, image.width), image.height, image.width);
+      const patch = patchOf(geometry, image.height, image.width);
       if (!patch) {
         dropped.add('empty masks');
         continue;
       }
       const png = encodePng(patch.pixels, patch.width, patch.height).toString('base64');
-      shape(annotation.label, 'mask', [[patch.left, patch.top], [patch.left + patch.width - 1, patch.top + patch.height - 1]], null, png);
+      shape(
+        annotation.label,
+        'mask',
+        [
+          [patch.left, patch.top],
+          [patch.left + patch.width - 1, patch.top + patch.height - 1],
+        ],
+        null,
+        png,
+      );
     }
   }
   return shapes;

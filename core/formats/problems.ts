@@ -35,7 +35,8 @@ export function requireExists(path: string, what: string): void {
 /** A finite number from text, or a refusal naming the field. */
 export function numberField(text: string | undefined, where: string, field: string): number {
   const value = text === undefined || text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(value)) throw refuse(where, field, `expected a number, found ${text === undefined ? 'nothing' : JSON.stringify(text)}.`);
+  if (!Number.isFinite(value))
+    throw refuse(where, field, `expected a number, found ${text === undefined ? 'nothing' : JSON.stringify(text)}.`);
   return value;
 }
 

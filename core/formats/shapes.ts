@@ -4,13 +4,19 @@
 import type { Geometry, Rle } from '../../common/contract/index.js';
 import { maskToPolygons } from '../../common/geometry/mask.js';
 import { rasterisePolygons } from '../../common/geometry/polygon.js';
-import { maskToRle, rleToMask } from '../../common/geometry/rle.js';
+import { countsToString, forEachRun, summariseCompressed } from '../../common/geometry/rle.js';
 
 /** Row-major h×w mask (1 = inside) of any geometry; boxes and polygons sample pixel centres as rasterisePolygons does. */
 export function maskOf(geometry: Geometry, height: number, width: number): Uint8Array {
   switch (geometry.kind) {
-    case 'mask':
-      return rleToMask(geometry.rle);
+    case 'mask': {
+      const mask = new Uint8Array(height * width);
+      const patch = maskPatch(geometry, height);
+      if (patch)
+        for (let y = 0; y < patch.height; y++)
+          mask.set(patch.pixels.subarray(y * patch.width, (y + 1) * patch.width), (patch.top + y) * width + patch.left);
+      return mask;
+    }
     case 'polygon':
       return rasterisePolygons(geometry.polygons, height, width);
     case 'box': {
@@ -21,7 +27,7 @@ export function maskOf(geometry: Geometry, height: number, width: number): Uint8
 }
 
 /** The outer rings of a polygon or mask geometry, and how many holes they leave out. */
-export function outerRings(geometry: Geometry, height: number, width: number): { rings: number[][]; holes: number } {
+export function outerRings(geometry: Geometry, height: number): { rings: number[][]; holes: number } {
   switch (geometry.kind) {
     case 'box': {
       const { x, y, w, h } = geometry.box;
@@ -30,8 +36,11 @@ export function outerRings(geometry: Geometry, height: number, width: number): {
     case 'polygon':
       return { rings: geometry.polygons.map((p) => p.outer), holes: geometry.polygons.reduce((n, p) => n + p.holes.length, 0) };
     case 'mask': {
-      const polygons = maskToPolygons(maskOf(geometry, height, width), height, width);
-      return { rings: polygons.map((p) => p.outer), holes: polygons.reduce((n, p) => n + p.holes.length, 0) };
+      const patch = maskPatch(geometry, height);
+      if (!patch) return { rings: [], holes: 0 };
+      const polygons = maskToPolygons(patch.pixels, patch.height, patch.width);
+      const shift = (ring: number[]) => ring.map((v, i) => v + (i % 2 ? patch.top : patch.left));
+      return { rings: polygons.map((p) => shift(p.outer)), holes: polygons.reduce((n, p) => n + p.holes.length, 0) };
     }
   }
 }
@@ -72,19 +81,66 @@ export function cropMask(mask: Uint8Array, height: number, width: number): MaskP
   return { left, top, width: w, height: h, pixels };
 }
 
-/** A patch pasted into an empty image-sized mask (parts outside the image cut off), as compressed RLE. */
+/** The smallest patch holding a geometry's pixels (a mask straight from its runs); null when empty. */
+export function patchOf(geometry: Geometry, height: number, width: number): MaskPatch | null {
+  return geometry.kind === 'mask' ? maskPatch(geometry, height) : cropMask(maskOf(geometry, height, width), height, width);
+}
+
+/** A patch placed in an image-sized mask (parts outside the image cut off), as compressed COCO RLE, without building the whole mask. */
 export function patchToRle(patch: MaskPatch, height: number, width: number): Rle {
-  const mask = new Uint8Array(height * width);
-  for (let y = 0; y < patch.height; y++) {
-    const iy = patch.top + y;
-    if (iy < 0 || iy >= height) continue;
-    for (let x = 0; x < patch.width; x++) {
-      const ix = patch.left + x;
-      if (ix < 0 || ix >= width) continue;
-      if (patch.pixels[y * patch.width + x]) mask[iy * width + ix] = 1;
+  const counts: number[] = [];
+  let value = 0;
+  let run = 0;
+  const push = (v: number, length: number) => {
+    if (length === 0) return;
+    if (v !== value) {
+      counts.push(run);
+      run = 0;
+      value = v;
     }
+    run += length;
+  };
+  const x0 = Math.max(0, patch.left);
+  const x1 = Math.min(width, patch.left + patch.width);
+  const y0 = Math.max(0, patch.top);
+  const y1 = Math.min(height, patch.top + patch.height);
+  if (x0 >= x1 || y0 >= y1) return { size: [height, width], counts: countsToString([height * width]) };
+  push(0, x0 * height); // whole columns left of the patch
+  for (let x = x0; x < x1; x++) {
+    push(0, y0);
+    const column = x - patch.left;
+    for (let y = y0; y < y1; y++) push(patch.pixels[(y - patch.top) * patch.width + column] ? 1 : 0, 1);
+    push(0, height - y1);
   }
-  return maskToRle(mask, height, width);
+  push(0, (width - x1) * height);
+  counts.push(run);
+  return { size: [height, width], counts: countsToString(counts) };
+}
+
+/** The pixels of a mask geometry's bounding box, decoded straight from its runs (no image-sized buffer); null when empty. */
+export function maskPatch(geometry: Extract<Geometry, { kind: 'mask' }>, height: number): MaskPatch | null {
+  const { counts } = geometry.rle;
+  const [left, top, w, h] = summariseCompressed(counts, height).bbox;
+  if (w === 0 || h === 0) return null;
+  const pixels = new Uint8Array(w * h);
+  let position = 0;
+  forEachRun(counts, (run, index) => {
+    if (index % 2 === 1) {
+      // Column by column: one division per column the run touches, not per pixel.
+      let k = position;
+      const end = position + run;
+      while (k < end) {
+        const x = Math.floor(k / height);
+        const y = k - x * height;
+        const stop = Math.min(end - k, height - y);
+        let at = (y - top) * w + (x - left);
+        for (let j = 0; j < stop; j++, at += w) pixels[at] = 1;
+        k += stop;
+      }
+    }
+    position += run;
+  });
+  return { left, top, width: w, height: h, pixels };
 }
 
 /** A circle as a ring of vertices, fine enough that the polygon stays within a quarter pixel of it. */

@@ -93,10 +93,13 @@ async function readXml(layout: VocLayout, rel: string, notImported: Counter): Pr
   const relPath = `${subdir}${filename}`;
   const imageFile = layout.vocRoot !== null ? join(layout.vocRoot, 'JPEGImages', relPath) : resolve(layout.xmlRoot, relPath);
   const objects = children(root, 'object');
-  const annotations: ImportedAnnotation[] = objects.map((object, index) => readObject(object, `${file}: <object> #${index + 1}`, notImported));
+  const annotations: ImportedAnnotation[] = objects.map((object, index) =>
+    readObject(object, `${file}: <object> #${index + 1}`, notImported),
+  );
 
   // Masks from SegmentationObject: object i is the region of palette index i.
-  const objectPng = layout.vocRoot === null ? null : join(layout.vocRoot, 'SegmentationObject', `${subdir}${basename(filename, extname(filename))}.png`);
+  const objectPng =
+    layout.vocRoot === null ? null : join(layout.vocRoot, 'SegmentationObject', `${subdir}${basename(filename, extname(filename))}.png`);
   if (objectPng !== null && existsSync(objectPng) && annotations.length > 0) {
     const masks = await objectMasks(objectPng, objects.length, sized ? declaredWidth : undefined, sized ? declaredHeight : undefined);
     masks.forEach((rle, index) => {
@@ -118,12 +121,9 @@ function readObject(object: XmlNode, where: string, notImported: Counter): Impor
   if (!name) throw refuse(where, '<name>', 'every object needs a class name.');
   const box = child(object, 'bndbox');
   if (!box) throw refuse(where, '<bndbox>', 'missing.');
-  const [xmin, ymin, xmax, ymax] = ['xmin', 'ymin', 'xmax', 'ymax'].map((key) => numberField(text(box, key), where, `<bndbox><${key}>`)) as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [xmin, ymin, xmax, ymax] = ['xmin', 'ymin', 'xmax', 'ymax'].map((key) =>
+    numberField(text(box, key), where, `<bndbox><${key}>`),
+  ) as [number, number, number, number];
   if (xmax < xmin || ymax < ymin) throw refuse(where, '<bndbox>', `(${xmin}, ${ymin})–(${xmax}, ${ymax}) has its corners swapped.`);
   if (text(object, 'difficult') === '1') notImported.add('difficult flags');
   if (text(object, 'truncated') === '1') notImported.add('truncated flags');
@@ -134,7 +134,12 @@ function readObject(object: XmlNode, where: string, notImported: Counter): Impor
   return { label: name, geometry, where };
 }
 
-async function objectMasks(png: string, objects: number, width?: number, height?: number): Promise<(ReturnType<typeof maskToRle> | null)[]> {
+async function objectMasks(
+  png: string,
+  objects: number,
+  width?: number,
+  height?: number,
+): Promise<(ReturnType<typeof maskToRle> | null)[]> {
   let decoded;
   try {
     decoded = await decodeImage(readFileSync(png));
@@ -152,7 +157,12 @@ async function objectMasks(png: string, objects: number, width?: number, height?
     const p = i * channels;
     const index = channels >= 3 ? VOC_INDEX_OF_COLOUR.get((data[p]! << 16) | (data[p + 1]! << 8) | data[p + 2]!) : data[p];
     if (index === undefined || index === 0 || index === VOC_VOID) continue;
-    if (index > objects) throw refuse(png, `pixel (${i % decoded.width}, ${Math.floor(i / decoded.width)})`, `object index ${index}, but the XML has ${objects} objects.`);
+    if (index > objects)
+      throw refuse(
+        png,
+        `pixel (${i % decoded.width}, ${Math.floor(i / decoded.width)})`,
+        `object index ${index}, but the XML has ${objects} objects.`,
+      );
     masks[index - 1]![i] = 1;
     used[index - 1] = true;
   }

@@ -29,7 +29,8 @@ export const yoloConverter: FormatConverter = {
   detect: (path) => findYaml(path) !== null,
   async read(path) {
     const yamlPath = findYaml(path);
-    if (yamlPath === null) throw new AppError('invalid_file', `No data.yaml in ${path}: a YOLO dataset is described by its data.yaml.`, 'path');
+    if (yamlPath === null)
+      throw new AppError('invalid_file', `No data.yaml in ${path}: a YOLO dataset is described by its data.yaml.`, 'path');
     const where = basename(yamlPath);
     let config: unknown;
     try {
@@ -86,7 +87,8 @@ export const yoloConverter: FormatConverter = {
       names: Object.fromEntries(dataset.labels.map((name, i) => [i, name])),
     };
     sink.file('data.yaml', header + stringifyYaml(body));
-    if (!options.copyImages) dropped.add('image files not copied (images/train and images/val must be filled, or export with copy images)', dataset.imageCount);
+    if (!options.copyImages)
+      dropped.add('image files not copied (images/train and images/val must be filled, or export with copy images)', dataset.imageCount);
   },
 };
 
@@ -233,10 +235,12 @@ function labelLines(image: ExportImage, task: 'detect' | 'segment', dropped: Cou
         lines.push(line);
         continue;
       }
-      lines.push(`${annotation.labelIndex} ${[bx, by, bx + bw, by, bx + bw, by + bh, bx, by + bh].map((v, i) => (i % 2 ? y(v) : x(v))).join(' ')}`);
+      lines.push(
+        `${annotation.labelIndex} ${[bx, by, bx + bw, by, bx + bw, by + bh, bx, by + bh].map((v, i) => (i % 2 ? y(v) : x(v))).join(' ')}`,
+      );
       continue;
     }
-    const { rings, holes } = outerRings(annotation.geometry, height, width);
+    const { rings, holes } = outerRings(annotation.geometry, height);
     dropped.add('holes (YOLO polygons have none)', holes);
     if (rings.length === 0) dropped.add('empty masks');
     if (rings.length > 1) dropped.add('multi-part shapes written as one line per part', 1);

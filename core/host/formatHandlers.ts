@@ -3,8 +3,8 @@
 import { AppError } from '../../common/contract/index.js';
 import { exportDataset } from '../formats/exportDataset.js';
 import { importDataset } from '../formats/importDataset.js';
-import type { Handlers } from './handlerTypes.js';
 import type { HostEnvironment } from './handlers.js';
+import type { Handlers } from './handlerTypes.js';
 import type { PathGrants } from './pathGrants.js';
 import { progressReporter } from './progress.js';
 import type { AppSession } from './session.js';
@@ -37,7 +37,12 @@ export function createFormatHandlers(session: AppSession, env: HostEnvironment, 
       }
       const progress = progressReporter(session, `Exporting ${format}`);
       try {
-        return await exportDataset(session.requireProject(), format, { outPath, overwrite, yoloTask, valRatio, seed, copyImages }, progress.update);
+        return await exportDataset(
+          session.requireProject(),
+          format,
+          { outPath, overwrite, yoloTask, valRatio, seed, copyImages },
+          progress.update,
+        );
       } finally {
         progress.finish();
       }

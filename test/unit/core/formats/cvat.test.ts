@@ -24,7 +24,10 @@ test("CVAT's documented example: box, polygon and mask imported; the rest counte
     const summary = await importDataset(project, 'cvat', join(CVAT, 'cvat-docs-annotation.xml'));
     assert.equal(summary.annotations, 3);
     // Labels from <meta>, in its order (the skeleton's point labels included).
-    assert.deepEqual(project.labels().map((l) => l.name), ['car', 'traffic_line', 'wheel', 'plate', 's1', '1', '2', '3']);
+    assert.deepEqual(
+      project.labels().map((l) => l.name),
+      ['car', 'traffic_line', 'wheel', 'plate', 's1', '1', '2', '3'],
+    );
     assert.deepEqual(Object.fromEntries(summary.notImported.map((c) => [c.what, c.count])), {
       'polyline shapes': 2,
       'points shapes': 1,
@@ -32,7 +35,10 @@ test("CVAT's documented example: box, polygon and mask imported; the rest counte
       'tag shapes': 1,
     });
     const list = projectAnnotations(project);
-    assert.deepEqual(list.find((a) => a.label === 'plate')!.geometry, { kind: 'box', box: { x: 797.33, y: 870.92, w: 965.52 - 797.33, h: 928.94 - 870.92 } });
+    assert.deepEqual(list.find((a) => a.label === 'plate')!.geometry, {
+      kind: 'box',
+      box: { x: 797.33, y: 870.92, w: 965.52 - 797.33, h: 928.94 - 870.92 },
+    });
     const mask = list.find((a) => a.geometry.kind === 'mask')!.geometry;
     // rle 3, 5, 7, 7, … over a 13×15 box at (707, 888): 149 pixels; row 0 is 3 off, 5 on, 5 off.
     const { area, bbox } = measureGeometry(mask);
@@ -97,10 +103,18 @@ test('CVAT export then import gives the same annotations; holed polygons become 
     await importDataset(target, 'cvat', out);
     const again = join(temp.dir, 'again');
     await exportDataset(target, 'cvat', { outPath: again });
-    const body = (text: string) => text.slice(text.indexOf('<image')).split('\n').map((l) => l.trim()).sort();
+    const body = (text: string) =>
+      text
+        .slice(text.indexOf('<image'))
+        .split('\n')
+        .map((l) => l.trim())
+        .sort();
     assert.deepEqual(body(readFileSync(join(again, 'annotations.xml'), 'utf8')), body(xml));
     // The mask is exact.
-    const masks = (p: typeof source) => projectAnnotations(p).filter((a) => a.geometry.kind === 'mask').map((a) => measureGeometry(a.geometry).area);
+    const masks = (p: typeof source) =>
+      projectAnnotations(p)
+        .filter((a) => a.geometry.kind === 'mask')
+        .map((a) => measureGeometry(a.geometry).area);
     assert.ok(masks(target).includes(masks(source)[0]!));
     source.close();
     target.close();
@@ -114,7 +128,8 @@ test('CVAT refusals name the element and field; nothing is written', async () =>
   try {
     const project = await projectWithImages(join(temp.dir, 'project'), { 'x.png': [20, 10] });
     const file = join(temp.dir, 'annotations.xml');
-    const wrap = (inner: string) => `<?xml version="1.0"?><annotations><version>1.1</version><image id="0" name="x.png" width="20" height="10">${inner}</image></annotations>`;
+    const wrap = (inner: string) =>
+      `<?xml version="1.0"?><annotations><version>1.1</version><image id="0" name="x.png" width="20" height="10">${inner}</image></annotations>`;
     const cases: [string, RegExp][] = [
       ['<annotations><image', /annotations\.xml:1:\d+: not well-formed XML/],
       [wrap('<box label="a" xtl="1" ytl="1" xbr="q" ybr="2"/>'), /<image> #1 "x.png" <box> #1: xbr: expected a number, found "q"/],
@@ -122,9 +137,15 @@ test('CVAT refusals name the element and field; nothing is written', async () =>
       [wrap('<polygon label="a" points="1,1;2,2"/>'), /<polygon> #1: points: a polygon needs at least 3 points/],
       [wrap('<polygon label="a" points="1,1;2;3,3"/>'), /<polygon> #1: points: point 2 "2" is not "x,y"/],
       [wrap('<mask label="a" rle="1, 2" left="0" top="0" width="2" height="2"/>'), /<mask> #1: rle: the runs cover 3 pixels/],
-      [wrap('<mask label="a" rle="0, 4" left="19" top="0" width="2" height="2"/>'), /<mask> #1: left: the mask box \(19, 0\) 2×2 lies outside/],
+      [
+        wrap('<mask label="a" rle="0, 4" left="19" top="0" width="2" height="2"/>'),
+        /<mask> #1: left: the mask box \(19, 0\) 2×2 lies outside/,
+      ],
       [wrap('<polygon label="a" points="1,1;30,2;3,3"/>'), /<polygon> #1: x: x = 30 lies outside the 20×10 image/],
-      ['<?xml version="1.0"?><annotations><version>1.1</version><image id="0" name="x.png" width="21" height="10"></image></annotations>', /"x.png" is 20×10, not 21×10/],
+      [
+        '<?xml version="1.0"?><annotations><version>1.1</version><image id="0" name="x.png" width="21" height="10"></image></annotations>',
+        /"x.png" is 20×10, not 21×10/,
+      ],
       ['<?xml version="1.0"?><annotations><version>2.0</version></annotations>', /<version>: version 2.0/],
     ];
     for (const [xml, message] of cases) {

@@ -34,7 +34,8 @@ export function projectAnnotations(project: Project): { image: string; label: st
     .sort((a, b) => `${a.image}${a.label}${JSON.stringify(a.geometry)}`.localeCompare(`${b.image}${b.label}${JSON.stringify(b.geometry)}`));
 }
 
-export const countAnnotations = (project: Project) => (project.db.prepare('SELECT COUNT(*) AS n FROM annotations').get() as { n: number }).n;
+export const countAnnotations = (project: Project) =>
+  (project.db.prepare('SELECT COUNT(*) AS n FROM annotations').get() as { n: number }).n;
 
 /** Every file under `dir` (relative, '/' separated) with its bytes. */
 export function filesUnder(dir: string): Map<string, Buffer> {

@@ -24,15 +24,12 @@ test('labelme primitives.json (labelme 5.7.0): every shape type', async () => {
     const summary = await importDataset(project, 'labelme', join(LABELME, 'primitives.json'));
     assert.equal(summary.images, 1);
     assert.equal(summary.annotations, 5); // 2 rectangles, circle, polygon, mask
-    assert.deepEqual(
-      Object.fromEntries(summary.notImported.map((c) => [c.what, c.count])),
-      {
-        'circles (imported as polygons)': 1,
-        'line shapes (no point or line annotations here)': 1,
-        'point shapes (no point or line annotations here)': 1,
-        'linestrip shapes (no point or line annotations here)': 1,
-      },
-    );
+    assert.deepEqual(Object.fromEntries(summary.notImported.map((c) => [c.what, c.count])), {
+      'circles (imported as polygons)': 1,
+      'line shapes (no point or line annotations here)': 1,
+      'point shapes (no point or line annotations here)': 1,
+      'linestrip shapes (no point or line annotations here)': 1,
+    });
     const all = projectAnnotations(project);
     const byLabel = new Map(all.map((a) => [`${a.label}:${a.geometry.kind}`, a.geometry]));
     assert.deepEqual(
@@ -87,9 +84,14 @@ test('labelme: import then export gives the same shapes; what labelme cannot hol
     const out = join(temp.dir, 'out');
     const exported = await exportDataset(source, 'labelme', { outPath: out });
     assert.equal(exported.files, 1);
-    const written = JSON.parse(readFileSync(join(out, '2011_000003.json'), 'utf8')) as { shapes: { label: string; points: number[][]; shape_type: string; group_id: number | null }[]; imagePath: string; imageHeight: number };
+    const written = JSON.parse(readFileSync(join(out, '2011_000003.json'), 'utf8')) as {
+      shapes: { label: string; points: number[][]; shape_type: string; group_id: number | null }[];
+      imagePath: string;
+      imageHeight: number;
+    };
     const original = JSON.parse(readFileSync(join(LABELME, 'instance_segmentation', '2011_000003.json'), 'utf8')) as typeof written;
-    const shapes = (file: typeof written) => file.shapes.map((s) => `${s.label} ${s.shape_type} ${s.group_id === null ? '-' : 'g'} ${JSON.stringify(s.points)}`).sort();
+    const shapes = (file: typeof written) =>
+      file.shapes.map((s) => `${s.label} ${s.shape_type} ${s.group_id === null ? '-' : 'g'} ${JSON.stringify(s.points)}`).sort();
     assert.deepEqual(shapes(written), shapes(original));
     assert.equal(written.imagePath, '../source/2011_000003.jpg');
     assert.equal(written.imageHeight, 338);
@@ -114,8 +116,14 @@ test('labelme export: masks and holed polygons become mask shapes that read back
     const out = join(temp.dir, 'out');
     const result = await exportDataset(source, 'labelme', { outPath: out });
     assert.deepEqual(result.dropped, [{ what: 'polygons with holes written as mask shapes', count: 1 }]);
-    const b = JSON.parse(readFileSync(join(out, 'sub', 'b.json'), 'utf8')) as { shapes: { shape_type: string; points: number[][] }[]; imagePath: string };
-    assert.deepEqual(b.shapes.map((s) => s.shape_type), ['mask', 'mask']);
+    const b = JSON.parse(readFileSync(join(out, 'sub', 'b.json'), 'utf8')) as {
+      shapes: { shape_type: string; points: number[][] }[];
+      imagePath: string;
+    };
+    assert.deepEqual(
+      b.shapes.map((s) => s.shape_type),
+      ['mask', 'mask'],
+    );
     assert.equal(b.imagePath, '../../source/sub/b.jpg');
     const target = await projectWithImages(join(temp.dir, 'target'), { 'a.png': [40, 30], 'sub/b.jpg': [32, 24] });
     await importDataset(target, 'labelme', out);
@@ -130,7 +138,9 @@ test('labelme export: masks and holed polygons become mask shapes that read back
     assert.equal(masks(target).length, 2);
     // The mask annotation survives exactly.
     const sourceMask = sourceMasks.find((g) => g.kind === 'mask')!;
-    assert.ok(masks(target).includes(Array.from(rleToMask(sourceMask.kind === 'mask' ? sourceMask.rle : { size: [1, 1], counts: '' })).join('')));
+    assert.ok(
+      masks(target).includes(Array.from(rleToMask(sourceMask.kind === 'mask' ? sourceMask.rle : { size: [1, 1], counts: '' })).join('')),
+    );
     source.close();
     target.close();
   } finally {
@@ -144,13 +154,51 @@ test('labelme refusals name the file and field, and nothing is written', async (
     const project = await projectWithImages(join(temp.dir, 'project'), { 'x.png': [20, 10], 'y.png': [20, 10] });
     const data = join(temp.dir, 'data');
     mkdirSync(data);
-    const good = { version: '5.7.0', flags: {}, shapes: [{ label: 'a', points: [[1, 1], [5, 5]], shape_type: 'rectangle', group_id: null, flags: {} }], imagePath: '../project/x.png', imageData: null, imageHeight: 10, imageWidth: 20 };
+    const good = {
+      version: '5.7.0',
+      flags: {},
+      shapes: [
+        {
+          label: 'a',
+          points: [
+            [1, 1],
+            [5, 5],
+          ],
+          shape_type: 'rectangle',
+          group_id: null,
+          flags: {},
+        },
+      ],
+      imagePath: '../project/x.png',
+      imageData: null,
+      imageHeight: 10,
+      imageWidth: 20,
+    };
     const cases: [string, unknown, RegExp][] = [
       ['not json', '{"shapes": [', /not valid JSON: line 1/],
       ['no imagePath', { ...good, imagePath: undefined }, /imagePath/],
       ['bad shape type', { ...good, shapes: [{ ...good.shapes[0], shape_type: 'blob' }] }, /shapes\[0\]: shape_type: "blob"/],
-      ['polygon with 2 points', { ...good, shapes: [{ ...good.shapes[0], shape_type: 'polygon' }] }, /shapes\[0\]: points: a polygon needs at least 3/],
-      ['outside the image', { ...good, shapes: [{ ...good.shapes[0], points: [[1, 1], [25, 5]] }] }, /shapes\[0\]: x: x = 25 lies outside the 20×10 image/],
+      [
+        'polygon with 2 points',
+        { ...good, shapes: [{ ...good.shapes[0], shape_type: 'polygon' }] },
+        /shapes\[0\]: points: a polygon needs at least 3/,
+      ],
+      [
+        'outside the image',
+        {
+          ...good,
+          shapes: [
+            {
+              ...good.shapes[0],
+              points: [
+                [1, 1],
+                [25, 5],
+              ],
+            },
+          ],
+        },
+        /shapes\[0\]: x: x = 25 lies outside the 20×10 image/,
+      ],
       ['size mismatch', { ...good, imageWidth: 21 }, /x.png" is 20×10, not 21×10/],
       ['bad mask', { ...good, shapes: [{ ...good.shapes[0], shape_type: 'mask', mask: 'AAAA' }] }, /shapes\[0\]: mask: not a readable PNG/],
       ['empty label', { ...good, shapes: [{ ...good.shapes[0], label: ' ' }] }, /shapes\[0\]: label: the label is empty/],

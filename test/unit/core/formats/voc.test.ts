@@ -2,7 +2,7 @@
 // truncated, parts, actions), labelme2voc's SegmentationObject PNG read as
 // masks, our export's palette PNGs, the round trip, refusals.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -13,7 +13,7 @@ import { exportDataset } from '../../../../core/formats/exportDataset.js';
 import { importDataset } from '../../../../core/formats/importDataset.js';
 import { VOC_PALETTE } from '../../../../core/formats/vocPalette.js';
 import { tempDir } from '../store/fixtures.js';
-import { annotatedProject, countAnnotations, FIXTURES, filesUnder, projectAnnotations, projectWithImages } from './formatFixtures.js';
+import { annotatedProject, countAnnotations, filesUnder, FIXTURES, projectAnnotations, projectWithImages } from './formatFixtures.js';
 
 const VOC = join(FIXTURES, 'voc');
 
@@ -66,12 +66,23 @@ test("labelme2voc's indexed SegmentationObject PNG: object i is palette index i"
     const ds = join(temp.dir, 'ds');
     cpSync(join(VOC, 'labelme2voc-instances'), ds, { recursive: true });
     mkdirSync(join(ds, 'Annotations'));
-    const object = (name: string) => `<object><name>${name}</name><bndbox><xmin>0</xmin><ymin>0</ymin><xmax>1</xmax><ymax>1</ymax></bndbox></object>`;
-    writeFileSync(join(ds, 'Annotations', '2011_000003.xml'), `<annotation><filename>2011_000003.jpg</filename><size><width>500</width><height>338</height></size>${object('person')}${object('person')}${object('bottle')}</annotation>`);
+    const object = (name: string) =>
+      `<object><name>${name}</name><bndbox><xmin>0</xmin><ymin>0</ymin><xmax>1</xmax><ymax>1</ymax></bndbox></object>`;
+    writeFileSync(
+      join(ds, 'Annotations', '2011_000003.xml'),
+      `<annotation><filename>2011_000003.jpg</filename><size><width>500</width><height>338</height></size>${object('person')}${object('person')}${object('bottle')}</annotation>`,
+    );
     await importDataset(project, 'voc', ds);
     const areas = projectAnnotations(project).map((a) => [a.label, a.geometry.kind, measureGeometry(a.geometry).area]);
     // Pixel counts of indices 1, 2, 3 in the PNG labelme2voc wrote.
-    assert.deepEqual(areas.sort(), [['bottle', 'mask', 873], ['person', 'mask', 15662], ['person', 'mask', 17218]].sort());
+    assert.deepEqual(
+      areas.sort(),
+      [
+        ['bottle', 'mask', 873],
+        ['person', 'mask', 15662],
+        ['person', 'mask', 17218],
+      ].sort(),
+    );
     project.close();
   } finally {
     temp.cleanup();
@@ -96,13 +107,17 @@ test('VOC export: XML per image, palette PNGs for outlines; import of the export
       'SegmentationObject/sub/b.png',
       'class_names.txt',
     ]);
-    assert.equal(result.dropped.find((d) => d.what.startsWith('pixels covered'))?.what, 'pixels covered by a later object in the segmentation PNGs');
+    assert.equal(
+      result.dropped.find((d) => d.what.startsWith('pixels covered'))?.what,
+      'pixels covered by a later object in the segmentation PNGs',
+    );
     const a = files.get('Annotations/a.xml')!.toString();
     assert.match(a, /<filename>a.png<\/filename>/);
     assert.match(a, /<name>cat<\/name>[\s\S]*<xmin>2<\/xmin>\s*<ymin>3<\/ymin>\s*<xmax>12<\/xmax>\s*<ymax>11<\/ymax>/);
     // SegmentationObject of a.png: the box paints nothing; the dog polygon is object 2 in the palette's colour 2.
-    const { data, info } = await sharp(files.get('SegmentationObject/a.png')!).raw().toBuffer({ resolveWithObject: true });
-    const colourAt = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3));
+    const { data, info } = await sharp(files.get('SegmentationObject/a.png')).raw().toBuffer({ resolveWithObject: true });
+    const colourAt = (x: number, y: number) =>
+      Array.from(data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3));
     assert.deepEqual(colourAt(25, 24), [...VOC_PALETTE[2]!]);
     assert.deepEqual(colourAt(5, 5), [0, 0, 0]);
     assert.equal(files.get('class_names.txt')!.toString(), '_background_\ncat\ndog\n');
@@ -132,8 +147,10 @@ test('VOC refusals name the file and element; nothing is written', async () => {
     const dir = join(temp.dir, 'xml');
     mkdirSync(dir);
     const file = join(dir, 'x.xml');
-    const wrap = (object: string, size = '<size><width>20</width><height>10</height></size>') => `<annotation><filename>x.png</filename>${size}${object}</annotation>`;
-    const box = (xmin: string, ymin = '1', xmax = '5', ymax = '5', name = '<name>a</name>') => `<object>${name}<bndbox><xmin>${xmin}</xmin><ymin>${ymin}</ymin><xmax>${xmax}</xmax><ymax>${ymax}</ymax></bndbox></object>`;
+    const wrap = (object: string, size = '<size><width>20</width><height>10</height></size>') =>
+      `<annotation><filename>x.png</filename>${size}${object}</annotation>`;
+    const box = (xmin: string, ymin = '1', xmax = '5', ymax = '5', name = '<name>a</name>') =>
+      `<object>${name}<bndbox><xmin>${xmin}</xmin><ymin>${ymin}</ymin><xmax>${xmax}</xmax><ymax>${ymax}</ymax></bndbox></object>`;
     const cases: [string, RegExp][] = [
       ['<annotation><filename>x.png', /x\.xml:1:\d+: not well-formed XML/],
       [wrap(box('one')), /<object> #1: <bndbox><xmin>: expected a number, found "one"/],

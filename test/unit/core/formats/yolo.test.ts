@@ -11,7 +11,7 @@ import { exportDataset } from '../../../../core/formats/exportDataset.js';
 import { importDataset } from '../../../../core/formats/importDataset.js';
 import { seededSplit } from '../../../../core/formats/yolo.js';
 import { tempDir } from '../store/fixtures.js';
-import { annotatedProject, countAnnotations, FIXTURES, filesUnder, projectAnnotations, projectWithImages } from './formatFixtures.js';
+import { annotatedProject, countAnnotations, filesUnder, FIXTURES, projectAnnotations, projectWithImages } from './formatFixtures.js';
 
 const YOLO = join(FIXTURES, 'yolo');
 
@@ -31,7 +31,13 @@ test("Ultralytics coco8.yaml (names as a map): boxes denormalised against each i
     assert.equal(summary.images, 2); // two.png has no label file: a background image
     assert.equal(summary.annotations, 2);
     assert.equal(summary.labelsAdded, 80);
-    assert.deepEqual(project.labels().slice(0, 3).map((l) => l.name), ['person', 'bicycle', 'car']);
+    assert.deepEqual(
+      project
+        .labels()
+        .slice(0, 3)
+        .map((l) => l.name),
+      ['person', 'bicycle', 'car'],
+    );
     assert.deepEqual(
       projectAnnotations(project).map((a) => [a.label, a.geometry, a.source]),
       [
@@ -57,7 +63,10 @@ test('Ultralytics coco8-seg.yaml: polygon lines; `path` that does not exist fall
     writeLabels(ds, 'labels/train/one.txt', '2 0.1 0.2 0.5 0.2 0.5 0.8\n');
     const summary = await importDataset(project, 'yolo', ds);
     assert.equal(summary.annotations, 1);
-    assert.deepEqual(projectAnnotations(project)[0]!.geometry, { kind: 'polygon', polygons: [{ outer: [10, 10, 50, 10, 50, 40], holes: [] }] });
+    assert.deepEqual(projectAnnotations(project)[0]!.geometry, {
+      kind: 'polygon',
+      polygons: [{ outer: [10, 10, 50, 10, 50, 40], holes: [] }],
+    });
     assert.equal(projectAnnotations(project)[0]!.label, 'car');
     project.close();
   } finally {
@@ -69,19 +78,26 @@ test('a Roboflow export whose val folder is missing is refused, naming data.yaml
   const temp = tempDir();
   try {
     const project = await projectWithImages(join(temp.dir, 'project'), { 'train_001.jpg': [10, 10] });
-    await assert.rejects(importDataset(project, 'yolo', join(YOLO, 'roboflow')), /data\.yaml: val: .*valid\/images is neither a folder of images nor a \.txt list/);
+    await assert.rejects(
+      importDataset(project, 'yolo', join(YOLO, 'roboflow')),
+      /data\.yaml: val: .*valid\/images is neither a folder of images nor a \.txt list/,
+    );
     // With the val entry pointing at the folder the export does have, the real label files import (names as a list).
     const ds = join(temp.dir, 'ds');
     cpSync(join(YOLO, 'roboflow'), ds, { recursive: true });
     writeFileSync(join(ds, 'data.yaml'), readFileSync(join(ds, 'data.yaml'), 'utf8').replace('../valid/images', '../val/images'));
     mkdirSync(join(ds, 'train', 'images'));
     mkdirSync(join(ds, 'val', 'images'));
-    for (const name of ['train/images/train_001.jpg', 'train/images/train_002.jpg', 'val/images/val_001.jpg']) copyFileSync(join(temp.dir, 'project', 'train_001.jpg'), join(ds, name));
+    for (const name of ['train/images/train_001.jpg', 'train/images/train_002.jpg', 'val/images/val_001.jpg'])
+      copyFileSync(join(temp.dir, 'project', 'train_001.jpg'), join(ds, name));
     const summary = await importDataset(project, 'yolo', ds);
     assert.equal(summary.images, 1); // matched by file name; the other two are not in the project
     assert.equal(summary.unmatchedCount, 2);
     assert.deepEqual(summary.unmatchedImages.sort(), ['train_002.jpg', 'val_001.jpg']);
-    assert.deepEqual(projectAnnotations(project).map((a) => [a.label, a.geometry]), [['label_0', { kind: 'box', box: { x: 2, y: 2, w: 3, h: 2 } }]]);
+    assert.deepEqual(
+      projectAnnotations(project).map((a) => [a.label, a.geometry]),
+      [['label_0', { kind: 'box', box: { x: 2, y: 2, w: 3, h: 2 } }]],
+    );
     project.close();
   } finally {
     temp.cleanup();
@@ -105,7 +121,10 @@ test('YOLO export (segment): holes and parts reported; the labels-only export im
     assert.match(yaml, /names:\n {2}"?0"?: cat\n {2}"?1"?: dog\n/);
     const labelFiles = [...files.keys()].filter((k) => k.startsWith('labels/')).sort();
     assert.equal(labelFiles.length, 2);
-    assert.ok(labelFiles.some((f) => f.startsWith('labels/train/')) && labelFiles.some((f) => f.startsWith('labels/val/')), labelFiles.join());
+    assert.ok(
+      labelFiles.some((f) => f.startsWith('labels/train/')) && labelFiles.some((f) => f.startsWith('labels/val/')),
+      labelFiles.join(),
+    );
     const aLines = files.get(labelFiles.find((f) => f.endsWith('/a.txt'))!)!.toString();
     // a.png is 40×30: the box (2, 3, 10, 8) as a 4-corner polygon, the two-part polygon as two lines.
     assert.deepEqual(aLines.trim().split('\n'), [
@@ -144,7 +163,9 @@ test('YOLO export (detect) writes boxes; copy images puts them beside the labels
     assert.equal(result.dropped.find((d) => d.what === 'outlines written as boxes (detect task)')?.count, 3);
     assert.ok(existsSync(join(out, 'images', 'train', 'sub', 'b.jpg')));
     assert.match(readFileSync(join(out, 'data.yaml'), 'utf8'), /val: images\/train/);
-    const a = readFileSync(join(out, 'labels', 'train', 'a.txt'), 'utf8').trim().split('\n');
+    const a = readFileSync(join(out, 'labels', 'train', 'a.txt'), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(a[0], '0 0.175 0.233333 0.25 0.266667');
     assert.deepEqual(seededSplit(10, 0.3, 7), seededSplit(10, 0.3, 7));
     assert.equal(seededSplit(10, 0.3, 7).filter(Boolean).length, 3);
@@ -165,7 +186,11 @@ test('YOLO refusals name the file, line and field; nothing is written', async ()
       ['names: [a, b]\ntrain: images/train\n', '0 0.5 0.5 0.1 0.1\n1 0.5 0.5 0.1\n', /x\.txt:2: values: 3 numbers after the class/],
       ['names: [a, b]\ntrain: images/train\n', '0 0.5 zero 0.1 0.1\n', /x\.txt:1: value 2: expected a number, found "zero"/],
       ['names: [a, b]\ntrain: images/train\n', 'a 0.5 0.5 0.1 0.1\n', /x\.txt:1: class: expected a class index/],
-      ['names: [a, b]\ntrain: images/train\n', '0 0.5 0.5 0.1 0.1\n0 1.5 0.5 0.2 0.2\n', /x\.txt:2: x: x = 1\.4 \(×20\) lies outside the 20×10 image/],
+      [
+        'names: [a, b]\ntrain: images/train\n',
+        '0 0.5 0.5 0.1 0.1\n0 1.5 0.5 0.2 0.2\n',
+        /x\.txt:2: x: x = 1\.4 \(×20\) lies outside the 20×10 image/,
+      ],
       ['names: [a, b]\nnc: 3\ntrain: images/train\n', '', /data\.yaml: nc: nc is 3 but names lists 2 classes/],
       ['names: {0: a, 2: b}\ntrain: images/train\n', '', /data\.yaml: names\.2: class indices must run 0\.\.1/],
       ['names: a\ntrain: images/train\n', '', /data\.yaml: names: expected a list/],
