@@ -103,7 +103,7 @@ describe('recording a narrative in browser mode', { skip }, () => {
     await words().nth(1).hover();
     const info = page.getByTestId('caption-word-info');
     await info.waitFor();
-    assert.ok(Number(await info.getAttribute('data-samples')) > 3, await info.textContent());
+    assert.ok(Number(await info.getAttribute('data-samples')) > 3, (await info.textContent()) ?? '');
     assert.equal(await segmentColourAt(page, 160, 120), true, "star's segment is drawn where the pointer was while typing it");
     assert.equal(await segmentColourAt(page, 60, 60), false, "red's stretch is not highlighted");
     await screenshot(page, 'narrative-02-word-hovered');
