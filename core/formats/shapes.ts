@@ -88,31 +88,40 @@ export function patchOf(geometry: Geometry, height: number, width: number): Mask
 
 /** A patch placed in an image-sized mask (parts outside the image cut off), as compressed COCO RLE, without building the whole mask. */
 export function patchToRle(patch: MaskPatch, height: number, width: number): Rle {
-  const counts: number[] = [];
-  let value = 0;
-  let run = 0;
-  const push = (v: number, length: number) => {
-    if (length === 0) return;
-    if (v !== value) {
-      counts.push(run);
-      run = 0;
-      value = v;
-    }
-    run += length;
-  };
   const x0 = Math.max(0, patch.left);
   const x1 = Math.min(width, patch.left + patch.width);
   const y0 = Math.max(0, patch.top);
   const y1 = Math.min(height, patch.top + patch.height);
   if (x0 >= x1 || y0 >= y1) return { size: [height, width], counts: countsToString([height * width]) };
-  push(0, x0 * height); // whole columns left of the patch
+  // Column-major runs, starting with background: the columns left of the patch, then each patch column
+  // (background above and below its part), then the columns right of it.
+  const counts: number[] = [];
+  let value = 0;
+  let run = 0;
+  const background = (length: number) => {
+    if (length === 0) return;
+    if (value === 1) {
+      counts.push(run);
+      run = 0;
+      value = 0;
+    }
+    run += length;
+  };
+  background(x0 * height + y0);
+  const { pixels, width: pw, left, top } = patch;
   for (let x = x0; x < x1; x++) {
-    push(0, y0);
-    const column = x - patch.left;
-    for (let y = y0; y < y1; y++) push(patch.pixels[(y - patch.top) * patch.width + column] ? 1 : 0, 1);
-    push(0, height - y1);
+    if (x > x0) background(height - y1 + y0); // below the previous column's part and above this one's
+    for (let y = y0, at = (y0 - top) * pw + (x - left); y < y1; y++, at += pw) {
+      const v = pixels[at] ? 1 : 0;
+      if (v !== value) {
+        counts.push(run);
+        run = 0;
+        value = v;
+      }
+      run++;
+    }
   }
-  push(0, (width - x1) * height);
+  background(height - y1 + (width - x1) * height);
   counts.push(run);
   return { size: [height, width], counts: countsToString(counts) };
 }
@@ -156,8 +165,9 @@ export function circleRing(cx: number, cy: number, radius: number): number[] {
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
-/** Shortest decimal for a coordinate: at most `digits` decimals, no trailing zeros. */
+/** Shortest decimal for a coordinate: at most `digits` decimals, no trailing zeros (round, then the shortest round-trip text). */
 export const fixed = (value: number, digits: number): string => {
-  const text = value.toFixed(digits);
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  const scale = 10 ** digits;
+  const rounded = Math.round(value * scale) / scale;
+  return rounded === 0 ? '0' : String(rounded); // -0 prints as 0
 };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { runCli } from '../../../../cli/cli.js';
+import type { DatasetExportSummary, DatasetImportSummary } from '../../../../common/contract/index.js';
 import { createHost } from '../../../../core/host/createHost.js';
 import { Project } from '../../../../core/store/project.js';
 import { tempDir } from '../store/fixtures.js';
@@ -35,7 +36,7 @@ test('dataset.export and dataset.import on the host: reports, progress events, r
     assert.ok(exported.ok, JSON.stringify(exported));
     if (exported.ok)
       assert.deepEqual(
-        exported.value.dropped.map((d) => d.what),
+        (exported.value as DatasetExportSummary).dropped.map((d) => d.what),
         ['multi-part polygons written as one <polygon> per part', 'polygons with holes written as <mask>'],
       );
     const again = await host.dispatch('dataset.export', { format: 'cvat', outPath: out });
@@ -51,7 +52,7 @@ test('dataset.export and dataset.import on the host: reports, progress events, r
     assert.ok((await host.dispatch('project.open', { dir: join(temp.dir, 'target') })).ok);
     const imported = await host.dispatch('dataset.import', { format: 'cvat', path: out, labelMap: { dog: 'hound' } });
     assert.ok(imported.ok, JSON.stringify(imported));
-    if (imported.ok) assert.equal(imported.value.annotations, 5);
+    if (imported.ok) assert.equal((imported.value as DatasetImportSummary).annotations, 5);
     const labels = await host.dispatch('labels.list', {});
     assert.ok(labels.ok);
     if (labels.ok)
