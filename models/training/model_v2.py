@@ -110,10 +110,11 @@ class RoIHead(nn.Module):
         cy = (p * ys).sum((2, 3)) / mass
         var = (p * ((xs - cx.view(-1, 1, 1, 1)) ** 2 + (ys - cy.view(-1, 1, 1, 1)) ** 2)).sum((2, 3)) / mass
         r = 2.0 * torch.sqrt(var + 1e-6)
-        grid = torch.stack([cx, cy], -1).view(-1, 1, 1, 2) + r.view(-1, 1, 1, 1) * self.unit_grid
+        grid = torch.stack([cx, cy], -1).view(-1, 1, 1, 2) + r.view(-1, 1, 1, 1) * self.unit_grid  # [BK,R,R,2]
         m = F.grid_sample(p, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-        fk = feats.unsqueeze(1).expand(-1, k, -1, -1, -1).reshape(b * k, feats.shape[1], feats.shape[2], feats.shape[3])
-        f = F.grid_sample(fk, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+        # the K crops of one image stacked along the grid's height: no K-fold copy of the features
+        f = F.grid_sample(feats, grid.view(b, k * ROI, ROI, 2), mode="bilinear", padding_mode="zeros", align_corners=False)
+        f = f.view(b, feats.shape[1], k, ROI, ROI).transpose(1, 2).reshape(b * k, feats.shape[1], ROI, ROI)
         return self.fc(self.cnn(torch.cat([m, f * m], 1)).flatten(1)).view(b, k, ROI_D)
 
 
@@ -128,7 +129,8 @@ class PromptDecoder2(nn.Module):
         self.ref_proj = MLP(C_EMB, DIM, DIM)
         self.absent = nn.Parameter(torch.randn(2, DIM) * 0.1)
         self.img_proj = nn.Conv2d(C_EMB, DIM, 1)
-        self.mask_down = nn.Sequential(nn.Conv2d(1, 8, 2, 2), nn.GELU(), nn.Conv2d(8, 32, 2, 2), nn.GELU(), nn.Conv2d(32, DIM, 1))
+        # ReLU, not v1's GELU, on the full-resolution paths: GELU costs several times more on CPUs
+        self.mask_down = nn.Sequential(nn.Conv2d(1, 8, 2, 2), nn.ReLU(), nn.Conv2d(8, 32, 2, 2), nn.ReLU(), nn.Conv2d(32, DIM, 1))
         self.no_mask = nn.Parameter(torch.zeros(1, DIM, 1, 1))
         self.prompt_maps = nn.Conv2d(3, DIM, 1)
         self.blocks = nn.ModuleList([TwoWayBlock(DIM, skip_first_pe=True, mlp=256), TwoWayBlock(DIM, mlp=256)])
@@ -136,9 +138,9 @@ class PromptDecoder2(nn.Module):
         self.final_norm = nn.LayerNorm(DIM)
         self.up1 = nn.ConvTranspose2d(DIM, F4, 2, 2)  # S/4
         self.up_norm = nn.GroupNorm(1, F4)
-        self.fuse4 = nn.Sequential(nn.Conv2d(F4 + HR1, F4, 1), nn.GELU(), nn.Conv2d(F4, F4, 1))
+        self.fuse4 = nn.Sequential(nn.Conv2d(F4 + HR1, F4, 1), nn.ReLU(), nn.Conv2d(F4, F4, 1))
         self.up2 = nn.ConvTranspose2d(F4, F2, 2, 2)  # S/2
-        self.fuse2 = nn.Sequential(nn.Conv2d(F2 + HR0, F2, 1), nn.GELU(), nn.Conv2d(F2, F2, 1))
+        self.fuse2 = nn.Sequential(nn.Conv2d(F2 + HR0, F2, 1), nn.ReLU(), nn.Conv2d(F2, F2, 1))
         self.hyper = nn.ModuleList(MLP(DIM, DIM, F2, 3) for _ in range(K))
         self.iou_head = MLP(DIM, DIM, K, 3)
         self.roi_head = RoIHead(1 + F4)
@@ -191,9 +193,9 @@ class PromptDecoder2(nn.Module):
             tok, img_seq = blk(tok, img_seq, tok_pe, img_pe)
         tok = self.final_norm(tok + self.final_attn(tok + tok_pe, img_seq + img_pe, img_seq))
         img = img_seq.transpose(1, 2).reshape(b, DIM, GRID, GRID)
-        x4 = F.gelu(self.up_norm(self.up1(img)))
+        x4 = F.relu(self.up_norm(self.up1(img)))
         x4 = self.fuse4(torch.cat([x4, f1], 1))  # mask features at S/4
-        x2 = self.fuse2(torch.cat([F.gelu(self.up2(x4)), f0], 1))  # at S/2
+        x2 = self.fuse2(torch.cat([F.relu(self.up2(x4)), f0], 1))  # at S/2
         hyper = torch.stack([h(tok[:, 1 + i]) for i, h in enumerate(self.hyper)], 1)
         low = (hyper @ x2.flatten(2)).view(b, K, 4 * GRID, 4 * GRID)
         iou = self.iou_head(tok[:, 0])

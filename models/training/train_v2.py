@@ -216,11 +216,11 @@ def decoder_inputs(samples: list[Sample], emb: torch.Tensor, text_emb: dict[str,
     refs = []
     for s in samples:
         if s.ref_from is None:
-            refs.append(torch.zeros(C_EMB, device=dev, dtype=emb.dtype))
+            refs.append(torch.zeros(C_EMB, device=dev))
         else:
             m = torch.from_numpy(s.ref_from[1].astype(np.float32)).to(dev)
-            refs.append((emb[s.ref_from[0]] * m).sum((1, 2)) / m.sum())
-    ref = torch.stack(refs).float()
+            refs.append(((emb[s.ref_from[0]].float() * m).sum((1, 2)) / m.sum()))
+    ref = torch.stack(refs)
     return (coords.to(dev), labels.to(dev), mask_in, has_mask.to(dev), text.float(), has_text.to(dev), ref, has_ref.to(dev))
 
 
@@ -235,7 +235,7 @@ def run_rounds(dec, samples: list[Sample], emb: torch.Tensor, text_emb: dict[str
             low, iou, _ = dec(emb.detach()[sub], *decoder_inputs(group, emb.detach(), text_emb))
         low, iou = low.float(), iou.float()
         best = iou.argmax(1)
-        preds = (low[torch.arange(len(sub)), best] > 0).cpu().numpy()
+        preds = (low[torch.arange(len(sub), device=low.device), best] > 0).cpu().numpy()
         for j, s in enumerate(group):
             gt_lr = F.avg_pool2d(torch.from_numpy(s.gt.astype(np.float32))[None, None], 2)[0, 0].numpy() > 0.5
             c = correction_click(preds[j], gt_lr)
@@ -265,7 +265,7 @@ def mask_losses(low, iou_pred, cls, gt_lr, cats, cat_text, scale: float = 20.0):
     if named.any():
         logits = scale * cls[named] @ cat_text.float().t()
         cls_loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), cats[named].repeat_interleave(K))
-        acc = (logits[torch.arange(int(named.sum())), best[named]].argmax(-1) == cats[named]).float().mean()
+        acc = (logits[torch.arange(int(named.sum()), device=low.device), best[named]].argmax(-1) == cats[named]).float().mean()
     else:
         cls_loss, acc = low.sum() * 0, torch.tensor(float("nan"))
     return mask_loss, iou_loss, cls_loss, iou.gather(1, best[:, None]).mean(), acc
@@ -307,7 +307,6 @@ def caption_batch(rng: np.random.Generator, buf: SceneBuffer, slots: list[int], 
         if n:
             pts[i, :n] = torch.tensor(p, dtype=torch.float32)
             w[i, :n] = 1
-    inp[:, -1] = torch.where(inp[:, -1] == EOS_ID, torch.full_like(inp[:, -1], PAD_ID), inp[:, -1])
     return (torch.tensor(regions, dtype=torch.float32, device=device), torch.tensor(has, device=device), inp.to(device),
             tgt.to(device), pts.to(device), w.to(device))
 
@@ -391,7 +390,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=0, help="wall-clock budget; 0 = none (then --steps ends the run)")
     ap.add_argument("--steps", type=int, default=0, help="step limit; 0 = none")
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    ap.add_argument("--amp", default="auto", choices=["auto", "on", "off"], help="bf16 autocast (CUDA only)")
+    ap.add_argument("--amp", default="auto", choices=["auto", "on", "off"], help="bf16 autocast (auto: on with CUDA only)")
     ap.add_argument("--pairs", type=int, default=0, help="pairs of samples per step (0: 48 on CUDA, 4 on CPU)")
     ap.add_argument("--workers", type=int, default=-1, help="scene worker processes (-1: cores - 2 on CUDA, 1 on CPU)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads in the main process (0: 4 on CUDA, 1 on CPU)")
@@ -402,8 +401,8 @@ def main() -> None:
     ap.add_argument("--spread-weight", type=float, default=5.0)
     ap.add_argument("--spread-margin", type=float, default=0.2)
     ap.add_argument("--caption-weight", type=float, default=0.5)
-    ap.add_argument("--ckpt-minutes", type=float, default=0, help="checkpoint + held-out figures every N minutes (0: minutes/4, or 10)")
-    ap.add_argument("--eval-objects", type=int, default=0, help="objects per world at each checkpoint (0: 150 on CUDA, 12 on CPU)")
+    ap.add_argument("--ckpt-minutes", type=float, default=0, help="checkpoint + held-out figures every N minutes (0: minutes/3, or 10)")
+    ap.add_argument("--eval-objects", type=int, default=0, help="objects per world at each checkpoint (0: 80 on CUDA, 12 on CPU)")
     ap.add_argument("--log-every", type=int, default=25)
     ap.add_argument("--seed", type=int, default=TRAIN_SEED)
     ap.add_argument("--out", default=os.path.join(HERE, ".work", "v2"), help="weights.pt + log.jsonl")
@@ -421,9 +420,9 @@ def main() -> None:
     args.buffer = args.buffer or (4096 if cuda else 256)
     args.buffer_min = args.buffer_min or (args.buffer // 4 if cuda else 24)
     args.lr = args.lr or min(4e-3, 2e-3 * math.sqrt(args.pairs / 8))
-    args.ckpt_minutes = args.ckpt_minutes or (args.minutes / 4 if args.minutes else 10)
-    args.eval_objects = args.eval_objects or (150 if cuda else 12)
-    use_amp = cuda and args.amp != "off"
+    args.ckpt_minutes = args.ckpt_minutes or (args.minutes / 3 if args.minutes else 10)
+    args.eval_objects = args.eval_objects or (80 if cuda else 12)
+    use_amp = args.amp == "on" or (cuda and args.amp == "auto")
     out, work = os.path.abspath(args.out), os.path.abspath(args.work or args.out)
     os.makedirs(out, exist_ok=True)
     os.makedirs(work, exist_ok=True)
@@ -431,10 +430,13 @@ def main() -> None:
     if cuda:
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-        torch.backends.cudnn.benchmark = True
+
+    amp_state = {"on": use_amp}
 
     def amp():
-        return torch.autocast(device_type="cuda", dtype=torch.bfloat16) if use_amp else contextlib.nullcontext()
+        return torch.autocast(device_type=device.type, dtype=torch.bfloat16) if amp_state["on"] else contextlib.nullcontext()
+
+    amp.state = amp_state  # type: ignore[attr-defined]
 
     log_path = os.path.join(out, "log.jsonl")
     log = open(log_path, "a")
@@ -517,9 +519,18 @@ def run(args, buf, resumed, scene_start, device, cuda, use_amp, amp, out, work, 
         buf.refresh(limit=max(8, 2 * args.pairs))
         for gparam in opt.param_groups:
             gparam["lr"] = lr_at(now, step - first)
-        tot, stats, spread = batch_loss(models, buf, rng, args, device, amp)
         opt.zero_grad(set_to_none=True)
-        tot.backward()
+        try:
+            tot, stats, spread = batch_loss(models, buf, rng, args, device, amp)
+            tot.backward()
+        except RuntimeError as e:
+            # one unprepared GPU run must not die of a mixed-precision dtype clash: fall back to fp32 once
+            if not amp.state["on"] or step != first:
+                raise
+            amp.state["on"] = False
+            emit({"event": "amp_off", "error": str(e)[:800]})
+            opt.zero_grad(set_to_none=True)
+            continue
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
