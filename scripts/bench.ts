@@ -7,6 +7,10 @@ import { join } from 'node:path';
 const benches: Record<string, { file: string; about: string }> = {
   coco: { file: 'bench-coco.ts', about: 'COCO export/import of 10,000 images × 20 annotations; opening a 10,000-image folder' },
   formats: { file: 'bench-formats.ts', about: 'YOLO and labelme export/import of 10,000 images × 20 annotations (target ≤ 5 s each)' },
+  dataset: {
+    file: 'bench-dataset.ts',
+    about: 'dataset view first paint and review-filter queries on 10,000 images × 20 annotations (SQL and headless Chromium)',
+  },
   pan: { file: 'bench-pan.ts', about: 'frame time while panning an 8000×6000 image with 2,000 polygons (headless Chromium)' },
   models: { file: 'bench-models.ts', about: 'built-in ONNX encoder / decoder / text encoder latency (onnxruntime-node, CPU)' },
   foreground: {
