@@ -48,7 +48,10 @@ export async function importNarratives(
   for (const { line, record } of lines) {
     const rows = byId.get(record.image_id) ?? byId.get(lnImageId(record.image_id)) ?? [];
     if (rows.length > 1) {
-      const names = rows.map((row) => row.rel_path).join(', ');
+      const names = rows
+        .map((row) => row.rel_path)
+        .sort()
+        .join(', ');
       throw lineError(path, line, 'image_id', `"${record.image_id}" matches several images (${names}); give a COCO file to say which.`);
     }
     if (rows.length === 0) {

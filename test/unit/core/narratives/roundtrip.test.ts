@@ -3,7 +3,7 @@
 // unmatched file is refused with its line and field and writes nothing; the
 // project-wide caption search.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -217,5 +217,55 @@ describe('Localized Narratives in the desktop app', () => {
     picked = file;
     value(await dispatch('dialog.pickDatasetPath', { purpose: 'import', folder: false }));
     assert.equal(value<NarrativeImportSummary>(await dispatch('narratives.import', { path: file })).captions, 1);
+  });
+});
+
+describe('Localized Narratives import refusals', () => {
+  const temp = tempDir('promptlabel-ln-refusals-');
+  const dir = join(temp.dir, 'p');
+  const line = (imageId: string) =>
+    readFileSync(join(SAMPLES, 'narratives.jsonl'), 'utf8').split('\n')[0]!.replace('"image_id":"1"', `"image_id":"${imageId}"`);
+
+  before(() => {
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    mkdirSync(join(dir, 'b'), { recursive: true });
+    copyFileSync(join(SAMPLES, 'shapes_0001.jpg'), join(dir, 'a', '000000000042.jpg'));
+    copyFileSync(join(SAMPLES, 'shapes_0002.jpg'), join(dir, 'b', '000000000042.jpg'));
+    copyFileSync(join(SAMPLES, 'shapes_0003.jpg'), join(dir, '000000000007.jpg'));
+    Project.open(dir).close();
+  });
+  after(() => temp.cleanup());
+
+  const importing = async (text: string, extra: string[] = []) => {
+    const file = join(temp.dir, 'in.jsonl');
+    writeFileSync(file, text);
+    return cli(['import', '--project', dir, '--narratives', file, ...extra]);
+  };
+
+  it('matches a numeric image_id to a zero-padded stem, and refuses one that names two images', async () => {
+    const padded = await importing(`${line('7')}\n`);
+    assert.equal(padded.code, 0, padded.stderr);
+    const before = captionCount(dir);
+    const ambiguous = await importing(`${line('7')}\n${line('42')}\n`);
+    assert.notEqual(ambiguous.code, 0);
+    assert.match(
+      ambiguous.stderr,
+      /line 2, image_id: "42" matches several images \(a\/000000000042\.jpg, b\/000000000042\.jpg\); give a COCO file/,
+    );
+    assert.equal(captionCount(dir), before, 'nothing written, not even line 1');
+  });
+
+  it("takes a COCO file's ids to tell them apart, and refuses a COCO file that is not one", async () => {
+    const coco = join(temp.dir, 'ids.json');
+    writeFileSync(coco, JSON.stringify({ images: [{ id: 42, file_name: 'b/000000000042.jpg' }] }));
+    const before = captionCount(dir);
+    const ok = await importing(`${line('42')}\n`, ['--coco', coco]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(captionCount(dir), before + 1);
+    writeFileSync(coco, JSON.stringify({ images: [{ id: 'x', file_name: 'b/000000000042.jpg' }] }));
+    const bad = await importing(`${line('42')}\n`, ['--coco', coco]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /images\[0\]\.id/);
+    assert.equal(captionCount(dir), before + 1);
   });
 });
