@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { runCli } from '../../../../cli/cli.js';
+import type { CocoImportSummary } from '../../../../common/contract/index.js';
 import { exportCoco } from '../../../../core/coco/export.js';
 import { importCoco } from '../../../../core/coco/import.js';
 import { createHost } from '../../../../core/host/createHost.js';
@@ -103,13 +104,17 @@ test('the host channel takes the mode; the CLI takes --duplicates and refuses an
     const host = createHost({ mode: 'browser', userDataDir: join(temp.dir, 'user-data') });
     try {
       assert.ok((await host.dispatch('project.open', { dir: target })).ok);
-      const first = await host.dispatch('coco.import', { path: file });
-      assert.ok(first.ok && first.value.annotations === 4);
-      const second = await host.dispatch('coco.import', { path: file });
-      assert.ok(second.ok && second.value.duplicates.mode === 'skip' && second.value.annotations === 0, JSON.stringify(second));
-      const third = await host.dispatch('coco.import', { path: file, duplicates: 'add' });
-      assert.ok(third.ok && third.value.annotations === 4 && third.value.duplicates.found === 4, JSON.stringify(third));
-      const bad = await host.dispatch('coco.import', { path: file, duplicates: 'merge' } as never);
+      const summary = async (request: object) => {
+        const result = await host.dispatch('coco.import', request);
+        assert.ok(result.ok, JSON.stringify(result));
+        return result.value as CocoImportSummary;
+      };
+      assert.equal((await summary({ path: file })).annotations, 4);
+      const second = await summary({ path: file });
+      assert.deepEqual([second.duplicates, second.annotations], [{ mode: 'skip', found: 4 }, 0]);
+      const third = await summary({ path: file, duplicates: 'add' });
+      assert.deepEqual([third.duplicates, third.annotations], [{ mode: 'add', found: 4 }, 4]);
+      const bad = await host.dispatch('coco.import', { path: file, duplicates: 'merge' });
       assert.ok(!bad.ok && bad.error.code === 'bad_request');
     } finally {
       await host.close();

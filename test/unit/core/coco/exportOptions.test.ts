@@ -10,7 +10,7 @@ import { test } from 'node:test';
 
 import sharp from 'sharp';
 
-import type { DocOp } from '../../../../common/contract/index.js';
+import type { CocoExportSummary, DocOp } from '../../../../common/contract/index.js';
 import { rasterisePolygons } from '../../../../common/geometry/polygon.js';
 import { maskToRle, rleToMask } from '../../../../common/geometry/rle.js';
 import { exportCoco } from '../../../../core/coco/export.js';
@@ -98,7 +98,8 @@ test('the host takes the export options and answers the unlabeled count', async 
     assert.ok((await host.dispatch('project.open', { dir: join(temp.dir, 'p') })).ok);
     const result = await host.dispatch('coco.export', { outPath: join(temp.dir, 'x.json'), boxes: 'bbox', masks: 'polygons', decimals: 2 });
     assert.ok(result.ok, JSON.stringify(result));
-    assert.deepEqual([result.value.skippedUnlabeled, result.value.imageSize], [1, 'display']);
+    const summary = result.value as CocoExportSummary;
+    assert.deepEqual([summary.skippedUnlabeled, summary.imageSize], [1, 'display']);
     const bad = await host.dispatch('coco.export', { outPath: join(temp.dir, 'y.json'), decimals: 11 });
     assert.ok(!bad.ok && bad.error.code === 'bad_request');
   } finally {

@@ -75,7 +75,13 @@ test('export → import into a fresh project → export gives the same COCO up t
     await exportCoco(source, { outPath: first });
     const summary = await importCoco(fresh, first);
     assert.deepEqual(
-      { kind: summary.kind, images: summary.images, annotations: summary.annotations, added: summary.categoriesAdded, notes: summary.notes },
+      {
+        kind: summary.kind,
+        images: summary.images,
+        annotations: summary.annotations,
+        added: summary.categoriesAdded,
+        notes: summary.notes,
+      },
       { kind: 'instances', images: 3, annotations: 4, added: 2, notes: [] },
     );
     const second = join(temp.dir, 'second.json');
