@@ -22,10 +22,11 @@ export function AutolabelDialog() {
       labels: state.labels,
       models: state.aiModels,
       model: currentModel(state),
-      close: () => state.setAutolabelDialogOpen(false),
+      setOpen: state.setAutolabelDialogOpen,
       start: state.startAutolabel,
     })),
   );
+  const close = () => s.setOpen(false);
   const available = (source: AutolabelSource) => s.sources?.find((info) => info.source === source)?.available === true;
   const [picked, setPicked] = useState<AutolabelSource | null>(null);
   const source = picked ?? AUTOLABEL_SOURCES.find(available) ?? 'names';
@@ -62,11 +63,11 @@ export function AutolabelDialog() {
     setStarting(true);
     const job = await s.start(params);
     setStarting(false);
-    if (job) s.close();
+    if (job) close();
   };
 
   return (
-    <ModalDialog className="dialog autolabel-dialog" testId="autolabel-dialog" title="Auto-label the folder" onClose={s.close}>
+    <ModalDialog className="dialog autolabel-dialog" testId="autolabel-dialog" title="Auto-label the folder" onClose={close}>
       <fieldset className="autolabel-sources">
         <legend>Proposals from</legend>
         {AUTOLABEL_SOURCES.map((option) => {

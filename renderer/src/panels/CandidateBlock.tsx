@@ -1,8 +1,9 @@
 // The AI candidate on show and what can be done with it: which one of how
-// many, the list to pick another, the rule that preselected it, its label
-// guesses, and accept / accept all / discard / clear. It sits in the side
-// column's pinned area, outside the scrolling sections, so the candidate and
-// its Accept button stay in view at any window size.
+// many, accept / accept all / discard / clear right under it, then its label
+// guesses, the list to pick another, the rule that preselected it and the
+// demo model's limits. It sits in the side column's pinned area, outside the
+// scrolling panes, so the candidate and its Accept stay in view at any
+// window size (what is below the actions may scroll).
 import { useShallow } from 'zustand/react/shallow';
 
 import type { Label, LabelGuess } from '../../../common/contract/index.js';
@@ -121,6 +122,62 @@ export function CandidateBlock() {
           </button>
         )}
       </div>
+      <div className="ai-actions">
+        <button
+          type="button"
+          className="primary"
+          data-testid="ai-accept"
+          disabled={!selected || s.accepting}
+          title={`Accept as an annotation (${keyOf('ai.accept')})`}
+          onClick={() => perform('ai.accept')}
+        >
+          Accept
+        </button>
+        {s.mode !== 'prompt' && candidates && (
+          <button
+            type="button"
+            data-testid="ai-accept-all"
+            disabled={s.accepting}
+            title={
+              s.mode === 'regions'
+                ? 'Accept the mask of every region (one undo step)'
+                : s.mode === 'detections'
+                  ? 'Accept every detection (one undo step)'
+                  : 'Accept every proposal (one undo step)'
+            }
+            onClick={() => void session.acceptAll()}
+          >
+            Accept all
+          </button>
+        )}
+        <button
+          type="button"
+          data-testid="ai-discard"
+          disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning && !s.detecting}
+          title={`Drop the prompts and candidates (${keyOf('ai.discard')})`}
+          onClick={() => perform('ai.discard')}
+        >
+          Discard
+        </button>
+        <button
+          type="button"
+          data-testid="ai-clear"
+          disabled={!canvasPrompts}
+          title="Remove the clicks, box and scribbles (text and reference stay)"
+          onClick={() => session.clearCanvasPrompts()}
+        >
+          Clear prompts
+        </button>
+      </div>
+      {selected && (
+        <LabelChoice
+          guesses={selected.labels}
+          labels={s.labels}
+          labelId={s.labelId}
+          knowsLabels={s.model?.capabilities.labels ?? true}
+          confident={selected.labelConfident}
+        />
+      )}
       {candidates && candidates.candidates.length > 1 && (
         <ol className="ai-candidates" data-testid="ai-candidates">
           {candidates.candidates.map((c, position) => (
@@ -171,63 +228,6 @@ export function CandidateBlock() {
           guesses unreliable; add a SAM-family model for real work.
         </p>
       )}
-      {selected && (
-        <LabelChoice
-          guesses={selected.labels}
-          labels={s.labels}
-          labelId={s.labelId}
-          knowsLabels={s.model?.capabilities.labels ?? true}
-          confident={selected.labelConfident}
-        />
-      )}
-
-      <div className="ai-actions">
-        <button
-          type="button"
-          className="primary"
-          data-testid="ai-accept"
-          disabled={!selected || s.accepting}
-          title={`Accept as an annotation (${keyOf('ai.accept')})`}
-          onClick={() => perform('ai.accept')}
-        >
-          Accept
-        </button>
-        {s.mode !== 'prompt' && candidates && (
-          <button
-            type="button"
-            data-testid="ai-accept-all"
-            disabled={s.accepting}
-            title={
-              s.mode === 'regions'
-                ? 'Accept the mask of every region (one undo step)'
-                : s.mode === 'detections'
-                  ? 'Accept every detection (one undo step)'
-                  : 'Accept every proposal (one undo step)'
-            }
-            onClick={() => void session.acceptAll()}
-          >
-            Accept all
-          </button>
-        )}
-        <button
-          type="button"
-          data-testid="ai-discard"
-          disabled={!candidates && !hasPrompts(s.prompts) && !s.everythingRunning && !s.detecting}
-          title={`Drop the prompts and candidates (${keyOf('ai.discard')})`}
-          onClick={() => perform('ai.discard')}
-        >
-          Discard
-        </button>
-        <button
-          type="button"
-          data-testid="ai-clear"
-          disabled={!canvasPrompts}
-          title="Remove the clicks, box and scribbles (text and reference stay)"
-          onClick={() => session.clearCanvasPrompts()}
-        >
-          Clear prompts
-        </button>
-      </div>
     </div>
   );
 }

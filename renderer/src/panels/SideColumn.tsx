@@ -99,8 +99,8 @@ export function SideColumn({ panes }: { panes: readonly Pane[] }) {
   return (
     <aside className="panel side-panel" data-testid="side-column">
       <div className="side-pinned" data-testid="side-pinned">
-        <CandidateBlock />
         <ProposalActions />
+        <CandidateBlock />
       </div>
       <div className="side-panes">
         {panes.map((pane) => {

@@ -28,8 +28,12 @@ const newestFirst = (a: AutolabelJob, b: AutolabelJob) => b.createdAt - a.create
 function upsertJob(jobs: readonly AutolabelJob[], job: AutolabelJob): AutolabelJob[] {
   const index = jobs.findIndex((j) => j.id === job.id);
   // An older report arriving late must not roll the job back.
-  if (index !== -1 && jobs[index]!.updatedAt > job.updatedAt) return jobs as AutolabelJob[];
-  return (index === -1 ? [...jobs, job] : jobs.map((j, i) => (i === index ? job : j))).sort(newestFirst);
+  const previous = index === -1 ? undefined : jobs[index]!;
+  if (previous && previous.updatedAt > job.updatedAt) return jobs as AutolabelJob[];
+  // The host measures the rate while a job runs; once it stops, the last rate measured is still worth showing.
+  const shown =
+    job.imagesPerSecond === null && previous?.imagesPerSecond != null ? { ...job, imagesPerSecond: previous.imagesPerSecond } : job;
+  return (index === -1 ? [...jobs, shown] : jobs.map((j, i) => (i === index ? shown : j))).sort(newestFirst);
 }
 
 /** The job the progress bar follows: the newest running or paused one, else the newest. */
