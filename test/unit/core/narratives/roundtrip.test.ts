@@ -255,6 +255,12 @@ describe('Localized Narratives import refusals', () => {
     assert.equal(captionCount(dir), before, 'nothing written, not even line 1');
   });
 
+  it('refuses a file it cannot read, naming it', async () => {
+    const missing = await cli(['import', '--project', dir, '--narratives', join(temp.dir, 'absent.jsonl')]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /Cannot read .*absent\.jsonl/);
+  });
+
   it("takes a COCO file's ids to tell them apart, and refuses a COCO file that is not one", async () => {
     const coco = join(temp.dir, 'ids.json');
     writeFileSync(coco, JSON.stringify({ images: [{ id: 42, file_name: 'b/000000000042.jpg' }] }));
