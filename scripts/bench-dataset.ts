@@ -192,20 +192,27 @@ async function browserFigures(dir: string, userData: string): Promise<void> {
         };
         requestAnimationFrame(check);
       })`);
-    // Each open on a freshly loaded page (no figures from an earlier open); the first one also meets a cold host.
-    const opens: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      if (i > 0) {
-        await page.reload();
-        await page.getByTestId('image-item').first().waitFor({ timeout: 60_000 });
-        await page.waitForTimeout(300);
-      }
-      opens.push(await openView());
-      const summary = await page.getByTestId('dataset-summary').textContent();
-      if (i === 0) console.log(`  ${summary}`);
+    // Each open on a freshly loaded page (no figures from an earlier open). The first meets a cold host; then
+    // three on an unchanged project (the host answers with the figures it read last) and three after an edit.
+    const reopen = async () => {
+      await page.reload();
+      await page.getByTestId('image-item').first().waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(300);
+      return openView();
+    };
+    const cold = await openView();
+    console.log(`  ${await page.getByTestId('dataset-summary').textContent()}`);
+    const unchanged: number[] = [];
+    const edited: number[] = [];
+    for (let i = 0; i < 3; i++) unchanged.push(await reopen());
+    for (let i = 0; i < 3; i++) {
+      const applied = await host.dispatch('document.apply', { ops: [{ type: 'image.status', imageId: 1 + i, status: 'done' }] });
+      if (!applied.ok) throw new Error(applied.error.message);
+      edited.push(await reopen());
     }
-    line('dataset view first paint (click → 6 plots drawn), cold host', opens[0]!, '  (target ≤ 500 ms)');
-    line('dataset view first paint, fresh page, median of 4', median(opens.slice(1)), '  (target ≤ 500 ms)');
+    line('dataset view first paint (click → 6 plots drawn), cold host', cold, '  (target ≤ 500 ms)');
+    line('dataset view first paint after an edit, median of 3', median(edited), '  (target ≤ 500 ms)');
+    line('dataset view first paint, unchanged project, median of 3', median(unchanged), '  (target ≤ 500 ms)');
 
     const bars = JSON.parse((await page.locator('[data-testid="dataset-chart-labels"] canvas').getAttribute('data-bars')) ?? '[]') as [
       number,
@@ -245,7 +252,11 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+// The host's inference worker would keep the process alive after the figures.
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

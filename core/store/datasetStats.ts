@@ -30,8 +30,23 @@ export function niceStep(raw: number, minimum = 1): number {
   return 10 * power;
 }
 
+/**
+ * The last figures of each open database, with the state they were read at:
+ * SQLite's data_version (raised by other connections' commits: the command
+ * line, another app) and this connection's total_changes() (raised by every
+ * row it writes). Both unchanged means nothing changed, so opening the view
+ * again on an unchanged project answers at once.
+ */
+const lastStats = new WeakMap<Database.Database, { state: string; stats: Omit<DatasetStats, 'ms'> }>();
+
+const databaseState = (db: Database.Database): string =>
+  `${String(db.pragma('data_version', { simple: true }))}:${(db.prepare('SELECT total_changes() AS n').get() as { n: number }).n}`;
+
 export function datasetStats(db: Database.Database): DatasetStats {
   const start = performance.now();
+  const state = databaseState(db);
+  const cached = lastStats.get(db);
+  if (cached?.state === state) return { ...cached.stats, ms: performance.now() - start };
   const read = db.transaction(() => {
     const statusRows = db.prepare('SELECT status, COUNT(*) AS n FROM images WHERE missing = 0 GROUP BY status').all() as {
       status: ImageStatus;
@@ -56,6 +71,7 @@ export function datasetStats(db: Database.Database): DatasetStats {
     };
   });
   const stats = read();
+  lastStats.set(db, { state, stats });
   return { ...stats, ms: performance.now() - start };
 }
 

@@ -5,6 +5,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import Database from 'better-sqlite3';
+
 import type { Annotation, ReviewFilter } from '../../../../common/contract/index.js';
 import { datasetStats, niceStep } from '../../../../core/store/datasetStats.js';
 import { Project } from '../../../../core/store/project.js';
@@ -100,6 +102,25 @@ describe('dataset stats', () => {
       { origin: { kind: 'source', source: 'yolo' }, annotations: 1 },
     ]);
     assert.deepEqual(stats.proposals, { proposals: 2, images: 1 });
+  });
+
+  it('answers from the last figures while nothing changed, and counts again after a write here or by another program', () => {
+    const first = datasetStats(project.db);
+    assert.equal(datasetStats(project.db).labels, first.labels, 'the same figures, not counted again');
+    const undo = project.apply([{ type: 'annotation.put', annotation: box(ids.c!, 'bird', 2) }]);
+    assert.equal(datasetStats(project.db).labels.find((row) => row.labelId === 'bird')?.instances, 1);
+    project.apply(undo);
+    assert.deepEqual({ ...datasetStats(project.db), ms: 0 }, { ...first, ms: 0 });
+    // Another connection (the command line, another app) changes the status of an image.
+    const other = new Database(join(temp.dir, '.promptlabel', 'project.sqlite'));
+    try {
+      other.prepare("UPDATE images SET status = 'done' WHERE id = ?").run(ids.c!);
+      assert.equal(datasetStats(project.db).statuses.find((row) => row.status === 'done')?.images, 2);
+      other.prepare("UPDATE images SET status = 'todo' WHERE id = ?").run(ids.c!);
+      assert.equal(datasetStats(project.db).statuses.find((row) => row.status === 'done')?.images, 1);
+    } finally {
+      other.close();
+    }
   });
 
   it('an empty project has empty histograms, not a bar at zero', () => {
