@@ -8,7 +8,7 @@
 // unlabeled. Export writes the same elements (masks and holed polygons as
 // <mask>), coordinates with two decimals as CVAT does.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 import { AppError, type Geometry } from '../../common/contract/index.js';
 import { Counter, type ExportImage, type FormatConverter, type ImportedAnnotation, type ImportedImage } from './converter.js';
@@ -39,7 +39,8 @@ export const cvatConverter: FormatConverter = {
   name: 'cvat',
   title: 'CVAT for images 1.1',
   input: 'the annotations.xml file or the folder that holds it',
-  detect: (path) => existsSync(isDirectory(path) ? join(path, 'annotations.xml') : path),
+  detect: (path) =>
+    isDirectory(path) ? existsSync(join(path, 'annotations.xml')) : basename(path) === 'annotations.xml' && existsSync(path),
   async read(path) {
     const file = isDirectory(path) ? join(path, 'annotations.xml') : path;
     if (!existsSync(file)) throw new AppError('not_found', `There is no annotations.xml in ${path}.`, 'path');

@@ -15,9 +15,9 @@ import type { Project } from '../store/project.js';
 import { revisionCounter } from '../store/revisions.js';
 import { annotationValues, INSERT_ANNOTATION } from '../store/rows.js';
 import { writeTransaction } from '../store/writeTransaction.js';
-import type { ImportedAnnotation, ImportedImage } from './converter.js';
+import type { FormatConverter, ImportedAnnotation, ImportedImage } from './converter.js';
 import { refuse } from './problems.js';
-import { converterFor } from './registry.js';
+import { converterFor, FORMAT_CONVERTERS } from './registry.js';
 
 export type ProgressCallback = (done: number, total: number) => void;
 
@@ -38,7 +38,7 @@ export async function importDataset(
   onProgress?: ProgressCallback,
 ): Promise<DatasetImportSummary> {
   const converter = converterFor(format);
-  const dataset = await converter.read(path);
+  const dataset = await readWithHint(converter, path);
   const total = dataset.images.length * 2;
   onProgress?.(0, total);
 
@@ -178,6 +178,18 @@ function matchImages(
     return row ? [{ image, row }] : [];
   });
   return { matched, unmatched };
+}
+
+/** The converter's read; when the input itself is wrong (not the file's content), says what the format takes and which format it looks like. */
+async function readWithHint(converter: FormatConverter, path: string) {
+  try {
+    return await converter.read(path);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.path !== 'path') throw error;
+    const other = FORMAT_CONVERTERS.find((c) => c !== converter && c.detect?.(path));
+    const hint = other ? ` It looks like ${other.title}: import it as that.` : '';
+    throw new AppError(error.code, `${error.message} ${converter.title} takes ${converter.input}.${hint}`, error.path);
+  }
 }
 
 const stemOf = (path: string) => {

@@ -49,6 +49,7 @@ export const labelmeConverter: FormatConverter = {
   name: 'labelme',
   title: 'labelme',
   input: 'a folder of labelme JSON files (searched recursively) or one JSON file',
+  detect: (path) => /\.json$/i.test(path),
   async read(path) {
     const root = isDirectory(path) ? path : dirname(path);
     const files = isDirectory(path)

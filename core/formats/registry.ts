@@ -14,3 +14,5 @@ const CONVERTERS: Record<DatasetFormat, FormatConverter> = {
 };
 
 export const converterFor = (format: DatasetFormat): FormatConverter => CONVERTERS[format];
+
+export const FORMAT_CONVERTERS: readonly FormatConverter[] = Object.values(CONVERTERS);

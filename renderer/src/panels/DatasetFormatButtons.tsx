@@ -10,6 +10,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { DatasetExportSummary, DatasetFormat, DatasetImportSummary, FormatCount, RequestOf } from '../../../common/contract/index.js';
 import { api, ApiError } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
+import { parseLabelMapLines } from './labelMapLines.js';
 
 const FORMATS: { value: DatasetFormat; label: string; importHint: string }[] = [
   { value: 'yolo', label: 'YOLO (Ultralytics)', importHint: '/path/to/dataset/data.yaml' },
@@ -34,20 +35,6 @@ function exportMessage(summary: DatasetExportSummary): string {
   if (summary.dropped.length > 0) parts.push(`Not held by ${summary.format}: ${counted(summary.dropped)}.`);
   if (summary.skippedImages.length > 0) parts.push(`Skipped ${summary.skippedImages.length} unreadable images.`);
   return parts.join(' ');
-}
-
-/** "dataset label = project label" lines → the request's label map; an error message for a bad line. */
-export function parseLabelMapLines(text: string): Record<string, string> | string {
-  const map: Record<string, string> = {};
-  for (const [index, line] of text.split('\n').entries()) {
-    if (line.trim() === '') continue;
-    const at = line.indexOf('=');
-    const from = at < 0 ? '' : line.slice(0, at).trim();
-    const to = at < 0 ? '' : line.slice(at + 1).trim();
-    if (from === '' || to === '') return `Label map line ${index + 1}: write "dataset label = project label".`;
-    map[from] = to;
-  }
-  return map;
 }
 
 const exportFilesExist = (error: unknown): error is ApiError =>

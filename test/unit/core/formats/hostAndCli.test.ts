@@ -140,6 +140,13 @@ test('promptlabel export/import --format: YOLO round trip, a label map, counts o
     );
     assert.match(labelme.out.stderr, /Not imported \(this project cannot hold them\):\n {2}1 circles \(imported as polygons\)/);
 
+    const wrongFormat = capture();
+    assert.equal(await runCli(['import', '--project', lm, '--format', 'yolo', join(FIXTURES, 'voc', 'datumaro')], wrongFormat.io), 1);
+    assert.match(
+      wrongFormat.out.stderr,
+      /No data\.yaml in .*datumaro.* YOLO \(Ultralytics\) takes the data\.yaml file or the folder that holds it\. It looks like Pascal VOC/,
+    );
+
     const refused = capture();
     assert.equal(await runCli(['import', '--project', lm, '--format', 'voc', join(temp.dir, 'nothing-here')], refused.io), 1);
     assert.match(refused.out.stderr, /nothing-here/);
