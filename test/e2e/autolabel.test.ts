@@ -95,7 +95,7 @@ describe('auto-label and review in browser mode', { skip }, () => {
       if ((await progress.getAttribute('data-state')) !== 'running') break;
       await page.waitForTimeout(100);
     }
-    assert.equal(await progress.getAttribute('data-state'), 'done', await progress.textContent());
+    assert.equal(await progress.getAttribute('data-state'), 'done', (await progress.textContent()) ?? undefined);
     assert.equal(await numberAttribute(progress, 'data-done'), 3);
     assert.ok(seen.size >= 2, `the bar moved (saw done = ${[...seen].join(', ')})`);
     const figures = (await progress.getByTestId('job-figures').textContent()) ?? '';
