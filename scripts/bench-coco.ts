@@ -68,7 +68,9 @@ function comparePycocotools(file: string, importSeconds: number): void {
     "for a in c.dataset['annotations']: c.annToRLE(a)",
     'print(time.perf_counter() - t)',
   ].join('\n');
-  const python = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+  // The PATH's python3 first, then Debian's (where the project's Python tooling lives).
+  let python = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+  if (python.status !== 0) python = spawnSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' });
   const lastLine = python.stdout?.trim().split('\n').at(-1) ?? '';
   const pySeconds = Number(lastLine);
   if (python.status !== 0 || !Number.isFinite(pySeconds)) {
