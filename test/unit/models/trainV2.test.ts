@@ -91,7 +91,8 @@ describe('train_v2.py smoke run of the GPU command, exported and checked', { ski
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('stops on its time budget, checkpoints with held-out figures, and leaves weights small enough to come back', () => {
+  it('stops on its time budget, checkpoints with held-out figures, and leaves weights small enough to come back', (t) => {
+    t.diagnostic(`smoke run: ${JSON.stringify(log.at(-1))}`);
     assert.equal(log[0]!.event, 'start');
     assert.equal(log[0]!.args!['minutes'], 1.5);
     assert.ok(log.filter((r) => r.event === 'train').length >= 1);
