@@ -53,12 +53,12 @@ function useUnsavedGuard(): void {
 
 /** The right column's panes, top to bottom, with their first share of the height. */
 const SIDE_PANES: Pane[] = [
-  { id: 'ai', content: <PromptPanel />, weight: 3 },
-  { id: 'autolabel', content: <AutolabelSection />, weight: 1.2 },
+  { id: 'ai', content: <PromptPanel />, weight: 2.5 },
+  { id: 'autolabel', content: <AutolabelSection />, weight: 1 },
   { id: 'review', content: <ReviewPanel />, weight: 2 },
   { id: 'labels', content: <LabelsPanel />, weight: 2 },
-  { id: 'annotations', content: <AnnotationList />, weight: 3 },
-  { id: 'captions', content: <CaptionPanel />, weight: 1.5 },
+  { id: 'annotations', content: <AnnotationList />, weight: 4 },
+  { id: 'captions', content: <CaptionPanel />, weight: 1.2 },
 ];
 
 function Workspace() {

@@ -189,7 +189,10 @@ describe('auto-label and review in browser mode', { skip }, () => {
 
   it('COCO export holds the accepted annotations only, with their categories', async () => {
     await page.getByTestId('export-coco').click();
-    await page.getByTestId('toast').filter({ hasText: '.json' }).waitFor({ timeout: 20_000 });
+    const toast = page.getByTestId('toast').filter({ hasText: '.json' });
+    await toast.waitFor({ timeout: 20_000 });
+    const [toastBox, column] = await Promise.all([toast.boundingBox(), page.getByTestId('side-column').boundingBox()]);
+    assert.ok(toastBox && column && toastBox.x + toastBox.width <= column.x, 'the toast is over the canvas, not over the review column');
     const exportsDir = join(session.project, 'exports');
     const file = readdirSync(exportsDir).find(
       (name) => name.endsWith('.json') && !name.includes('captions') && !name.startsWith('results'),
@@ -233,5 +236,19 @@ describe('auto-label and review in browser mode', { skip }, () => {
     assert.ok(await inViewport(page, page.getByTestId('candidate-info')), 'the candidate is in view');
     assert.ok(await inViewport(page, annotations().first()), 'the annotation list is still in view');
     await screenshot(page, 'autolabel-05-1280x720-ai');
+  });
+
+  it('at 1600×1000 with 9 labels, the annotation list has room for several rows', async () => {
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    for (const name of ['blue circle', 'green cross', 'white circle']) {
+      await page.getByTestId('label-new-name').fill(name);
+      await page.getByTestId('label-add').click();
+      await page.locator(`[data-testid="label-item"][data-label-name="${name}"]`).waitFor();
+    }
+    assert.equal(await page.getByTestId('label-item').count(), 9);
+    const pane = await page.locator('[data-testid="side-pane"][data-pane="annotations"]').boundingBox();
+    assert.ok(pane && pane.height >= 4 * 26, `the annotation pane is ${pane?.height} px high`);
+    assert.ok(await inViewport(page, annotations().first()), 'the annotation list is in view');
+    await screenshot(page, 'autolabel-06-1600x1000-9-labels');
   });
 });

@@ -20,4 +20,6 @@ export const MOUSE_GESTURES_DISPLAY_ONLY: readonly GestureInfo[] = [
   { group: 'AI', keys: 'Drag', description: 'Box around the object (the candidate follows while dragging)' },
   { group: 'AI', keys: 'Shift+drag', description: 'Scribble on the object (Shift+Alt+drag or right-drag: scribble outside it)' },
   { group: 'AI', keys: 'Click a proposal', description: 'Accept it (after segment everything)' },
+  // Handled by the canvas input (canvas/useCanvasInput.ts) before the select tool.
+  { group: 'Review', keys: 'Click a proposal', description: 'Select it for review (select tool)' },
 ];

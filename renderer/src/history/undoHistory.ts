@@ -72,15 +72,6 @@ export class UndoHistory {
     });
   }
 
-  /** Applies a change that is bookkeeping, not an edit (an image becoming "in
-   *  progress" when opened): in order with the others, but never an undo step. */
-  performUnrecorded(ops: DocOp[]): Promise<void> {
-    this.apply.applyLocal(ops);
-    return this.enqueue(async () => {
-      await this.apply.applyRemote(ops);
-    });
-  }
-
   /**
    * Records a change main made on its own (accept all proposals above a score:
    * the host builds and applies the batch) as one undo step. The change reaches

@@ -19,8 +19,6 @@ export interface HistorySlice {
   commit: (ops: DocOp[], mergeKey?: string) => Promise<void>;
   /** A batch main builds and applies itself (accept all proposals above a score): its inverse becomes one undo step. */
   commitRemote: (run: (origin: string) => Promise<DocumentApplied>) => Promise<void>;
-  /** Like commit, but not an undo step (automatic bookkeeping). */
-  commitUnrecorded: (ops: DocOp[]) => Promise<void>;
   undo: () => Promise<void>;
   redo: () => Promise<void>;
   /** Forgets every entry (a new project starts a new session). */
@@ -79,7 +77,6 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => {
           return answer.inverse;
         })
         .catch(get().showError),
-    commitUnrecorded: (ops) => history.performUnrecorded(ops).catch(recover),
     undo: async () => {
       get().cancelTool();
       // Undo may touch another image's annotations: counts in the list are refreshed too.

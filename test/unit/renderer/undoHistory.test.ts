@@ -126,18 +126,30 @@ test('the same merge key far apart in time makes separate steps', async () => {
   }
 });
 
-test('an unrecorded change reaches main in order but is never an undo step', async () => {
+test('a batch main built and applied itself (accept all) is one undo step: its inverse undoes it, redo does it again', async () => {
   const main = fakeMain();
   const history = new UndoHistory(main.apply);
   await history.perform([status(1, 'done')]);
-  const bookkeeping = history.performUnrecorded([status(2, 'in_progress')]);
-  assert.deepEqual(history.snapshot(), { canUndo: true, canRedo: false, saving: true });
-  await bookkeeping;
+  // Main applies the batch itself and answers its inverse; nothing is applied locally by the history.
+  const shownBefore = main.local.length;
+  await history.performRemote(async () => {
+    main.statuses.set(2, 'in_progress');
+    return [status(2, 'todo')];
+  });
+  assert.equal(main.local.length, shownBefore, 'the change reaches the local copy through document.changed');
+  assert.deepEqual(history.snapshot(), { canUndo: true, canRedo: false, saving: false });
+  assert.equal(await history.undo(), true);
+  assert.equal(main.statuses.get(2), 'todo', 'undone through the inverse main answered');
+  assert.equal(main.statuses.get(1), 'done', 'the earlier step stays');
+  assert.equal(await history.redo(), true);
   assert.equal(main.statuses.get(2), 'in_progress');
-  assert.equal(await history.undo(), true, 'undo skips the bookkeeping and undoes the edit');
-  assert.equal(main.statuses.get(1), 'todo');
-  assert.equal(main.statuses.get(2), 'in_progress', 'the unrecorded change stays');
-  assert.equal(await history.undo(), false);
+  // A refusal records nothing.
+  await assert.rejects(
+    history.performRemote(() => Promise.reject(new Error('no proposals'))),
+    /no proposals/,
+  );
+  assert.equal(await history.undo(), true);
+  assert.equal(main.statuses.get(2), 'todo', 'the refused call left no step: undo took the redone batch back');
 });
 
 test('reports saving while a change is on its way to main, and saved once acknowledged', async () => {
