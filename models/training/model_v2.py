@@ -103,8 +103,8 @@ class RoIHead(nn.Module):
         """prob [B,K,h,w] in [0,1]; feats [B,F,h',w'] (same frame) -> [B,K,ROI_D]."""
         b, k, h, w = prob.shape
         p = prob.reshape(b * k, 1, h, w)
-        xs = ((torch.arange(w, dtype=p.dtype) + 0.5) / w * 2 - 1).view(1, 1, 1, w)
-        ys = ((torch.arange(h, dtype=p.dtype) + 0.5) / h * 2 - 1).view(1, 1, h, 1)
+        xs = ((torch.arange(w, dtype=p.dtype, device=p.device) + 0.5) / w * 2 - 1).view(1, 1, 1, w)
+        ys = ((torch.arange(h, dtype=p.dtype, device=p.device) + 0.5) / h * 2 - 1).view(1, 1, h, 1)
         mass = p.sum((2, 3)) + 1e-3
         cx = (p * xs).sum((2, 3)) / mass
         cy = (p * ys).sum((2, 3)) / mass
@@ -200,7 +200,7 @@ class PromptDecoder2(nn.Module):
         low = (hyper @ x2.flatten(2)).view(b, K, 4 * GRID, 4 * GRID)
         iou = self.iou_head(tok[:, 0])
         # class: mask token + features pooled under the mask + the RoI read at S/4
-        prob = torch.sigmoid(low.detach())
+        prob = torch.sigmoid(low.detach().float())  # fp32 under autocast too: centroids and spreads are sums over 128^2
         w8 = F.avg_pool2d(prob, 4).flatten(2)  # [B,K,g*g]
         pooled_sem = (w8 @ sem.flatten(2).transpose(1, 2)) / (w8.sum(-1, keepdim=True) + 1e-3)
         w4 = F.avg_pool2d(prob, 2).flatten(2)  # [B,K,4g*g]
@@ -293,7 +293,7 @@ class CaptionHead(nn.Module):
     def step(self, memory: torch.Tensor, token_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         t = token_ids.shape[1]
         x = self.tok(token_ids) + self.pos[:t].unsqueeze(0)
-        causal = torch.triu(torch.full((t, t), -1e4, dtype=x.dtype), 1)
+        causal = torch.triu(torch.full((t, t), -1e4, dtype=x.dtype, device=x.device), 1)
         for i, layer in enumerate(self.layers):
             x = layer(x, memory[:, 2 * i], memory[:, 2 * i + 1], causal)
         x = self.out_norm(x)
