@@ -47,6 +47,11 @@ def _poly_mask(h: int, w: int, pts: list[tuple[float, float]]) -> np.ndarray:
     return np.asarray(img) > 127
 
 
+def _cross(u: np.ndarray, v: np.ndarray) -> float:
+    """z of the 2-D cross product (np.cross on 2-vectors is deprecated in numpy 2)."""
+    return float(u[0] * v[1] - u[1] * v[0])
+
+
 def _convex_hull(pts: np.ndarray) -> np.ndarray:
     """Andrew's monotone chain; pts [n,2] -> hull vertices in order."""
     p = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
@@ -54,7 +59,7 @@ def _convex_hull(pts: np.ndarray) -> np.ndarray:
     def half(seq: np.ndarray) -> list[np.ndarray]:
         out: list[np.ndarray] = []
         for q in seq:
-            while len(out) >= 2 and np.cross(out[-1] - out[-2], q - out[-2]) <= 0:
+            while len(out) >= 2 and _cross(out[-1] - out[-2], q - out[-2]) <= 0:
                 out.pop()
             out.append(q)
         return out
@@ -170,7 +175,7 @@ def photo_field(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     amp, total = 1.0, 0.0
     for cells in (3, 6, 12, 24, 48):
         small = rng.random((cells, cells)).astype(np.float32)
-        out += amp * np.asarray(Image.fromarray(small, mode="F").resize((w, h), Image.BICUBIC), np.float32)
+        out += amp * np.asarray(Image.fromarray(small).resize((w, h), Image.BICUBIC), np.float32)
         total += amp
         amp *= 0.55
     out /= total
@@ -205,7 +210,7 @@ def fill(rng: np.random.Generator, kind: str, h: int, w: int, base: tuple[int, i
     elif kind == "noise":
         cells = int(rng.integers(2, 24))
         small = rng.random((max(2, h // cells), max(2, w // cells))).astype(np.float32)
-        noise = np.asarray(Image.fromarray(small, mode="F").resize((w, h), Image.BILINEAR), np.float32)
+        noise = np.asarray(Image.fromarray(small).resize((w, h), Image.BILINEAR), np.float32)
         mod = 1.0 - strength * 0.4 * np.clip(noise, 0, 1)
     elif kind == "photo":
         mod = 0.55 + 0.45 * photo_field(rng, h, w)
