@@ -38,12 +38,13 @@ const backgroundPlugin: Plugin = {
   },
 };
 
-/** Writes where each bar is drawn (CSS pixels in the canvas) and marks the canvas drawn. */
+/** Writes where each bar's (or slice's) centre is drawn (CSS pixels in the canvas) and marks the canvas drawn. */
 const barPositionsPlugin: Plugin = {
   id: 'promptlabelBarPositions',
   afterRender: (chart) => {
     const centres = chart.getDatasetMeta(0).data.map((element) => {
-      const { x, y } = element.tooltipPosition(false);
+      const { x, y } =
+        element instanceof BarElement || element instanceof ArcElement ? element.getCenterPoint(false) : element.tooltipPosition(false);
       return [Math.round(x ?? 0), Math.round(y ?? 0)];
     });
     chart.canvas.dataset.bars = JSON.stringify(centres);
