@@ -207,6 +207,46 @@ describe('auto-label and review in browser mode', { skip }, () => {
     );
   });
 
+  it('an accepted annotation is marked an example of its label (one undo step)', async () => {
+    const first = annotations().first();
+    await first.getByTestId('annotation-example').click();
+    await page.locator('[data-testid="annotation-item"][data-example="1"]').waitFor();
+    await page.getByTestId('canvas').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('Control+z');
+    await page.locator('[data-testid="annotation-item"][data-example="1"]').waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+Shift+z');
+    await page.locator('[data-testid="annotation-item"][data-example="1"]').waitFor();
+  });
+
+  it('the side column folds a pane to its heading and drags the share between two, and keeps both across a reload', async () => {
+    const pane = (id: string) => page.locator(`[data-testid="side-pane"][data-pane="${id}"]`);
+    await pane('captions')
+      .locator('h2')
+      .first()
+      .click({ position: { x: 40, y: 8 } });
+    await page.locator('[data-testid="side-pane"][data-pane="captions"][data-open="0"]').waitFor();
+    const before = (await pane('annotations').boundingBox())!.height;
+    const splitter = page.locator('.side-pane-slot:has([data-pane="labels"]) > [data-testid="side-splitter"]');
+    const handle = (await splitter.boundingBox())!;
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + 2);
+    await page.mouse.down();
+    await page.mouse.move(handle.x + handle.width / 2, handle.y - 40, { steps: 5 });
+    await page.mouse.up();
+    const after = (await pane('annotations').boundingBox())!.height;
+    assert.ok(after > before + 30, `dragging the bar up by 40 px grew the annotation pane from ${before} to ${after} px`);
+    await page.reload();
+    await page.getByTestId('image-item').first().click();
+    await waitForImage(page, 1);
+    assert.equal(await pane('captions').getAttribute('data-open'), '0', 'the folded pane stays folded');
+    const reloaded = (await pane('annotations').boundingBox())!.height;
+    assert.ok(Math.abs(reloaded - after) < 4, `the share is kept (${after} → ${reloaded} px)`);
+    await pane('captions')
+      .locator('h2')
+      .first()
+      .click({ position: { x: 40, y: 8 } });
+    await page.locator('[data-testid="side-pane"][data-pane="captions"][data-open="1"]').waitFor();
+  });
+
   it('at 1280×720 the pinned proposal and AI candidate with their Accept, and the annotation list, are in view', async () => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.getByTestId('canvas').click({ position: { x: 2, y: 2 } });

@@ -283,6 +283,55 @@ describe('review queue', () => {
   });
 });
 
+describe('auto-label jobs', () => {
+  let store: typeof UseAppStore;
+  const s = (): AppState => store.getState();
+  before(async () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    Object.assign(globalThis, { window: { promptlabel: bridge } });
+    ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+  });
+  after(() => mock.timers.reset());
+  beforeEach(async () => {
+    await settle();
+    script.invocations.length = 0;
+    store.setState({ autolabelJobs: [], autolabelSources: null, toasts: [] });
+  });
+
+  it('opening the dialog reads the sources (with why one is greyed out) and the jobs, newest first', async () => {
+    s().setAutolabelDialogOpen(true);
+    const sources = [
+      { source: 'names', available: true, reason: null },
+      { source: 'detector', available: false, reason: 'No detector is installed.' },
+    ];
+    await script.answer('autolabel.sources', sources);
+    await script.answer('autolabel.jobs', [JOB, { ...JOB, id: 'job-2', createdAt: 5 }]);
+    assert.deepEqual(s().autolabelSources, sources);
+    assert.deepEqual(
+      s().autolabelJobs.map((j) => j.id),
+      ['job-2', 'job-1'],
+    );
+  });
+
+  it('start sends the parameters; pause, resume and cancel name the job and take the answer; a refusal is shown', async () => {
+    void s().startAutolabel({ source: 'names', labelIds: ['red'], minScore: 0.4 });
+    const started = await script.answer('autolabel.start', JOB);
+    assert.deepEqual(started.request, { source: 'names', labelIds: ['red'], minScore: 0.4 });
+    void s().controlJob('job-1', 'pause');
+    const paused = await script.answer('autolabel.pause', { ...JOB, state: 'paused', updatedAt: 11 });
+    assert.deepEqual(paused.request, { jobId: 'job-1' });
+    assert.equal(s().autolabelJobs[0]!.state, 'paused');
+    void s().controlJob('job-1', 'resume');
+    await script.answer('autolabel.resume', { ...JOB, state: 'running', updatedAt: 12 });
+    void s().controlJob('job-1', 'cancel');
+    await script.answer('autolabel.cancel', { ...JOB, state: 'cancelled', updatedAt: 13 });
+    assert.equal(s().autolabelJobs[0]!.state, 'cancelled');
+    void s().startAutolabel({ source: 'examples' });
+    await script.fail('autolabel.start', 'No annotation is marked as an example.');
+    assert.match(s().toasts.at(-1)?.message ?? '', /marked as an example/);
+  });
+});
+
 describe('status means review state', () => {
   const annotationPut = (imageId: number): DocOp => ({
     type: 'annotation.put',
