@@ -2,7 +2,7 @@
 // the host stored: move with one undo step, brush and eraser on a mask,
 // delete and restore, hide, image navigation, shortcuts, zoom, status filter.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -227,5 +227,19 @@ describe('manual tools and panels in browser mode', { skip }, () => {
       .waitFor();
     const again = (await hostCall(page, 'images.list', {})).items.map((image) => image.annotationCount).reduce((a, b) => a + b, 0);
     assert.equal(again, counts, 'nothing was added twice');
+
+    // Export options: boxes as a bare bbox, for Detectron2-style loaders.
+    await page.getByTestId('export-coco-options').click();
+    await page.getByTestId('export-options').getByLabel('Boxes').selectOption('bbox');
+    await page.getByTestId('export-coco').click();
+    const exported = page.locator('[data-testid="toast"]').filter({ hasText: 'Exported' });
+    await exported.waitFor();
+    const path = /to (\S+\.json)/.exec((await exported.textContent()) ?? '')?.[1];
+    assert.ok(path, 'the message names the file');
+    const coco = JSON.parse(readFileSync(path, 'utf8')) as { annotations: { segmentation: unknown; bbox: number[] }[] };
+    assert.ok(
+      coco.annotations.some((a) => Array.isArray(a.segmentation) && a.segmentation.length === 0),
+      'the drawn box is a bbox with an empty segmentation',
+    );
   });
 });

@@ -26,10 +26,14 @@ async function exportAskingBeforeOverwrite(request: RequestOf<'coco.export'>): P
 }
 
 /** Desktop app: the save dialog picks the file and asks before replacing one, so its answer is exported with overwrite. Null when cancelled. */
-async function exportToChosenFile(): Promise<CocoExportSummary | null> {
+async function exportToChosenFile(options: ExportOptions): Promise<CocoExportSummary | null> {
   const { path } = await api.call('dialog.saveCocoFile', {});
-  return path === null ? null : api.call('coco.export', { outPath: path, overwrite: true });
+  return path === null ? null : api.call('coco.export', { ...options, outPath: path, overwrite: true });
 }
+
+/** The export's shape options (docs/coco.md); kept while the app runs. */
+type ExportOptions = Pick<RequestOf<'coco.export'>, 'masks' | 'boxes' | 'decimals' | 'imageSize'>;
+const DEFAULT_EXPORT_OPTIONS: ExportOptions = { masks: 'rle', boxes: 'polygon', imageSize: 'display' };
 
 function exportMessage(summary: CocoExportSummary): string {
   const unlabeled = summary.skippedUnlabeled > 0 ? ` (${summary.skippedUnlabeled} unlabeled left out: COCO needs a category)` : '';
@@ -69,11 +73,14 @@ export function CocoButtons() {
   const [importing, setImporting] = useState(false);
   const [importPath, setImportPath] = useState('');
   const [duplicates, setDuplicates] = useState<CocoDuplicateMode>('skip');
+  const [exportOptions, setExportOptions] = useState<ExportOptions>(DEFAULT_EXPORT_OPTIONS);
+  const [choosingOptions, setChoosingOptions] = useState(false);
+  const setOption = (change: Partial<ExportOptions>) => setExportOptions((options) => ({ ...options, ...change }));
 
   const exportCoco = async () => {
     setBusy(true);
     try {
-      const summary = isElectron ? await exportToChosenFile() : await exportAskingBeforeOverwrite({});
+      const summary = isElectron ? await exportToChosenFile(exportOptions) : await exportAskingBeforeOverwrite(exportOptions);
       if (summary) showToast(summary.skippedImages.length > 0 ? 'error' : 'info', exportMessage(summary));
     } catch (error) {
       showError(error);
@@ -113,6 +120,59 @@ export function CocoButtons() {
       <button type="button" data-testid="export-coco" disabled={busy} onClick={() => void exportCoco()}>
         Export COCO
       </button>
+      <button
+        type="button"
+        data-testid="export-coco-options"
+        title="COCO export options"
+        aria-label="COCO export options"
+        aria-expanded={choosingOptions}
+        onClick={() => setChoosingOptions((v) => !v)}
+      >
+        ⚙
+      </button>
+      {choosingOptions && (
+        <div className="popover" data-testid="export-options">
+          <label>
+            Masks
+            <select value={exportOptions.masks} onChange={(e) => setOption({ masks: e.target.value as ExportOptions['masks'] })}>
+              <option value="rle">RLE</option>
+              <option value="polygons">Polygons (outer rings; masks with holes stay RLE)</option>
+            </select>
+          </label>
+          <label>
+            Boxes
+            <select value={exportOptions.boxes} onChange={(e) => setOption({ boxes: e.target.value as ExportOptions['boxes'] })}>
+              <option value="polygon">4-point polygons</option>
+              <option value="bbox">bbox only, empty segmentation</option>
+            </select>
+          </label>
+          <label>
+            Coordinates
+            <select
+              value={exportOptions.decimals === undefined ? '' : String(exportOptions.decimals)}
+              onChange={(e) => setOption({ decimals: e.target.value === '' ? undefined : Number(e.target.value) })}
+            >
+              <option value="">As stored</option>
+              <option value="2">Rounded to 2 decimals</option>
+            </select>
+          </label>
+          <label>
+            Image size
+            <select
+              value={exportOptions.imageSize}
+              onChange={(e) => setOption({ imageSize: e.target.value as ExportOptions['imageSize'] })}
+            >
+              <option value="display">As displayed (EXIF orientation applied)</option>
+              <option value="raw">Stored pixels (for loaders that ignore EXIF)</option>
+            </select>
+          </label>
+          <div className="popover-actions">
+            <button type="button" onClick={() => setChoosingOptions(false)}>
+              Done
+            </button>
+          </div>
+        </div>
+      )}
       {importing && (
         <form
           className="popover"
