@@ -6,11 +6,11 @@ import { join } from 'node:path';
 
 const benches: Record<string, { file: string; about: string }> = {
   coco: { file: 'bench-coco.ts', about: 'COCO export/import of 10,000 images × 20 annotations; opening a 10,000-image folder' },
-  formats: { file: 'bench-formats.ts', about: 'YOLO and labelme export/import of 10,000 images × 20 annotations (target ≤ 5 s each)' },
   dataset: {
     file: 'bench-dataset.ts',
     about: 'dataset view first paint and review-filter queries on 10,000 images × 20 annotations (SQL and headless Chromium)',
   },
+  formats: { file: 'bench-formats.ts', about: 'YOLO and labelme export/import of 10,000 images × 20 annotations (target ≤ 5 s each)' },
   pan: { file: 'bench-pan.ts', about: 'frame time while panning an 8000×6000 image with 2,000 polygons (headless Chromium)' },
   models: { file: 'bench-models.ts', about: 'built-in ONNX encoder / decoder / text encoder latency (onnxruntime-node, CPU)' },
   foreground: {
@@ -20,6 +20,10 @@ const benches: Record<string, { file: string; about: string }> = {
   interactive: {
     file: 'bench-interactive.ts',
     about: 'click → mask through the inference worker and in the browser (features cached), encoder, cache hit',
+  },
+  autolabel: {
+    file: 'bench-autolabel.ts',
+    about: 'by-name auto-label on the sample project: images/s (encoder included, features cached), time per label, click latency while a job runs',
   },
   classical: { file: 'bench-classical.ts', about: 'GrabCut on a 1024 px box, watershed and magic wand (opencv.js) on a photograph' },
   detect: {

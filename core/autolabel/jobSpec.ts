@@ -4,10 +4,10 @@
 // needs of the model, so the UI can grey out what the current one lacks.
 import {
   AppError,
+  AUTOLABEL_SOURCES,
   type AutolabelParams,
   type AutolabelSource,
   type AutolabelSourceInfo,
-  AUTOLABEL_SOURCES,
   type PromptCapabilities,
 } from '../../common/contract/index.js';
 import type { ImageSource, InferenceEngine } from '../../engine/engine.js';

@@ -67,7 +67,13 @@ export const imageFromRow = (row: ImageRow): ImageRecord => ({
   proposalCount: row.proposal_count,
 });
 
-export const labelFromRow = (row: LabelRow): Label => ({ id: row.id, name: row.name, colour: row.colour, hotkey: row.hotkey, stuff: row.stuff === 1 });
+export const labelFromRow = (row: LabelRow): Label => ({
+  id: row.id,
+  name: row.name,
+  colour: row.colour,
+  hotkey: row.hotkey,
+  ...(row.stuff === 1 ? { stuff: true } : {}),
+});
 
 export const annotationFromRow = (row: AnnotationRow): Annotation => ({
   id: row.id,
@@ -79,8 +85,9 @@ export const annotationFromRow = (row: AnnotationRow): Annotation => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   revision: row.revision,
-  jobId: row.job_id,
-  example: row.example === 1,
+  // Left out at their defaults, so an annotation reads back as it was written.
+  ...(row.job_id === null ? {} : { jobId: row.job_id }),
+  ...(row.example === 1 ? { example: true } : {}),
 });
 
 export const captionFromRow = (row: CaptionRow): Caption => ({

@@ -52,7 +52,11 @@ async function run(call: QueuedCall): Promise<Result<unknown>> {
     // Background work (an auto-label job) lets the clicks queued meanwhile run first, between its decoder runs.
     checkpoint: async () => {
       if (mine?.cancelled) throw new Cancelled();
-      if (call.priority === 'background') await runInteractive();
+      if (call.priority === 'background') {
+        // Let messages that arrived during synchronous work in (a click is a message), then run the clicks queued.
+        await new Promise((resolve) => setImmediate(resolve));
+        await runInteractive();
+      }
       if (mine?.cancelled) throw new Cancelled();
     },
     featureState: (imageId: number, state: 'queued' | 'encoding' | 'ready' | 'failed', message: string | null) =>
@@ -80,7 +84,11 @@ async function runToEnd(call: QueuedCall): Promise<void> {
 
 /** Runs the interactive calls queued now, inside a background call's checkpoint. */
 async function runInteractive(): Promise<void> {
-  for (let index = queue.findIndex((c) => c.priority === 'interactive'); index >= 0; index = queue.findIndex((c) => c.priority === 'interactive')) {
+  for (
+    let index = queue.findIndex((c) => c.priority === 'interactive');
+    index >= 0;
+    index = queue.findIndex((c) => c.priority === 'interactive')
+  ) {
     await runToEnd(queue.splice(index, 1)[0]!);
   }
 }

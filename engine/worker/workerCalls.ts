@@ -290,7 +290,7 @@ export class WorkerCalls {
       });
       const merged = mergeStuff(masks, new Set(spec.stuffLabelIds));
       return {
-        proposals: [...toProposals(merged, stored?.width ?? 0, stored?.height ?? 0), ...boxes],
+        proposals: [...(await toProposals(merged, stored?.width ?? 0, stored?.height ?? 0, context.checkpoint)), ...boxes],
         featureSource: set.timing.featureSource,
         encodeMs: set.timing.encodeMs,
         decodeMs: set.timing.decodeMs,
@@ -318,7 +318,7 @@ export class WorkerCalls {
       );
     }
     return {
-      proposals: toProposals(masks, prepared.width, prepared.height),
+      proposals: await toProposals(masks, prepared.width, prepared.height, context.checkpoint),
       featureSource: prepared.source,
       encodeMs: prepared.encodeMs,
       decodeMs: performance.now() - started,

@@ -5,8 +5,9 @@
 // other instance is a whole-image proposal whose class embedding is close to
 // the examples' own (each example's mask decoded from its box on its image).
 import type { EverythingParams, WorkerImage, WorkerRefRegion } from '../../protocol.js';
+import type { MaskCrop } from '../candidateMasks.js';
 import { cosine } from '../labels.js';
-import type { MaskProvider, PreparedImage } from '../maskProvider.js';
+import type { MaskProvider, PreparedImage, ProviderCandidate } from '../maskProvider.js';
 import { bestCandidate } from './bestCandidate.js';
 import { mergeStuff, removeDuplicates } from './dedupe.js';
 import type { ScoredMask } from './types.js';
@@ -42,7 +43,11 @@ export async function proposeByExample(
   const everything = provider.capabilities.labels
     ? await provider.everything(image, prepared, params.everything, noProgress, checkpoint)
     : null;
-  const instances = (everything?.candidates ?? []).map((candidate) => ({ candidate, crop: candidate.mask.crop() }));
+  const instances: { candidate: ProviderCandidate; crop: MaskCrop }[] = [];
+  for (const candidate of everything?.candidates ?? []) {
+    await checkpoint();
+    instances.push({ candidate, crop: candidate.mask.crop() });
+  }
   const found: ScoredMask[] = [];
   for (const group of params.groups) {
     await checkpoint();
@@ -57,6 +62,7 @@ export async function proposeByExample(
       noProgress,
     );
     const best = bestCandidate(result);
+    await checkpoint();
     if (best && (best.score ?? 0) >= params.minScore) {
       const similarity = target && best.classEmbedding ? Math.max(0, cosine(best.classEmbedding, target)) : 1;
       found.push({ crop: best.mask.crop(), labelId: group.labelId, score: (best.score ?? 0) * similarity });

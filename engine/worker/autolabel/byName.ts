@@ -10,10 +10,11 @@
 // job builds its label batch on its first image. This model's decoder takes
 // one text prompt per run: labels are a loop, timed per label.
 import type { EverythingParams, WorkerImage, WorkerLabel } from '../../protocol.js';
+import type { MaskCrop } from '../candidateMasks.js';
 import { cosine } from '../labels.js';
 import type { MaskProvider, PreparedImage, ProviderCandidate } from '../maskProvider.js';
-import { connectedParts, coverage } from './cropMath.js';
 import { bestCandidate } from './bestCandidate.js';
+import { connectedParts, coverage } from './cropMath.js';
 import { mergeStuff, removeDuplicates } from './dedupe.js';
 import type { ScoredMask } from './types.js';
 
@@ -45,8 +46,19 @@ export async function proposeByName(
   checkpoint: () => Promise<void>,
 ): Promise<ScoredMask[]> {
   const noProgress = () => undefined;
-  const everything = await provider.everything(image, prepared, params.everything, noProgress, checkpoint);
-  const instances = everything.candidates.map((c) => ({ candidate: c, crop: c.mask.crop() }));
+  const paused = { ms: 0 };
+  /** The checkpoint, timed: clicks run there are not this job's time. */
+  const pause = async () => {
+    const started = performance.now();
+    await checkpoint();
+    paused.ms += performance.now() - started;
+  };
+  const everything = await provider.everything(image, prepared, params.everything, noProgress, pause);
+  const instances: { candidate: ProviderCandidate; crop: MaskCrop }[] = [];
+  for (const candidate of everything.candidates) {
+    await pause();
+    instances.push({ candidate, crop: candidate.mask.crop() });
+  }
   const nearest = await nearestNames(
     provider,
     instances.map((i) => i.candidate),
@@ -54,32 +66,37 @@ export async function proposeByName(
   );
   const found: ScoredMask[] = [];
   const minPart = MIN_PART_FRACTION * prepared.width * prepared.height;
-  for (const label of params.labels) {
-    await checkpoint();
-    const started = performance.now();
+  const labelInstances = async (label: NamedLabel): Promise<ScoredMask[]> => {
+    await pause();
     const result = await provider.segment(image, prepared, { clicks: [], scribbles: [], text: label.name }, {}, undefined, noProgress);
     const best = bestCandidate(result);
-    timing.perLabelMs.push(performance.now() - started);
-    if (!best || (best.score ?? 0) < params.minScore) continue;
+    if (!best || (best.score ?? 0) < params.minScore) return [];
+    await pause();
     const region = best.mask.crop();
-    if (region.area === 0) continue;
+    if (region.area === 0) return [];
     const regionScore = best.score ?? 0;
-    if (label.stuff) {
-      found.push({ crop: region, labelId: label.labelId, score: regionScore });
-      continue;
-    }
+    if (label.stuff) return [{ crop: region, labelId: label.labelId, score: regionScore }];
     const mine: ScoredMask[] = [];
-    instances.forEach(({ candidate, crop }, i) => {
+    for (const [i, { candidate, crop }] of instances.entries()) {
+      if (i % 8 === 0) await pause();
       const cover = coverage(crop, region);
-      if (cover < MIN_COVER) return;
+      if (cover < MIN_COVER) continue;
       const agrees = nearest[i] === label.labelId ? 1 : 0.8;
       mine.push({ crop, labelId: label.labelId, score: (candidate.score ?? 0) * cover * agrees * Math.min(1, regionScore + 0.1) });
-    });
+    }
+    await pause();
     for (const part of connectedParts(region, minPart)) {
       const explained = mine.reduce((sum, m) => sum + coverage(m.crop, part) * m.crop.area, 0) / part.area;
       if (explained < 0.5) mine.push({ crop: part, labelId: label.labelId, score: regionScore * 0.9 });
     }
-    found.push(...mine.filter((m) => m.score >= params.minScore));
+    return mine.filter((m) => m.score >= params.minScore);
+  };
+  for (const label of params.labels) {
+    const started = performance.now();
+    const before = paused.ms;
+    found.push(...(await labelInstances(label)));
+    // Time per label without the clicks run at its checkpoints.
+    timing.perLabelMs.push(performance.now() - started - (paused.ms - before));
   }
   const stuff = new Set(params.labels.filter((l) => l.stuff).map((l) => l.labelId));
   return mergeStuff(removeDuplicates(found, params.nmsIoU), stuff);

@@ -11,8 +11,8 @@ import Database from 'better-sqlite3';
 
 import { runCli } from '../../../cli/cli.js';
 import { Project } from '../../../core/store/project.js';
-import { ROOT } from '../engine/issue11Fixtures.js';
 import { sampleProject } from '../core/autolabel/support.js';
+import { ROOT } from '../engine/issue11Fixtures.js';
 
 const IMAGES = 6;
 const LABELS = 'red circle,blue square,green triangle,yellow star,sky';

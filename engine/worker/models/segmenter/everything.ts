@@ -38,6 +38,7 @@ export async function proposeEverything(
     for (let col = 0; col < n; col++) {
       const x = ((col + 0.5) / n) * frame.origWidth;
       const y = ((row + 0.5) / n) * frame.origHeight;
+      await checkpoint?.();
       const { candidates: decoded } = await runtime.decode(features, { clicks: [{ x, y, positive: true }] });
       for (const candidate of decoded) {
         if (candidate.score < params.minScore) continue;
@@ -51,7 +52,6 @@ export async function proposeEverything(
       }
     }
     progress(row + 1, n);
-    await checkpoint?.();
   }
   if (found.length === 0) return [];
   found.sort((a, b) => b.proposal.score * b.proposal.stability - a.proposal.score * a.proposal.stability);

@@ -126,7 +126,7 @@ describe('document changes reach every client of the project', () => {
     assert.equal(change.revision, revision);
     assert.deepEqual(change.annotations, [{ ...annotation, revision }]);
     assert.deepEqual(change.labels, [cat]);
-    assert.deepEqual(change.images, [{ imageId: 1, status: 'todo', annotationCount: 1 }]);
+    assert.deepEqual(change.images, [{ imageId: 1, status: 'todo', annotationCount: 1, proposalCount: 0 }]);
     assert.deepEqual(one.events[0], change);
   });
 

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 
 import { AppError } from '../../../../common/contract/index.js';
 import { Project } from '../../../../core/store/project.js';
-import { migrate } from '../../../../core/store/schema.js';
+import { migrate, SCHEMA_VERSION } from '../../../../core/store/schema.js';
 import { tempDir, writeImage } from './fixtures.js';
 
 test('a version-2 database gains revisions and keeps its data', async () => {
@@ -33,7 +33,7 @@ test('a version-2 database gains revisions and keeps its data', async () => {
 
     const project = Project.open(temp.dir);
     try {
-      assert.equal(project.db.pragma('user_version', { simple: true }), 3);
+      assert.equal(project.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
       assert.deepEqual(project.labels(), [{ id: 'l1', name: 'cat', colour: '#112233', hotkey: '2' }]);
       assert.equal(project.listImages({ offset: 0, limit: 1 }).items[0]?.status, 'done');
       const [a1, a2] = project.annotations(1);

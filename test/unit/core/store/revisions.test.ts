@@ -153,7 +153,7 @@ test('a batch reports what it changed, as stored', () => {
     { id: a.id, imageId, previous: a.revision, revision: change.revision },
     { id: b.id, imageId, previous: b.revision, revision: 0 },
   ]);
-  assert.deepEqual(change.images, [{ imageId, status: 'done', annotationCount: one.annotations(imageId).length }]);
+  assert.deepEqual(change.images, [{ imageId, status: 'done', annotationCount: one.annotations(imageId).length, proposalCount: 0 }]);
   assert.deepEqual(inverse, [
     { type: 'image.status', imageId, status: 'todo' },
     { type: 'annotation.put', annotation: { ...b, revision: 0 } },
