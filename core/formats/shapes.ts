@@ -3,28 +3,8 @@
 // to and pasted from a bounding-box patch (labelme, CVAT), circles as rings.
 import type { Geometry, Rle } from '../../common/contract/index.js';
 import { maskToPolygons } from '../../common/geometry/mask.js';
-import { rasterisePolygons } from '../../common/geometry/polygon.js';
+import { bboxOfRings, rasterisePolygons } from '../../common/geometry/polygon.js';
 import { countsToString, forEachRun, summariseCompressed } from '../../common/geometry/rle.js';
-
-/** Row-major h×w mask (1 = inside) of any geometry; boxes and polygons sample pixel centres as rasterisePolygons does. */
-export function maskOf(geometry: Geometry, height: number, width: number): Uint8Array {
-  switch (geometry.kind) {
-    case 'mask': {
-      const mask = new Uint8Array(height * width);
-      const patch = maskPatch(geometry, height);
-      if (patch)
-        for (let y = 0; y < patch.height; y++)
-          mask.set(patch.pixels.subarray(y * patch.width, (y + 1) * patch.width), (patch.top + y) * width + patch.left);
-      return mask;
-    }
-    case 'polygon':
-      return rasterisePolygons(geometry.polygons, height, width);
-    case 'box': {
-      const { x, y, w, h } = geometry.box;
-      return rasterisePolygons([{ outer: [x, y, x + w, y, x + w, y + h, x, y + h], holes: [] }], height, width);
-    }
-  }
-}
 
 /** The outer rings of a polygon or mask geometry, and how many holes they leave out. */
 export function outerRings(geometry: Geometry, height: number): { rings: number[][]; holes: number } {
@@ -83,7 +63,36 @@ export function cropMask(mask: Uint8Array, height: number, width: number): MaskP
 
 /** The smallest patch holding a geometry's pixels (a mask straight from its runs); null when empty. */
 export function patchOf(geometry: Geometry, height: number, width: number): MaskPatch | null {
-  return geometry.kind === 'mask' ? maskPatch(geometry, height) : cropMask(maskOf(geometry, height, width), height, width);
+  if (geometry.kind === 'mask') return maskPatch(geometry, height);
+  // Rasterised in the outline's own box (integer shift: the same pixel centres), not over the whole image.
+  const polygons =
+    geometry.kind === 'box'
+      ? [
+          {
+            outer: [
+              geometry.box.x,
+              geometry.box.y,
+              geometry.box.x + geometry.box.w,
+              geometry.box.y,
+              geometry.box.x + geometry.box.w,
+              geometry.box.y + geometry.box.h,
+              geometry.box.x,
+              geometry.box.y + geometry.box.h,
+            ],
+            holes: [],
+          },
+        ]
+      : geometry.polygons;
+  const [bx, by, bw, bh] = bboxOfRings(polygons.flatMap((p) => [p.outer, ...p.holes])); // even-odd: a stray hole paints too
+  const left = Math.max(0, Math.floor(bx));
+  const top = Math.max(0, Math.floor(by));
+  const w = Math.min(width, Math.ceil(bx + bw) + 1) - left;
+  const h = Math.min(height, Math.ceil(by + bh) + 1) - top;
+  if (w <= 0 || h <= 0) return null;
+  const shift = (ring: readonly number[]) => ring.map((v, i) => v - (i % 2 ? top : left));
+  const local = polygons.map((p) => ({ outer: shift(p.outer), holes: p.holes.map(shift) }));
+  const patch = cropMask(rasterisePolygons(local, h, w), h, w);
+  return patch && { ...patch, left: patch.left + left, top: patch.top + top };
 }
 
 /** A patch placed in an image-sized mask (parts outside the image cut off), as compressed COCO RLE, without building the whole mask. */

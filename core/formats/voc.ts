@@ -16,7 +16,7 @@ import { maskToRle } from '../../common/geometry/rle.js';
 import { Counter, type ExportImage, type FormatConverter, type ImportedAnnotation, type ImportedImage } from './converter.js';
 import { decodeImage, encodePng } from './png.js';
 import { isDirectory, listFiles, numberField, readText, refuse } from './problems.js';
-import { fixed, maskOf } from './shapes.js';
+import { fixed, patchOf } from './shapes.js';
 import { VOC_INDEX_OF_COLOUR, VOC_PALETTE, VOC_VOID } from './vocPalette.js';
 import { child, children, escapeXml, parseXml, text, type XmlNode } from './xml.js';
 
@@ -202,13 +202,18 @@ function segmentationPngs(image: ExportImage, dropped: Counter): { classPng: Buf
       dropped.add(`outlines of labels past ${VOC_VOID - 1} (SegmentationClass holds ${VOC_VOID - 1} classes)`);
       return;
     }
-    const mask = maskOf(annotation.geometry, height, width);
-    for (let i = 0; i < mask.length; i++) {
-      if (!mask[i]) continue;
-      if (objects[i] !== 0) dropped.add('pixels covered by a later object in the segmentation PNGs');
-      classes[i] = annotation.labelIndex + 1;
-      objects[i] = index + 1;
+    const patch = patchOf(annotation.geometry, height, width);
+    if (!patch) return;
+    let covered = 0;
+    for (let y = 0; y < patch.height; y++) {
+      for (let x = 0, at = (patch.top + y) * width + patch.left; x < patch.width; x++, at++) {
+        if (!patch.pixels[y * patch.width + x]) continue;
+        if (objects[at] !== 0) covered++;
+        classes[at] = annotation.labelIndex + 1;
+        objects[at] = index + 1;
+      }
     }
+    dropped.add('pixels covered by a later object in the segmentation PNGs', covered);
   });
   return { classPng: encodePng(classes, width, height, VOC_PALETTE), objectPng: encodePng(objects, width, height, VOC_PALETTE) };
 }

@@ -7,9 +7,10 @@ import { test } from 'node:test';
 
 import sharp from 'sharp';
 
+import { rasterisePolygons } from '../../../../common/geometry/polygon.js';
 import { maskToRle, rleToMask } from '../../../../common/geometry/rle.js';
 import { decodeSimplePng, encodePng } from '../../../../core/formats/png.js';
-import { fixed, maskPatch, patchToRle } from '../../../../core/formats/shapes.js';
+import { fixed, maskPatch, patchOf, patchToRle } from '../../../../core/formats/shapes.js';
 import { FIXTURES } from './formatFixtures.js';
 
 let seed = 5;
@@ -77,4 +78,21 @@ test('fixed: at most the given decimals, shortest text', () => {
   assert.equal(fixed(12, 2), '12');
   assert.equal(fixed(-0.0000001, 6), '0');
   assert.equal(fixed(0.1 + 0.2, 6), '0.3');
+});
+
+test('patchOf rasterises an outline in its own box exactly as over the whole image (holes, edges, parts outside)', () => {
+  const [h, w] = [23, 31];
+  for (let t = 0; t < 300; t++) {
+    const ring = () => Array.from({ length: 2 * (3 + int(5)) }, (_, i) => (i % 2 ? random() * (h + 6) - 3 : random() * (w + 6) - 3));
+    const polygons = [{ outer: ring(), holes: random() < 0.5 ? [ring()] : [] }];
+    const whole = rasterisePolygons(polygons, h, w);
+    const patch = patchOf({ kind: 'polygon', polygons }, h, w);
+    const pasted = new Uint8Array(h * w);
+    if (patch)
+      for (let y = 0; y < patch.height; y++)
+        for (let x = 0; x < patch.width; x++) pasted[(patch.top + y) * w + patch.left + x] = patch.pixels[y * patch.width + x]!;
+    assert.deepEqual(pasted, whole, JSON.stringify(polygons));
+  }
+  const box = patchOf({ kind: 'box', box: { x: 2, y: 3, w: 4, h: 2 } }, h, w)!;
+  assert.deepEqual([box.left, box.top, box.width, box.height], [2, 3, 4, 2]);
 });
