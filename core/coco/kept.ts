@@ -38,7 +38,12 @@ export function mergeCategories(
     if (labelId === undefined) {
       labelId = randomUUID();
       existing.set(category.name, labelId);
-      ops.push({ type: 'label.put', label: { id: labelId, name: category.name, colour: paletteColour(existing.size - 1), hotkey: null } });
+      // Panoptic-style categories say which are stuff (isthing: 0): auto-label merges those into one region per image.
+      const stuff = (category as { isthing?: unknown }).isthing === 0;
+      ops.push({
+        type: 'label.put',
+        label: { id: labelId, name: category.name, colour: paletteColour(existing.size - 1), hotkey: null, ...(stuff ? { stuff } : {}) },
+      });
     }
     labelOf.set(category.id, labelId);
   }
