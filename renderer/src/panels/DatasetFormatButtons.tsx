@@ -66,6 +66,12 @@ export function DatasetFormatButtons() {
     setPath(mode === 'export' && projectDir ? `${projectDir}-${format}` : '');
   };
 
+  /** The suggested export folder follows the format until the user types their own. */
+  const chooseFormat = (next: DatasetFormat) => {
+    if (open === 'export' && projectDir && path === `${projectDir}-${format}`) setPath(`${projectDir}-${next}`);
+    setFormat(next);
+  };
+
   const choosePath = async () => {
     try {
       const chosen = await api.call('dialog.pickDatasetPath', {
@@ -145,7 +151,7 @@ export function DatasetFormatButtons() {
         >
           <label>
             Format
-            <select data-testid="dataset-format" value={format} onChange={(e) => setFormat(e.target.value as DatasetFormat)}>
+            <select data-testid="dataset-format" value={format} onChange={(e) => chooseFormat(e.target.value as DatasetFormat)}>
               {FORMATS.map((f) => (
                 <option key={f.value} value={f.value}>
                   {f.label}
