@@ -132,6 +132,7 @@ describe('dataset formats, the dataset view and the review filter in browser mod
     await page.waitForFunction(() => document.querySelectorAll('.chart-card canvas[data-ready="1"]').length === 6, undefined, {
       timeout: 30_000,
     });
+    await screenshot(page, 'datasetView');
     assert.match((await page.getByTestId('dataset-summary').textContent()) ?? '', /6 images · 7 annotations/);
     const labels = page.locator('[data-testid="dataset-chart-labels"] canvas');
     assert.equal(await labels.getAttribute('aria-label'), 'Instances per label: circle 3, square 2, triangle 2');
