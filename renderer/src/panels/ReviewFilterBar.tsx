@@ -103,10 +103,11 @@ export function ReviewFilterBar() {
   const [open, setOpen] = useState(false);
   const active = hasReviewFilter(filter);
   const shown = open || active;
-  // The sources to offer are the ones the project has: they come with the dataset figures.
+  // The sources to offer are the ones the project has: they come with the dataset figures, asked again each
+  // time the filter opens (an import may have brought new ones; the host answers at once when nothing changed).
   useEffect(() => {
-    if (shown && !stats) void loadDatasetStats();
-  }, [shown, stats, loadDatasetStats]);
+    if (shown) void loadDatasetStats();
+  }, [shown, loadDatasetStats]);
   const origins = stats?.origins.map((row) => row.origin) ?? [];
   if (filter.origin && !origins.some((o) => originKey(o) === originKey(filter.origin))) origins.push(filter.origin);
   const conditions = Object.values(filter).filter((value) => value !== undefined).length;
