@@ -3,7 +3,7 @@
 // the project's database or images, an existing file only with `overwrite`)
 // and written under a temp name; only when the whole export succeeded are the
 // files renamed into place, so a refusal or a failure leaves nothing behind.
-import { copyFileSync, linkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { AppError, type DatasetExportSummary, type DatasetFormat, type Geometry } from '../../common/contract/index.js';
@@ -13,6 +13,7 @@ import { checkExportTarget, EXPORT_PATH_FIELD } from '../coco/exportTarget.js';
 import { storeNewSizes, withSizes } from '../coco/projectImages.js';
 import { containedFile } from '../store/containedPath.js';
 import type { Project } from '../store/project.js';
+import { IMAGE_EXTENSION } from '../store/scan.js';
 import { writeTransaction } from '../store/writeTransaction.js';
 import { Counter, type ExportDataset, type ExportImage, type ExportOptions, type OutputSink } from './converter.js';
 import type { ProgressCallback } from './importDataset.js';
@@ -98,6 +99,7 @@ export async function exportDataset(
 class StagedFolder implements OutputSink {
   private readonly staged = new Map<string, string>();
   private readonly tag = `.tmp-${process.pid}-${Date.now()}`;
+  private readonly checkedFolders = new Set<string>();
 
   constructor(
     private readonly project: Project,
@@ -125,8 +127,14 @@ class StagedFolder implements OutputSink {
   private stage(relPath: string): string {
     const path = join(this.dir, relPath);
     if (this.staged.has(path)) throw new AppError('internal', `The export wrote ${relPath} twice.`);
-    checkExportTarget(this.project, path, this.overwrite);
-    ensureDir(dirname(path));
+    // The target rules per folder once; again for any file that exists or has an image's extension (the
+    // rules that depend on the file itself). A new non-image file in a checked folder passes as its first one did.
+    const folder = dirname(path);
+    if (!this.checkedFolders.has(folder) || IMAGE_EXTENSION.test(path) || existsAsLink(path)) {
+      checkExportTarget(this.project, path, this.overwrite);
+      if (!this.checkedFolders.has(folder)) ensureDir(folder);
+      this.checkedFolders.add(folder);
+    }
     const temp = `${path}${this.tag}`;
     this.staged.set(path, temp);
     return temp;
@@ -138,6 +146,16 @@ class StagedFolder implements OutputSink {
 
   abort(): void {
     for (const temp of this.staged.values()) rmSync(temp, { force: true });
+  }
+}
+
+/** True when something (a file, folder or link) is at `path`. */
+function existsAsLink(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
