@@ -107,12 +107,17 @@ describe('dataset formats, the dataset view and the review filter in browser mod
   let session: BrowserSession;
   let page: Page;
   const work = mkdtempSync(join(tmpdir(), 'promptlabel-e2e-datasets-'));
+  const cspViolations: string[] = [];
 
   before(async () => {
     writeLabelme(join(work, 'labelme'));
     writeYolo(join(work, 'yolo'));
     session = await openBrowserSession({ images: 6 });
     page = session.page;
+    // Chart.js must draw under the renderer's CSP (no eval, no injected styles): Chromium reports any violation here.
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
   });
   after(async () => {
     if (page) await screenshot(page, 'datasetReview');
@@ -226,5 +231,9 @@ describe('dataset formats, the dataset view and the review filter in browser mod
     assert.match(xml, /<version>1\.1<\/version>/);
     assert.equal((xml.match(/<(box|polygon|mask) /g) ?? []).length, 7);
     for (const name of ['circle', 'square', 'triangle']) assert.match(xml, new RegExp(`<name>${name}</name>`));
+  });
+
+  it('drew every plot without a Content-Security-Policy violation', () => {
+    assert.deepEqual(cspViolations, []);
   });
 });
