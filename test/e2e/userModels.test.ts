@@ -114,9 +114,13 @@ describe('user models in browser mode: add SAM + YOLO, box prompt, detect, map a
     assert.match(await page.getByTestId('ai-selection-rule').innerText(), /^Preselected: \S/);
     await page.getByTestId('ai-label-select').selectOption({ label: '2 · animal' });
     await screenshot(page, 'user-models-sam-box-1280');
-    const view = (await panel().boundingBox())!;
+    // The candidate and its actions sit in the side column's pinned area, which never scrolls away.
+    const view = (await page.getByTestId('side-pinned').boundingBox())!;
     const accept = (await page.getByTestId('ai-accept').boundingBox())!;
-    assert.ok(accept.y >= view.y && accept.y + accept.height <= view.y + view.height + 1, 'Accept is visible in the panel at 1280×720');
+    assert.ok(
+      accept.y >= view.y && accept.y + accept.height <= view.y + view.height + 1,
+      'Accept is visible in the pinned area at 1280×720',
+    );
     await page.getByTestId('ai-accept').click();
     await page.locator('[data-testid="prompt-panel"][data-candidate-set-id=""]').waitFor();
     await waitSaved();
@@ -159,12 +163,12 @@ describe('user models in browser mode: add SAM + YOLO, box prompt, detect, map a
     await cat.click();
     await page.locator('[data-testid="prompt-panel"][data-candidate-label="animal"]').waitFor();
     await screenshot(page, 'user-models-detections-1280');
-    // Inside the panel's scrolled view, not only somewhere in its layout.
-    const view = (await panel().boundingBox())!;
+    // Inside the pinned area's scrolled view, not only somewhere in its layout.
+    const view = (await page.getByTestId('side-pinned').boundingBox())!;
     for (const id of ['ai-accept', 'ai-accept-all', 'ai-discard', 'ai-candidates', 'ai-selection-rule']) {
       const box = await page.getByTestId(id).boundingBox();
       const inside = box !== null && box.y >= view.y && box.y + box.height <= view.y + view.height + 1 && box.x + box.width <= 1280;
-      assert.ok(inside, `${id} is visible in the prompt panel at 1280×720: ${JSON.stringify(box)} in ${JSON.stringify(view)}`);
+      assert.ok(inside, `${id} is visible in the pinned area at 1280×720: ${JSON.stringify(box)} in ${JSON.stringify(view)}`);
     }
     const count = Number(await panelAttribute('candidate-count'));
     await page.getByTestId('ai-accept').click();

@@ -2,11 +2,12 @@
 // and the selected proposal, with their actions), then the panels as panes.
 // A click on a pane's heading folds it to that heading; open panes share the
 // height left, each scrolling on its own, and the bar between two open panes
-// drags their share. Which panes are open and their shares are kept in
-// localStorage, so the column stays as the user left it.
+// drags their share; a pane never takes more than its content needs, so the
+// room a short one leaves goes to the others. Which panes are open and their
+// shares are kept in localStorage, so the column stays as the user left it.
 import '../styles/sideColumn.css';
 
-import { type ReactNode, useCallback, useRef, useState } from 'react';
+import { type ReactNode, type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 
 import { CandidateBlock } from './CandidateBlock.js';
 import { ProposalActions } from './ProposalActions.js';
@@ -56,9 +57,72 @@ const isHeadingClick = (target: EventTarget, pane: HTMLElement): boolean => {
   return heading !== null && pane.contains(heading) && heading === pane.querySelector('h2');
 };
 
+/** The height a pane's panel needs to show all it holds (its laid-out children, not what is fixed over the page). */
+function contentHeight(slot: HTMLElement): number | null {
+  const section = slot.querySelector<HTMLElement>('.side-pane > *');
+  if (!section) return null;
+  const top = section.getBoundingClientRect().top - section.scrollTop;
+  let bottom = top;
+  for (const child of section.children) {
+    const style = window.getComputedStyle(child);
+    if (style.position === 'fixed' || style.position === 'absolute' || style.display === 'none') continue;
+    bottom = Math.max(bottom, child.getBoundingClientRect().bottom + parseFloat(style.marginBottom || '0'));
+  }
+  const padding = parseFloat(window.getComputedStyle(section).paddingBottom || '0');
+  // The splitter below it, and a pixel against rounding.
+  const splitter = slot.querySelector<HTMLElement>(':scope > .side-splitter')?.offsetHeight ?? 0;
+  return Math.ceil(bottom - top + padding + splitter + 1);
+}
+
+/**
+ * Each pane's content height, kept current as panels change: a pane is never
+ * taller than what it holds, so a short one (no job yet, no proposals) hands
+ * the rest of its share to the others (flexbox gives a capped item's space away).
+ */
+function useContentHeights(
+  columnRef: RefObject<HTMLElement | null>,
+  slots: RefObject<Map<string, HTMLDivElement>>,
+): Record<string, number> {
+  const [heights, setHeights] = useState<Record<string, number>>({});
+  useEffect(() => {
+    const column = columnRef.current;
+    if (!column) return;
+    let frame = 0;
+    const measure = () => {
+      frame = 0;
+      const next: Record<string, number> = {};
+      for (const [id, slot] of slots.current) {
+        const height = contentHeight(slot);
+        if (height !== null) next[id] = height;
+      }
+      setHeights((previous) => {
+        const same =
+          Object.keys(next).length === Object.keys(previous).length && Object.entries(next).every(([id, h]) => previous[id] === h);
+        return same ? previous : next;
+      });
+    };
+    const schedule = () => {
+      if (frame === 0) frame = requestAnimationFrame(measure);
+    };
+    const mutations = new MutationObserver(schedule);
+    mutations.observe(column, { childList: true, subtree: true, characterData: true });
+    const resizes = new ResizeObserver(schedule);
+    resizes.observe(column);
+    schedule();
+    return () => {
+      cancelAnimationFrame(frame);
+      mutations.disconnect();
+      resizes.disconnect();
+    };
+  }, [columnRef, slots]);
+  return heights;
+}
+
 export function SideColumn({ panes }: { panes: readonly Pane[] }) {
   const [layout, setLayout] = useState(readLayout);
   const paneRefs = useRef(new Map<string, HTMLDivElement>());
+  const columnRef = useRef<HTMLElement>(null);
+  const contentHeights = useContentHeights(columnRef, paneRefs);
   const update = useCallback((next: Layout) => {
     setLayout(next);
     saveLayout(next);
@@ -80,7 +144,10 @@ export function SideColumn({ panes }: { panes: readonly Pane[] }) {
     const [ha, hb] = [heights[upper]!, heights[lower]!];
     let weights = { ...layout.weights, ...heights };
     const move = (ev: PointerEvent) => {
-      const dy = Math.max(MIN_PANE_PX - ha, Math.min(hb - MIN_PANE_PX, ev.clientY - startY));
+      // Neither below its least height, nor taller than its content (the room would go to the other panes, not to it).
+      const growA = (contentHeights[upper] ?? Infinity) - ha;
+      const growB = (contentHeights[lower] ?? Infinity) - hb;
+      const dy = Math.max(MIN_PANE_PX - ha, -growB, Math.min(hb - MIN_PANE_PX, growA, ev.clientY - startY));
       weights = { ...weights, [upper]: ha + dy, [lower]: hb - dy };
       setLayout((l) => ({ ...l, weights }));
     };
@@ -97,7 +164,7 @@ export function SideColumn({ panes }: { panes: readonly Pane[] }) {
 
   const openIds = panes.filter((p) => isOpen(p.id)).map((p) => p.id);
   return (
-    <aside className="panel side-panel" data-testid="side-column">
+    <aside ref={columnRef} className="panel side-panel" data-testid="side-column">
       <div className="side-pinned" data-testid="side-pinned">
         <ProposalActions />
         <CandidateBlock />
@@ -114,7 +181,7 @@ export function SideColumn({ panes }: { panes: readonly Pane[] }) {
                 else paneRefs.current.delete(pane.id);
               }}
               className={`side-pane-slot${open ? ' is-open' : ''}`}
-              style={open ? { flex: `${weightOf(pane)} 1 0px` } : undefined}
+              style={open ? { flex: `${weightOf(pane)} 1 0px`, maxHeight: contentHeights[pane.id] } : undefined}
             >
               <div
                 className={`side-pane${open ? '' : ' is-collapsed'}`}
