@@ -6,10 +6,11 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
-import { type AnnotationOrigin, hasReviewFilter, type ReviewFilter } from '../../../common/contract/index.js';
+import { type AnnotationOrigin, hasReviewFilter } from '../../../common/contract/index.js';
 import { keyOf } from '../actions/actionList.js';
 import { useAppStore } from '../store/appStore.js';
 import { originName } from './datasetCharts.js';
+import { chipsOf, parseScore } from './reviewFilterText.js';
 
 const UNLABELED = '\u0000unlabeled';
 const ACCEPTED = '\u0000accepted';
@@ -21,36 +22,6 @@ function originOf(key: string): AnnotationOrigin | undefined {
   if (key === '') return undefined;
   if (key === ACCEPTED) return { kind: 'accepted' };
   return { kind: 'source', source: key.slice('source:'.length) };
-}
-
-/** A score bound typed as 0–1 (or a percentage above 1); undefined when empty; null when not a score. */
-function parseScore(text: string): number | undefined | null {
-  if (text.trim() === '') return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) return null;
-  const score = value > 1 ? value / 100 : value;
-  return score <= 1 ? score : null;
-}
-
-/** The conditions only the dataset view sets, as removable chips. */
-function chipsOf(filter: ReviewFilter): { text: string; clear: Partial<ReviewFilter> }[] {
-  const chips: { text: string; clear: Partial<ReviewFilter> }[] = [];
-  if (filter.minArea !== undefined || filter.maxArea !== undefined) {
-    const from = filter.minArea ?? 0;
-    chips.push({
-      text: filter.maxArea === undefined ? `area ≥ ${from} px²` : `area ${from}–${filter.maxArea} px²`,
-      clear: { minArea: undefined, maxArea: undefined },
-    });
-  }
-  if (filter.minAnnotations !== undefined || filter.maxAnnotations !== undefined) {
-    const from = filter.minAnnotations ?? 0;
-    const to = filter.maxAnnotations;
-    chips.push({
-      text: to === undefined ? `≥ ${from} annotations` : from === to ? `${from} annotations` : `${from}–${to} annotations`,
-      clear: { minAnnotations: undefined, maxAnnotations: undefined },
-    });
-  }
-  return chips;
 }
 
 /** A score bound's input: applied when it reads as a score and keeps the range in order. */

@@ -115,6 +115,36 @@ describe('dataset view plots', () => {
   });
 });
 
+describe('the filter bar text', () => {
+  it('reads a score bound as 0–1 or a percentage, empty as no bound, and refuses anything else', async () => {
+    const { parseScore } = await import('../../../renderer/src/panels/reviewFilterText.js');
+    assert.deepEqual(['', ' ', '0.25', '1', '40', '100', '-0.1', '101', 'abc'].map(parseScore), [
+      undefined,
+      undefined,
+      0.25,
+      1,
+      0.4,
+      1,
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  it("shows the dataset view's conditions as chips that remove them", async () => {
+    const { chipsOf } = await import('../../../renderer/src/panels/reviewFilterText.js');
+    assert.deepEqual(chipsOf({ labelId: 'red', minScore: 0.5 }), [], 'the bar has its own controls for these');
+    assert.deepEqual(chipsOf({ minArea: 1024, maxArea: 9216, minAnnotations: 3, maxAnnotations: 3 }), [
+      { text: 'area 1024–9216 px²', clear: { minArea: undefined, maxArea: undefined } },
+      { text: '3 annotations', clear: { minAnnotations: undefined, maxAnnotations: undefined } },
+    ]);
+    assert.deepEqual(
+      chipsOf({ minArea: 9216, minAnnotations: 5, maxAnnotations: 9 }).map((chip) => chip.text),
+      ['area ≥ 9216 px²', '5–9 annotations'],
+    );
+  });
+});
+
 describe('review filter and the next matching image', () => {
   let store: typeof UseAppStore;
   let dispatchKey: typeof DispatchKey;
