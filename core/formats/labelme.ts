@@ -193,7 +193,11 @@ async function shapeGeometry(
 /** labelme's mask PNG → 0/1 pixels (non-zero is inside, as labelme's astype(bool)). */
 async function decodeMaskPng(bytes: Buffer): Promise<{ width: number; height: number; pixels: Uint8Array }> {
   const simple = decodeSimplePng(bytes);
-  if (simple) return { width: simple.width, height: simple.height, pixels: simple.samples.map((v) => (v !== 0 ? 1 : 0)) };
+  if (simple) {
+    const { samples } = simple;
+    for (let i = 0; i < samples.length; i++) if (samples[i] !== 0) samples[i] = 1;
+    return { width: simple.width, height: simple.height, pixels: samples };
+  }
   const { data, width, height, channels } = await decodeImage(bytes);
   const pixels = new Uint8Array(width * height);
   for (let i = 0; i < pixels.length; i++) pixels[i] = data[i * channels] !== 0 ? 1 : 0;

@@ -93,28 +93,38 @@ export function decodeSimplePng(bytes: Buffer): { samples: Uint8Array; width: nu
   const stride = Math.ceil((width * depth) / 8);
   if (raw.length < (stride + 1) * height) throw new Error('PNG data is truncated');
   const rows = new Uint8Array(stride * height);
-  const bpp = 1; // bytes per complete pixel, rounded up, for every format accepted above
+  // Unfiltering; one byte per pixel (or less) in every format accepted above, so the left neighbour is 1 byte back.
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)]!;
-    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    const out = rows.subarray(y * stride, (y + 1) * stride);
-    const prev = y > 0 ? rows.subarray((y - 1) * stride, y * stride) : null;
-    for (let i = 0; i < stride; i++) {
-      const a = i >= bpp ? out[i - bpp]! : 0;
-      const b = prev ? prev[i]! : 0;
-      const c = prev && i >= bpp ? prev[i - bpp]! : 0;
-      let value = line[i]!;
-      if (filter === 1) value += a;
-      else if (filter === 2) value += b;
-      else if (filter === 3) value += (a + b) >> 1;
-      else if (filter === 4) {
+    const from = y * (stride + 1) + 1;
+    const to = y * stride;
+    const up = to - stride; // the previous row (y > 0)
+    if (filter === 0 || (filter === 2 && y === 0)) {
+      rows.set(raw.subarray(from, from + stride), to);
+    } else if (filter === 1) {
+      let left = 0;
+      for (let i = 0; i < stride; i++) left = rows[to + i] = (raw[from + i]! + left) & 0xff;
+    } else if (filter === 2) {
+      for (let i = 0; i < stride; i++) rows[to + i] = (raw[from + i]! + rows[up + i]!) & 0xff;
+    } else if (filter === 3) {
+      for (let i = 0; i < stride; i++) {
+        const a = i > 0 ? rows[to + i - 1]! : 0;
+        const b = y > 0 ? rows[up + i]! : 0;
+        rows[to + i] = (raw[from + i]! + ((a + b) >> 1)) & 0xff;
+      }
+    } else if (filter === 4) {
+      for (let i = 0; i < stride; i++) {
+        const a = i > 0 ? rows[to + i - 1]! : 0;
+        const b = y > 0 ? rows[up + i]! : 0;
+        const c = i > 0 && y > 0 ? rows[up + i - 1]! : 0;
         const p = a + b - c;
         const pa = Math.abs(p - a);
         const pb = Math.abs(p - b);
         const pc = Math.abs(p - c);
-        value += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      } else if (filter !== 0) throw new Error(`unknown PNG filter ${filter}`);
-      out[i] = value & 0xff;
+        rows[to + i] = (raw[from + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+      }
+    } else {
+      throw new Error(`unknown PNG filter ${filter}`);
     }
   }
   if (depth === 8) return { samples: rows, width, height };
