@@ -207,6 +207,41 @@ describe('auto-label and review in browser mode', { skip }, () => {
     );
   });
 
+  it('Export results writes the proposals still waiting as COCO results; Import results reads them back into the queue', async () => {
+    const waiting = await page
+      .getByTestId('proposal-mark')
+      .evaluateAll((marks) => marks.reduce((n, m) => n + Number(m.getAttribute('data-count')), 0));
+    await page.getByTestId('export-results').click();
+    const toast = page.getByTestId('toast').filter({ hasText: 'results on' });
+    await toast.waitFor({ timeout: 20_000 });
+    const path = /to (\S+\.json)/.exec((await toast.textContent()) ?? '')?.[1];
+    assert.ok(path, 'the toast names the file');
+    const results = JSON.parse(readFileSync(path, 'utf8')) as {
+      image_id: number;
+      category_id: number;
+      score: number;
+      category_name: string;
+    }[];
+    assert.equal(results.length, waiting, 'one result per waiting proposal (all have a label here)');
+    assert.ok(results.every((r) => r.score > 0 && r.score <= 1 && LABELS.includes(r.category_name)));
+    // Read back: each becomes a proposal again (the same image and label), so the waiting count doubles.
+    await page.getByTestId('import-results').click();
+    await page.getByTestId('import-results-path').fill(path);
+    await page.getByTestId('import-results-confirm').click();
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: `Imported ${waiting} proposals` })
+      .waitFor({ timeout: 20_000 });
+    await page.waitForFunction(
+      (n) =>
+        [...document.querySelectorAll('[data-testid="proposal-mark"]')].reduce(
+          (sum, m) => sum + Number(m.getAttribute('data-count')),
+          0,
+        ) === n,
+      2 * waiting,
+    );
+  });
+
   it('an accepted annotation is marked an example of its label (one undo step)', async () => {
     const first = annotations().first();
     await first.getByTestId('annotation-example').click();
@@ -216,6 +251,29 @@ describe('auto-label and review in browser mode', { skip }, () => {
     await page.locator('[data-testid="annotation-item"][data-example="1"]').waitFor({ state: 'detached' });
     await page.keyboard.press('Control+Shift+z');
     await page.locator('[data-testid="annotation-item"][data-example="1"]').waitFor();
+  });
+
+  it('a by-example job runs from the marked example to the end', async () => {
+    const example = await page.locator('[data-testid="annotation-item"][data-example="1"]').first().getAttribute('data-label-name');
+    await page.getByTestId('autolabel-open').click();
+    const dialog = page.getByTestId('autolabel-dialog');
+    const byExample = dialog.locator('[data-testid="autolabel-source"][data-source="examples"][data-available="1"]');
+    await byExample.waitFor();
+    await byExample.click();
+    await dialog.getByTestId('autolabel-all-labels').uncheck();
+    await dialog.locator(`[data-testid="autolabel-label"][data-label-name="${example}"] input`).check();
+    await dialog.getByTestId('autolabel-start').click();
+    await dialog.waitFor({ state: 'detached' });
+    const progress = page.getByTestId('autolabel-section').getByTestId('job-progress');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="autolabel-section"] [data-testid="job-progress"]')?.getAttribute('data-state') !== 'running',
+      null,
+      { timeout: 240_000 },
+    );
+    assert.equal(await progress.getAttribute('data-state'), 'done', (await progress.textContent()) ?? undefined);
+    assert.match((await progress.textContent()) ?? '', /By example/);
+    assert.equal(await numberAttribute(progress, 'data-done'), 3);
   });
 
   it('the side column folds a pane to its heading and drags the share between two, and keeps both across a reload', async () => {
