@@ -1,6 +1,7 @@
-// Which proposal shown on the canvas is under a point (image coordinates):
-// the selected one first (it is drawn on top), then the others, best score
-// last drawn wins. Hit-tested as the annotation each would become.
+// Which proposal shown on the canvas is under a point (image coordinates),
+// in the order ProposalLayer draws them: the selected one first (it is drawn
+// on top), then the one drawn last. Hit-tested as the annotation each would
+// become.
 import type { ProposalRecord } from '../../../common/contract/index.js';
 import { decodeMaskCached } from '../masks/maskCodec.js';
 import type { AppState } from '../store/appStore.js';
