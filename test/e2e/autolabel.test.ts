@@ -242,6 +242,41 @@ describe('auto-label and review in browser mode', { skip }, () => {
     );
   });
 
+  it('accepts all above the threshold in the whole folder as one undo step', async () => {
+    const waiting = () =>
+      page.getByTestId('proposal-mark').evaluateAll((marks) => marks.reduce((n, m) => n + Number(m.getAttribute('data-count')), 0));
+    const annotated = () =>
+      page
+        .getByTestId('image-item')
+        .evaluateAll((rows) => rows.reduce((n, r) => n + Number(/(\d+) ann\./.exec(r.textContent ?? '')?.[1] ?? 0), 0));
+    const [waitingBefore, annotatedBefore] = [await waiting(), await annotated()];
+    await setRange(page.getByTestId('review-threshold'), 0.55);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('review-accept-folder').click();
+    await page.waitForFunction(
+      (n) =>
+        [...document.querySelectorAll('[data-testid="proposal-mark"]')].reduce((s, m) => s + Number(m.getAttribute('data-count')), 0) < n,
+      waitingBefore,
+    );
+    const accepted = waitingBefore - (await waiting());
+    await page.waitForFunction(
+      (n) =>
+        [...document.querySelectorAll('[data-testid="image-item"]')].reduce(
+          (s, r) => s + Number(/(\d+) ann\./.exec(r.textContent ?? '')?.[1] ?? 0),
+          0,
+        ) === n,
+      annotatedBefore + accepted,
+    );
+    await page.getByTestId('canvas').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(
+      (n) =>
+        [...document.querySelectorAll('[data-testid="proposal-mark"]')].reduce((s, m) => s + Number(m.getAttribute('data-count')), 0) === n,
+      waitingBefore,
+    );
+    assert.equal(await annotated(), annotatedBefore, 'one undo takes every image’s accepted proposals back');
+  });
+
   it('an accepted annotation is marked an example of its label (one undo step)', async () => {
     const first = annotations().first();
     await first.getByTestId('annotation-example').click();
