@@ -107,6 +107,7 @@ async function scenario(root: string, source: string, name: string, count: numbe
     const fresh = Project.open(target);
     const imported = await time(`import ${format} into a fresh project (reads headers)`, () => importDataset(fresh, format, out));
     console.log(`  ${imported.annotations} annotations on ${imported.images} images`);
+    await time(`import ${format} again (sizes known)`, () => importDataset(fresh, format, out));
     fresh.close();
   }
   project.close();
