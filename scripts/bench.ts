@@ -23,7 +23,8 @@ const benches: Record<string, { file: string; about: string }> = {
   },
   autolabel: {
     file: 'bench-autolabel.ts',
-    about: 'by-name auto-label on the sample project: images/s (encoder included, features cached), time per label, click latency while a job runs',
+    about:
+      'by-name auto-label on the sample project: images/s (encoder included, features cached), time per label, click latency while a job runs',
   },
   classical: { file: 'bench-classical.ts', about: 'GrabCut on a 1024 px box, watershed and magic wand (opencv.js) on a photograph' },
   detect: {

@@ -7,4 +7,11 @@ import { segmentCommand } from './segmentCommand.js';
 import { serveCommand } from './serveCommand.js';
 import type { CliCommand } from './types.js';
 
-export const COMMANDS: readonly CliCommand[] = [importCommand, exportCommand, autolabelCommand, segmentCommand, modelsCommand, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  importCommand,
+  exportCommand,
+  autolabelCommand,
+  segmentCommand,
+  modelsCommand,
+  serveCommand,
+];

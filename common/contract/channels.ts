@@ -27,15 +27,6 @@ import {
   setLabelMapRequestSchema,
 } from './ai.js';
 import {
-  type Annotation,
-  type Caption,
-  docOpSchema,
-  type ImageRecord,
-  imageStatusSchema,
-  type Label,
-  type ProjectSummary,
-} from './domain.js';
-import {
   acceptAllRequestSchema,
   type AutolabelJob,
   autolabelParamsSchema,
@@ -45,6 +36,15 @@ import {
   type ResultsExportSummary,
   type ResultsImportSummary,
 } from './autolabel.js';
+import {
+  type Annotation,
+  type Caption,
+  docOpSchema,
+  type ImageRecord,
+  imageStatusSchema,
+  type Label,
+  type ProjectSummary,
+} from './domain.js';
 import type { DocumentApplied } from './events.js';
 import { type DatasetStats, type ImageNeighbour, reviewFilterSchema } from './review.js';
 
@@ -283,7 +283,9 @@ export const channels = {
     z.object({ path: fsPath, cocoPath: fsPath.optional(), skipUnmatched: z.boolean().default(false) }).strict(),
   ),
   /** Every caption with words as a Localized Narratives line; default <project>/exports/narratives-<timestamp>.jsonl; export target rules as coco.export. */
-  'narratives.export': channel<NarrativeExportSummary>()(z.object({ outPath: fsPath.optional(), overwrite: z.boolean().default(false) }).strict()),
+  'narratives.export': channel<NarrativeExportSummary>()(
+    z.object({ outPath: fsPath.optional(), overwrite: z.boolean().default(false) }).strict(),
+  ),
   /** Captions of the whole project whose text holds `query` (case-insensitive), in image order, at most `limit`. */
   'captions.search': channel<CaptionHit[]>()(
     z.object({ query: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
@@ -313,7 +315,12 @@ export const channels = {
         overwrite: z.boolean().default(false),
         yoloTask: z.enum(['detect', 'segment']).optional(),
         valRatio: z.number().min(0).max(1).optional(),
-        seed: z.number().int().nonnegative().max(2 ** 31).optional(),
+        seed: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(2 ** 31)
+          .optional(),
         copyImages: z.boolean().optional(),
       })
       .strict(),

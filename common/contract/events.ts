@@ -84,4 +84,11 @@ export interface EventMap {
   'autolabel.job': { job: AutolabelJob; image: { imageId: number; proposalCount: number } | null };
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: readonly EventName[] = ['progress', 'project.changed', 'document.changed', 'ai.status', 'ai.features', 'autolabel.job'];
+export const EVENT_NAMES: readonly EventName[] = [
+  'progress',
+  'project.changed',
+  'document.changed',
+  'ai.status',
+  'ai.features',
+  'autolabel.job',
+];

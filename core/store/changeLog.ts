@@ -1,14 +1,7 @@
 // What one write batch changed, collected while DocumentWriter applies it, so
 // the caller can tell every client of the project (the 'document.changed'
 // event) and answer the requester with the revisions it wrote.
-import type {
-  Annotation,
-  AnnotationRevision,
-  Caption,
-  DocumentChange,
-  ImageChange,
-  Label,
-} from '../../common/contract/index.js';
+import type { Annotation, AnnotationRevision, Caption, DocumentChange, ImageChange, Label } from '../../common/contract/index.js';
 
 export type BatchChange = Omit<DocumentChange, 'origin'>;
 

@@ -172,7 +172,11 @@ export class DocumentWriter {
         const { proposal } = op;
         this.checkImage(proposal.imageId, `ops[${index}].proposal.imageId`);
         if (proposal.labelId !== null && !s.label.get(proposal.labelId))
-          throw new AppError('bad_request', `ops[${index}].proposal.labelId: label ${proposal.labelId} does not exist.`, `ops[${index}].proposal.labelId`);
+          throw new AppError(
+            'bad_request',
+            `ops[${index}].proposal.labelId: label ${proposal.labelId} does not exist.`,
+            `ops[${index}].proposal.labelId`,
+          );
         const old = this.proposals.get(proposal.id);
         this.proposals.put(proposal);
         log.proposalsChanged(proposal.imageId);
@@ -181,7 +185,12 @@ export class DocumentWriter {
       case 'proposal.delete': {
         // Two reviewers accepting the same proposal: the second finds it gone and nothing of its batch is written.
         const old = this.proposals.get(op.id);
-        if (!old) throw new AppError('conflict', `ops[${index}]: proposal ${op.id} is no longer there (reviewed elsewhere, or replaced by a new run).`, `ops[${index}].id`);
+        if (!old)
+          throw new AppError(
+            'conflict',
+            `ops[${index}]: proposal ${op.id} is no longer there (reviewed elsewhere, or replaced by a new run).`,
+            `ops[${index}].id`,
+          );
         this.proposals.delete(op.id);
         log.proposalsChanged(old.imageId);
         return [{ type: 'proposal.put', proposal: proposalOf(old) }];

@@ -27,7 +27,7 @@ import {
   type WorkerImage,
   type WorkerLabel,
 } from '../protocol.js';
-import { type ExampleGroup, exampleClassEmbedding, proposeByExample } from './autolabel/byExample.js';
+import { exampleClassEmbedding, type ExampleGroup, proposeByExample } from './autolabel/byExample.js';
 import { proposeByName } from './autolabel/byName.js';
 import { mergeStuff } from './autolabel/dedupe.js';
 import { toProposals } from './autolabel/toProposals.js';
@@ -304,7 +304,14 @@ export class WorkerCalls {
     let masks: ScoredMask[] = [];
     const common = { minScore: payload.minScore, nmsIoU: payload.nmsIoU, everything: payload.everything };
     if (spec.source === 'names') {
-      masks = await proposeByName(provider, image, prepared, { ...common, labels: spec.labels, vocabulary: spec.vocabulary }, timing, context.checkpoint);
+      masks = await proposeByName(
+        provider,
+        image,
+        prepared,
+        { ...common, labels: spec.labels, vocabulary: spec.vocabulary },
+        timing,
+        context.checkpoint,
+      );
     } else if (spec.source === 'examples') {
       const groups = spec.groups.map((g) => ({ labelId: g.label.labelId, stuff: g.label.stuff, regions: g.regions }));
       masks = await proposeByExample(

@@ -1,6 +1,7 @@
 // Applies document ops to the renderer's local copy (optimistic update): the
 // labels, the current image's annotations and captions, and image statuses.
-// Ops for other images only matter to main, so they are ignored here.
+// Ops for other images only matter to main, so they are ignored here, and so
+// are proposals (the review queue applies those itself).
 import type { Annotation, Caption, DocOp, ImageStatus, Label } from '../../../common/contract/index.js';
 
 export interface LocalDocument {
@@ -50,6 +51,9 @@ export function applyOpsLocally(document: LocalDocument, ops: readonly DocOp[]):
       case 'caption.delete':
         captions = captions.filter((c) => c.id !== op.id);
         break;
+      case 'proposal.put':
+      case 'proposal.delete':
+        break; // the review queue keeps its own copy (proposalsSlice)
     }
   }
   return { document: { imageId: document.imageId, labels, annotations, captions }, statuses };

@@ -152,7 +152,15 @@ export const LABELS: Label[] = [
   { id: 'red', name: 'red circle', colour: '#ff0000', hotkey: '1' },
   { id: 'blue', name: 'blue square', colour: '#0000ff', hotkey: '2' },
 ];
-export const IMAGE: ImageRecord = { id: 7, relPath: 'a.jpg', width: 100, height: 80, status: 'in_progress', annotationCount: 0, proposalCount: 0 };
+export const IMAGE: ImageRecord = {
+  id: 7,
+  relPath: 'a.jpg',
+  width: 100,
+  height: 80,
+  status: 'in_progress',
+  annotationCount: 0,
+  proposalCount: 0,
+};
 
 export function maskCandidate(
   index: number,
