@@ -2,8 +2,8 @@
 // one sample image goes in through the toolbar dialog, and the project goes
 // out as CVAT XML into a folder beside it, checked against what the host holds.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
@@ -23,12 +23,16 @@ describe('dataset formats in browser mode', { skip }, () => {
     session = await openBrowserSession({ images: 2 });
     ({ page, project } = session);
   });
-  after(() => session?.close());
+  after(async () => {
+    await session?.close();
+    for (const suffix of ['labelme-in', 'cvat-out'])
+      rmSync(join(project, '..', `${basename(project)}-${suffix}`), { recursive: true, force: true });
+  });
 
   it('imports a labelme folder through "Import dataset…" and exports CVAT through "Export dataset…"', async () => {
     const images = await hostCall(page, 'images.list', {});
     const first = await hostCall(page, 'images.get', { imageId: images.items[0]!.id });
-    const folder = join(project, '..', 'labelme-in');
+    const folder = join(project, '..', `${basename(project)}-labelme-in`);
     mkdirSync(folder, { recursive: true });
     writeFileSync(
       join(folder, 'one.json'),
@@ -67,7 +71,7 @@ describe('dataset formats in browser mode', { skip }, () => {
       [{ kind: 'box', box: { x: 10, y: 10, w: 50, h: 30 } }],
     );
 
-    const out = join(project, '..', 'cvat-out');
+    const out = join(project, '..', `${basename(project)}-cvat-out`);
     await page.getByRole('button', { name: 'Export dataset…' }).click();
     await page.getByLabel('Format').selectOption('cvat');
     await page.getByLabel('Output folder').fill(out);
