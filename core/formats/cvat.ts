@@ -51,7 +51,9 @@ export const cvatConverter: FormatConverter = {
     const notImported = new Counter();
     const meta = child(root, 'meta');
     const owner = child(meta, 'project') ?? children(meta, 'task')[0] ?? child(meta, 'job');
+    // A skeleton's point labels (with a <parent>) name parts of the skeleton, which is not imported.
     const labels = children(child(owner, 'labels'), 'label')
+      .filter((label) => text(label, 'parent') === undefined)
       .map((label) => text(label, 'name') ?? '')
       .filter((name) => name !== '');
     notImported.add('tracks (video annotation)', children(root, 'track').length);
