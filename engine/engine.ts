@@ -109,6 +109,9 @@ export class InferenceEngine {
   private settings: EngineSettings;
   private settingsProblem: string | null;
   private client: WorkerClient | null = null;
+  /** The worker auto-label jobs run in, and the model loaded there (see autolabel). */
+  private jobClient: WorkerClient | null = null;
+  private jobModel: string | null = null;
   private workerState: WorkerState = 'starting';
   private workerNote: string | null = null;
   private loaded: LoadedModel | null = null;
@@ -561,22 +564,62 @@ export class InferenceEngine {
   }
 
   /**
-   * One image of an auto-label job, at background priority (clicks on the
-   * image on screen run first, between its decoder runs). Names and examples
-   * use the project's model (the call is refused as superseded if another is
-   * loaded meanwhile); a detector job names its models in the spec.
+   * One image of an auto-label job. Jobs run in an inference worker of their
+   * own, with the project's model loaded there too: a click on the image on
+   * screen never waits behind a job's model run (on a 2-core machine the two
+   * run side by side), and the features a job encodes reach the interactive
+   * worker through the disk cache. Within the job worker the call is
+   * background work that stops at its next checkpoint when cancelled.
+   * `modelId`: the model the job was planned for; if the project's model
+   * changed since, the call is refused as a conflict (the job pauses, saying so).
+   * A detector job names its models in the spec.
    */
   async autolabel(
     source: ImageSource,
-    request: Omit<AutolabelPayload, 'image' | 'modelId'> & { imageId: number },
+    request: Omit<AutolabelPayload, 'image'> & { imageId: number },
     signal?: AbortSignal,
   ): Promise<AutolabelAnswer & { modelId: string }> {
-    const { imageId, ...rest } = request;
+    const { imageId, modelId: planned, ...rest } = request;
     const image = this.image(source, imageId);
-    const modelId = request.spec.source === 'detector' ? request.spec.detect.detector.modelId : (await this.ensureModel()).modelId;
-    const answer = await this.worker().callWhenReady('autolabel', { ...rest, image, modelId }, { priority: 'background', signal });
-    void this.refreshStats();
+    let modelId = planned;
+    if (request.spec.source === 'detector') modelId = request.spec.detect.detector.modelId;
+    else {
+      const current = (await this.ensureModel()).modelId;
+      if (current !== planned)
+        throw new AppError(
+          'conflict',
+          `The project's model is now ${current}; this job was planned for ${planned}. Choose ${planned} again to resume it.`,
+        );
+      await this.loadInJobWorker(current);
+    }
+    const answer = await this.jobWorker().callWhenReady('autolabel', { ...rest, image, modelId }, { priority: 'background', signal });
     return { ...answer, modelId };
+  }
+
+  /** The worker auto-label jobs run in (started on the first job; its feature cache is a quarter of the setting). */
+  private jobWorker(): WorkerClient {
+    if (this.jobClient) return this.jobClient;
+    this.jobClient = new WorkerClient({
+      entry: this.options.workerEntry,
+      cacheLimitBytes: Math.max(64, this.settings.cacheLimitMB / 4) * 1024 * 1024,
+      // Its encodes are the job's, not the image on screen's: the list marks come from the interactive worker (disk cache).
+      onFeatureState: () => undefined,
+      onStateChange: (state) => {
+        if (state !== 'ready') this.jobModel = null;
+      },
+      onRestarted: () => {
+        this.jobModel = null;
+        return Promise.resolve();
+      },
+    });
+    return this.jobClient;
+  }
+
+  private async loadInJobWorker(modelId: string): Promise<void> {
+    if (this.jobModel === modelId) return;
+    const model = await this.usable(modelId, 'model');
+    await this.jobWorker().callWhenReady('load', this.ref(model));
+    this.jobModel = modelId;
   }
 
   /** A detector's own thresholds (its manifest, e.g. from an X-AnyLabeling YAML), else Ultralytics' defaults. */
@@ -628,7 +671,9 @@ export class InferenceEngine {
   }
 
   async close(): Promise<void> {
-    await this.client?.close();
+    await Promise.all([this.client?.close(), this.jobClient?.close()]);
     this.client = null;
+    this.jobClient = null;
+    this.jobModel = null;
   }
 }

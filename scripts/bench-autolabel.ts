@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     for (const imageId of ids.slice(0, 6)) {
       const answer = await engine.autolabel(images, {
         imageId,
+        modelId: plan.modelId,
         spec: plan.spec,
         minScore: 0.5,
         nmsIoU: 0.5,

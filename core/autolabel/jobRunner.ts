@@ -165,6 +165,7 @@ export class JobRunner {
         this.images,
         {
           imageId,
+          modelId: plan.modelId,
           spec: plan.spec,
           minScore: job.params.minScore,
           nmsIoU: job.params.nmsIoU,

@@ -183,6 +183,20 @@ describe('auto-label jobs on the built-in model', () => {
     assert.throws(() => runner.resume(second.id), /cancelled/);
   });
 
+  it('a job pauses, saying why, when the project switches to another model, and resumes on its own again', async () => {
+    const runner = runnerFor(project, engine);
+    const job = await runner.start({ source: 'names', labelIds: ['c1'], pointsPerSide: 4 });
+    await engine.configure({ modelId: 'opencv-classical' });
+    await runner.idle();
+    const paused = runner.store.require(job.id);
+    assert.equal(paused.state, 'paused');
+    assert.match(paused.message ?? '', /shapes-seem-tiny/);
+    await engine.configure({ modelId: 'shapes-seem-tiny' });
+    runner.resume(job.id);
+    await runner.idle();
+    assert.equal(runner.store.require(job.id).state, 'done');
+  });
+
   it('refuses sources the model cannot serve and jobs without examples, naming why', async () => {
     const runner = runnerFor(project, engine);
     await assert.rejects(runner.start({ source: 'examples' }), /No examples/);
