@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AppError,
   type AutolabelJob,
+  type AutolabelParams,
   type AutolabelParamsInput,
   autolabelParamsSchema,
   type Proposal,
@@ -52,7 +53,7 @@ export class JobRunner {
   /** Validates the parameters against the project and the model, stores the job, and starts it. */
   async start(input: AutolabelParamsInput, imageOrder?: readonly number[]): Promise<AutolabelJob> {
     const params = autolabelParamsSchema.parse(input);
-    const plan = await planJob(this.project, this.engine(), this.images, params);
+    const plan = await this.plan(params);
     const imageIds = params.imageIds ?? imageOrder ?? this.allImageIds();
     const known = new Set(this.allImageIds());
     const unknown = imageIds.filter((id) => !known.has(id));
@@ -112,6 +113,12 @@ export class JobRunner {
     await this.loop;
   }
 
+  /** The job's plan on this project's model (a job resumed when the project opens may come before anything else asked for it). */
+  private async plan(params: AutolabelParams): Promise<JobPlan> {
+    await this.engine().useProject(this.project.dir);
+    return planJob(this.project, this.engine(), this.images, params);
+  }
+
   private allImageIds(): number[] {
     return (this.project.db.prepare('SELECT id FROM images WHERE missing = 0 ORDER BY sort_key, rel_path').all() as { id: number }[]).map(
       (r) => r.id,
@@ -153,7 +160,7 @@ export class JobRunner {
       if (!this.rates.has(jobId)) this.rates.set(jobId, { since: Date.now(), doneAtStart: job.done + job.failed });
       let plan = this.plans.get(jobId);
       if (!plan) {
-        plan = await planJob(this.project, this.engine(), this.images, job.params);
+        plan = await this.plan(job.params);
         if (plan.modelId !== job.modelId)
           throw new AppError(
             'conflict',

@@ -122,6 +122,12 @@ describe('auto-label channels', () => {
       labelIds: [(await call<{ id: string }[]>(host, 'labels.list', {}))[0]!.id],
     });
     host.session.close();
+    // Another project on another model meanwhile: the job goes on with its own project's model.
+    const other = sampleProject(1);
+    other.project.close();
+    await call(host, 'project.open', { dir: other.dir });
+    await call(host, 'ai.configure', { modelId: 'opencv-classical' });
+    host.session.close();
     await call(host, 'project.open', { dir });
     await waitFor(job.id, 'done');
     const jobs = await call<AutolabelJob[]>(host, 'autolabel.jobs', {});
