@@ -82,13 +82,12 @@ async function runToEnd(call: QueuedCall): Promise<void> {
   if (!mine.cancelled) send({ type: 'result', seq: call.seq, result });
 }
 
+/** Interactive calls a background call may let run at its checkpoints: a model load waits (it would release the sessions the background call is using). */
+const mayRunInside = (c: QueuedCall): boolean => c.priority === 'interactive' && c.kind !== 'load';
+
 /** Runs the interactive calls queued now, inside a background call's checkpoint. */
 async function runInteractive(): Promise<void> {
-  for (
-    let index = queue.findIndex((c) => c.priority === 'interactive');
-    index >= 0;
-    index = queue.findIndex((c) => c.priority === 'interactive')
-  ) {
+  for (let index = queue.findIndex(mayRunInside); index >= 0; index = queue.findIndex(mayRunInside)) {
     await runToEnd(queue.splice(index, 1)[0]!);
   }
 }
