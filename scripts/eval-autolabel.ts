@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { AutolabelParamsInput, Polygon } from '../common/contract/index.js';
 import { type BinaryMask, maskIoU } from '../common/geometry/binaryMask.js';
 import { rasterisePolygons } from '../common/geometry/polygon.js';
-import { rleToMask } from '../common/geometry/rle.js';
+import { decodeCounts, rleToMask } from '../common/geometry/rle.js';
 import { JobRunner } from '../core/autolabel/jobRunner.js';
 import { cocoEvaluate, type EvalInstance } from '../core/evaluation/cocoEval.js';
 import { projectImageSource } from '../core/host/aiHandlers.js';
@@ -55,15 +55,7 @@ function maskOf(seg: Coco['annotations'][number]['segmentation'], w: number, h: 
     const polygons: Polygon[] = seg.map((ring) => ({ outer: ring, holes: [] }));
     return { width: w, height: h, data: rasterisePolygons(polygons, h, w) };
   }
-  if (typeof seg.counts !== 'string') {
-    // Uncompressed column-major runs.
-    const data = new Uint8Array(w * h);
-    let pos = 0;
-    seg.counts.forEach((run, i) => {
-      for (let k = 0; k < run; k++, pos++) if (i % 2) data[(pos % h) * w + Math.floor(pos / h)] = 1;
-    });
-    return { width: w, height: h, data };
-  }
+  if (typeof seg.counts !== 'string') return { width: w, height: h, data: decodeCounts(seg.counts, h, w) };
   return { width: w, height: h, data: rleToMask({ size: seg.size, counts: seg.counts }) };
 }
 

@@ -68,9 +68,7 @@ export const autolabelCommand: CliCommand = {
     const engine = createCliEngine(by === 'detector' || values.model === undefined ? {} : { modelId: values.model });
     try {
       const labelIds = values.labels === undefined ? undefined : labelIdsByName(project, values.labels);
-      const all = (project.db.prepare('SELECT id FROM images WHERE missing = 0 ORDER BY sort_key, rel_path').all() as { id: number }[]).map(
-        (r) => r.id,
-      );
+      const all = project.presentImageIds();
       const imageIds = shard ? all.filter((_, i) => i % shard.count === shard.index) : undefined;
       if (imageIds?.length === 0) {
         io.stderr(`Shard ${shard!.index}/${shard!.count} has no images (the project has ${all.length}).\n`);

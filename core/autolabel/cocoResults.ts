@@ -234,15 +234,14 @@ export async function importResults(project: Project, path: string): Promise<Res
   });
   const table = new ProposalTable(project.db);
   writeTransaction(project.db, () => {
-    const insertLabel = project.db.prepare(
-      'INSERT INTO labels (id, name, colour, hotkey, sort) VALUES (?, ?, ?, NULL, (SELECT COALESCE(MAX(sort), 0) + 1 FROM label_order))',
-    );
-    const remember = project.db.prepare('INSERT OR IGNORE INTO label_order (id, sort) SELECT id, sort FROM labels WHERE id = ?');
-    let n = labels.length;
-    for (const [name, id] of newLabels) {
-      insertLabel.run(id, name, paletteColour(n++));
-      remember.run(id);
-    }
+    // New labels through the document's own label.put (nested: a savepoint of this transaction).
+    if (newLabels.size > 0)
+      project.apply(
+        [...newLabels].map(([name, id], i) => ({
+          type: 'label.put' as const,
+          label: { id, name, colour: paletteColour(labels.length + i), hotkey: null },
+        })),
+      );
     for (const imageId of new Set(planned.map((p) => p.imageId))) table.replaceRun(runKey, imageId);
     for (const proposal of planned) table.put(proposal);
   });

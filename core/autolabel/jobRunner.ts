@@ -17,6 +17,7 @@ import {
 import type { ImageSource, InferenceEngine } from '../../engine/engine.js';
 import { SUPERSEDED_MESSAGE } from '../../engine/protocol.js';
 import type { Project } from '../store/project.js';
+import { ProposalTable } from '../store/proposals.js';
 import { type JobPlan, planJob } from './jobSpec.js';
 import { JobStore, type StoredJob } from './jobStore.js';
 
@@ -30,6 +31,7 @@ const EVERYTHING_DEFAULTS = { minScore: 0.7, minAreaFraction: 0.0005, nmsIoU: 0.
 
 export class JobRunner {
   readonly store: JobStore;
+  private readonly proposals: ProposalTable;
   private loop: Promise<void> | null = null;
   private inFlight: { jobId: string; abort: AbortController } | null = null;
   private closed = false;
@@ -48,14 +50,15 @@ export class JobRunner {
     private readonly exclusive = false,
   ) {
     this.store = new JobStore(project.db);
+    this.proposals = new ProposalTable(project.db);
   }
 
   /** Validates the parameters against the project and the model, stores the job, and starts it. */
   async start(input: AutolabelParamsInput, imageOrder?: readonly number[]): Promise<AutolabelJob> {
     const params = autolabelParamsSchema.parse(input);
     const plan = await this.plan(params);
-    const imageIds = params.imageIds ?? imageOrder ?? this.allImageIds();
-    const known = new Set(this.allImageIds());
+    const imageIds = params.imageIds ?? imageOrder ?? this.project.presentImageIds();
+    const known = new Set(this.project.presentImageIds());
     const unknown = imageIds.filter((id) => !known.has(id));
     if (unknown.length) throw new AppError('bad_request', `Unknown image ids: ${unknown.slice(0, 10).join(', ')}.`, 'imageIds');
     const job = this.store.create(params, plan.modelId, imageIds);
@@ -117,12 +120,6 @@ export class JobRunner {
   private async plan(params: AutolabelParams): Promise<JobPlan> {
     await this.engine().useProject(this.project.dir);
     return planJob(this.project, this.engine(), this.images, params);
-  }
-
-  private allImageIds(): number[] {
-    return (this.project.db.prepare('SELECT id FROM images WHERE missing = 0 ORDER BY sort_key, rel_path').all() as { id: number }[]).map(
-      (r) => r.id,
-    );
   }
 
   private stopInFlight(jobId: string): void {
@@ -194,7 +191,7 @@ export class JobRunner {
         createdAt: now,
       }));
       this.store.finishImage(jobId, imageId, plan.runKey, proposals, performance.now() - started);
-      this.publish(this.store.require(jobId), { imageId, proposalCount: this.proposalCount(imageId) });
+      this.publish(this.store.require(jobId), { imageId, proposalCount: this.proposals.countOnImage(imageId) });
     } catch (error) {
       if (abort.signal.aborted || this.closed) return; // paused, cancelled or closing: the image is done again later
       const message = error instanceof Error ? error.message : String(error);
@@ -215,14 +212,10 @@ export class JobRunner {
       }
       // This image cannot be done (unreadable, gone): the job goes on without it.
       this.store.failImage(jobId, imageId, message);
-      this.publish(this.store.require(jobId), { imageId, proposalCount: this.proposalCount(imageId) });
+      this.publish(this.store.require(jobId), { imageId, proposalCount: this.proposals.countOnImage(imageId) });
     } finally {
       if (this.inFlight?.abort === abort) this.inFlight = null;
     }
-  }
-
-  private proposalCount(imageId: number): number {
-    return (this.project.db.prepare('SELECT COUNT(*) AS n FROM proposals WHERE image_id = ?').get(imageId) as { n: number }).n;
   }
 
   private withRate(job: StoredJob): AutolabelJob {

@@ -100,6 +100,13 @@ export class Project {
     });
   }
 
+  /** Ids of the images whose files are present, in list order (what a job over the whole folder takes, and shards split). */
+  presentImageIds(): number[] {
+    return (this.db.prepare('SELECT id FROM images WHERE missing = 0 ORDER BY sort_key, rel_path').all() as { id: number }[]).map(
+      (r) => r.id,
+    );
+  }
+
   listImages(request: ImageListRequest): { total: number; items: ImageRecord[] } {
     const { where, params } = imageListWhere(request);
     const clause = `WHERE ${where.join(' AND ')}`;

@@ -58,6 +58,7 @@ export class ProposalTable {
       ),
       get: db.prepare<[string], ProposalRow>(`SELECT ${COLUMNS} FROM proposals WHERE id = ?`),
       delete: db.prepare<[string]>('DELETE FROM proposals WHERE id = ?'),
+      countOnImage: db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM proposals WHERE image_id = ?'),
       ofImage: db.prepare<[number], ProposalRow>(`SELECT ${COLUMNS} FROM proposals WHERE image_id = ? ORDER BY score DESC, id`),
       replaceRun: db.prepare<[string, number]>('DELETE FROM proposals WHERE run_key = ? AND image_id = ?'),
       above: db.prepare<[number], ProposalRow>(`SELECT ${COLUMNS} FROM proposals WHERE score >= ? ORDER BY image_id, score DESC, id`),
@@ -100,6 +101,10 @@ export class ProposalTable {
 
   delete(id: string): void {
     this.s.delete.run(id);
+  }
+
+  countOnImage(imageId: number): number {
+    return this.s.countOnImage.get(imageId)?.n ?? 0;
   }
 
   ofImage(imageId: number): ProposalRecord[] {

@@ -159,6 +159,18 @@ describe('auto-label jobs on the built-in model', () => {
     } finally {
       other.close();
     }
+    // A project without the labels: they are made from the results' category names.
+    const bare = sampleProject(IMAGES).project;
+    try {
+      bare.applyBatch(bare.labels().map((l) => ({ type: 'label.delete' as const, id: l.id })));
+      const imported = await importResults(bare, path);
+      const names = new Set(raw.map((r) => cocoResultSchema.parse(r).category_name));
+      assert.equal(imported.labelsAdded, names.size);
+      assert.deepEqual(new Set(bare.labels().map((l) => l.name)), names);
+      assert.equal(new ProposalTable(bare.db).all().length, summary.results);
+    } finally {
+      bare.close();
+    }
   });
 
   it('pause stops after the image in flight, resume finishes, cancel ends for good', async () => {
