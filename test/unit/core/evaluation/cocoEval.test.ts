@@ -1,9 +1,14 @@
-// COCOeval's rules on cases small enough to compute by hand: the IoUs are
-// given as a table (mask = an id), so each figure below follows from the
-// matching and the 101-point interpolation alone.
+// COCOeval's rules on cases small enough to compute by hand (the IoUs given
+// as a table, mask = an id, so each figure follows from the matching and the
+// 101-point interpolation alone), and on a saved case against the figures
+// pycocotools' COCOeval gave for it (test/fixtures/cocoeval/make_reference.py).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
+import { type BinaryMask, maskIoU } from '../../../../common/geometry/binaryMask.js';
+import { rleToMask } from '../../../../common/geometry/rle.js';
 import { cocoEvaluate, type EvalInstance, IOU_THRESHOLDS } from '../../../../core/evaluation/cocoEval.js';
 
 type Pair = `${string}|${string}`;
@@ -94,5 +99,41 @@ describe('COCOeval rules', () => {
     );
     // Category 2 has no ground truth. Image 7's detection is a false positive of category 1 after g (equal scores keep image order): precision 1 up to recall 1.
     close(r.ap, 1);
+  });
+});
+
+describe('COCOeval against pycocotools', () => {
+  it('gives the figures pycocotools gives on a saved case (crowd, all area ranges, duplicates, misses)', () => {
+    const dir = join(__dirname, '..', '..', '..', 'fixtures', 'cocoeval');
+    const read = <T>(file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
+    type Rle = { size: [number, number]; counts: string };
+    const gt = read<{ annotations: { image_id: number; category_id: number; segmentation: Rle; area: number; iscrowd: number }[] }>(
+      'gt.json',
+    );
+    const dt = read<{ image_id: number; category_id: number; segmentation: Rle; score: number }[]>('dt.json');
+    const expected = read<Record<string, number>>('stats.json');
+    const mask = (r: Rle): BinaryMask => ({ width: r.size[1], height: r.size[0], data: rleToMask(r) });
+    const gts = gt.annotations.map((a) => ({
+      imageId: a.image_id,
+      categoryId: a.category_id,
+      mask: mask(a.segmentation),
+      area: a.area,
+      crowd: a.iscrowd === 1,
+    }));
+    const dts = dt.map((d) => {
+      const m = mask(d.segmentation);
+      return { imageId: d.image_id, categoryId: d.category_id, mask: m, area: m.data.reduce((n, v) => n + v, 0), score: d.score };
+    });
+    const iou = (d: BinaryMask, g: BinaryMask, crowd: boolean) => {
+      let inter = 0;
+      let dtArea = 0;
+      for (let i = 0; i < d.data.length; i++) {
+        inter += d.data[i]! & g.data[i]!;
+        dtArea += d.data[i]!;
+      }
+      return crowd ? (dtArea === 0 ? 0 : inter / dtArea) : maskIoU(d, g);
+    };
+    const r = cocoEvaluate(gts, dts, iou);
+    for (const key of ['ap', 'ap50', 'ap75', 'apSmall', 'apMedium', 'apLarge', 'ar100'] as const) close(r[key], expected[key]!);
   });
 });
