@@ -27,10 +27,13 @@ const PER_IMAGE = 20;
 const DISTINCT_MASKS = 64; // rasterising 100k distinct masks would time the generator, not the code under test
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+/** Wall seconds, and this process's CPU seconds (user + system, all threads) beside them: on a shared machine the CPU time is the fairer figure. */
 const time = async <T>(what: string, work: () => T | Promise<T>): Promise<T> => {
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const result = await work();
-  console.log(`${what.padEnd(48)} ${seconds(start).toFixed(2)} s`);
+  const used = process.cpuUsage(cpu);
+  console.log(`${what.padEnd(48)} ${seconds(start).toFixed(2)} s  (CPU ${((used.user + used.system) / 1e6).toFixed(2)} s)`);
   return result;
 };
 
@@ -59,27 +62,32 @@ async function makeFolder(dir: string, source: string, link: boolean): Promise<v
 }
 
 /** pycocotools' COCO(file) + annToRLE of every annotation, timed in Python; skipped with a note when it is not importable. */
-function comparePycocotools(file: string, importSeconds: number): void {
+function comparePycocotools(file: string, importSeconds: number, importCpuSeconds: number): void {
   const script = [
     'import sys, time',
     'from pycocotools.coco import COCO',
     't = time.perf_counter()',
+    'p = time.process_time()',
     'c = COCO(sys.argv[1])',
     "for a in c.dataset['annotations']: c.annToRLE(a)",
-    'print(time.perf_counter() - t)',
+    'print(time.perf_counter() - t, time.process_time() - p)',
   ].join('\n');
   // The PATH's python3 first, then Debian's (where the project's Python tooling lives).
   let python = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
   if (python.status !== 0) python = spawnSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' });
   const lastLine = python.stdout?.trim().split('\n').at(-1) ?? '';
-  const pySeconds = Number(lastLine);
+  const [pySeconds, pyCpuSeconds] = lastLine.split(' ').map(Number) as [number, number];
   if (python.status !== 0 || !Number.isFinite(pySeconds)) {
     const why = python.error ? python.error.message : (python.stderr ?? '').trim().split('\n').at(-1);
     console.log(`pycocotools comparison skipped: python3 with pycocotools is not available here (${why}).`);
     return;
   }
-  console.log(`${'pycocotools COCO() + annToRLE of every annotation'.padEnd(48)} ${pySeconds.toFixed(2)} s`);
-  console.log(`  import ÷ pycocotools = ${(importSeconds / pySeconds).toFixed(2)} (sizes known; target ≤ 1.0)`);
+  console.log(
+    `${'pycocotools COCO() + annToRLE of every annotation'.padEnd(48)} ${pySeconds.toFixed(2)} s  (CPU ${pyCpuSeconds.toFixed(2)} s)`,
+  );
+  console.log(
+    `  import ÷ pycocotools = ${(importSeconds / pySeconds).toFixed(2)} wall, ${(importCpuSeconds / pyCpuSeconds).toFixed(2)} CPU (sizes known; target ≤ 1.0)`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -148,13 +156,16 @@ async function main(): Promise<void> {
     const again = Project.open(second);
     again.db.exec('DELETE FROM annotations; DELETE FROM coco_annotations');
     const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const secondImport = await time('import COCO again (sizes known)', () => importCoco(again, out));
     const ours = seconds(start);
+    const used = process.cpuUsage(cpu);
+    const oursCpu = (used.user + used.system) / 1e6;
     console.log(`  ${secondImport.annotations} annotations`);
     const skipped = await time('import it once more (all duplicates, skipped)', () => importCoco(again, out));
     console.log(`  ${skipped.duplicates.found} duplicates found, ${skipped.annotations} written`);
     again.close();
-    comparePycocotools(out, ours);
+    comparePycocotools(out, ours, oursCpu);
   } finally {
     if (process.env.KEEP_BENCH) console.log(`kept ${root}`);
     else rmSync(root, { recursive: true, force: true });

@@ -5,12 +5,13 @@
 // images are matched by file_name relative to the project folder, and keep
 // their COCO ids for later exports (cocoIds.ts).
 import { type CocoDuplicateMode, type CocoImportSummary } from '../../common/contract/index.js';
+import { batchIds } from '../store/bulkInsert.js';
 import type { Project } from '../store/project.js';
 import { captionParams, INSERT_CAPTION } from '../store/rows.js';
 import { writeTransaction } from '../store/writeTransaction.js';
 import { detectCocoKind, unsupportedKind } from './fileKind.js';
 import { importInstances } from './importInstances.js';
-import { batchIds, IMPORT_SOURCE, refuse } from './importRows.js';
+import { IMPORT_SOURCE, refuse } from './importRows.js';
 import { matchImages, storeImageIds } from './matchImages.js';
 import { storeNewSizes } from './projectImages.js';
 import { assertUniqueIds, parseWith, readJsonFile } from './readJson.js';

@@ -11,15 +11,14 @@
 // fields (keypoints, attributes…).
 import type { CocoDuplicateMode, CocoImportSummary, Geometry } from '../../common/contract/index.js';
 import { measureGeometry } from '../../common/geometry/measure.js';
+import { importTransaction } from '../store/bulkInsert.js';
 import type { Project } from '../store/project.js';
-import { revisionCounter } from '../store/revisions.js';
-import { type AnnotationValues, geometryJson, INSERT_ANNOTATION } from '../store/rows.js';
-import { writeTransaction } from '../store/writeTransaction.js';
+import { geometryJson } from '../store/rows.js';
 import { type ConvertedGeometry, convertSegmentation, type GeometryNotes } from './annotationGeometry.js';
 import { ExistingAnnotations } from './duplicates.js';
 import { looksLikeCocoAnnotation } from './fastCheck.js';
 import type { ProgressCallback } from './import.js';
-import { batchIds, IMPORT_SOURCE, refuse } from './importRows.js';
+import { IMPORT_SOURCE, refuse } from './importRows.js';
 import { keptAnnotationWriter, mergeCategories } from './kept.js';
 import { type MatchedImage, matchImages, storeImageIds } from './matchImages.js';
 import { orientGeometry } from './orientation.js';
@@ -47,89 +46,54 @@ export async function importInstances(
   let categoriesAdded = 0;
 
   const db = project.db;
-  // References are checked here (images matched, labels made in this
-  // transaction), so the per-row foreign-key lookups are skipped: a third of
-  // the insert time. The pragma is a no-op inside a transaction, so it is set
-  // around it and restored whatever happens.
-  const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
-  if (foreignKeys && !db.inTransaction) db.pragma('foreign_keys = OFF');
-  try {
-    writeTransaction(db, () => {
-      storeNewSizes(project, [...images.values()]);
-      notes.push(...storeImageIds(project, coco.images, images));
-      const merged = mergeCategories(project, coco.categories);
-      categoriesAdded = merged.added;
-      const labelOf = merged.labelOf;
-      const insert = db.prepare<AnnotationValues>(INSERT_ANNOTATION);
-      const deleteAnnotation = db.prepare<[string]>('DELETE FROM annotations WHERE id = ?');
-      const deleteKept = db.prepare<[string]>('DELETE FROM coco_annotations WHERE annotation_id = ?');
-      const existing = new ExistingAnnotations(db, [...images.values()]);
-      const keep = keptAnnotationWriter(db);
-      const now = Date.now();
-      const newId = batchIds();
-      const seenIds = new Map<number, number>();
-      // The import is one write batch: its annotations share the next document revision.
-      const revision = revisionCounter(db)();
-      const annotations = coco.annotations;
-      for (let index = 0; index < annotations.length; index++) {
-        const item = annotations[index];
-        // Let the collector take each parsed annotation once written: a smaller live heap to mark.
-        annotations[index] = null;
-        const annotation = looksLikeCocoAnnotation(item)
-          ? item
-          : parseWith(cocoInstancesSchema.shape.annotations.element, item, 'COCO instances', `annotations[${index}]`);
-        const first = seenIds.get(annotation.id);
-        if (first !== undefined) throw refuse(`annotations[${index}].id`, `id ${annotation.id} is already used by annotations[${first}].`);
-        seenIds.set(annotation.id, index);
-        const image = images.get(annotation.image_id);
-        if (!image) throw refuse(`annotations[${index}].image_id`, `image ${annotation.image_id} is not in "images".`);
-        if (!knownCategories.has(annotation.category_id)) {
-          throw refuse(`annotations[${index}].category_id`, `category ${annotation.category_id} is not in "categories".`);
-        }
-        if (index % 5000 === 0) onProgress?.(coco.images.length + index, total);
-        const geometry = convert(annotation, index, image, geometryNotes);
-        if (!geometry) {
-          dropped++;
-          continue;
-        }
-        const labelId = labelOf.get(annotation.category_id)!;
-        const match = existing.take(image.id, labelId, geometry.json);
-        if (match !== null) {
-          duplicatesFound++;
-          if (mode === 'skip') continue;
-          if (mode === 'replace') {
-            deleteAnnotation.run(match);
-            deleteKept.run(match);
-          }
-        }
-        const id = newId();
-        const [x, y, w, h] = geometry.bbox;
-        insert.run(
-          id,
-          image.id,
-          labelId,
-          geometry.kind,
-          geometry.json,
-          annotation.score ?? null,
-          IMPORT_SOURCE,
-          now,
-          now,
-          geometry.area,
-          x,
-          y,
-          w,
-          h,
-          revision,
-          null,
-          0,
-        );
-        keep(id, annotation, geometry.area, keptFields);
-        written++;
+  importTransaction(db, IMPORT_SOURCE, (insert) => {
+    storeNewSizes(project, [...images.values()]);
+    notes.push(...storeImageIds(project, coco.images, images));
+    const merged = mergeCategories(project, coco.categories);
+    categoriesAdded = merged.added;
+    const labelOf = merged.labelOf;
+    const deleteAnnotation = db.prepare<[string]>('DELETE FROM annotations WHERE id = ?');
+    const deleteKept = db.prepare<[string]>('DELETE FROM coco_annotations WHERE annotation_id = ?');
+    const existing = new ExistingAnnotations(db, [...images.values()]);
+    const keep = keptAnnotationWriter(db);
+    const seenIds = new Map<number, number>();
+    const annotations = coco.annotations;
+    for (let index = 0; index < annotations.length; index++) {
+      const item = annotations[index];
+      // Let the collector take each parsed annotation once written: a smaller live heap to mark.
+      annotations[index] = null;
+      const annotation = looksLikeCocoAnnotation(item)
+        ? item
+        : parseWith(cocoInstancesSchema.shape.annotations.element, item, 'COCO instances', `annotations[${index}]`);
+      const first = seenIds.get(annotation.id);
+      if (first !== undefined) throw refuse(`annotations[${index}].id`, `id ${annotation.id} is already used by annotations[${first}].`);
+      seenIds.set(annotation.id, index);
+      const image = images.get(annotation.image_id);
+      if (!image) throw refuse(`annotations[${index}].image_id`, `image ${annotation.image_id} is not in "images".`);
+      if (!knownCategories.has(annotation.category_id)) {
+        throw refuse(`annotations[${index}].category_id`, `category ${annotation.category_id} is not in "categories".`);
       }
-    });
-  } finally {
-    if (foreignKeys && !db.inTransaction) db.pragma('foreign_keys = ON');
-  }
+      if (index % 5000 === 0) onProgress?.(coco.images.length + index, total);
+      const geometry = convert(annotation, index, image, geometryNotes);
+      if (!geometry) {
+        dropped++;
+        continue;
+      }
+      const labelId = labelOf.get(annotation.category_id)!;
+      const match = existing.take(image.id, labelId, geometry.json);
+      if (match !== null) {
+        duplicatesFound++;
+        if (mode === 'skip') continue;
+        if (mode === 'replace') {
+          deleteAnnotation.run(match);
+          deleteKept.run(match);
+        }
+      }
+      const id = insert(image.id, labelId, geometry.kind, geometry.json, annotation.score ?? null, geometry.area, geometry.bbox);
+      keep(id, annotation, geometry.area, keptFields);
+      written++;
+    }
+  });
   onProgress?.(total, total);
   if (geometryNotes.clipped > 0) {
     notes.push(

@@ -1,21 +1,28 @@
 // Import of any dataset format: the converter reads and validates its files,
 // then everything is checked against the project (images matched, sizes
-// compared, every vertex inside its image) before ONE write transaction, so a
-// refused dataset changes nothing. Written the way the COCO import writes:
-// labels through project.apply inside the transaction, annotations by the
-// prepared bulk insert, one document revision for the whole batch.
+// compared, every vertex inside its image) in ONE write transaction that a
+// refusal rolls back, so a refused dataset changes nothing. Written the way the COCO import writes:
+// labels through project.apply inside the transaction, annotations through
+// store/bulkInsert.ts (one revision for the whole batch).
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 
-import { type Annotation, AppError, type DatasetFormat, type DatasetImportSummary, type Geometry } from '../../common/contract/index.js';
-import { measureGeometry } from '../../common/geometry/measure.js';
+import {
+  AppError,
+  type CocoDuplicateMode,
+  type DatasetFormat,
+  type DatasetImportSummary,
+  type Geometry,
+} from '../../common/contract/index.js';
+import { type GeometryMeasure, measureGeometry } from '../../common/geometry/measure.js';
+import { keptFieldsWriter } from '../coco/kept.js';
 import { paletteColour } from '../coco/palette.js';
 import { imageRowsByPath, type SizedImage, storeNewSizes, withSizes } from '../coco/projectImages.js';
+import { importTransaction } from '../store/bulkInsert.js';
 import type { Project } from '../store/project.js';
-import { revisionCounter } from '../store/revisions.js';
-import { annotationValues, INSERT_ANNOTATION } from '../store/rows.js';
-import { writeTransaction } from '../store/writeTransaction.js';
-import type { FormatConverter, ImportedAnnotation, ImportedImage } from './converter.js';
+import { geometryJson } from '../store/rows.js';
+import { attributeWhat } from './attributes.js';
+import { Counter, type FormatConverter, type ImportedAnnotation, type ImportedImage, isProjectFormat } from './converter.js';
 import { refuse } from './problems.js';
 import { converterFor, FORMAT_CONVERTERS } from './registry.js';
 
@@ -24,6 +31,8 @@ export type ProgressCallback = (done: number, total: number) => void;
 export interface DatasetImportOptions {
   /** Dataset label name → project label name. */
   labelMap?: Record<string, string>;
+  /** COCO: annotations already in the project are skipped (default), replaced or added again. */
+  duplicates?: CocoDuplicateMode;
 }
 
 /** Vertices this far outside the image are moved onto the border (float noise of other tools); farther ones are refused. */
@@ -38,6 +47,7 @@ export async function importDataset(
   onProgress?: ProgressCallback,
 ): Promise<DatasetImportSummary> {
   const converter = converterFor(format);
+  if (isProjectFormat(converter)) return converter.importInto(project, path, options, onProgress);
   const dataset = await readWithHint(converter, path);
   const total = dataset.images.length * 2;
   onProgress?.(0, total);
@@ -51,67 +61,64 @@ export async function importDataset(
   const labelMap = options.labelMap ?? {};
   const projectLabelName = (name: string | null) => (name === null ? null : (labelMap[name] ?? name));
 
-  let clipped = 0;
-  const planned: { imageId: number; label: string | null; geometry: Geometry; score: number | null }[] = [];
-  matched.forEach(({ image }, index) => {
-    const actual = sized[index]!;
-    if (image.width !== undefined && image.height !== undefined && (image.width !== actual.width || image.height !== actual.height)) {
-      throw refuse(
-        image.where,
-        'size',
-        `the image "${actual.relPath}" is ${actual.width}×${actual.height}, not ${image.width}×${image.height}.`,
-      );
-    }
-    for (const annotation of image.annotations) {
-      const placed = placeGeometry(annotation, image.normalised === true, actual);
-      clipped += placed.clipped;
-      planned.push({
-        imageId: actual.id,
-        label: projectLabelName(annotation.label),
-        geometry: placed.geometry,
-        score: annotation.score ?? null,
-      });
-    }
-    if (index % 500 === 0) onProgress?.(dataset.images.length + index, total);
-  });
-
-  const labelsInOrder = [
-    ...new Set([...dataset.labels.map((name) => labelMap[name] ?? name), ...planned.flatMap((p) => (p.label === null ? [] : [p.label]))]),
-  ];
+  const labelsInOrder = new Set(dataset.labels.map((name) => labelMap[name] ?? name));
+  for (const { image } of matched)
+    for (const { label } of image.annotations) if (label !== null) labelsInOrder.add(labelMap[label] ?? label);
   let labelsAdded = 0;
-  writeTransaction(project.db, () => {
+  let clipped = 0;
+  let written = 0;
+  const kept = new Counter();
+  // Checked and written in one pass inside the transaction (as the COCO import):
+  // a refusal anywhere rolls back everything, labels included, and no second
+  // copy of every annotation is held.
+  importTransaction(project.db, `${format}-import`, (insert) => {
     storeNewSizes(project, sized);
     const labelIds = ensureLabels(project, labelsInOrder, () => labelsAdded++);
-    const insert = project.db.prepare(INSERT_ANNOTATION);
-    const now = Date.now();
-    const revision = revisionCounter(project.db)();
-    const batch = randomUUID();
-    planned.forEach((p, n) => {
-      const annotation: Annotation = {
-        // Ids that sort in file order: rows list by created_at, then id, and share one timestamp.
-        id: `${batch}-${n.toString().padStart(8, '0')}`,
-        imageId: p.imageId,
-        labelId: p.label === null ? null : labelIds.get(p.label)!,
-        geometry: p.geometry,
-        score: p.score,
-        source: `${format}-import`,
-        createdAt: now,
-        updatedAt: now,
-        revision,
-      };
-      insert.run(...annotationValues(annotation, revision));
+    let keep: ReturnType<typeof keptFieldsWriter> | undefined;
+    matched.forEach(({ image }, index) => {
+      const actual = sized[index]!;
+      if (image.width !== undefined && image.height !== undefined && (image.width !== actual.width || image.height !== actual.height)) {
+        throw refuse(
+          image.where,
+          'size',
+          `the image "${actual.relPath}" is ${actual.width}×${actual.height}, not ${image.width}×${image.height}.`,
+        );
+      }
+      const placement = new Placement(actual, image.normalised === true);
+      for (const annotation of image.annotations) {
+        const geometry = placement.place(annotation);
+        const { area, bbox } = placement.measure ?? measureGeometry(geometry);
+        const label = projectLabelName(annotation.label);
+        const id = insert(
+          actual.id,
+          label === null ? null : labelIds.get(label)!,
+          geometry.kind,
+          geometryJson(geometry),
+          annotation.score ?? null,
+          area,
+          bbox,
+        );
+        if (annotation.attributes !== undefined) {
+          (keep ??= keptFieldsWriter(project.db))(id, { attributes: annotation.attributes });
+          for (const name in annotation.attributes) kept.add(attributeWhat(name));
+        }
+        written++;
+      }
+      clipped += placement.clipped;
+      if (index % 500 === 0) onProgress?.(dataset.images.length + index, total);
     });
   });
   onProgress?.(total, total);
   return {
     format,
     images: matched.length,
-    annotations: planned.length,
+    annotations: written,
     labelsAdded,
     unmatchedImages: unmatched.slice(0, UNMATCHED_LISTED),
     unmatchedCount: unmatched.length,
     notImported: dataset.notImported.list(),
     clipped,
+    kept: kept.list(),
   };
 }
 
@@ -197,61 +204,92 @@ const stemOf = (path: string) => {
   return dot > path.lastIndexOf('/') ? path.slice(0, dot) : path;
 };
 
-/** Scales normalised geometry to pixels and checks it against the image: vertices within 1 px outside are clipped, farther ones refused. */
-function placeGeometry(annotation: ImportedAnnotation, normalised: boolean, image: SizedImage): { geometry: Geometry; clipped: number } {
-  const { width, height } = image;
-  const sx = normalised ? width : 1;
-  const sy = normalised ? height : 1;
-  let clipped = 0;
-  const clamp = (value: number, limit: number, axis: string): number => {
-    if (value >= 0 && value <= limit) return value;
-    if (value < -CLIP_TOLERANCE || value > limit + CLIP_TOLERANCE) {
-      const shown = normalised ? `${value / (axis === 'x' ? sx : sy)} (×${axis === 'x' ? width : height})` : `${value}`;
-      throw refuse(annotation.where, axis, `${axis} = ${shown} lies outside the ${width}×${height} image "${image.relPath}".`);
+/**
+ * Scales one image's normalised geometry to pixels and checks it against the
+ * image: vertices within 1 px outside are clipped (and counted), farther ones
+ * refused. Rings are rewritten in place: the dataset was read for this import
+ * only, and a copy of every ring was most of the import's garbage.
+ */
+class Placement {
+  clipped = 0;
+  /** The measures of the geometry last placed when placing already computed them (a mask's); else null. */
+  measure: GeometryMeasure | null = null;
+  private readonly sx: number;
+  private readonly sy: number;
+  private where = '';
+
+  constructor(
+    private readonly image: SizedImage,
+    private readonly normalised: boolean,
+  ) {
+    this.sx = normalised ? image.width : 1;
+    this.sy = normalised ? image.height : 1;
+  }
+
+  place(annotation: ImportedAnnotation): Geometry {
+    this.where = annotation.where;
+    this.measure = null;
+    const geometry = annotation.geometry;
+    switch (geometry.kind) {
+      case 'box': {
+        const { x, y, w, h } = geometry.box;
+        const corners = [x, y, x + w, y + h];
+        this.ring(corners);
+        const [x0, y0, x1, y1] = corners as [number, number, number, number];
+        // Width and height scaled directly unless clipped, so no corner subtraction adds float noise.
+        const bw = x0 === this.scale(x, this.sx) && x1 === this.scale(x + w, this.sx) ? this.scale(w, this.sx) : x1 - x0;
+        const bh = y0 === this.scale(y, this.sy) && y1 === this.scale(y + h, this.sy) ? this.scale(h, this.sy) : y1 - y0;
+        return { kind: 'box', box: { x: x0, y: y0, w: bw, h: bh } };
+      }
+      case 'polygon':
+        for (const polygon of geometry.polygons) {
+          this.ring(polygon.outer);
+          for (const hole of polygon.holes) this.ring(hole);
+        }
+        return geometry;
+      case 'mask': {
+        const { width, height, relPath } = this.image;
+        const [h, w] = geometry.rle.size;
+        if (h !== height || w !== width) {
+          throw refuse(annotation.where, 'mask', `the mask is ${w}×${h} but the image "${relPath}" is ${width}×${height}.`);
+        }
+        this.measure = measureGeometry(geometry); // a converter builds masks itself; this also guards against a wrong run total
+        return geometry;
+      }
     }
-    clipped++;
-    return Math.min(Math.max(value, 0), limit);
-  };
-  // Normalised values carry about 6 significant digits: pixels are rounded to 1e-6 so 0.35 − 0.15 gives 0.2, not 0.19999999999999998.
-  const scale = normalised ? (v: number, s: number) => Math.round(v * s * 1e6) / 1e6 : (v: number) => v;
-  // The hot loop of an import (every vertex of every polygon): no closure call for a vertex inside the image.
-  const ring = (r: readonly number[]) => {
-    const out = new Array<number>(r.length);
+  }
+
+  /** Normalised values carry about 6 significant digits: pixels are rounded to 1e-6 so 0.35 − 0.15 gives 0.2, not 0.19999999999999998. */
+  private scale(value: number, by: number): number {
+    return this.normalised ? Math.round(value * by * 1e6) / 1e6 : value;
+  }
+
+  /** The hot loop of an import (every vertex of every polygon): scaled and checked in place, no call for a vertex inside the image. */
+  private ring(r: number[]): void {
+    const { width, height } = this.image;
+    const { sx, sy, normalised } = this;
     for (let i = 0; i < r.length; i += 2) {
       const x = normalised ? Math.round(r[i]! * sx * 1e6) / 1e6 : r[i]!;
       const y = normalised ? Math.round(r[i + 1]! * sy * 1e6) / 1e6 : r[i + 1]!;
-      out[i] = x >= 0 && x <= width ? x : clamp(x, width, 'x');
-      out[i + 1] = y >= 0 && y <= height ? y : clamp(y, height, 'y');
+      r[i] = x >= 0 && x <= width ? x : this.clamp(x, width, 'x');
+      r[i + 1] = y >= 0 && y <= height ? y : this.clamp(y, height, 'y');
     }
-    return out;
-  };
-  const geometry = annotation.geometry;
-  switch (geometry.kind) {
-    case 'box': {
-      const { x, y, w, h } = geometry.box;
-      const [x0, y0, x1, y1] = ring([x, y, x + w, y + h]) as [number, number, number, number];
-      // Width and height scaled directly unless clipped, so no corner subtraction adds float noise.
-      const bw = x0 === scale(x, sx) && x1 === scale(x + w, sx) ? scale(w, sx) : x1 - x0;
-      const bh = y0 === scale(y, sy) && y1 === scale(y + h, sy) ? scale(h, sy) : y1 - y0;
-      return { geometry: { kind: 'box', box: { x: x0, y: y0, w: bw, h: bh } }, clipped };
+  }
+
+  private clamp(value: number, limit: number, axis: 'x' | 'y'): number {
+    if (value < -CLIP_TOLERANCE || value > limit + CLIP_TOLERANCE) {
+      const { width, height, relPath } = this.image;
+      const by = axis === 'x' ? this.sx : this.sy;
+      const shown = this.normalised ? `${value / by} (×${axis === 'x' ? width : height})` : `${value}`;
+      throw refuse(this.where, axis, `${axis} = ${shown} lies outside the ${width}×${height} image "${relPath}".`);
     }
-    case 'polygon': {
-      const polygons = geometry.polygons.map((p) => ({ outer: ring(p.outer), holes: p.holes.map(ring) }));
-      return { geometry: { kind: 'polygon', polygons }, clipped };
-    }
-    case 'mask': {
-      const [h, w] = geometry.rle.size;
-      if (h !== height || w !== width) {
-        throw refuse(annotation.where, 'mask', `the mask is ${w}×${h} but the image "${image.relPath}" is ${width}×${height}.`);
-      }
-      measureGeometry(geometry); // a converter builds masks itself; this only guards against a wrong run total
-      return { geometry, clipped };
-    }
+    this.clipped++;
+    return Math.min(Math.max(value, 0), limit);
   }
 }
 
 /** Label name → label id, creating labels the project lacks (inside the import transaction: a savepoint). */
-function ensureLabels(project: Project, names: readonly string[], onAdded: () => void): Map<string, string> {
+function ensureLabels(project: Project, names: Iterable<string>, onAdded: () => void): Map<string, string> {
   const ids = new Map(project.labels().map((label) => [label.name, label.id]));
   const ops = [];
   for (const name of names) {

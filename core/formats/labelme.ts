@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { AppError, type Geometry, type Polygon } from '../../common/contract/index.js';
 import { JsonSyntaxError, parseJsonText } from '../../files/jsonSyntax.js';
 import { Counter, type ExportImage, type FormatConverter, type ImportedAnnotation, type ImportedImage } from './converter.js';
+import { looksLikeLabelmeFile } from './labelmeFastCheck.js';
 import { decodeImage, decodeSimplePng, encodePng } from './png.js';
 import { isDirectory, listFiles, readText, refuse } from './problems.js';
 import { circleRing, patchOf, patchToRle } from './shapes.js';
@@ -32,7 +33,7 @@ const shapeSchema = z.object({
   flags: z.record(z.string(), z.unknown()).nullish(),
   mask: z.string().nullish(),
 });
-const fileSchema = z.object({
+export const labelmeFileSchema = z.object({
   version: z.string().optional(),
   shapes: z.array(shapeSchema),
   imagePath: z.string().min(1),
@@ -42,6 +43,7 @@ const fileSchema = z.object({
   flags: z.record(z.string(), z.unknown()).nullish(),
 });
 type LabelmeShape = z.infer<typeof shapeSchema>;
+export type LabelmeFile = z.infer<typeof labelmeFileSchema>;
 
 const SKIPPED_SHAPES = new Set(['point', 'points', 'line', 'linestrip']);
 
@@ -92,16 +94,7 @@ async function readFile(file: string, root: string, notImported: Counter): Promi
     if (error instanceof JsonSyntaxError) throw new AppError('invalid_file', error.message, file);
     throw error;
   }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw refuse(
-      file,
-      issue.path.join('.') || 'file',
-      `${issue.message} (a labelme file has shapes, imagePath, imageHeight and imageWidth).`,
-    );
-  }
-  const data = parsed.data;
+  const data = looksLikeLabelmeFile(raw) ? raw : parseLabelmeFile(raw, file);
   const imageFile = resolve(dirname(file), data.imagePath.replace(/\\/g, '/'));
   const annotations: ImportedAnnotation[] = [];
   const groups = new Map<string, ImportedAnnotation>();
@@ -142,6 +135,18 @@ async function readFile(file: string, root: string, notImported: Counter): Promi
   };
 }
 
+/** The zod schema's reading of a file the fast check did not accept: its precise refusal, or an unusual but valid form. */
+function parseLabelmeFile(raw: unknown, file: string): LabelmeFile {
+  const parsed = labelmeFileSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw refuse(
+    file,
+    issue.path.join('.') || 'file',
+    `${issue.message} (a labelme file has shapes, imagePath, imageHeight and imageWidth).`,
+  );
+}
+
 async function shapeGeometry(
   shape: LabelmeShape,
   type: string,
@@ -159,7 +164,7 @@ async function shapeGeometry(
     case 'polygon':
     case 'oriented_rectangle':
       need(type === 'polygon' ? 3 : 4, type !== 'polygon');
-      return { kind: 'polygon', polygons: [{ outer: pts.flat(), holes: [] }] };
+      return { kind: 'polygon', polygons: [{ outer: flatten(pts), holes: [] }] };
     case 'rectangle': {
       need(2, true);
       const [[x0, y0], [x1, y1]] = pts as [[number, number], [number, number]];
@@ -188,6 +193,17 @@ async function shapeGeometry(
     default:
       throw refuse(where, 'shape_type', `"${type}" is not a labelme shape type.`);
   }
+}
+
+/** [[x, y], …] → [x, y, …] (Array.prototype.flat is several times slower on a 10,000-file import). */
+function flatten(points: readonly (readonly [number, number])[]): number[] {
+  const out = new Array<number>(points.length * 2);
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i]!;
+    out[2 * i] = point[0];
+    out[2 * i + 1] = point[1];
+  }
+  return out;
 }
 
 /** labelme's mask PNG → 0/1 pixels (non-zero is inside, as labelme's astype(bool)). */

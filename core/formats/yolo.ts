@@ -188,21 +188,21 @@ function labelPathOf(imageFile: string, stemOnly: boolean): string {
 
 function readLabels(labelFile: string, names: readonly string[]): ImportedAnnotation[] {
   if (!existsSync(labelFile)) return []; // an image without a label file is a background image
-  const lines = readText(labelFile, 'YOLO label file').split(/\r?\n/);
+  const text = readText(labelFile, 'YOLO label file');
   const annotations: ImportedAnnotation[] = [];
-  lines.forEach((line, index) => {
-    const trimmed = line.trim();
-    if (trimmed === '') return;
-    const where = `${labelFile}:${index + 1}`;
-    const tokens = trimmed.split(/\s+/);
-    const cls = Number(tokens[0]);
-    if (!Number.isInteger(cls) || cls < 0) throw refuse(where, 'class', `expected a class index, found "${tokens[0]}".`);
+  const numbers = new LineNumbers(text);
+  for (let at = 0, lineNumber = 1; at < text.length; lineNumber++) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const where = `${labelFile}:${lineNumber}`;
+    const values = numbers.read(at, end);
+    at = end + 1;
+    if (values === null) continue; // a blank line
+    const cls = numbers.cls;
+    if (!Number.isInteger(cls) || cls < 0) throw refuse(where, 'class', `expected a class index, found "${numbers.clsText()}".`);
     if (cls >= names.length) throw refuse(where, 'class', `class ${cls} is not in data.yaml names (0..${names.length - 1}).`);
-    const values = tokens.slice(1).map((token, i) => {
-      const value = Number(token);
-      if (!Number.isFinite(value)) throw refuse(where, `value ${i + 1}`, `expected a number, found "${token}".`);
-      return value;
-    });
+    const bad = numbers.bad;
+    if (bad !== null) throw refuse(where, `value ${bad.index + 1}`, `expected a number, found "${bad.text}".`);
     if (values.length === 4) {
       const [cx, cy, w, h] = values as [number, number, number, number];
       if (w < 0 || h < 0) throw refuse(where, 'w', 'a box cannot have a negative size.');
@@ -212,8 +212,84 @@ function readLabels(labelFile: string, names: readonly string[]): ImportedAnnota
     } else {
       throw refuse(where, 'values', `${values.length} numbers after the class: a box has 4, a polygon an even number of at least 6.`);
     }
-  });
+  }
   return annotations;
+}
+
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+const WHITESPACE = /\s/;
+/** Token separators as Python's str.split() (Ultralytics' reader): ASCII whitespace and Unicode spaces. */
+const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13) || (code > 127 && WHITESPACE.test(String.fromCharCode(code)));
+
+/**
+ * The numbers of a label line: the class, then the values. The hot loop of a
+ * YOLO import (millions of numbers): a plain decimal of at most 15 digits is
+ * an integer over a power of ten, and that one division is correctly rounded,
+ * so it equals Number(token); anything else (exponents, a plus sign, more
+ * digits, a typo) goes to Number itself.
+ */
+class LineNumbers {
+  cls = NaN;
+  /** The first value of the line read that is not a finite number. */
+  bad: { index: number; text: string } | null = null;
+  private clsStart = 0;
+  private clsEnd = 0;
+
+  constructor(private readonly text: string) {}
+
+  clsText(): string {
+    return this.text.slice(this.clsStart, this.clsEnd);
+  }
+
+  /** The values after the class on text[start, end), or null for a blank line. */
+  read(start: number, end: number): number[] | null {
+    const text = this.text;
+    this.bad = null;
+    const values: number[] = [];
+    let first = true;
+    let i = start;
+    while (i < end) {
+      let code = text.charCodeAt(i);
+      if (isSpace(code)) {
+        i++;
+        continue;
+      }
+      const tokenStart = i;
+      const negative = code === 45; // '-'
+      if (negative) i++;
+      let mantissa = 0;
+      let digits = 0;
+      let decimals = 0;
+      let dot = false;
+      for (; i < end; i++) {
+        code = text.charCodeAt(i);
+        if (code >= 48 && code <= 57) {
+          mantissa = mantissa * 10 + (code - 48);
+          digits++;
+          if (dot) decimals++;
+        } else if (code === 46 && !dot) dot = true;
+        else break;
+      }
+      let value: number;
+      if ((i === end || isSpace(code)) && digits > 0 && digits <= 15 && !(dot && decimals === 0)) {
+        value = mantissa / POWERS_OF_TEN[decimals]!;
+        if (negative) value = -value;
+      } else {
+        while (i < end && !isSpace(text.charCodeAt(i))) i++;
+        value = Number(text.slice(tokenStart, i));
+      }
+      if (first) {
+        first = false;
+        this.cls = value;
+        this.clsStart = tokenStart;
+        this.clsEnd = i;
+        continue;
+      }
+      if (!Number.isFinite(value) && this.bad === null) this.bad = { index: values.length, text: text.slice(tokenStart, i) };
+      values.push(value);
+    }
+    return first ? null : values;
+  }
 }
 
 function labelLines(image: ExportImage, task: 'detect' | 'segment', dropped: Counter): string {

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 
 import { exportDataset } from '../../../../core/formats/exportDataset.js';
 import { importDataset } from '../../../../core/formats/importDataset.js';
-import { seededSplit } from '../../../../core/formats/yolo.js';
+import { seededSplit, yoloConverter } from '../../../../core/formats/yolo.js';
 import { tempDir } from '../store/fixtures.js';
 import { annotatedProject, countAnnotations, filesUnder, FIXTURES, projectAnnotations, projectWithImages } from './formatFixtures.js';
 
@@ -205,6 +205,45 @@ test('YOLO refusals name the file, line and field; nothing is written', async ()
       assert.equal(project.labels().length, 0);
     }
     project.close();
+  } finally {
+    temp.cleanup();
+  }
+});
+
+test('label numbers read exactly as Number reads them, split on whitespace as Python splits', async () => {
+  const temp = tempDir();
+  try {
+    const root = temp.dir;
+    writeFileSync(join(root, 'data.yaml'), 'names: [a, b]\ntrain: images/train\n');
+    mkdirSync(join(root, 'images', 'train'), { recursive: true });
+    writeFileSync(join(root, 'images', 'train', 'x.png'), '');
+    // Plain decimals take the fast path; exponents, signs, 16+ digits, a trailing dot and hex go to Number.
+    const tokens = [
+      ['0.5', '.25', '-0', '1e-1', '+0.5', '0.1234567890123456', '0.30000000000000004', '123456789012345', '0.000001', '-.75'],
+      ['00.5', '1.', '0x10', '999999999999999.9', '0.1', '0.7', '0.3333333333333333', '1E2', '-1.5e-3', '42'],
+    ];
+    const separators = [' ', '\t', '  ', '\u00a0', '\u3000', ' \t '];
+    const line = (cls: string, values: string[]) => cls + values.map((v, i) => separators[i % separators.length] + v).join('');
+    writeLabels(root, 'labels/train/x.txt', `\ufeff${line('0', tokens[0]!)}\r\n\r\n  ${line('1', tokens[1]!)}  \r\n`);
+    const dataset = await yoloConverter.read(root);
+    const geometries = dataset.images[0]!.annotations.map((a) => [a.label, a.geometry, a.where.replace(/^.*x\.txt/, 'x.txt')]);
+    assert.deepEqual(geometries, [
+      ['a', { kind: 'polygon', polygons: [{ outer: tokens[0]!.map(Number), holes: [] }] }, 'x.txt:1'],
+      ['b', { kind: 'polygon', polygons: [{ outer: tokens[1]!.map(Number), holes: [] }] }, 'x.txt:3'],
+    ]);
+    assert.ok(Object.is((geometries[0]![1] as { polygons: { outer: number[] }[] }).polygons[0]!.outer[2], -0));
+    const refused: [string, RegExp][] = [
+      ['0 0.5 0.5 1e400 0.1\n', /x\.txt:1: value 3: expected a number, found "1e400"/],
+      ['0 0.5 0.5 nan 0.1\n', /x\.txt:1: value 3: expected a number, found "nan"/],
+      ['0 0.5 0.5 1_0 0.1\n', /x\.txt:1: value 3: expected a number, found "1_0"/],
+      ['0 0.5 -\n', /x\.txt:1: value 2: expected a number, found "-"/],
+      ['0.5 0.5 0.5 0.1 0.1\n', /x\.txt:1: class: expected a class index, found "0\.5"/],
+      ['x 0.5 zero 0.1 0.1\n', /x\.txt:1: class: expected a class index, found "x"/],
+    ];
+    for (const [text, message] of refused) {
+      writeLabels(root, 'labels/train/x.txt', text);
+      await assert.rejects(yoloConverter.read(root), message, text);
+    }
   } finally {
     temp.cleanup();
   }
