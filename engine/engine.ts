@@ -376,7 +376,7 @@ export class InferenceEngine {
    * that model, so a call queued before another model is loaded is refused
    * as superseded instead of being answered by the other model.
    */
-  private async call<K extends 'encode' | 'segment' | 'everything' | 'featureStates'>(
+  private async call<K extends 'encode' | 'segment' | 'everything' | 'caption' | 'featureStates'>(
     kind: K,
     payload: Omit<CallPayload<K>, 'modelId'>,
     modelId?: string,
@@ -488,6 +488,24 @@ export class InferenceEngine {
       request.modelId,
       onProgress,
     );
+  }
+
+  /** A caption with a point per word from the model's caption head: the whole image, or `box` (x0, y0, x1, y1 image pixels). */
+  async caption(
+    source: ImageSource,
+    request: { imageId: number; modelId?: string; box?: [number, number, number, number] },
+  ): Promise<CallAnswer<'caption'>> {
+    const image = this.image(source, request.imageId);
+    if (request.box) {
+      const { width, height } = await source.imageSize(request.imageId);
+      const [x0, y0, x1, y1] = request.box;
+      if (x0 < 0 || y0 < 0 || x1 > width || y1 > height)
+        throw new AppError(
+          'bad_request',
+          `The box [${request.box.join(', ')}] lies outside image ${request.imageId} (${width} x ${height}).`,
+        );
+    }
+    return this.call('caption', { image, box: request.box ?? null }, request.modelId);
   }
 
   /** The loaded model's id and what it can take (loaded first if needed). */
@@ -659,7 +677,7 @@ export class InferenceEngine {
    */
   cancelRunning(): boolean {
     // Model loads and cache bookkeeping are not the user's work: they stay.
-    const seqs = this.client?.pendingSeqs(['encode', 'segment', 'everything', 'detect']) ?? [];
+    const seqs = this.client?.pendingSeqs(['encode', 'segment', 'everything', 'caption', 'detect']) ?? [];
     this.client?.cancel(seqs);
     this.prefetching.clear();
     return seqs.length > 0;

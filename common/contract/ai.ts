@@ -4,7 +4,7 @@
 // a few hundred bytes on the wire.
 import { z } from 'zod';
 
-import type { Box, Polygon, Rle } from './domain.js';
+import type { Box, Polygon, Rle, TraceWord } from './domain.js';
 
 const finite = z.number().finite();
 const imageId = z.number().int().positive();
@@ -145,6 +145,8 @@ export interface PromptCapabilities {
   everything: boolean;
   /** Whole-image detections with class names and scores (ai.detect): detectors and instance segmenters. */
   detect?: boolean;
+  /** Captions with a point per word, of the whole image or a box (ai.caption): segmenters with a caption head. */
+  caption?: boolean;
   /** Why prompts are greyed out, for the UI to say (e.g. a detector takes no clicks); absent when all it lacks is obvious. */
   promptNote?: string;
 }
@@ -352,6 +354,29 @@ export const everythingRequestSchema = z
     nmsIoU: z.number().min(0).max(1).default(0.7),
   })
   .strict();
+
+/** A caption of the whole image, or of `box` (describe this region), from the model's caption head. */
+export const captionRequestSchema = z
+  .object({
+    imageId,
+    /** Defaults to the engine's current model (it must have a caption head: capabilities.caption). */
+    modelId: z.string().min(1).max(200).optional(),
+    box: corners.optional(),
+  })
+  .strict();
+export type CaptionRequest = z.infer<typeof captionRequestSchema>;
+
+/** A generated caption, a proposal until accepted: each word with its point in image pixels (t null: no narration). */
+export interface GeneratedCaption {
+  modelId: string;
+  imageId: number;
+  /** Display text: the words joined, first letter upper-cased, a full stop added. */
+  text: string;
+  words: TraceWord[];
+  /** The region described (box -> caption); null for the whole image. */
+  region: Box | null;
+  timing: { featureSource: 'memory' | 'disk' | 'encoded'; encodeMs: number; captionMs: number };
+}
 
 export const detectRequestSchema = z
   .object({

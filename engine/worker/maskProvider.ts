@@ -7,6 +7,7 @@
 import { AppError, type PromptCapabilities, type ScoreKind, type SegmentOptions } from '../../common/contract/index.js';
 import type { EverythingParams, WorkerImage, WorkerPrompt } from '../protocol.js';
 import type { MaskCrop } from './candidateMasks.js';
+import type { CaptionWord } from './models/segmenter/captioner.js';
 
 /** A candidate's mask, evaluated on demand at display or full resolution. */
 export interface CandidateMask {
@@ -103,6 +104,13 @@ export interface MaskProvider {
     /** Awaited between steps by providers whose proposals take many model runs (background jobs yield to clicks there). */
     checkpoint?: () => Promise<void>,
   ): Promise<ProviderResult>;
+  /** Words with a point each (image pixels), of the whole image or of `region`; only when capabilities.caption. */
+  caption?(
+    image: WorkerImage,
+    prepared: PreparedImage,
+    region: [number, number, number, number] | null,
+    checkpoint?: () => Promise<void>,
+  ): Promise<CaptionWord[]>;
   /** Text embedding for label guesses; only when capabilities.labels. */
   embedText(phrase: string): Promise<Float32Array>;
   /** Whole-image detections (detectors and instance segmenters only: capabilities.detect). */

@@ -46,6 +46,7 @@ import {
   type ProviderCandidate,
   type ProviderResult,
 } from './maskProvider.js';
+import { captionText } from './models/segmenter/captioner.js';
 import { availableExecutionProviders, fileSignatureProblems } from './sessions.js';
 
 export interface CallContext {
@@ -402,6 +403,23 @@ export class WorkerCalls {
       const decodeStarted = performance.now();
       const result = await provider.everything(image, prepared, params, context.progress);
       return this.publish(provider, image, prepared, result, labels, performance.now() - decodeStarted, started);
+    },
+
+    caption: async ({ modelId, image, box }, context) => {
+      const provider = this.requireProvider(modelId);
+      if (!provider.caption || !provider.capabilities.caption)
+        throw new AppError('unsupported', `Model ${provider.id} writes no captions (it has no caption head).`);
+      const prepared = await this.prepare(provider, image, context);
+      const started = performance.now();
+      const words = await provider.caption(image, prepared, box, () => context.checkpoint());
+      return {
+        modelId: provider.id,
+        imageId: image.imageId,
+        text: captionText(words.map((w) => w.word)),
+        words: words.map((w) => ({ word: w.word, x: w.x, y: w.y, t: null })),
+        region: box ? { x: box[0], y: box[1], w: box[2] - box[0], h: box[3] - box[1] } : null,
+        timing: { featureSource: prepared.source, encodeMs: prepared.encodeMs, captionMs: performance.now() - started },
+      };
     },
 
     detect: (payload, context) => this.detect(payload, context),

@@ -12,8 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 
 import { chromiumMissing, screenshot } from './support/browser.js';
-import { toPage, waitForImage } from './support/canvas.js';
+import { clickImage, toPage, waitForImage } from './support/canvas.js';
 import { type RunningHost, sampleProject, startHost } from './support/host.js';
+import { hostCall } from './support/hostCall.js';
 import { type BrowserSession, startBrowserSession } from './support/session.js';
 
 const skip = chromiumMissing();
@@ -185,5 +186,82 @@ describe('recording a narrative in browser mode', { skip }, () => {
     assert.ok(Number(await page.getByTestId('caption-word-info').getAttribute('data-samples')) > 3, 'the trace came along');
     assert.equal(await segmentColourAt(page, 160, 120), true);
     await screenshot(page, 'narrative-03-imported');
+  });
+});
+
+describe('captions from the model in browser mode: a point per word, box -> caption, phrase -> box', { skip }, () => {
+  let session: BrowserSession;
+  let page: Page;
+
+  before(async () => {
+    session = await startBrowserSession({ images: 2 });
+    page = session.page;
+    await page.goto(session.host.url);
+    // the installed model that writes captions (the built-in one ships a caption head)
+    const models = await hostCall(page, 'ai.models', {});
+    const captioner = models.find((m) => m.capabilities.caption && m.problem === null);
+    assert.ok(captioner, `a model with a caption head is installed (${models.map((m) => m.id).join(', ')})`);
+    await hostCall(page, 'ai.configure', { modelId: captioner.id });
+    await page.reload();
+    await page.getByTestId('image-item').first().click();
+    await waitForImage(page);
+  });
+  after(async () => session?.close());
+
+  it('C captions the image: a proposal whose words each have a point on the image; keeping it stores it as one undo step', async () => {
+    await page.keyboard.press('c');
+    await page.getByTestId('caption-proposal').waitFor();
+    const proposed = await page.getByTestId('caption-proposal-word').allTextContents();
+    assert.ok(proposed.length >= 3, `a caption of several words: ${proposed.join(' ')}`);
+    // the host's answer for the same image is what the panel shows, each word with its point in the image
+    const answer = await hostCall(page, 'ai.caption', { imageId: 1 });
+    assert.deepEqual(
+      answer.words.map((w) => w.word),
+      proposed,
+    );
+    const image = await hostCall(page, 'images.get', { imageId: 1 });
+    for (const w of answer.words)
+      assert.ok(w.x >= 0 && w.x <= image.width! && w.y >= 0 && w.y <= image.height!, `${w.word} at ${w.x}, ${w.y}`);
+    await screenshot(page, 'caption-01-proposal');
+    await page.getByTestId('caption-accept').click();
+    await page.getByTestId('caption-row').waitFor();
+    assert.equal(await page.getByTestId('caption-proposal').count(), 0);
+    const stored = await hostCall(page, 'captions.list', { imageId: 1 });
+    assert.equal(stored.length, 1);
+    assert.deepEqual(
+      stored[0]!.words.map((w) => w.word),
+      proposed,
+    );
+    assert.notEqual(stored[0]!.source, 'manual');
+    await page.keyboard.press('Control+z');
+    await page.getByTestId('caption-row').waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+y');
+    await page.getByTestId('caption-row').waitFor();
+  });
+
+  it('a phrase finds its box (text prompt), which can be added as a box annotation', async () => {
+    await page.getByTestId('phrase-input').fill('red star');
+    await page.getByTestId('phrase-find').click();
+    await page.getByTestId('phrase-box').waitFor();
+    await screenshot(page, 'caption-02-phrase-box');
+    const before = (await hostCall(page, 'annotations.list', { imageId: 1 })).length;
+    await page.getByTestId('phrase-add-box').click();
+    await page.getByTestId('phrase-box').waitFor({ state: 'detached' });
+    const after = await hostCall(page, 'annotations.list', { imageId: 1 });
+    assert.equal(after.length, before + 1);
+    assert.equal(after.at(-1)!.geometry.kind, 'box');
+  });
+
+  it("Shift+C describes the selected annotation's box", async () => {
+    const box = (await hostCall(page, 'annotations.list', { imageId: 1 })).at(-1)!;
+    assert.equal(box.geometry.kind, 'box');
+    const b = box.geometry.kind === 'box' ? box.geometry.box : { x: 0, y: 0, w: 0, h: 0 };
+    await page.keyboard.press('v');
+    await clickImage(page, b.x + b.w / 2, b.y + b.h / 2);
+    await page.keyboard.press('Shift+C');
+    await page.getByTestId('caption-proposal').waitFor();
+    assert.match((await page.getByTestId('caption-proposal').textContent()) ?? '', /describes the box/);
+    await page.getByTestId('caption-discard').click();
+    assert.equal(await page.getByTestId('caption-proposal').count(), 0);
   });
 });

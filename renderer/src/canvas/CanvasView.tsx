@@ -8,6 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../store/appStore.js';
 import { AnnotationsLayer } from './AnnotationsLayer.js';
 import { OverlayLayer } from './OverlayLayer.js';
+import { CaptionProposalLayer } from './CaptionProposalLayer.js';
 import { ProposalLayer } from './ProposalLayer.js';
 import { SelectionLayer } from './SelectionLayer.js';
 import { TraceLayer } from './TraceLayer.js';
@@ -73,6 +74,7 @@ export function CanvasView() {
         <ProposalLayer />
         <SelectionLayer />
         <TraceLayer />
+        <CaptionProposalLayer />
         <OverlayLayer />
       </Stage>
     </div>

@@ -13,6 +13,7 @@ import type { Caption } from '../../../common/contract/index.js';
 import { hasPoint, wordSegment } from '../../../common/narrative/alignment.js';
 import { keyOf } from '../actions/actionList.js';
 import { api } from '../api/client.js';
+import { phraseAt } from '../lib/phraseAt.js';
 import { useAppStore } from '../store/appStore.js';
 import { shownCaption, wordUnderPointer } from '../store/captionsSlice.js';
 import { ActionButton } from './ActionButton.js';
@@ -66,8 +67,8 @@ function RecordingBox() {
 }
 
 function Words({ caption, pointedIndex }: { caption: Caption; pointedIndex: number }) {
-  const { setHoveredWord, centreOnWord } = useAppStore(
-    useShallow((s) => ({ setHoveredWord: s.setHoveredWord, centreOnWord: s.centreOnWord })),
+  const { setHoveredWord, centreOnWord, setPhraseDraft } = useAppStore(
+    useShallow((s) => ({ setHoveredWord: s.setHoveredWord, centreOnWord: s.centreOnWord, setPhraseDraft: s.setPhraseDraft })),
   );
   if (caption.words.length === 0) return <p className="caption-text">{caption.text}</p>;
   return (
@@ -81,10 +82,21 @@ function Words({ caption, pointedIndex }: { caption: Caption; pointedIndex: numb
               className={classes.join(' ')}
               data-testid="caption-word"
               data-index={index}
-              title={hasPoint(word) ? 'Click to centre the view on its point' : 'Edited in after recording: no point of its own'}
+              title={
+                hasPoint(word)
+                  ? 'Click to centre the view on its point (its phrase goes to the phrase field)'
+                  : 'Edited in after recording: no point of its own'
+              }
               onMouseEnter={() => setHoveredWord({ captionId: caption.id, index })}
               onMouseLeave={() => setHoveredWord(null)}
-              onClick={() => centreOnWord({ captionId: caption.id, index })}
+              onClick={() => {
+                centreOnWord({ captionId: caption.id, index });
+                const phrase = phraseAt(
+                  caption.words.map((w) => w.word),
+                  index,
+                );
+                if (phrase) setPhraseDraft(phrase);
+              }}
             >
               {word.word}
             </button>{' '}
@@ -179,6 +191,122 @@ function CaptionRow({ caption, shown, pointedIndex }: { caption: Caption; shown:
         </button>
       )}
     </li>
+  );
+}
+
+/** The model's caption, before it is kept: each word's point drawn on the image; click a word to find its phrase's box. */
+function CaptionProposalBox() {
+  const { proposal, pointed, setProposalWord, accept, discard, groundPhrase } = useAppStore(
+    useShallow((s) => ({
+      proposal: s.captionProposal?.imageId === s.currentImage?.id ? s.captionProposal : null,
+      pointed: s.proposalWord,
+      setProposalWord: s.setProposalWord,
+      accept: s.acceptCaptionProposal,
+      discard: s.discardCaptionProposal,
+      groundPhrase: s.groundPhrase,
+    })),
+  );
+  if (!proposal) return null;
+  const words = proposal.words.map((w) => w.word);
+  const region = proposal.region;
+  return (
+    <div className="caption-proposal" data-testid="caption-proposal">
+      <p className="muted">
+        {region
+          ? `The model describes the box ${Math.round(region.w)} × ${Math.round(region.h)} at ${Math.round(region.x)}, ${Math.round(region.y)}`
+          : 'The model’s caption'}{' '}
+        ({proposal.modelId}, {Math.round(proposal.timing.captionMs)} ms). Point at a word to see its point; click it to find its phrase.
+      </p>
+      <p className="caption-text caption-words" data-testid="caption-proposal-words">
+        {proposal.words.map((word, index) => (
+          <span key={index}>
+            <button
+              type="button"
+              className={index === pointed ? 'caption-word is-hovered' : 'caption-word'}
+              data-testid="caption-proposal-word"
+              title={phraseAt(words, index) ? `Find “${phraseAt(words, index)}” on the image` : undefined}
+              onMouseEnter={() => setProposalWord(index)}
+              onMouseLeave={() => setProposalWord(null)}
+              onClick={() => {
+                const phrase = phraseAt(words, index);
+                if (phrase) void groundPhrase(phrase);
+              }}
+            >
+              {word.word}
+            </button>{' '}
+          </span>
+        ))}
+      </p>
+      <div className="row-buttons">
+        <button type="button" data-testid="caption-accept" onClick={() => void accept()}>
+          Keep caption
+        </button>
+        <button type="button" data-testid="caption-discard" onClick={discard}>
+          Discard
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** Phrase -> box: the model's text prompt finds what a phrase names; its best mask's box can be added as an annotation. */
+function PhraseFinder() {
+  const { draft, setDraft, grounded, working, groundPhrase, addGroundedBox, clearGroundedPhrase, labelName } = useAppStore(
+    useShallow((s) => {
+      const grounded = s.groundedPhrase?.imageId === s.currentImage?.id ? s.groundedPhrase : null;
+      const labelId = grounded?.labelId ?? s.activeLabelId;
+      return {
+        draft: s.phraseDraft,
+        setDraft: s.setPhraseDraft,
+        grounded,
+        working: s.captionWork !== null,
+        groundPhrase: s.groundPhrase,
+        addGroundedBox: s.addGroundedBox,
+        clearGroundedPhrase: s.clearGroundedPhrase,
+        labelName: s.labels.find((l) => l.id === labelId)?.name ?? 'no label',
+      };
+    }),
+  );
+  return (
+    <div className="phrase-finder">
+      <form
+        className="row-buttons"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void groundPhrase(draft);
+        }}
+      >
+        <input
+          value={draft}
+          placeholder="Find a phrase on the image"
+          aria-label="Phrase to find"
+          data-testid="phrase-input"
+          onChange={(e) => setDraft(e.target.value)}
+        />
+        <button type="submit" data-testid="phrase-find" disabled={working || draft.trim() === ''}>
+          Find
+        </button>
+      </form>
+      {grounded && (
+        <div className="row-buttons" data-testid="phrase-box">
+          <span className="muted">
+            “{grounded.phrase}”: box {Math.round(grounded.box.w)} × {Math.round(grounded.box.h)} at {Math.round(grounded.box.x)},{' '}
+            {Math.round(grounded.box.y)}
+          </span>
+          <button
+            type="button"
+            data-testid="phrase-add-box"
+            title={`Add it as a box labelled ${labelName}`}
+            onClick={() => void addGroundedBox()}
+          >
+            Add box
+          </button>
+          <button type="button" onClick={clearGroundedPhrase}>
+            Clear
+          </button>
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -326,24 +454,48 @@ export function CaptionPanel() {
       };
     }),
   );
-  const cancelRecording = useAppStore((s) => s.cancelRecording);
+  const { cancelRecording, discardCaptionProposal, clearGroundedPhrase, working } = useAppStore(
+    useShallow((s) => ({
+      cancelRecording: s.cancelRecording,
+      discardCaptionProposal: s.discardCaptionProposal,
+      clearGroundedPhrase: s.clearGroundedPhrase,
+      working: s.captionWork,
+    })),
+  );
   const imageId = useAppStore((s) => s.currentImage?.id ?? null);
-  // A recording belongs to the image it started on.
-  useEffect(() => cancelRecording, [imageId, cancelRecording]);
+  // A recording, a caption proposal and a found box belong to the image they were made on.
+  useEffect(
+    () => () => {
+      cancelRecording();
+      discardCaptionProposal();
+      clearGroundedPhrase();
+    },
+    [imageId, cancelRecording, discardCaptionProposal, clearGroundedPhrase],
+  );
   return (
     <section className="panel-section caption-panel" data-testid="caption-panel">
       <h2>
-        Captions <span className="muted">{captions.length}</span> <ActionButton name="caption.record" />
+        Captions <span className="muted">{captions.length}</span> <ActionButton name="caption.record" />{' '}
+        <ActionButton name="caption.generate" /> <ActionButton name="caption.describe" />
       </h2>
+      {working && working !== 'ground' && (
+        <p className="muted" data-testid="caption-working">
+          {working === 'describe' ? 'Describing the box…' : 'Captioning…'}
+        </p>
+      )}
       {recording && <RecordingBox />}
+      <CaptionProposalBox />
       {captions.length === 0 && !recording && (
-        <p className="muted">No caption yet: press {keyOf('caption.record')} to record a narrative.</p>
+        <p className="muted">
+          No caption yet: press {keyOf('caption.record')} to record a narrative, or {keyOf('caption.generate')} for the model’s caption.
+        </p>
       )}
       <ul className="caption-list" data-testid="caption-list">
         {captions.map((c) => (
           <CaptionRow key={c.id} caption={c} shown={c.id === shown} pointedIndex={c.id === shown ? pointed : -1} />
         ))}
       </ul>
+      <PhraseFinder />
       <CaptionSearch />
       <NarrativeFiles />
     </section>

@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import { type AiEngineSlice, createAiEngineSlice } from './aiEngineSlice.js';
 import { type AiSessionSlice, createAiSessionSlice } from './aiSessionSlice.js';
 import { type AutolabelSlice, createAutolabelSlice } from './autolabelSlice.js';
+import { type CaptionProposalSlice, createCaptionProposalSlice } from './captionProposalSlice.js';
 import { type CaptionsSlice, createCaptionsSlice } from './captionsSlice.js';
 import { createDocumentSlice, type DocumentSlice } from './documentSlice.js';
 import { createHistorySlice, type HistorySlice } from './historySlice.js';
@@ -27,6 +28,7 @@ export type AppState = ProjectSlice &
   AiEngineSlice &
   AiSessionSlice &
   CaptionsSlice &
+  CaptionProposalSlice &
   ModelPacksSlice &
   UserModelsSlice &
   ReviewSlice &
@@ -44,6 +46,7 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createAiEngineSlice(...a),
   ...createAiSessionSlice(...a),
   ...createCaptionsSlice(...a),
+  ...createCaptionProposalSlice(...a),
   ...createModelPacksSlice(...a),
   ...createUserModelsSlice(...a),
   ...createReviewSlice(...a),

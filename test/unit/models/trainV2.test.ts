@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import * as ort from 'onnxruntime-node';
-
+import { type ImageSource, InferenceEngine } from '../../../engine/engine.js';
 import { verifyModelFiles } from '../../../engine/worker/integrity.js';
+import { makeFrame } from '../../../engine/worker/modelFrame.js';
+import { captionText } from '../../../engine/worker/models/segmenter/captioner.js';
 import { readManifest } from '../../../engine/worker/models/segmenter/manifest.js';
 import { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';
-import { SAMPLES_DIR } from './cocoGt.js';
+import { readSamples, SAMPLES_DIR } from './cocoGt.js';
 import type { ParitySummary } from './parityInputs.js';
 import { maxAbsDiff, readParitySummary, runParity } from './parityInputs.js';
 
@@ -153,35 +154,76 @@ describe('train_v2.py smoke run of the GPU command, exported and checked', { ski
     }
   });
 
-  it("reproduces PyTorch's greedy caption through the manifest's decoding rule", async () => {
-    const raw = JSON.parse(readFileSync(join(model, 'manifest.json'), 'utf8')) as {
-      captioner: { context: { file: string }; step: { file: string }; vocab: string[]; bosId: number; eosId: number };
+  it('captions a sample through the engine (worker call): whole image, a box, clear refusals', async () => {
+    const coco = await readSamples();
+    const image = coco.images.find((i) => i.width !== i.height) ?? coco.images[0]!;
+    const source: ImageSource = {
+      cacheDir: null,
+      imagePath: () => join(SAMPLES_DIR, image.file_name),
+      imageSize: async () => ({ width: image.width, height: image.height }),
+      labels: () => [],
     };
-    const cap = raw.captioner;
+    const engine = new InferenceEngine({ roots: { builtin: dir, user: null }, settingsPath: null, emit: () => undefined });
+    try {
+      const whole = await engine.caption(source, { imageId: image.id, modelId: 'shapes-seem-tiny' });
+      assert.equal(whole.region, null);
+      const box: [number, number, number, number] = [10, 20, image.width / 2, image.height / 2];
+      const region = await engine.caption(source, { imageId: image.id, modelId: 'shapes-seem-tiny', box });
+      assert.deepEqual(region.region, { x: 10, y: 20, w: image.width / 2 - 10, h: image.height / 2 - 20 });
+      // the worker's answer is the caption head's own decoding of this image, in image pixels
+      const seg = await PromptableSegmenter.load(model);
+      const encoded = await seg.encodeImage(join(SAMPLES_DIR, image.file_name));
+      for (const [answer, corners] of [
+        [whole, null],
+        [region, box],
+      ] as const) {
+        const direct = await seg.captioner!.caption(encoded.frame, encoded.embeddings, corners);
+        assert.deepEqual(
+          answer.words.map((w) => w.word),
+          direct.map((w) => w.word),
+        );
+        assert.ok(maxAbsDiff(answer.words.flatMap((w) => [w.x, w.y]), direct.flatMap((w) => [w.x, w.y])) < 1e-3);
+        assert.equal(answer.text, captionText(direct.map((w) => w.word)));
+        for (const w of answer.words) {
+          assert.equal(w.t, null);
+          assert.ok(w.x >= 0 && w.x <= image.width && w.y >= 0 && w.y <= image.height, `${w.word} at ${w.x}, ${w.y}`);
+        }
+      }
+      await seg.release();
+      await assert.rejects(engine.caption(source, { imageId: image.id, modelId: 'shapes-seem-tiny', box: [0, 0, image.width + 50, 10] }), /outside image/);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("reproduces PyTorch's greedy caption through the app's caption head (Captioner)", async () => {
+    const seg = await PromptableSegmenter.load(model);
+    assert.ok(seg.capabilities.caption, 'a v2 export declares its caption head');
+    const cap = seg.manifest.captioner!;
     assert.equal(cap.vocab[cap.bosId], '[BOS]');
     assert.equal(cap.vocab[cap.eosId], '[EOS]');
     const p = readParitySummary(model) as ParitySummary & { captioner: { greedy: { ids: number[]; points: number[][] } } };
     const onnx = await runParity(p, model);
-    const [g, c] = [p.shapes['image_embeddings']![2]!, p.shapes['image_embeddings']![1]!];
-    const context = await ort.InferenceSession.create(join(model, cap.context.file));
-    const step = await ort.InferenceSession.create(join(model, cap.step.file));
-    const memory = (await context.run({
-      image_embeddings: new ort.Tensor('float32', onnx['image_embeddings']!, [1, c, g, g]),
-      region_box: new ort.Tensor('float32', new Float32Array(4), [1, 4]),
-      has_region_box: new ort.Tensor('float32', new Float32Array(1), [1]),
-    }))['caption_memory']!;
-    const ids: number[] = [cap.bosId];
+    const [c, g] = [p.shapes['image_embeddings']![1]!, p.shapes['image_embeddings']![2]!];
+    const size = seg.dims.inputSize;
+    // the parity image fills the input square, so image pixels are model-frame pixels
+    const frame = makeFrame(size, size, size);
+    const embeddings = { data: onnx['image_embeddings']!, channels: c, grid: g, stride: size / g };
+    const ids: number[] = [];
     const points: number[][] = [];
-    for (let i = 0; i < p.captioner.greedy.ids.length; i++) {
-      const r = await step.run({ caption_memory: memory, token_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) });
-      const logits = r['word_logits']!.data as Float32Array;
-      const v = cap.vocab.length;
-      const last = logits.subarray((ids.length - 1) * v, ids.length * v);
-      ids.push(last.indexOf(Math.max(...last)));
-      const pts = r['word_points']!.data as Float32Array;
-      points.push([pts[(ids.length - 2) * 2]!, pts[(ids.length - 2) * 2 + 1]!]);
+    for await (const step of seg.captioner!.steps(frame, embeddings, null, p.captioner.greedy.ids.length)) {
+      ids.push(step.id);
+      points.push([step.x, step.y]);
     }
-    assert.deepEqual(ids.slice(1), p.captioner.greedy.ids);
+    assert.deepEqual(ids, p.captioner.greedy.ids);
     assert.ok(maxAbsDiff(points.flat(), p.captioner.greedy.points.flat()) < 1e-2);
+    // the caption the app shows is that decoding up to the end token, special tokens left out
+    const words = await seg.captioner!.caption(frame, embeddings, null);
+    const end = ids.indexOf(cap.eosId);
+    const expected = (end < 0 ? ids : ids.slice(0, end)).filter((id) => ![cap.padId, cap.bosId, cap.unkId].includes(id)).map((id) => cap.vocab[id]);
+    const got = words.map((w) => w.word);
+    // no end token among the compared steps: the caption goes on past them
+    assert.deepEqual(end < 0 ? got.slice(0, expected.length) : got, expected);
+    await seg.release();
   });
 });

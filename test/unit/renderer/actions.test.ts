@@ -101,6 +101,10 @@ describe('actions', () => {
     };
     store.setState({ proposals: [proposal], proposalsImageId: IMAGE.id, selectedProposalId: 'p1', proposalThreshold: 0.5 });
   };
+  /** The loaded model writes captions, and no caption is being made. */
+  const captioning = () => {
+    store.setState({ aiModels: [{ ...MODEL, capabilities: { ...MODEL.capabilities, caption: true } }, CLASSICAL], captionWork: null });
+  };
   const SAMPLES: Record<string, Sample> = {
     'ai.everything': { press: keyInput('g') },
     'ai.detect': { press: keyInput('O') },
@@ -149,6 +153,30 @@ describe('actions', () => {
     'view.dataset': { press: keyInput('s') },
     'help.shortcuts': { press: keyInput('?', { shiftKey: true, code: 'Slash' }) },
     'caption.record': { press: keyInput('t') },
+    'caption.generate': { press: keyInput('c'), setup: captioning },
+    'caption.describe': {
+      press: keyInput('C', { shiftKey: true }),
+      setup: () => {
+        captioning();
+        const box = { kind: 'box' as const, box: { x: 1, y: 1, w: 5, h: 5 } };
+        store.setState({
+          annotations: [
+            {
+              id: 'b1',
+              imageId: IMAGE.id,
+              labelId: 'red',
+              geometry: box,
+              score: null,
+              source: 'manual',
+              createdAt: 1,
+              updatedAt: 1,
+              revision: 1,
+            },
+          ],
+          selection: ['b1'],
+        });
+      },
+    },
   };
   const keyed = (): Action[] => actions.ACTIONS.filter((a) => a.keys !== undefined);
 
@@ -269,6 +297,8 @@ describe('actions', () => {
       [
         '+',
         '−',
+        'caption-describe',
+        'caption-generate',
         'caption-record',
         'dataset-toggle',
         'redo',

@@ -13,6 +13,7 @@ import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/
 import { colourRule, resizeRuleField } from '../../imaging/rules.js';
 import { describeFileProblems, verifyModelFiles } from '../../integrity.js';
 import { describeModelFolder } from '../describeModelFolder.js';
+import { captionerSchema } from './captionerManifest.js';
 import { ioSpec, listsFile, manifestHeader, modelFiles, parseManifestWith, pixelNormalisation, readManifestJson, relativePath, type TensorSpec } from '../manifestBase.js';
 
 export const SEGMENTER_MANIFEST_KIND = 'promptable-segmenter';
@@ -103,6 +104,8 @@ export const manifestSchema = manifestHeader(SEGMENTER_MANIFEST_KIND)
     labels: z
       .object({ things: z.array(z.string()), stuff: z.array(z.string()), all: z.array(z.string()) })
       .default({ things: [], stuff: [], all: [] }),
+    /** Absent: the model writes no captions (see captionerManifest.ts). */
+    captioner: captionerSchema.optional(),
   })
   .superRefine((m, ctx) => {
     const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
@@ -111,6 +114,8 @@ export const manifestSchema = manifestHeader(SEGMENTER_MANIFEST_KIND)
       ['decoder', m.decoder.file],
       ['textEncoder', m.textEncoder?.file],
       ['tokenizer', m.tokenizer?.file],
+      ['captioner', m.captioner?.context.file],
+      ['captioner', m.captioner?.step.file],
     ];
     for (const [part, file] of parts) {
       if (file !== undefined && !listsFile(m.files, file)) issue([part, 'file'], `"${file}" is not listed in "files" (its sha256 and size are needed)`);
@@ -164,6 +169,10 @@ export const manifestSchema = manifestHeader(SEGMENTER_MANIFEST_KIND)
       issue(['decoder', 'inputs'], 'image_embeddings must have the shape of the encoder output');
     const ref = inputs.get('ref_embedding');
     if (ref && typeof channels === 'number' && !shapeFits(ref.shape, [1, channels])) issue(['decoder', 'inputs'], `ref_embedding must be [1, ${channels}] (the embedding channels)`);
+
+    const captionEmbeddings = m.captioner?.context.inputs[0];
+    if (captionEmbeddings && embeddings && !shapeFits(captionEmbeddings.shape, embeddings.shape.map((d) => (typeof d === 'number' ? d : '?'))))
+      issue(['captioner', 'context', 'inputs', 0, 'shape'], 'image_embeddings must have the shape of the encoder output');
 
     const textDim = m.textEncoder ? fixedDim(m.textEncoder.outputs[0]?.shape, 1) : null;
     if (m.textEncoder) {
@@ -269,5 +278,6 @@ export function capabilitiesOf(m: ModelManifest): PromptCapabilities {
     wand: false,
     regions: false,
     everything: true,
+    caption: m.captioner !== undefined,
   };
 }

@@ -1,11 +1,12 @@
 // The promptable ONNX segmenter (built-in model, Segment Anything exports) as
 // a mask provider: features through the cache, prompts to decoder feeds,
 // candidates as low-res logits evaluated where the object is.
-import type { ExecutionProviderChoice, SegmentOptions } from '../../../../common/contract/index.js';
+import { AppError, type ExecutionProviderChoice, type SegmentOptions } from '../../../../common/contract/index.js';
 import type { EverythingParams, WorkerImage, WorkerPrompt } from '../../../protocol.js';
 import { CandidateLogits, stabilityScore } from '../../candidateMasks.js';
 import type { FeatureCache } from '../../featureCache.js';
 import { assertPromptKinds, ENGINE_PICK_RULE, type MaskProvider, type PreparedImage, type ProviderResult } from '../../maskProvider.js';
+import type { CaptionWord, RegionCorners } from './captioner.js';
 import { proposeEverything } from './everything.js';
 import { ModelRuntime } from './modelRuntime.js';
 import { assemblePrompt } from './promptAssembly.js';
@@ -82,6 +83,13 @@ export class SegmenterProvider implements MaskProvider {
       best: 0,
       rule: 'proposals ordered by predicted IoU x stability; duplicates removed',
     };
+  }
+
+  async caption(image: WorkerImage, prepared: PreparedImage, region: RegionCorners | null, checkpoint?: () => Promise<void>): Promise<CaptionWord[]> {
+    const captioner = this.runtime.segmenter.captioner;
+    if (!captioner) throw new AppError('unsupported', `Model ${this.id} has no caption head: captions need a model whose manifest declares "captioner".`);
+    const features = await this.features(image, prepared);
+    return captioner.caption(features.frame, features.embeddings, region, checkpoint);
   }
 
   embedText(phrase: string): Promise<Float32Array> {

@@ -19,6 +19,7 @@ import { verifyModelFiles } from '../../integrity.js';
 import type { EmbeddingGrid, ModelFrame } from '../../modelFrame.js';
 import type { ExecutionProviderName, SessionFile } from '../../sessions.js';
 import { assertFileExists, assertSignature, openSessions, resolveExecutionProvider } from '../../sessions.js';
+import { Captioner } from './captioner.js';
 import type { ManifestDims, ModelManifest } from './manifest.js';
 import { capabilitiesOf, CLASS_EMBEDDING_OUTPUT, decoderTakes, manifestDims, readManifest } from './manifest.js';
 import { preprocessImage } from './preprocess.js';
@@ -80,6 +81,8 @@ export class PromptableSegmenter {
     readonly activeProvider: ExecutionProviderName,
     /** Why activeProvider is not the requested one; null when it is. */
     readonly providerNote: string | null,
+    /** The caption head; null when the manifest declares none. */
+    readonly captioner: Captioner | null,
   ) {
     this.dims = manifestDims(manifest);
     this.capabilities = capabilitiesOf(manifest);
@@ -104,6 +107,10 @@ export class PromptableSegmenter {
       { part: 'decoder', path: join(modelDir, manifest.decoder.file), threads: small },
     ];
     if (manifest.textEncoder) files.push({ part: 'textEncoder', path: join(modelDir, manifest.textEncoder.file), threads: small });
+    if (manifest.captioner) {
+      files.push({ part: 'captionContext', path: join(modelDir, manifest.captioner.context.file), threads: small });
+      files.push({ part: 'captionStep', path: join(modelDir, manifest.captioner.step.file), threads: small });
+    }
     const tokenizerPath = manifest.tokenizer ? join(modelDir, manifest.tokenizer.file) : null;
     if (tokenizerPath) await assertFileExists(tokenizerPath, 'tokenizer file');
 
@@ -114,6 +121,13 @@ export class PromptableSegmenter {
       assertSignature(join(modelDir, manifest.encoder.file), manifest.encoder, session('encoder')!);
       assertSignature(join(modelDir, manifest.decoder.file), manifest.decoder, session('decoder')!);
       if (manifest.textEncoder) assertSignature(join(modelDir, manifest.textEncoder.file), manifest.textEncoder, session('textEncoder')!);
+      let captioner: Captioner | null = null;
+      if (manifest.captioner) {
+        const { context, step } = manifest.captioner;
+        assertSignature(join(modelDir, context.file), context, session('captionContext')!);
+        assertSignature(join(modelDir, step.file), step, session('captionStep')!);
+        captioner = new Captioner(manifest.captioner, session('captionContext')!, session('captionStep')!);
+      }
       let tokenizer: WordTokenizer | null = null;
       if (tokenizerPath) {
         try {
@@ -123,7 +137,16 @@ export class PromptableSegmenter {
           throw new AppError('invalid_file', `Cannot read tokenizer ${tokenizerPath}: ${why}`, tokenizerPath);
         }
       }
-      return new PromptableSegmenter(manifest, session('encoder')!, session('decoder')!, session('textEncoder'), tokenizer, opened.activeProvider, opened.providerNote);
+      return new PromptableSegmenter(
+        manifest,
+        session('encoder')!,
+        session('decoder')!,
+        session('textEncoder'),
+        tokenizer,
+        opened.activeProvider,
+        opened.providerNote,
+        captioner,
+      );
     } catch (error) {
       await Promise.all([...opened.sessions.values()].map((s) => s.release().catch(() => undefined)));
       throw error;
@@ -142,6 +165,7 @@ export class PromptableSegmenter {
   /** Frees the onnxruntime sessions; the segmenter cannot be used afterwards. */
   async release(): Promise<void> {
     for (const session of [this.encoder, this.decoder, this.textEncoder]) await session?.release();
+    await this.captioner?.release();
   }
 
   /** Resizes the image (the manifest's rule), builds the encoder input its `preprocessing.encoderInput` names, and runs the encoder. */

@@ -1,0 +1,111 @@
+// The caption head (PixelLLM's per-token localisation): greedy decoding over
+// the image's cached embeddings, one point per word. The context graph runs
+// once per call; the step graph runs on the tokens so far and its last row is
+// the next word and that word's point (the contract in captionerManifest.ts).
+import * as ort from 'onnxruntime-node';
+
+import { AppError } from '../../../../common/contract/result.js';
+import type { EmbeddingGrid, ModelFrame } from '../../modelFrame.js';
+import { toModelFrame } from '../../modelFrame.js';
+import type { CaptionerManifest } from './captionerManifest.js';
+
+/** One generated word and the image pixel it refers to. */
+export interface CaptionWord {
+  word: string;
+  x: number;
+  y: number;
+}
+
+/** x0, y0, x1, y1 in image pixels. */
+export type RegionCorners = [number, number, number, number];
+
+export class Captioner {
+  constructor(
+    private readonly spec: CaptionerManifest,
+    private readonly context: ort.InferenceSession,
+    private readonly step: ort.InferenceSession,
+  ) {}
+
+  /**
+   * The caption of the whole image, or of `region` (box -> caption). Stops
+   * at the end token or after maxWords. `checkpoint` is awaited between
+   * steps so a cancelled call stops there.
+   */
+  async caption(frame: ModelFrame, embeddings: EmbeddingGrid, region: RegionCorners | null, checkpoint?: () => Promise<void>): Promise<CaptionWord[]> {
+    const s = this.spec;
+    const words: CaptionWord[] = [];
+    for await (const step of this.steps(frame, embeddings, region, s.maxWords)) {
+      if (step.id === s.eosId) break;
+      // The special tokens carry no word; a model that emits one mid-caption has no word there.
+      if (step.id !== s.padId && step.id !== s.bosId && step.id !== s.unkId) words.push({ word: s.vocab[step.id]!, x: step.x, y: step.y });
+      if (checkpoint) await checkpoint();
+    }
+    return words;
+  }
+
+  /**
+   * Greedy decoding, one step per yield: the argmax token of the last row
+   * and its point in image pixels, fed back as the next input. It never stops
+   * by itself before `count` steps (the parity test compares every step).
+   */
+  async *steps(frame: ModelFrame, embeddings: EmbeddingGrid, region: RegionCorners | null, count: number): AsyncGenerator<{ id: number; x: number; y: number }> {
+    const s = this.spec;
+    const { channels: c, grid: g } = embeddings;
+    const box = region ? [...toModelFrame(frame, region[0], region[1]), ...toModelFrame(frame, region[2], region[3])] : [0, 0, 0, 0];
+    const ctx = await this.context.run({
+      image_embeddings: new ort.Tensor('float32', embeddings.data, [1, c, g, g]),
+      region_box: new ort.Tensor('float32', Float32Array.from(box), [1, 4]),
+      has_region_box: new ort.Tensor('float32', Float32Array.from([region ? 1 : 0]), [1]),
+    });
+    const memory = ctx['caption_memory'];
+    if (!memory) throw new AppError('invalid_file', 'caption context graph gave no caption_memory');
+    // Points come in the model frame; image pixels are the inverse of toModelFrame.
+    const sx = frame.origWidth / frame.resizedWidth;
+    const sy = frame.origHeight / frame.resizedHeight;
+    const v = s.vocab.length;
+    const ids: bigint[] = [BigInt(s.bosId)];
+    for (let n = 0; n < count; n++) {
+      const t = ids.length;
+      const out = await this.step.run({ caption_memory: memory, token_ids: new ort.Tensor('int64', BigInt64Array.from(ids), [1, t]) });
+      const logits = out['word_logits'];
+      const points = out['word_points'];
+      if (!logits || !points || logits.data.length !== t * v || points.data.length !== t * 2)
+        throw new AppError('invalid_file', `caption step graph gave word_logits / word_points of the wrong size for ${t} tokens and ${v} words`);
+      const id = argmax(logits.data as Float32Array, (t - 1) * v, v);
+      const p = points.data as Float32Array;
+      yield { id, x: clamp(p[(t - 1) * 2]! * sx, 0, frame.origWidth), y: clamp(p[(t - 1) * 2 + 1]! * sy, 0, frame.origHeight) };
+      ids.push(BigInt(id));
+    }
+  }
+
+  async release(): Promise<void> {
+    await this.context.release();
+    await this.step.release();
+  }
+}
+
+function argmax(data: Float32Array, offset: number, length: number): number {
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let i = 0; i < length; i++) {
+    const value = data[offset + i]!;
+    if (value > bestValue) {
+      bestValue = value;
+      best = i;
+    }
+  }
+  return best;
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+/** Display text: ',' attached to the previous word, first letter upper-cased, a full stop at the end (the contract's rule). */
+export function captionText(words: readonly string[]): string {
+  let text = '';
+  for (const w of words) text += w === ',' || text === '' ? w : ` ${w}`;
+  text = text.replace(/^,+\s*/, '').trim();
+  if (text === '') return '';
+  return `${text[0]!.toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+}
