@@ -15,7 +15,9 @@ text-referring mIoU, reference-region mIoU, label top-1 of the 1-click mask
 against every category phrase (named objects only), and for a model with a
 caption head: caption point accuracy (teacher-forced: the share of object
 words whose predicted point falls inside the named object's mask) and the
-greedy caption's object-phrase recall and exact match. Reads v1
+greedy caption's object-phrase recall and exact match, and phrase -> box IoU
+(each object phrase of the caption as a text prompt, the best mask's box
+against the named object's box). Reads v1
 (model.py) and v2 (model_v2.py, `"arch": "v2"` in the file) weights."""
 from __future__ import annotations
 
@@ -180,8 +182,30 @@ def object_phrases(words: list[str]) -> list[str]:
     return out
 
 
+def box_iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def phrase_boxes(runner: Runner, scene, emb, words: list[str], res: dict) -> None:
+    """Phrase -> box as the app does it: each object phrase of the caption
+    ("small red circle") as a text prompt, the best mask's box against the box
+    of the one object it names (phrases naming several objects are skipped)."""
+    hw = scene.image.shape[:2]
+    for phrase in object_phrases(words):
+        size, colour, shape = phrase.split(" ")
+        named = [o for o in scene.instances if (o.size, o.colour, o.shape) == (size, colour, shape) and o.mask.any()]
+        if len(named) != 1:
+            continue
+        mask = runner.decode(emb, hw, text=runner.text(phrase))[0]
+        res["phrase_box"].append(box_iou(box_of(mask), box_of(named[0].mask)) if mask.any() else 0.0)
+
+
 def caption_figures(runner: Runner, scene, emb, res: dict) -> None:
-    """Point accuracy (teacher-forced), greedy object-phrase recall / exact match."""
+    """Point accuracy (teacher-forced), phrase -> box IoU, greedy object-phrase recall / exact match."""
     words = caption_words(scene.caption)
     h, w = scene.image.shape[:2]
     nh, nw = resized_hw(h, w)
@@ -196,6 +220,7 @@ def caption_figures(runner: Runner, scene, emb, res: dict) -> None:
         x, y = pred[i, 0] * w / nw, pred[i, 1] * h / nh
         inside = 0 <= int(y) < h and 0 <= int(x) < w and bool(owner.mask[int(y), int(x)])
         res["cap_point"].append(float(inside))
+    phrase_boxes(runner, scene, emb, words, res)
     got, _ = runner.caption(emb)
     want = object_phrases(words)
     have = object_phrases(got)
@@ -206,7 +231,7 @@ def caption_figures(runner: Runner, scene, emb, res: dict) -> None:
 def evaluate(runner: Runner, world: str, min_objects: int, noc: bool = True, quiet: bool = False) -> dict:
     rng = np.random.default_rng(EVAL_SEED)
     keys = ["click1", "noc85", "noc90", "box", "scribble", "text", "ref", "label", "label_colour", "label_shape",
-            "stuff_click1", "stuff_label", "cap_point", "cap_recall", "cap_exact", "family_click1", "family_box"]
+            "stuff_click1", "stuff_label", "cap_point", "cap_recall", "cap_exact", "phrase_box", "family_click1", "family_box"]
     res: dict[str, list[float]] = {k: [] for k in keys}
     n_obj, index, t0 = 0, 0, time.time()
     while n_obj < min_objects:
@@ -291,6 +316,7 @@ def evaluate(runner: Runner, world: str, min_objects: int, noc: bool = True, qui
         "stuff_mIoU_1click": mean("stuff_click1"), "stuff_label_top1": mean("stuff_label"), "stuff_n": len(res["stuff_click1"]),
         "caption_point_accuracy": mean("cap_point"), "caption_point_n": len(res["cap_point"]),
         "caption_phrase_recall": mean("cap_recall"), "caption_exact_match": mean("cap_exact"),
+        "phrase_box_IoU": mean("phrase_box"), "phrase_box_n": len(res["phrase_box"]),
         "seconds": round(time.time() - t0, 1),
     }
     return {k: v for k, v in summary.items() if v is not None}
