@@ -1,18 +1,24 @@
 // The COCO parts of `promptlabel import` and `export`: their options and what
 // they print. Counts a user must see (duplicates, clipped points, dropped
 // rings, unlabeled annotations) go to stdout with the result, not only stderr.
-import { resolve } from 'node:path';
-
-import { COCO_DUPLICATE_MODES, COCO_IMAGE_SIZES, type CocoDuplicateMode, type CocoImageSize } from '../../common/contract/index.js';
-import { exportCoco } from '../../core/coco/export.js';
-import { importCoco } from '../../core/coco/import.js';
-import { Project } from '../../core/store/project.js';
-import { progressPrinter } from './progress.js';
+// The import and export themselves run through the format registry
+// (datasetFormats.ts), as every format's do.
+import {
+  COCO_DUPLICATE_MODES,
+  COCO_IMAGE_SIZES,
+  type CocoDuplicateMode,
+  type CocoImageSize,
+  type CocoImportSummary,
+  type DatasetExportSummary,
+} from '../../common/contract/index.js';
+import type { ExportOptions } from '../../core/formats/converter.js';
 import { type CliCommand, UsageError } from './types.js';
 
 type Io = Parameters<CliCommand['run']>[1];
 
-export const COCO_IMPORT_USAGE = 'promptlabel import --project DIR --coco FILE [--duplicates skip|replace|add]';
+export const COCO_IMPORT_USAGE =
+  'promptlabel import --project DIR --coco FILE [--duplicates skip|replace|add]\n' +
+  '       promptlabel import --project DIR --format coco FILE [--duplicates skip|replace|add]   (the same)';
 export const COCO_EXPORT_USAGE =
   'promptlabel export --project DIR --format coco --out FILE [--captions] [--overwrite]\n' +
   '                          [--masks rle|polygons] [--boxes polygon|bbox] [--decimals N] [--image-size display|raw]';
@@ -33,21 +39,16 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   return value as T;
 }
 
-export async function importCocoFile(dir: string, file: string, duplicatesFlag: string | undefined, io: Io): Promise<number> {
-  const duplicates = oneOf<CocoDuplicateMode>('duplicates', duplicatesFlag, COCO_DUPLICATE_MODES, 'skip');
-  const project = Project.open(dir);
-  try {
-    const summary = await importCoco(project, file, progressPrinter(io, 'import'), { duplicates });
-    io.stdout(
-      `Imported ${summary.annotations} annotations and ${summary.captions} captions on ${summary.images} images; ${summary.categoriesAdded} new labels.\n`,
-    );
-    for (const note of summary.notes) io.stdout(`  ${note}\n`);
-    const kept = Object.entries(summary.keptFields);
-    if (kept.length > 0) io.stdout(`  Kept for export: ${kept.map(([name, count]) => `${name} (${count})`).join(', ')}.\n`);
-    return 0;
-  } finally {
-    project.close();
-  }
+export const cocoDuplicates = (flag: string | undefined): CocoDuplicateMode =>
+  oneOf<CocoDuplicateMode>('duplicates', flag, COCO_DUPLICATE_MODES, 'skip');
+
+export function printCocoImport(summary: CocoImportSummary, io: Io): void {
+  io.stdout(
+    `Imported ${summary.annotations} annotations and ${summary.captions} captions on ${summary.images} images; ${summary.categoriesAdded} new labels.\n`,
+  );
+  for (const note of summary.notes) io.stdout(`  ${note}\n`);
+  const kept = Object.entries(summary.keptFields);
+  if (kept.length > 0) io.stdout(`  Kept for export: ${kept.map(([name, count]) => `${name} (${count})`).join(', ')}.\n`);
 }
 
 export interface CocoExportFlags {
@@ -60,39 +61,38 @@ export interface CocoExportFlags {
   'image-size'?: string;
 }
 
-export async function exportCocoFile(dir: string, flags: CocoExportFlags, io: Io): Promise<number> {
+/** The COCO export's options from its flags (undefined where not given: the export's defaults). */
+export function cocoExportOptions(flags: CocoExportFlags): ExportOptions {
   let decimals: number | undefined;
   if (flags.decimals !== undefined) {
     decimals = Number(flags.decimals);
     if (!Number.isInteger(decimals) || decimals < 0 || decimals > 10)
       throw new UsageError(`--decimals must be 0..10, not "${flags.decimals}".`);
   }
-  const options = {
-    // A relative --out is relative to where the command runs, as users expect of a CLI.
-    outPath: resolve(flags.out),
+  return {
     includeCaptions: flags.captions ?? false,
-    overwrite: flags.overwrite ?? false,
     masks: oneOf('masks', flags.masks, ['rle', 'polygons'] as const, 'rle'),
     boxes: oneOf('boxes', flags.boxes, ['polygon', 'bbox'] as const, 'polygon'),
     decimals,
     imageSize: oneOf<CocoImageSize>('image-size', flags['image-size'], COCO_IMAGE_SIZES, 'display'),
   };
-  const project = Project.open(dir);
-  try {
-    const result = await exportCoco(project, options, progressPrinter(io, 'export'));
-    io.stdout(
-      `Wrote ${result.path}: ${result.images} images, ${result.annotations} annotations, ${result.categories} categories (${result.imageSize} image size).\n`,
-    );
-    if (result.skippedUnlabeled > 0) io.stdout(`  Skipped ${result.skippedUnlabeled} unlabeled annotations (COCO needs a category).\n`);
-    if (result.masksKeptAsRle > 0)
-      io.stdout(`  ${result.masksKeptAsRle} shapes with holes written as RLE (COCO polygons cannot hold holes).\n`);
-    if (result.skippedImages.length > 0) {
-      io.stderr(`Skipped ${result.skippedImages.length} unreadable images (and their annotations):\n`);
-      for (const { file, reason } of result.skippedImages) io.stderr(`  ${file}: ${reason}\n`);
-    }
-    if (flags.captions) io.stdout(`Wrote ${result.captions} captions to ${result.captionsPath} and ${result.narrativesPath}.\n`);
-    return 0;
-  } finally {
-    project.close();
+}
+
+/** True when any COCO-only export flag is given. */
+export const hasCocoExportFlags = (flags: CocoExportFlags): boolean =>
+  Boolean(flags.captions) || [flags.masks, flags.boxes, flags.decimals, flags['image-size']].some((v) => v !== undefined);
+
+export function printCocoExport(result: NonNullable<DatasetExportSummary['coco']>, io: Io): void {
+  io.stdout(
+    `Wrote ${result.path}: ${result.images} images, ${result.annotations} annotations, ${result.categories} categories (${result.imageSize} image size).\n`,
+  );
+  if (result.skippedUnlabeled > 0) io.stdout(`  Skipped ${result.skippedUnlabeled} unlabeled annotations (COCO needs a category).\n`);
+  if (result.masksKeptAsRle > 0)
+    io.stdout(`  ${result.masksKeptAsRle} shapes with holes written as RLE (COCO polygons cannot hold holes).\n`);
+  if (result.skippedImages.length > 0) {
+    io.stderr(`Skipped ${result.skippedImages.length} unreadable images (and their annotations):\n`);
+    for (const { file, reason } of result.skippedImages) io.stderr(`  ${file}: ${reason}\n`);
   }
+  if (result.captionsPath !== undefined)
+    io.stdout(`Wrote ${result.captions} captions to ${result.captionsPath} and ${result.narrativesPath}.\n`);
 }

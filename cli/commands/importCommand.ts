@@ -1,20 +1,19 @@
 import { parseArgs } from 'node:util';
 
-import { importResults } from '../../core/autolabel/cocoResults.js';
 import { importNarratives } from '../../core/narratives/importNarratives.js';
 import { Project } from '../../core/store/project.js';
-import { COCO_IMPORT_OPTIONS, COCO_IMPORT_USAGE, importCocoFile } from './cocoCli.js';
+import { COCO_IMPORT_OPTIONS, COCO_IMPORT_USAGE } from './cocoCli.js';
 import { DATASET_FORMAT_LIST, importFormatCommand, isDatasetFormat } from './datasetFormats.js';
 import { type CliCommand, UsageError } from './types.js';
 
 export const importCommand: CliCommand = {
   name: 'import',
-  summary: 'import COCO (instances or captions), YOLO, Pascal VOC, labelme, CVAT or Localized Narratives into a project',
+  summary: 'import COCO (instances or captions), COCO results, YOLO, Pascal VOC, labelme, CVAT or Localized Narratives into a project',
   usage:
     `${COCO_IMPORT_USAGE}\n` +
     '       promptlabel import --project DIR --narratives FILE.jsonl [--coco FILE] [--skip-unmatched]\n' +
     "         (narratives: image_id matched by the COCO file's image ids when given, else by file stem)\n" +
-    '       promptlabel import --project DIR --proposals RESULTS.json\n' +
+    '       promptlabel import --project DIR --proposals RESULTS.json   (or --format coco-results RESULTS.json)\n' +
     '         (COCO results, e.g. the shards of promptlabel autolabel --out: into the review queue; images by file_name, else id)\n' +
     '       promptlabel import --project DIR --format yolo|voc|labelme|cvat PATH [--label-map FILE.json]\n' +
     '         (PATH: data.yaml or its folder, the VOC folder, a labelme folder or file, annotations.xml or its folder;\n' +
@@ -36,36 +35,22 @@ export const importCommand: CliCommand = {
       allowPositionals: true,
     });
     if (!values.project) throw new UsageError('--project is required.');
-    if (values.format !== undefined && values.format !== 'coco') {
-      if (!isDatasetFormat(values.format))
-        throw new UsageError(`--format must be coco or one of ${DATASET_FORMAT_LIST}, not "${values.format}".`);
+    // `--format coco --coco FILE` (without PATH) is the older spelling of `--coco FILE`.
+    if (values.format !== undefined && !(values.format === 'coco' && values.coco !== undefined && positionals.length === 0)) {
+      if (!isDatasetFormat(values.format)) throw new UsageError(`--format must be one of ${DATASET_FORMAT_LIST}, not "${values.format}".`);
       if (positionals.length !== 1) throw new UsageError(`--format ${values.format} takes one PATH: the dataset to import.`);
-      return importFormatCommand(values.project, values.format, positionals[0]!, values['label-map'], io);
+      return importFormatCommand(values.project, values.format, positionals[0]!, values['label-map'], values.duplicates, io);
     }
     if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
     if (values['label-map']) throw new UsageError('--label-map goes with --format yolo, voc, labelme or cvat.');
-    if (values.proposals) return importProposalsFile(values.project, values.proposals, io);
+    if (values.proposals) return importFormatCommand(values.project, 'coco-results', values.proposals, undefined, values.duplicates, io);
     if (values.narratives)
       return importNarrativesFile(values.project, values.narratives, values.coco, values['skip-unmatched'] ?? false, io);
     if (!values.coco) throw new UsageError('--coco, --narratives or --proposals is required.');
     if (values['skip-unmatched']) throw new UsageError('--skip-unmatched goes with --narratives.');
-    return importCocoFile(values.project, values.coco, values.duplicates, io);
+    return importFormatCommand(values.project, 'coco', values.coco, undefined, values.duplicates, io);
   },
 };
-
-async function importProposalsFile(dir: string, file: string, io: Parameters<CliCommand['run']>[1]): Promise<number> {
-  const project = Project.open(dir);
-  try {
-    const summary = await importResults(project, file);
-    io.stdout(
-      `Imported ${summary.proposals} proposals on ${summary.images} images for review${summary.labelsAdded ? ` (${summary.labelsAdded} labels added)` : ''}.\n`,
-    );
-    if (summary.unmatched > 0) io.stderr(`${summary.unmatched} results name images this project does not have; they were left out.\n`);
-    return 0;
-  } finally {
-    project.close();
-  }
-}
 
 async function importNarrativesFile(
   dir: string,

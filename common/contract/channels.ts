@@ -144,8 +144,8 @@ export interface CaptionHit {
   relPath: string;
 }
 
-/** Dataset formats besides COCO (core/formats): one converter each. */
-export const DATASET_FORMATS = ['yolo', 'voc', 'labelme', 'cvat'] as const;
+/** Every dataset format (core/formats/registry.ts): one converter each; COCO's and COCO results' delegate to core/coco and core/autolabel. */
+export const DATASET_FORMATS = ['yolo', 'voc', 'labelme', 'cvat', 'coco', 'coco-results'] as const;
 export const datasetFormatSchema = z.enum(DATASET_FORMATS);
 export type DatasetFormat = z.infer<typeof datasetFormatSchema>;
 
@@ -168,11 +168,17 @@ export interface DatasetImportSummary {
   notImported: FormatCount[];
   /** Vertices within 1 px outside the image, moved onto its border. */
   clipped: number;
+  /** What the project has no column for but keeps with the annotations and writes back on export (VOC and CVAT flags and attributes, COCO's extra fields), counted. */
+  kept: FormatCount[];
+  /** COCO: the import's own report (duplicates, dropped rings, notes). */
+  coco?: CocoImportSummary;
+  /** COCO results: detections put into the review queue, not annotations. */
+  results?: ResultsImportSummary;
 }
 
 export interface DatasetExportSummary {
   format: DatasetFormat;
-  /** The output folder. */
+  /** The output folder (the file, for COCO and COCO results). */
   path: string;
   images: number;
   annotations: number;
@@ -180,6 +186,10 @@ export interface DatasetExportSummary {
   /** What the format could not hold (holes, polygons in VOC XML…), counted; nothing is dropped silently. */
   dropped: FormatCount[];
   skippedImages: { file: string; reason: string }[];
+  /** COCO: the export's own report (categories, image size, captions files). */
+  coco?: CocoExportSummary & { captionsPath?: string; narrativesPath?: string };
+  /** COCO results: what the results file holds. */
+  results?: ResultsExportSummary;
 }
 
 export const imageListRequestSchema = z
@@ -207,7 +217,7 @@ export const channels = {
    * coco.export take only paths chosen in these dialogs (or a recent project).
    */
   'dialog.saveCocoFile': channel<{ path: string | null }>()(none),
-  /** Native picker for a dataset to import (a file or a folder) or an export folder; the desktop app's dataset.import / dataset.export take only these. */
+  /** Native picker for a dataset to import (a file or a folder) or an export folder (a file to save when `folder` is false: COCO); the desktop app's dataset.import / dataset.export take only these. */
   'dialog.pickDatasetPath': channel<{ path: string | null }>()(
     z.object({ purpose: z.enum(['export', 'import']), folder: z.boolean() }).strict(),
   ),
@@ -291,7 +301,7 @@ export const channels = {
     z.object({ query: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
   ),
   /**
-   * Imports a YOLO, Pascal VOC, labelme or CVAT dataset (a folder or file):
+   * Imports a YOLO, Pascal VOC, labelme, CVAT, COCO or COCO results dataset (a folder or file):
    * validated whole first, then written in one transaction; a refusal names
    * the file, line or element and the field, and writes nothing. `labelMap`
    * renames dataset labels onto project labels; other unknown labels are created.
@@ -302,10 +312,15 @@ export const channels = {
         format: datasetFormatSchema,
         path: fsPath,
         labelMap: z.record(z.string().min(1).max(200), z.string().trim().min(1).max(200)).optional(),
+        /** COCO: annotations already in the project (same image, label and geometry) are skipped (default), replaced or added again. */
+        duplicates: z.enum(COCO_DUPLICATE_MODES).optional(),
       })
       .strict(),
   ),
-  /** Exports the project in a dataset format into a folder (default: next to the project folder), with the same target rules as coco.export. */
+  /**
+   * Exports the project in a dataset format into a folder (default: next to the project folder), with the same target rules
+   * as coco.export; COCO and COCO results write one file (outPath; default in <project>/exports/).
+   */
   'dataset.export': channel<DatasetExportSummary>()(
     z
       .object({
@@ -322,6 +337,14 @@ export const channels = {
           .max(2 ** 31)
           .optional(),
         copyImages: z.boolean().optional(),
+        /** COCO options, as coco.export takes them. */
+        masks: z.enum(['rle', 'polygons']).optional(),
+        boxes: z.enum(['polygon', 'bbox']).optional(),
+        decimals: z.number().int().min(0).max(10).optional(),
+        imageSize: z.enum(COCO_IMAGE_SIZES).optional(),
+        includeCaptions: z.boolean().optional(),
+        /** COCO results: the review queue's proposals (default) or the accepted annotations that have a score. */
+        results: z.enum(['proposals', 'annotations']).optional(),
       })
       .strict(),
   ),

@@ -76,6 +76,19 @@ export function keptAnnotationWriter(
   };
 }
 
+/**
+ * Per import of another format: records fields the project has no column for
+ * (VOC and CVAT attributes, see core/formats/attributes.ts) as the
+ * annotation's own fields, in the row a COCO import writes, so every export
+ * finds them in one place and a COCO export writes them as they are.
+ */
+export function keptFieldsWriter(db: Database.Database): (id: string, fields: Record<string, unknown>) => void {
+  const insert = db.prepare<[string, string]>(
+    'INSERT OR REPLACE INTO coco_annotations (annotation_id, iscrowd, area, measured_area, extra) VALUES (?, 0, NULL, NULL, ?)',
+  );
+  return (id, fields) => void insert.run(id, JSON.stringify(fields));
+}
+
 function extraFields(item: object, known: ReadonlySet<string>): Record<string, unknown> | null {
   let extra: Record<string, unknown> | null = null;
   for (const key in item) {

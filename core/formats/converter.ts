@@ -3,7 +3,18 @@
 // matching images to the project, label mapping, checks against the image
 // sizes and the single write transaction live in importDataset.ts, and where
 // an export may write lives in exportDataset.ts (the COCO target rules).
-import type { DatasetFormat, FormatCount, Geometry } from '../../common/contract/index.js';
+import type {
+  CocoImageSize,
+  DatasetExportSummary,
+  DatasetFormat,
+  DatasetImportSummary,
+  FormatCount,
+  Geometry,
+} from '../../common/contract/index.js';
+import type { Project } from '../store/project.js';
+import type { KeptAttributes } from './attributes.js';
+import type { DatasetExportOptions } from './exportDataset.js';
+import type { DatasetImportOptions, ProgressCallback } from './importDataset.js';
 
 export interface ImportedAnnotation {
   /** null: the dataset gives the shape no label (CVAT allows that). */
@@ -11,6 +22,8 @@ export interface ImportedAnnotation {
   /** Pixels, or 0..1 of the image's size when the image says `normalised` (YOLO). */
   geometry: Geometry;
   score?: number | null;
+  /** Flags and attribute values the file gives the shape (VOC, CVAT), kept with the annotation (attributes.ts). */
+  attributes?: KeptAttributes;
   /** Where it came from (file and line or element), for messages. */
   where: string;
 }
@@ -46,6 +59,8 @@ export interface ExportAnnotation {
   labelIndex: number;
   geometry: Geometry;
   score: number | null;
+  /** Attributes kept from an import (attributes.ts); undefined when none. */
+  attributes?: KeptAttributes;
 }
 
 export interface ExportImage {
@@ -87,6 +102,18 @@ export interface ExportOptions {
   seed?: number;
   /** YOLO: copy (or hard-link) the images into images/train and images/val. */
   copyImages?: boolean;
+  /** COCO: masks as RLE (default) or their outer rings. */
+  masks?: 'rle' | 'polygons';
+  /** COCO: boxes as 4-point polygons (default) or a bbox with an empty segmentation. */
+  boxes?: 'polygon' | 'bbox';
+  /** COCO: round coordinates, areas and boxes to this many decimals. */
+  decimals?: number;
+  /** COCO: the displayed size (default) or the stored pixel grid. */
+  imageSize?: CocoImageSize;
+  /** COCO: write the captions and Localized Narratives files beside the export. */
+  includeCaptions?: boolean;
+  /** COCO results: the review queue's proposals (default) or the accepted annotations that have a score. */
+  results?: 'proposals' | 'annotations';
 }
 
 export interface FormatConverter {
@@ -98,7 +125,32 @@ export interface FormatConverter {
   detect?(path: string): boolean;
   read(path: string): Promise<ImportedDataset>;
   write(dataset: ExportDataset, sink: OutputSink, options: ExportOptions, dropped: Counter, onImage: () => void): Promise<void>;
+  /** True when `write` writes ExportAnnotation.attributes itself (counting what it cannot hold); for the others the export counts them all as dropped. */
+  writesAttributes?: boolean;
 }
+
+/**
+ * A format whose import and export need the project itself rather than the
+ * in-memory dataset above: COCO keeps its file's ids, iscrowd, areas and
+ * unknown fields beside the project's rows, decides the file's kind first,
+ * matches duplicates against what is stored (skip / replace / add) and writes
+ * one JSON file with its own options; COCO results go to the review queue.
+ * ImportedDataset and ExportDataset cannot carry that without losing it, so
+ * such a format's file here hands the whole import or export to its own
+ * module (core/coco, core/autolabel) and reports in the common summaries.
+ */
+export interface ProjectFormat {
+  name: DatasetFormat;
+  title: string;
+  input: string;
+  /** What an export writes: one file (the output path names it) rather than a folder. */
+  output: 'file';
+  detect?(path: string): boolean;
+  importInto(project: Project, path: string, options: DatasetImportOptions, onProgress?: ProgressCallback): Promise<DatasetImportSummary>;
+  exportFrom(project: Project, options: DatasetExportOptions, onProgress?: ProgressCallback): Promise<DatasetExportSummary>;
+}
+
+export const isProjectFormat = (format: FormatConverter | ProjectFormat): format is ProjectFormat => 'importInto' in format;
 
 /** Named counts, in first-seen order. */
 export class Counter {

@@ -3,14 +3,18 @@
 // <polygon points="x,y;x,y">, <mask rle left top width height> in CVAT's own
 // RLE (cvatRle.ts), each with label, occluded, z_order and <attribute>s.
 // Ellipses and rotated boxes become polygons; polylines, points, cuboids,
-// skeletons, tags, tracks and the occluded / attribute values have no
-// counterpart here: counted and left out. A shape with an empty label stays
+// skeletons, tags and tracks have no counterpart here: counted and left out.
+// occluded and the <attribute> values are kept with the annotation
+// (attributes.ts) and written back. A shape with an empty label stays
 // unlabeled. Export writes the same elements (masks and holed polygons as
-// <mask>), coordinates with two decimals as CVAT does.
+// <mask>), coordinates with two decimals as CVAT does, and declares every
+// attribute a label's shapes carry in <meta> as datumaro's CVAT writer does
+// (text input, mutable), so CVAT accepts the file.
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { AppError, type Geometry } from '../../common/contract/index.js';
+import { attributeText, attributeWhat, flagSet, flagValue, type KeptAttributes } from './attributes.js';
 import { Counter, type ExportImage, type FormatConverter, type ImportedAnnotation, type ImportedImage } from './converter.js';
 import { decodeCvatRle, encodeCvatRle } from './cvatRle.js';
 import { isDirectory, numberField, readText, refuse } from './problems.js';
@@ -41,6 +45,7 @@ export const cvatConverter: FormatConverter = {
   input: 'the annotations.xml file or the folder that holds it',
   detect: (path) =>
     isDirectory(path) ? existsSync(join(path, 'annotations.xml')) : basename(path) === 'annotations.xml' && existsSync(path),
+  writesAttributes: true,
   async read(path) {
     const file = isDirectory(path) ? join(path, 'annotations.xml') : path;
     if (!existsSync(file)) throw new AppError('not_found', `There is no annotations.xml in ${path}.`, 'path');
@@ -64,24 +69,30 @@ export const cvatConverter: FormatConverter = {
   },
 
   async write(dataset, sink, _options, dropped, onImage) {
+    // The images first: <meta> declares the attributes their shapes carry, per label.
+    const body: string[] = [];
+    const declared = dataset.labels.map(() => new Set<string>());
+    let id = 0;
+    for (const image of dataset.images()) {
+      body.push(`  <image${attrs({ id: id++, name: image.relPath, width: image.width, height: image.height })}>\n`);
+      for (const element of imageElements(image, dropped, declared)) body.push(`    ${element}\n`);
+      body.push('  </image>\n');
+      onImage();
+    }
     const parts: string[] = [
       '<?xml version="1.0" encoding="utf-8"?>\n<annotations>\n  <version>1.1</version>\n  <meta>\n    <task>\n',
       `      <name>${escapeXml(dataset.name)}</name>\n      <size>${dataset.imageCount}</size>\n      <mode>annotation</mode>\n      <overlap>0</overlap>\n`,
       '      <labels>\n',
       ...dataset.labels.map(
-        (name) =>
-          `        <label>\n          <name>${escapeXml(name)}</name>\n          <type>any</type>\n          <attributes>\n          </attributes>\n        </label>\n`,
+        (name, index) =>
+          `        <label>\n          <name>${escapeXml(name)}</name>\n          <type>any</type>\n          <attributes>\n` +
+          [...declared[index]!].map(attributeSpec).join('') +
+          `          </attributes>\n        </label>\n`,
       ),
       '      </labels>\n    </task>\n  </meta>\n',
+      ...body,
+      '</annotations>\n',
     ];
-    let id = 0;
-    for (const image of dataset.images()) {
-      parts.push(`  <image${attrs({ id: id++, name: image.relPath, width: image.width, height: image.height })}>\n`);
-      for (const element of imageElements(image, dropped)) parts.push(`    ${element}\n`);
-      parts.push('  </image>\n');
-      onImage();
-    }
-    parts.push('</annotations>\n');
     sink.file('annotations.xml', parts.join(''));
   },
 };
@@ -100,9 +111,13 @@ function readImage(image: XmlNode, index: number, file: string, imagesDir: strin
     children(image, tag).forEach((node, n) => {
       const where = `${whereImage} <${tag}> #${n + 1}`;
       const label = attr(node, 'label') ?? '';
-      if (attr(node, 'occluded') === '1') notImported.add('occluded flags');
-      notImported.add('attributes', children(node, 'attribute').length);
-      annotations.push({ label: label === '' ? null : label, geometry: convert(node, where), where });
+      const attributes = shapeAttributes(node, where, notImported);
+      annotations.push({
+        label: label === '' ? null : label,
+        geometry: convert(node, where),
+        where,
+        ...(attributes ? { attributes } : {}),
+      });
     });
   };
   take('box', (node, where) => boxGeometry(node, where, notImported));
@@ -115,6 +130,27 @@ function readImage(image: XmlNode, index: number, file: string, imagesDir: strin
   const relPath = subset ? `${subset}/${name}` : name;
   return { file: resolve(imagesDir, relPath), relPath, width, height, annotations, where: whereImage };
 }
+
+/** occluded="1" and the shape's <attribute name="…">value</attribute>s (values as written); undefined when it has neither. */
+function shapeAttributes(node: XmlNode, where: string, notImported: Counter): KeptAttributes | undefined {
+  let attributes: KeptAttributes | undefined;
+  if (flagValue(attr(node, 'occluded'), where, 'occluded') === true) (attributes ??= {}).occluded = true;
+  children(node, 'attribute').forEach((attribute, n) => {
+    const name = attr(attribute, 'name');
+    if (!name) throw refuse(where, `<attribute> #${n + 1}`, 'every <attribute> needs a name.');
+    if (name === 'occluded') {
+      notImported.add('<attribute>s named "occluded" (the name of the shape\'s own flag)');
+      return;
+    }
+    (attributes ??= {})[name] = text(attribute, '#text') ?? '';
+  });
+  return attributes;
+}
+
+/** A label's attribute in <meta>, as datumaro's CVAT writer declares what it writes: text input, any value. */
+const attributeSpec = (name: string) =>
+  `            <attribute>\n              <name>${escapeXml(name)}</name>\n              <mutable>True</mutable>\n` +
+  `              <input_type>text</input_type>\n              <default_value></default_value>\n              <values></values>\n            </attribute>\n`;
 
 function boxGeometry(node: XmlNode, where: string, notImported: Counter): Geometry {
   const [xtl, ytl, xbr, ybr] = ['xtl', 'ytl', 'xbr', 'ybr'].map((key) => numberField(attr(node, key), where, key)) as [
@@ -185,17 +221,37 @@ function maskGeometry(node: XmlNode, where: string, height: number, width: numbe
   return { kind: 'mask', rle: patchToRle(patch, height, width) };
 }
 
-function imageElements(image: ExportImage, dropped: Counter): string[] {
+/** The shape's <attribute> children (closing tag included), recording each name as declared for its label. */
+function attributeElements(attributes: KeptAttributes | undefined, declared: Set<string>, dropped: Counter): string {
+  let out = '';
+  for (const name in attributes) {
+    if (name === 'occluded') continue; // the shape's own occluded="…"
+    const value = attributeText(attributes[name]);
+    if (value === null) {
+      dropped.add(`${attributeWhat(name)} that are not text, a number or true/false`);
+      continue;
+    }
+    declared.add(name);
+    out += `\n      <attribute${attrs({ name })}>${escapeXml(value)}</attribute>`;
+  }
+  return `${out}\n    `;
+}
+
+function imageElements(image: ExportImage, dropped: Counter, declared: Set<string>[]): string[] {
   const elements: string[] = [];
-  const head = (label: string, score: number | null) => ({ label, source: score === null ? 'manual' : 'auto', occluded: 0 });
   for (const annotation of image.annotations) {
     if (annotation.score !== null) dropped.add('scores (CVAT shapes have none; written with source="auto")');
     const geometry = annotation.geometry;
-    const base = head(annotation.label, annotation.score);
+    const base = {
+      label: annotation.label,
+      source: annotation.score === null ? 'manual' : 'auto',
+      occluded: flagSet(annotation.attributes?.occluded) ? 1 : 0,
+    };
+    const inner = attributeElements(annotation.attributes, declared[annotation.labelIndex]!, dropped);
     if (geometry.kind === 'box') {
       const { x, y, w, h } = geometry.box;
       elements.push(
-        `<box${attrs({ ...base, xtl: fixed2(x), ytl: fixed2(y), xbr: fixed2(x + w), ybr: fixed2(y + h), z_order: 0 })}>\n    </box>`,
+        `<box${attrs({ ...base, xtl: fixed2(x), ytl: fixed2(y), xbr: fixed2(x + w), ybr: fixed2(y + h), z_order: 0 })}>${inner}</box>`,
       );
     } else if (geometry.kind === 'polygon' && !geometry.polygons.some((p) => p.holes.length > 0)) {
       if (geometry.polygons.length > 1) dropped.add('multi-part polygons written as one <polygon> per part');
@@ -204,7 +260,7 @@ function imageElements(image: ExportImage, dropped: Counter): string[] {
           { length: polygon.outer.length / 2 },
           (_, i) => `${fixed2(polygon.outer[2 * i]!)},${fixed2(polygon.outer[2 * i + 1]!)}`,
         ).join(';');
-        elements.push(`<polygon${attrs({ ...base, points, z_order: 0 })}>\n    </polygon>`);
+        elements.push(`<polygon${attrs({ ...base, points, z_order: 0 })}>${inner}</polygon>`);
       }
     } else {
       if (geometry.kind === 'polygon') dropped.add('polygons with holes written as <mask>');
@@ -215,7 +271,7 @@ function imageElements(image: ExportImage, dropped: Counter): string[] {
       }
       const rle = encodeCvatRle(patch.pixels);
       elements.push(
-        `<mask${attrs({ ...base, rle, left: patch.left, top: patch.top, width: patch.width, height: patch.height, z_order: 0 })}>\n    </mask>`,
+        `<mask${attrs({ ...base, rle, left: patch.left, top: patch.top, width: patch.width, height: patch.height, z_order: 0 })}>${inner}</mask>`,
       );
     }
   }

@@ -15,12 +15,16 @@ import { containedFile } from '../store/containedPath.js';
 import type { Project } from '../store/project.js';
 import { IMAGE_EXTENSION } from '../store/scan.js';
 import { writeTransaction } from '../store/writeTransaction.js';
-import { Counter, type ExportDataset, type ExportImage, type ExportOptions, type OutputSink } from './converter.js';
+import { attributesOf, attributeWhat } from './attributes.js';
+import { Counter, type ExportDataset, type ExportImage, type ExportOptions, isProjectFormat, type OutputSink } from './converter.js';
 import type { ProgressCallback } from './importDataset.js';
 import { converterFor } from './registry.js';
 
 export interface DatasetExportOptions extends ExportOptions {
-  /** The output folder; relative to the project folder. Default: <project folder>-<format>-<timestamp> beside the project. */
+  /**
+   * The output folder; relative to the project folder. Default: <project folder>-<format>-<timestamp> beside the project.
+   * COCO and COCO results write one file: this is its path (default <project>/exports/coco-<timestamp>.json, results-…).
+   */
   outPath?: string;
   overwrite?: boolean;
 }
@@ -35,6 +39,8 @@ export async function exportDataset(
   options: DatasetExportOptions = {},
   onProgress?: ProgressCallback,
 ): Promise<DatasetExportSummary> {
+  const converter = converterFor(format);
+  if (isProjectFormat(converter)) return converter.exportFrom(project, options, onProgress);
   const outDir = options.outPath === undefined ? defaultExportFolder(project, format) : resolve(project.dir, options.outPath);
   if (resolve(outDir) === resolve(project.dir)) {
     throw new AppError('bad_request', `Cannot export to ${outDir}: it is the project folder; choose another folder.`, EXPORT_PATH_FIELD);
@@ -44,7 +50,12 @@ export async function exportDataset(
   const labelIndex = new Map(labels.map((label, index) => [label.id, index]));
   const dropped = new Counter();
   let annotations = 0;
-  const annotationsOf = project.db.prepare('SELECT label_id, geometry, score FROM annotations WHERE image_id = ? ORDER BY created_at, id');
+  // With the fields kept from an import (attributes.ts): the converter writes those it can hold, the rest are counted.
+  const annotationsOf = project.db.prepare(
+    `SELECT a.label_id, a.geometry, a.score, c.iscrowd, c.extra FROM annotations a LEFT JOIN coco_annotations c ON c.annotation_id = a.id
+     WHERE a.image_id = ? ORDER BY a.created_at, a.id`,
+  );
+  const writesAttributes = converter.writesAttributes === true;
   const dataset: ExportDataset = {
     name: project.summary().name,
     labels: labels.map((label) => label.name),
@@ -56,7 +67,13 @@ export async function exportDataset(
     ),
     *images(): Iterable<ExportImage> {
       for (const image of images) {
-        const rows = annotationsOf.all(image.id) as { label_id: string | null; geometry: string; score: number | null }[];
+        const rows = annotationsOf.all(image.id) as {
+          label_id: string | null;
+          geometry: string;
+          score: number | null;
+          iscrowd: number | null;
+          extra: string | null;
+        }[];
         const list = [];
         for (const row of rows) {
           const index = row.label_id === null ? undefined : labelIndex.get(row.label_id);
@@ -64,7 +81,20 @@ export async function exportDataset(
             dropped.add('unlabeled annotations (every format needs a label)');
             continue;
           }
-          list.push({ label: labels[index]!.name, labelIndex: index, geometry: JSON.parse(row.geometry) as Geometry, score: row.score });
+          const extra = row.extra === null ? null : (JSON.parse(row.extra) as Record<string, unknown>);
+          const attributes = attributesOf(extra);
+          if (row.iscrowd === 1) dropped.add(`COCO crowd regions (iscrowd: written as single objects)`);
+          if (extra !== null) {
+            for (const key in extra) if (key !== 'attributes') dropped.add(`COCO "${key}" fields (${format} has no place for them)`);
+            if (attributes !== undefined && !writesAttributes) for (const name in attributes) dropped.add(attributeWhat(name));
+          }
+          list.push({
+            label: labels[index]!.name,
+            labelIndex: index,
+            geometry: JSON.parse(row.geometry) as Geometry,
+            score: row.score,
+            ...(attributes !== undefined && writesAttributes ? { attributes } : {}),
+          });
         }
         annotations += list.length;
         yield {
@@ -82,7 +112,7 @@ export async function exportDataset(
   const sink = new StagedFolder(project, outDir, options.overwrite ?? false);
   let done = 0;
   try {
-    await converterFor(format).write(dataset, sink, options, dropped, () => {
+    await converter.write(dataset, sink, options, dropped, () => {
       if (++done % 200 === 0) onProgress?.(done, images.length);
     });
     sink.commit();

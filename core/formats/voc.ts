@@ -5,14 +5,17 @@
 // stand (labelme2voc and datumaro do the same; no 1-based shift).
 // Import reads SegmentationObject/<image>.png when present: object i of the
 // XML (1-based) is the region of palette index i, so masks come back as masks.
-// difficult, truncated, pose, parts and actions have no counterpart here:
-// counted and left out.
+// difficult, truncated and occluded are kept with the annotation
+// (attributes.ts) and written back; other attributes kept from CVAT or COCO
+// have no place in VOC and are counted. pose, parts and actions have no
+// counterpart here: counted and left out.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 
 import { AppError, type Geometry } from '../../common/contract/index.js';
 import { measureGeometry } from '../../common/geometry/measure.js';
 import { maskToRle } from '../../common/geometry/rle.js';
+import { type AttributeValue, attributeWhat, FLAG_ATTRIBUTES, flagSet, flagValue } from './attributes.js';
 import { Counter, type ExportImage, type FormatConverter, type ImportedAnnotation, type ImportedImage } from './converter.js';
 import { decodeImage, encodePng } from './png.js';
 import { isDirectory, listFiles, numberField, readText, refuse } from './problems.js';
@@ -25,6 +28,7 @@ export const vocConverter: FormatConverter = {
   title: 'Pascal VOC',
   input: 'the VOC folder (with Annotations/), a folder of VOC XML files, or one XML file',
   detect: (path) => isDirectory(join(path, 'Annotations')),
+  writesAttributes: true,
   async read(path) {
     const layout = vocLayout(path);
     const notImported = new Counter();
@@ -125,13 +129,14 @@ function readObject(object: XmlNode, where: string, notImported: Counter): Impor
     numberField(text(box, key), where, `<bndbox><${key}>`),
   ) as [number, number, number, number];
   if (xmax < xmin || ymax < ymin) throw refuse(where, '<bndbox>', `(${xmin}, ${ymin})–(${xmax}, ${ymax}) has its corners swapped.`);
-  if (text(object, 'difficult') === '1') notImported.add('difficult flags');
-  if (text(object, 'truncated') === '1') notImported.add('truncated flags');
-  if (text(object, 'occluded') === '1') notImported.add('occluded flags');
+  let attributes: Record<string, AttributeValue> | undefined;
+  for (const flag of FLAG_ATTRIBUTES) {
+    if (flagValue(text(object, flag), where, `<${flag}>`) === true) (attributes ??= {})[flag] = true;
+  }
   notImported.add('object parts', children(object, 'part').length);
   if (child(object, 'actions')) notImported.add('object actions');
   const geometry: Geometry = { kind: 'box', box: { x: xmin, y: ymin, w: xmax - xmin, h: ymax - ymin } };
-  return { label: name, geometry, where };
+  return { label: name, geometry, where, ...(attributes ? { attributes } : {}) };
 }
 
 async function objectMasks(
@@ -174,8 +179,13 @@ function annotationXml(image: ExportImage, segmented: boolean, dropped: Counter)
     if (annotation.score !== null) dropped.add('scores (VOC objects have none)');
     const [x, y, w, h] = measureGeometry(annotation.geometry).bbox;
     const n = (v: number) => fixed(v, 2);
+    const attributes = annotation.attributes ?? {};
+    for (const name in attributes) if (!(FLAG_ATTRIBUTES as readonly string[]).includes(name)) dropped.add(attributeWhat(name));
+    const flag = (name: string) => (flagSet(attributes[name]) ? 1 : 0);
+    // occluded is not in every VOC file: written only when the annotation says it.
+    const occluded = attributes.occluded === undefined ? '' : `    <occluded>${flag('occluded')}</occluded>\n`;
     return (
-      `  <object>\n    <name>${escapeXml(annotation.label)}</name>\n    <pose>Unspecified</pose>\n    <truncated>0</truncated>\n    <difficult>0</difficult>\n` +
+      `  <object>\n    <name>${escapeXml(annotation.label)}</name>\n    <pose>Unspecified</pose>\n    <truncated>${flag('truncated')}</truncated>\n    <difficult>${flag('difficult')}</difficult>\n${occluded}` +
       `    <bndbox>\n      <xmin>${n(x)}</xmin>\n      <ymin>${n(y)}</ymin>\n      <xmax>${n(x + w)}</xmax>\n      <ymax>${n(y + h)}</ymax>\n    </bndbox>\n  </object>\n`
     );
   });

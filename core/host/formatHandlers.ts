@@ -1,4 +1,4 @@
-// Dataset formats besides COCO (core/formats): import and export, and the
+// Every dataset format of core/formats/registry.ts (COCO too): import and export, and the
 // desktop dialog that picks their paths (the desktop host takes no other).
 import { AppError } from '../../common/contract/index.js';
 import { exportDataset } from '../formats/exportDataset.js';
@@ -19,30 +19,25 @@ export function createFormatHandlers(session: AppSession, env: HostEnvironment, 
       if (path !== null) grants?.grant(purpose === 'import' ? 'datasetImport' : 'datasetExport', path);
       return { path };
     },
-    'dataset.import': async ({ format, path, labelMap }) => {
+    'dataset.import': async ({ format, path, labelMap, duplicates }) => {
       grants?.require('datasetImport', path);
       const progress = progressReporter(session, `Importing ${format}`);
       try {
-        const summary = await importDataset(session.requireProject(), format, path, { labelMap }, progress.update);
+        const summary = await importDataset(session.requireProject(), format, path, { labelMap, duplicates }, progress.update);
         session.events.emit('project.changed', { reason: 'dataset.import' });
         return summary;
       } finally {
         progress.finish();
       }
     },
-    'dataset.export': async ({ format, outPath, overwrite, yoloTask, valRatio, seed, copyImages }) => {
+    'dataset.export': async ({ format, outPath, ...options }) => {
       if (grants) {
         if (outPath === undefined) throw new AppError('forbidden', 'Choose the export folder in the dialog first.', 'outPath');
         grants.require('datasetExport', outPath);
       }
       const progress = progressReporter(session, `Exporting ${format}`);
       try {
-        return await exportDataset(
-          session.requireProject(),
-          format,
-          { outPath, overwrite, yoloTask, valRatio, seed, copyImages },
-          progress.update,
-        );
+        return await exportDataset(session.requireProject(), format, { outPath, ...options }, progress.update);
       } finally {
         progress.finish();
       }

@@ -61,6 +61,15 @@ async function createWindow(): Promise<void> {
       return result.canceled || !result.filePath ? null : result.filePath;
     },
     pickDatasetPath: async ({ purpose, folder }) => {
+      // COCO and COCO results export to one file: a save dialog.
+      if (purpose === 'export' && !folder) {
+        const saved = await dialog.showSaveDialog(window, {
+          title: 'Export dataset',
+          filters: COCO_FILTERS,
+          properties: ['showOverwriteConfirmation', 'createDirectory'],
+        });
+        return saved.canceled || !saved.filePath ? null : saved.filePath;
+      }
       const result = await dialog.showOpenDialog(window, {
         title: purpose === 'import' ? 'Import dataset' : 'Export dataset into folder',
         properties: folder || purpose === 'export' ? ['openDirectory', 'createDirectory'] : ['openFile'],

@@ -1,8 +1,8 @@
-// Import and export in the dataset formats besides COCO (YOLO, Pascal VOC,
-// labelme, CVAT). One popover per direction: the format, the path (typed in
+// Import and export in every dataset format (YOLO, Pascal VOC, labelme, CVAT,
+// COCO, COCO results). One popover per direction: the format, the path (typed in
 // browser mode; chosen in a native dialog in the desktop app, whose host takes
-// no other path), YOLO's options on export, and an optional label map on
-// import. The result names what was not imported or what the format could not
+// no other path), YOLO's options on export, COCO's duplicates choice on import,
+// and an optional label map on import (not for COCO: it joins categories by name). The result names what was not imported or what the format could not
 // hold, with counts. An export never replaces files unless the user confirms.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -12,17 +12,27 @@ import { api, ApiError } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
 import { parseLabelMapLines } from './labelMapLines.js';
 
-const FORMATS: { value: DatasetFormat; label: string; importHint: string }[] = [
+/** `file`: the format imports from one file and exports to one file (the path names it), not a folder. */
+const FORMATS: { value: DatasetFormat; label: string; importHint: string; file?: true }[] = [
   { value: 'yolo', label: 'YOLO (Ultralytics)', importHint: '/path/to/dataset/data.yaml' },
   { value: 'voc', label: 'Pascal VOC', importHint: '/path/to/VOCdevkit/VOC2012' },
   { value: 'labelme', label: 'labelme', importHint: '/path/to/labelme/folder' },
   { value: 'cvat', label: 'CVAT for images 1.1', importHint: '/path/to/annotations.xml' },
+  { value: 'coco', label: 'COCO (instances, captions)', importHint: '/path/to/instances.json', file: true },
+  { value: 'coco-results', label: 'COCO results (proposals to review)', importHint: '/path/to/results.json', file: true },
 ];
+
+const suggestedExport = (projectDir: string, format: DatasetFormat) =>
+  FORMATS.find((f) => f.value === format)?.file ? `${projectDir}-${format}.json` : `${projectDir}-${format}`;
 
 const counted = (counts: readonly FormatCount[]) => counts.map(({ what, count }) => `${count} ${what}`).join('; ');
 
 function importMessage(summary: DatasetImportSummary): string {
-  const parts = [`Imported ${summary.annotations} annotations on ${summary.images} images (${summary.labelsAdded} new labels).`];
+  const parts = summary.results
+    ? [`Put ${summary.results.proposals} proposals on ${summary.images} images into the review queue (${summary.labelsAdded} new labels).`]
+    : [`Imported ${summary.annotations} annotations on ${summary.images} images (${summary.labelsAdded} new labels).`];
+  if (summary.kept.length > 0) parts.push(`Kept for export: ${counted(summary.kept)}.`);
+  if (summary.coco) parts.push(...summary.coco.notes);
   if (summary.notImported.length > 0) parts.push(`Not imported: ${counted(summary.notImported)}.`);
   if (summary.unmatchedCount > 0)
     parts.push(`${summary.unmatchedCount} dataset images are not in this project, e.g. ${summary.unmatchedImages[0]}.`);
@@ -60,15 +70,17 @@ export function DatasetFormatButtons() {
   const [valRatio, setValRatio] = useState('0.2');
   const [seed, setSeed] = useState('0');
   const [copyImages, setCopyImages] = useState(false);
+  const [duplicates, setDuplicates] = useState<'skip' | 'replace' | 'add'>('skip');
+  const [results, setResults] = useState<'proposals' | 'annotations'>('proposals');
 
   const toggle = (mode: 'import' | 'export') => {
     setOpen((current) => (current === mode ? null : mode));
-    setPath(mode === 'export' && projectDir ? `${projectDir}-${format}` : '');
+    setPath(mode === 'export' && projectDir ? suggestedExport(projectDir, format) : '');
   };
 
   /** The suggested export folder follows the format until the user types their own. */
   const chooseFormat = (next: DatasetFormat) => {
-    if (open === 'export' && projectDir && path === `${projectDir}-${format}`) setPath(`${projectDir}-${next}`);
+    if (open === 'export' && projectDir && path === suggestedExport(projectDir, format)) setPath(suggestedExport(projectDir, next));
     setFormat(next);
   };
 
@@ -76,7 +88,7 @@ export function DatasetFormatButtons() {
     try {
       const chosen = await api.call('dialog.pickDatasetPath', {
         purpose: open ?? 'import',
-        folder: open === 'export' || format !== 'cvat',
+        folder: !FORMATS.find((f) => f.value === format)?.file && (open === 'export' || format !== 'cvat'),
       });
       if (chosen.path) setPath(chosen.path);
     } catch (error) {
@@ -93,6 +105,7 @@ export function DatasetFormatButtons() {
         format,
         path: path.trim(),
         ...(Object.keys(map).length ? { labelMap: map } : {}),
+        ...(format === 'coco' ? { duplicates } : {}),
       });
       showToast(summary.unmatchedCount > 0 || summary.notImported.length > 0 ? 'error' : 'info', importMessage(summary));
       setOpen(null);
@@ -113,6 +126,7 @@ export function DatasetFormatButtons() {
       if (!(Number.isInteger(seedValue) && seedValue >= 0)) return showToast('error', 'The seed must be a whole number ≥ 0.');
       Object.assign(request, { valRatio: ratio, seed: seedValue, copyImages, ...(yoloTask === 'auto' ? {} : { yoloTask }) });
     }
+    if (format === 'coco-results') request.results = results;
     setBusy(true);
     try {
       let summary: DatasetExportSummary;
@@ -160,13 +174,13 @@ export function DatasetFormatButtons() {
             </select>
           </label>
           <label>
-            {open === 'import' ? 'Dataset (file or folder)' : 'Output folder'}
+            {open === 'import' ? 'Dataset (file or folder)' : current.file ? 'Output file' : 'Output folder'}
             <input
               data-testid="dataset-path"
               autoFocus
               value={path}
               readOnly={isElectron}
-              placeholder={open === 'import' ? current.importHint : '/path/to/export/folder'}
+              placeholder={open === 'import' ? current.importHint : current.file ? '/path/to/export.json' : '/path/to/export/folder'}
               onChange={(e) => setPath(e.target.value)}
             />
           </label>
@@ -175,7 +189,26 @@ export function DatasetFormatButtons() {
               Choose…
             </button>
           )}
-          {open === 'import' && (
+          {open === 'import' && format === 'coco' && (
+            <label>
+              Annotations already in the project
+              <select value={duplicates} onChange={(e) => setDuplicates(e.target.value as typeof duplicates)}>
+                <option value="skip">Skip them</option>
+                <option value="replace">Replace them</option>
+                <option value="add">Add them again</option>
+              </select>
+            </label>
+          )}
+          {open === 'export' && format === 'coco-results' && (
+            <label>
+              Results from
+              <select value={results} onChange={(e) => setResults(e.target.value as typeof results)}>
+                <option value="proposals">Proposals in the review queue</option>
+                <option value="annotations">Accepted annotations with a score</option>
+              </select>
+            </label>
+          )}
+          {open === 'import' && !current.file && (
             <label>
               Label map (optional, one "dataset label = project label" per line)
               <textarea data-testid="dataset-label-map" rows={3} value={labelMap} onChange={(e) => setLabelMap(e.target.value)} />
