@@ -1,6 +1,7 @@
 // Import dataset… / Export dataset… in browser mode: a labelme file made for
 // one sample image goes in through the toolbar dialog, and the project goes
-// out as CVAT XML into a folder beside it, checked against what the host holds.
+// out as CVAT XML into a folder beside it, checked against what the host holds,
+// and as COCO (one file) from the same format list.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -25,7 +26,7 @@ describe('dataset formats in browser mode', { skip }, () => {
   });
   after(async () => {
     await session?.close();
-    for (const suffix of ['labelme-in', 'cvat-out'])
+    for (const suffix of ['labelme-in', 'cvat-out', 'coco.json'])
       rmSync(join(project, '..', `${basename(project)}-${suffix}`), { recursive: true, force: true });
   });
 
@@ -85,5 +86,19 @@ describe('dataset formats in browser mode', { skip }, () => {
       readFileSync(join(out, 'annotations.xml'), 'utf8'),
       /<box label="kite" source="manual" occluded="0" xtl="10.00" ytl="10.00" xbr="60.00" ybr="40.00"/,
     );
+
+    // COCO from the same list: one file, its path suggested beside the project.
+    await page.getByRole('button', { name: 'Export dataset…' }).click();
+    await page.getByLabel('Format').selectOption('coco');
+    const cocoOut = join(project, '..', `${basename(project)}-coco.json`);
+    assert.equal(await page.getByLabel('Output file').inputValue(), cocoOut);
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await page
+      .locator('[data-testid="toast"]')
+      .filter({ hasText: `to ${cocoOut}` })
+      .waitFor();
+    const coco = JSON.parse(readFileSync(cocoOut, 'utf8')) as { annotations: { bbox: number[] }[]; categories: { name: string }[] };
+    assert.ok(coco.categories.some((c) => c.name === 'kite'));
+    assert.ok(coco.annotations.some((a) => a.bbox.join() === '10,10,50,30'));
   });
 });
