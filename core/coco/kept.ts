@@ -3,6 +3,8 @@
 // other fields (isthing, keypoints, skeleton…); per annotation iscrowd, the
 // file's own area and unknown fields (keypoints, num_keypoints, attributes…).
 // Stored beside labels and annotations (see the schema's COCO migration).
+// The annotation row also holds other formats' kept fields (keptFieldsWriter:
+// VOC and CVAT flags and attributes as `attributes`), written back the same way.
 import { randomUUID } from 'node:crypto';
 
 import type Database from 'better-sqlite3';
