@@ -79,7 +79,8 @@ const badPayloads: Record<ChannelName, unknown[]> = {
   'dataset.stats': [{ labelId: 'a' }, 'x'],
   'dataset.import': [
     {},
-    { format: 'coco', path: '/x' },
+    { format: 'tiff', path: '/x' },
+    { format: 'coco', path: '/x', duplicates: 'sometimes' },
     { format: 'yolo' },
     { format: 'yolo', path: '' },
     { format: 'voc', path: '/x', labelMap: { a: '' } },
