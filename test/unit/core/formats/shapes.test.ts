@@ -80,6 +80,20 @@ test('fixed: at most the given decimals, shortest text', () => {
   assert.equal(fixed(0.1 + 0.2, 6), '0.3');
 });
 
+test('fixed writes exactly what String(round(v × 10^d) / 10^d) writes, built from integers', () => {
+  const reference = (value: number, digits: number) => {
+    const rounded = Math.round(value * 10 ** digits) / 10 ** digits;
+    return rounded === 0 ? '0' : String(rounded);
+  };
+  const edges = [0.5, 1, 0, -0, 1e-7, 5e-7, 4.9999999e-7, -4e-7, 0.000001, 0.1 + 0.2, 123456.1234565, 999999.9999995, -12.0000004];
+  const wide = [1e9 + 0.5, 123456789.123456, 1e15, 3e20, 1e21, -1e22, Number.NaN, Infinity, -Infinity];
+  const values = [...edges, ...wide];
+  for (let i = 0; i < 20_000; i++) values.push((random() - 0.3) * [1, 10, 700, 5000, 1e7][i % 5]!);
+  for (const digits of [0, 1, 2, 3, 6, 8]) {
+    for (const value of values) assert.equal(fixed(value, digits), reference(value, digits), `fixed(${value}, ${digits})`);
+  }
+});
+
 test('patchOf rasterises an outline in its own box exactly as over the whole image (holes, edges, parts outside)', () => {
   const [h, w] = [23, 31];
   for (let t = 0; t < 300; t++) {
