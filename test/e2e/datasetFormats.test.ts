@@ -92,13 +92,18 @@ describe('dataset formats in browser mode', { skip }, () => {
     await page.getByLabel('Format').selectOption('coco');
     const cocoOut = join(project, '..', `${basename(project)}-coco.json`);
     assert.equal(await page.getByLabel('Output file').inputValue(), cocoOut);
+    await page.getByLabel('Boxes').selectOption('bbox'); // COCO's own export options, as in the COCO buttons
     await page.getByRole('button', { name: 'Export', exact: true }).click();
     await page
       .locator('[data-testid="toast"]')
       .filter({ hasText: `to ${cocoOut}` })
       .waitFor();
-    const coco = JSON.parse(readFileSync(cocoOut, 'utf8')) as { annotations: { bbox: number[] }[]; categories: { name: string }[] };
+    const coco = JSON.parse(readFileSync(cocoOut, 'utf8')) as {
+      annotations: { bbox: number[]; segmentation: unknown }[];
+      categories: { name: string }[];
+    };
     assert.ok(coco.categories.some((c) => c.name === 'kite'));
-    assert.ok(coco.annotations.some((a) => a.bbox.join() === '10,10,50,30'));
+    const kite = coco.annotations.find((a) => a.bbox.join() === '10,10,50,30');
+    assert.deepEqual(kite?.segmentation, [], 'boxes as bbox only');
   });
 });

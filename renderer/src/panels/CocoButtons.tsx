@@ -9,6 +9,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { type CocoDuplicateMode, type CocoExportSummary, type CocoImportSummary, type RequestOf } from '../../../common/contract/index.js';
 import { api, ApiError } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
+import { CocoExportOptionFields, type CocoExportOptions, DEFAULT_COCO_EXPORT_OPTIONS } from './CocoExportOptionFields.js';
 
 /** The host's answer when the export file exists and `overwrite` was not given. */
 const exportFileExists = (error: unknown): error is ApiError =>
@@ -26,14 +27,10 @@ async function exportAskingBeforeOverwrite(request: RequestOf<'coco.export'>): P
 }
 
 /** Desktop app: the save dialog picks the file and asks before replacing one, so its answer is exported with overwrite. Null when cancelled. */
-async function exportToChosenFile(options: ExportOptions): Promise<CocoExportSummary | null> {
+async function exportToChosenFile(options: CocoExportOptions): Promise<CocoExportSummary | null> {
   const { path } = await api.call('dialog.saveCocoFile', {});
   return path === null ? null : api.call('coco.export', { ...options, outPath: path, overwrite: true });
 }
-
-/** The export's shape options (docs/coco.md); kept while the app runs. */
-type ExportOptions = Pick<RequestOf<'coco.export'>, 'masks' | 'boxes' | 'decimals' | 'imageSize'>;
-const DEFAULT_EXPORT_OPTIONS: ExportOptions = { masks: 'rle', boxes: 'polygon', imageSize: 'display' };
 
 function exportMessage(summary: CocoExportSummary): string {
   const unlabeled = summary.skippedUnlabeled > 0 ? ` (${summary.skippedUnlabeled} unlabeled left out: COCO needs a category)` : '';
@@ -73,9 +70,10 @@ export function CocoButtons() {
   const [importing, setImporting] = useState(false);
   const [importPath, setImportPath] = useState('');
   const [duplicates, setDuplicates] = useState<CocoDuplicateMode>('skip');
-  const [exportOptions, setExportOptions] = useState<ExportOptions>(DEFAULT_EXPORT_OPTIONS);
+  // The export's shape options, kept while the app runs.
+  const [exportOptions, setExportOptions] = useState<CocoExportOptions>(DEFAULT_COCO_EXPORT_OPTIONS);
   const [choosingOptions, setChoosingOptions] = useState(false);
-  const setOption = (change: Partial<ExportOptions>) => setExportOptions((options) => ({ ...options, ...change }));
+  const setOption = (change: Partial<CocoExportOptions>) => setExportOptions((options) => ({ ...options, ...change }));
 
   const exportCoco = async () => {
     setBusy(true);
@@ -132,40 +130,7 @@ export function CocoButtons() {
       </button>
       {choosingOptions && (
         <div className="popover" data-testid="export-options">
-          <label>
-            Masks
-            <select value={exportOptions.masks} onChange={(e) => setOption({ masks: e.target.value as ExportOptions['masks'] })}>
-              <option value="rle">RLE</option>
-              <option value="polygons">Polygons (outer rings; masks with holes stay RLE)</option>
-            </select>
-          </label>
-          <label>
-            Boxes
-            <select value={exportOptions.boxes} onChange={(e) => setOption({ boxes: e.target.value as ExportOptions['boxes'] })}>
-              <option value="polygon">4-point polygons</option>
-              <option value="bbox">bbox only, empty segmentation</option>
-            </select>
-          </label>
-          <label>
-            Coordinates
-            <select
-              value={exportOptions.decimals === undefined ? '' : String(exportOptions.decimals)}
-              onChange={(e) => setOption({ decimals: e.target.value === '' ? undefined : Number(e.target.value) })}
-            >
-              <option value="">As stored</option>
-              <option value="2">Rounded to 2 decimals</option>
-            </select>
-          </label>
-          <label>
-            Image size
-            <select
-              value={exportOptions.imageSize}
-              onChange={(e) => setOption({ imageSize: e.target.value as ExportOptions['imageSize'] })}
-            >
-              <option value="display">As displayed (EXIF orientation applied)</option>
-              <option value="raw">Stored pixels (for loaders that ignore EXIF)</option>
-            </select>
-          </label>
+          <CocoExportOptionFields value={exportOptions} onChange={setOption} />
           <div className="popover-actions">
             <button type="button" onClick={() => setChoosingOptions(false)}>
               Done

@@ -10,6 +10,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { DatasetExportSummary, DatasetFormat, DatasetImportSummary, FormatCount, RequestOf } from '../../../common/contract/index.js';
 import { api, ApiError } from '../api/client.js';
 import { useAppStore } from '../store/appStore.js';
+import { CocoExportOptionFields, type CocoExportOptions, DEFAULT_COCO_EXPORT_OPTIONS } from './CocoExportOptionFields.js';
 import { parseLabelMapLines } from './labelMapLines.js';
 
 /** `file`: the format imports from one file and exports to one file (the path names it), not a folder. */
@@ -72,6 +73,7 @@ export function DatasetFormatButtons() {
   const [copyImages, setCopyImages] = useState(false);
   const [duplicates, setDuplicates] = useState<'skip' | 'replace' | 'add'>('skip');
   const [results, setResults] = useState<'proposals' | 'annotations'>('proposals');
+  const [cocoOptions, setCocoOptions] = useState<CocoExportOptions>(DEFAULT_COCO_EXPORT_OPTIONS);
 
   const toggle = (mode: 'import' | 'export') => {
     setOpen((current) => (current === mode ? null : mode));
@@ -127,6 +129,7 @@ export function DatasetFormatButtons() {
       Object.assign(request, { valRatio: ratio, seed: seedValue, copyImages, ...(yoloTask === 'auto' ? {} : { yoloTask }) });
     }
     if (format === 'coco-results') request.results = results;
+    if (format === 'coco') Object.assign(request, cocoOptions);
     setBusy(true);
     try {
       let summary: DatasetExportSummary;
@@ -198,6 +201,9 @@ export function DatasetFormatButtons() {
                 <option value="add">Add them again</option>
               </select>
             </label>
+          )}
+          {open === 'export' && format === 'coco' && (
+            <CocoExportOptionFields value={cocoOptions} onChange={(change) => setCocoOptions((o) => ({ ...o, ...change }))} />
           )}
           {open === 'export' && format === 'coco-results' && (
             <label>
