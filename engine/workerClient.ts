@@ -19,7 +19,8 @@ export function defaultWorkerEntry(): WorkerEntry {
   return { path: existsSync(bundled) ? bundled : join(__dirname, 'worker', 'inferenceWorker.ts') };
 }
 
-function startWorker(entry: WorkerEntry, workerData: unknown): Worker {
+/** Starts a worker thread on a bundled .cjs entry, or on a .ts source through tsx (also the host's dataset-figures thread). */
+export function startWorker(entry: WorkerEntry, workerData: unknown): Worker {
   if (!entry.path.endsWith('.ts')) return new Worker(entry.path, { workerData });
   // Node's worker loader does not inherit tsx's hooks: register them inside the thread first.
   const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(entry.path)});`;

@@ -30,6 +30,13 @@ if (only !== 'renderer') {
       outdir: 'dist/electron',
       outExtension: { '.js': '.cjs' },
     }),
+    // The host's dataset-figures thread (its own read-only SQLite connection): core/host/datasetStatsService.ts finds it here.
+    esbuild({
+      ...node,
+      entryPoints: { statsWorker: 'core/statsWorker/statsWorker.ts' },
+      outdir: 'dist/electron',
+      outExtension: { '.js': '.cjs' },
+    }),
     // A sandboxed preload must be one file that requires nothing but 'electron'.
     esbuild({
       ...node,

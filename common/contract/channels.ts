@@ -46,7 +46,7 @@ import {
   type ProjectSummary,
 } from './domain.js';
 import type { DocumentApplied } from './events.js';
-import { type DatasetStats, type ImageNeighbour, reviewFilterSchema } from './review.js';
+import { type DatasetStats, type ImageNeighbour, reviewFilterSchema, STATS_WHILE_COUNTING } from './review.js';
 
 /** A request schema paired with the (phantom) type of its response. */
 interface Channel<Req extends z.ZodType, Res> {
@@ -245,8 +245,12 @@ export const channels = {
   ),
   /** Ids of the image's annotations that pass the review filter's annotation conditions (label, origin, score, area). */
   'annotations.matching': channel<string[]>()(z.object({ imageId, filter: reviewFilterSchema }).strict()),
-  /** The dataset view's figures (instances per label, statuses, histograms, sizes, origins), computed in SQL. */
-  'dataset.stats': channel<DatasetStats>()(none),
+  /**
+   * The dataset view's figures (instances per label, statuses, histograms, sizes, origins), counted in SQL off the
+   * host's thread. After a change: 'wait' (default) answers figures counted since; 'last' answers the last ones at
+   * once with `current: false` (the view shows them as updating), or waits when there are none yet.
+   */
+  'dataset.stats': channel<DatasetStats>()(z.object({ whileCounting: z.enum(STATS_WHILE_COUNTING).default('wait') }).strict()),
 
   'labels.list': channel<Label[]>()(none),
   'annotations.list': channel<Annotation[]>()(z.object({ imageId }).strict()),

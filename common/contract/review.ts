@@ -91,9 +91,17 @@ export interface DatasetStats {
   origins: { origin: AnnotationOrigin; annotations: number }[];
   /** Auto-label proposals waiting for review, and on how many images. */
   proposals: { proposals: number; images: number };
-  /** How long the host took to compute this, in milliseconds. */
+  /** How long counting these figures took (in the host's dataset-figures thread), in milliseconds. */
   ms: number;
+  /**
+   * False when the project changed since these figures were counted: they
+   * were answered at once (whileCounting 'last') while a new count runs.
+   */
+  current: boolean;
 }
+
+/** What dataset.stats answers while the figures are being counted again: wait for them, or the last ones at once. */
+export const STATS_WHILE_COUNTING = ['wait', 'last'] as const;
 
 /** The image the "next matching image" key opens, and where it is in the list as filtered now. */
 export interface ImageNeighbour {

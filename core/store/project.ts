@@ -57,6 +57,11 @@ export class Project {
   /** Exposed for the COCO importer/exporter, which run their own bulk statements. */
   readonly db: Database.Database;
   private readonly writer: DocumentWriter;
+  /**
+   * Rows this connection wrote only to record an image's width and height (read lazily): no dataset figure
+   * depends on them, so they do not make the figures stale (core/store/datasetStats.ts databaseState).
+   */
+  sizeOnlyChanges = 0;
 
   private constructor(dir: string, db: Database.Database) {
     this.dir = dir;
@@ -123,7 +128,10 @@ export class Project {
     const row = this.imageRow(id);
     if (row.width !== null && row.height !== null) return imageFromRow(row);
     const { width, height } = await readImageSize(containedFile(this.dir, row.rel_path), row.rel_path);
-    writeTransaction(this.db, () => this.db.prepare('UPDATE images SET width = ?, height = ? WHERE id = ?').run(width, height, id));
+    const written = writeTransaction(this.db, () =>
+      this.db.prepare('UPDATE images SET width = ?, height = ? WHERE id = ?').run(width, height, id),
+    );
+    this.sizeOnlyChanges += written.changes;
     return imageFromRow({ ...row, width, height });
   }
 

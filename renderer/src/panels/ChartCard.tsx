@@ -124,6 +124,7 @@ export function ChartCard({ chart, onBar }: { chart: DatasetChart; onBar: (index
     chartRef.current = instance;
     return () => {
       instance.destroy();
+      delete canvas.dataset.ready; // drawn again with the next figures
       chartRef.current = null;
     };
   }, [chart]);

@@ -1,8 +1,10 @@
 // The dataset view: the project's figures as plots over the canvas area,
 // with the image list beside it. Clicking a bar filters the list (a label,
 // a status, a size, a source…); opening an image from the list closes the
-// view. The host computes every figure in SQL (dataset.stats); they are
-// fetched again when the project or a document changes while it is open.
+// view. The host counts every figure in SQL off its thread and keeps them
+// ready (dataset.stats); they are fetched again when the project or a document
+// changes while it is open. Figures from before a change are shown as such,
+// dimmed, until the current ones arrive.
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
@@ -70,6 +72,7 @@ export function DatasetView() {
       className="dataset-view"
       data-testid="dataset-view"
       data-loading={loading ? '1' : '0'}
+      data-current={stats?.current ? '1' : '0'}
       aria-label="Dataset view"
       tabIndex={-1}
       onKeyDown={(e) => {
@@ -84,6 +87,11 @@ export function DatasetView() {
             {stats.proposals.proposals > 0 &&
               ` · ${stats.proposals.proposals.toLocaleString()} proposals to review on ${stats.proposals.images.toLocaleString()} images`}{' '}
             · computed in {Math.round(stats.ms)} ms
+          </span>
+        )}
+        {stats && !stats.current && (
+          <span className="dataset-updating" role="status" data-testid="dataset-updating">
+            Updating: these figures are from before the latest changes…
           </span>
         )}
         <span className="muted dataset-hint">Click a bar to filter the image list.</span>
@@ -102,7 +110,7 @@ export function DatasetView() {
         </button>
       </header>
       {!stats && <div className="empty-hint">{loading ? 'Counting…' : 'No figures yet.'}</div>}
-      <div className="dataset-charts">
+      <div className={stats && !stats.current ? 'dataset-charts dataset-stale' : 'dataset-charts'}>
         {charts.map((chart) => (
           <ChartCard key={chart.id} chart={chart} onBar={(index) => onBar(chart, index)} />
         ))}

@@ -69,7 +69,13 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (set, get) => ({
     const seq = ++statsSeq;
     set({ datasetStatsLoading: true });
     try {
-      const datasetStats = await api.call('dataset.stats', {});
+      // The host keeps the figures counted in the background: the last ones come at once (marked not current
+      // after a change, and shown as updating), then the current ones when the recount ends.
+      const last = await api.call('dataset.stats', { whileCounting: 'last' });
+      if (seq !== statsSeq) return;
+      set({ datasetStats: last });
+      if (last.current) return;
+      const datasetStats = await api.call('dataset.stats', { whileCounting: 'wait' });
       if (seq === statsSeq) set({ datasetStats });
     } catch (error) {
       get().showError(error);

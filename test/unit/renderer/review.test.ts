@@ -47,6 +47,7 @@ const STATS: DatasetStats = {
   ],
   proposals: { proposals: 4, images: 2 },
   ms: 3,
+  current: true,
 };
 
 const image = (id: number, relPath: string): ImageRecord => ({ ...IMAGE, id, relPath });
@@ -224,9 +225,23 @@ describe('review filter and the next matching image', () => {
   it('S opens the dataset view and loads its figures; S again closes it', async () => {
     dispatchKey(keyInput('s'), s());
     assert.equal(s().datasetViewOpen, true);
-    await script.answer('dataset.stats', STATS);
+    const asked = await script.answer('dataset.stats', STATS);
+    assert.deepEqual(asked.request, { whileCounting: 'last' });
     assert.deepEqual(s().datasetStats, STATS);
+    assert.equal(s().datasetStatsLoading, false, 'current figures: no second request');
     dispatchKey(keyInput('S', { shiftKey: true }), s());
     assert.equal(s().datasetViewOpen, false);
+  });
+
+  it('figures from before a change are shown as they are, then replaced by the current ones', async () => {
+    void s().loadDatasetStats();
+    const older = { ...STATS, annotations: 4, current: false };
+    await script.answer('dataset.stats', older);
+    assert.equal(s().datasetStats?.current, false);
+    assert.equal(s().datasetStatsLoading, true, 'still counting');
+    const asked = await script.answer('dataset.stats', STATS);
+    assert.deepEqual(asked.request, { whileCounting: 'wait' });
+    assert.deepEqual(s().datasetStats, STATS);
+    assert.equal(s().datasetStatsLoading, false);
   });
 });

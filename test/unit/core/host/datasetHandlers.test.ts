@@ -40,6 +40,7 @@ describe('review channels', () => {
 
   it('answers the figures and filters the list, the next match and the annotations in SQL', async () => {
     const stats = await call<DatasetStats>('dataset.stats', {});
+    assert.equal(stats.current, true);
     assert.equal(stats.images, 3);
     assert.equal(stats.annotations, 3);
     assert.deepEqual(
@@ -76,6 +77,20 @@ describe('review channels', () => {
     const missing = await host.dispatch('annotations.matching', { imageId: 99, filter: {} });
     assert.equal(missing.ok, false);
     if (!missing.ok) assert.equal(missing.error.code, 'not_found');
+    const soon = await host.dispatch('dataset.stats', { whileCounting: 'soon' });
+    assert.equal(soon.ok, false);
+    if (!soon.ok) assert.match(soon.error.path ?? '', /whileCounting/);
     assert.equal((await call<DatasetStats>('dataset.stats', {})).annotations, 3);
+  });
+
+  it('after an edit through the host: the last figures marked not current, then the current ones', async () => {
+    await call<DatasetStats>('dataset.stats', {});
+    await call('document.apply', { ops: [{ type: 'image.status', imageId: 2, status: 'done' }] });
+    const last = await call<DatasetStats>('dataset.stats', { whileCounting: 'last' });
+    assert.equal(last.current, false);
+    assert.equal(last.statuses.find((row) => row.status === 'done')?.images, 0);
+    const fresh = await call<DatasetStats>('dataset.stats', { whileCounting: 'wait' });
+    assert.equal(fresh.current, true);
+    assert.equal(fresh.statuses.find((row) => row.status === 'done')?.images, 1);
   });
 });
