@@ -1,5 +1,6 @@
 // Per-annotation attributes of the XML formats: VOC's difficult, truncated
-// and occluded flags, CVAT's occluded flag and its <attribute> values. Kept
+// and occluded flags and its pose, CVAT's occluded flag and its <attribute>
+// values. Kept
 // in datumaro's shape, the `attributes` object that CVAT's and datumaro's
 // COCO files carry on each annotation: flags as booleans, CVAT values as the
 // text they had. They are stored as that annotation field in the kept fields

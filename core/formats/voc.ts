@@ -5,10 +5,10 @@
 // stand (labelme2voc and datumaro do the same; no 1-based shift).
 // Import reads SegmentationObject/<image>.png when present: object i of the
 // XML (1-based) is the region of palette index i, so masks come back as masks.
-// difficult, truncated and occluded are kept with the annotation
-// (attributes.ts) and written back; other attributes kept from CVAT or COCO
-// have no place in VOC and are counted. pose, parts and actions have no
-// counterpart here: counted and left out.
+// difficult, truncated, occluded and pose (other than "Unspecified") are
+// kept with the annotation (attributes.ts) and written back; other attributes
+// kept from CVAT or COCO have no place in VOC and are counted. Parts and
+// actions have no counterpart here: counted and left out.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 
@@ -133,11 +133,18 @@ function readObject(object: XmlNode, where: string, notImported: Counter): Impor
   for (const flag of FLAG_ATTRIBUTES) {
     if (flagValue(text(object, flag), where, `<${flag}>`) === true) (attributes ??= {})[flag] = true;
   }
+  // pose too, as datumaro keeps it, unless it is VOC's "Unspecified" (what every writer puts when it does not know).
+  const pose = text(object, 'pose')?.trim();
+  if (pose && pose !== VOC_NO_POSE) (attributes ??= {}).pose = pose;
   notImported.add('object parts', children(object, 'part').length);
   if (child(object, 'actions')) notImported.add('object actions');
   const geometry: Geometry = { kind: 'box', box: { x: xmin, y: ymin, w: xmax - xmin, h: ymax - ymin } };
   return { label: name, geometry, where, ...(attributes ? { attributes } : {}) };
 }
+
+const VOC_NO_POSE = 'Unspecified';
+/** The attributes a VOC object has an element for. */
+const VOC_ATTRIBUTES: ReadonlySet<string> = new Set([...FLAG_ATTRIBUTES, 'pose']);
 
 async function objectMasks(
   png: string,
@@ -180,12 +187,13 @@ function annotationXml(image: ExportImage, segmented: boolean, dropped: Counter)
     const [x, y, w, h] = measureGeometry(annotation.geometry).bbox;
     const n = (v: number) => fixed(v, 2);
     const attributes = annotation.attributes ?? {};
-    for (const name in attributes) if (!(FLAG_ATTRIBUTES as readonly string[]).includes(name)) dropped.add(attributeWhat(name));
+    for (const name in attributes) if (!VOC_ATTRIBUTES.has(name)) dropped.add(attributeWhat(name));
+    const pose = typeof attributes.pose === 'string' && attributes.pose !== '' ? attributes.pose : VOC_NO_POSE;
     const flag = (name: string) => (flagSet(attributes[name]) ? 1 : 0);
     // occluded is not in every VOC file: written only when the annotation says it.
     const occluded = attributes.occluded === undefined ? '' : `    <occluded>${flag('occluded')}</occluded>\n`;
     return (
-      `  <object>\n    <name>${escapeXml(annotation.label)}</name>\n    <pose>Unspecified</pose>\n    <truncated>${flag('truncated')}</truncated>\n    <difficult>${flag('difficult')}</difficult>\n${occluded}` +
+      `  <object>\n    <name>${escapeXml(annotation.label)}</name>\n    <pose>${escapeXml(pose)}</pose>\n    <truncated>${flag('truncated')}</truncated>\n    <difficult>${flag('difficult')}</difficult>\n${occluded}` +
       `    <bndbox>\n      <xmin>${n(x)}</xmin>\n      <ymin>${n(y)}</ymin>\n      <xmax>${n(x + w)}</xmax>\n      <ymax>${n(y + h)}</ymax>\n    </bndbox>\n  </object>\n`
     );
   });

@@ -52,12 +52,13 @@ function cvatDeclared(xml: string): Record<string, string[]> {
   );
 }
 
-/** Each <object> of a VOC XML: name and the three flags (absent or empty = 0). */
+/** Each <object> of a VOC XML: name, the three flags (absent or empty = 0) and the pose (absent = Unspecified). */
 function vocObjects(xml: string): string[] {
   const root = child(parseXml(xml, 'x.xml', ['object']), 'annotation')!;
   return children(root, 'object').map((object) => {
     const flag = (name: string) => text(object, name) || '0';
-    return `${text(object, 'name')} difficult=${flag('difficult')} truncated=${flag('truncated')} occluded=${flag('occluded')}`;
+    const pose = text(object, 'pose') || 'Unspecified';
+    return `${text(object, 'name')} difficult=${flag('difficult')} truncated=${flag('truncated')} occluded=${flag('occluded')} ${pose}`;
   });
 }
 
@@ -101,7 +102,7 @@ test("CVAT: a real project export's occluded flag and attribute values come back
   }
 });
 
-test("VOC: datumaro's truncated flag, and difficult / occluded, come back out of import → export → import → export", async () => {
+test("VOC: datumaro's truncated flag, and difficult / occluded / pose, come back out of import → export → import → export", async () => {
   const temp = tempDir();
   try {
     const project = await projectWithImages(join(temp.dir, 'project'), { '2007_000001.jpg': [20, 10] });
@@ -111,7 +112,10 @@ test("VOC: datumaro's truncated flag, and difficult / occluded, come back out of
     const sourceXml = readFileSync(join(VOC_DATUMARO, 'Annotations', '2007_000001.xml'), 'utf8');
     const xml = readFileSync(join(out, 'Annotations', '2007_000001.xml'), 'utf8');
     assert.deepEqual(vocObjects(xml), vocObjects(sourceXml));
-    assert.deepEqual(vocObjects(xml), ['cat difficult=0 truncated=1 occluded=0', 'person difficult=0 truncated=0 occluded=0']);
+    assert.deepEqual(vocObjects(xml), [
+      'cat difficult=0 truncated=1 occluded=0 Unspecified',
+      'person difficult=0 truncated=0 occluded=0 Unspecified',
+    ]);
 
     // difficult and occluded set (datumaro's sample has neither), through two rounds.
     const ds = join(temp.dir, 'ds');
@@ -119,17 +123,20 @@ test("VOC: datumaro's truncated flag, and difficult / occluded, come back out of
     writeFileSync(
       join(ds, 'Annotations', 'a.xml'),
       '<annotation><filename>a.png</filename><size><width>20</width><height>10</height></size>' +
-        '<object><name>cat</name><difficult>1</difficult><truncated>0</truncated><occluded>1</occluded><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox></object>' +
+        '<object><name>cat</name><pose>Left</pose><difficult>1</difficult><truncated>0</truncated><occluded>1</occluded><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox></object>' +
         '<object><name>dog</name><difficult>true</difficult><bndbox><xmin>2</xmin><ymin>2</ymin><xmax>6</xmax><ymax>6</ymax></bndbox></object>' +
         '</annotation>',
     );
     const flagged = await projectWithImages(join(temp.dir, 'flagged'), { 'a.png': [20, 10] });
     const summary = await importDataset(flagged, 'voc', ds);
-    assert.deepEqual(counts(summary.kept), { 'difficult flags': 2, 'occluded flags': 1 });
+    assert.deepEqual(counts(summary.kept), { 'difficult flags': 2, 'occluded flags': 1, '"pose" attribute values': 1 });
     const out2 = join(temp.dir, 'out2');
     await exportDataset(flagged, 'voc', { outPath: out2 });
     const first = readFileSync(join(out2, 'Annotations', 'a.xml'), 'utf8');
-    assert.deepEqual(vocObjects(first), ['cat difficult=1 truncated=0 occluded=1', 'dog difficult=1 truncated=0 occluded=0']);
+    assert.deepEqual(vocObjects(first), [
+      'cat difficult=1 truncated=0 occluded=1 Left',
+      'dog difficult=1 truncated=0 occluded=0 Unspecified',
+    ]);
     const second = await projectWithImages(join(temp.dir, 'second'), { 'a.png': [20, 10] });
     await importDataset(second, 'voc', out2);
     const out3 = join(temp.dir, 'out3');
