@@ -105,6 +105,8 @@ export async function importDataset(
         written++;
       }
       clipped += placement.clipped;
+      // Let the collector take an image's annotations once written (as the COCO import does): a smaller live heap to mark.
+      image.annotations = [];
       if (index % 500 === 0) onProgress?.(dataset.images.length + index, total);
     });
   });
