@@ -78,9 +78,9 @@ def load_v2(path: str):
     return enc, dec, txt, cap, state
 
 
-def captioner_manifest(mem_shape: list[int]) -> dict:
-    """The manifest's "captioner" entry: what the app feeds and reads."""
-    c = C_EMB
+def captioner_manifest(mem_shape: list[int], c: int = C_EMB) -> dict:
+    """The manifest's "captioner" entry: what the app feeds and reads (`c`:
+    the image embeddings' channels)."""
     return {
         "context": {
             "file": CAPTION_FILES[0],

@@ -255,11 +255,13 @@ class CaptionHead(nn.Module):
       position t reads the words up to t (BOS first) and predicts word t+1
       and that word's point, in model-frame pixels like point_coords."""
 
-    def __init__(self, vocab: int) -> None:
+    def __init__(self, vocab: int, in_channels: int = C_EMB) -> None:
+        """in_channels: the image embeddings' channels (v2's encoder, or a
+        frozen shipped encoder's: train_caption_head.py)."""
         super().__init__()
         g = torch.Generator().manual_seed(1)
         self.register_buffer("pe_gauss", torch.randn(2, CAP_D // 2, generator=g))
-        self.img_proj = nn.Conv2d(C_EMB, CAP_D, 1)
+        self.img_proj = nn.Conv2d(in_channels, CAP_D, 1)
         self.region_map = nn.Conv2d(1, CAP_D, 1)
         self.region_tok = MLP(2 * CAP_D, CAP_D, CAP_D)
         self.no_region = nn.Parameter(torch.randn(CAP_D) * 0.1)

@@ -108,3 +108,11 @@ export function strided(a: Float32Array, step: number): number[] {
   for (let i = 0; i < a.length; i += step) out.push(a[i]!);
   return out;
 }
+
+/** The fixed embeddings export_caption_head.py decodes for its parity reference (its parity_embeddings): C x g x g. */
+export function captionParityEmbeddings(c: number, g: number): Float32Array {
+  const out = new Float32Array(c * g * g);
+  for (let ch = 0; ch < c; ch++)
+    for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) out[(ch * g + y) * g + x] = Math.sin(0.37 * ch + 0.21 * y) * Math.cos(0.13 * ch - 0.17 * x);
+  return out;
+}
