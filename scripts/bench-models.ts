@@ -1,8 +1,9 @@
 // `npm run bench:models`: latency of the built-in shapes-seem-tiny model
 // through onnxruntime-node on this CPU: encoder per image (at the model's
 // input size), decoder per prompt (1 click; 512 scribble points), text
-// encoder per phrase. Prints median and p95; targets: encoder <= 100 ms,
-// decoder <= 10 ms.
+// encoder per phrase, and the caption head per caption when the model has
+// one. Prints median and p95; targets: encoder <= 100 ms, decoder <= 10 ms,
+// caption <= 50 ms.
 import { join } from 'node:path';
 
 import type { SegmentPrompt } from '../engine/worker/models/segmenter/prompts.js';
@@ -56,6 +57,17 @@ async function main(): Promise<void> {
   report('decoder, text only', await time(50, 5, () => seg.segment(image, { textEmbedding: text })), 10);
   report('text encoder (9-word phrase)', await time(50, 5, () => seg.embedText('the small blue triangle left of the red circle')));
   report('preprocess + encoder (sample jpg)', await time(20, 2, () => seg.encodeImage(SAMPLE)));
+  if (seg.captioner) {
+    // The app's own decoding (Captioner) on cached features: the context graph once, then one step per word.
+    const words = (await seg.captioner.caption(image.frame, image.embeddings, null)).length;
+    report(
+      `caption head, whole image (${words} words)`,
+      await time(20, 3, () => seg.captioner!.caption(image.frame, image.embeddings, null)),
+      50,
+    );
+    const box: [number, number, number, number] = [w * 0.1, h * 0.1, w * 0.5, h * 0.5];
+    report('caption head, box -> caption', await time(20, 3, () => seg.captioner!.caption(image.frame, image.embeddings, box)), 50);
+  } else console.log('caption head: none in this model');
 }
 
 void main();
