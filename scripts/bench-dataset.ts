@@ -64,17 +64,24 @@ interface Paint {
   first: number;
   current: number;
   staleFirst: boolean;
+  /** CPU time of the page's main thread over the open (Chromium's ThreadTime), and of the host process. */
+  pageCpu: number;
+  hostCpu: number;
 }
 const line = (what: string, value: number, note = '') => console.log(`${what.padEnd(60)} ${value.toFixed(1).padStart(8)} ms${note}`);
 
-function timeMedian(runs: number, work: () => unknown): { first: number; median: number } {
+function timeMedian(runs: number, work: () => unknown): { first: number; median: number; cpu: number[] } {
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     work();
     times.push(ms(start));
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return { first: times[0]!, median: median(times) };
+  return { first: times[0]!, median: median(times), cpu };
 }
 
 async function buildProject(dir: string): Promise<void> {
@@ -147,8 +154,8 @@ function sqlFigures(dir: string): void {
   const project = Project.open(dir);
   try {
     const stats = timeMedian(5, () => countDatasetStats(project.db));
-    line('dataset stats counted in SQL, first call after opening', stats.first);
-    line('dataset stats counted in SQL, median of 5', stats.median);
+    line('dataset stats counted in SQL, first call after opening', stats.first, `  (CPU ${stats.cpu[0]!.toFixed(0)} ms)`);
+    line('dataset stats counted in SQL, median of 5', stats.median, `  (CPU median ${median(stats.cpu).toFixed(0)} ms)`);
     const page = (filter: Parameters<Project['listImages']>[0]['filter']) =>
       timeMedian(5, () => project.listImages({ offset: 0, limit: 200, filter })).median;
     line('images.list page of 200, no filter', page(undefined));
@@ -223,8 +230,21 @@ async function browserFigures(dir: string, userData: string): Promise<void> {
     // From the click to the frame after the sixth plot is drawn: `first` with whatever figures came first,
     // `current` with figures counted after the last edit (the view's data-current). A string, not a function:
     // tsx would wrap a named inner function in a helper the page lacks.
-    const openView = () =>
-      page.evaluate<Paint>(`new Promise((resolve) => {
+    const cdp = await page.context().newCDPSession(page);
+    const pageThreadMs = async () => {
+      await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return 1000 * (metrics.find((metric) => metric.name === 'ThreadTime')?.value ?? NaN);
+    };
+    const openView = async (): Promise<Paint> => {
+      const pageBefore = await pageThreadMs();
+      const hostBefore = process.cpuUsage();
+      const paint = await drawView();
+      const hostUsed = process.cpuUsage(hostBefore);
+      return { ...paint, pageCpu: (await pageThreadMs()) - pageBefore, hostCpu: (hostUsed.user + hostUsed.system) / 1000 };
+    };
+    const drawView = () =>
+      page.evaluate<Omit<Paint, 'pageCpu' | 'hostCpu'>>(`new Promise((resolve) => {
         const start = performance.now();
         let first = null;
         let staleFirst = false;
@@ -279,7 +299,7 @@ async function browserFigures(dir: string, userData: string): Promise<void> {
       line(
         what,
         middle.current,
-        `  (target ≤ 500 ms; ${stale === 0 ? 'current figures at once' : `figures from before the edit drawn first in ${stale} of ${runs.length}, at ${middle.first.toFixed(0)} ms`})`,
+        `  (target ≤ 500 ms; CPU: page ${middle.pageCpu.toFixed(0)} ms, host ${middle.hostCpu.toFixed(0)} ms; ${stale === 0 ? 'current figures at once' : `figures from before the edit drawn first in ${stale} of ${runs.length}, at ${middle.first.toFixed(0)} ms`})`,
       );
     };
     report('dataset view first paint (click → 6 plots drawn), host just opened', [cold]);

@@ -114,20 +114,29 @@ export function ChartCard({ chart, onBar }: { chart: DatasetChart; onBar: (index
     onBarRef.current = onBar;
   }, [onBar]);
 
+  // New figures (after an edit, or current ones replacing those shown while counting) redraw the plot in place:
+  // a new Chart would set up its canvas and measure the page again.
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    const instance = new Chart(
-      canvas,
-      configOf(chart, (index) => onBarRef.current(index)),
-    );
-    chartRef.current = instance;
-    return () => {
-      instance.destroy();
-      delete canvas.dataset.ready; // drawn again with the next figures
-      chartRef.current = null;
-    };
+    const config = configOf(chart, (index) => onBarRef.current(index));
+    const drawn = chartRef.current;
+    if (drawn && (drawn.config as { type?: string }).type === config.type) {
+      delete canvas.dataset.ready; // set again once drawn
+      drawn.data = config.data;
+      drawn.update('none');
+      return;
+    }
+    drawn?.destroy();
+    chartRef.current = new Chart(canvas, config);
   }, [chart]);
+  useEffect(
+    () => () => {
+      chartRef.current?.destroy();
+      chartRef.current = null;
+    },
+    [],
+  );
 
   const exportPng = () => {
     chartRef.current?.canvas.toBlob((blob) => {
