@@ -16,6 +16,9 @@
 // box; text = the referring phrase, for named objects whose phrase is unique;
 // label top-1 = the 1-click mask's top label among every category name of the
 // model's manifest (labels.all), for named objects.
+// The "unnamed" rows (evaluate.py's family_* figures) count the objects
+// outside the 64 names: in heldout, only the held-out families crescent /
+// arc / gear; the shapes world has none.
 //
 // Where it differs from evaluate.py (PyTorch weights; this reads ONNX only):
 // - the candidate is the one the app preselects (sharpest mask, then predicted
@@ -24,7 +27,8 @@
 // - the first and correction clicks come from engine/evaluation/clickSimulation.ts
 //   (chamfer distance) rather than an exact Euclidean distance transform, so
 //   a click may land on another pixel of equal depth;
-// - the label guess is the app's cosine similarity, not evaluate.py's dot product;
+// - the label guess is the app's cosine similarity (evaluate.py's dot product
+//   of the same unit-length embeddings: the same ranking up to rounding);
 // - masks are the app's (its resize back to image size), not postprocess_masks;
 // - not measured here: scribbles, reference regions, stuff, captions.
 import { spawnSync } from 'node:child_process';
@@ -64,6 +68,7 @@ interface Figures {
   click1: number[];
   click1MaxPred: number[];
   unnamedClick1: number[];
+  unnamedBox: number[];
   noc85: number[];
   noc90: number[];
   box: number[];
@@ -175,6 +180,7 @@ async function evaluateWorld(
     figures.noc85.push(clicksToReach(ious, 0.85, MAX_CLICKS));
     figures.noc90.push(clicksToReach(ious, 0.9, MAX_CLICKS));
     figures.box.push(maskIoU((await run(o, { box: o.box })).mask, o.mask));
+    if (!o.named) figures.unnamedBox.push(figures.box.at(-1)!);
     if (o.named && o.unique && info.capabilities.text && o.referring) {
       figures.text.push(maskIoU((await run(o, { text: o.referring })).mask, o.mask));
     }
@@ -207,6 +213,7 @@ async function evaluateModel(dir: string, worlds: World[], objects: number): Pro
         click1: [],
         click1MaxPred: [],
         unnamedClick1: [],
+        unnamedBox: [],
         noc85: [],
         noc90: [],
         box: [],
@@ -248,6 +255,7 @@ function table(all: Figures[]): string {
     ['NoC@90 (≤20)', (r) => f(mean(r.noc90), 2)],
     ['NoC@90 fails at 20', (r) => String(r.noc90.filter((n) => n >= MAX_CLICKS).length)],
     ['box mIoU', (r) => f(mean(r.box))],
+    ['box mIoU, unnamed (n)', (r) => withN(r.unnamedBox)],
     ['text mIoU (n)', (r) => withN(r.text)],
     ['label top-1 (n)', (r) => withN(r.label)],
     ['ms/prompt p50 / mean', (r) => `${f(median(r.promptMs), 1)} / ${f(mean(r.promptMs), 1)}`],
@@ -298,6 +306,7 @@ async function main(): Promise<void> {
       NoC90: mean(r.noc90),
       NoC90_failures_at_20: r.noc90.filter((n) => n >= MAX_CLICKS).length,
       box_mIoU: mean(r.box),
+      unnamed_box_mIoU: mean(r.unnamedBox),
       text_mIoU: r.text.length ? mean(r.text) : null,
       text_n: r.text.length,
       label_top1: r.label.length ? mean(r.label) : null,
