@@ -3,7 +3,7 @@
 // 10,000-image project), so it runs in a thread of its own
 // (core/statsWorker) on its own read-only connection: it starts when the
 // project opens, so the view's first click finds the figures counted, and
-// again in the background once edits settle, so they stay fresh. Figures are
+// again in the background after edits, so they stay fresh. Figures are
 // tagged with the database state they were counted from (databaseState);
 // they are current while that state holds, and are never answered as current
 // after any write (this host's, or another program's).
@@ -17,8 +17,15 @@ import type { CountAnswer, CountedStats, CountRequest, StatsWorkerData } from '.
 import { databaseState } from '../store/datasetStats.js';
 import type { Project } from '../store/project.js';
 
-/** How often the database state is looked at; a state unchanged for one whole tick has settled and is counted. */
-export const STATS_POLL_MS = 500;
+/** How often the database state is looked at. */
+export const STATS_POLL_MS = 250;
+/**
+ * A change is counted at the first tick that sees it, unless a count started
+ * less than this long ago; then once the state has held for a whole tick. So
+ * one edit is counted at once, and a stream of writes (an auto-label job) costs
+ * at most one count per this interval, plus one when it ends.
+ */
+export const STATS_MIN_GAP_MS = 2000;
 
 /** The bundled thread next to the bundled main (or CLI), or its TypeScript source when running from source. */
 export function defaultStatsWorkerEntry(): WorkerEntry {
@@ -39,6 +46,7 @@ interface Running {
 export interface DatasetStatsServiceOptions {
   entry?: WorkerEntry;
   pollMs?: number;
+  minGapMs?: number;
 }
 
 export class DatasetStatsService {
@@ -50,6 +58,7 @@ export class DatasetStatsService {
   /** The state seen at the last tick, and the last state whose background count failed (not retried until it changes). */
   private seen: string;
   private failedState: string | null = null;
+  private lastStart = -Infinity;
   private closed = false;
   private readonly timer: ReturnType<typeof setInterval>;
 
@@ -113,9 +122,10 @@ export class DatasetStatsService {
     } catch {
       return; // closing
     }
-    // Counted only once the state held for a whole tick: a burst of edits (a drag, an accepted batch) is counted once.
-    if (now === this.seen && now !== this.latest?.state && now !== this.failedState && !this.running) this.background(now);
+    const settled = now === this.seen;
     this.seen = now;
+    if (now === this.latest?.state || now === this.failedState || this.running) return;
+    if (settled || performance.now() - this.lastStart >= (this.options.minGapMs ?? STATS_MIN_GAP_MS)) this.background(now);
   }
 
   /** A count nobody waits for: its failure is kept from being retried on every tick. */
@@ -128,6 +138,7 @@ export class DatasetStatsService {
 
   private count(state: string): Promise<Counted> {
     const seq = ++this.seq;
+    this.lastStart = performance.now();
     const answer = new Promise<CountedStats>((resolve, reject) => {
       const worker = this.thread();
       this.pending.set(seq, { resolve, reject });

@@ -93,6 +93,32 @@ describe('dataset stats service', () => {
     assert.equal((await service.stats('last')).annotations, 2);
   });
 
+  it('while writes stream in: counted at once when the last count is old enough, otherwise only once they stop', async () => {
+    /** Adds an annotation on every turn of the event loop for `ms`, so every tick sees a new state; then the last figures. */
+    const stream = async (tested: DatasetStatsService, ms: number, prefix: string) => {
+      const end = performance.now() + ms;
+      let n = 0;
+      while (performance.now() < end) {
+        project.apply([{ type: 'annotation.put', annotation: boxAnnotation(1, 'cat', { id: `${prefix}${n++}` }) }]);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return tested.stats('last');
+    };
+    await service.stats('wait');
+    await service.close();
+    service = new DatasetStatsService(project, { pollMs: POLL_MS, minGapMs: 60_000 });
+    await service.stats('wait');
+    const held = await stream(service, 600, 'held');
+    assert.equal(held.annotations, 2, 'no count while the state never held for a tick, and the last one is recent');
+    assert.equal(held.current, false);
+    await until(async () => (await service.stats('last')).current, 'the count once the writes stopped');
+    await service.close();
+    service = new DatasetStatsService(project, { pollMs: POLL_MS, minGapMs: 0 });
+    const before = (await service.stats('wait')).annotations;
+    const during = await stream(service, 600, 'during');
+    assert.ok(during.annotations > before, `a count during the stream (${during.annotations} annotations, ${before} before)`);
+  });
+
   it("recording an opened image's size (no figure depends on it) leaves the figures current", async () => {
     await service.stats('wait');
     await project.getImage(1);
