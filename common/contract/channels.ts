@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   type AddedModel,
   type CandidateSet,
+  captionRequestSchema,
   type DetectionSet,
   detectRequestSchema,
   engineSettingsSchema,
@@ -13,6 +14,7 @@ import {
   everythingRequestSchema,
   type FeatureState,
   focusRequestSchema,
+  type GeneratedCaption,
   type LabelMap,
   type MaterializedMask,
   materializeRequestSchema,
@@ -372,6 +374,8 @@ export const channels = {
    * each mapped onto a project label by name or the model's label map.
    */
   'ai.detect': channel<DetectionSet>()(detectRequestSchema),
+  /** A caption with a point per word from the model's caption head (whole image, or `box` -> caption); a proposal until stored with captions' doc ops. */
+  'ai.caption': channel<GeneratedCaption>()(captionRequestSchema),
   /** Remembers how a detector's class names map onto project label names (per model); answers the model's whole map. */
   'ai.setLabelMap': channel<LabelMap>()(setLabelMapRequestSchema),
   /** One candidate at full resolution (RLE + simplified polygon) to store as an annotation. */
