@@ -98,6 +98,11 @@ export class DatasetStatsService {
     await worker?.terminate();
   }
 
+  /** For tests: ends the thread as a crash would (its calls fail with a clear error; the next count starts a new one). */
+  async crashForTest(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
   private state(): string {
     if (this.closed || !this.project.db.open)
       throw new AppError('no_project', 'The project was closed; open it again to see its dataset figures.');

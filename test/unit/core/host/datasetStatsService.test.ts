@@ -158,6 +158,21 @@ describe('dataset stats service', () => {
     assert.equal((await service.stats('wait')).annotations, 2);
   });
 
+  it('a thread that dies fails its waiting call with a clear error, and the next call counts on a new one', async () => {
+    await service.stats('wait');
+    project.apply([{ type: 'image.status', imageId: 1, status: 'done' }]);
+    const waiting = assert.rejects(
+      service.stats('wait'),
+      (error: unknown) =>
+        error instanceof AppError && error.code === 'internal' && /thread counting the dataset figures stopped/.test(error.message),
+    );
+    await service.crashForTest();
+    await waiting;
+    const stats = await service.stats('wait');
+    assert.equal(stats.current, true);
+    assert.equal(stats.statuses.find((row) => row.status === 'done')?.images, 1);
+  });
+
   it('closing answers a waiting call with a clear error, and later calls too', async () => {
     project.apply([{ type: 'image.status', imageId: 2, status: 'done' }]);
     const waiting = assert.rejects(service.stats('wait'), (error: unknown) => error instanceof AppError && error.code === 'no_project');
