@@ -7,7 +7,7 @@
 import { AppError, type PromptCapabilities, type ScoreKind, type SegmentOptions } from '../../common/contract/index.js';
 import type { EverythingParams, WorkerImage, WorkerPrompt } from '../protocol.js';
 import type { MaskCrop } from './candidateMasks.js';
-import type { CaptionWord } from './models/segmenter/captioner.js';
+import type { CaptionWord } from './captionWords.js';
 
 /** A candidate's mask, evaluated on demand at display or full resolution. */
 export interface CandidateMask {

@@ -34,6 +34,7 @@ import { toProposals } from './autolabel/toProposals.js';
 import type { ScoredMask } from './autolabel/types.js';
 import { cropPolygons, cropRle, DISPLAY_CROP_MAX, fullImageRle } from './candidateMasks.js';
 import { CandidateSetStore, type StoredCandidate } from './candidateSets.js';
+import { captionText } from './captionWords.js';
 import { createProvider } from './createProvider.js';
 import { detectionLabel, unmappedClasses } from './detectionLabels.js';
 import { FeatureCache } from './featureCache.js';
@@ -46,7 +47,6 @@ import {
   type ProviderCandidate,
   type ProviderResult,
 } from './maskProvider.js';
-import { captionText } from './models/segmenter/captioner.js';
 import { availableExecutionProviders, fileSignatureProblems } from './sessions.js';
 
 export interface CallContext {

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { type ImageSource, InferenceEngine } from '../../../engine/engine.js';
+import { captionText } from '../../../engine/worker/captionWords.js';
 import { verifyModelFiles } from '../../../engine/worker/integrity.js';
 import { makeFrame } from '../../../engine/worker/modelFrame.js';
-import { captionText } from '../../../engine/worker/models/segmenter/captioner.js';
 import { readManifest } from '../../../engine/worker/models/segmenter/manifest.js';
 import { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';
 import { readSamples, SAMPLES_DIR } from './cocoGt.js';

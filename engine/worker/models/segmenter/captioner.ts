@@ -5,16 +5,10 @@
 import * as ort from 'onnxruntime-node';
 
 import { AppError } from '../../../../common/contract/result.js';
+import type { CaptionWord } from '../../captionWords.js';
 import type { EmbeddingGrid, ModelFrame } from '../../modelFrame.js';
 import { toModelFrame } from '../../modelFrame.js';
 import type { CaptionerManifest } from './captionerManifest.js';
-
-/** One generated word and the image pixel it refers to. */
-export interface CaptionWord {
-  word: string;
-  x: number;
-  y: number;
-}
 
 /** x0, y0, x1, y1 in image pixels. */
 export type RegionCorners = [number, number, number, number];
@@ -99,13 +93,4 @@ function argmax(data: Float32Array, offset: number, length: number): number {
 
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
-}
-
-/** Display text: ',' attached to the previous word, first letter upper-cased, a full stop at the end (the contract's rule). */
-export function captionText(words: readonly string[]): string {
-  let text = '';
-  for (const w of words) text += w === ',' || text === '' ? w : ` ${w}`;
-  text = text.replace(/^,+\s*/, '').trim();
-  if (text === '') return '';
-  return `${text[0]!.toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
 }

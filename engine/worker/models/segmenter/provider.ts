@@ -4,9 +4,10 @@
 import { AppError, type ExecutionProviderChoice, type SegmentOptions } from '../../../../common/contract/index.js';
 import type { EverythingParams, WorkerImage, WorkerPrompt } from '../../../protocol.js';
 import { CandidateLogits, stabilityScore } from '../../candidateMasks.js';
+import type { CaptionWord } from '../../captionWords.js';
 import type { FeatureCache } from '../../featureCache.js';
 import { assertPromptKinds, ENGINE_PICK_RULE, type MaskProvider, type PreparedImage, type ProviderResult } from '../../maskProvider.js';
-import type { CaptionWord, RegionCorners } from './captioner.js';
+import type { RegionCorners } from './captioner.js';
 import { proposeEverything } from './everything.js';
 import { ModelRuntime } from './modelRuntime.js';
 import { assemblePrompt } from './promptAssembly.js';
