@@ -32,6 +32,7 @@ import argparse
 import contextlib
 import json
 import math
+import signal
 import sys
 import time
 
@@ -508,8 +509,15 @@ def run(args, buf, resumed, scene_start, device, cuda, use_amp, amp, out, work, 
     hist: list[np.ndarray] = []
     first = step
     stop_reason = ""
+    # SIGTERM (a `timeout` around the GPU run) or Ctrl+C ends the run like its time budget: final weights saved.
+    signalled: list[str] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, _frame: signalled.append(signal.Signals(signum).name))
     while True:
         now = time.time() - t0
+        if signalled:
+            stop_reason = signalled[0]
+            break
         if budget_s and now >= budget_s:
             stop_reason = "minutes"
             break

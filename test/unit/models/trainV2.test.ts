@@ -4,7 +4,7 @@
 // exported (export_v2.py) and must load in the app and match PyTorch.
 // Skipped where Debian's Python has no torch (the training code's only home).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +123,32 @@ describe('train_v2.py smoke run of the GPU command, exported and checked', { ski
       .map((l) => JSON.parse(l) as LogRecord & { resumed_at_step?: number });
     assert.equal(records[0]!.resumed_at_step, log.at(-1)!.step);
     assert.equal(records.at(-1)!.step, log.at(-1)!.step! + 1);
+  });
+
+  it('ends on SIGTERM as on its time budget: final weights saved, the reason logged', async () => {
+    const stopped = join(dir, 'stopped');
+    const child = spawn(PYTHON, [join(TRAINING, 'train_v2.py'), '--resume', join(dir, 'work', 'checkpoint.pt'), '--steps', '100000', '--out', stopped, '--eval-objects', '1'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('"event": "train"')) resolve();
+      });
+      child.on('exit', () => resolve());
+    });
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, out.slice(-2000));
+    const records = readFileSync(join(stopped, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LogRecord);
+    assert.equal(records.at(-1)!.event, 'end');
+    assert.equal(records.at(-1)!.reason, 'SIGTERM');
+    assert.ok(statSync(join(stopped, 'weights.pt')).size > 0);
   });
 
   it('exports a model folder the app loads, within the size budget, that segments a sample', async () => {
