@@ -121,7 +121,9 @@ async function main(): Promise<void> {
       const owner = (x: number, y: number) => {
         const mx = Math.floor(x * s);
         const my = Math.floor(y * s);
-        return mx < 0 || my < 0 || mx >= idmap.info.width || my >= idmap.info.height ? 0 : idmap.data[my * idmap.info.width + mx]!;
+        return mx < 0 || my < 0 || mx >= idmap.info.width || my >= idmap.info.height
+          ? 0
+          : idmap.data[(my * idmap.info.width + mx) * idmap.info.channels]!;
       };
       const named = scene.objs.filter((o) => o.cat >= 0 && o.size && o.colour && o.shape);
       const uniqueIn = (p: { size: string; colour: string; shape: string }) => {
@@ -142,7 +144,11 @@ async function main(): Promise<void> {
       exact.push(wanted.every((w) => said.has(w)) && said.size === new Set(wanted).size ? 1 : 0);
       for (const o of named) {
         if (!uniqueIn({ size: o.size!, colour: o.colour!, shape: o.shape! })) continue;
-        const gt: Box = { x: o.box[0] / s, y: o.box[1] / s, w: (o.box[2] - o.box[0]) / s, h: (o.box[3] - o.box[1]) / s };
+        // the model-frame box in image pixels, kept inside the image (the division may overshoot by a rounding error)
+        const [width, height] = [scene.hw[1], scene.hw[0]];
+        const x0 = Math.max(0, o.box[0] / s);
+        const y0 = Math.max(0, o.box[1] / s);
+        const gt: Box = { x: x0, y: y0, w: Math.min(width, o.box[2] / s) - x0, h: Math.min(height, o.box[3] / s) - y0 };
         const described = await engine.caption(source, { imageId, modelId: info.id, box: [gt.x, gt.y, gt.x + gt.w, gt.y + gt.h] });
         boxCaption.push(described.words.map((w) => w.word).join(' ') === `a ${o.size} ${o.colour} ${o.shape}` ? 1 : 0);
         const prompt = await toWorkerPrompt(source, imageId, { clicks: [], scribbles: [], text: `${o.size} ${o.colour} ${o.shape}` });

@@ -76,6 +76,7 @@ describe('model registry and broken user models', () => {
       wand: false,
       regions: false,
       everything: true,
+      caption: true,
     });
     assert.equal(byId.get('good-copy')?.problem, null);
     assert.match(byId.get('missing-decoder')?.problem ?? '', /decoder\.onnx: missing/);
@@ -122,6 +123,7 @@ describe('model registry and broken user models', () => {
       wand: false,
       regions: false,
       everything: true,
+      caption: false,
     });
     await engine.configure({ modelId: 'sam-format-fixture' });
     const labelled: ImageSource = { ...source, labels: () => [{ labelId: 'l1', name: 'red circle' }] };

@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { maxAbsDiff, readParitySummary, runParity, strided } from './parityInputs.js';
+import { makeFrame } from '../../../engine/worker/modelFrame.js';
+import { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';
+import { MODEL_DIR } from './cocoGt.js';
+import { captionParityEmbeddings, maxAbsDiff, readParitySummary, runParity, strided } from './parityInputs.js';
 
 describe('ONNX vs PyTorch parity', () => {
   it('encoder, text encoder and decoder match the PyTorch reference', async () => {
@@ -17,4 +20,25 @@ describe('ONNX vs PyTorch parity', () => {
     const [, k, h, w] = p.shapes['masks']!;
     assert.equal(out['masks']!.length, k! * h! * w!);
   });
+
+  it("the caption head's greedy words and points match PyTorch through the app's decoding (Captioner)", async () => {
+    const p = readParitySummary() as ReturnType<typeof readParitySummary> & { captioner?: { greedy: { ids: number[]; points: number[][] } } };
+    const seg = await PromptableSegmenter.load(MODEL_DIR);
+    try {
+      assert.ok(seg.captioner && p.captioner, 'the built-in model ships a caption head and its parity reference');
+      const { channels: c, grid: g, inputSize } = seg.dims;
+      const embeddings = { data: captionParityEmbeddings(c, g), channels: c, grid: g, stride: inputSize / g };
+      const ids: number[] = [];
+      const points: number[][] = [];
+      for await (const step of seg.captioner.steps(makeFrame(inputSize, inputSize, inputSize), embeddings, null, p.captioner.greedy.ids.length)) {
+        ids.push(step.id);
+        points.push([step.x, step.y]);
+      }
+      assert.deepEqual(ids, p.captioner.greedy.ids);
+      assert.ok(maxAbsDiff(points.flat(), p.captioner.greedy.points.flat()) < 1e-2, `points differ by ${maxAbsDiff(points.flat(), p.captioner.greedy.points.flat())}`);
+    } finally {
+      await seg.release();
+    }
+  });
 });
+

@@ -86,7 +86,7 @@ describe('manifest validation', () => {
     assert.ok(block, 'the example manifest block is in docs/models.md');
     const filled = block.replace(/"<sha256 of [^"]+>"/g, `"${'0'.repeat(64)}"`).replace(/"<size of [^"]+>"/g, '1');
     const m = parseManifest(JSON.parse(filled), 'docs/models.md');
-    assert.deepEqual(capabilitiesOf(m), { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: false, regions: false, everything: true });
+    assert.deepEqual(capabilitiesOf(m), { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: false, regions: false, everything: true, caption: false });
     assert.deepEqual(manifestDims(m), { channels: 256, grid: 64, inputSize: 1024, maskInputSize: 256, textDim: null, classDim: null });
     assert.equal(m.decoder.bestMask, 'sam-select');
     assert.deepEqual(m.labels, { things: [], stuff: [], all: [] });
@@ -100,6 +100,14 @@ describe('manifest validation', () => {
       ['half a pair', (m) => (m.decoder.inputs = m.decoder.inputs.filter((t) => t.name !== 'has_ref_embedding')), '"ref_embedding" and "has_ref_embedding" go together'],
       ['mask size', (m) => ((m['preprocessing'] as { lowResMaskSize: number }).lowResMaskSize = 256), 'mask_input must be [1, 1, 256, 256]'],
       ['stride', (m) => ((m['preprocessing'] as { embeddingStride: number }).embeddingStride = 16), 'embeddingStride x embeddingGrid must equal inputSize (256)'],
+      ['caption graph not listed', (m) => (captioner(m).step.file = 'step.onnx'), '"step.onnx" is not listed in "files"'],
+      ['caption inputs out of order', (m) => captioner(m).step.inputs.reverse(), 'must be [caption_memory, token_ids] in this order'],
+      ['caption token outside the vocab', (m) => (captioner(m)['eosId'] = 100_000), 'captioner.eosId: must be a vocab index'],
+      [
+        'caption embeddings of another shape',
+        (m) => (captioner(m).context.inputs[0]!.shape = [1, 8, 32, 32]),
+        'image_embeddings must have the shape of the encoder output',
+      ],
     ];
     for (const [what, edit, expected] of cases) {
       const m = await builtinManifest();
@@ -114,12 +122,19 @@ describe('manifest validation', () => {
   it('labels follow class_embedding + text encoder; text follows text encoder + text input', async () => {
     const m = await builtinManifest();
     m.decoder.outputs = m.decoder.outputs.filter((t) => t.name !== 'class_embedding');
-    assert.deepEqual(capabilitiesOf(parseManifest(m, 'x')), { points: true, box: true, scribble: true, text: true, reference: true, labels: false, wand: false, regions: false, everything: true });
+    assert.deepEqual(capabilitiesOf(parseManifest(m, 'x')), { points: true, box: true, scribble: true, text: true, reference: true, labels: false, wand: false, regions: false, everything: true, caption: true });
     delete m['textEncoder'];
     delete m['tokenizer'];
-    assert.deepEqual(capabilitiesOf(parseManifest(m, 'x')), { points: true, box: true, scribble: true, text: false, reference: true, labels: false, wand: false, regions: false, everything: true });
+    assert.deepEqual(capabilitiesOf(parseManifest(m, 'x')), { points: true, box: true, scribble: true, text: false, reference: true, labels: false, wand: false, regions: false, everything: true, caption: true });
+    delete m['captioner'];
+    assert.equal(capabilitiesOf(parseManifest(m, 'x')).caption, false);
   });
 });
+
+/** The built-in manifest's caption head entry, to edit. */
+function captioner(m: RawManifest): { context: RawManifest['decoder']; step: RawManifest['decoder'] } & Record<string, unknown> {
+  return m['captioner'] as { context: RawManifest['decoder']; step: RawManifest['decoder'] } & Record<string, unknown>;
+}
 
 describe('a Segment Anything format model (test/fixtures/sam-format)', () => {
   let sam: PromptableSegmenter;
@@ -186,10 +201,10 @@ describe('a Segment Anything format model (test/fixtures/sam-format)', () => {
   });
 
   it('reports its capabilities: points, box, scribble; no text, reference or labels', () => {
-    const expected = { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: false, regions: false, everything: true };
+    const expected = { points: true, box: true, scribble: true, text: false, reference: false, labels: false, wand: false, regions: false, everything: true, caption: false };
     assert.deepEqual(sam.capabilities, expected);
     assert.deepEqual(capabilitiesOf(sam.manifest), expected);
-    assert.deepEqual(builtin.capabilities, { points: true, box: true, scribble: true, text: true, reference: true, labels: true, wand: false, regions: false, everything: true });
+    assert.deepEqual(builtin.capabilities, { points: true, box: true, scribble: true, text: true, reference: true, labels: true, wand: false, regions: false, everything: true, caption: true });
   });
 
   it('preprocesses to the 1024 frame: longest side 1024, embeddings [256, 64, 64]', () => {
@@ -305,7 +320,7 @@ describe('a Segment Anything format model (test/fixtures/sam-format)', () => {
     // The built-in decoder has the text/ref inputs; a manifest without the ref pair cannot feed it.
     const copy = await modelCopy(scratch, MODEL_DIR, (m) => {
       m.decoder.inputs = m.decoder.inputs.filter((t) => !t.name.includes('ref_embedding'));
-    }, ['encoder.onnx', 'decoder.onnx', 'text_encoder.onnx', 'tokenizer.json']);
+    }, ['encoder.onnx', 'decoder.onnx', 'text_encoder.onnx', 'tokenizer.json', 'caption_context.onnx', 'caption_step.onnx']);
     await rejectsWith(PromptableSegmenter.load(copy), 'invalid_file', [join(copy, 'decoder.onnx'), '"ref_embedding", "has_ref_embedding" that manifest.json does not declare']);
   });
 
