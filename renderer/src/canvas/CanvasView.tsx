@@ -7,8 +7,8 @@ import { useShallow } from 'zustand/react/shallow';
 
 import { useAppStore } from '../store/appStore.js';
 import { AnnotationsLayer } from './AnnotationsLayer.js';
-import { OverlayLayer } from './OverlayLayer.js';
 import { CaptionProposalLayer } from './CaptionProposalLayer.js';
+import { OverlayLayer } from './OverlayLayer.js';
 import { ProposalLayer } from './ProposalLayer.js';
 import { SelectionLayer } from './SelectionLayer.js';
 import { TraceLayer } from './TraceLayer.js';

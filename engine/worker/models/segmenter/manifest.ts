@@ -13,8 +13,8 @@ import type { ModelInfo, PromptCapabilities } from '../../../../common/contract/
 import { colourRule, resizeRuleField } from '../../imaging/rules.js';
 import { describeFileProblems, verifyModelFiles } from '../../integrity.js';
 import { describeModelFolder } from '../describeModelFolder.js';
-import { captionerSchema } from './captionerManifest.js';
 import { ioSpec, listsFile, manifestHeader, modelFiles, parseManifestWith, pixelNormalisation, readManifestJson, relativePath, type TensorSpec } from '../manifestBase.js';
+import { captionerSchema } from './captionerManifest.js';
 
 export const SEGMENTER_MANIFEST_KIND = 'promptable-segmenter';
 
