@@ -12,6 +12,8 @@ export interface HeaderSize {
   height: number;
 }
 
+/** sharp's default limitInputPixels (0x3FFF × 0x3FFF): metadata() refuses larger images. */
+const SHARP_PIXEL_LIMIT = 0x3fff * 0x3fff;
 /** Enough for nearly every PNG's chunks before IDAT and a JPEG's segments before its frame header; else sharp reads it. */
 const FIRST_READ = 4096;
 const SECOND_READ = 65536;
@@ -27,7 +29,8 @@ export async function headerSize(path: string): Promise<HeaderSize | null> {
       length = (await file.read(bytes, 0, SECOND_READ, 0)).bytesRead;
       size = sizeFromBytes(bytes.subarray(0, length));
     }
-    return size ?? null;
+    // sharp refuses images past its pixel limit (and says so): those go to sharp too.
+    return size && size.width * size.height <= SHARP_PIXEL_LIMIT ? size : null;
   } finally {
     await file.close();
   }
