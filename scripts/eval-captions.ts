@@ -13,9 +13,7 @@
 // - ms per caption (cached features) and per phrase.
 // The scenes are models/training/caption_head_data.py's (--idmaps), written
 // once to $TMPDIR/promptlabel-eval-captions.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -24,10 +22,9 @@ import sharp from 'sharp';
 import type { Box } from '../common/contract/index.js';
 import { type ImageSource, InferenceEngine } from '../engine/engine.js';
 import { toWorkerPrompt } from '../engine/promptValidation.js';
-import { listModels } from '../engine/registry.js';
+import { cachedScenes, mean, median, modelRoot } from './evalSupport.js';
 
 const ROOT = join(__dirname, '..');
-const PYTHON = '/usr/bin/python3';
 const EVAL_SEED = 2000;
 const SIZES = new Set(['tiny', 'small', 'medium', 'large', 'huge']);
 
@@ -47,25 +44,17 @@ interface SceneMeta {
   objs: Target[];
 }
 
+/** The held-out scenes (caption_head_data.py --idmaps), written on first use. */
 function scenesDir(count: number): string {
-  const dir = join(tmpdir(), 'promptlabel-eval-captions', `shapes-${EVAL_SEED}-${count}`);
-  if (existsSync(join(dir, 'meta.jsonl'))) return dir;
-  const partial = `${dir}.partial-${process.pid}`;
-  mkdirSync(partial, { recursive: true });
-  const made = spawnSync(
-    PYTHON,
-    [join(ROOT, 'models', 'training', 'caption_head_data.py'), partial, String(count), '--seed', String(EVAL_SEED), '--idmaps'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (made.status !== 0) throw new Error(`caption_head_data.py failed (needs ${PYTHON} with numpy and Pillow):\n${made.stderr}`);
-  renameSync(partial, dir);
-  return dir;
+  return cachedScenes({
+    cache: 'promptlabel-eval-captions',
+    key: `shapes-${EVAL_SEED}-${count}`,
+    script: 'caption_head_data.py',
+    args: [String(count), '--seed', String(EVAL_SEED), '--idmaps'],
+    sources: ['scene_stream.py', 'wide_world.py', 'shapes_world.py', 'captions.py', 'prompts.py', 'common.py'],
+    needs: 'numpy and Pillow',
+  });
 }
-
-const mean = (v: readonly number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
-const median = (v: readonly number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 
 function boxIoU(a: Box, b: Box): number {
   const iw = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
@@ -92,10 +81,7 @@ async function main(): Promise<void> {
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as SceneMeta);
-  const root = mkdtempSync(join(tmpdir(), 'promptlabel-eval-model-'));
-  symlinkSync(modelDir, join(root, 'model'), 'dir');
-  const [info] = await listModels({ builtin: root, user: null });
-  if (!info || info.problem) throw new Error(`${modelDir}: ${info?.problem ?? 'no model'}`);
+  const { root, info } = await modelRoot(modelDir);
   if (!info.capabilities.caption) throw new Error(`${info.id} has no caption head`);
   const engine = new InferenceEngine({ roots: { builtin: root, user: null }, settingsPath: null, emit: () => undefined });
   const source: ImageSource = {

@@ -31,10 +31,7 @@
 //   of the same unit-length embeddings: the same ranking up to rounding);
 // - masks are the app's (its resize back to image size), not postprocess_masks;
 // - not measured here: scribbles, reference regions, stuff, captions.
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -47,14 +44,11 @@ import { correctionClick, farthestInteriorPoint, type SimulatedClick } from '../
 import { clicksToReach, readWorldSplit, type WorldObject, type WorldSplit } from '../engine/evaluation/worldSplit.js';
 import { toWorkerPrompt } from '../engine/promptValidation.js';
 import type { WorkerLabel } from '../engine/protocol.js';
-import { listModels } from '../engine/registry.js';
 import { readManifest } from '../engine/worker/models/segmenter/manifest.js';
+import { cachedScenes, mean, median, modelRoot } from './evalSupport.js';
 
-const ROOT = join(__dirname, '..');
-const TRAINING = join(ROOT, 'models', 'training');
-const PYTHON = '/usr/bin/python3';
 /** What the scenes depend on: a change to any of these writes the split again. */
-const GENERATOR_FILES = ['make_eval_split.py', 'coco_io.py', 'wide_world.py', 'shapes_world.py', 'common.py'];
+const GENERATOR_FILES = ['coco_io.py', 'wide_world.py', 'shapes_world.py', 'common.py'];
 const WORLDS = ['shapes', 'train', 'heldout'] as const;
 const MAX_CLICKS = 20;
 
@@ -82,45 +76,24 @@ interface Figures {
   note: string;
 }
 
-/** The split's folder, written on first use (objects.json last, so a folder with it is complete). */
+/** The split's folder (make_eval_split.py), written on first use. */
 function splitDir(world: World, objects: number): string {
-  const hash = createHash('sha256');
-  for (const f of GENERATOR_FILES) hash.update(readFileSync(join(TRAINING, f)));
-  const dir = join(tmpdir(), 'promptlabel-eval-worlds', `${world}-${objects}-${hash.digest('hex').slice(0, 12)}`);
-  if (existsSync(join(dir, 'objects.json'))) return dir;
-  const partial = `${dir}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial, { recursive: true });
-  const made = spawnSync(PYTHON, [join(TRAINING, 'make_eval_split.py'), partial, '--world', world, '--objects', String(objects)], {
-    encoding: 'utf8',
+  return cachedScenes({
+    cache: 'promptlabel-eval-worlds',
+    key: `${world}-${objects}`,
+    script: 'make_eval_split.py',
+    args: ['--world', world, '--objects', String(objects)],
+    sources: GENERATOR_FILES,
+    needs: 'numpy, Pillow and scikit-image',
   });
-  if (made.status !== 0) {
-    rmSync(partial, { recursive: true, force: true });
-    throw new Error(
-      `make_eval_split.py --world ${world} failed with ${PYTHON} (needs numpy, Pillow and scikit-image, see models/training/README.md):\n${made.stderr}`,
-    );
-  }
-  if (existsSync(dir)) rmSync(partial, { recursive: true, force: true });
-  else renameSync(partial, dir);
-  return dir;
 }
 
-/** A root folder holding only this model, so the engine lists and loads it by its own id (two exports may share one). */
-async function modelRoot(dir: string): Promise<{ root: string; info: ModelInfo }> {
-  const root = mkdtempSync(join(tmpdir(), 'promptlabel-eval-model-'));
-  symlinkSync(resolve(dir), join(root, 'model'), 'dir');
-  const [info] = await listModels({ builtin: root, user: null });
-  if (!info) throw new Error(`${dir}: no manifest.json`);
-  if (info.problem) throw new Error(`${dir}: ${info.problem}`);
-  if (info.kind !== 'segmenter') throw new Error(`${dir}: a ${info.kind} model; this evaluates promptable segmenters`);
-  return { root, info };
+/** The model folder on its own root; a promptable segmenter. */
+async function segmenterRoot(dir: string): Promise<{ root: string; info: ModelInfo }> {
+  const found = await modelRoot(dir);
+  if (found.info.kind !== 'segmenter') throw new Error(`${dir}: a ${found.info.kind} model; this evaluates promptable segmenters`);
+  return found;
 }
-
-const mean = (v: readonly number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
-const median = (v: readonly number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)]! : Number.NaN;
-};
 
 async function evaluateWorld(
   engine: InferenceEngine,
@@ -188,7 +161,7 @@ async function evaluateWorld(
 }
 
 async function evaluateModel(dir: string, worlds: World[], objects: number): Promise<Figures[]> {
-  const { root, info } = await modelRoot(dir);
+  const { root, info } = await segmenterRoot(dir);
   const manifest = await readManifest(resolve(dir));
   const vocabulary: WorkerLabel[] = manifest.labels.all.map((name, i) => ({ labelId: `l${i}`, name }));
   const notes: string[] = [];
