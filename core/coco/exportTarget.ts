@@ -20,9 +20,19 @@ import { realPathOr, systemPlace } from '../store/systemPaths.js';
 /** The request's `path` on refusals, so a client can tell "exists" apart and ask before overwriting. */
 export const EXPORT_PATH_FIELD = 'outPath';
 
-/** The absolute export path: `outPath` against the project folder, or <project>/exports/coco-<timestamp>.json. */
-export function resolveExportPath(project: Project, outPath: string | undefined): string {
-  if (outPath === undefined) return join(project.dir, 'exports', `coco-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+/** A file in the project's exports folder named by what it holds and when: <dir>/exports/<stem>-<timestamp><extension>. */
+export function defaultExportPath(projectDir: string, stem = 'coco', extension = '.json'): string {
+  return join(projectDir, 'exports', `${stem}-${exportTimestamp()}${extension}`);
+}
+
+/** Now, as a file-name part (ISO 8601 with ':' and '.' made '-'). */
+export function exportTimestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+/** The absolute export path: `outPath` against the project folder, or defaultExportPath (coco-<timestamp>.json unless told). */
+export function resolveExportPath(project: Project, outPath: string | undefined, stem = 'coco', extension = '.json'): string {
+  if (outPath === undefined) return defaultExportPath(project.dir, stem, extension);
   return resolve(project.dir, outPath);
 }
 

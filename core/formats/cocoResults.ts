@@ -4,9 +4,8 @@
 // annotations that carry a score. A ProjectFormat (converter.ts says why):
 // results are proposals, not annotations, and match images and categories by
 // the project's kept COCO ids.
-import { join, resolve } from 'node:path';
-
 import { exportResults, importResults } from '../autolabel/cocoResults.js';
+import { resolveExportPath } from '../coco/exportTarget.js';
 import { refuseLabelMap } from './coco.js';
 import type { ProjectFormat } from './converter.js';
 
@@ -36,10 +35,7 @@ export const cocoResultsFormat: ProjectFormat = {
   },
 
   async exportFrom(project, options, onProgress) {
-    const path =
-      options.outPath === undefined
-        ? join(project.dir, 'exports', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-        : resolve(project.dir, options.outPath);
+    const path = resolveExportPath(project, options.outPath, 'results');
     const what = options.results ?? 'proposals';
     const summary = exportResults(project, what, path, options.overwrite ?? false);
     onProgress?.(1, 1);

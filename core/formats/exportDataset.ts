@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { AppError, type DatasetExportSummary, type DatasetFormat, type Geometry } from '../../common/contract/index.js';
 import { ensureDir } from '../../files/ensureDir.js';
 import { isDiskFull } from '../../files/fsErrors.js';
-import { checkExportTarget, EXPORT_PATH_FIELD } from '../coco/exportTarget.js';
+import { checkExportTarget, EXPORT_PATH_FIELD, exportTimestamp } from '../coco/exportTarget.js';
 import { storeNewSizes, withSizes } from '../coco/projectImages.js';
 import { containedFile } from '../store/containedPath.js';
 import type { Project } from '../store/project.js';
@@ -30,7 +30,7 @@ export interface DatasetExportOptions extends ExportOptions {
 }
 
 export function defaultExportFolder(project: Project, format: DatasetFormat): string {
-  return join(dirname(project.dir), `${basename(project.dir)}-${format}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  return join(dirname(project.dir), `${basename(project.dir)}-${format}-${exportTimestamp()}`);
 }
 
 export async function exportDataset(

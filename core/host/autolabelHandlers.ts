@@ -2,7 +2,6 @@
 // project (one runner per project, started when it opens, so a job left
 // running by a closed or killed app goes on) and the review queue.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 
 import { AppError, type DocOp } from '../../common/contract/index.js';
 import { acceptOps, startedStatusOps } from '../../common/review/proposalOps.js';
@@ -86,10 +85,7 @@ export function createAutolabelHandlers(
     'proposals.exportResults': ({ outPath, what, overwrite }) => {
       if (outPath !== undefined) grants?.require('cocoExport', outPath);
       const project = session.requireProject();
-      const path =
-        outPath === undefined
-          ? join(project.dir, 'exports', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-          : resolveExportPath(project, outPath);
+      const path = resolveExportPath(project, outPath, 'results');
       return exportResults(project, what, path, overwrite);
     },
     'proposals.importResults': async ({ path }) => {

@@ -1,9 +1,9 @@
 // The one implementation of every channel, used by both transports.
-import { join } from 'node:path';
 
 import { AppError } from '../../common/contract/index.js';
 import type { InferenceEngine } from '../../engine/engine.js';
 import { exportCoco } from '../coco/export.js';
+import { defaultExportPath } from '../coco/exportTarget.js';
 import { importCoco } from '../coco/import.js';
 import { createAiHandlers } from './aiHandlers.js';
 import { createAutolabelHandlers } from './autolabelHandlers.js';
@@ -81,9 +81,7 @@ export function createHandlers(
     'dialog.saveCocoFile': async () => {
       if (!env.saveCocoFile) throw new AppError('unsupported', 'Save dialogs exist only in the desktop app; type the file path instead.');
       const dir = session.current?.dir;
-      const path = await env.saveCocoFile(
-        dir === undefined ? undefined : join(dir, 'exports', `coco-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
-      );
+      const path = await env.saveCocoFile(dir === undefined ? undefined : defaultExportPath(dir));
       if (path !== null) grants?.grant('cocoExport', path);
       return { path };
     },

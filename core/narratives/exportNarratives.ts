@@ -1,12 +1,11 @@
 // Exports the project's captions as Localized Narratives JSON lines (one
 // record per caption with words, in image then creation order), written
 // atomically to a target checked like every export's.
-import { join, resolve } from 'node:path';
 
 import { AppError, type NarrativeExportSummary } from '../../common/contract/index.js';
 import { writeFileAtomic } from '../../files/atomicWrite.js';
 import { isDiskFull } from '../../files/fsErrors.js';
-import { checkExportTarget } from '../coco/exportTarget.js';
+import { checkExportTarget, resolveExportPath } from '../coco/exportTarget.js';
 import { type SizedImage, withSizes } from '../coco/projectImages.js';
 import type { Project } from '../store/project.js';
 import { CAPTION_COLUMNS, captionFromRow, type CaptionRow } from '../store/rows.js';
@@ -36,10 +35,7 @@ export async function narrativeLines(project: Project): Promise<{ lines: string[
 }
 
 export async function exportNarratives(project: Project, options: NarrativeExportOptions = {}): Promise<NarrativeExportSummary> {
-  const path =
-    options.outPath === undefined
-      ? join(project.dir, 'exports', `narratives-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`)
-      : resolve(project.dir, options.outPath);
+  const path = resolveExportPath(project, options.outPath, 'narratives', '.jsonl');
   checkExportTarget(project, path, options.overwrite ?? false);
   const { lines, skippedWithoutWords } = await narrativeLines(project);
   try {
