@@ -32,10 +32,13 @@ sys.path.insert(0, HERE)
 from captions import BOS_ID, CAPTION_VOCAB, EOS_ID, decode_ids  # noqa: E402
 from model_v2 import CaptionHead  # noqa: E402
 from scene_stream import STUFF_ID0  # noqa: E402
-from shapes_world import COLOURS, SHAPES, SIZES  # noqa: E402
+from shapes_world import COLOURS  # noqa: E402
+from evaluate import OBJECT_WORDS as NAMING_WORDS  # noqa: E402
+from evaluate import object_phrases  # noqa: E402
 from train_v2 import caption_batch, caption_losses  # noqa: E402
 
-OBJECT_WORDS = set(SIZES) | set(SHAPES) | set(COLOURS) | {"shape"}
+# the words that name an object: size, shape, and (in every scene) its colour
+OBJECT_WORDS = NAMING_WORDS | set(COLOURS)
 ARCH = "caption-head"
 
 
@@ -81,11 +84,6 @@ def greedy(cap: CaptionHead, emb: torch.Tensor, region=None, max_words: int = 64
         ids.append(nxt)
         pts.append(points[0, -1].tolist())
     return ids[1:], pts
-
-
-def object_phrases(words: list[str]) -> list[str]:
-    return [" ".join(words[i + 1:i + 4]) for i in range(len(words) - 3)
-            if words[i] in ("a", "an") and words[i + 1] in SIZES and words[i + 3] in OBJECT_WORDS]
 
 
 @torch.no_grad()
