@@ -218,24 +218,24 @@ function CaptionProposalBox() {
         ({proposal.modelId}, {Math.round(proposal.timing.captionMs)} ms). Point at a word to see its point; click it to find its phrase.
       </p>
       <p className="caption-text caption-words" data-testid="caption-proposal-words">
-        {proposal.words.map((word, index) => (
-          <span key={index}>
-            <button
-              type="button"
-              className={index === pointed ? 'caption-word is-hovered' : 'caption-word'}
-              data-testid="caption-proposal-word"
-              title={phraseAt(words, index) ? `Find “${phraseAt(words, index)}” on the image` : undefined}
-              onMouseEnter={() => setProposalWord(index)}
-              onMouseLeave={() => setProposalWord(null)}
-              onClick={() => {
-                const phrase = phraseAt(words, index);
-                if (phrase) void groundPhrase(phrase);
-              }}
-            >
-              {word.word}
-            </button>{' '}
-          </span>
-        ))}
+        {proposal.words.map((word, index) => {
+          const phrase = phraseAt(words, index);
+          return (
+            <span key={index}>
+              <button
+                type="button"
+                className={index === pointed ? 'caption-word is-hovered' : 'caption-word'}
+                data-testid="caption-proposal-word"
+                title={phrase ? `Find “${phrase}” on the image` : undefined}
+                onMouseEnter={() => setProposalWord(index)}
+                onMouseLeave={() => setProposalWord(null)}
+                onClick={() => phrase && void groundPhrase(phrase)}
+              >
+                {word.word}
+              </button>{' '}
+            </span>
+          );
+        })}
       </p>
       <div className="row-buttons">
         <button type="button" data-testid="caption-accept" onClick={() => void accept()}>
