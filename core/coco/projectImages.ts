@@ -1,7 +1,7 @@
 // Matches COCO images to project images by relative path and makes sure the
 // project knows each one's size (reading headers only where it does not).
 import { AppError } from '../../common/contract/index.js';
-import { containedFile } from '../store/containedPath.js';
+import { containedFileOf } from '../store/containedPath.js';
 import { type Project, readImageSize } from '../store/project.js';
 
 export interface SizedImage {
@@ -21,6 +21,7 @@ interface ImageSizeRow {
 }
 
 const HEADER_READS_IN_FLIGHT = 32;
+const SYNC_READS_PER_TURN = 200;
 
 /**
  * Every given project image row with a known size; missing sizes are read
@@ -36,15 +37,30 @@ export async function withSizes(
   const sized: (SizedImage | null)[] = new Array(rows.length);
   let next = 0;
   let done = 0;
+  const contained = containedFileOf(project.dir);
+  let sinceTurn = 0;
+  let turn: Promise<void> | null = null;
   const worker = async () => {
     while (next < rows.length) {
+      // Most headers are read synchronously (readImageSize), so every worker waits for the event loop's turn now and then.
+      if (++sinceTurn === SYNC_READS_PER_TURN) {
+        sinceTurn = 0;
+        turn = new Promise((resolve) =>
+          setImmediate(() => {
+            turn = null;
+            resolve();
+          }),
+        );
+      }
+      if (turn) await turn;
+      if (next >= rows.length) break;
       const index = next++;
       const row = rows[index]!;
       if (row.width !== null && row.height !== null) {
         sized[index] = { id: row.id, relPath: row.rel_path, width: row.width, height: row.height, sizeIsNew: false };
       } else {
         try {
-          const { width, height } = await readImageSize(containedFile(project.dir, row.rel_path), row.rel_path);
+          const { width, height } = await readImageSize(contained(row.rel_path), row.rel_path);
           sized[index] = { id: row.id, relPath: row.rel_path, width, height, sizeIsNew: true };
         } catch (error) {
           if (!onUnreadable) throw error;

@@ -20,9 +20,17 @@ export function isInsideRealPath(realRoot: string, realPath: string): boolean {
  * fails as a missing file.
  */
 export function containedFile(root: string, relPath: string): string {
-  const path = join(root, relPath);
-  if (!isInsideRealPath(realPathOr(root), realPathOr(path))) {
-    throw new AppError('not_found', `${relPath} leads outside the project folder (a link to a file elsewhere); it is not used.`);
-  }
-  return path;
+  return containedFileOf(root)(relPath);
+}
+
+/** containedFile for many files of one root (an import's header reads): the root is resolved once. */
+export function containedFileOf(root: string): (relPath: string) => string {
+  const realRoot = realPathOr(root);
+  return (relPath) => {
+    const path = join(root, relPath);
+    if (!isInsideRealPath(realRoot, realPathOr(path))) {
+      throw new AppError('not_found', `${relPath} leads outside the project folder (a link to a file elsewhere); it is not used.`);
+    }
+    return path;
+  };
 }

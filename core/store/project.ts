@@ -193,7 +193,12 @@ export class Project {
 /** Display size (EXIF orientation applied, as browsers show it) from the header alone. */
 export async function readImageSize(path: string, relPath: string): Promise<{ width: number; height: number }> {
   // PNG and JPEG headers read directly (a tenth of sharp's cost); anything else, or any doubt, and sharp says (and words any failure).
-  const quick = await headerSize(path).catch(() => null);
+  let quick: { width: number; height: number } | null = null;
+  try {
+    quick = headerSize(path);
+  } catch {
+    // unreadable here: sharp reads it again and words the failure
+  }
   if (quick) return quick;
   try {
     const metadata = await sharp(path).metadata();

@@ -48,14 +48,14 @@ test('PNG and JPEG in every EXIF orientation: the size sharp gives, without shar
     for (const [name, bytes] of cases) {
       const path = join(temp.dir, name);
       writeFileSync(path, bytes);
-      const quick = await headerSize(path);
+      const quick = headerSize(path);
       assert.ok(quick !== null, `${name}: a plain PNG or JPEG is read directly`);
       answered++;
       assert.deepEqual(quick, await sharpSize(path), name);
       assert.deepEqual(await readImageSize(path, name), quick, name);
     }
     assert.equal(answered, cases.length);
-    assert.deepEqual(await headerSize(join(temp.dir, 'o6.jpg')), { width: 50, height: 120 }, 'orientations 5-8 swap');
+    assert.deepEqual(headerSize(join(temp.dir, 'o6.jpg')), { width: 50, height: 120 }, 'orientations 5-8 swap');
   } finally {
     temp.cleanup();
   }
@@ -74,7 +74,7 @@ test("the repository's own PNG and JPEG files: null or sharp's size", async () =
   walk('assets/samples');
   assert.ok(files.length >= 20);
   for (const path of files) {
-    const quick = await headerSize(path);
+    const quick = headerSize(path);
     if (quick !== null) assert.deepEqual(quick, await sharpSize(path), path);
   }
 });
@@ -101,12 +101,12 @@ test('segments past the first read, an Exif block after the frame header, a PNG 
     for (const [name, bytes, direct] of cases) {
       const path = join(temp.dir, name);
       writeFileSync(path, bytes);
-      const quick = await headerSize(path);
+      const quick = headerSize(path);
       assert.equal(quick !== null, direct, name);
       assert.deepEqual(await readImageSize(path, name), await sharpSize(path), name);
       if (quick) assert.deepEqual(quick, await sharpSize(path), name);
     }
-    assert.deepEqual(await headerSize(join(temp.dir, 'exif-after-frame.jpg')), { width: 30, height: 90 });
+    assert.deepEqual(headerSize(join(temp.dir, 'exif-after-frame.jpg')), { width: 30, height: 90 });
   } finally {
     temp.cleanup();
   }
@@ -117,17 +117,17 @@ test('other formats and broken files are left to sharp, which words the refusal'
   try {
     const webp = join(temp.dir, 'x.webp');
     await image(10, 10).webp().toFile(webp);
-    assert.equal(await headerSize(webp), null);
+    assert.equal(headerSize(webp), null);
     assert.deepEqual(await readImageSize(webp, 'x.webp'), { width: 10, height: 10 });
     const png = await image(10, 10).png().toBuffer();
     assert.equal(sizeFromBytes(png.subarray(0, 20)), undefined, 'a cut PNG header asks for more bytes');
     const text = join(temp.dir, 'text.png');
     writeFileSync(text, 'not an image at all');
-    assert.equal(await headerSize(text), null);
+    assert.equal(headerSize(text), null);
     await assert.rejects(readImageSize(text, 'text.png'), /Cannot read the image text\.png/);
     const cut = join(temp.dir, 'cut.png');
     writeFileSync(cut, png.subarray(0, 30));
-    assert.equal(await headerSize(cut), null);
+    assert.equal(headerSize(cut), null);
     await assert.rejects(readImageSize(join(temp.dir, 'missing.png'), 'missing.png'), /Cannot read the image missing\.png/);
     const jpeg = readFileSync(join('test/fixtures/formats/labelme/primitives.jpg'));
     assert.equal(sizeFromBytes(jpeg.subarray(0, 10)), undefined);
