@@ -490,10 +490,14 @@ export class InferenceEngine {
     );
   }
 
-  /** A caption with a point per word from the model's caption head: the whole image, or `box` (x0, y0, x1, y1 image pixels). */
+  /**
+   * A caption with a point per word from the model's caption head: the whole
+   * image, or `box` (x0, y0, x1, y1 image pixels); or, with `phrase`, the
+   * phrase's words each with the point of what it names (phrase -> point).
+   */
   async caption(
     source: ImageSource,
-    request: { imageId: number; modelId?: string; box?: [number, number, number, number] },
+    request: { imageId: number; modelId?: string; box?: [number, number, number, number]; phrase?: string },
   ): Promise<CallAnswer<'caption'>> {
     const image = this.image(source, request.imageId);
     if (request.box) {
@@ -505,7 +509,7 @@ export class InferenceEngine {
           `The box [${request.box.join(', ')}] lies outside image ${request.imageId} (${width} x ${height}).`,
         );
     }
-    return this.call('caption', { image, box: request.box ?? null }, request.modelId);
+    return this.call('caption', { image, box: request.box ?? null, phrase: request.phrase ?? null }, request.modelId);
   }
 
   /** The loaded model's id and what it can take (loaded first if needed). */

@@ -158,8 +158,12 @@ export interface WorkerCalls {
     CandidateSet,
   ];
   everything: [{ modelId: string; image: WorkerImage; params: EverythingParams; labels: WorkerLabel[] }, CandidateSet];
-  /** A caption with a point per word from the loaded model's caption head; `box` (x0, y0, x1, y1 image pixels) describes that region. */
-  caption: [{ modelId: string; image: WorkerImage; box: [number, number, number, number] | null }, GeneratedCaption];
+  /**
+   * A caption with a point per word from the loaded model's caption head;
+   * `box` (x0, y0, x1, y1 image pixels) describes that region; `phrase`
+   * instead finds what the phrase names (its words, each with that point).
+   */
+  caption: [{ modelId: string; image: WorkerImage; box: [number, number, number, number] | null; phrase: string | null }, GeneratedCaption];
   /** A detector's whole-image detections (loaded beside the current model, as is the chained segmenter). */
   detect: [DetectPayload, DetectionSet];
   materialize: [{ candidateSetId: string; index: number }, MaterializedMask];

@@ -362,8 +362,14 @@ export const captionRequestSchema = z
     /** Defaults to the engine's current model (it must have a caption head: capabilities.caption). */
     modelId: z.string().min(1).max(200).optional(),
     box: corners.optional(),
+    /** Phrase -> point instead of a caption: the phrase's words, each with the point of what it names. */
+    phrase: z.string().trim().min(1).max(200).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.box === undefined || r.phrase === undefined, {
+    message: 'give a box (describe it) or a phrase (find it), not both',
+    path: ['phrase'],
+  });
 export type CaptionRequest = z.infer<typeof captionRequestSchema>;
 
 /** A generated caption, a proposal until accepted: each word with its point in image pixels (t null: no narration). */

@@ -85,7 +85,7 @@ export function createAiHandlers(session: AppSession, engine: () => InferenceEng
         progress.finish();
       }
     },
-    'ai.caption': async ({ imageId, modelId, box }) => engine().caption(await source(), { imageId, modelId, box }),
+    'ai.caption': async ({ imageId, modelId, box, phrase }) => engine().caption(await source(), { imageId, modelId, box, phrase }),
     'ai.setLabelMap': ({ modelId, map }) => engine().setLabelMap(modelId, map),
     'ai.materialize': ({ candidateSetId, index }) => engine().materialize(candidateSetId, index),
     'ai.cancel': () => ({ cancelled: engine().cancelRunning() }),

@@ -16,3 +16,17 @@ export function captionText(words: readonly string[]): string {
   if (text === '') return '';
   return `${text[0]!.toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
 }
+
+const ARTICLES = new Set(['a', 'an', 'the']);
+
+/**
+ * A typed or caption phrase as a caption head reads it for phrase -> point:
+ * lower-case words and commas (the captions' word rule), the leading article
+ * dropped, since the head learnt to find "small red circle", not "a small red circle".
+ */
+export function phraseWords(phrase: string): string[] {
+  const words = phrase.toLowerCase().match(/[a-z]+|,/g) ?? [];
+  let start = 0;
+  while (start < words.length && ARTICLES.has(words[start]!)) start++;
+  return words.slice(start);
+}

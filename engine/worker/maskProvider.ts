@@ -111,6 +111,8 @@ export interface MaskProvider {
     region: [number, number, number, number] | null,
     checkpoint?: () => Promise<void>,
   ): Promise<CaptionWord[]>;
+  /** Phrase -> point: the phrase's words (phraseWords), each with the point of what they name (image pixels); only when capabilities.caption. */
+  locatePhrase?(image: WorkerImage, prepared: PreparedImage, words: readonly string[]): Promise<CaptionWord[]>;
   /** Text embedding for label guesses; only when capabilities.labels. */
   embedText(phrase: string): Promise<Float32Array>;
   /** Whole-image detections (detectors and instance segmenters only: capabilities.detect). */

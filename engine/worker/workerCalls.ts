@@ -34,7 +34,7 @@ import { toProposals } from './autolabel/toProposals.js';
 import type { ScoredMask } from './autolabel/types.js';
 import { cropPolygons, cropRle, DISPLAY_CROP_MAX, fullImageRle } from './candidateMasks.js';
 import { CandidateSetStore, type StoredCandidate } from './candidateSets.js';
-import { captionText } from './captionWords.js';
+import { captionText, phraseWords } from './captionWords.js';
 import { createProvider } from './createProvider.js';
 import { detectionLabel, unmappedClasses } from './detectionLabels.js';
 import { FeatureCache } from './featureCache.js';
@@ -405,13 +405,16 @@ export class WorkerCalls {
       return this.publish(provider, image, prepared, result, labels, performance.now() - decodeStarted, started);
     },
 
-    caption: async ({ modelId, image, box }, context) => {
+    caption: async ({ modelId, image, box, phrase }, context) => {
       const provider = this.requireProvider(modelId);
-      if (!provider.caption || !provider.capabilities.caption)
+      if (!provider.caption || !provider.locatePhrase || !provider.capabilities.caption)
         throw new AppError('unsupported', `Model ${provider.id} writes no captions (it has no caption head).`);
       const prepared = await this.prepare(provider, image, context);
       const started = performance.now();
-      const words = await provider.caption(image, prepared, box, () => context.checkpoint());
+      const words =
+        phrase === null
+          ? await provider.caption(image, prepared, box, () => context.checkpoint())
+          : await provider.locatePhrase(image, prepared, phraseWords(phrase));
       return {
         modelId: provider.id,
         imageId: image.imageId,

@@ -239,7 +239,7 @@ describe('captions from the model in browser mode: a point per word, box -> capt
     await page.getByTestId('caption-row').waitFor();
   });
 
-  it('a phrase finds its box (text prompt), which can be added as a box annotation', async () => {
+  it("a phrase finds its box (the caption head's point for it as a click), which can be added as a box annotation", async () => {
     await page.getByTestId('phrase-input').fill('red star');
     await page.getByTestId('phrase-find').click();
     await page.getByTestId('phrase-box').waitFor();
@@ -249,7 +249,17 @@ describe('captions from the model in browser mode: a point per word, box -> capt
     await page.getByTestId('phrase-box').waitFor({ state: 'detached' });
     const after = await hostCall(page, 'annotations.list', { imageId: 1 });
     assert.equal(after.length, before + 1);
-    assert.equal(after.at(-1)!.geometry.kind, 'box');
+    const added = after.at(-1)!.geometry;
+    assert.equal(added.kind, 'box');
+    // the head's point for the phrase (every word has it) lies in the box its click gave
+    const located = await hostCall(page, 'ai.caption', { imageId: 1, phrase: 'a red star' });
+    assert.deepEqual(
+      located.words.map((w) => w.word),
+      ['red', 'star'],
+    );
+    const { x, y } = located.words[1]!;
+    const b = added.kind === 'box' ? added.box : { x: 0, y: 0, w: 0, h: 0 };
+    assert.ok(x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h, `the point ${x}, ${y} lies in the box ${JSON.stringify(b)}`);
   });
 
   it("Shift+C describes the selected annotation's box", async () => {

@@ -1,6 +1,7 @@
 // What the model said about the open image before it is accepted: a
 // generated caption's words as numbered points joined in reading order (the
-// word pointed at in the panel drawn large), and a grounded phrase's box.
+// word pointed at in the panel drawn large), and a grounded phrase's box
+// (with the caption head's point for it, when the head found it).
 // Never listens.
 import { Circle, Layer, Line, Rect, Text } from 'react-konva';
 import { useShallow } from 'zustand/react/shallow';
@@ -79,6 +80,18 @@ export function CaptionProposalLayer() {
             dash={[8, 4]}
             {...noEvents}
           />
+          {grounded.point && (
+            <Circle
+              x={grounded.point.x}
+              y={grounded.point.y}
+              radius={5 / scale}
+              fill={GROUNDED_BOX_COLOUR}
+              stroke="#000000"
+              strokeWidth={1.5}
+              strokeScaleEnabled={false}
+              {...noEvents}
+            />
+          )}
           <Text
             x={grounded.box.x}
             y={grounded.box.y - 18 / scale}

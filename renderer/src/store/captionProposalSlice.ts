@@ -2,11 +2,13 @@
 // A generated caption is a proposal: shown with its points until accepted
 // (stored like a recorded caption, source = the model id, one undo step) or
 // discarded. "Describe" captions the selected annotation's box. A phrase,
-// picked from a caption or typed, is grounded by the model's text prompt: the
-// best mask's box is shown and can be added as a box annotation.
+// picked from a caption or typed, is found by the caption head (phrase ->
+// point, then that point as a click) or, for words the head does not know,
+// by the model's text prompt: the best mask's box is shown and can be added
+// as a box annotation.
 import type { Box, Caption, GeneratedCaption } from '../../../common/contract/index.js';
 import { measureGeometry } from '../../../common/geometry/measure.js';
-import { api } from '../api/client.js';
+import { api, ApiError } from '../api/client.js';
 import { newAnnotation } from '../lib/newAnnotation.js';
 import { currentModel } from './aiEngineSlice.js';
 import type { AppState } from './appStore.js';
@@ -15,7 +17,9 @@ import type { SliceCreator } from './sliceTypes.js';
 export interface GroundedPhrase {
   imageId: number;
   phrase: string;
-  /** The best text-prompt mask's box, image pixels. */
+  /** Where the caption head found the phrase (image pixels); null when the phrase went to the text prompt. */
+  point: { x: number; y: number } | null;
+  /** The best mask's box (of a click at `point`, else of the text prompt), image pixels. */
   box: Box;
   /** The model's predicted IoU for that mask. */
   score: number | null;
@@ -52,6 +56,22 @@ export function captionProblem(s: Pick<AppState, 'aiModels' | 'aiStatus' | 'curr
   if (!model) return 'No AI model is loaded.';
   if (!model.capabilities.caption) return `${model.displayName} has no caption head: choose a model that writes captions.`;
   return null;
+}
+
+/**
+ * The caption head's point for a phrase; null when it does not know one of
+ * the phrase's words and the text prompt can take the phrase instead
+ * (`required`: no text prompt, so that refusal is the answer).
+ */
+async function locatePhrase(imageId: number, phrase: string, required: boolean): Promise<{ x: number; y: number } | null> {
+  try {
+    const located = await api.call('ai.caption', { imageId, phrase });
+    const last = located.words.at(-1);
+    return last ? { x: last.x, y: last.y } : null;
+  } catch (error) {
+    if (!required && error instanceof ApiError && error.code === 'bad_request') return null;
+    throw error;
+  }
 }
 
 /** The box (x0, y0, x1, y1) of the one selected annotation, or null. */
@@ -118,11 +138,17 @@ export const createCaptionProposalSlice: SliceCreator<CaptionProposalSlice> = (s
     const image = s.currentImage;
     if (!image || text === '') return;
     const model = currentModel(s);
-    if (!model?.capabilities.text)
-      return s.showToast('error', `${model?.displayName ?? 'The model'} takes no text prompts, so it cannot find a phrase.`);
+    if (!model?.capabilities.caption && !model?.capabilities.text)
+      return s.showToast(
+        'error',
+        `${model?.displayName ?? 'The model'} has no caption head and takes no text prompts, so it cannot find a phrase.`,
+      );
     set({ captionWork: 'ground', phraseDraft: text });
     try {
-      const found = await api.call('ai.segment', { imageId: image.id, prompts: { clicks: [], scribbles: [], text } });
+      const point = model.capabilities.caption ? await locatePhrase(image.id, text, !model.capabilities.text) : null;
+      // The caption head's point for the phrase, as a click (its mask is the phrase's object); else the phrase as a text prompt.
+      const prompts = point ? { clicks: [{ x: point.x, y: point.y, positive: true }], scribbles: [] } : { clicks: [], scribbles: [], text };
+      const found = await api.call('ai.segment', { imageId: image.id, prompts });
       const best = found.candidates[found.best];
       if (get().currentImage?.id !== image.id) return;
       if (!best || best.box.w <= 0 || best.box.h <= 0) {
@@ -131,7 +157,15 @@ export const createCaptionProposalSlice: SliceCreator<CaptionProposalSlice> = (s
       }
       const guess = best.labelConfident ? (best.labels[0]?.labelId ?? null) : null;
       set({
-        groundedPhrase: { imageId: image.id, phrase: text, box: best.box, score: best.score, labelId: guess, modelId: found.modelId },
+        groundedPhrase: {
+          imageId: image.id,
+          phrase: text,
+          point,
+          box: best.box,
+          score: best.score,
+          labelId: guess,
+          modelId: found.modelId,
+        },
       });
     } catch (error) {
       get().showError(error);

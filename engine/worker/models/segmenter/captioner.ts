@@ -43,7 +43,39 @@ export class Captioner {
    * by itself before `count` steps (the parity test compares every step).
    */
   async *steps(frame: ModelFrame, embeddings: EmbeddingGrid, region: RegionCorners | null, count: number): AsyncGenerator<{ id: number; x: number; y: number }> {
+    const memory = await this.memory(frame, embeddings, region);
+    const ids: bigint[] = [BigInt(this.spec.bosId)];
+    for (let n = 0; n < count; n++) {
+      const { id, x, y } = await this.lastRow(frame, memory, ids);
+      yield { id, x, y };
+      ids.push(BigInt(id));
+    }
+  }
+
+  /**
+   * Phrase -> point (PixelLLM's referring localisation): the phrase's words
+   * (phraseWords) read after the start token of a whole-image caption; the
+   * point of the position after the last word is where the phrase's object
+   * is. Every word gets that point. A word outside the head's vocabulary is
+   * refused by name.
+   */
+  async locate(frame: ModelFrame, embeddings: EmbeddingGrid, words: readonly string[]): Promise<CaptionWord[]> {
     const s = this.spec;
+    const unknown = words.filter((w) => !s.vocab.includes(w));
+    if (words.length === 0 || unknown.length > 0)
+      throw new AppError(
+        'bad_request',
+        words.length === 0
+          ? 'The phrase has no words to find.'
+          : `The caption head does not know ${unknown.map((w) => `"${w}"`).join(', ')}: it finds phrases made of its caption words.`,
+      );
+    const memory = await this.memory(frame, embeddings, null);
+    const { x, y } = await this.lastRow(frame, memory, [BigInt(s.bosId), ...words.map((w) => BigInt(s.vocab.indexOf(w)))]);
+    return words.map((word) => ({ word, x, y }));
+  }
+
+  /** The context graph's output: the cross-attention memory over the image (and region). */
+  private async memory(frame: ModelFrame, embeddings: EmbeddingGrid, region: RegionCorners | null): Promise<ort.Tensor> {
     const { channels: c, grid: g } = embeddings;
     const box = region ? [...toModelFrame(frame, region[0], region[1]), ...toModelFrame(frame, region[2], region[3])] : [0, 0, 0, 0];
     const ctx = await this.context.run({
@@ -53,23 +85,27 @@ export class Captioner {
     });
     const memory = ctx['caption_memory'];
     if (!memory) throw new AppError('invalid_file', 'caption context graph gave no caption_memory');
+    return memory;
+  }
+
+  /** One step on `ids`: the last row's argmax token and its point in image pixels. */
+  private async lastRow(frame: ModelFrame, memory: ort.Tensor, ids: readonly bigint[]): Promise<{ id: number; x: number; y: number }> {
+    const v = this.spec.vocab.length;
+    const t = ids.length;
+    const out = await this.step.run({ caption_memory: memory, token_ids: new ort.Tensor('int64', BigInt64Array.from(ids), [1, t]) });
+    const logits = out['word_logits'];
+    const points = out['word_points'];
+    if (!logits || !points || logits.data.length !== t * v || points.data.length !== t * 2)
+      throw new AppError('invalid_file', `caption step graph gave word_logits / word_points of the wrong size for ${t} tokens and ${v} words`);
+    const p = points.data as Float32Array;
     // Points come in the model frame; image pixels are the inverse of toModelFrame.
     const sx = frame.origWidth / frame.resizedWidth;
     const sy = frame.origHeight / frame.resizedHeight;
-    const v = s.vocab.length;
-    const ids: bigint[] = [BigInt(s.bosId)];
-    for (let n = 0; n < count; n++) {
-      const t = ids.length;
-      const out = await this.step.run({ caption_memory: memory, token_ids: new ort.Tensor('int64', BigInt64Array.from(ids), [1, t]) });
-      const logits = out['word_logits'];
-      const points = out['word_points'];
-      if (!logits || !points || logits.data.length !== t * v || points.data.length !== t * 2)
-        throw new AppError('invalid_file', `caption step graph gave word_logits / word_points of the wrong size for ${t} tokens and ${v} words`);
-      const id = argmax(logits.data as Float32Array, (t - 1) * v, v);
-      const p = points.data as Float32Array;
-      yield { id, x: clamp(p[(t - 1) * 2]! * sx, 0, frame.origWidth), y: clamp(p[(t - 1) * 2 + 1]! * sy, 0, frame.origHeight) };
-      ids.push(BigInt(id));
-    }
+    return {
+      id: argmax(logits.data as Float32Array, (t - 1) * v, v),
+      x: clamp(p[(t - 1) * 2]! * sx, 0, frame.origWidth),
+      y: clamp(p[(t - 1) * 2 + 1]! * sy, 0, frame.origHeight),
+    };
   }
 
   async release(): Promise<void> {

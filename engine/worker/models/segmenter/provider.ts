@@ -7,7 +7,7 @@ import { CandidateLogits, stabilityScore } from '../../candidateMasks.js';
 import type { CaptionWord } from '../../captionWords.js';
 import type { FeatureCache } from '../../featureCache.js';
 import { assertPromptKinds, ENGINE_PICK_RULE, type MaskProvider, type PreparedImage, type ProviderResult } from '../../maskProvider.js';
-import type { RegionCorners } from './captioner.js';
+import type { Captioner, RegionCorners } from './captioner.js';
 import { proposeEverything } from './everything.js';
 import { ModelRuntime } from './modelRuntime.js';
 import { assemblePrompt } from './promptAssembly.js';
@@ -87,10 +87,19 @@ export class SegmenterProvider implements MaskProvider {
   }
 
   async caption(image: WorkerImage, prepared: PreparedImage, region: RegionCorners | null, checkpoint?: () => Promise<void>): Promise<CaptionWord[]> {
+    const features = await this.features(image, prepared);
+    return this.requireCaptioner().caption(features.frame, features.embeddings, region, checkpoint);
+  }
+
+  async locatePhrase(image: WorkerImage, prepared: PreparedImage, words: readonly string[]): Promise<CaptionWord[]> {
+    const features = await this.features(image, prepared);
+    return this.requireCaptioner().locate(features.frame, features.embeddings, words);
+  }
+
+  private requireCaptioner(): Captioner {
     const captioner = this.runtime.segmenter.captioner;
     if (!captioner) throw new AppError('unsupported', `Model ${this.id} has no caption head: captions need a model whose manifest declares "captioner".`);
-    const features = await this.features(image, prepared);
-    return captioner.caption(features.frame, features.embeddings, region, checkpoint);
+    return captioner;
   }
 
   embedText(phrase: string): Promise<Float32Array> {

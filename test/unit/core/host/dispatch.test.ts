@@ -155,7 +155,15 @@ const badPayloads: Record<ChannelName, unknown[]> = {
     { imageId: 1, prompts: { text: 'red circle' }, previous: { candidateSetId: '', index: 0 } },
   ],
   'ai.everything': [{}, { imageId: 1, pointsPerSide: 1000 }, { imageId: 1, minScore: 2 }],
-  'ai.caption': [{}, { imageId: 1, box: [10, 10, 5, 20] }, { imageId: 1, box: [0, 0, 1] }, { imageId: 1, extra: 1 }],
+  'ai.caption': [
+    {},
+    { imageId: 1, box: [10, 10, 5, 20] },
+    { imageId: 1, box: [0, 0, 1] },
+    { imageId: 1, extra: 1 },
+    { imageId: 1, phrase: '   ' },
+    { imageId: 1, phrase: 'x'.repeat(201) },
+    { imageId: 1, box: [0, 0, 5, 5], phrase: 'red circle' },
+  ],
   'ai.detect': [
     {},
     { imageId: 0 },
