@@ -69,6 +69,19 @@ def greedy(cap, emb: torch.Tensor, n: int) -> dict:
     return {"ids": ids[1:], "points": pts}
 
 
+LOCATE_WORDS = ["small", "red", "circle"]
+
+
+def locate(cap, emb: torch.Tensor, words: list[str]) -> dict:
+    """Phrase -> point (train_v2.caption_batch's phrase samples): the point of
+    the position after the phrase's last word, whole-image context; the
+    app's Captioner.locate must reproduce it."""
+    with torch.no_grad():
+        mem = cap.context(emb, torch.zeros(1, 4), torch.zeros(1))
+        points = cap.step(mem, torch.tensor([[BOS_ID] + encode_words(words)]))[1]
+    return {"words": words, "point": points[0, -1].tolist()}
+
+
 def load_v2(path: str):
     from evaluate import load_any
 
@@ -168,7 +181,7 @@ def main() -> None:
     summary["captioner"] = {"region_box": PARITY_REGION, "has_region_box": 1, "token_ids": tok[0].tolist(),
                             "memory_shape": list(mem.shape), "word_points": points[0].tolist(),
                             "word_logits_sample": logits.flatten()[::7].tolist(),
-                            "greedy": greedy(cap, emb, GREEDY_WORDS)}
+                            "greedy": greedy(cap, emb, GREEDY_WORDS), "locate": locate(cap, emb, LOCATE_WORDS)}
     with open(os.path.join(out, "parity.json"), "w") as f:
         json.dump(summary, f)
 

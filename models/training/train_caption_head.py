@@ -10,7 +10,8 @@ caption_head_data.py's scenes); the batches and losses are train_v2.py's
 Prints, and stores in W.pt, the held-out figures: teacher-forced point
 accuracy (object words whose point falls inside the object they name),
 greedy object-phrase recall and exact match of whole-image captions, and
-box -> caption exact match ("a small red circle" for that object's box)."""
+box -> caption exact match ("a small red circle" for that object's box), and
+phrase -> point accuracy (the point after "small red circle" inside it)."""
 from __future__ import annotations
 
 import os
@@ -29,7 +30,7 @@ from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from captions import BOS_ID, CAPTION_VOCAB, EOS_ID, decode_ids  # noqa: E402
+from captions import BOS_ID, CAPTION_VOCAB, EOS_ID, decode_ids, encode_words  # noqa: E402
 from model_v2 import CaptionHead  # noqa: E402
 from scene_stream import STUFF_ID0  # noqa: E402
 from shapes_world import COLOURS  # noqa: E402
@@ -89,7 +90,7 @@ def greedy(cap: CaptionHead, emb: torch.Tensor, region=None, max_words: int = 64
 @torch.no_grad()
 def evaluate(cap: CaptionHead, ev: Scenes, scenes: int) -> dict:
     cap.eval()
-    point, recall, exact, box_exact, ms = [], [], [], [], []
+    point, recall, exact, box_exact, grounded, ms = [], [], [], [], [], []
     for s in range(min(scenes, len(ev.metas))):
         m = ev.metas[s]
         emb = ev.emb([s])
@@ -120,11 +121,16 @@ def evaluate(cap: CaptionHead, ev: Scenes, scenes: int) -> dict:
                 continue
             said, _ = greedy(cap, emb, o["box"], 8)
             box_exact.append(float(decode_ids(said) == ["a", o["size"], o["colour"], o["shape"]]))
+            # phrase -> point: the point of the position after the phrase's last word
+            ids = [BOS_ID] + encode_words([o["size"], o["colour"], o["shape"]])
+            x, y = cap.step(mem, torch.tensor([ids]))[1][0, -1].tolist()
+            inside = 0 <= int(y) < idmap.shape[0] and 0 <= int(x) < idmap.shape[1] and int(idmap[int(y), int(x)]) == o["id"]
+            grounded.append(float(inside))
     cap.train()
     mean = lambda v: round(float(np.mean(v)), 4) if v else None  # noqa: E731
     return {"scenes": min(scenes, len(ev.metas)), "point_accuracy": mean(point), "point_n": len(point),
             "phrase_recall": mean(recall), "exact_match": mean(exact), "box_caption_exact": mean(box_exact),
-            "box_n": len(box_exact), "greedy_ms_torch": mean(ms)}
+            "box_n": len(box_exact), "phrase_point_accuracy": mean(grounded), "greedy_ms_torch": mean(ms)}
 
 
 def main() -> None:
@@ -140,6 +146,7 @@ def main() -> None:
     ap.add_argument("--eval-every", type=float, default=5, help="minutes between held-out figures")
     ap.add_argument("--eval-scenes", type=int, default=60)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--init", help="start from this run's weights (a warm restart: fresh warm-up and schedule)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -148,6 +155,12 @@ def main() -> None:
     if train.shape != ev.shape or train.model != ev.model:
         raise SystemExit(f"training features {train.model} {train.shape} and held-out {ev.model} {ev.shape} differ")
     cap = CaptionHead(len(CAPTION_VOCAB), in_channels=train.shape[0])
+    earlier = {"step": 0, "seconds": 0.0, "curve": []}
+    if args.init:
+        earlier = torch.load(args.init, map_location="cpu")
+        if earlier.get("arch") != ARCH or earlier["features_model"] != train.model:
+            raise SystemExit(f"{args.init}: not a caption head trained on {train.model}'s features")
+        cap.load_state_dict(earlier["cap"])
     opt = torch.optim.AdamW(cap.parameters(), lr=args.lr, weight_decay=1e-4)
     rng = np.random.default_rng(args.seed)
     budget = args.minutes * 60
@@ -161,16 +174,17 @@ def main() -> None:
         return min(1.0, max(fr)) if fr else 0.0
 
     def save(figures: dict) -> None:
+        # steps and seconds count the runs this one continues (--init)
         torch.save({"arch": ARCH, "cap": cap.state_dict(), "in_channels": train.shape[0], "features_model": train.model,
-                    "step": step, "seconds": round(time.time() - t0, 1), "eval": figures, "curve": curve}, args.out)
+                    "step": earlier["step"] + step, "seconds": round(earlier["seconds"] + time.time() - t0, 1),
+                    "eval": figures, "curve": earlier["curve"] + curve}, args.out)
 
     while (not budget or time.time() - t0 < budget) and (not args.steps or step < args.steps):
         lr = args.lr * min(1.0, (step + 1) / args.warmup) * (0.03 + 0.97 * 0.5 * (1 + math.cos(math.pi * progress())))
         for g in opt.param_groups:
             g["lr"] = lr
         slots = rng.choice(len(train.metas), args.batch, replace=False).tolist()
-        ce, l1, near = caption_losses(cap, train.emb(slots), caption_batch(rng, train, slots, "cpu"))
-        loss = ce + 5 * l1
+        loss, ce, l1, near = caption_losses(cap, train.emb(slots), caption_batch(rng, train, slots, "cpu"))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(cap.parameters(), 1.0)
@@ -181,12 +195,12 @@ def main() -> None:
                               "l1": round(l1.item(), 4), "near6px": round(near.item(), 4)}), flush=True)
         if time.time() - last_eval >= args.eval_every * 60:
             figures = evaluate(cap, ev, args.eval_scenes // 3)
-            curve.append({"step": step, "seconds": round(time.time() - t0, 1), **figures})
+            curve.append({"step": earlier["step"] + step, "seconds": round(earlier["seconds"] + time.time() - t0, 1), **figures})
             print(json.dumps({"eval": curve[-1]}), flush=True)
             save(figures)
             last_eval = time.time()
     figures = evaluate(cap, ev, args.eval_scenes)
-    curve.append({"step": step, "seconds": round(time.time() - t0, 1), **figures})
+    curve.append({"step": earlier["step"] + step, "seconds": round(earlier["seconds"] + time.time() - t0, 1), **figures})
     save(figures)
     print(json.dumps({"end": curve[-1]}), flush=True)
 

@@ -274,54 +274,86 @@ def mask_losses(low, iou_pred, cls, gt_lr, cats, cat_text, scale: float = 20.0):
 
 # --------------------------------------------------------------- captions
 def caption_batch(rng: np.random.Generator, buf: SceneBuffer, slots: list[int], device):
-    """Per image: the whole-image caption (half the time) or box -> caption
-    of one target ('a small red circle' / 'sky'), every word's point at the
-    target's interior point. Returns region, has_region, input ids, target
-    ids, target points, point weights."""
+    """Per image: the whole-image caption (half the time), box -> caption of
+    one target ('a small red circle' / 'sky', a quarter) or phrase -> point
+    (a quarter): the words of one uniquely named target without the article
+    ('small red circle' / 'sky') and no region, whose last position (the one
+    that predicts the end) points at the target; its words carry no word
+    loss, so captions never learn to start that way.
+    Every word's point is at the target's interior point. Returns region,
+    has_region, input ids, target ids, target points, point weights."""
     seqs, regions, has = [], [], []
     for slot in slots:
         m = buf.metas[slot]
         ts = buf.targets(slot)
-        if ts and rng.random() < 0.5:
+        named = [t for t in ts if t["id"] >= STUFF_ID0 or t.get("unique")]
+        mode = rng.random()
+        if ts and mode < 0.25:
             t = ts[int(rng.integers(0, len(ts)))]
-            words = [t["name"]] if t["id"] >= STUFF_ID0 else ["a", t["size"], t["colour"], t["shape"]]
+            words = target_words(t)
             ids, pts = encode_words(words), [t["pt"]] * len(words)
             regions.append(list(jitter_box(rng, tuple(t["box"]), 0.05, INPUT_SIZE)))
             has.append(1.0)
-        else:
-            ids, pts = m["caption"][:MAX_CAPTION - 1], m["points"][:MAX_CAPTION - 1]
+            seqs.append((ids, pts, False))
+            continue
+        if named and mode < 0.5:
+            t = named[int(rng.integers(0, len(named)))]
+            ids = encode_words(phrase_words(t))
             regions.append([0.0, 0.0, 0.0, 0.0])
             has.append(0.0)
-        seqs.append((ids, pts))
-    t = max(len(ids) for ids, _ in seqs) + 1
+            seqs.append((ids, [t["pt"]] * (len(ids) + 1), True))
+            continue
+        regions.append([0.0, 0.0, 0.0, 0.0])
+        has.append(0.0)
+        seqs.append((m["caption"][:MAX_CAPTION - 1], m["points"][:MAX_CAPTION - 1], False))
+    t = max(len(ids) for ids, _, _ in seqs) + 1
     b = len(seqs)
     inp = torch.full((b, t), PAD_ID, dtype=torch.long)
     tgt = torch.full((b, t), PAD_ID, dtype=torch.long)
     pts = torch.zeros(b, t, 2)
     w = torch.zeros(b, t)
-    for i, (ids, p) in enumerate(seqs):
+    for i, (ids, p, grounding) in enumerate(seqs):
         n = len(ids)
         inp[i, 0] = BOS_ID
         inp[i, 1:n + 1] = torch.tensor(ids, dtype=torch.long)
-        tgt[i, :n] = torch.tensor(ids, dtype=torch.long)
-        tgt[i, n] = EOS_ID
-        if n:
-            pts[i, :n] = torch.tensor(p, dtype=torch.float32)
-            w[i, :n] = 1
+        if not grounding:
+            tgt[i, :n] = torch.tensor(ids, dtype=torch.long)
+            tgt[i, n] = EOS_ID
+        if p:
+            pts[i, :len(p)] = torch.tensor(p, dtype=torch.float32)
+            w[i, :len(p)] = 1
     return (torch.tensor(regions, dtype=torch.float32, device=device), torch.tensor(has, device=device), inp.to(device),
             tgt.to(device), pts.to(device), w.to(device))
 
 
+def target_words(t: dict) -> list[str]:
+    """How captions name a target: 'a <size> <colour> <shape>', or a stuff region's name."""
+    return [t["name"]] if t["id"] >= STUFF_ID0 else ["a", t["size"], t["colour"], t["shape"]]
+
+
+def phrase_words(t: dict) -> list[str]:
+    """The phrase that finds a target (phrase -> point): its caption words without the article."""
+    return [t["name"]] if t["id"] >= STUFF_ID0 else [t["size"], t["colour"], t["shape"]]
+
+
 def caption_losses(cap, emb, batch):
+    """The caption head's loss (words' cross-entropy + 5 x the points' L1 in
+    units of the frame + the pointer's cross-entropy on the cell holding each
+    word's point) and its parts: ce, l1, near6px."""
     region, has, inp, tgt, pts, w = batch
-    logits, pred = cap(emb, region, has, inp)
-    logits, pred = logits.float(), pred.float()
-    ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=PAD_ID)
+    logits, pred, cells = cap.step_with_pointer(cap.context(emb, region, has), inp)
+    logits, pred, cells = logits.float(), pred.float(), cells.float()
+    # summed over the words that carry a word loss (a batch of phrase -> point samples alone has none)
+    ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=PAD_ID, reduction="sum")
+    ce = ce / (tgt != PAD_ID).sum().clamp(min=1)
     l1 = ((pred - pts).abs().sum(-1) / INPUT_SIZE * w).sum() / w.sum().clamp(min=1)
+    cell = (pts / INPUT_SIZE * GRID).long().clamp(0, GRID - 1)
+    pointer = F.cross_entropy(cells.reshape(-1, cells.shape[-1]), (cell[..., 1] * GRID + cell[..., 0]).reshape(-1), reduction="none")
+    pointer = (pointer * w.reshape(-1)).sum() / w.sum().clamp(min=1)
     with torch.no_grad():
         inside = ((pred - pts).norm(dim=-1) < 6.0).float()
         near = (inside * w).sum() / w.sum().clamp(min=1)
-    return ce, l1, near
+    return ce + 5 * l1 + pointer, ce, l1, near
 
 
 # ------------------------------------------------------------------ train
@@ -358,8 +390,8 @@ def batch_loss(models, buf, rng, args, device, amp):
     # captions on half of the images (one of each pair)
     cap_slots = list(range(0, len(slots), 2))
     with amp():
-        ce, l1, near = caption_losses(cap, emb[cap_slots], caption_batch(rng, buf, [slots[i] for i in cap_slots], device))
-    tot = tot + args.caption_weight * (ce + 5 * l1) + args.spread_weight * spread
+        cap_loss, ce, l1, near = caption_losses(cap, emb[cap_slots], caption_batch(rng, buf, [slots[i] for i in cap_slots], device))
+    tot = tot + args.caption_weight * cap_loss + args.spread_weight * spread
     stats[5:] = [ce.item(), l1.item(), near.item()]
     return tot, stats, spread.item()
 

@@ -22,7 +22,9 @@ describe('ONNX vs PyTorch parity', () => {
   });
 
   it("the caption head's greedy words and points match PyTorch through the app's decoding (Captioner)", async () => {
-    const p = readParitySummary() as ReturnType<typeof readParitySummary> & { captioner?: { greedy: { ids: number[]; points: number[][] } } };
+    const p = readParitySummary() as ReturnType<typeof readParitySummary> & {
+      captioner?: { greedy: { ids: number[]; points: number[][] }; locate: { words: string[]; point: [number, number] } };
+    };
     const seg = await PromptableSegmenter.load(MODEL_DIR);
     try {
       assert.ok(seg.captioner && p.captioner, 'the built-in model ships a caption head and its parity reference');
@@ -36,6 +38,17 @@ describe('ONNX vs PyTorch parity', () => {
       }
       assert.deepEqual(ids, p.captioner.greedy.ids);
       assert.ok(maxAbsDiff(points.flat(), p.captioner.greedy.points.flat()) < 1e-2, `points differ by ${maxAbsDiff(points.flat(), p.captioner.greedy.points.flat())}`);
+
+      // phrase -> point: every word of the phrase gets PyTorch's point after its last word
+      const frame = makeFrame(inputSize, inputSize, inputSize);
+      const located = await seg.captioner.locate(frame, embeddings, p.captioner.locate.words);
+      assert.deepEqual(
+        located.map((w) => w.word),
+        p.captioner.locate.words,
+      );
+      for (const w of located) assert.ok(maxAbsDiff([w.x, w.y], p.captioner.locate.point) < 1e-2, `located at ${w.x}, ${w.y}, PyTorch ${p.captioner.locate.point.join(', ')}`);
+      await assert.rejects(seg.captioner.locate(frame, embeddings, ['small', 'zorblat', 'circle']), /does not know "zorblat"/);
+      await assert.rejects(seg.captioner.locate(frame, embeddings, []), /no words to find/);
     } finally {
       await seg.release();
     }
