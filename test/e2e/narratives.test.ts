@@ -240,7 +240,7 @@ describe('captions from the model in browser mode: a point per word, box -> capt
   });
 
   it("a phrase finds its box (the caption head's point for it as a click), which can be added as a box annotation", async () => {
-    await page.getByTestId('phrase-input').fill('red star');
+    await page.getByTestId('phrase-input').fill('medium red square');
     await page.getByTestId('phrase-find').click();
     await page.getByTestId('phrase-box').waitFor();
     await screenshot(page, 'caption-02-phrase-box');
@@ -252,10 +252,10 @@ describe('captions from the model in browser mode: a point per word, box -> capt
     const added = after.at(-1)!.geometry;
     assert.equal(added.kind, 'box');
     // the head's point for the phrase (every word has it) lies in the box its click gave
-    const located = await hostCall(page, 'ai.caption', { imageId: 1, phrase: 'a red star' });
+    const located = await hostCall(page, 'ai.caption', { imageId: 1, phrase: 'a medium red square' });
     assert.deepEqual(
       located.words.map((w) => w.word),
-      ['red', 'star'],
+      ['medium', 'red', 'square'],
     );
     const { x, y } = located.words[1]!;
     const b = added.kind === 'box' ? added.box : { x: 0, y: 0, w: 0, h: 0 };

@@ -6,7 +6,7 @@
 // point, then that point as a click) or, for words the head does not know,
 // by the model's text prompt: the best mask's box is shown and can be added
 // as a box annotation.
-import type { Box, Caption, GeneratedCaption } from '../../../common/contract/index.js';
+import type { Box, CandidateSet, Caption, GeneratedCaption, MaskCandidate } from '../../../common/contract/index.js';
 import { measureGeometry } from '../../../common/geometry/measure.js';
 import { api, ApiError } from '../api/client.js';
 import { newAnnotation } from '../lib/newAnnotation.js';
@@ -72,6 +72,14 @@ async function locatePhrase(imageId: number, phrase: string, required: boolean):
     if (!required && error instanceof ApiError && error.code === 'bad_request') return null;
     throw error;
   }
+}
+
+/** The preselected candidate, or the best-scored one with a mask when that one is empty; undefined when all are. */
+function withMask(found: CandidateSet): MaskCandidate | undefined {
+  const hasBox = (c: MaskCandidate) => c.box.w > 0 && c.box.h > 0;
+  const picked = found.candidates[found.best];
+  if (picked && hasBox(picked)) return picked;
+  return found.candidates.filter(hasBox).sort((a, b) => (b.score ?? 0) - (a.score ?? 0))[0];
 }
 
 /** The box (x0, y0, x1, y1) of the one selected annotation, or null. */
@@ -145,13 +153,20 @@ export const createCaptionProposalSlice: SliceCreator<CaptionProposalSlice> = (s
       );
     set({ captionWork: 'ground', phraseDraft: text });
     try {
-      const point = model.capabilities.caption ? await locatePhrase(image.id, text, !model.capabilities.text) : null;
-      // The caption head's point for the phrase, as a click (its mask is the phrase's object); else the phrase as a text prompt.
-      const prompts = point ? { clicks: [{ x: point.x, y: point.y, positive: true }], scribbles: [] } : { clicks: [], scribbles: [], text };
-      const found = await api.call('ai.segment', { imageId: image.id, prompts });
-      const best = found.candidates[found.best];
+      // The caption head's point for the phrase, as a click (its mask is the phrase's object); the phrase as a text
+      // prompt when the head does not know one of its words, or when no mask lies under the point.
+      let point = model.capabilities.caption ? await locatePhrase(image.id, text, !model.capabilities.text) : null;
+      let found = point
+        ? await api.call('ai.segment', { imageId: image.id, prompts: { clicks: [{ ...point, positive: true }], scribbles: [] } })
+        : null;
+      let best = found ? withMask(found) : undefined;
+      if (!best && model.capabilities.text) {
+        point = null;
+        found = await api.call('ai.segment', { imageId: image.id, prompts: { clicks: [], scribbles: [], text } });
+        best = withMask(found);
+      }
       if (get().currentImage?.id !== image.id) return;
-      if (!best || best.box.w <= 0 || best.box.h <= 0) {
+      if (!found || !best) {
         set({ groundedPhrase: null });
         return get().showToast('info', `Nothing found for "${text}".`);
       }
