@@ -3,9 +3,9 @@
 // (stored like a recorded caption, source = the model id, one undo step) or
 // discarded. "Describe" captions the selected annotation's box. A phrase,
 // picked from a caption or typed, is found by the caption head (phrase ->
-// point, then that point as a click) or, for words the head does not know,
-// by the model's text prompt: the best mask's box is shown and can be added
-// as a box annotation.
+// point, then that point as a click) or, when the head does not know a word
+// or no mask lies under its point, by the model's text prompt: the best
+// mask's box is shown and can be added as a box annotation.
 import type { Box, CandidateSet, Caption, GeneratedCaption, MaskCandidate } from '../../../common/contract/index.js';
 import { measureGeometry } from '../../../common/geometry/measure.js';
 import { api, ApiError } from '../api/client.js';
