@@ -28,7 +28,7 @@ import { rasterisePolygons } from '../../common/geometry/polygon.js';
 import { areaOfCounts, bboxOfCounts, countsToString, encodeCounts, rleToMask } from '../../common/geometry/rle.js';
 import { AtomicFileWriter } from '../../files/atomicWrite.js';
 import { isDiskFull } from '../../files/fsErrors.js';
-import { containedFile } from '../store/containedPath.js';
+import { containedFileOf } from '../store/containedPath.js';
 import type { Project } from '../store/project.js';
 import { MASK_JSON_PREFIX, POLYGON_JSON_PREFIX } from '../store/rows.js';
 import { writeTransaction } from '../store/writeTransaction.js';
@@ -199,11 +199,12 @@ async function exportImages(
     fileHeight: image.height,
   }));
   if (imageSize === 'raw') {
+    const contained = containedFileOf(project.dir);
     let next = 0;
     const worker = async () => {
       while (next < result.length) {
         const image = result[next++]!;
-        const orientation = await readOrientation(containedFile(project.dir, image.relPath)).catch(() => 1 as const);
+        const orientation = await readOrientation(contained(image.relPath)).catch(() => 1 as const);
         image.orientation = orientation;
         if (swapsAxes(orientation)) [image.fileWidth, image.fileHeight] = [image.height, image.width];
       }

@@ -11,7 +11,7 @@ import { ensureDir } from '../../files/ensureDir.js';
 import { isDiskFull } from '../../files/fsErrors.js';
 import { checkExportTarget, EXPORT_PATH_FIELD, exportTimestamp } from '../coco/exportTarget.js';
 import { storeNewSizes, withSizes } from '../coco/projectImages.js';
-import { containedFile } from '../store/containedPath.js';
+import { containedFileOf } from '../store/containedPath.js';
 import type { Project } from '../store/project.js';
 import { IMAGE_EXTENSION } from '../store/scan.js';
 import { writeTransaction } from '../store/writeTransaction.js';
@@ -70,6 +70,7 @@ export async function exportDataset(
       ),
     ),
     *images(): Iterable<ExportImage> {
+      const contained = containedFileOf(project.dir);
       for (const image of images) {
         const rows = annotationsOf.all(image.id) as {
           label_id: string | null;
@@ -104,7 +105,7 @@ export async function exportDataset(
         yield {
           id: image.id,
           relPath: image.relPath,
-          file: containedFile(project.dir, image.relPath),
+          file: contained(image.relPath),
           width: image.width,
           height: image.height,
           annotations: list,
