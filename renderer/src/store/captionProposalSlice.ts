@@ -2,12 +2,12 @@
 // A generated caption is a proposal: shown with its points until accepted
 // (stored like a recorded caption, source = the model id, one undo step) or
 // discarded. "Describe" captions the selected annotation's box. A phrase,
-// picked from a caption or typed, is found by the caption head (phrase ->
-// point, then that point as a click) or, when the head does not know a word
-// or no mask lies under its point, by the model's text prompt: the best
+// picked from a caption or typed, is found as common/narrative/findPhrase.ts
+// says (the caption head's point as a click, else the text prompt): the
 // mask's box is shown and can be added as a box annotation.
-import type { Box, CandidateSet, Caption, GeneratedCaption, MaskCandidate } from '../../../common/contract/index.js';
+import type { Box, Caption, GeneratedCaption } from '../../../common/contract/index.js';
 import { measureGeometry } from '../../../common/geometry/measure.js';
+import { findPhrase } from '../../../common/narrative/findPhrase.js';
 import { api, ApiError } from '../api/client.js';
 import { newAnnotation } from '../lib/newAnnotation.js';
 import { currentModel } from './aiEngineSlice.js';
@@ -72,14 +72,6 @@ async function locatePhrase(imageId: number, phrase: string, required: boolean):
     if (!required && error instanceof ApiError && error.code === 'bad_request') return null;
     throw error;
   }
-}
-
-/** The preselected candidate, or the best-scored one with a mask when that one is empty; undefined when all are. */
-function withMask(found: CandidateSet): MaskCandidate | undefined {
-  const hasBox = (c: MaskCandidate) => c.box.w > 0 && c.box.h > 0;
-  const picked = found.candidates[found.best];
-  if (picked && hasBox(picked)) return picked;
-  return found.candidates.filter(hasBox).sort((a, b) => (b.score ?? 0) - (a.score ?? 0))[0];
 }
 
 /** The box (x0, y0, x1, y1) of the one selected annotation, or null. */
@@ -153,23 +145,17 @@ export const createCaptionProposalSlice: SliceCreator<CaptionProposalSlice> = (s
       );
     set({ captionWork: 'ground', phraseDraft: text });
     try {
-      // The caption head's point for the phrase, as a click (its mask is the phrase's object); the phrase as a text
-      // prompt when the head does not know one of its words, or when no mask lies under the point.
-      let point = model.capabilities.caption ? await locatePhrase(image.id, text, !model.capabilities.text) : null;
-      let found = point
-        ? await api.call('ai.segment', { imageId: image.id, prompts: { clicks: [{ ...point, positive: true }], scribbles: [] } })
-        : null;
-      let best = found ? withMask(found) : undefined;
-      if (!best && model.capabilities.text) {
-        point = null;
-        found = await api.call('ai.segment', { imageId: image.id, prompts: { clicks: [], scribbles: [], text } });
-        best = withMask(found);
-      }
+      const answer = await findPhrase(text, {
+        locate: () => (model.capabilities.caption ? locatePhrase(image.id, text, !model.capabilities.text) : Promise.resolve(null)),
+        segment: (prompts) => api.call('ai.segment', { imageId: image.id, prompts }),
+        text: model.capabilities.text,
+      });
       if (get().currentImage?.id !== image.id) return;
-      if (!found || !best) {
+      if (!answer) {
         set({ groundedPhrase: null });
         return get().showToast('info', `Nothing found for "${text}".`);
       }
+      const { point, found, best } = answer;
       const guess = best.labelConfident ? (best.labels[0]?.labelId ?? null) : null;
       set({
         groundedPhrase: {
