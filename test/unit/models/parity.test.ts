@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { makeFrame } from '../../../engine/worker/modelFrame.js';
 import { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';
 import { MODEL_DIR } from './cocoGt.js';
-import { captionParityEmbeddings, maxAbsDiff, readParitySummary, runParity, strided } from './parityInputs.js';
+import { assertCaptionerParity, captionParityEmbeddings, maxAbsDiff, readParitySummary, runParity, strided } from './parityInputs.js';
 
 describe('ONNX vs PyTorch parity', () => {
   it('encoder, text encoder and decoder match the PyTorch reference', async () => {
@@ -21,32 +21,15 @@ describe('ONNX vs PyTorch parity', () => {
     assert.equal(out['masks']!.length, k! * h! * w!);
   });
 
-  it("the caption head's greedy words and points match PyTorch through the app's decoding (Captioner)", async () => {
-    const p = readParitySummary() as ReturnType<typeof readParitySummary> & {
-      captioner?: { greedy: { ids: number[]; points: number[][] }; locate: { words: string[]; point: [number, number] } };
-    };
+  it("the caption head's greedy words and points, and its phrase -> point, match PyTorch through the app's decoding (Captioner)", async () => {
+    const p = readParitySummary();
     const seg = await PromptableSegmenter.load(MODEL_DIR);
     try {
       assert.ok(seg.captioner && p.captioner, 'the built-in model ships a caption head and its parity reference');
       const { channels: c, grid: g, inputSize } = seg.dims;
       const embeddings = { data: captionParityEmbeddings(c, g), channels: c, grid: g, stride: inputSize / g };
-      const ids: number[] = [];
-      const points: number[][] = [];
-      for await (const step of seg.captioner.steps(makeFrame(inputSize, inputSize, inputSize), embeddings, null, p.captioner.greedy.ids.length)) {
-        ids.push(step.id);
-        points.push([step.x, step.y]);
-      }
-      assert.deepEqual(ids, p.captioner.greedy.ids);
-      assert.ok(maxAbsDiff(points.flat(), p.captioner.greedy.points.flat()) < 1e-2, `points differ by ${maxAbsDiff(points.flat(), p.captioner.greedy.points.flat())}`);
-
-      // phrase -> point: every word of the phrase gets PyTorch's point after its last word
+      await assertCaptionerParity(seg, p.captioner, embeddings.data);
       const frame = makeFrame(inputSize, inputSize, inputSize);
-      const located = await seg.captioner.locate(frame, embeddings, p.captioner.locate.words);
-      assert.deepEqual(
-        located.map((w) => w.word),
-        p.captioner.locate.words,
-      );
-      for (const w of located) assert.ok(maxAbsDiff([w.x, w.y], p.captioner.locate.point) < 1e-2, `located at ${w.x}, ${w.y}, PyTorch ${p.captioner.locate.point.join(', ')}`);
       await assert.rejects(seg.captioner.locate(frame, embeddings, ['small', 'zorblat', 'circle']), /does not know "zorblat"/);
       await assert.rejects(seg.captioner.locate(frame, embeddings, []), /no words to find/);
     } finally {
@@ -54,4 +37,3 @@ describe('ONNX vs PyTorch parity', () => {
     }
   });
 });
-

@@ -1,11 +1,14 @@
 // Rebuilds the deterministic parity inputs that models/training/export.py
 // used for its PyTorch reference outputs, and runs the three ONNX files on
 // them, so Node-side outputs can be compared with PyTorch's.
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as ort from 'onnxruntime-node';
 
+import { makeFrame } from '../../../engine/worker/modelFrame.js';
+import type { PromptableSegmenter } from '../../../engine/worker/models/segmenter/segmenter.js';
 import { MODEL_DIR } from './cocoGt.js';
 
 export interface ParitySummary {
@@ -16,8 +19,20 @@ export interface ParitySummary {
   text_embedding: number[];
   image_embeddings_sample: number[];
   masks_sample: number[];
-  /** v2 models (models/training/export_v2.py): the caption head's inputs and reference outputs. */
-  captioner?: { region_box: number[]; has_region_box: number; token_ids: number[]; memory_shape: number[]; word_points: number[][] };
+  /** Models with a caption head (export_v2.py, export_caption_head.py): its inputs and reference outputs. */
+  captioner?: CaptionerParity;
+}
+
+export interface CaptionerParity {
+  region_box: number[];
+  has_region_box: number;
+  token_ids: number[];
+  memory_shape: number[];
+  word_points: number[][];
+  /** Whole-image greedy decoding on captionParityEmbeddings. */
+  greedy: { ids: number[]; points: number[][] };
+  /** Phrase -> point on the same embeddings. */
+  locate: { words: string[]; point: [number, number] };
 }
 
 export function readParitySummary(dir: string = MODEL_DIR): ParitySummary {
@@ -115,4 +130,32 @@ export function captionParityEmbeddings(c: number, g: number): Float32Array {
   for (let ch = 0; ch < c; ch++)
     for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) out[(ch * g + y) * g + x] = Math.sin(0.37 * ch + 0.21 * y) * Math.cos(0.13 * ch - 0.17 * x);
   return out;
+}
+
+/**
+ * The app's Captioner reproduces a folder's PyTorch reference on the
+ * embeddings that reference decoded (captionParityEmbeddings for
+ * export_caption_head.py, the parity image's for export_v2.py), the input
+ * square being the image: greedy ids identical, greedy points and the
+ * phrase -> point within 1e-2 px (every word of the phrase gets that point).
+ */
+export async function assertCaptionerParity(seg: PromptableSegmenter, p: CaptionerParity, data: Float32Array): Promise<void> {
+  assert.ok(seg.captioner, 'the model loads with its caption head');
+  const { channels: c, grid: g, inputSize } = seg.dims;
+  const embeddings = { data, channels: c, grid: g, stride: inputSize / g };
+  const frame = makeFrame(inputSize, inputSize, inputSize);
+  const ids: number[] = [];
+  const points: number[][] = [];
+  for await (const step of seg.captioner.steps(frame, embeddings, null, p.greedy.ids.length)) {
+    ids.push(step.id);
+    points.push([step.x, step.y]);
+  }
+  assert.deepEqual(ids, p.greedy.ids);
+  assert.ok(maxAbsDiff(points.flat(), p.greedy.points.flat()) < 1e-2, `points differ by ${maxAbsDiff(points.flat(), p.greedy.points.flat())}`);
+  const located = await seg.captioner.locate(frame, embeddings, p.locate.words);
+  assert.deepEqual(
+    located.map((w) => w.word),
+    p.locate.words,
+  );
+  for (const w of located) assert.ok(maxAbsDiff([w.x, w.y], p.locate.point) < 1e-2, `located at ${w.x}, ${w.y}, PyTorch ${p.locate.point.join(', ')}`);
 }
