@@ -173,11 +173,13 @@ def main() -> None:
             fr.append(step / args.steps)
         return min(1.0, max(fr)) if fr else 0.0
 
+    def so_far() -> dict:
+        """Steps and seconds, counting the runs this one continues (--init)."""
+        return {"step": earlier["step"] + step, "seconds": round(earlier["seconds"] + time.time() - t0, 1)}
+
     def save(figures: dict) -> None:
-        # steps and seconds count the runs this one continues (--init)
         torch.save({"arch": ARCH, "cap": cap.state_dict(), "in_channels": train.shape[0], "features_model": train.model,
-                    "step": earlier["step"] + step, "seconds": round(earlier["seconds"] + time.time() - t0, 1),
-                    "eval": figures, "curve": earlier["curve"] + curve}, args.out)
+                    **so_far(), "eval": figures, "curve": earlier["curve"] + curve}, args.out)
 
     while (not budget or time.time() - t0 < budget) and (not args.steps or step < args.steps):
         lr = args.lr * min(1.0, (step + 1) / args.warmup) * (0.03 + 0.97 * 0.5 * (1 + math.cos(math.pi * progress())))
@@ -195,12 +197,12 @@ def main() -> None:
                               "l1": round(l1.item(), 4), "near6px": round(near.item(), 4)}), flush=True)
         if time.time() - last_eval >= args.eval_every * 60:
             figures = evaluate(cap, ev, args.eval_scenes // 3)
-            curve.append({"step": earlier["step"] + step, "seconds": round(earlier["seconds"] + time.time() - t0, 1), **figures})
+            curve.append({**so_far(), **figures})
             print(json.dumps({"eval": curve[-1]}), flush=True)
             save(figures)
             last_eval = time.time()
     figures = evaluate(cap, ev, args.eval_scenes)
-    curve.append({"step": earlier["step"] + step, "seconds": round(earlier["seconds"] + time.time() - t0, 1), **figures})
+    curve.append({**so_far(), **figures})
     save(figures)
     print(json.dumps({"end": curve[-1]}), flush=True)
 
