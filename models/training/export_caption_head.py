@@ -5,7 +5,11 @@ listed in "files" with their sha256, and the parity reference the app's
 test reproduces (parity.json "captioner": greedy ids and points on fixed
 embeddings, since the frozen encoder has no PyTorch weights here).
 
-    /usr/bin/python3 models/training/export_caption_head.py --weights W.pt --model models/shapes-seem-tiny
+    /usr/bin/python3 models/training/export_caption_head.py --weights W.pt --model models/shapes-seem-tiny [--eval E ...]
+
+--eval measures the held-out figures again with this code instead of taking
+those stored with the weights (how the point read around the pointer's most
+likely cell was measured without new weights).
 """
 from __future__ import annotations
 
@@ -40,6 +44,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--weights", required=True)
     ap.add_argument("--model", required=True, help="the model folder whose encoder the head was trained on")
+    ap.add_argument("--eval", nargs="+", help="held-out folders (caption_head_data.py --idmaps + encode_scenes.ts) to measure again")
     args = ap.parse_args()
     torch.set_num_threads(1)
     state = torch.load(args.weights, map_location="cpu")
@@ -56,6 +61,10 @@ def main() -> None:
     cap = CaptionHead(len(CAPTION_VOCAB), in_channels=c)
     cap.load_state_dict(state["cap"])
     cap.eval()
+    heldout = state["eval"]
+    if args.eval:
+        from train_caption_head import Scenes, evaluate
+        heldout = evaluate(cap, Scenes(args.eval), heldout["scenes"])
 
     emb = parity_embeddings(c, g)
     region, has_region = torch.tensor([PARITY_REGION]), torch.ones(1)
@@ -74,7 +83,7 @@ def main() -> None:
         manifest["files"][name.split(".")[0]] = {"path": name, "sha256": sha256(p), "bytes": os.path.getsize(p)}
     manifest["captioner"] = captioner_manifest(list(mem.shape), c)
     manifest["captionerTraining"] = {"script": "models/training/train_caption_head.py", "encoder": "frozen",
-                                     "steps": state["step"], "seconds": state["seconds"], "heldout": state["eval"]}
+                                     "steps": state["step"], "seconds": state["seconds"], "heldout": heldout}
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
@@ -89,7 +98,7 @@ def main() -> None:
     with open(parity_path, "w") as f:
         json.dump(parity, f)
     total = sum(os.path.getsize(os.path.join(args.model, n)) for n in CAPTION_FILES)
-    print(f"added the caption head to {args.model} ({total / 1e6:.2f} MB of ONNX); held-out: {state['eval']}")
+    print(f"added the caption head to {args.model} ({total / 1e6:.2f} MB of ONNX); held-out: {heldout}")
 
 
 if __name__ == "__main__":

@@ -257,11 +257,11 @@ class CaptionHead(nn.Module):
       and that word's point, in model-frame pixels like point_coords.
 
     The point is a pointer over the image tokens (softmax over the grid
-    cells, then the expected cell centre), not a regression from the word's
-    state: the word picks WHERE among the features, which a frozen encoder's
-    features support better than reading coordinates out of a token
-    (on the shipped model's frozen features: regression 0.52 teacher-forced
-    point accuracy, the pointer 0.60)."""
+    cells, then `pointed`), not a regression from the word's state: the
+    word picks WHERE among the features, which a frozen encoder's features
+    support better than reading coordinates out of a token (on the shipped
+    model's frozen features: regression 0.52 teacher-forced point accuracy,
+    the pointer 0.60, read around its most likely cell 0.72)."""
 
     def __init__(self, vocab: int, in_channels: int = C_EMB) -> None:
         """in_channels: the image embeddings' channels (v2's encoder, or a
@@ -313,8 +313,18 @@ class CaptionHead(nn.Module):
         q = self.pointer_q(x).view(b, t, CAP_HEADS, -1).transpose(1, 2)  # [B,H,T,d]
         keys = memory[:, 2 * len(self.layers), :, 1:]  # the grid cells' keys (index 0 is the region token)
         cells = (q @ keys.transpose(-1, -2)).sum(1) / math.sqrt(q.shape[-1])  # [B,T,G*G]
-        points = torch.softmax(cells, -1) @ (self.grid_xy * INPUT_SIZE)
-        return self.word(x), points, cells
+        return self.word(x), self.pointed(cells), cells
+
+    def pointed(self, cells: torch.Tensor) -> torch.Tensor:
+        """The point of the pointer's logits [B,T,G*G]: the expected cell centre
+        over the 3 x 3 cells around the most likely cell. The expectation over
+        the whole grid lands between two objects when the pointer hesitates
+        between them (on the shipped model's features: phrase -> point inside
+        the object 0.55 with the whole grid, 0.77 with 3 x 3; teacher-forced
+        point accuracy 0.59 against 0.72)."""
+        centre = self.grid_xy[cells.argmax(-1)]  # [B,T,2]
+        near = ((self.grid_xy.view(1, 1, -1, 2) - centre.unsqueeze(2)).abs() < 1.5 / GRID).all(-1)
+        return torch.softmax(cells.masked_fill(~near, -1e4), -1) @ (self.grid_xy * INPUT_SIZE)
 
     def step(self, memory: torch.Tensor, token_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         logits, points, _ = self.step_with_pointer(memory, token_ids)
