@@ -376,7 +376,7 @@ export class InferenceEngine {
    * that model, so a call queued before another model is loaded is refused
    * as superseded instead of being answered by the other model.
    */
-  private async call<K extends 'encode' | 'segment' | 'everything' | 'caption' | 'featureStates'>(
+  private async call<K extends 'encode' | 'segment' | 'everything' | 'caption' | 'phraseScores' | 'featureStates'>(
     kind: K,
     payload: Omit<CallPayload<K>, 'modelId'>,
     modelId?: string,
@@ -500,16 +500,25 @@ export class InferenceEngine {
     request: { imageId: number; modelId?: string; box?: [number, number, number, number]; phrase?: string },
   ): Promise<CallAnswer<'caption'>> {
     const image = this.image(source, request.imageId);
-    if (request.box) {
-      const { width, height } = await source.imageSize(request.imageId);
-      const [x0, y0, x1, y1] = request.box;
-      if (x0 < 0 || y0 < 0 || x1 > width || y1 > height)
-        throw new AppError(
-          'bad_request',
-          `The box [${request.box.join(', ')}] lies outside image ${request.imageId} (${width} x ${height}).`,
-        );
-    }
+    if (request.box) await this.insideImage(source, request.imageId, [request.box]);
     return this.call('caption', { image, box: request.box ?? null, phrase: request.phrase ?? null }, request.modelId);
+  }
+
+  /** How well `phrase` describes each box (x0, y0, x1, y1 image pixels), by the caption head. */
+  async phraseScores(
+    source: ImageSource,
+    request: { imageId: number; modelId?: string; phrase: string; boxes: [number, number, number, number][] },
+  ): Promise<CallAnswer<'phraseScores'>> {
+    const image = this.image(source, request.imageId);
+    await this.insideImage(source, request.imageId, request.boxes);
+    return this.call('phraseScores', { image, boxes: request.boxes, phrase: request.phrase }, request.modelId);
+  }
+
+  /** Refuses a box that reaches outside the image. */
+  private async insideImage(source: ImageSource, imageId: number, boxes: readonly [number, number, number, number][]): Promise<void> {
+    const { width, height } = await source.imageSize(imageId);
+    const outside = boxes.find(([x0, y0, x1, y1]) => x0 < 0 || y0 < 0 || x1 > width || y1 > height);
+    if (outside) throw new AppError('bad_request', `The box [${outside.join(', ')}] lies outside image ${imageId} (${width} x ${height}).`);
   }
 
   /** The loaded model's id and what it can take (loaded first if needed). */
@@ -681,7 +690,7 @@ export class InferenceEngine {
    */
   cancelRunning(): boolean {
     // Model loads and cache bookkeeping are not the user's work: they stay.
-    const seqs = this.client?.pendingSeqs(['encode', 'segment', 'everything', 'caption', 'detect']) ?? [];
+    const seqs = this.client?.pendingSeqs(['encode', 'segment', 'everything', 'caption', 'phraseScores', 'detect']) ?? [];
     this.client?.cancel(seqs);
     this.prefetching.clear();
     return seqs.length > 0;

@@ -13,6 +13,7 @@ import type {
   GeneratedCaption,
   LabelMap,
   MaterializedMask,
+  PhraseScores,
   Polygon,
   PromptCapabilities,
   PromptSet,
@@ -164,6 +165,8 @@ export interface WorkerCalls {
    * instead finds what the phrase names (its words, each with that point).
    */
   caption: [{ modelId: string; image: WorkerImage; box: [number, number, number, number] | null; phrase: string | null }, GeneratedCaption];
+  /** How well `phrase` describes each box (x0, y0, x1, y1 image pixels), by the caption head: ai.phraseScores. */
+  phraseScores: [{ modelId: string; image: WorkerImage; boxes: [number, number, number, number][]; phrase: string }, PhraseScores];
   /** A detector's whole-image detections (loaded beside the current model, as is the chained segmenter). */
   detect: [DetectPayload, DetectionSet];
   materialize: [{ candidateSetId: string; index: number }, MaterializedMask];

@@ -159,6 +159,7 @@ async function main(): Promise<void> {
             return { x, y };
           },
           segment,
+          describes: async (boxes) => (await engine.phraseScores(source, { imageId, modelId: info.id, phrase, boxes })).scores,
           text: info.capabilities.text,
         });
         phraseMs.push(performance.now() - started);

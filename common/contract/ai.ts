@@ -10,6 +10,9 @@ const finite = z.number().finite();
 const imageId = z.number().int().positive();
 const point = z.tuple([finite, finite]);
 /** x0, y0, x1, y1 in image pixels. */
+/** The most boxes one ai.phraseScores call scores (Find asks for a handful). */
+export const MAX_PHRASE_BOXES = 32;
+
 const corners = z
   .tuple([finite, finite, finite, finite])
   .refine(([x0, y0, x1, y1]) => x1 > x0 && y1 > y0, 'a box needs x1 > x0 and y1 > y0');
@@ -371,6 +374,29 @@ export const captionRequestSchema = z
     path: ['phrase'],
   });
 export type CaptionRequest = z.infer<typeof captionRequestSchema>;
+
+/**
+ * How well a phrase describes each of some boxes, by the model's caption head
+ * (box -> caption read backwards: a listener from a speaker, as in Mao et
+ * al. 2016): Find ranks the masks it found by these.
+ */
+export const phraseScoresRequestSchema = z
+  .object({
+    imageId,
+    /** Defaults to the engine's current model (it must have a caption head: capabilities.caption). */
+    modelId: z.string().min(1).max(200).optional(),
+    phrase: z.string().trim().min(1).max(200),
+    boxes: z.array(corners).min(1).max(MAX_PHRASE_BOXES),
+  })
+  .strict();
+export type PhraseScoresRequest = z.infer<typeof phraseScoresRequestSchema>;
+
+/** scores[i]: the log-probability (nats) that the caption head describes boxes[i] with the phrase (its likeliest reading, with or without an article). */
+export interface PhraseScores {
+  modelId: string;
+  imageId: number;
+  scores: number[];
+}
 
 /** A generated caption, a proposal until accepted: each word with its point in image pixels (t null: no narration). */
 export interface GeneratedCaption {

@@ -25,6 +25,8 @@ import {
   type ModelLink,
   type ModelPack,
   modelPackIdSchema,
+  type PhraseScores,
+  phraseScoresRequestSchema,
   segmentRequestSchema,
   setLabelMapRequestSchema,
 } from './ai.js';
@@ -376,6 +378,8 @@ export const channels = {
   'ai.detect': channel<DetectionSet>()(detectRequestSchema),
   /** A caption with a point per word from the model's caption head (whole image, or `box` -> caption); a proposal until stored with captions' doc ops. */
   'ai.caption': channel<GeneratedCaption>()(captionRequestSchema),
+  /** How well a phrase describes each box, by the caption head (Find's ranking of the masks it found). */
+  'ai.phraseScores': channel<PhraseScores>()(phraseScoresRequestSchema),
   /** Remembers how a detector's class names map onto project label names (per model); answers the model's whole map. */
   'ai.setLabelMap': channel<LabelMap>()(setLabelMapRequestSchema),
   /** One candidate at full resolution (RLE + simplified polygon) to store as an annotation. */

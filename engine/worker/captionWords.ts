@@ -30,3 +30,13 @@ export function phraseWords(phrase: string): string[] {
   while (start < words.length && ARTICLES.has(words[start]!)) start++;
   return words.slice(start);
 }
+
+/**
+ * The ways a caption head may say a phrase of a region: its words alone
+ * ("sky") or after an article ("a small red circle"); phraseScores takes
+ * the likeliest. Empty when the phrase has no words.
+ */
+export function phraseReadings(phrase: string): string[][] {
+  const words = phraseWords(phrase);
+  return words.length === 0 ? [] : [words, ...[...ARTICLES].map((article) => [article, ...words])];
+}

@@ -113,6 +113,13 @@ export interface MaskProvider {
   ): Promise<CaptionWord[]>;
   /** Phrase -> point: the phrase's words (phraseWords), each with the point of what they name (image pixels); only when capabilities.caption. */
   locatePhrase?(image: WorkerImage, prepared: PreparedImage, words: readonly string[]): Promise<CaptionWord[]>;
+  /** How well the phrase describes each box (image pixels): the log-probability of its likeliest reading (phraseReadings); only when capabilities.caption. */
+  phraseScores?(
+    image: WorkerImage,
+    prepared: PreparedImage,
+    boxes: readonly [number, number, number, number][],
+    readings: readonly (readonly string[])[],
+  ): Promise<number[]>;
   /** Text embedding for label guesses; only when capabilities.labels. */
   embedText(phrase: string): Promise<Float32Array>;
   /** Whole-image detections (detectors and instance segmenters only: capabilities.detect). */

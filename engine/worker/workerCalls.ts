@@ -34,7 +34,7 @@ import { toProposals } from './autolabel/toProposals.js';
 import type { ScoredMask } from './autolabel/types.js';
 import { cropPolygons, cropRle, DISPLAY_CROP_MAX, fullImageRle } from './candidateMasks.js';
 import { CandidateSetStore, type StoredCandidate } from './candidateSets.js';
-import { captionText, phraseWords } from './captionWords.js';
+import { captionText, phraseReadings, phraseWords } from './captionWords.js';
 import { createProvider } from './createProvider.js';
 import { detectionLabel, unmappedClasses } from './detectionLabels.js';
 import { FeatureCache } from './featureCache.js';
@@ -74,6 +74,9 @@ interface OpenModel {
 const sameRef = (a: ModelRef, b: ModelRef): boolean =>
   a.modelId === b.modelId && a.modelDir === b.modelDir && a.kind === b.kind && a.executionProvider === b.executionProvider;
 
+/** A provider with a caption head's three calls. */
+type CaptionProvider = MaskProvider & Required<Pick<MaskProvider, 'caption' | 'locatePhrase' | 'phraseScores'>>;
+
 export class WorkerCalls {
   private primary: OpenModel | null = null;
   /** Side models, least recently used first. */
@@ -85,6 +88,14 @@ export class WorkerCalls {
 
   constructor(cacheLimitBytes: number) {
     this.cache = new FeatureCache(cacheLimitBytes);
+  }
+
+  /** The provider of a model with a caption head, or the refusal for one without. */
+  private requireCaptionProvider(modelId?: string): CaptionProvider {
+    const provider = this.requireProvider(modelId);
+    if (!provider.caption || !provider.locatePhrase || !provider.phraseScores || !provider.capabilities.caption)
+      throw new AppError('unsupported', `Model ${provider.id} writes no captions (it has no caption head).`);
+    return provider as CaptionProvider;
   }
 
   /** The loaded model, which must be the one the call was made for. */
@@ -406,9 +417,7 @@ export class WorkerCalls {
     },
 
     caption: async ({ modelId, image, box, phrase }, context) => {
-      const provider = this.requireProvider(modelId);
-      if (!provider.caption || !provider.locatePhrase || !provider.capabilities.caption)
-        throw new AppError('unsupported', `Model ${provider.id} writes no captions (it has no caption head).`);
+      const provider = this.requireCaptionProvider(modelId);
       const prepared = await this.prepare(provider, image, context);
       const started = performance.now();
       const words =
@@ -422,6 +431,16 @@ export class WorkerCalls {
         words: words.map((w) => ({ word: w.word, x: w.x, y: w.y, t: null })),
         region: box ? { x: box[0], y: box[1], w: box[2] - box[0], h: box[3] - box[1] } : null,
         timing: { featureSource: prepared.source, encodeMs: prepared.encodeMs, captionMs: performance.now() - started },
+      };
+    },
+
+    phraseScores: async ({ modelId, image, boxes, phrase }, context) => {
+      const provider = this.requireCaptionProvider(modelId);
+      const prepared = await this.prepare(provider, image, context);
+      return {
+        modelId: provider.id,
+        imageId: image.imageId,
+        scores: await provider.phraseScores(image, prepared, boxes, phraseReadings(phrase)),
       };
     },
 

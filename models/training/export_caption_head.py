@@ -28,7 +28,8 @@ sys.path.insert(0, HERE)
 from captions import BOS_ID, CAPTION_VOCAB, encode_words  # noqa: E402
 from export import OPSET, sha256  # noqa: E402
 from export_v2 import (  # noqa: E402
-    CAPTION_FILES, GREEDY_WORDS, LOCATE_WORDS, PARITY_REGION, PARITY_WORDS, CaptionContext, CaptionStep, captioner_manifest, greedy, locate)
+    CAPTION_FILES, DESCRIBE_READINGS, GREEDY_WORDS, LOCATE_WORDS, PARITY_REGION, PARITY_WORDS, CaptionContext, CaptionStep, captioner_manifest,
+    describes, greedy, locate)
 from model_v2 import CaptionHead  # noqa: E402
 
 
@@ -94,7 +95,8 @@ def main() -> None:
     parity["captioner"] = {"embeddings": "parity_embeddings(c, g) of export_caption_head.py", "region_box": PARITY_REGION,
                            "has_region_box": 1, "token_ids": tok[0].tolist(), "memory_shape": list(mem.shape),
                            "word_points": points[0].tolist(), "word_logits_sample": logits.flatten()[::7].tolist(),
-                           "greedy": greedy(cap, emb, GREEDY_WORDS), "locate": locate(cap, emb, LOCATE_WORDS)}
+                           "greedy": greedy(cap, emb, GREEDY_WORDS), "locate": locate(cap, emb, LOCATE_WORDS),
+                           "describes": describes(cap, emb, PARITY_REGION, DESCRIBE_READINGS)}
     with open(parity_path, "w") as f:
         json.dump(parity, f)
     total = sum(os.path.getsize(os.path.join(args.model, n)) for n in CAPTION_FILES)

@@ -70,6 +70,7 @@ def greedy(cap, emb: torch.Tensor, n: int) -> dict:
 
 
 LOCATE_WORDS = ["small", "red", "circle"]
+DESCRIBE_READINGS = [LOCATE_WORDS, ["a", *LOCATE_WORDS]]
 
 
 def locate(cap, emb: torch.Tensor, words: list[str]) -> dict:
@@ -80,6 +81,20 @@ def locate(cap, emb: torch.Tensor, words: list[str]) -> dict:
         mem = cap.context(emb, torch.zeros(1, 4), torch.zeros(1))
         points = cap.step(mem, torch.tensor([[BOS_ID] + encode_words(words)]))[1]
     return {"words": words, "point": points[0, -1].tolist()}
+
+
+def describes(cap, emb: torch.Tensor, region: list[float], readings: list[list[str]]) -> dict:
+    """How likely the head describes `region` with each reading of a phrase:
+    log p(words, end | start), teacher-forced, in nats; the app's
+    Captioner.describes (Find's ranking) must reproduce them."""
+    with torch.no_grad():
+        mem = cap.context(emb, torch.tensor([region]), torch.ones(1))
+        out = []
+        for words in readings:
+            ids = encode_words(words)
+            logits = cap.step(mem, torch.tensor([[BOS_ID] + ids]))[0][0]
+            out.append(float(torch.log_softmax(logits, -1)[torch.arange(len(ids) + 1), torch.tensor(ids + [EOS_ID])].sum()))
+    return {"region_box": region, "readings": readings, "log_probabilities": out}
 
 
 def load_v2(path: str):
@@ -181,7 +196,8 @@ def main() -> None:
     summary["captioner"] = {"region_box": PARITY_REGION, "has_region_box": 1, "token_ids": tok[0].tolist(),
                             "memory_shape": list(mem.shape), "word_points": points[0].tolist(),
                             "word_logits_sample": logits.flatten()[::7].tolist(),
-                            "greedy": greedy(cap, emb, GREEDY_WORDS), "locate": locate(cap, emb, LOCATE_WORDS)}
+                            "greedy": greedy(cap, emb, GREEDY_WORDS), "locate": locate(cap, emb, LOCATE_WORDS),
+                            "describes": describes(cap, emb, PARITY_REGION, DESCRIBE_READINGS)}
     with open(os.path.join(out, "parity.json"), "w") as f:
         json.dump(summary, f)
 

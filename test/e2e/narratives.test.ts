@@ -260,6 +260,14 @@ describe('captions from the model in browser mode: a point per word, box -> capt
     const { x, y } = located.words[1]!;
     const b = added.kind === 'box' ? added.box : { x: 0, y: 0, w: 0, h: 0 };
     assert.ok(x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h, `the point ${x}, ${y} lies in the box ${JSON.stringify(b)}`);
+    // Find ranked the click's masks by these: one log-probability per box
+    const scored = await hostCall(page, 'ai.phraseScores', {
+      imageId: 1,
+      phrase: 'medium red square',
+      boxes: [[b.x, b.y, b.x + b.w, b.y + b.h]],
+    });
+    assert.equal(scored.scores.length, 1);
+    assert.ok(Number.isFinite(scored.scores[0]) && scored.scores[0]! < 0, `log p ${scored.scores[0]}`);
   });
 
   it("Shift+C describes the selected annotation's box", async () => {

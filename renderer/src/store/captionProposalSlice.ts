@@ -148,6 +148,9 @@ export const createCaptionProposalSlice: SliceCreator<CaptionProposalSlice> = (s
       const answer = await findPhrase(text, {
         locate: () => (model.capabilities.caption ? locatePhrase(image.id, text, !model.capabilities.text) : Promise.resolve(null)),
         segment: (prompts) => api.call('ai.segment', { imageId: image.id, prompts }),
+        ...(model.capabilities.caption
+          ? { describes: async (boxes) => (await api.call('ai.phraseScores', { imageId: image.id, phrase: text, boxes })).scores }
+          : {}),
         text: model.capabilities.text,
       });
       if (get().currentImage?.id !== image.id) return;

@@ -21,7 +21,7 @@ describe('ONNX vs PyTorch parity', () => {
     assert.equal(out['masks']!.length, k! * h! * w!);
   });
 
-  it("the caption head's greedy words and points, and its phrase -> point, match PyTorch through the app's decoding (Captioner)", async () => {
+  it("the caption head's greedy words and points, its phrase -> point and its phrase scores match PyTorch through the app's decoding (Captioner)", async () => {
     const p = readParitySummary();
     const seg = await PromptableSegmenter.load(MODEL_DIR);
     try {
@@ -32,6 +32,11 @@ describe('ONNX vs PyTorch parity', () => {
       const frame = makeFrame(inputSize, inputSize, inputSize);
       await assert.rejects(seg.captioner.locate(frame, embeddings, ['small', 'zorblat', 'circle']), /does not know "zorblat"/);
       await assert.rejects(seg.captioner.locate(frame, embeddings, []), /no words to find/);
+      // A reading with an article the head lacks is skipped; a phrase word it lacks refuses the phrase.
+      const region: [number, number, number, number] = [10, 10, 90, 90];
+      const [bare] = await seg.captioner.describes(frame, embeddings, [region], [['small', 'red', 'circle']]);
+      assert.deepEqual(await seg.captioner.describes(frame, embeddings, [region], [['small', 'red', 'circle'], ['zorblat', 'small', 'red', 'circle']]), [bare]);
+      await assert.rejects(seg.captioner.describes(frame, embeddings, [region], [['small', 'zorblat'], ['a', 'small', 'zorblat']]), /does not know "zorblat"/);
     } finally {
       await seg.release();
     }

@@ -33,6 +33,8 @@ export interface CaptionerParity {
   greedy: { ids: number[]; points: number[][] };
   /** Phrase -> point on the same embeddings. */
   locate: { words: string[]; point: [number, number] };
+  /** How likely each reading describes region_box (log p, nats), on the same embeddings. */
+  describes: { region_box: [number, number, number, number]; readings: string[][]; log_probabilities: number[] };
 }
 
 export function readParitySummary(dir: string = MODEL_DIR): ParitySummary {
@@ -137,7 +139,8 @@ export function captionParityEmbeddings(c: number, g: number): Float32Array {
  * embeddings that reference decoded (captionParityEmbeddings for
  * export_caption_head.py, the parity image's for export_v2.py), the input
  * square being the image: greedy ids identical, greedy points and the
- * phrase -> point within 1e-2 px (every word of the phrase gets that point).
+ * phrase -> point within 1e-2 px (every word of the phrase gets that point),
+ * and how likely a phrase describes a region within 1e-3 nats.
  */
 export async function assertCaptionerParity(seg: PromptableSegmenter, p: CaptionerParity, data: Float32Array): Promise<void> {
   assert.ok(seg.captioner, 'the model loads with its caption head');
@@ -158,4 +161,11 @@ export async function assertCaptionerParity(seg: PromptableSegmenter, p: Caption
     p.locate.words,
   );
   for (const w of located) assert.ok(maxAbsDiff([w.x, w.y], p.locate.point) < 1e-2, `located at ${w.x}, ${w.y}, PyTorch ${p.locate.point.join(', ')}`);
+  const { region_box: region, readings, log_probabilities: expected } = p.describes;
+  const each = await Promise.all(readings.map(async (r) => (await seg.captioner!.describes(frame, embeddings, [region], [r]))[0]!));
+  assert.ok(maxAbsDiff(each, expected) < 1e-3, `log-probabilities ${each.join(', ')}, PyTorch ${expected.join(', ')}`);
+  // Of several readings, the likeliest; of several regions, one score each.
+  const both = await seg.captioner.describes(frame, embeddings, [region, [0, 0, inputSize, inputSize]], readings);
+  assert.equal(both.length, 2);
+  assert.ok(Math.abs(both[0]! - Math.max(...expected)) < 1e-3);
 }

@@ -1,7 +1,7 @@
 // Find in the caption panel (captionProposalSlice.groundPhrase) against a
 // scripted bridge: the caption head's point for the phrase becomes a click
-// and its mask's box is shown; an empty preselected mask gives way to one
-// with pixels; the text prompt answers when no mask has pixels or the head
+// and its mask's box is shown; of several masks with pixels, the one whose
+// box the phrase describes best (ai.phraseScores); the text prompt answers when no mask has pixels or the head
 // does not know a word; a model without a text prompt says why.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it, mock } from 'node:test';
@@ -61,7 +61,7 @@ describe('Find: phrase -> box through the caption head, the text prompt as fallb
     });
   });
 
-  it('takes the best-scored mask with pixels when the preselected one is empty', async () => {
+  it('ranks the masks with pixels by how well the phrase describes their boxes, not by the mask score', async () => {
     const finding = store.getState().groundPhrase('red square');
     await script.answer('ai.caption', located(['red', 'square'], 30, 40));
     await script.answer(
@@ -72,8 +72,17 @@ describe('Find: phrase -> box through the caption head, the text prompt as fallb
         maskCandidate(2, 0.7, { x: 2, y: 2, w: 8, h: 8 }),
       ]),
     );
+    const scores = await script.answer('ai.phraseScores', { modelId: 'tiny', imageId: IMAGE.id, scores: [-1.5, -6] });
+    assert.deepEqual(scores.request, {
+      imageId: IMAGE.id,
+      phrase: 'red square',
+      boxes: [
+        [1, 1, 6, 6],
+        [2, 2, 10, 10],
+      ],
+    });
     await finding;
-    assert.deepEqual(store.getState().groundedPhrase?.box, { x: 2, y: 2, w: 8, h: 8 });
+    assert.deepEqual(store.getState().groundedPhrase?.box, { x: 1, y: 1, w: 5, h: 5 });
   });
 
   it('asks the text prompt when no mask under the point has pixels', async () => {

@@ -83,6 +83,7 @@ const seeds: Record<ChannelName, Record<string, unknown>> = {
   'ai.segment': { imageId: 1, prompts: { clicks: [{ x: 1, y: 1, positive: true }], scribbles: [{ points: [[1, 1]], positive: true }] } },
   'ai.everything': { imageId: 1, pointsPerSide: 2 },
   'ai.caption': { imageId: 1, box: [1, 2, 30, 40] },
+  'ai.phraseScores': { imageId: 1, phrase: 'red circle', boxes: [[1, 2, 30, 40]] },
   'ai.detect': { imageId: 1, conf: 0.5 },
   'ai.setLabelMap': { modelId: 'fuzz-model', map: { cat: 'Cat' } },
   'ai.materialize': { candidateSetId: 'nope', index: 0 },

@@ -60,6 +60,36 @@ export class Captioner {
    * refused by name.
    */
   async locate(frame: ModelFrame, embeddings: EmbeddingGrid, words: readonly string[]): Promise<CaptionWord[]> {
+    const ids = this.wordIds(words);
+    const memory = await this.memory(frame, embeddings, null);
+    const { x, y } = await this.lastRow(frame, memory, [BigInt(this.spec.bosId), ...ids]);
+    return words.map((word) => ({ word, x, y }));
+  }
+
+  /**
+   * How likely the head is to describe each region with a phrase (box ->
+   * caption read backwards, as Mao et al. 2016 rank regions by a speaker):
+   * the log-probability (nats) of the likeliest of the phrase's readings
+   * (phraseReadings: with or without an article), its words and the end
+   * token, teacher-forced. A reading with a word outside the vocabulary is
+   * skipped; when every reading has one, the phrase is refused by name.
+   */
+  async describes(frame: ModelFrame, embeddings: EmbeddingGrid, regions: readonly RegionCorners[], readings: readonly (readonly string[])[]): Promise<number[]> {
+    const known = readings.filter((r) => r.length > 0 && r.every((w) => this.spec.vocab.includes(w)));
+    if (known.length === 0) this.wordIds(readings[0] ?? []);
+    const sequences = known.map((r) => [BigInt(this.spec.bosId), ...this.wordIds(r)]);
+    const scores: number[] = [];
+    for (const region of regions) {
+      const memory = await this.memory(frame, embeddings, region);
+      let best = -Infinity;
+      for (const ids of sequences) best = Math.max(best, await this.logProbability(memory, ids));
+      scores.push(best);
+    }
+    return scores;
+  }
+
+  /** The vocabulary ids of `words`; an empty phrase, or a word outside the vocabulary, is refused by name. */
+  private wordIds(words: readonly string[]): bigint[] {
     const s = this.spec;
     const unknown = words.filter((w) => !s.vocab.includes(w));
     if (words.length === 0 || unknown.length > 0)
@@ -69,9 +99,19 @@ export class Captioner {
           ? 'The phrase has no words to find.'
           : `The caption head does not know ${unknown.map((w) => `"${w}"`).join(', ')}: it finds phrases made of its caption words.`,
       );
-    const memory = await this.memory(frame, embeddings, null);
-    const { x, y } = await this.lastRow(frame, memory, [BigInt(s.bosId), ...words.map((w) => BigInt(s.vocab.indexOf(w)))]);
-    return words.map((word) => ({ word, x, y }));
+    return words.map((w) => BigInt(s.vocab.indexOf(w)));
+  }
+
+  /** log p(ids[1..], end | ids[0] = start token), teacher-forced in one step run. */
+  private async logProbability(memory: ort.Tensor, ids: readonly bigint[]): Promise<number> {
+    const v = this.spec.vocab.length;
+    const logits = (await this.run(memory, ids)).logits;
+    let sum = 0;
+    for (let row = 0; row < ids.length; row++) {
+      const next = row + 1 < ids.length ? Number(ids[row + 1]) : this.spec.eosId;
+      sum += logSoftmaxAt(logits, row * v, v, next);
+    }
+    return sum;
   }
 
   /** The context graph's output: the cross-attention memory over the image (and region). */
@@ -92,20 +132,27 @@ export class Captioner {
   private async lastRow(frame: ModelFrame, memory: ort.Tensor, ids: readonly bigint[]): Promise<{ id: number; x: number; y: number }> {
     const v = this.spec.vocab.length;
     const t = ids.length;
+    const { logits, points } = await this.run(memory, ids);
+    // Points come in the model frame; image pixels are the inverse of toModelFrame.
+    const sx = frame.origWidth / frame.resizedWidth;
+    const sy = frame.origHeight / frame.resizedHeight;
+    return {
+      id: argmax(logits, (t - 1) * v, v),
+      x: clamp(points[(t - 1) * 2]! * sx, 0, frame.origWidth),
+      y: clamp(points[(t - 1) * 2 + 1]! * sy, 0, frame.origHeight),
+    };
+  }
+
+  /** The step graph on `ids`: every row's word logits [T, V] and point [T, 2] (model frame). */
+  private async run(memory: ort.Tensor, ids: readonly bigint[]): Promise<{ logits: Float32Array; points: Float32Array }> {
+    const v = this.spec.vocab.length;
+    const t = ids.length;
     const out = await this.step.run({ caption_memory: memory, token_ids: new ort.Tensor('int64', BigInt64Array.from(ids), [1, t]) });
     const logits = out['word_logits'];
     const points = out['word_points'];
     if (!logits || !points || logits.data.length !== t * v || points.data.length !== t * 2)
       throw new AppError('invalid_file', `caption step graph gave word_logits / word_points of the wrong size for ${t} tokens and ${v} words`);
-    const p = points.data as Float32Array;
-    // Points come in the model frame; image pixels are the inverse of toModelFrame.
-    const sx = frame.origWidth / frame.resizedWidth;
-    const sy = frame.origHeight / frame.resizedHeight;
-    return {
-      id: argmax(logits.data as Float32Array, (t - 1) * v, v),
-      x: clamp(p[(t - 1) * 2]! * sx, 0, frame.origWidth),
-      y: clamp(p[(t - 1) * 2 + 1]! * sy, 0, frame.origHeight),
-    };
+    return { logits: logits.data as Float32Array, points: points.data as Float32Array };
   }
 
   async release(): Promise<void> {
@@ -125,6 +172,15 @@ function argmax(data: Float32Array, offset: number, length: number): number {
     }
   }
   return best;
+}
+
+/** log softmax(data[offset .. offset + length))[index], computed stably. */
+function logSoftmaxAt(data: Float32Array, offset: number, length: number, index: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < length; i++) max = Math.max(max, data[offset + i]!);
+  let sum = 0;
+  for (let i = 0; i < length; i++) sum += Math.exp(data[offset + i]! - max);
+  return data[offset + index]! - max - Math.log(sum);
 }
 
 function clamp(v: number, lo: number, hi: number): number {

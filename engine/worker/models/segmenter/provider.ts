@@ -96,6 +96,11 @@ export class SegmenterProvider implements MaskProvider {
     return this.requireCaptioner().locate(features.frame, features.embeddings, words);
   }
 
+  async phraseScores(image: WorkerImage, prepared: PreparedImage, boxes: readonly RegionCorners[], readings: readonly (readonly string[])[]): Promise<number[]> {
+    const features = await this.features(image, prepared);
+    return this.requireCaptioner().describes(features.frame, features.embeddings, boxes, readings);
+  }
+
   private requireCaptioner(): Captioner {
     const captioner = this.runtime.segmenter.captioner;
     if (!captioner) throw new AppError('unsupported', `Model ${this.id} has no caption head: captions need a model whose manifest declares "captioner".`);

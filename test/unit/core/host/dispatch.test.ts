@@ -164,6 +164,15 @@ const badPayloads: Record<ChannelName, unknown[]> = {
     { imageId: 1, phrase: 'x'.repeat(201) },
     { imageId: 1, box: [0, 0, 5, 5], phrase: 'red circle' },
   ],
+  'ai.phraseScores': [
+    {},
+    { imageId: 1, phrase: 'red circle' },
+    { imageId: 1, phrase: 'red circle', boxes: [] },
+    { imageId: 1, phrase: '  ', boxes: [[0, 0, 5, 5]] },
+    { imageId: 1, phrase: 'red circle', boxes: [[10, 10, 5, 20]] },
+    { imageId: 1, phrase: 'red circle', boxes: Array.from({ length: 33 }, () => [0, 0, 5, 5]) },
+    { imageId: 1, phrase: 'red circle', boxes: [[0, 0, 5, 5]], extra: 1 },
+  ],
   'ai.detect': [
     {},
     { imageId: 0 },
