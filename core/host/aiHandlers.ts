@@ -86,7 +86,8 @@ export function createAiHandlers(session: AppSession, engine: () => InferenceEng
       }
     },
     'ai.caption': async ({ imageId, modelId, box, phrase }) => engine().caption(await source(), { imageId, modelId, box, phrase }),
-    'ai.phraseScores': async ({ imageId, modelId, phrase, boxes }) => engine().phraseScores(await source(), { imageId, modelId, phrase, boxes }),
+    'ai.phraseScores': async ({ imageId, modelId, phrase, boxes }) =>
+      engine().phraseScores(await source(), { imageId, modelId, phrase, boxes }),
     'ai.setLabelMap': ({ modelId, map }) => engine().setLabelMap(modelId, map),
     'ai.materialize': ({ candidateSetId, index }) => engine().materialize(candidateSetId, index),
     'ai.cancel': () => ({ cancelled: engine().cancelRunning() }),

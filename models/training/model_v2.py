@@ -270,6 +270,13 @@ class CaptionHead(nn.Module):
         g = torch.Generator().manual_seed(1)
         self.register_buffer("pe_gauss", torch.randn(2, CAP_D // 2, generator=g))
         self.img_proj = nn.Conv2d(in_channels, CAP_D, 1)
+        # Each image token sees its 5 x 5 cells (40 px) before the words
+        # read it: a cell's own features say its colour, an object's shape
+        # and size are spread over its neighbours. The last layer starts at
+        # zero, so a head trained without it continues where it was.
+        self.img_context = nn.Sequential(nn.Conv2d(CAP_D, CAP_D, 3, padding=1), nn.GELU(), nn.Conv2d(CAP_D, CAP_D, 3, padding=1))
+        nn.init.zeros_(self.img_context[2].weight)
+        nn.init.zeros_(self.img_context[2].bias)
         self.region_map = nn.Conv2d(1, CAP_D, 1)
         self.region_tok = MLP(2 * CAP_D, CAP_D, CAP_D)
         self.no_region = nn.Parameter(torch.randn(CAP_D) * 0.1)
@@ -288,7 +295,8 @@ class CaptionHead(nn.Module):
         b = emb.shape[0]
         hr = has_region_box.view(b, 1)
         inside = box_interior(self.grid_xy * INPUT_SIZE, region_box[:, :2], region_box[:, 2:]) * hr  # [B,g*g]
-        img = self.img_proj(emb) + self.region_map(inside.view(b, 1, GRID, GRID))
+        img = self.img_proj(emb)
+        img = img + self.img_context(img) + self.region_map(inside.view(b, 1, GRID, GRID))
         seq = img.flatten(2).transpose(1, 2) + fourier(self.grid_xy, self.pe_gauss).unsqueeze(0)
         corners = torch.cat([fourier(region_box[:, :2] / INPUT_SIZE, self.pe_gauss),
                              fourier(region_box[:, 2:] / INPUT_SIZE, self.pe_gauss)], -1)

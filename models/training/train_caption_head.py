@@ -36,7 +36,7 @@ from scene_stream import STUFF_ID0  # noqa: E402
 from shapes_world import COLOURS  # noqa: E402
 from evaluate import OBJECT_WORDS as NAMING_WORDS  # noqa: E402
 from evaluate import object_phrases  # noqa: E402
-from train_v2 import caption_batch, caption_losses  # noqa: E402
+from train_v2 import caption_batch, caption_losses, named_alone  # noqa: E402
 
 # the words that name an object: size, shape, and (in every scene) its colour
 OBJECT_WORDS = NAMING_WORDS | set(COLOURS)
@@ -117,7 +117,7 @@ def evaluate(cap: CaptionHead, ev: Scenes, scenes: int) -> dict:
         recall.append(float(np.mean([p in object_phrases(got_words) for p in want])) if want else 1.0)
         exact.append(float(got_words == words))
         for o in m["objs"]:
-            if o["cat"] < 0 or not o["unique"]:
+            if o["cat"] < 0 or not named_alone(o, m["objs"]):
                 continue
             said, _ = greedy(cap, emb, o["box"], 8)
             box_exact.append(float(decode_ids(said) == ["a", o["size"], o["colour"], o["shape"]]))
@@ -160,7 +160,10 @@ def main() -> None:
         earlier = torch.load(args.init, map_location="cpu")
         if earlier.get("arch") != ARCH or earlier["features_model"] != train.model:
             raise SystemExit(f"{args.init}: not a caption head trained on {train.model}'s features")
-        cap.load_state_dict(earlier["cap"])
+        # layers added since (zero-initialised, so the head is unchanged) start fresh
+        missing, unexpected = cap.load_state_dict(earlier["cap"], strict=False)
+        if unexpected or any(not k.startswith("img_context.") for k in missing):
+            raise SystemExit(f"{args.init}: weights of another head (missing {missing}, unexpected {unexpected})")
     opt = torch.optim.AdamW(cap.parameters(), lr=args.lr, weight_decay=1e-4)
     rng = np.random.default_rng(args.seed)
     budget = args.minutes * 60

@@ -276,8 +276,9 @@ def mask_losses(low, iou_pred, cls, gt_lr, cats, cat_text, scale: float = 20.0):
 def caption_batch(rng: np.random.Generator, buf: SceneBuffer, slots: list[int], device):
     """Per image: the whole-image caption (half the time), box -> caption of
     one target ('a small red circle' / 'sky', a quarter) or phrase -> point
-    (a quarter): the words of one uniquely named target without the article
-    ('small red circle' / 'sky') and no region, whose last position (the one
+    (a quarter): the words of one target its phrase names alone, without the
+    article ('small red circle' / 'sky'; half of the objects' phrases
+    shorter: partial_keys) and no region, whose last position (the one
     that predicts the end) points at the target; its words carry no word
     loss, so captions never learn to start that way.
     Every word's point is at the target's interior point. Returns region,
@@ -286,7 +287,7 @@ def caption_batch(rng: np.random.Generator, buf: SceneBuffer, slots: list[int], 
     for slot in slots:
         m = buf.metas[slot]
         ts = buf.targets(slot)
-        named = [t for t in ts if t["id"] >= STUFF_ID0 or t.get("unique")]
+        named = [t for t in ts if named_alone(t, ts)]
         mode = rng.random()
         if ts and mode < 0.25:
             t = ts[int(rng.integers(0, len(ts)))]
@@ -298,7 +299,7 @@ def caption_batch(rng: np.random.Generator, buf: SceneBuffer, slots: list[int], 
             continue
         if named and mode < 0.5:
             t = named[int(rng.integers(0, len(named)))]
-            ids = encode_words(phrase_words(t))
+            ids = encode_words(phrase_words(t, partial_keys(rng, t, ts)))
             regions.append([0.0, 0.0, 0.0, 0.0])
             has.append(0.0)
             seqs.append((ids, [t["pt"]] * (len(ids) + 1), True))
@@ -331,9 +332,34 @@ def target_words(t: dict) -> list[str]:
     return [t["name"]] if t["id"] >= STUFF_ID0 else ["a", t["size"], t["colour"], t["shape"]]
 
 
-def phrase_words(t: dict) -> list[str]:
-    """The phrase that finds a target (phrase -> point): its caption words without the article."""
-    return [t["name"]] if t["id"] >= STUFF_ID0 else [t["size"], t["colour"], t["shape"]]
+PHRASE_KEYS = ("size", "colour", "shape")
+
+
+def phrase_words(t: dict, keys: tuple[str, ...] = PHRASE_KEYS) -> list[str]:
+    """The phrase that finds a target (phrase -> point): its caption words
+    without the article, or only those of `keys` ('red square')."""
+    return [t["name"]] if t["id"] >= STUFF_ID0 else [t[k] for k in PHRASE_KEYS if k in keys]
+
+
+def partial_keys(rng: np.random.Generator, t: dict, ts: list[dict]) -> tuple[str, ...]:
+    """The words a phrase sample names its object by: all three half the
+    time, else a random shorter set ('red square', 'square') that still
+    names it alone among the scene's objects, as a typed phrase would."""
+    if t["id"] >= STUFF_ID0 or rng.random() < 0.5:
+        return PHRASE_KEYS
+    subsets = [(k,) for k in PHRASE_KEYS] + [tuple(k for k in PHRASE_KEYS if k != drop) for drop in PHRASE_KEYS]
+    unique = [keys for keys in subsets if named_alone(t, ts, keys)]
+    return unique[int(rng.integers(0, len(unique)))] if unique else PHRASE_KEYS
+
+
+def named_alone(t: dict, ts: list[dict], keys: tuple[str, ...] = PHRASE_KEYS) -> bool:
+    """Whether the words of `keys` name target t alone among the scene's
+    objects (a stuff region's name always does). The generator's `unique`
+    flag is about its referring expression, which may add a relation
+    ('the purple square left of the white diamond'), so it is not this."""
+    if t["id"] >= STUFF_ID0:
+        return True
+    return sum(all(o.get(k) == t[k] for k in keys) for o in ts if o["id"] < STUFF_ID0) == 1
 
 
 def caption_losses(cap, emb, batch):
