@@ -356,9 +356,12 @@ def named_alone(t: dict, ts: list[dict], keys: tuple[str, ...] = PHRASE_KEYS) ->
     """Whether the words of `keys` name target t alone among the scene's
     objects (a stuff region's name always does). The generator's `unique`
     flag is about its referring expression, which may add a relation
-    ('the purple square left of the white diamond'), so it is not this."""
+    ('the purple square left of the white diamond'), so it is not this.
+    An object outside the named categories has no phrase."""
     if t["id"] >= STUFF_ID0:
         return True
+    if t["cat"] < 0:
+        return False
     return sum(all(o.get(k) == t[k] for k in keys) for o in ts if o["id"] < STUFF_ID0) == 1
 
 

@@ -65,6 +65,38 @@ describe('wide world (models/training/wide_world.py)', { skip }, () => {
   });
 });
 
+describe("the caption head's phrase samples (train_v2.py)", { skip }, () => {
+  it('name their object alone: whole phrases, shorter ones half the time, never an unnamed object', () => {
+    const script = `
+import json, sys, numpy as np
+sys.path.insert(0, ${JSON.stringify(TRAINING)})
+from train_v2 import named_alone, partial_keys, phrase_words
+o = lambda i, size, colour, shape, cat=1: {"id": i, "cat": cat, "size": size, "colour": colour, "shape": shape}
+ts = [o(1, "small", "red", "circle"), o(2, "large", "red", "circle"), o(3, "small", "blue", "square"), o(4, "small", "red", "blob", -1),
+      {"id": 200, "cat": 70, "name": "sky"}]
+rng = np.random.default_rng(0)
+drawn = {}
+for t in ts[:3]:
+    for _ in range(400):
+        keys = partial_keys(rng, t, ts)
+        assert named_alone(t, ts, keys), (t, keys)
+        drawn.setdefault(t["id"], set()).add(" ".join(phrase_words(t, keys)))
+print(json.dumps({"drawn": {k: sorted(v) for k, v in drawn.items()}, "unnamed": named_alone(ts[3], ts), "sky": phrase_words(ts[4], partial_keys(rng, ts[4], ts)),
+                  "red_circle_alone": named_alone(ts[0], ts, ("colour", "shape"))}))
+`;
+    const facts = JSON.parse(python(['-c', script])) as { drawn: Record<string, string[]>; unnamed: boolean; sky: string[]; red_circle_alone: boolean };
+    assert.deepEqual(facts.drawn, {
+      // "small red" also names the unnamed small red blob, so it is never drawn
+      '1': ['small circle', 'small red circle'],
+      '2': ['large', 'large circle', 'large red', 'large red circle'],
+      '3': ['blue', 'blue square', 'small blue', 'small blue square', 'small square', 'square'],
+    });
+    assert.equal(facts.unnamed, false);
+    assert.equal(facts.red_circle_alone, false, 'two red circles: "red circle" names neither alone');
+    assert.deepEqual(facts.sky, ['sky']);
+  });
+});
+
 describe('train_v2.py smoke run of the GPU command, exported and checked', { skip }, () => {
   let dir = '';
   let out = '';
