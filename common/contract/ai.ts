@@ -9,10 +9,10 @@ import type { Box, Polygon, Rle, TraceWord } from './domain.js';
 const finite = z.number().finite();
 const imageId = z.number().int().positive();
 const point = z.tuple([finite, finite]);
-/** x0, y0, x1, y1 in image pixels. */
 /** The most boxes one ai.phraseScores call scores (Find asks for a handful). */
 export const MAX_PHRASE_BOXES = 32;
 
+/** x0, y0, x1, y1 in image pixels. */
 const corners = z
   .tuple([finite, finite, finite, finite])
   .refine(([x0, y0, x1, y1]) => x1 > x0 && y1 > y0, 'a box needs x1 > x0 and y1 > y0');
