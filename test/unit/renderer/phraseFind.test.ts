@@ -1,8 +1,9 @@
 // Find in the caption panel (captionProposalSlice.groundPhrase) against a
 // scripted bridge: the caption head's point for the phrase becomes a click
 // and its mask's box is shown; of several masks with pixels, the one whose
-// box the phrase describes best (ai.phraseScores); the text prompt answers when no mask has pixels or the head
-// does not know a word; a model without a text prompt says why.
+// box the phrase describes best (ai.phraseScores); the text prompt answers
+// when no mask has pixels or the head does not know a word; a model without
+// a text prompt says why.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it, mock } from 'node:test';
 
