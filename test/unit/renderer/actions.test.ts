@@ -25,6 +25,7 @@ import {
   scriptedBridge,
   settle,
   STATUS,
+  storeOnBridge,
 } from './aiFixtures.js';
 
 const script = new Script();
@@ -43,9 +44,7 @@ describe('actions', () => {
   let overlaySections: typeof OverlaySections;
 
   before(async () => {
-    mock.timers.enable({ apis: ['setTimeout'] });
-    Object.assign(globalThis, { window: { promptlabel: bridge } });
-    ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+    store = await storeOnBridge(bridge);
     actions = await import('../../../renderer/src/actions/actionList.js');
     ({ dispatchKey } = await import('../../../renderer/src/actions/dispatchKey.js'));
     ({ overlaySections } = await import('../../../renderer/src/actions/overlayRows.js'));

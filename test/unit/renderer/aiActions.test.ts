@@ -21,6 +21,7 @@ import {
   scriptedBridge,
   settle,
   STATUS,
+  storeOnBridge,
 } from './aiFixtures.js';
 import { at } from './fakeToolContext.js';
 
@@ -32,9 +33,7 @@ describe('AI keys', () => {
   let dispatchKey: typeof DispatchKey;
 
   before(async () => {
-    mock.timers.enable({ apis: ['setTimeout'] });
-    Object.assign(globalThis, { window: { promptlabel: bridge } });
-    ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+    store = await storeOnBridge(bridge);
     ({ dispatchKey } = await import('../../../renderer/src/actions/dispatchKey.js'));
   });
   after(() => mock.timers.reset());

@@ -22,6 +22,7 @@ import {
   scriptedBridge,
   settle,
   STATUS,
+  storeOnBridge,
 } from './aiFixtures.js';
 
 const script = new Script();
@@ -37,10 +38,7 @@ describe('AI engine slice and session binding', () => {
   let packProgress: typeof ModelPacksModule.packProgress;
 
   before(async () => {
-    // Toasts dismiss themselves after seconds; those timers must not hold the test open.
-    mock.timers.enable({ apis: ['setTimeout'] });
-    Object.assign(globalThis, { window: { promptlabel: bridge } });
-    ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+    store = await storeOnBridge(bridge);
     ({ formatBytes, packProgress } = await import('../../../renderer/src/store/modelPacksSlice.js'));
   });
   after(() => mock.timers.reset());

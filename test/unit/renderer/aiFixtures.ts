@@ -1,8 +1,10 @@
 // What the AI and action tests share: a script that plays the main process
 // (every request waits until the test answers or fails it, so the order of
-// requests and answers is exact), the bridge that answers through it, a key
-// press, and the models, labels, image and candidates they use.
+// requests and answers is exact), the bridge that answers through it, the
+// renderer's store on that bridge, a key press, and the models, labels, image
+// and candidates they use.
 import assert from 'node:assert/strict';
+import { mock } from 'node:test';
 
 import type {
   Bridge,
@@ -21,6 +23,7 @@ import type {
 } from '../../../common/contract/index.js';
 import { maskToRle } from '../../../common/geometry/rle.js';
 import type { KeyInput } from '../../../renderer/src/actions/actionTypes.js';
+import type { useAppStore } from '../../../renderer/src/store/appStore.js';
 
 export interface Invocation {
   channel: ChannelName;
@@ -86,6 +89,18 @@ export function scriptedBridge(script: Script): Bridge {
     on: () => () => undefined,
     imageUrl: () => '',
   };
+}
+
+/**
+ * The renderer's store with `bridge` as its preload bridge, for a suite's
+ * before hook. setTimeout becomes mock time: toasts dismiss themselves after
+ * seconds, and those timers must not hold the test open (the suite's after
+ * hook resets the timers).
+ */
+export async function storeOnBridge(bridge: Bridge): Promise<typeof useAppStore> {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  Object.assign(globalThis, { window: { promptlabel: bridge } });
+  return (await import('../../../renderer/src/store/appStore.js')).useAppStore;
 }
 
 /** A key press as the browser describes it; `code` is the physical key (the key's name unless given). */

@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, it, mock } from 'node:test';
 
 import type { Annotation, Bridge, ChannelName, DocumentChange, ImageRecord, Label, Result } from '../../../common/contract/index.js';
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
+import { storeOnBridge } from './aiFixtures.js';
 
 interface Invocation {
   channel: ChannelName;
@@ -64,9 +65,7 @@ describe('document store with other clients', () => {
   let origin: string;
 
   before(async () => {
-    mock.timers.enable({ apis: ['setTimeout'] });
-    Object.assign(globalThis, { window: { promptlabel: bridge } });
-    ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+    store = await storeOnBridge(bridge);
     ({ CLIENT_ORIGIN: origin } = await import('../../../renderer/src/store/historySlice.js'));
   });
   after(() => mock.timers.reset());

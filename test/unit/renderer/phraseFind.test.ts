@@ -9,7 +9,7 @@ import { after, before, beforeEach, describe, it, mock } from 'node:test';
 
 import type { GeneratedCaption, ModelInfo } from '../../../common/contract/index.js';
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
-import { candidateSet, IMAGE, LABELS, maskCandidate, MODEL, Script, scriptedBridge, settle, STATUS } from './aiFixtures.js';
+import { candidateSet, IMAGE, LABELS, maskCandidate, MODEL, Script, scriptedBridge, settle, STATUS, storeOnBridge } from './aiFixtures.js';
 
 const script = new Script();
 const bridge = scriptedBridge(script);
@@ -29,9 +29,7 @@ describe('Find: phrase -> box through the caption head, the text prompt as fallb
   let store: typeof UseAppStore;
 
   before(async () => {
-    mock.timers.enable({ apis: ['setTimeout'] });
-    Object.assign(globalThis, { window: { promptlabel: bridge } });
-    ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+    store = await storeOnBridge(bridge);
   });
   after(() => mock.timers.reset());
 

@@ -14,7 +14,7 @@ import type { AutolabelJob, DocOp, DocumentChange, ImageRecord, ProposalRecord }
 import type { dispatchKey as DispatchKey } from '../../../renderer/src/actions/dispatchKey.js';
 import type { AppState, useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
 import { withStartedStatus } from '../../../renderer/src/store/startedStatus.js';
-import { IMAGE, keyInput, LABELS, Script, scriptedBridge, settle } from './aiFixtures.js';
+import { IMAGE, keyInput, LABELS, Script, scriptedBridge, settle, storeOnBridge } from './aiFixtures.js';
 
 const script = new Script();
 const bridge = scriptedBridge(script);
@@ -65,9 +65,7 @@ describe('review queue', () => {
   const s = (): AppState => store.getState();
 
   before(async () => {
-    mock.timers.enable({ apis: ['setTimeout'] });
-    Object.assign(globalThis, { window: { promptlabel: bridge } });
-    ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+    store = await storeOnBridge(bridge);
     ({ dispatchKey } = await import('../../../renderer/src/actions/dispatchKey.js'));
   });
   after(() => mock.timers.reset());
@@ -287,9 +285,7 @@ describe('auto-label jobs', () => {
   let store: typeof UseAppStore;
   const s = (): AppState => store.getState();
   before(async () => {
-    mock.timers.enable({ apis: ['setTimeout'] });
-    Object.assign(globalThis, { window: { promptlabel: bridge } });
-    ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+    store = await storeOnBridge(bridge);
   });
   after(() => mock.timers.reset());
   beforeEach(async () => {

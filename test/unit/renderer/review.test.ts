@@ -3,13 +3,13 @@
 // F / Shift+F opening the next / previous matching image the host names,
 // even after the open image has left the filtered list.
 import assert from 'node:assert/strict';
-import { before, beforeEach, describe, it, mock } from 'node:test';
+import { before, beforeEach, describe, it } from 'node:test';
 
 import type { DatasetStats, ImageRecord } from '../../../common/contract/index.js';
 import type { dispatchKey as DispatchKey } from '../../../renderer/src/actions/dispatchKey.js';
 import type * as Charts from '../../../renderer/src/panels/datasetCharts.js';
 import type { AppState, useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
-import { IMAGE, keyInput, LABELS, Script, scriptedBridge, settle } from './aiFixtures.js';
+import { IMAGE, keyInput, LABELS, Script, scriptedBridge, settle, storeOnBridge } from './aiFixtures.js';
 
 const script = new Script();
 const bridge = scriptedBridge(script);
@@ -152,9 +152,7 @@ describe('review filter and the next matching image', () => {
   const s = (): AppState => store.getState();
 
   before(async () => {
-    mock.timers.enable({ apis: ['setTimeout'] });
-    Object.assign(globalThis, { window: { promptlabel: bridge } });
-    ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+    store = await storeOnBridge(bridge);
     ({ dispatchKey } = await import('../../../renderer/src/actions/dispatchKey.js'));
   });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, mock } from 'node:test';
 
 import type { useAppStore as UseAppStore } from '../../../renderer/src/store/appStore.js';
-import { Script, scriptedBridge, settle } from './aiFixtures.js';
+import { Script, scriptedBridge, settle, storeOnBridge } from './aiFixtures.js';
 
 const script = new Script();
 const bridge = scriptedBridge(script);
@@ -14,9 +14,7 @@ describe('user models: the desktop file dialog', () => {
   let store: typeof UseAppStore;
 
   before(async () => {
-    mock.timers.enable({ apis: ['setTimeout'] });
-    Object.assign(globalThis, { window: { promptlabel: bridge } });
-    ({ useAppStore: store } = await import('../../../renderer/src/store/appStore.js'));
+    store = await storeOnBridge(bridge);
   });
   after(() => mock.timers.reset());
 
