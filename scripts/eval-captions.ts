@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   console.log(`  whole-image caption: object-phrase recall ${f(recall)}, all phrases right ${f(exact)}`);
   console.log(`  box -> caption exact ("a size colour shape")                       ${f(boxCaption)}`);
   console.log(`  phrase -> point inside the object (caption head)                  ${f(phrasePoint)}`);
-  console.log(`  phrase -> box IoU, the app's Find (that point as a click)         ${f(phraseBox)}   target >= 0.80`);
+  console.log(`  phrase -> box IoU, the app's Find (its click's masks, ranked)     ${f(phraseBox)}   target >= 0.80`);
   console.log(`    (${byTextFallback} of them found by the text prompt: no mask with pixels under the point)`);
   console.log(`  phrase -> box IoU, the phrase as a text prompt instead             ${f(phraseBoxByText)}`);
   console.log(
